@@ -1,0 +1,166 @@
+//! Identifier newtypes: one type per kind of id, so a session id can never be passed as a subscription id.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps an id received from Twitch or chosen by the caller.
+            pub fn new(id: impl Into<String>) -> Self {
+                Self(id.into())
+            }
+
+            /// The id as Twitch spells it.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.0)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(id: &str) -> Self {
+                Self(id.to_owned())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(id: String) -> Self {
+                Self(id)
+            }
+        }
+    };
+}
+
+string_id!(
+    /// The id of a WebSocket session, from `payload.session.id` of a `session_welcome`.
+    SessionId
+);
+string_id!(
+    /// The id Twitch gave an EventSub subscription when it was created.
+    SubscriptionId
+);
+string_id!(
+    /// The id of an EventSub conduit.
+    ConduitId
+);
+
+/// The `message_id` of a message from Twitch, used to drop duplicates.
+///
+/// Twitch sends UUIDs; those are kept as their 128-bit value so remembering one allocates nothing.
+/// Anything else (a mock server's ids, say) is kept as text.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum MessageId {
+    /// A UUID, as its 128-bit value.
+    Uuid(u128),
+    /// An id that is not a UUID, as sent.
+    Other(Box<str>),
+}
+
+impl MessageId {
+    /// Reads a message id as sent by Twitch.
+    pub fn parse(id: &str) -> Self {
+        match uuid::Uuid::try_parse(id) {
+            Ok(uuid) => Self::Uuid(uuid.as_u128()),
+            Err(_) => Self::Other(id.into()),
+        }
+    }
+}
+
+impl fmt::Display for MessageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Uuid(value) => fmt::Display::fmt(&uuid::Uuid::from_u128(*value).hyphenated(), f),
+            Self::Other(text) => f.write_str(text),
+        }
+    }
+}
+
+impl fmt::Debug for MessageId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MessageId({self})")
+    }
+}
+
+/// Names one connection of a [`Client`](crate::Client). Minted by the core; an adapter can only copy
+/// the ones it was given, never make one up.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnId(u64);
+
+impl ConnId {
+    pub(crate) fn next(counter: &mut u64) -> Self {
+        *counter += 1;
+        Self(*counter)
+    }
+}
+
+impl fmt::Display for ConnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "conn#{}", self.0)
+    }
+}
+
+impl fmt::Debug for ConnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+/// Names one request (a Helix call) the core asked the adapter to make; the result comes back with it.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(u64);
+
+impl RequestId {
+    pub(crate) fn next(counter: &mut u64) -> Self {
+        *counter += 1;
+        Self(*counter)
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "request#{}", self.0)
+    }
+}
+
+impl fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uuid_message_ids_are_stored_as_numbers_and_print_as_sent() {
+        let id = MessageId::parse("befa7b53-d79d-478f-86b9-120f112b044e");
+        assert!(matches!(id, MessageId::Uuid(_)));
+        assert_eq!(id.to_string(), "befa7b53-d79d-478f-86b9-120f112b044e");
+    }
+
+    #[test]
+    fn other_message_ids_are_kept_as_text() {
+        let id = MessageId::parse("mock-17");
+        assert_eq!(id, MessageId::Other("mock-17".into()));
+        assert_eq!(id.to_string(), "mock-17");
+    }
+}
