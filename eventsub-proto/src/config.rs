@@ -1,0 +1,212 @@
+//! Everything the caller decides up front: URLs, subscriptions, limits, timeouts and the jitter seed.
+
+use std::time::Duration;
+
+use url::Url;
+
+use crate::backoff::BackoffConfig;
+use crate::error::ConfigError;
+use crate::subscription::{
+    DEFAULT_MAX_TOTAL_COST, MAX_SUBSCRIPTIONS_PER_CONNECTION, SubscriptionSpec,
+};
+
+/// Twitch's production EventSub WebSocket URL.
+pub const TWITCH_EVENTSUB_URL: &str = "wss://eventsub.wss.twitch.tv/ws";
+
+/// How much silence past `keepalive_timeout_seconds` is tolerated before a socket is declared dead:
+/// `keepalive * percent / 100 + fixed`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeepaliveGrace {
+    /// Proportional part, in percent of the keepalive.
+    pub percent: u32,
+    /// Fixed part.
+    pub fixed: Duration,
+}
+
+impl Default for KeepaliveGrace {
+    fn default() -> Self {
+        Self {
+            percent: 20,
+            fixed: Duration::from_secs(1),
+        }
+    }
+}
+
+impl KeepaliveGrace {
+    /// The longest silence tolerated on a session with this keepalive.
+    pub fn window(&self, keepalive: Duration) -> Duration {
+        keepalive + keepalive * self.percent / 100 + self.fixed
+    }
+}
+
+/// Configuration of a [`Client`](crate::Client). Start from [`Config::default`] and set what differs.
+///
+/// ```
+/// use std::time::Duration;
+/// use eventsub_proto::{Config, SubscriptionSpec};
+/// let mut config = Config::default();
+/// config.seed = 0x5eed; // from the adapter's randomness, so backoff jitter differs per client
+/// config.keepalive_timeout = Some(Duration::from_secs(30));
+/// config.subscriptions.push(
+///     SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "12826"),
+/// );
+/// ```
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Where fresh connections go. Defaults to [`TWITCH_EVENTSUB_URL`]; `ws://` is allowed here for
+    /// local servers.
+    pub url: Url,
+    /// Keepalive to ask Twitch for (10 to 600 s), added to the URL as `keepalive_timeout_seconds`;
+    /// `None` leaves it to Twitch.
+    pub keepalive_timeout: Option<Duration>,
+    /// Extra silence tolerated past the keepalive before a socket is declared dead.
+    pub keepalive_grace: KeepaliveGrace,
+    /// The subscriptions to create on every fresh session.
+    pub subscriptions: Vec<SubscriptionSpec>,
+    /// The user id of the token's owner (from token validation), to estimate subscription costs.
+    pub token_user_id: Option<String>,
+    /// Twitch's `max_total_cost` for the token until a response says otherwise.
+    pub max_total_cost: u32,
+    /// Enabled subscriptions allowed on one connection.
+    pub max_subscriptions_per_connection: usize,
+    /// How long opening a socket may take.
+    pub connect_timeout: Duration,
+    /// How long after opening the `session_welcome` may take.
+    pub welcome_timeout: Duration,
+    /// Backoff between reconnect attempts.
+    pub backoff: BackoffConfig,
+    /// Seed of the backoff jitter. Give each client its own (the adapters draw one at random).
+    pub seed: u64,
+    /// How many message ids the duplicate filter remembers.
+    pub dedup_max_entries: usize,
+    /// How long the duplicate filter remembers a message id.
+    pub dedup_max_age: Duration,
+    /// Frames larger than this are rejected with a typed error.
+    pub max_frame_bytes: usize,
+    /// Drop notifications whose `message_timestamp` is older than this (against the wall time given
+    /// with each frame), reporting each drop. `None` keeps them all.
+    pub stale_after: Option<Duration>,
+    /// Follow `ws://` reconnect URLs (mock servers hand those out). Off: only `wss://` is followed.
+    pub allow_insecure_reconnect_url: bool,
+    /// On shutdown, ask for the subscriptions this client created to be deleted.
+    pub delete_subscriptions_on_shutdown: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            url: Url::parse(TWITCH_EVENTSUB_URL)
+                .unwrap_or_else(|_| unreachable!("constant URL parses")),
+            keepalive_timeout: None,
+            keepalive_grace: KeepaliveGrace::default(),
+            subscriptions: Vec::new(),
+            token_user_id: None,
+            max_total_cost: DEFAULT_MAX_TOTAL_COST,
+            max_subscriptions_per_connection: MAX_SUBSCRIPTIONS_PER_CONNECTION,
+            connect_timeout: Duration::from_secs(10),
+            welcome_timeout: Duration::from_secs(10),
+            backoff: BackoffConfig::default(),
+            seed: 0,
+            dedup_max_entries: 10_000,
+            dedup_max_age: Duration::from_secs(600),
+            max_frame_bytes: 1 << 20,
+            stale_after: Some(Duration::from_secs(600)),
+            allow_insecure_reconnect_url: false,
+            delete_subscriptions_on_shutdown: false,
+        }
+    }
+}
+
+impl Config {
+    /// Checks the config and returns the URL fresh connections use.
+    pub(crate) fn validate(&self) -> Result<Url, ConfigError> {
+        if !matches!(self.url.scheme(), "ws" | "wss") {
+            return Err(ConfigError::NotWebSocketUrl {
+                url: self.url.to_string(),
+            });
+        }
+        for (field, value) in [
+            (
+                "max_subscriptions_per_connection",
+                self.max_subscriptions_per_connection,
+            ),
+            ("dedup_max_entries", self.dedup_max_entries),
+            ("max_frame_bytes", self.max_frame_bytes),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::ZeroLimit { field });
+            }
+        }
+        for (field, value) in [
+            ("connect_timeout", self.connect_timeout),
+            ("welcome_timeout", self.welcome_timeout),
+            ("backoff.initial", self.backoff.initial),
+            ("dedup_max_age", self.dedup_max_age),
+        ] {
+            if value.is_zero() {
+                return Err(ConfigError::ZeroDuration { field });
+            }
+        }
+        let mut url = self.url.clone();
+        if let Some(keepalive) = self.keepalive_timeout {
+            let seconds = keepalive.as_secs();
+            if !(10..=600).contains(&seconds) || keepalive.subsec_nanos() != 0 {
+                return Err(ConfigError::KeepaliveOutOfRange { seconds });
+            }
+            url.query_pairs_mut()
+                .append_pair("keepalive_timeout_seconds", &seconds.to_string());
+        }
+        Ok(url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_grace_is_twenty_percent_plus_one_second() {
+        assert_eq!(
+            KeepaliveGrace::default().window(Duration::from_secs(10)),
+            Duration::from_secs(13)
+        );
+    }
+
+    #[test]
+    fn requested_keepalive_goes_into_the_url() {
+        let config = Config {
+            keepalive_timeout: Some(Duration::from_secs(30)),
+            ..Config::default()
+        };
+        assert_eq!(
+            config.validate().unwrap().as_str(),
+            "wss://eventsub.wss.twitch.tv/ws?keepalive_timeout_seconds=30"
+        );
+    }
+
+    #[test]
+    fn keepalive_outside_twitch_range_is_refused() {
+        for seconds in [0, 9, 601] {
+            let config = Config {
+                keepalive_timeout: Some(Duration::from_secs(seconds)),
+                ..Config::default()
+            };
+            assert_eq!(
+                config.validate(),
+                Err(ConfigError::KeepaliveOutOfRange { seconds })
+            );
+        }
+    }
+
+    #[test]
+    fn non_websocket_url_is_refused() {
+        let config = Config {
+            url: Url::parse("https://example.com/ws").unwrap(),
+            ..Config::default()
+        };
+        assert!(matches!(
+            config.validate(),
+            Err(ConfigError::NotWebSocketUrl { .. })
+        ));
+    }
+}

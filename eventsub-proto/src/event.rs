@@ -1,0 +1,296 @@
+//! Events for the user: what happened, including what the protocol would otherwise hide (gaps).
+
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::close::CloseCode;
+use crate::error::FrameError;
+use crate::ids::{ConnId, MessageId, SessionId, SubscriptionId};
+use crate::io::{Created, RequestError};
+use crate::subscription::{Subscription, SubscriptionSpec};
+
+/// Something the user should know about.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Event {
+    /// A fresh session is up; its subscriptions are being created.
+    SessionReady {
+        /// The connection.
+        conn: ConnId,
+        /// The session id.
+        session_id: SessionId,
+        /// The keepalive Twitch keeps on it.
+        keepalive: Duration,
+    },
+    /// An event from a subscription.
+    Notification(Notification),
+    /// Twitch ended a subscription; it will not be re-created.
+    Revocation(Revocation),
+    /// A graceful handover to a new connection completed: nothing was missed, nothing resubscribed.
+    Reconnected {
+        /// The new connection.
+        conn: ConnId,
+        /// Its session id.
+        session_id: SessionId,
+    },
+    /// The live session was lost: a gap began. Twitch does not replay what it sends while nobody
+    /// listens; [`Event::Resumed`] says when the gap ended.
+    Disconnected {
+        /// The connection that was lost.
+        conn: ConnId,
+        /// Why.
+        cause: DisconnectCause,
+        /// When the next connection attempt starts; `None` when one is already under way or the
+        /// client stops.
+        retry_at: Option<Instant>,
+    },
+    /// A new connection failed before its session was up.
+    ConnectFailed {
+        /// The connection.
+        conn: ConnId,
+        /// Why.
+        cause: DisconnectCause,
+        /// When the next attempt starts; `None` when the client stops.
+        retry_at: Option<Instant>,
+    },
+    /// Subscriptions were re-created after a gap; events in the gap may be caught up over Helix.
+    Resumed {
+        /// The gap.
+        gap: Gap,
+    },
+    /// A subscription was created.
+    SubscriptionCreated {
+        /// What was asked for.
+        spec: SubscriptionSpec,
+        /// Twitch's answer.
+        created: Created,
+    },
+    /// A subscription already existed (409), which is as good as created.
+    SubscriptionAlreadyExists {
+        /// What was asked for.
+        spec: SubscriptionSpec,
+    },
+    /// A subscription could not be created; the others go on.
+    SubscriptionFailed {
+        /// What was asked for.
+        spec: SubscriptionSpec,
+        /// Why.
+        reason: SubscriptionFailure,
+    },
+    /// Deleting a subscription failed.
+    UnsubscribeFailed {
+        /// The subscription.
+        id: SubscriptionId,
+        /// Why.
+        error: RequestError,
+    },
+    /// A notification was received but deliberately not delivered.
+    Dropped {
+        /// The connection.
+        conn: ConnId,
+        /// The message.
+        message_id: MessageId,
+        /// Why.
+        reason: DropReason,
+    },
+    /// A frame could not be used; it was skipped and nothing else was lost.
+    MalformedFrame {
+        /// The connection.
+        conn: ConnId,
+        /// What was wrong.
+        error: FrameError,
+    },
+    /// A message of a type this version does not know; ignored.
+    UnknownMessage {
+        /// The connection.
+        conn: ConnId,
+        /// Its `message_type`.
+        message_type: String,
+    },
+    /// A known message where the protocol does not allow it (a second welcome, say); ignored.
+    UnexpectedMessage {
+        /// The connection.
+        conn: ConnId,
+        /// Its `message_type`.
+        message_type: String,
+        /// Why it is unexpected.
+        detail: &'static str,
+    },
+    /// A `session_reconnect` URL the client will not follow (not `wss://`, or not a URL). The
+    /// current session stays up until Twitch closes it; then a fresh connection is made.
+    ReconnectUrlRejected {
+        /// The connection.
+        conn: ConnId,
+        /// The URL as sent.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The client stopped for good; no more events follow.
+    Stopped {
+        /// Why.
+        reason: StopReason,
+    },
+}
+
+/// A notification: one event of one subscription.
+#[derive(Clone, Debug)]
+pub struct Notification {
+    /// The connection it arrived on.
+    pub conn: ConnId,
+    /// The message id (one per message; a batch shares it).
+    pub message_id: MessageId,
+    /// When Twitch sent it (RFC 3339).
+    pub message_timestamp: Box<str>,
+    /// The subscription type, such as `channel.follow`.
+    pub subscription_type: Box<str>,
+    /// The subscription version.
+    pub subscription_version: Box<str>,
+    /// The subscription it was sent for.
+    pub subscription_id: SubscriptionId,
+    /// For a batched notification, the event's own id.
+    pub batch_item_id: Option<Box<str>>,
+    /// The event, as raw JSON.
+    pub event: Box<RawValue>,
+}
+
+impl Notification {
+    /// The event's JSON text.
+    pub fn event_json(&self) -> &str {
+        self.event.get()
+    }
+
+    /// Decodes the event into `T` (which may borrow from it).
+    pub fn decode<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(self.event.get())
+    }
+}
+
+/// A revocation.
+#[derive(Clone, Debug)]
+pub struct Revocation {
+    /// The connection it arrived on.
+    pub conn: ConnId,
+    /// The message id.
+    pub message_id: MessageId,
+    /// The subscription; its `status` is the reason.
+    pub subscription: Subscription,
+}
+
+/// Why a connection ended or failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DisconnectCause {
+    /// The socket closed (1006 when there was no close frame).
+    Closed {
+        /// The code.
+        code: CloseCode,
+        /// The reason text.
+        reason: String,
+    },
+    /// The socket could not be opened.
+    ConnectFailed {
+        /// What went wrong.
+        error: String,
+    },
+    /// Opening took longer than the connect timeout.
+    ConnectTimeout,
+    /// The welcome did not come within the welcome timeout.
+    WelcomeTimeout,
+    /// Nothing came for longer than the keepalive plus grace: the socket is dead.
+    KeepaliveTimeout {
+        /// How long it was silent.
+        silent_for: Duration,
+    },
+}
+
+impl DisconnectCause {
+    /// The close code, when the server sent one.
+    pub fn close_code(&self) -> Option<CloseCode> {
+        match self {
+            Self::Closed { code, .. } => Some(*code),
+            _ => None,
+        }
+    }
+}
+
+/// A stretch of time in which no session was listening.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gap {
+    /// When the session was lost.
+    pub began: Instant,
+    /// When subscriptions were back.
+    pub ended: Instant,
+    /// Wall time of the last frame received before the gap, to catch up from over Helix.
+    pub last_frame_before: Option<SystemTime>,
+}
+
+impl Gap {
+    /// How long nothing was listening.
+    pub fn duration(&self) -> Duration {
+        self.ended.saturating_duration_since(self.began)
+    }
+}
+
+/// Why a subscription could not be created.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SubscriptionFailure {
+    /// Helix refused or failed.
+    #[error(transparent)]
+    Request(RequestError),
+    /// It would exceed the subscriptions allowed on one connection.
+    #[error("more than {limit} subscriptions on one connection")]
+    TooManySubscriptions {
+        /// The limit.
+        limit: usize,
+    },
+    /// It would exceed the token's `max_total_cost`.
+    #[error(
+        "cost {cost} would bring the total to {would_be}, over the maximum of {max_total_cost}"
+    )]
+    CostLimitExceeded {
+        /// Its expected cost.
+        cost: u32,
+        /// The total with it.
+        would_be: u32,
+        /// The maximum.
+        max_total_cost: u32,
+    },
+}
+
+/// Why a notification was dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DropReason {
+    /// Its `message_timestamp` is older than [`Config::stale_after`](crate::Config::stale_after).
+    Stale {
+        /// How old it was on arrival.
+        age: Duration,
+    },
+}
+
+/// Why the client stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// [`Client::shutdown`](crate::Client::shutdown) was called.
+    Shutdown,
+    /// Twitch closed with 4001: the client sent a frame. Reconnecting would repeat it.
+    InboundTrafficRejected {
+        /// The close reason text.
+        reason: String,
+    },
+    /// Helix answered 401: the token is invalid or expired.
+    Unauthorized {
+        /// Twitch's message.
+        message: String,
+    },
+    /// [`BackoffConfig::max_attempts`](crate::BackoffConfig::max_attempts) consecutive attempts failed.
+    GaveUp {
+        /// How many.
+        attempts: u32,
+    },
+}

@@ -1,0 +1,156 @@
+//! The adapter-facing surface: what goes into the core ([`Input`]) and what comes out ([`Output`]).
+
+use std::time::SystemTime;
+
+use url::Url;
+
+use crate::close::ClientCloseCode;
+use crate::event::Event;
+use crate::ids::{ConnId, RequestId, SessionId, SubscriptionId};
+use crate::subscription::SubscriptionSpec;
+
+/// Something that happened, fed to [`Client::handle_input`](crate::Client::handle_input).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Input<'a> {
+    /// The socket asked for by [`Output::Connect`] is open.
+    Opened {
+        /// The connection.
+        conn: ConnId,
+    },
+    /// The socket asked for by [`Output::Connect`] could not be opened.
+    ConnectFailed {
+        /// The connection.
+        conn: ConnId,
+        /// What went wrong, for the user.
+        error: &'a str,
+    },
+    /// A text frame arrived.
+    Text {
+        /// The connection it arrived on.
+        conn: ConnId,
+        /// The frame.
+        text: &'a str,
+        /// Wall-clock time of arrival, for the stale-message check.
+        received_at: SystemTime,
+    },
+    /// A binary frame arrived (EventSub never sends one; it is reported as an error).
+    Binary {
+        /// The connection it arrived on.
+        conn: ConnId,
+        /// The frame.
+        data: &'a [u8],
+    },
+    /// The socket is closed: by the server (with its close frame), by the network, or after the
+    /// core's own [`Output::Close`]. Every connection ends with exactly one of these (or
+    /// `ConnectFailed`), including ones the core closed itself.
+    Closed {
+        /// The connection.
+        conn: ConnId,
+        /// The close code, `None` when the socket dropped without a close frame.
+        code: Option<u16>,
+        /// The close reason text.
+        reason: &'a str,
+    },
+    /// Result of an [`Output::CreateSubscription`] request.
+    SubscriptionCreated {
+        /// The request.
+        request: RequestId,
+        /// What Helix answered.
+        result: Result<Created, RequestError>,
+    },
+    /// Result of an [`Output::DeleteSubscription`] request.
+    SubscriptionDeleted {
+        /// The request.
+        request: RequestId,
+        /// What Helix answered.
+        result: Result<(), RequestError>,
+    },
+}
+
+/// A successful Create EventSub Subscription answer (HTTP 202).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Created {
+    /// The new subscription's id.
+    pub id: SubscriptionId,
+    /// What it costs.
+    pub cost: u32,
+    /// The token's total cost now.
+    pub total_cost: u32,
+    /// The token's maximum total cost.
+    pub max_total_cost: u32,
+}
+
+/// A failed Helix request, as far as the protocol cares.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestError {
+    /// 409: the subscription already exists; for creation this is as good as success.
+    #[error("already exists")]
+    AlreadyExists,
+    /// 401: the token is invalid or expired.
+    #[error("unauthorized: {message}")]
+    Unauthorized {
+        /// Twitch's message.
+        message: String,
+    },
+    /// Another 4xx: this request will not succeed as it is (missing scope, bad condition, limits).
+    #[error("rejected with HTTP {status}: {message}")]
+    Rejected {
+        /// The HTTP status.
+        status: u16,
+        /// Twitch's message.
+        message: String,
+    },
+    /// 429, 5xx, a timeout or a network failure that outlasted the adapter's retries.
+    #[error("unavailable: {message}")]
+    Unavailable {
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// What the core asks of the adapter, drained in order from
+/// [`Client::poll_output`](crate::Client::poll_output).
+///
+/// There is deliberately no variant that writes a text or binary frame: the EventSub server closes
+/// any connection that sends one (4001), so the core cannot even express it.
+#[must_use = "outputs are instructions the adapter must carry out"]
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Output {
+    /// Open a WebSocket to `url` and report [`Input::Opened`] or [`Input::ConnectFailed`].
+    Connect {
+        /// The name of the new connection.
+        conn: ConnId,
+        /// Where to connect, exactly as given (a reconnect URL is used verbatim).
+        url: Url,
+    },
+    /// Close this socket with this code (or abandon the connect attempt), then report
+    /// [`Input::Closed`] once it is gone. Frames that still arrive before then must be fed in.
+    Close {
+        /// The connection.
+        conn: ConnId,
+        /// The code to send.
+        code: ClientCloseCode,
+    },
+    /// Create this subscription over Helix for this WebSocket session and report
+    /// [`Input::SubscriptionCreated`].
+    CreateSubscription {
+        /// The name of the request.
+        request: RequestId,
+        /// The session it belongs to.
+        session_id: SessionId,
+        /// What to create.
+        subscription: SubscriptionSpec,
+    },
+    /// Delete this subscription over Helix and report [`Input::SubscriptionDeleted`].
+    DeleteSubscription {
+        /// The name of the request.
+        request: RequestId,
+        /// The subscription to delete.
+        id: SubscriptionId,
+    },
+    /// Hand this event to the user.
+    Event(Event),
+}

@@ -1,0 +1,414 @@
+//! Parsing of EventSub WebSocket messages, borrowed from the frame.
+//!
+//! The envelope is parsed once, in one pass: metadata and the parts of the payload the core needs are
+//! borrowed from the frame text; the event itself stays raw JSON until the user decodes it.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::error::FrameError;
+use crate::ids::SubscriptionId;
+use crate::subscription::{Subscription, SubscriptionStatus, Transport};
+
+/// The `metadata` object every message carries.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Metadata<'a> {
+    /// Unique id of the message; a repeat is a duplicate.
+    #[serde(borrow)]
+    pub message_id: Cow<'a, str>,
+    /// The kind of message, such as `notification`.
+    #[serde(borrow)]
+    pub message_type: Cow<'a, str>,
+    /// When Twitch sent the message (RFC 3339).
+    #[serde(borrow)]
+    pub message_timestamp: Cow<'a, str>,
+    /// For notifications and revocations: the subscription type.
+    #[serde(borrow, default)]
+    pub subscription_type: Option<Cow<'a, str>>,
+    /// For notifications and revocations: the subscription version.
+    #[serde(borrow, default)]
+    pub subscription_version: Option<Cow<'a, str>>,
+}
+
+/// `payload.session` of a welcome or reconnect message.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Session<'a> {
+    /// The session id.
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    /// `connected` or `reconnecting`.
+    #[serde(borrow, default)]
+    pub status: Option<Cow<'a, str>>,
+    /// Seconds of silence after which the socket may be considered dead (welcome only).
+    #[serde(default)]
+    pub keepalive_timeout_seconds: Option<u64>,
+    /// Where to reconnect (reconnect only).
+    #[serde(borrow, default)]
+    pub reconnect_url: Option<Cow<'a, str>>,
+    /// When the session connected (RFC 3339).
+    #[serde(borrow, default)]
+    pub connected_at: Option<Cow<'a, str>>,
+}
+
+/// `payload.subscription`, borrowed; [`SubscriptionRef::to_owned`] makes a [`Subscription`].
+#[derive(Clone, Debug, Deserialize)]
+pub struct SubscriptionRef<'a> {
+    /// The subscription id.
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    /// Its status (the revocation reason in a revocation).
+    #[serde(borrow)]
+    pub status: Cow<'a, str>,
+    /// The subscription type.
+    #[serde(borrow, rename = "type")]
+    pub kind: Cow<'a, str>,
+    /// The subscription version.
+    #[serde(borrow)]
+    pub version: Cow<'a, str>,
+    /// Its cost.
+    #[serde(default)]
+    pub cost: u32,
+    /// The condition, raw.
+    #[serde(borrow)]
+    pub condition: &'a RawValue,
+    /// The transport, raw.
+    #[serde(borrow)]
+    pub transport: &'a RawValue,
+    /// When it was created (RFC 3339).
+    #[serde(borrow)]
+    pub created_at: Cow<'a, str>,
+}
+
+impl SubscriptionRef<'_> {
+    /// An owned copy, with the condition and transport decoded.
+    pub fn to_owned(&self) -> Result<Subscription, FrameError> {
+        let condition = serde_json::from_str(self.condition.get()).map_err(|error| {
+            FrameError::InvalidField {
+                field: "payload.subscription.condition",
+                detail: error.to_string(),
+            }
+        })?;
+        let transport: Transport = serde_json::from_str(self.transport.get()).map_err(|error| {
+            FrameError::InvalidField {
+                field: "payload.subscription.transport",
+                detail: error.to_string(),
+            }
+        })?;
+        Ok(Subscription {
+            id: SubscriptionId::new(self.id.as_ref()),
+            status: SubscriptionStatus::parse(&self.status),
+            kind: self.kind.clone().into_owned(),
+            version: self.version.clone().into_owned(),
+            cost: self.cost,
+            condition,
+            transport,
+            created_at: self.created_at.clone().into_owned(),
+        })
+    }
+}
+
+/// One event of a batched notification (`payload.events`).
+#[derive(Clone, Debug, Deserialize)]
+pub struct BatchItem<'a> {
+    /// The event's own id.
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    /// The event, raw.
+    #[serde(borrow)]
+    pub data: &'a RawValue,
+}
+
+#[derive(Deserialize)]
+struct WireEnvelope<'a> {
+    #[serde(borrow)]
+    metadata: Metadata<'a>,
+    #[serde(borrow)]
+    payload: WirePayload<'a>,
+}
+
+#[derive(Deserialize)]
+struct WirePayload<'a> {
+    #[serde(borrow, default)]
+    session: Option<Session<'a>>,
+    #[serde(borrow, default)]
+    subscription: Option<SubscriptionRef<'a>>,
+    #[serde(borrow, default)]
+    event: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    events: Option<Vec<BatchItem<'a>>>,
+}
+
+/// The events a notification carries: one, or a batch.
+#[derive(Clone, Debug)]
+pub enum Events<'a> {
+    /// `payload.event`.
+    Single(&'a RawValue),
+    /// `payload.events`.
+    Batch(Vec<BatchItem<'a>>),
+}
+
+/// A parsed message, borrowing from the frame.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum Message<'a> {
+    /// `session_welcome`: the session is ready for subscriptions.
+    Welcome {
+        /// The metadata.
+        metadata: Metadata<'a>,
+        /// The session id.
+        session_id: Cow<'a, str>,
+        /// The keepalive Twitch will keep, in seconds (at least 1).
+        keepalive_timeout_seconds: u64,
+    },
+    /// `session_keepalive`.
+    Keepalive {
+        /// The metadata.
+        metadata: Metadata<'a>,
+    },
+    /// `notification`.
+    Notification {
+        /// The metadata.
+        metadata: Metadata<'a>,
+        /// The subscription it was sent for.
+        subscription: SubscriptionRef<'a>,
+        /// The event or events.
+        events: Events<'a>,
+    },
+    /// `session_reconnect`: move to `reconnect_url`.
+    Reconnect {
+        /// The metadata.
+        metadata: Metadata<'a>,
+        /// `payload.session.reconnect_url`, the only place Twitch puts it.
+        reconnect_url: Cow<'a, str>,
+    },
+    /// `revocation`: Twitch ended a subscription.
+    Revocation {
+        /// The metadata.
+        metadata: Metadata<'a>,
+        /// The revoked subscription; its status says why.
+        subscription: SubscriptionRef<'a>,
+    },
+    /// A message type this version does not know; reported and otherwise ignored.
+    Unknown {
+        /// The metadata.
+        metadata: Metadata<'a>,
+    },
+}
+
+impl<'a> Message<'a> {
+    /// The message's metadata.
+    pub fn metadata(&self) -> &Metadata<'a> {
+        match self {
+            Self::Welcome { metadata, .. }
+            | Self::Keepalive { metadata }
+            | Self::Notification { metadata, .. }
+            | Self::Reconnect { metadata, .. }
+            | Self::Revocation { metadata, .. }
+            | Self::Unknown { metadata } => metadata,
+        }
+    }
+}
+
+/// The most seconds of keepalive the core honours; Twitch's documented maximum is 600.
+const MAX_KEEPALIVE_SECONDS: u64 = 3600;
+
+/// Parses a frame's text into a [`Message`].
+///
+/// ```
+/// use eventsub_proto::message::{parse, Message};
+/// let frame = r#"{"metadata":{"message_id":"84c1e79a-2a4b-4c13-ba0b-4312293e9308",
+///   "message_type":"session_keepalive","message_timestamp":"2022-11-16T10:11:22.634234626Z"},
+///   "payload":{}}"#;
+/// assert!(matches!(parse(frame), Ok(Message::Keepalive { .. })));
+/// ```
+pub fn parse(text: &str) -> Result<Message<'_>, FrameError> {
+    let WireEnvelope { metadata, payload } = serde_json::from_str(text)?;
+    let missing = |field| FrameError::MissingField {
+        message_type: metadata.message_type.to_string(),
+        field,
+    };
+    let message = match metadata.message_type.as_ref() {
+        "session_welcome" => {
+            let session = payload.session.ok_or_else(|| missing("payload.session"))?;
+            let seconds = session
+                .keepalive_timeout_seconds
+                .ok_or_else(|| missing("payload.session.keepalive_timeout_seconds"))?;
+            if !(1..=MAX_KEEPALIVE_SECONDS).contains(&seconds) {
+                return Err(FrameError::InvalidField {
+                    field: "payload.session.keepalive_timeout_seconds",
+                    detail: format!("{seconds} is outside 1..={MAX_KEEPALIVE_SECONDS}"),
+                });
+            }
+            Message::Welcome {
+                session_id: session.id,
+                keepalive_timeout_seconds: seconds,
+                metadata,
+            }
+        }
+        "session_keepalive" => Message::Keepalive { metadata },
+        "notification" => {
+            let subscription = payload
+                .subscription
+                .ok_or_else(|| missing("payload.subscription"))?;
+            let events = match (payload.event, payload.events) {
+                (Some(event), _) => Events::Single(event),
+                (None, Some(batch)) => Events::Batch(batch),
+                (None, None) => return Err(missing("payload.event")),
+            };
+            Message::Notification {
+                metadata,
+                subscription,
+                events,
+            }
+        }
+        "session_reconnect" => {
+            // The forum bug: the URL lives at payload.session.reconnect_url, never payload.reconnect_url.
+            let reconnect_url = payload
+                .session
+                .and_then(|session| session.reconnect_url)
+                .ok_or_else(|| missing("payload.session.reconnect_url"))?;
+            Message::Reconnect {
+                metadata,
+                reconnect_url,
+            }
+        }
+        "revocation" => {
+            let subscription = payload
+                .subscription
+                .ok_or_else(|| missing("payload.subscription"))?;
+            Message::Revocation {
+                metadata,
+                subscription,
+            }
+        }
+        _ => Message::Unknown { metadata },
+    };
+    Ok(message)
+}
+
+/// Parses a frame's raw bytes: checks UTF-8 first, then as [`parse`].
+pub fn parse_bytes(bytes: &[u8]) -> Result<Message<'_>, FrameError> {
+    let text = std::str::from_utf8(bytes).map_err(|error| FrameError::InvalidUtf8 {
+        valid_up_to: error.valid_up_to(),
+    })?;
+    parse(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WELCOME: &str = r#"{"metadata":{"message_id":"96a3f3b5-5dec-4eed-908e-e11ee657416c","message_type":"session_welcome","message_timestamp":"2022-11-16T10:11:12.634234626Z"},"payload":{"session":{"id":"AQoQexAWVYKSTIu4ec_2VAxyuhAB","status":"connected","keepalive_timeout_seconds":10,"reconnect_url":null,"recovery_url":null,"connected_at":"2022-11-16T10:11:12.634234626Z"}}}"#;
+
+    #[test]
+    fn welcome_gives_session_id_and_keepalive() {
+        let Ok(Message::Welcome {
+            session_id,
+            keepalive_timeout_seconds,
+            ..
+        }) = parse(WELCOME)
+        else {
+            panic!("not a welcome")
+        };
+        assert_eq!(session_id, "AQoQexAWVYKSTIu4ec_2VAxyuhAB");
+        assert_eq!(keepalive_timeout_seconds, 10);
+    }
+
+    #[test]
+    fn envelope_strings_are_borrowed_from_the_frame() {
+        let message = parse(WELCOME).unwrap();
+        assert!(matches!(message.metadata().message_id, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn reconnect_url_is_read_from_payload_session_only() {
+        let wrong_place = r#"{"metadata":{"message_id":"1","message_type":"session_reconnect","message_timestamp":"2022-11-16T10:11:12Z"},"payload":{"reconnect_url":"wss://elsewhere","session":{"id":"s","status":"reconnecting","keepalive_timeout_seconds":null,"reconnect_url":null}}}"#;
+        assert_eq!(
+            parse(wrong_place).unwrap_err(),
+            FrameError::MissingField {
+                message_type: "session_reconnect".into(),
+                field: "payload.session.reconnect_url"
+            }
+        );
+        let right = wrong_place.replace(
+            r#""reconnect_url":null"#,
+            r#""reconnect_url":"wss://eventsub.wss.twitch.tv/ws?id=1""#,
+        );
+        let Ok(Message::Reconnect { reconnect_url, .. }) = parse(&right) else {
+            panic!("not a reconnect")
+        };
+        assert_eq!(reconnect_url, "wss://eventsub.wss.twitch.tv/ws?id=1");
+    }
+
+    #[test]
+    fn batched_notification_keeps_every_event() {
+        let frame = r#"{"metadata":{"message_id":"m","message_type":"notification","message_timestamp":"2022-11-16T10:11:12Z","subscription_type":"channel.follow","subscription_version":"2"},"payload":{"subscription":{"id":"s","status":"enabled","type":"channel.follow","version":"2","cost":0,"condition":{},"transport":{"method":"websocket","session_id":"x"},"created_at":"2022-11-16T10:11:12Z"},"events":[{"id":"e1","data":{"n":1}},{"id":"e2","data":{"n":2}}]}}"#;
+        let Ok(Message::Notification {
+            events: Events::Batch(batch),
+            ..
+        }) = parse(frame)
+        else {
+            panic!("not a batch")
+        };
+        let data: Vec<&str> = batch.iter().map(|item| item.data.get()).collect();
+        assert_eq!(data, [r#"{"n":1}"#, r#"{"n":2}"#]);
+    }
+
+    #[test]
+    fn unknown_message_type_is_not_an_error() {
+        let frame = r#"{"metadata":{"message_id":"m","message_type":"session_teleport","message_timestamp":"t"},"payload":{"anything":[1,2]}}"#;
+        assert!(matches!(parse(frame), Ok(Message::Unknown { .. })));
+    }
+
+    #[test]
+    fn escaped_strings_still_parse() {
+        let frame = r#"{"metadata":{"message_id":"a\u0062c","message_type":"session_keepalive","message_timestamp":"t"},"payload":{}}"#;
+        assert_eq!(parse(frame).unwrap().metadata().message_id, "abc");
+    }
+
+    #[test]
+    fn bad_input_gives_typed_errors() {
+        assert!(matches!(parse("{"), Err(FrameError::InvalidJson { .. })));
+        assert!(matches!(parse("[]"), Err(FrameError::InvalidJson { .. })));
+        assert!(matches!(
+            parse(r#"{"metadata":{"message_type":"session_keepalive"},"payload":{}}"#),
+            Err(FrameError::InvalidJson { .. })
+        ));
+        assert_eq!(
+            parse_bytes(b"{\"\xff\"}").unwrap_err(),
+            FrameError::InvalidUtf8 { valid_up_to: 2 }
+        );
+        let zero_keepalive = WELCOME.replace(
+            "\"keepalive_timeout_seconds\":10",
+            "\"keepalive_timeout_seconds\":0",
+        );
+        assert!(matches!(
+            parse(&zero_keepalive),
+            Err(FrameError::InvalidField { .. })
+        ));
+        let no_event = r#"{"metadata":{"message_id":"m","message_type":"notification","message_timestamp":"t"},"payload":{"subscription":{"id":"s","status":"enabled","type":"x","version":"1","condition":{},"transport":{},"created_at":"t"}}}"#;
+        assert!(matches!(
+            parse(no_event),
+            Err(FrameError::MissingField {
+                field: "payload.event",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn revocation_subscription_becomes_owned_with_its_reason() {
+        let frame = r#"{"metadata":{"message_id":"m","message_type":"revocation","message_timestamp":"t","subscription_type":"channel.follow","subscription_version":"2"},"payload":{"subscription":{"id":"f1","status":"authorization_revoked","type":"channel.follow","version":"2","cost":0,"condition":{"broadcaster_user_id":"12826"},"transport":{"method":"websocket","session_id":"AQ"},"created_at":"2022-11-16T10:11:12.464757833Z"}}}"#;
+        let Ok(Message::Revocation { subscription, .. }) = parse(frame) else {
+            panic!("not a revocation")
+        };
+        let owned = subscription.to_owned().unwrap();
+        assert_eq!(owned.status, SubscriptionStatus::AuthorizationRevoked);
+        assert_eq!(
+            owned.spec().condition_str("broadcaster_user_id"),
+            Some("12826")
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! EventSub messages as Twitch writes them, for the fake server and the tests.
+
+use serde_json::{Value, json};
+
+/// Builds the JSON text of EventSub messages.
+#[derive(Debug, Clone)]
+pub struct Frames {
+    /// The `message_timestamp` put in every message.
+    pub timestamp: String,
+}
+
+impl Default for Frames {
+    fn default() -> Self {
+        Self {
+            timestamp: "2022-11-16T10:11:12.634234626Z".to_owned(),
+        }
+    }
+}
+
+impl Frames {
+    fn metadata(&self, message_id: &str, message_type: &str) -> Value {
+        json!({
+            "message_id": message_id,
+            "message_type": message_type,
+            "message_timestamp": self.timestamp,
+        })
+    }
+
+    /// A `session_welcome`.
+    pub fn welcome(&self, message_id: &str, session_id: &str, keepalive_seconds: u64) -> String {
+        json!({
+            "metadata": self.metadata(message_id, "session_welcome"),
+            "payload": {"session": {
+                "id": session_id,
+                "status": "connected",
+                "keepalive_timeout_seconds": keepalive_seconds,
+                "reconnect_url": null,
+                "recovery_url": null,
+                "connected_at": self.timestamp,
+            }}
+        })
+        .to_string()
+    }
+
+    /// A `session_keepalive`.
+    pub fn keepalive(&self, message_id: &str) -> String {
+        json!({"metadata": self.metadata(message_id, "session_keepalive"), "payload": {}})
+            .to_string()
+    }
+
+    /// A `session_reconnect` pointing at `url` (in `payload.session.reconnect_url`).
+    pub fn reconnect(&self, message_id: &str, session_id: &str, url: &str) -> String {
+        json!({
+            "metadata": self.metadata(message_id, "session_reconnect"),
+            "payload": {"session": {
+                "id": session_id,
+                "status": "reconnecting",
+                "keepalive_timeout_seconds": null,
+                "reconnect_url": url,
+                "recovery_url": null,
+                "connected_at": self.timestamp,
+            }}
+        })
+        .to_string()
+    }
+
+    fn subscription(&self, kind: &str, session_id: &str, status: &str) -> Value {
+        json!({
+            "id": format!("sub-{kind}"),
+            "status": status,
+            "type": kind,
+            "version": "1",
+            "cost": 0,
+            "condition": {"broadcaster_user_id": "12826"},
+            "transport": {"method": "websocket", "session_id": session_id},
+            "created_at": self.timestamp,
+        })
+    }
+
+    /// A `notification` of `kind` v1 whose event carries `sequence`.
+    pub fn notification(
+        &self,
+        message_id: &str,
+        session_id: &str,
+        kind: &str,
+        sequence: u64,
+    ) -> String {
+        let mut metadata = self.metadata(message_id, "notification");
+        metadata["subscription_type"] = json!(kind);
+        metadata["subscription_version"] = json!("1");
+        json!({
+            "metadata": metadata,
+            "payload": {
+                "subscription": self.subscription(kind, session_id, "enabled"),
+                "event": {"sequence": sequence, "broadcaster_user_id": "12826"},
+            }
+        })
+        .to_string()
+    }
+
+    /// A `revocation` of `kind` v1 with `status` as the reason.
+    pub fn revocation(
+        &self,
+        message_id: &str,
+        session_id: &str,
+        kind: &str,
+        status: &str,
+    ) -> String {
+        let mut metadata = self.metadata(message_id, "revocation");
+        metadata["subscription_type"] = json!(kind);
+        metadata["subscription_version"] = json!("1");
+        json!({
+            "metadata": metadata,
+            "payload": {"subscription": self.subscription(kind, session_id, status)}
+        })
+        .to_string()
+    }
+}

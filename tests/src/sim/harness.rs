@@ -1,0 +1,294 @@
+//! One fake clock, one client, one fake Twitch: every output of the client is carried out at once
+//! (sockets "close" as soon as the client asks), everything else waits for the test to act.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use eventsub_proto::{
+    Client, ClientCloseCode, Config, ConnId, Created, Event, Input, Output, RequestError,
+    RequestId, SessionId, SubscriptionId, SubscriptionSpec, Url,
+};
+
+use super::twitch::FakeTwitch;
+
+/// A subscription the client asked to create and nobody answered yet.
+#[derive(Clone, Debug)]
+pub struct PendingCreate {
+    /// The request.
+    pub request: RequestId,
+    /// The session it is for.
+    pub session_id: SessionId,
+    /// What to create.
+    pub subscription: SubscriptionSpec,
+    /// When it was asked for.
+    pub asked_at: Instant,
+}
+
+/// The client and the fake server on one fake clock.
+#[derive(Debug)]
+pub struct Harness {
+    /// The client under test.
+    pub client: Client,
+    /// The fake server.
+    pub twitch: FakeTwitch,
+    /// Fake monotonic time.
+    pub now: Instant,
+    /// Fake wall time, moved with `now`.
+    pub wall: SystemTime,
+    /// Every event the client delivered, in order.
+    pub events: Vec<Event>,
+    /// Every output the client produced, with the time, in order.
+    pub outputs: Vec<(Instant, Output)>,
+    /// `Connect`s not yet opened or failed by the test.
+    pub pending_connects: Vec<(ConnId, Url)>,
+    /// `CreateSubscription`s not yet answered.
+    pub pending_creates: Vec<PendingCreate>,
+    /// `DeleteSubscription`s not yet answered.
+    pub pending_deletes: Vec<(RequestId, SubscriptionId)>,
+    /// Every `Close` the client asked for: connection, code, time.
+    pub client_closes: Vec<(ConnId, ClientCloseCode, Instant)>,
+}
+
+impl Harness {
+    /// A harness whose client starts at once (its first `Connect` is pending).
+    pub fn new(config: Config) -> Self {
+        let now = Instant::now();
+        let client = Client::new(config, now).expect("valid config");
+        let mut harness = Self {
+            client,
+            twitch: FakeTwitch::default(),
+            now,
+            // 2022-11-16T10:11:12Z, the time the frames carry, so nothing is stale by default.
+            wall: SystemTime::UNIX_EPOCH + Duration::from_secs(1_668_593_472),
+            events: Vec::new(),
+            outputs: Vec::new(),
+            pending_connects: Vec::new(),
+            pending_creates: Vec::new(),
+            pending_deletes: Vec::new(),
+            client_closes: Vec::new(),
+        };
+        harness.drain();
+        harness
+    }
+
+    /// A config for tests: one subscription, ws:// reconnect URLs allowed.
+    pub fn config() -> Config {
+        let mut config = Config::default();
+        config.url = Url::parse("wss://eventsub.fake-twitch.test/ws").expect("valid URL");
+        config.subscriptions.push(
+            SubscriptionSpec::new("channel.follow", "1")
+                .with_condition("broadcaster_user_id", "12826"),
+        );
+        config.token_user_id = Some("12826".to_owned());
+        config
+    }
+
+    /// Carries out every output the client has.
+    pub fn drain(&mut self) {
+        loop {
+            let mut closed_now = Vec::new();
+            while let Some(output) = self.client.poll_output() {
+                match &output {
+                    Output::Connect { conn, url } => {
+                        self.twitch.accept(*conn, url.clone());
+                        self.pending_connects.push((*conn, url.clone()));
+                    }
+                    Output::Close { conn, code } => {
+                        self.client_closes.push((*conn, *code, self.now));
+                        self.twitch.closed(*conn, true);
+                        self.pending_connects.retain(|(pending, _)| pending != conn);
+                        closed_now.push(*conn);
+                    }
+                    Output::CreateSubscription {
+                        request,
+                        session_id,
+                        subscription,
+                    } => self.pending_creates.push(PendingCreate {
+                        request: *request,
+                        session_id: session_id.clone(),
+                        subscription: subscription.clone(),
+                        asked_at: self.now,
+                    }),
+                    Output::DeleteSubscription { request, id } => {
+                        self.pending_deletes.push((*request, id.clone()))
+                    }
+                    Output::Event(event) => self.events.push(event.clone()),
+                    _ => {}
+                }
+                self.outputs.push((self.now, output));
+            }
+            if closed_now.is_empty() {
+                return;
+            }
+            for conn in closed_now {
+                self.input(Input::Closed {
+                    conn,
+                    code: Some(1000),
+                    reason: "",
+                });
+            }
+        }
+    }
+
+    fn input(&mut self, input: Input<'_>) {
+        // Errors here are the adapter's (unknown ids); the harness only names what exists.
+        let _ = self.client.handle_input(self.now, input);
+    }
+
+    /// Feeds an input and carries out what follows.
+    pub fn feed(&mut self, input: Input<'_>) {
+        self.input(input);
+        self.drain();
+    }
+
+    /// Delivers `text` on `conn` now.
+    pub fn send(&mut self, conn: ConnId, text: &str) {
+        let received_at = self.wall;
+        self.feed(Input::Text {
+            conn,
+            text,
+            received_at,
+        });
+    }
+
+    /// The oldest pending connect, if any.
+    pub fn next_connect(&self) -> Option<ConnId> {
+        self.pending_connects.first().map(|(conn, _)| *conn)
+    }
+
+    /// The server accepts `conn`.
+    pub fn open(&mut self, conn: ConnId) {
+        self.pending_connects
+            .retain(|(pending, _)| *pending != conn);
+        self.twitch.open(conn);
+        self.feed(Input::Opened { conn });
+    }
+
+    /// The connect of `conn` fails.
+    pub fn fail_connect(&mut self, conn: ConnId) {
+        self.pending_connects
+            .retain(|(pending, _)| *pending != conn);
+        self.twitch.closed(conn, false);
+        self.feed(Input::ConnectFailed {
+            conn,
+            error: "connection refused",
+        });
+    }
+
+    /// The server sends the welcome on `conn`.
+    pub fn welcome(&mut self, conn: ConnId) {
+        if let Some(text) = self.twitch.welcome(conn, self.now) {
+            self.send(conn, &text);
+        }
+    }
+
+    /// Opens and welcomes the oldest pending connect; returns it.
+    pub fn connect_next(&mut self) -> ConnId {
+        let conn = self.next_connect().expect("a pending connect");
+        self.open(conn);
+        self.welcome(conn);
+        conn
+    }
+
+    /// Answers every pending creation with success.
+    pub fn create_all(&mut self) {
+        for pending in std::mem::take(&mut self.pending_creates) {
+            self.twitch
+                .subscribe(pending.session_id.as_str(), pending.subscription.clone());
+            let created = Created {
+                id: SubscriptionId::new(format!("sub-{}", pending.request)),
+                cost: 0,
+                total_cost: 0,
+                max_total_cost: 10,
+            };
+            self.feed(Input::SubscriptionCreated {
+                request: pending.request,
+                result: Ok(created),
+            });
+        }
+    }
+
+    /// Answers every pending creation with `error`.
+    pub fn fail_all_creates(&mut self, error: RequestError) {
+        for pending in std::mem::take(&mut self.pending_creates) {
+            self.feed(Input::SubscriptionCreated {
+                request: pending.request,
+                result: Err(error.clone()),
+            });
+        }
+    }
+
+    /// Connects, welcomes and creates every subscription: a fully live client. Returns the socket.
+    pub fn establish(&mut self) -> ConnId {
+        let conn = self.connect_next();
+        self.create_all();
+        conn
+    }
+
+    /// The server sends a fresh notification on `conn`; returns its message id.
+    pub fn notify(&mut self, conn: ConnId) -> String {
+        let (message_id, text) = self.twitch.notification(conn).expect("known socket");
+        self.send(conn, &text);
+        message_id
+    }
+
+    /// The server sends a keepalive on `conn`.
+    pub fn keepalive(&mut self, conn: ConnId) {
+        let text = self.twitch.keepalive();
+        self.send(conn, &text);
+    }
+
+    /// The server sends `session_reconnect` on `conn`.
+    pub fn reconnect(&mut self, conn: ConnId) {
+        if let Some(text) = self.twitch.reconnect(conn, false) {
+            self.send(conn, &text);
+        }
+    }
+
+    /// The server (or the network, with `None`) closes `conn`.
+    pub fn server_close(&mut self, conn: ConnId, code: Option<u16>) {
+        self.pending_connects
+            .retain(|(pending, _)| *pending != conn);
+        self.twitch.closed(conn, false);
+        self.feed(Input::Closed {
+            conn,
+            code,
+            reason: "closed by fake twitch",
+        });
+    }
+
+    /// Moves both clocks forward and lets the client act on its deadlines.
+    pub fn advance(&mut self, by: Duration) {
+        self.now += by;
+        self.wall += by;
+        self.client.handle_timeout(self.now);
+        self.drain();
+    }
+
+    /// Moves to the client's next deadline (if any) and acts on it; returns whether there was one.
+    pub fn advance_to_next_timeout(&mut self) -> bool {
+        match self.client.poll_timeout() {
+            Some(at) => {
+                let by = at.saturating_duration_since(self.now);
+                self.advance(by);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Message ids of every delivered notification, in order.
+    pub fn delivered(&self) -> Vec<String> {
+        self.events
+            .iter()
+            .filter_map(|event| match event {
+                Event::Notification(notification) => Some(notification.message_id.to_string()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Events delivered since index `from`.
+    pub fn events_since(&self, from: usize) -> &[Event] {
+        self.events.get(from..).unwrap_or(&[])
+    }
+}
