@@ -18,7 +18,7 @@ use crate::ids::{ConnId, MessageId, RequestId, SessionId, SubscriptionId};
 use crate::io::{Created, Input, Output, RequestError};
 use crate::message::{self, Events, Message, Metadata, SubscriptionRef};
 use crate::subscription::SubscriptionSpec;
-use crate::wanted::{SubscriptionState, Wanted, WantedSubscriptions, check_initial};
+use crate::wanted::{SubscriptionState, Wanted, WantedSubscriptions};
 
 /// How a connection that is being opened will take over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,21 +112,11 @@ impl Client {
     /// A client that starts connecting at once: the first output is [`Output::Connect`].
     pub fn new(config: Config, now: Instant) -> Result<Self, ConfigError> {
         let fresh_url = config.validate()?;
-        check_initial(
-            &config.subscriptions,
-            config.token_user_id.as_deref(),
-            config.max_total_cost,
-            config.max_subscriptions_per_connection,
-        )?;
         let mut subscriptions = WantedSubscriptions::new(config.max_total_cost);
-        subscriptions.entries = config
-            .subscriptions
-            .iter()
-            .map(|spec| Wanted {
-                spec: spec.clone(),
-                state: SubscriptionState::Waiting,
-            })
-            .collect();
+        for spec in &config.subscriptions {
+            let wanted = Wanted::new(spec.clone(), config.token_user_id.as_deref());
+            subscriptions.add(wanted, config.max_subscriptions_per_connection)?;
+        }
         let mut client = Self {
             dedup: DedupWindow::new(config.dedup_max_entries, config.dedup_max_age),
             config,
@@ -260,43 +250,11 @@ impl Client {
         if self.stopped {
             return Err(SubscribeError::Stopped);
         }
-        if self.subscriptions.contains(&spec) {
-            return Err(SubscribeError::AlreadySubscribed {
-                spec: Box::new(spec),
-            });
-        }
-        let cost = spec.estimated_cost(self.config.token_user_id.as_deref());
-        match self
+        let wanted = Wanted::new(spec, self.config.token_user_id.as_deref());
+        let index = self
             .subscriptions
-            .check_fits(cost, self.config.max_subscriptions_per_connection)
-        {
-            Err(SubscriptionFailure::TooManySubscriptions { limit }) => {
-                return Err(SubscribeError::TooManySubscriptions {
-                    spec: Box::new(spec),
-                    limit,
-                });
-            }
-            Err(SubscriptionFailure::CostLimitExceeded {
-                cost,
-                would_be,
-                max_total_cost,
-            }) => {
-                return Err(SubscribeError::CostLimitExceeded {
-                    spec: Box::new(spec),
-                    cost,
-                    would_be,
-                    max_total_cost,
-                });
-            }
-            _ => {}
-        }
-        let session = self.primary_session();
-        self.subscriptions.entries.push(Wanted {
-            spec,
-            state: SubscriptionState::Waiting,
-        });
-        if let Some(session_id) = session {
-            let index = self.subscriptions.entries.len() - 1;
+            .add(wanted, self.config.max_subscriptions_per_connection)?;
+        if let Some(session_id) = self.session_id().cloned() {
             self.request_creation(index, &session_id);
         }
         Ok(())
@@ -475,6 +433,15 @@ impl Client {
         // The old socket is closed only now that the new one is welcomed: nothing is missed.
         if let Some(old) = self.primary.replace(conn) {
             self.close(old, ClientCloseCode::Normal);
+            if candidate.takeover == Takeover::Fresh {
+                // The old session's subscriptions die with it; until they exist on the new one,
+                // events can be missed: that is a gap, and it is reported as one.
+                self.subscriptions.session_lost();
+                self.gap.get_or_insert(GapStart {
+                    began: now,
+                    last_frame_before: self.last_frame_at,
+                });
+            }
         }
         self.reconnect_at = None;
         // A handover moves the session's subscriptions; after a gap they may be gone, so a handover
@@ -519,7 +486,7 @@ impl Client {
             return;
         };
         let spec = wanted.spec.clone();
-        let estimated_cost = spec.estimated_cost(self.config.token_user_id.as_deref());
+        let estimated_cost = wanted.estimated_cost;
         let fits = self
             .subscriptions
             .check_fits(estimated_cost, self.config.max_subscriptions_per_connection);
@@ -726,7 +693,7 @@ impl Client {
                 Event::SubscriptionCreated { spec, created }
             }
             Err(RequestError::AlreadyExists) => {
-                let cost = spec.estimated_cost(self.config.token_user_id.as_deref());
+                let cost = wanted.estimated_cost;
                 wanted.state = SubscriptionState::Enabled { id: None, cost };
                 Event::SubscriptionAlreadyExists { spec }
             }
@@ -974,9 +941,5 @@ impl Client {
             .iter()
             .find(|connection| connection.id == conn)
             .and_then(Connection::live_since)
-    }
-
-    fn primary_session(&self) -> Option<SessionId> {
-        self.session_id().cloned()
     }
 }

@@ -39,7 +39,26 @@ pub enum SubscriptionState {
 #[derive(Clone, Debug)]
 pub(crate) struct Wanted {
     pub(crate) spec: SubscriptionSpec,
+    pub(crate) estimated_cost: u32,
     pub(crate) state: SubscriptionState,
+}
+
+impl Wanted {
+    pub(crate) fn new(spec: SubscriptionSpec, token_user_id: Option<&str>) -> Self {
+        Self {
+            estimated_cost: spec.estimated_cost(token_user_id),
+            spec,
+            state: SubscriptionState::Waiting,
+        }
+    }
+
+    /// Whether it is or will be created (so it counts against the limits).
+    fn is_active(&self) -> bool {
+        !matches!(
+            self.state,
+            SubscriptionState::Revoked | SubscriptionState::Failed { retry: false, .. }
+        )
+    }
 }
 
 /// The wanted subscriptions, in the order the user asked for them.
@@ -119,6 +138,41 @@ impl WantedSubscriptions {
         Ok(())
     }
 
+    /// Adds a wanted subscription if it can ever fit, counting every subscription that is or will
+    /// be created (not the revoked or permanently failed ones). Returns its index.
+    pub(crate) fn add(&mut self, wanted: Wanted, limit: usize) -> Result<usize, SubscribeError> {
+        let spec = || Box::new(wanted.spec.clone());
+        if self.contains(&wanted.spec) {
+            return Err(SubscribeError::AlreadySubscribed { spec: spec() });
+        }
+        let active = self.entries.iter().filter(|entry| entry.is_active());
+        if active.clone().count() >= limit {
+            return Err(SubscribeError::TooManySubscriptions {
+                spec: spec(),
+                limit,
+            });
+        }
+        let cost = active.fold(0u32, |total, entry| {
+            total.saturating_add(match entry.state {
+                SubscriptionState::Enabled { cost, .. } => cost,
+                _ => entry.estimated_cost,
+            })
+        });
+        let would_be = cost
+            .max(self.reported_total_cost)
+            .saturating_add(wanted.estimated_cost);
+        if wanted.estimated_cost > 0 && would_be > self.max_total_cost {
+            return Err(SubscribeError::CostLimitExceeded {
+                spec: spec(),
+                cost: wanted.estimated_cost,
+                would_be,
+                max_total_cost: self.max_total_cost,
+            });
+        }
+        self.entries.push(wanted);
+        Ok(self.entries.len() - 1)
+    }
+
     /// The session is gone: everything on it must be created again on the next fresh session.
     pub(crate) fn session_lost(&mut self) {
         self.reported_total_cost = 0;
@@ -143,38 +197,4 @@ impl WantedSubscriptions {
             .iter()
             .any(|wanted| matches!(wanted.state, SubscriptionState::Requested { .. }))
     }
-}
-
-/// Checks a whole list of wanted subscriptions up front.
-pub(crate) fn check_initial(
-    specs: &[SubscriptionSpec],
-    token_user_id: Option<&str>,
-    max_total_cost: u32,
-    limit: usize,
-) -> Result<(), SubscribeError> {
-    let mut total_cost = 0u32;
-    for (index, spec) in specs.iter().enumerate() {
-        if specs.iter().take(index).any(|earlier| earlier == spec) {
-            return Err(SubscribeError::AlreadySubscribed {
-                spec: Box::new(spec.clone()),
-            });
-        }
-        if index >= limit {
-            return Err(SubscribeError::TooManySubscriptions {
-                spec: Box::new(spec.clone()),
-                limit,
-            });
-        }
-        let cost = spec.estimated_cost(token_user_id);
-        total_cost = total_cost.saturating_add(cost);
-        if cost > 0 && total_cost > max_total_cost {
-            return Err(SubscribeError::CostLimitExceeded {
-                spec: Box::new(spec.clone()),
-                cost,
-                would_be: total_cost,
-                max_total_cost,
-            });
-        }
-    }
-    Ok(())
 }

@@ -190,15 +190,27 @@ impl Harness {
         conn
     }
 
-    /// Answers every pending creation with success.
+    /// Answers every pending creation with success, charging cost 1 for channels other than the
+    /// token owner's (`12826`), as Twitch does.
     pub fn create_all(&mut self) {
         for pending in std::mem::take(&mut self.pending_creates) {
+            let cost = pending.subscription.estimated_cost(Some("12826"));
             self.twitch
                 .subscribe(pending.session_id.as_str(), pending.subscription.clone());
+            let total_cost = self
+                .twitch
+                .subscriptions
+                .get(pending.session_id.as_str())
+                .map_or(0, |specs| {
+                    specs
+                        .iter()
+                        .map(|spec| spec.estimated_cost(Some("12826")))
+                        .sum()
+                });
             let created = Created {
                 id: SubscriptionId::new(format!("sub-{}", pending.request)),
-                cost: 0,
-                total_cost: 0,
+                cost,
+                total_cost,
                 max_total_cost: 10,
             };
             self.feed(Input::SubscriptionCreated {

@@ -1,0 +1,792 @@
+//! Scenario tests of the protocol core on fake time: each test is a sentence of the spec.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::time::Duration;
+
+use eventsub_proto::{
+    ClientCloseCode, CloseCode, Config, DisconnectCause, DropReason, Event, FrameError, Input,
+    Output, RequestError, StopReason, SubscribeError, SubscriptionFailure, SubscriptionSpec, Url,
+};
+use eventsub_tests::sim::Harness;
+
+fn creates_since(harness: &Harness, from: usize) -> usize {
+    harness.outputs[from..]
+        .iter()
+        .filter(|(_, output)| matches!(output, Output::CreateSubscription { .. }))
+        .count()
+}
+
+fn connects_since(harness: &Harness, from: usize) -> Vec<Url> {
+    harness.outputs[from..]
+        .iter()
+        .filter_map(|(_, output)| match output {
+            Output::Connect { url, .. } => Some(url.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn follow(broadcaster: &str) -> SubscriptionSpec {
+    SubscriptionSpec::new("channel.follow", "2")
+        .with_condition("broadcaster_user_id", broadcaster)
+        .with_condition("moderator_user_id", broadcaster)
+}
+
+#[test]
+fn client_connects_to_the_base_url_first() {
+    let harness = Harness::new(Harness::config());
+    assert_eq!(
+        connects_since(&harness, 0),
+        [Url::parse("wss://eventsub.fake-twitch.test/ws").unwrap()]
+    );
+}
+
+#[test]
+fn a_fresh_welcome_asks_for_every_subscription_at_once() {
+    let mut config = Harness::config();
+    config.subscriptions.push(follow("12826"));
+    let mut harness = Harness::new(config);
+    let conn = harness.connect_next();
+    assert_eq!(harness.pending_creates.len(), 2);
+    assert!(
+        harness
+            .pending_creates
+            .iter()
+            .all(|create| create.asked_at == harness.now)
+    );
+    let session = harness.twitch.sockets[&conn]
+        .session_id()
+        .unwrap()
+        .to_owned();
+    assert!(
+        harness
+            .pending_creates
+            .iter()
+            .all(|create| create.session_id.as_str() == session)
+    );
+    assert!(matches!(harness.events[0], Event::SessionReady { .. }));
+}
+
+#[test]
+fn notifications_are_delivered_with_their_raw_event() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    let id = harness.notify(conn);
+    let Some(Event::Notification(notification)) = harness.events.last() else {
+        panic!("no notification: {:?}", harness.events)
+    };
+    assert_eq!(notification.message_id.to_string(), id);
+    assert_eq!(&*notification.subscription_type, "channel.follow");
+    assert_eq!(
+        notification.event_json(),
+        r#"{"broadcaster_user_id":"12826","sequence":0}"#
+    );
+}
+
+#[test]
+fn reconnect_keeps_old_socket_until_new_welcome() {
+    let mut harness = Harness::new(Harness::config());
+    let old = harness.establish();
+    harness.reconnect(old);
+    let new = harness
+        .next_connect()
+        .expect("reconnect opens a new socket");
+    harness.open(new);
+    // The old socket still delivers while the new one waits for its welcome.
+    let during = harness.notify(old);
+    assert!(harness.delivered().contains(&during));
+    assert!(
+        harness.client_closes.is_empty(),
+        "old socket closed before the new welcome"
+    );
+    let before_welcome = harness.outputs.len();
+    harness.welcome(new);
+    assert_eq!(
+        harness.client_closes,
+        [(old, ClientCloseCode::Normal, harness.now)]
+    );
+    assert_eq!(
+        creates_since(&harness, before_welcome),
+        0,
+        "a handover never resubscribes"
+    );
+    assert!(matches!(harness.events.last(), Some(Event::Reconnected { conn, .. }) if *conn == new));
+    let after = harness.notify(new);
+    assert!(harness.delivered().contains(&after));
+}
+
+#[test]
+fn reconnect_url_is_taken_from_payload_session_and_used_verbatim() {
+    let mut harness = Harness::new(Harness::config());
+    let old = harness.establish();
+    let from = harness.outputs.len();
+    harness.reconnect(old);
+    let urls = connects_since(&harness, from);
+    assert_eq!(urls.len(), 1);
+    assert_eq!(urls[0].host_str(), Some("reconnect.fake-twitch.test"));
+    assert!(urls[0].query().unwrap().starts_with("resume=session-"));
+}
+
+/// The forum bug (seed 000): reading `payload.reconnect_url` gives nothing, the client falls back
+/// to the base URL, gets a fresh session without subscriptions and dies with 4003. Here the
+/// misplaced URL is a typed error, the old session stays up and no fresh session is opened.
+#[test]
+fn a_misplaced_reconnect_url_never_sends_the_client_to_the_base_url() {
+    let mut harness = Harness::new(Harness::config());
+    let old = harness.establish();
+    let from = harness.outputs.len();
+    let text = r#"{"metadata":{"message_id":"c0ffee00-0000-4000-8000-000000000001","message_type":"session_reconnect","message_timestamp":"2022-11-16T10:11:12Z"},"payload":{"reconnect_url":"wss://elsewhere.test/ws","session":{"id":"session-2","status":"reconnecting","keepalive_timeout_seconds":null,"reconnect_url":null}}}"#;
+    harness.send(old, text);
+    assert!(connects_since(&harness, from).is_empty());
+    assert!(matches!(
+        harness.events.last(),
+        Some(Event::MalformedFrame {
+            error: FrameError::MissingField {
+                field: "payload.session.reconnect_url",
+                ..
+            },
+            ..
+        })
+    ));
+    assert!(
+        harness.client.session_id().is_some(),
+        "the old session stays live"
+    );
+    // The whole forum scenario done right: follow the real URL, no subscription needed, no 4003.
+    harness.reconnect(old);
+    let new = harness.connect_next();
+    assert_eq!(harness.pending_creates.len(), 0);
+    assert!(harness.twitch.sockets[&new].handed_over);
+    harness.advance(Duration::from_secs(10));
+    harness.keepalive(new);
+    assert!(harness.client.session_id().is_some());
+}
+
+#[test]
+fn a_duplicate_across_old_and_new_socket_is_delivered_once() {
+    let mut harness = Harness::new(Harness::config());
+    let old = harness.establish();
+    let first = harness.notify(old);
+    harness.reconnect(old);
+    let new = harness.connect_next();
+    let duplicate = harness.twitch.duplicate(0, new).unwrap();
+    harness.send(new, &duplicate);
+    harness.send(new, &duplicate);
+    assert_eq!(harness.delivered(), [first]);
+    assert_eq!(harness.client.stats().duplicates_dropped, 2);
+}
+
+#[test]
+fn silence_past_keepalive_and_grace_declares_the_socket_dead_and_resubscribes() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    // Keepalive 10 s, default grace 20% + 1 s: dead after 13 s of silence, not before.
+    harness.advance(Duration::from_millis(12_999));
+    assert!(harness.client_closes.is_empty());
+    harness.advance(Duration::from_millis(1));
+    assert_eq!(
+        harness.client_closes,
+        [(conn, ClientCloseCode::GoingAway, harness.now)]
+    );
+    assert!(harness.events.iter().any(|event| matches!(
+        event,
+        Event::Disconnected { cause: DisconnectCause::KeepaliveTimeout { silent_for }, .. }
+            if *silent_for == Duration::from_secs(13)
+    )));
+    // Reconnects at once, to the base URL, and resubscribes on the fresh session.
+    let fresh = harness.connect_next();
+    assert_ne!(fresh, conn);
+    assert_eq!(harness.pending_creates.len(), 1);
+    harness.create_all();
+    let Some(Event::Resumed { gap }) = harness.events.last() else {
+        panic!("no Resumed: {:?}", harness.events)
+    };
+    assert_eq!(gap.duration(), Duration::ZERO);
+}
+
+#[test]
+fn any_message_resets_the_keepalive_watch() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    for _ in 0..5 {
+        harness.advance(Duration::from_secs(12));
+        harness.notify(conn);
+    }
+    harness.advance(Duration::from_secs(12));
+    harness.keepalive(conn);
+    assert!(harness.client_closes.is_empty());
+    assert_eq!(
+        harness.client.poll_timeout(),
+        Some(harness.now + Duration::from_secs(13))
+    );
+}
+
+#[test]
+fn a_new_socket_failing_before_its_welcome_falls_back_to_a_fresh_connection() {
+    let mut harness = Harness::new(Harness::config());
+    let old = harness.establish();
+    let _ = harness.notify(old);
+    harness.reconnect(old);
+    let handover = harness.next_connect().unwrap();
+    harness.open(handover);
+    harness.server_close(handover, Some(4007));
+    // 4007 restarts at once at the base URL, while the old socket still delivers.
+    let fresh = harness.next_connect().expect("fresh connection");
+    assert_eq!(
+        harness.twitch.sockets[&fresh].url.as_str(),
+        "wss://eventsub.fake-twitch.test/ws"
+    );
+    let during = harness.notify(old);
+    assert!(harness.delivered().contains(&during));
+    harness.open(fresh);
+    let before = harness.outputs.len();
+    harness.welcome(fresh);
+    assert_eq!(
+        creates_since(&harness, before),
+        1,
+        "fresh session resubscribes"
+    );
+    assert!(
+        harness
+            .client_closes
+            .iter()
+            .any(|(conn, _, _)| *conn == old)
+    );
+}
+
+#[test]
+fn a_reconnect_during_a_reconnect_follows_the_newest_url() {
+    let mut harness = Harness::new(Harness::config());
+    let old = harness.establish();
+    harness.reconnect(old);
+    let first = harness.next_connect().unwrap();
+    harness.reconnect(old);
+    assert!(
+        harness
+            .client_closes
+            .iter()
+            .any(|(conn, _, _)| *conn == first)
+    );
+    let second = harness.connect_next();
+    assert_ne!(first, second);
+    assert!(
+        matches!(harness.events.last(), Some(Event::Reconnected { conn, .. }) if *conn == second)
+    );
+}
+
+#[test]
+fn close_4001_stops_for_good() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    let from = harness.outputs.len();
+    harness.server_close(conn, Some(4001));
+    assert!(connects_since(&harness, from).is_empty());
+    assert!(matches!(
+        harness.events.last(),
+        Some(Event::Stopped {
+            reason: StopReason::InboundTrafficRejected { .. }
+        })
+    ));
+    assert!(harness.client.is_stopped());
+    assert_eq!(harness.client.poll_timeout(), None);
+}
+
+#[test]
+fn close_4003_reconnects_at_once_and_resubscribes() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.connect_next();
+    harness.server_close(conn, Some(4003));
+    let disconnected = harness
+        .events
+        .iter()
+        .find_map(|event| match event {
+            Event::Disconnected {
+                cause, retry_at, ..
+            } => Some((cause.clone(), *retry_at)),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(disconnected.0.close_code(), Some(CloseCode(4003)));
+    assert_eq!(disconnected.1, Some(harness.now));
+    harness.connect_next();
+    assert_eq!(
+        harness.pending_creates.len(),
+        2,
+        "old request is void, new one asked"
+    );
+}
+
+#[test]
+fn close_4004_and_4007_reconnect_to_the_base_url() {
+    for code in [4004, 4007] {
+        let mut harness = Harness::new(Harness::config());
+        let conn = harness.establish();
+        harness.reconnect(conn);
+        let from = harness.outputs.len();
+        harness.server_close(conn, Some(code));
+        let pending: Vec<_> = harness
+            .pending_connects
+            .iter()
+            .map(|(_, url)| url.clone())
+            .collect();
+        // The handover already under way goes on; its session is treated as fresh (resubscribed).
+        assert_eq!(pending.len(), 1, "{code}");
+        assert!(connects_since(&harness, from).is_empty());
+        let next = harness.connect_next();
+        assert!(harness.twitch.sockets[&next].handed_over);
+        assert_eq!(
+            harness.pending_creates.len(),
+            1,
+            "{code}: resubscribe after the gap"
+        );
+    }
+    // Without a handover under way, the next connection goes to the base URL at once.
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    harness.server_close(conn, Some(4007));
+    assert_eq!(
+        harness.pending_connects[0].1.as_str(),
+        "wss://eventsub.fake-twitch.test/ws"
+    );
+}
+
+#[test]
+fn other_failures_back_off_with_growing_jittered_delays_up_to_the_cap() {
+    let mut config = Harness::config();
+    config.backoff.max = Duration::from_secs(30);
+    let mut harness = Harness::new(config);
+    let mut delays = Vec::new();
+    for _ in 0..10 {
+        let conn = harness.next_connect().unwrap();
+        let failed_at = harness.now;
+        harness.fail_connect(conn);
+        assert!(harness.next_connect().is_none(), "no retry without a wait");
+        assert!(harness.advance_to_next_timeout());
+        assert!(harness.next_connect().is_some());
+        delays.push(harness.now - failed_at);
+    }
+    for (attempt, delay) in delays.iter().enumerate() {
+        let ceiling = Duration::from_secs(1 << attempt).min(Duration::from_secs(30));
+        assert!(
+            *delay >= ceiling / 2 && *delay <= ceiling,
+            "attempt {attempt}: {delay:?}"
+        );
+    }
+    // Same seed, same delays: the run replays.
+    let mut replay = Harness::new(Harness::config());
+    let start = replay.now;
+    let conn = replay.next_connect().unwrap();
+    replay.fail_connect(conn);
+    assert!(replay.advance_to_next_timeout());
+    assert_eq!(replay.now - start, delays[0]);
+}
+
+#[test]
+fn backoff_resets_after_a_healthy_session() {
+    let mut harness = Harness::new(Harness::config());
+    for _ in 0..4 {
+        let conn = harness.next_connect().unwrap();
+        harness.fail_connect(conn);
+        assert!(harness.advance_to_next_timeout());
+    }
+    let conn = harness.establish();
+    for _ in 0..7 {
+        harness.advance(Duration::from_secs(10));
+        harness.keepalive(conn);
+    }
+    harness.server_close(conn, Some(1006));
+    let lost_at = harness.now;
+    assert!(harness.advance_to_next_timeout());
+    assert!(
+        harness.now - lost_at <= Duration::from_secs(1),
+        "first attempt again"
+    );
+}
+
+#[test]
+fn max_attempts_gives_up_with_stopped() {
+    let mut config = Harness::config();
+    config.backoff.max_attempts = Some(3);
+    let mut harness = Harness::new(config);
+    for _ in 0..3 {
+        let conn = harness.next_connect().unwrap();
+        harness.fail_connect(conn);
+        assert!(harness.advance_to_next_timeout());
+    }
+    let conn = harness.next_connect().unwrap();
+    harness.fail_connect(conn);
+    assert!(matches!(
+        harness.events.last(),
+        Some(Event::Stopped {
+            reason: StopReason::GaveUp { attempts: 3 }
+        })
+    ));
+}
+
+#[test]
+fn http_401_on_subscribe_stops_the_client() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.connect_next();
+    harness.fail_all_creates(RequestError::Unauthorized {
+        message: "invalid oauth token".into(),
+    });
+    assert!(matches!(
+        harness.events.last(),
+        Some(Event::Stopped {
+            reason: StopReason::Unauthorized { .. }
+        })
+    ));
+    assert_eq!(
+        harness.client_closes.last().map(|close| close.0),
+        Some(conn)
+    );
+}
+
+#[test]
+fn a_409_conflict_counts_as_created() {
+    let mut harness = Harness::new(Harness::config());
+    harness.connect_next();
+    harness.fail_all_creates(RequestError::AlreadyExists);
+    assert!(matches!(
+        harness.events.last(),
+        Some(Event::SubscriptionAlreadyExists { .. })
+    ));
+    assert!(matches!(
+        harness.client.subscriptions().next(),
+        Some((
+            _,
+            eventsub_proto::SubscriptionState::Enabled { id: None, .. }
+        ))
+    ));
+}
+
+#[test]
+fn one_failed_subscription_is_reported_and_the_others_go_on() {
+    let mut config = Harness::config();
+    config.subscriptions.push(follow("12826"));
+    let mut harness = Harness::new(config);
+    let conn = harness.connect_next();
+    let bad = harness.pending_creates.remove(0);
+    harness.feed(Input::SubscriptionCreated {
+        request: bad.request,
+        result: Err(RequestError::Rejected {
+            status: 403,
+            message: "subscription missing proper authorization".into(),
+        }),
+    });
+    harness.create_all();
+    let failures = harness
+        .events
+        .iter()
+        .filter(|event| {
+            matches!(
+                event,
+                Event::SubscriptionFailed {
+                    reason: SubscriptionFailure::Request(RequestError::Rejected {
+                        status: 403,
+                        ..
+                    }),
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(failures, 1);
+    assert!(
+        harness
+            .events
+            .iter()
+            .any(|event| matches!(event, Event::SubscriptionCreated { .. }))
+    );
+    let id = harness.notify(conn);
+    assert!(harness.delivered().contains(&id));
+}
+
+#[test]
+fn limits_are_enforced_up_front_with_clear_errors() {
+    let mut config = Harness::config();
+    config.subscriptions.clear();
+    config.max_subscriptions_per_connection = 3;
+    let mut harness = Harness::new(config);
+    for broadcaster in ["12826", "1", "2"] {
+        let spec = SubscriptionSpec::new("stream.online", "1")
+            .with_condition("broadcaster_user_id", broadcaster);
+        harness.client.subscribe(spec).unwrap();
+    }
+    let fourth =
+        SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "3");
+    assert!(matches!(
+        harness.client.subscribe(fourth),
+        Err(SubscribeError::TooManySubscriptions { limit: 3, .. })
+    ));
+    // Duplicates are refused too.
+    let again =
+        SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "1");
+    let error = harness.client.subscribe(again).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("already subscribed to stream.online v1")
+    );
+}
+
+#[test]
+fn the_cost_ceiling_is_enforced_up_front() {
+    let mut config = Harness::config();
+    config.subscriptions = (0..10)
+        .map(|n| {
+            SubscriptionSpec::new("stream.online", "1")
+                .with_condition("broadcaster_user_id", n.to_string())
+        })
+        .collect();
+    let mut harness = Harness::new(config.clone());
+    harness.establish();
+    let eleventh =
+        SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "99");
+    let error = harness.client.subscribe(eleventh).unwrap_err();
+    assert!(matches!(
+        error,
+        SubscribeError::CostLimitExceeded {
+            would_be: 11,
+            max_total_cost: 10,
+            ..
+        }
+    ));
+    // The token owner's own channel costs nothing and still fits.
+    harness.client.subscribe(follow("12826")).unwrap();
+    // A config over the ceiling is refused before connecting.
+    config.subscriptions.push(
+        SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "99"),
+    );
+    assert!(eventsub_proto::Client::new(config, harness.now).is_err());
+}
+
+#[test]
+fn subscriptions_added_at_runtime_are_created_at_once_and_removed_ones_deleted() {
+    let mut harness = Harness::new(Harness::config());
+    harness.establish();
+    harness.client.subscribe(follow("12826")).unwrap();
+    harness.drain();
+    assert_eq!(harness.pending_creates.len(), 1);
+    harness.create_all();
+    assert!(harness.client.unsubscribe(&follow("12826")));
+    harness.drain();
+    assert_eq!(harness.pending_deletes.len(), 1);
+    assert!(!harness.client.unsubscribe(&follow("12826")));
+}
+
+#[test]
+fn a_revoked_subscription_is_reported_and_not_recreated() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    let text = harness
+        .twitch
+        .revocation(conn, "channel.follow", "authorization_revoked")
+        .unwrap();
+    // The fake's revocation condition matches the config's subscription.
+    harness.send(conn, &text);
+    let Some(Event::Revocation(revocation)) = harness.events.last() else {
+        panic!("no revocation: {:?}", harness.events.last())
+    };
+    assert_eq!(
+        revocation.subscription.status.as_str(),
+        "authorization_revoked"
+    );
+    harness.server_close(conn, Some(4000));
+    assert!(harness.advance_to_next_timeout());
+    harness.connect_next();
+    assert!(harness.pending_creates.is_empty());
+}
+
+#[test]
+fn stale_notifications_are_dropped_and_reported() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    harness.wall += Duration::from_secs(601);
+    harness.notify(conn);
+    assert!(harness.delivered().is_empty());
+    assert!(matches!(
+        harness.events.last(),
+        Some(Event::Dropped { reason: DropReason::Stale { age }, .. }) if *age > Duration::from_secs(600)
+    ));
+}
+
+#[test]
+fn a_batched_notification_delivers_each_event() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    let text = r#"{"metadata":{"message_id":"b","message_type":"notification","message_timestamp":"2022-11-16T10:11:12Z","subscription_type":"channel.follow","subscription_version":"1"},"payload":{"subscription":{"id":"s","status":"enabled","type":"channel.follow","version":"1","cost":0,"condition":{},"transport":{"method":"websocket","session_id":"x"},"created_at":"t"},"events":[{"id":"e1","data":{"n":1}},{"id":"e2","data":{"n":2}}]}}"#;
+    harness.send(conn, text);
+    let items: Vec<_> = harness
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Notification(n) => Some((
+                n.batch_item_id.as_deref().map(str::to_owned),
+                n.event_json().to_owned(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            (Some("e1".into()), r#"{"n":1}"#.into()),
+            (Some("e2".into()), r#"{"n":2}"#.into())
+        ]
+    );
+}
+
+#[test]
+fn unknown_message_types_are_reported_and_unknown_subscription_types_delivered_raw() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    harness.send(conn, r#"{"metadata":{"message_id":"u","message_type":"session_teleport","message_timestamp":"t"},"payload":{}}"#);
+    assert!(
+        matches!(harness.events.last(), Some(Event::UnknownMessage { message_type, .. }) if message_type == "session_teleport")
+    );
+    let text = harness
+        .twitch
+        .frames
+        .notification("n-1", "x", "channel.brand_new_thing", 7);
+    harness.send(conn, &text);
+    let Some(Event::Notification(notification)) = harness.events.last() else {
+        panic!()
+    };
+    assert_eq!(&*notification.subscription_type, "channel.brand_new_thing");
+}
+
+#[test]
+fn bad_frames_give_typed_errors_and_lose_nothing_else() {
+    let mut config = Harness::config();
+    config.max_frame_bytes = 4096;
+    let mut harness = Harness::new(config);
+    let conn = harness.establish();
+    harness.send(conn, "not json");
+    harness.send(conn, &"x".repeat(5000));
+    harness.feed(Input::Binary {
+        conn,
+        data: b"\x00\x01",
+    });
+    harness.send(conn, r#"{"metadata":{"message_id":"m","message_type":"notification","message_timestamp":"t"},"payload":{}}"#);
+    let errors: Vec<_> = harness
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::MalformedFrame { error, .. } => Some(error.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(matches!(errors[0], FrameError::InvalidJson { .. }));
+    assert_eq!(
+        errors[1],
+        FrameError::TooLarge {
+            len: 5000,
+            limit: 4096
+        }
+    );
+    assert_eq!(errors[2], FrameError::Binary { len: 2 });
+    assert!(matches!(
+        errors[3],
+        FrameError::MissingField {
+            field: "payload.subscription",
+            ..
+        }
+    ));
+    let id = harness.notify(conn);
+    assert_eq!(harness.delivered(), [id]);
+    assert!(harness.client.session_id().is_some());
+}
+
+#[test]
+fn insecure_reconnect_urls_are_refused_unless_allowed() {
+    for allow in [false, true] {
+        let mut config = Harness::config();
+        config.allow_insecure_reconnect_url = allow;
+        let mut harness = Harness::new(config);
+        let conn = harness.establish();
+        let text = harness.twitch.reconnect(conn, true).unwrap();
+        let from = harness.outputs.len();
+        harness.send(conn, &text);
+        assert_eq!(
+            connects_since(&harness, from).len(),
+            usize::from(allow),
+            "allow = {allow}"
+        );
+        if !allow {
+            assert!(matches!(
+                harness.events.last(),
+                Some(Event::ReconnectUrlRejected { .. })
+            ));
+        }
+    }
+}
+
+#[test]
+fn shutdown_closes_normally_and_deletes_subscriptions_when_asked() {
+    let mut config = Harness::config();
+    config.delete_subscriptions_on_shutdown = true;
+    let mut harness = Harness::new(config);
+    let conn = harness.establish();
+    let now = harness.now;
+    harness.client.shutdown(now);
+    harness.drain();
+    assert_eq!(
+        harness.client_closes,
+        [(conn, ClientCloseCode::Normal, now)]
+    );
+    assert_eq!(harness.pending_deletes.len(), 1);
+    assert!(matches!(
+        harness.events.last(),
+        Some(Event::Stopped {
+            reason: StopReason::Shutdown
+        })
+    ));
+    assert!(harness.client.subscribe(follow("1")).is_err());
+}
+
+#[test]
+fn welcome_timeout_and_connect_timeout_retry() {
+    let mut harness = Harness::new(Config {
+        welcome_timeout: Duration::from_secs(5),
+        ..Harness::config()
+    });
+    let conn = harness.next_connect().unwrap();
+    harness.open(conn);
+    harness.advance(Duration::from_secs(5));
+    assert!(harness.events.iter().any(|event| matches!(
+        event,
+        Event::ConnectFailed {
+            cause: DisconnectCause::WelcomeTimeout,
+            ..
+        }
+    )));
+    assert!(harness.advance_to_next_timeout());
+    let next = harness.next_connect().unwrap();
+    harness.advance(Duration::from_secs(10));
+    assert!(harness.events.iter().any(|event| matches!(event, Event::ConnectFailed { conn, cause: DisconnectCause::ConnectTimeout, .. } if *conn == next)));
+}
+
+#[test]
+fn every_output_is_an_instruction_never_a_frame_to_twitch() {
+    // The Output enum has no variant that writes a data frame; this walks a busy run and checks
+    // that only the known instructions come out, and that every close is a 1000 or 1001.
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    harness.notify(conn);
+    harness.reconnect(conn);
+    harness.connect_next();
+    harness.advance(Duration::from_secs(30));
+    harness.connect_next();
+    harness.create_all();
+    for (_, output) in &harness.outputs {
+        match output {
+            Output::Close { code, .. } => assert!(matches!(code.as_u16(), 1000 | 1001)),
+            Output::Connect { .. }
+            | Output::CreateSubscription { .. }
+            | Output::DeleteSubscription { .. }
+            | Output::Event(_) => {}
+            other => panic!("unexpected output {other:?}"),
+        }
+    }
+}
