@@ -1,4 +1,66 @@
 //! Sans-IO core of a Twitch EventSub WebSocket client.
+//!
+//! [`Client`] is a pure state machine: it is fed what happened ([`Input`]: a socket opened, a frame
+//! arrived, a socket closed, a Helix call returned) and the passing of time, and it answers with
+//! what to do ([`Output`]: open a socket, close one, create or delete a subscription, hand an
+//! [`Event`] to the user) and when to wake it next. It never reads a clock, opens a socket, spawns
+//! a thread or draws a random number it was not given, so every protocol decision — when a socket
+//! is dead, where to reconnect, what to resubscribe, which duplicate to drop, how long to back off —
+//! can be tested on fake time. The runtime adapters (`eventsub-tokio`, `eventsub-async-std`) do the
+//! I/O.
+//!
+//! It can never make the client send a text or binary frame to Twitch (which answers with close
+//! 4001): no [`Output`] expresses one.
+//!
+//! # Driving loop
+//!
+//! ```
+//! use std::time::{Duration, Instant, SystemTime};
+//! use eventsub_proto::{Client, Config, Event, Input, Output, SubscriptionSpec};
+//!
+//! let mut config = Config::default();
+//! config.seed = 42; // adapters draw this at random
+//! config.subscriptions.push(
+//!     SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "12826"),
+//! );
+//! let mut now = Instant::now();
+//! let mut client = Client::new(config, now)?;
+//!
+//! // 1. Drain outputs, in order, after creating the client and after every input.
+//! let Some(Output::Connect { conn, url }) = client.poll_output() else { unreachable!() };
+//! assert_eq!(url.as_str(), "wss://eventsub.wss.twitch.tv/ws");
+//!
+//! // 2. Feed what the socket did.
+//! client.handle_input(now, Input::Opened { conn })?;
+//! let welcome = r#"{"metadata":{"message_id":"96a3f3b5-5dec-4eed-908e-e11ee657416c",
+//!     "message_type":"session_welcome","message_timestamp":"2022-11-16T10:11:12.634234626Z"},
+//!     "payload":{"session":{"id":"AQoQexAWVYKSTIu4ec_2VAxyuhAB","status":"connected",
+//!     "keepalive_timeout_seconds":10,"reconnect_url":null,"connected_at":"2022-11-16T10:11:12Z"}}}"#;
+//! client.handle_input(now, Input::Text { conn, text: welcome, received_at: SystemTime::now() })?;
+//!
+//! // The fresh session asks at once for every subscription (Twitch's 10 s window).
+//! while let Some(output) = client.poll_output() {
+//!     match output {
+//!         Output::Event(Event::SessionReady { session_id, .. }) => {
+//!             assert_eq!(session_id.as_str(), "AQoQexAWVYKSTIu4ec_2VAxyuhAB");
+//!         }
+//!         Output::CreateSubscription { request, session_id, subscription } => {
+//!             // The adapter calls Helix, then feeds Input::SubscriptionCreated { request, .. }.
+//!             assert_eq!(subscription.kind, "stream.online");
+//!         }
+//!         other => panic!("unexpected {other:?}"),
+//!     }
+//! }
+//!
+//! // 3. Sleep until the next deadline (or the next input), then tell the client time passed.
+//! let wake_at = client.poll_timeout().expect("the keepalive watch is running");
+//! assert_eq!(wake_at, now + Duration::from_secs(13)); // keepalive 10 s + 20% + 1 s
+//! now = wake_at;
+//! client.handle_timeout(now);
+//! // Silence that long means a dead socket: close it and start afresh.
+//! assert!(matches!(client.poll_output(), Some(Output::Close { .. })));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![warn(missing_docs)]
 
 mod backoff;
@@ -9,6 +71,8 @@ mod connection;
 mod dedup;
 mod error;
 mod event;
+#[doc(hidden)]
+pub mod fuzzing;
 mod ids;
 mod io;
 pub mod message;
