@@ -133,7 +133,7 @@ fn bench_frame(c: &mut Criterion, name: &str, frame: &str) {
                 )
                 .expect("known");
             while let Some(output) = client.poll_output() {
-                black_box(output);
+                let _ = black_box(output);
             }
         })
     });
