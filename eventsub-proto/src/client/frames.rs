@@ -1,0 +1,278 @@
+//! Frames from the server: welcome, keepalive, notification, reconnect, revocation.
+
+use std::time::{Duration, SystemTime};
+
+use url::Url;
+
+use super::{Client, GapStart, Takeover};
+use crate::close::ClientCloseCode;
+use crate::error::{FrameError, InputError};
+use crate::event::{DropReason, Event, Notification, Revocation};
+use crate::ids::{ConnId, MessageId, SessionId, SubscriptionId};
+use crate::message::{self, Events, Message, Metadata, SubscriptionRef};
+use crate::wanted::SubscriptionState;
+
+impl Client {
+    /// Any frame, even one we cannot read, shows the socket is alive. Returns whether it is closing.
+    pub(super) fn heard_from(&mut self, conn: ConnId) -> Result<bool, InputError> {
+        let now = self.now;
+        let connection = self.connection_mut(conn)?;
+        connection.heard_from(now);
+        Ok(connection.is_closing())
+    }
+
+    pub(super) fn on_text(
+        &mut self,
+        conn: ConnId,
+        text: &str,
+        received_at: SystemTime,
+    ) -> Result<(), InputError> {
+        let closing = self.heard_from(conn)?;
+        if self.stopped {
+            return Ok(());
+        }
+        self.last_frame_at = Some(received_at);
+        let parsed = if text.len() > self.config.max_frame_bytes {
+            Err(FrameError::TooLarge {
+                len: text.len(),
+                limit: self.config.max_frame_bytes,
+            })
+        } else {
+            message::parse(text)
+        };
+        let message = match parsed {
+            Ok(message) => message,
+            Err(error) => {
+                self.emit(Event::MalformedFrame { conn, error });
+                return Ok(());
+            }
+        };
+        match message {
+            Message::Notification {
+                metadata,
+                subscription,
+                events,
+            } => self.on_notification(conn, metadata, &subscription, events, received_at),
+            Message::Revocation {
+                metadata,
+                subscription,
+            } => self.on_revocation(conn, &metadata, &subscription),
+            // A closing socket only still matters for the events it delivers.
+            _ if closing => {}
+            Message::Welcome {
+                metadata,
+                session_id,
+                keepalive_timeout_seconds,
+            } => self.on_welcome(
+                conn,
+                &metadata,
+                SessionId::new(session_id),
+                Duration::from_secs(keepalive_timeout_seconds),
+            ),
+            Message::Keepalive { .. } => {}
+            Message::Reconnect {
+                metadata,
+                reconnect_url,
+            } => self.on_reconnect(conn, &metadata, &reconnect_url),
+            Message::Unknown { metadata } => self.emit(Event::UnknownMessage {
+                conn,
+                message_type: metadata.message_type.into_owned(),
+            }),
+        }
+        Ok(())
+    }
+
+    pub(super) fn on_welcome(
+        &mut self,
+        conn: ConnId,
+        metadata: &Metadata<'_>,
+        session_id: SessionId,
+        keepalive: Duration,
+    ) {
+        let Some(candidate) = self.candidate.filter(|candidate| candidate.conn == conn) else {
+            self.emit(Event::UnexpectedMessage {
+                conn,
+                message_type: metadata.message_type.to_string(),
+                detail: "a welcome on a connection that already has its session",
+            });
+            return;
+        };
+        self.candidate = None;
+        let silence_allowed = self.config.keepalive_grace.window(keepalive);
+        let now = self.now;
+        if let Ok(connection) = self.connection_mut(conn) {
+            connection.go_live(session_id.clone(), keepalive, silence_allowed, now);
+        }
+        // The old socket is closed only now that the new one is welcomed: nothing is missed.
+        if let Some(old) = self.primary.replace(conn) {
+            self.close(old, ClientCloseCode::Normal);
+            if candidate.takeover == Takeover::Fresh {
+                // The old session's subscriptions die with it; until they exist on the new one,
+                // events can be missed: that is a gap, and it is reported as one.
+                self.subscriptions.session_lost();
+                self.gap.get_or_insert(GapStart {
+                    began: now,
+                    last_frame_before: self.last_frame_at,
+                });
+            }
+        }
+        self.reconnect_at = None;
+        // A handover moves the session's subscriptions; after a gap they may be gone, so a handover
+        // that outlived its old socket is treated as a fresh session (409s then mean "still there").
+        if candidate.takeover == Takeover::Handover && self.gap.is_none() {
+            self.failures = 0;
+            self.emit(Event::Reconnected { conn, session_id });
+        } else {
+            self.emit(Event::SessionReady {
+                conn,
+                session_id: session_id.clone(),
+                keepalive,
+            });
+            self.set_up_fresh_session(&session_id);
+        }
+    }
+
+    pub(super) fn on_reconnect(
+        &mut self,
+        conn: ConnId,
+        metadata: &Metadata<'_>,
+        reconnect_url: &str,
+    ) {
+        if self.primary != Some(conn) {
+            self.emit(Event::UnexpectedMessage {
+                conn,
+                message_type: metadata.message_type.to_string(),
+                detail: "a reconnect on a connection that is not the live session",
+            });
+            return;
+        }
+        let url = match Url::parse(reconnect_url) {
+            Ok(url) => url,
+            Err(error) => {
+                self.emit(Event::ReconnectUrlRejected {
+                    conn,
+                    url: reconnect_url.to_owned(),
+                    reason: error.to_string(),
+                });
+                return;
+            }
+        };
+        let allowed = url.scheme() == "wss"
+            || (url.scheme() == "ws" && self.config.allow_insecure_reconnect_url);
+        if !allowed {
+            self.emit(Event::ReconnectUrlRejected {
+                conn,
+                url: reconnect_url.to_owned(),
+                reason: format!(
+                    "scheme `{}` is not followed (only wss://, or ws:// when allow_insecure_reconnect_url is set)",
+                    url.scheme()
+                ),
+            });
+            return;
+        }
+        // A newer reconnect supersedes any connection still being opened.
+        self.reconnect_at = None;
+        self.open_candidate(Takeover::Handover, url);
+    }
+
+    pub(super) fn on_notification(
+        &mut self,
+        conn: ConnId,
+        metadata: Metadata<'_>,
+        subscription: &SubscriptionRef<'_>,
+        events: Events<'_>,
+        received_at: SystemTime,
+    ) {
+        let message_id = MessageId::parse(&metadata.message_id);
+        if !self.dedup.insert(message_id.clone(), self.now) {
+            self.stats.duplicates_dropped += 1;
+            return;
+        }
+        if let Some(age) = self.stale_age(&metadata.message_timestamp, received_at) {
+            self.stats.stale_dropped += 1;
+            self.emit(Event::Dropped {
+                conn,
+                message_id,
+                reason: DropReason::Stale { age },
+            });
+            return;
+        }
+        let subscription_type: Box<str> = metadata
+            .subscription_type
+            .as_deref()
+            .unwrap_or(&subscription.kind)
+            .into();
+        let subscription_version: Box<str> = metadata
+            .subscription_version
+            .as_deref()
+            .unwrap_or(&subscription.version)
+            .into();
+        let notification = |event: &serde_json::value::RawValue, batch_item_id| Notification {
+            conn,
+            message_id: message_id.clone(),
+            message_timestamp: metadata.message_timestamp.as_ref().into(),
+            subscription_type: subscription_type.clone(),
+            subscription_version: subscription_version.clone(),
+            subscription_id: SubscriptionId::new(subscription.id.as_ref()),
+            batch_item_id,
+            event: event.to_owned(),
+        };
+        match events {
+            Events::Single(event) => {
+                let event = Event::Notification(notification(event, None));
+                self.emit(event);
+            }
+            Events::Batch(batch) => {
+                for item in batch {
+                    let event =
+                        Event::Notification(notification(item.data, Some(item.id.as_ref().into())));
+                    self.emit(event);
+                }
+            }
+        }
+    }
+
+    pub(super) fn stale_age(
+        &self,
+        message_timestamp: &str,
+        received_at: SystemTime,
+    ) -> Option<Duration> {
+        let threshold = self.config.stale_after?;
+        // A timestamp we cannot read is not evidence of staleness: deliver rather than lose.
+        let sent_at = humantime::parse_rfc3339_weak(message_timestamp).ok()?;
+        let age = received_at.duration_since(sent_at).ok()?;
+        (age > threshold).then_some(age)
+    }
+
+    pub(super) fn on_revocation(
+        &mut self,
+        conn: ConnId,
+        metadata: &Metadata<'_>,
+        subscription: &SubscriptionRef<'_>,
+    ) {
+        let message_id = MessageId::parse(&metadata.message_id);
+        if !self.dedup.insert(message_id.clone(), self.now) {
+            self.stats.duplicates_dropped += 1;
+            return;
+        }
+        let subscription = match subscription.to_owned() {
+            Ok(subscription) => subscription,
+            Err(error) => {
+                self.emit(Event::MalformedFrame { conn, error });
+                return;
+            }
+        };
+        let revoked_spec = subscription.spec();
+        if let Some(wanted) = self.subscriptions.entries.iter_mut().find(|wanted| {
+            wanted.spec == revoked_spec
+                || matches!(&wanted.state, SubscriptionState::Enabled { id: Some(id), .. } if *id == subscription.id)
+        }) {
+            wanted.state = SubscriptionState::Revoked;
+        }
+        self.emit(Event::Revocation(Revocation {
+            conn,
+            message_id,
+            subscription,
+        }));
+    }
+}

@@ -1,0 +1,177 @@
+//! Sockets opening, failing and closing; when to retry; stopping.
+
+use std::time::{Duration, Instant};
+
+use url::Url;
+
+use super::{Candidate, Client, GapStart, Retry, Takeover};
+use crate::close::{ClientCloseCode, CloseDisposition};
+use crate::connection::Connection;
+use crate::error::InputError;
+use crate::event::{DisconnectCause, Event, StopReason};
+use crate::ids::ConnId;
+use crate::io::Output;
+
+impl Client {
+    pub(super) fn open_candidate(&mut self, takeover: Takeover, url: Url) {
+        if let Some(previous) = self.candidate.take() {
+            self.close(previous.conn, ClientCloseCode::Normal);
+        }
+        let conn = ConnId::next(&mut self.last_conn);
+        let deadline = self.deadline_after(self.config.connect_timeout);
+        self.connections
+            .push(Connection::connecting(conn, deadline));
+        self.candidate = Some(Candidate { conn, takeover });
+        self.outputs.push_back(Output::Connect { conn, url });
+    }
+
+    /// The core gives up on a connection (timeout): close it and act as if it ended.
+    pub(super) fn abandon(&mut self, conn: ConnId, cause: DisconnectCause) {
+        let live_since = self.live_since(conn);
+        self.close(conn, ClientCloseCode::GoingAway);
+        self.after_connection_lost(conn, cause, live_since);
+    }
+
+    /// The adapter reports a socket gone.
+    pub(super) fn connection_ended(
+        &mut self,
+        conn: ConnId,
+        cause: DisconnectCause,
+    ) -> Result<(), InputError> {
+        let index = self
+            .connections
+            .iter()
+            .position(|connection| connection.id == conn)
+            .ok_or(InputError::UnknownConnection { conn })?;
+        let connection = self.connections.swap_remove(index);
+        if !connection.is_closing() && !self.stopped {
+            self.after_connection_lost(conn, cause, connection.live_since());
+        }
+        Ok(())
+    }
+
+    pub(super) fn after_connection_lost(
+        &mut self,
+        conn: ConnId,
+        cause: DisconnectCause,
+        live_since: Option<Instant>,
+    ) {
+        let was_primary = self.primary == Some(conn);
+        let was_candidate = self
+            .candidate
+            .is_some_and(|candidate| candidate.conn == conn);
+        if !(was_primary || was_candidate) {
+            return; // a socket we were already done with
+        }
+        if was_primary {
+            self.primary = None;
+            if live_since.is_some_and(|since| {
+                self.now.saturating_duration_since(since) >= self.config.backoff.healthy_after
+            }) {
+                self.failures = 0;
+            }
+            self.subscriptions.session_lost();
+            if self.gap.is_none() {
+                self.gap = Some(GapStart {
+                    began: self.now,
+                    last_frame_before: self.last_frame_at,
+                });
+            }
+        } else {
+            self.candidate = None;
+        }
+        let disposition = match &cause {
+            DisconnectCause::Closed { code, .. } => code.disposition(),
+            DisconnectCause::KeepaliveTimeout { .. } => CloseDisposition::ReconnectNow,
+            _ => CloseDisposition::ReconnectWithBackoff,
+        };
+        let retry = match (&cause, disposition) {
+            (DisconnectCause::Closed { reason, .. }, CloseDisposition::Stop) => {
+                Retry::Stop(StopReason::InboundTrafficRejected {
+                    reason: reason.clone(),
+                })
+            }
+            _ => self.plan_retry(disposition),
+        };
+        let retry_at = match retry {
+            Retry::Now => Some(self.now),
+            Retry::At(at) => Some(at),
+            Retry::UnderWay | Retry::Stop(_) => None,
+        };
+        self.emit(if was_primary {
+            Event::Disconnected {
+                conn,
+                cause,
+                retry_at,
+            }
+        } else {
+            Event::ConnectFailed {
+                conn,
+                cause,
+                retry_at,
+            }
+        });
+        match retry {
+            Retry::Now => self.open_candidate(Takeover::Fresh, self.fresh_url.clone()),
+            Retry::At(at) => self.reconnect_at = Some(at),
+            Retry::UnderWay => {}
+            Retry::Stop(reason) => self.stop(reason),
+        }
+    }
+
+    /// When the next connection attempt starts after a loss. Counts the attempt.
+    pub(super) fn plan_retry(&mut self, disposition: CloseDisposition) -> Retry {
+        if self.candidate.is_some() {
+            return Retry::UnderWay;
+        }
+        if let Some(max) = self.config.backoff.max_attempts {
+            if self.failures >= max {
+                return Retry::Stop(StopReason::GaveUp {
+                    attempts: self.failures,
+                });
+            }
+        }
+        // "At once" only for the first failure in a row: a server that keeps closing at once
+        // still meets a growing backoff, never a tight loop.
+        let delay = if disposition == CloseDisposition::ReconnectNow && self.failures == 0 {
+            Duration::ZERO
+        } else {
+            self.config.backoff.delay(self.failures, self.config.seed)
+        };
+        self.failures = self.failures.saturating_add(1);
+        if delay.is_zero() {
+            Retry::Now
+        } else {
+            Retry::At(self.deadline_after(delay))
+        }
+    }
+
+    pub(super) fn stop(&mut self, reason: StopReason) {
+        if self.stopped {
+            return;
+        }
+        let open: Vec<ConnId> = self
+            .connections
+            .iter()
+            .filter(|connection| !connection.is_closing())
+            .map(|connection| connection.id)
+            .collect();
+        for conn in open {
+            self.close(conn, ClientCloseCode::Normal);
+        }
+        self.primary = None;
+        self.candidate = None;
+        self.reconnect_at = None;
+        self.stopped = true;
+        self.emit(Event::Stopped { reason });
+    }
+
+    pub(super) fn close(&mut self, conn: ConnId, code: ClientCloseCode) {
+        if let Ok(connection) = self.connection_mut(conn) {
+            if !connection.is_closing() {
+                connection.start_closing();
+                self.outputs.push_back(Output::Close { conn, code });
+            }
+        }
+    }
+}

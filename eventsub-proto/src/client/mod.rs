@@ -1,0 +1,371 @@
+//! The client state machine: inputs and time in, outputs out.
+//!
+//! This file holds the state and the public API; the work is split by concern: `frames` (what the
+//! server sends), `lifecycle` (sockets opening, failing and closing, backoff), `subscriptions`
+//! (what a fresh session asks for and Helix's answers).
+
+mod frames;
+mod lifecycle;
+mod subscriptions;
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, Instant, SystemTime};
+
+use url::Url;
+
+use crate::close::CloseCode;
+use crate::config::Config;
+use crate::connection::{ConnState, Connection};
+use crate::dedup::DedupWindow;
+use crate::error::{ConfigError, FrameError, InputError, SubscribeError};
+use crate::event::{DisconnectCause, Event, StopReason};
+use crate::ids::{ConnId, RequestId, SessionId, SubscriptionId};
+use crate::io::{Input, Output};
+use crate::subscription::SubscriptionSpec;
+use crate::wanted::{SubscriptionState, Wanted, WantedSubscriptions};
+
+/// How a connection that is being opened will take over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Takeover {
+    /// Opened at a `session_reconnect` URL: the session and its subscriptions move over.
+    Handover,
+    /// Opened at the base URL: a new session, subscriptions must be created.
+    Fresh,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    conn: ConnId,
+    takeover: Takeover,
+}
+
+/// What an outstanding Helix request was for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Request {
+    Create {
+        /// The user unsubscribed while it was in flight: delete it if it gets created.
+        orphaned: bool,
+    },
+    Delete(SubscriptionId),
+}
+
+/// What follows the loss of a connection.
+#[derive(Clone, Debug)]
+enum Retry {
+    /// Open a fresh connection now.
+    Now,
+    /// Open a fresh connection at this time.
+    At(Instant),
+    /// A connection is already being opened (a handover under way): let it finish.
+    UnderWay,
+    /// Stop for good.
+    Stop(StopReason),
+}
+
+#[derive(Clone, Debug)]
+struct GapStart {
+    began: Instant,
+    last_frame_before: Option<SystemTime>,
+}
+
+/// Counters for monitoring and tests.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Notifications and revocations dropped as duplicates.
+    pub duplicates_dropped: u64,
+    /// Notifications dropped as stale.
+    pub stale_dropped: u64,
+    /// Message ids the duplicate filter holds now.
+    pub dedup_entries: usize,
+    /// Sockets the core knows of (open, opening or closing).
+    pub connections: usize,
+}
+
+/// The EventSub WebSocket client, without I/O.
+///
+/// Feed it [`Input`]s and the passing of time; drain [`Output`]s; sleep until [`Client::poll_timeout`].
+/// See the crate documentation for the whole driving loop.
+#[derive(Debug)]
+pub struct Client {
+    config: Config,
+    fresh_url: Url,
+    connections: Vec<Connection>,
+    /// The connection whose session holds the subscriptions.
+    primary: Option<ConnId>,
+    /// The connection being opened to take over from the primary (or to become the first one).
+    candidate: Option<Candidate>,
+    /// When to open the next fresh connection, while backing off.
+    reconnect_at: Option<Instant>,
+    /// Consecutive failed attempts since the last healthy session.
+    failures: u32,
+    gap: Option<GapStart>,
+    subscriptions: WantedSubscriptions,
+    requests: HashMap<RequestId, Request>,
+    dedup: DedupWindow,
+    outputs: VecDeque<Output>,
+    last_conn: u64,
+    last_request: u64,
+    now: Instant,
+    last_frame_at: Option<SystemTime>,
+    stopped: bool,
+    stats: Stats,
+}
+
+impl Client {
+    /// A client that starts connecting at once: the first output is [`Output::Connect`].
+    pub fn new(config: Config, now: Instant) -> Result<Self, ConfigError> {
+        let fresh_url = config.validate()?;
+        let mut subscriptions = WantedSubscriptions::new(config.max_total_cost);
+        for spec in &config.subscriptions {
+            let wanted = Wanted::new(spec.clone(), config.token_user_id.as_deref());
+            subscriptions.add(wanted, config.max_subscriptions_per_connection)?;
+        }
+        let mut client = Self {
+            dedup: DedupWindow::new(config.dedup_max_entries, config.dedup_max_age),
+            config,
+            fresh_url,
+            connections: Vec::new(),
+            primary: None,
+            candidate: None,
+            reconnect_at: None,
+            failures: 0,
+            gap: None,
+            subscriptions,
+            requests: HashMap::new(),
+            outputs: VecDeque::new(),
+            last_conn: 0,
+            last_request: 0,
+            now,
+            last_frame_at: None,
+            stopped: false,
+            stats: Stats::default(),
+        };
+        client.open_candidate(Takeover::Fresh, client.fresh_url.clone());
+        Ok(client)
+    }
+
+    /// Feeds one input. `Err` only for inputs that name something the client does not know.
+    pub fn handle_input(&mut self, now: Instant, input: Input<'_>) -> Result<(), InputError> {
+        self.advance_clock(now);
+        match input {
+            Input::Opened { conn } => {
+                let welcome_deadline = self.deadline_after(self.config.welcome_timeout);
+                self.connection_mut(conn)?.opened(welcome_deadline);
+            }
+            Input::ConnectFailed { conn, error } => self.connection_ended(
+                conn,
+                DisconnectCause::ConnectFailed {
+                    error: error.to_owned(),
+                },
+            )?,
+            Input::Closed { conn, code, reason } => self.connection_ended(
+                conn,
+                DisconnectCause::Closed {
+                    code: code.map_or(CloseCode::ABNORMAL, CloseCode),
+                    reason: reason.to_owned(),
+                },
+            )?,
+            Input::Text {
+                conn,
+                text,
+                received_at,
+            } => self.on_text(conn, text, received_at)?,
+            Input::Binary { conn, data } => {
+                self.heard_from(conn)?;
+                if !self.stopped {
+                    let error = FrameError::Binary { len: data.len() };
+                    self.emit(Event::MalformedFrame { conn, error });
+                }
+            }
+            Input::SubscriptionCreated { request, result } => {
+                self.on_subscription_created(request, result)?
+            }
+            Input::SubscriptionDeleted { request, result } => {
+                self.on_subscription_deleted(request, result)?
+            }
+        }
+        Ok(())
+    }
+
+    /// Time passed. Expired deadlines act; calling it before [`Client::poll_timeout`] is a no-op.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.advance_clock(now);
+        if self.stopped {
+            return;
+        }
+        let mut expired: Vec<(Instant, ConnId)> = self
+            .connections
+            .iter()
+            .filter_map(|conn| {
+                conn.deadline
+                    .filter(|at| *at <= now)
+                    .map(|at| (at, conn.id))
+            })
+            .collect();
+        expired.sort();
+        for (_, conn) in expired {
+            let Some(connection) = self.connections.iter().find(|c| c.id == conn) else {
+                continue;
+            };
+            let cause = match &connection.state {
+                ConnState::Connecting => DisconnectCause::ConnectTimeout,
+                ConnState::AwaitingWelcome => DisconnectCause::WelcomeTimeout,
+                ConnState::Live {
+                    last_message_at, ..
+                } => DisconnectCause::KeepaliveTimeout {
+                    silent_for: now.saturating_duration_since(*last_message_at),
+                },
+                ConnState::Closing => continue,
+            };
+            self.abandon(conn, cause);
+            if self.stopped {
+                return;
+            }
+        }
+        if self.reconnect_at.is_some_and(|at| at <= now) {
+            self.reconnect_at = None;
+            self.open_candidate(Takeover::Fresh, self.fresh_url.clone());
+        }
+    }
+
+    /// The next output to carry out, in order. Drain until `None` after every input.
+    #[must_use]
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// When the client next needs [`Client::handle_timeout`]; `None` when nothing is scheduled.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        if self.stopped {
+            return None;
+        }
+        self.connections
+            .iter()
+            .filter_map(|conn| conn.deadline)
+            .chain(self.reconnect_at)
+            .min()
+    }
+
+    /// Adds a subscription. It is created on the live session at once (if there is one) and on
+    /// every fresh session after. Refused up front when it cannot fit.
+    pub fn subscribe(&mut self, spec: SubscriptionSpec) -> Result<(), SubscribeError> {
+        if self.stopped {
+            return Err(SubscribeError::Stopped);
+        }
+        let wanted = Wanted::new(spec, self.config.token_user_id.as_deref());
+        let index = self
+            .subscriptions
+            .add(wanted, self.config.max_subscriptions_per_connection)?;
+        if let Some(session_id) = self.session_id().cloned() {
+            self.request_creation(index, &session_id);
+        }
+        Ok(())
+    }
+
+    /// Removes a subscription: it is deleted over Helix if it exists, and not created again.
+    /// Returns whether it was wanted.
+    pub fn unsubscribe(&mut self, spec: &SubscriptionSpec) -> bool {
+        let Some(index) = self
+            .subscriptions
+            .entries
+            .iter()
+            .position(|wanted| &wanted.spec == spec)
+        else {
+            return false;
+        };
+        let wanted = self.subscriptions.entries.remove(index);
+        match wanted.state {
+            SubscriptionState::Enabled { id: Some(id), .. } => self.request_deletion(id),
+            SubscriptionState::Requested { request, .. } => {
+                self.requests
+                    .insert(request, Request::Create { orphaned: true });
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// Stops: closes every socket with 1000 (and, if configured, deletes the subscriptions this
+    /// client created), then emits [`Event::Stopped`]. Inputs after this only settle what is open.
+    pub fn shutdown(&mut self, now: Instant) {
+        self.advance_clock(now);
+        if self.stopped {
+            return;
+        }
+        if self.config.delete_subscriptions_on_shutdown {
+            let ids: Vec<SubscriptionId> = self
+                .subscriptions
+                .entries
+                .iter()
+                .filter_map(|wanted| match &wanted.state {
+                    SubscriptionState::Enabled { id: Some(id), .. } => Some(id.clone()),
+                    _ => None,
+                })
+                .collect();
+            for id in ids {
+                self.request_deletion(id);
+            }
+        }
+        self.stop(StopReason::Shutdown);
+    }
+
+    /// Whether the client has stopped for good.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped
+    }
+
+    /// The session id of the live session, if there is one.
+    pub fn session_id(&self) -> Option<&SessionId> {
+        let primary = self.primary?;
+        self.connections
+            .iter()
+            .find(|conn| conn.id == primary)
+            .and_then(Connection::session_id)
+    }
+
+    /// Every wanted subscription and where it stands.
+    pub fn subscriptions(&self) -> impl Iterator<Item = (&SubscriptionSpec, &SubscriptionState)> {
+        self.subscriptions
+            .entries
+            .iter()
+            .map(|wanted| (&wanted.spec, &wanted.state))
+    }
+
+    /// Counters, including the size of the duplicate filter.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            dedup_entries: self.dedup.len(),
+            connections: self.connections.len(),
+            ..self.stats.clone()
+        }
+    }
+
+    pub(super) fn emit(&mut self, event: Event) {
+        self.outputs.push_back(Output::Event(event));
+    }
+
+    pub(super) fn advance_clock(&mut self, now: Instant) {
+        // Time only moves forward; a stale `now` from a racing adapter is read as "no time passed".
+        self.now = self.now.max(now);
+    }
+
+    pub(super) fn deadline_after(&self, delay: Duration) -> Instant {
+        self.now.checked_add(delay).unwrap_or(self.now)
+    }
+
+    pub(super) fn connection_mut(&mut self, conn: ConnId) -> Result<&mut Connection, InputError> {
+        self.connections
+            .iter_mut()
+            .find(|connection| connection.id == conn)
+            .ok_or(InputError::UnknownConnection { conn })
+    }
+
+    pub(super) fn live_since(&self, conn: ConnId) -> Option<Instant> {
+        self.connections
+            .iter()
+            .find(|connection| connection.id == conn)
+            .and_then(Connection::live_since)
+    }
+}

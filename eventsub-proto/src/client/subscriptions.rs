@@ -1,0 +1,168 @@
+//! What a fresh session asks for, and what Helix answers.
+
+use super::{Client, Request};
+use crate::error::InputError;
+use crate::event::{Event, Gap, StopReason, SubscriptionFailure};
+use crate::ids::{RequestId, SessionId, SubscriptionId};
+use crate::io::{Created, Output, RequestError};
+use crate::wanted::SubscriptionState;
+
+impl Client {
+    /// What a fresh session asks for: in WebSocket mode, every wanted subscription, created at once
+    /// (Twitch closes an unused session after 10 s). This is the one place that decides it.
+    pub(super) fn set_up_fresh_session(&mut self, session_id: &SessionId) {
+        self.subscriptions.reported_total_cost = 0;
+        for index in 0..self.subscriptions.entries.len() {
+            let retry = match self
+                .subscriptions
+                .entries
+                .get(index)
+                .map(|wanted| &wanted.state)
+            {
+                Some(SubscriptionState::Waiting) => true,
+                Some(SubscriptionState::Failed { retry, .. }) => *retry,
+                _ => false,
+            };
+            if retry {
+                self.request_creation(index, session_id);
+            }
+        }
+        self.resume_if_complete();
+    }
+
+    pub(super) fn request_creation(&mut self, index: usize, session_id: &SessionId) {
+        let Some(wanted) = self.subscriptions.entries.get(index) else {
+            return;
+        };
+        let spec = wanted.spec.clone();
+        let estimated_cost = wanted.estimated_cost;
+        let fits = self
+            .subscriptions
+            .check_fits(estimated_cost, self.config.max_subscriptions_per_connection);
+        let state = match fits {
+            Ok(()) => {
+                let request = RequestId::next(&mut self.last_request);
+                self.requests
+                    .insert(request, Request::Create { orphaned: false });
+                self.outputs.push_back(Output::CreateSubscription {
+                    request,
+                    session_id: session_id.clone(),
+                    subscription: spec,
+                });
+                SubscriptionState::Requested {
+                    request,
+                    estimated_cost,
+                }
+            }
+            Err(reason) => {
+                self.emit(Event::SubscriptionFailed {
+                    spec,
+                    reason: reason.clone(),
+                });
+                SubscriptionState::Failed {
+                    reason,
+                    retry: true,
+                }
+            }
+        };
+        if let Some(wanted) = self.subscriptions.entries.get_mut(index) {
+            wanted.state = state;
+        }
+    }
+
+    pub(super) fn on_subscription_created(
+        &mut self,
+        request: RequestId,
+        result: Result<Created, RequestError>,
+    ) -> Result<(), InputError> {
+        let purpose = self
+            .requests
+            .remove(&request)
+            .ok_or(InputError::UnknownRequest { request })?;
+        if self.stopped {
+            return Ok(());
+        }
+        if purpose == (Request::Create { orphaned: true }) {
+            if let Ok(created) = result {
+                self.request_deletion(created.id);
+            }
+            return Ok(());
+        }
+        // No entry waits for it when the session it was made for is gone: the next fresh session
+        // creates the subscription again.
+        let Some(wanted) = self.subscriptions.by_request(request) else {
+            return Ok(());
+        };
+        let spec = wanted.spec.clone();
+        let event = match result {
+            Ok(created) => {
+                wanted.state = SubscriptionState::Enabled {
+                    id: Some(created.id.clone()),
+                    cost: created.cost,
+                };
+                self.subscriptions.reported_total_cost = created.total_cost;
+                self.subscriptions.max_total_cost = created.max_total_cost;
+                Event::SubscriptionCreated { spec, created }
+            }
+            Err(RequestError::AlreadyExists) => {
+                let cost = wanted.estimated_cost;
+                wanted.state = SubscriptionState::Enabled { id: None, cost };
+                Event::SubscriptionAlreadyExists { spec }
+            }
+            Err(RequestError::Unauthorized { message }) => {
+                self.stop(StopReason::Unauthorized { message });
+                return Ok(());
+            }
+            Err(error) => {
+                let retry = matches!(error, RequestError::Unavailable { .. });
+                let reason = SubscriptionFailure::Request(error);
+                wanted.state = SubscriptionState::Failed {
+                    reason: reason.clone(),
+                    retry,
+                };
+                Event::SubscriptionFailed { spec, reason }
+            }
+        };
+        self.emit(event);
+        self.resume_if_complete();
+        Ok(())
+    }
+
+    pub(super) fn on_subscription_deleted(
+        &mut self,
+        request: RequestId,
+        result: Result<(), RequestError>,
+    ) -> Result<(), InputError> {
+        let Some(Request::Delete(id)) = self.requests.remove(&request) else {
+            return Err(InputError::UnknownRequest { request });
+        };
+        match result {
+            // 404: already gone, which is what was wanted.
+            Ok(()) | Err(RequestError::Rejected { status: 404, .. }) => {}
+            Err(error) => self.emit(Event::UnsubscribeFailed { id, error }),
+        }
+        Ok(())
+    }
+
+    pub(super) fn resume_if_complete(&mut self) {
+        if self.primary.is_none() || self.subscriptions.any_requested() {
+            return;
+        }
+        if let Some(start) = self.gap.take() {
+            self.emit(Event::Resumed {
+                gap: Gap {
+                    began: start.began,
+                    ended: self.now,
+                    last_frame_before: start.last_frame_before,
+                },
+            });
+        }
+    }
+
+    pub(super) fn request_deletion(&mut self, id: SubscriptionId) {
+        let request = RequestId::next(&mut self.last_request);
+        self.requests.insert(request, Request::Delete(id.clone()));
+        self.outputs
+            .push_back(Output::DeleteSubscription { request, id });
+    }
+}
