@@ -131,7 +131,7 @@ impl SubscriptionFilter {
 pub struct SubscriptionPage {
     /// The subscriptions on this page.
     pub subscriptions: Vec<Subscription>,
-    /// How many subscriptions match, over all pages.
+    /// How many subscriptions the token (user) or client (app) has in all.
     pub total: u32,
     /// The summed cost of all the token's subscriptions.
     pub total_cost: u32,
