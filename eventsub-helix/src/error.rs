@@ -169,6 +169,26 @@ impl HelixError {
         matches!(self, Self::AlreadyExists { .. })
     }
 
+    /// Twitch's explanation, for the errors that come with one.
+    ///
+    /// ```
+    /// # use eventsub_helix::HelixError;
+    /// assert_eq!(HelixError::Timeout.message(), None);
+    /// ```
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Self::BadRequest { message }
+            | Self::Unauthorized { message }
+            | Self::Forbidden { message }
+            | Self::NotFound { message }
+            | Self::AlreadyExists { message }
+            | Self::LimitExceeded { message }
+            | Self::Server { message, .. }
+            | Self::UnexpectedStatus { message, .. } => Some(message),
+            _ => None,
+        }
+    }
+
     /// Maps a client-side error status and Twitch's message to its variant.
     pub(crate) fn from_status(status: u16, message: String) -> Self {
         match status {

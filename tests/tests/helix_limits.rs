@@ -5,18 +5,16 @@
 use eventsub_helix::{HelixError, TransportRequest};
 use eventsub_proto::{MAX_SUBSCRIPTIONS_PER_CONNECTION, SubscriptionSpec};
 use eventsub_tests::mock_helix::fixtures::{
-    CLIENT_ID, OTHER_USER_TOKEN, USER_ID, USER_TOKEN, start_with_fixtures,
+    CLIENT_ID, ClientShorthands, OTHER_USER_TOKEN, USER_ID, USER_TOKEN, start_with_fixtures,
+    stream_online,
 };
 
-fn online(broadcaster: &str) -> SubscriptionSpec {
-    SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", broadcaster)
-}
-
 fn assert_limit(error: HelixError, needle: &str) {
-    match error {
-        HelixError::LimitExceeded { message } => assert!(message.contains(needle), "{message}"),
-        other => panic!("expected a limit error, got {other:?}"),
-    }
+    assert!(
+        matches!(error, HelixError::LimitExceeded { .. }),
+        "{error:?}"
+    );
+    assert!(error.message().unwrap().contains(needle), "{error}");
 }
 
 #[tokio::test]
@@ -26,14 +24,14 @@ async fn total_cost_stops_at_ten_for_a_user_token_but_free_subscriptions_still_w
     let session = TransportRequest::websocket("session-a");
     for broadcaster in 0..10 {
         let created = client
-            .create_subscription(&online(&format!("9{broadcaster}")), &session)
+            .create_subscription(&stream_online(&format!("9{broadcaster}")), &session)
             .await
             .unwrap();
         assert_eq!(created.total_cost, broadcaster + 1);
     }
     let requests = mock.request_count();
     let error = client
-        .create_subscription(&online("eleventh"), &session)
+        .create_subscription(&stream_online("eleventh"), &session)
         .await
         .unwrap_err();
     assert_limit(error, "max_total_cost");
@@ -41,7 +39,7 @@ async fn total_cost_stops_at_ten_for_a_user_token_but_free_subscriptions_still_w
 
     // Cost 0: the token's own user in broadcaster_user_id or user_id.
     client
-        .create_subscription(&online(USER_ID), &session)
+        .create_subscription(&stream_online(USER_ID), &session)
         .await
         .unwrap();
     let own_user = SubscriptionSpec::new("user.update", "1").with_condition("user_id", USER_ID);
@@ -53,7 +51,7 @@ async fn total_cost_stops_at_ten_for_a_user_token_but_free_subscriptions_still_w
 
     // The cost is per token: another user still has the whole budget.
     mock.client(CLIENT_ID, OTHER_USER_TOKEN)
-        .create_subscription(&online("91"), &TransportRequest::websocket("session-b"))
+        .subscribe_online("91", "session-b")
         .await
         .unwrap();
 }
@@ -88,21 +86,12 @@ async fn a_user_token_has_subscriptions_on_at_most_three_sessions() {
     let mock = start_with_fixtures().await.unwrap();
     let client = mock.client(CLIENT_ID, USER_TOKEN);
     for session in ["s1", "s2", "s3"] {
-        client
-            .create_subscription(&online(USER_ID), &TransportRequest::websocket(session))
-            .await
-            .unwrap();
+        client.subscribe_online(USER_ID, session).await.unwrap();
     }
-    let error = client
-        .create_subscription(&online(USER_ID), &TransportRequest::websocket("s4"))
-        .await
-        .unwrap_err();
+    let error = client.subscribe_online(USER_ID, "s4").await.unwrap_err();
     assert_limit(error, "websocket transports");
 
     // A disconnected session no longer counts.
     mock.state().disconnect_session("s1");
-    client
-        .create_subscription(&online(USER_ID), &TransportRequest::websocket("s4"))
-        .await
-        .unwrap();
+    client.subscribe_online(USER_ID, "s4").await.unwrap();
 }

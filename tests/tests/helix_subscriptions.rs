@@ -5,21 +5,15 @@
 use eventsub_helix::{HelixError, SubscriptionFilter, TransportRequest, WebhookSecret};
 use eventsub_proto::{SubscriptionSpec, SubscriptionStatus, Transport};
 use eventsub_tests::mock_helix::fixtures::{
-    APP_TOKEN, CLIENT_ID, OTHER_USER_TOKEN, USER_ID, USER_TOKEN, start_with_fixtures,
+    APP_TOKEN, CLIENT_ID, ClientShorthands, OTHER_USER_TOKEN, USER_ID, USER_TOKEN,
+    start_with_fixtures, stream_online,
 };
-
-fn online(broadcaster: &str) -> SubscriptionSpec {
-    SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", broadcaster)
-}
 
 #[tokio::test]
 async fn create_websocket_subscription_returns_it_with_the_token_totals() {
     let mock = start_with_fixtures().await.unwrap();
     let client = mock.client(CLIENT_ID, USER_TOKEN);
-    let created = client
-        .create_subscription(&online(USER_ID), &TransportRequest::websocket("session-a"))
-        .await
-        .unwrap();
+    let created = client.subscribe_online(USER_ID, "session-a").await.unwrap();
     assert_eq!(created.subscription.status, SubscriptionStatus::Enabled);
     assert_eq!(created.subscription.kind, "stream.online");
     assert_eq!(created.subscription.cost, 0);
@@ -31,10 +25,7 @@ async fn create_websocket_subscription_returns_it_with_the_token_totals() {
         (created.total, created.total_cost, created.max_total_cost),
         (1, 0, 10)
     );
-    let paid = client
-        .create_subscription(&online("999"), &TransportRequest::websocket("session-a"))
-        .await
-        .unwrap();
+    let paid = client.subscribe_online("999", "session-a").await.unwrap();
     assert_eq!(paid.subscription.cost, 1);
     assert_eq!((paid.total, paid.total_cost), (2, 1));
 }
@@ -46,7 +37,7 @@ async fn create_conduit_subscription_with_an_app_token() {
     let conduit = client.create_conduit(1).await.unwrap();
     let created = client
         .create_subscription(
-            &online("42"),
+            &stream_online("42"),
             &TransportRequest::conduit(conduit.id.clone()),
         )
         .await
@@ -69,7 +60,7 @@ async fn create_webhook_subscription_sends_the_secret_but_never_gets_it_back() {
         WebhookSecret::new("a-webhook-secret"),
     );
     let created = client
-        .create_subscription(&online("42"), &transport)
+        .create_subscription(&stream_online("42"), &transport)
         .await
         .unwrap();
     assert_eq!(
@@ -91,20 +82,17 @@ async fn duplicate_subscription_is_409_already_exists() {
     let client = mock.client(CLIENT_ID, USER_TOKEN);
     let transport = TransportRequest::websocket("session-a");
     client
-        .create_subscription(&online(USER_ID), &transport)
+        .create_subscription(&stream_online(USER_ID), &transport)
         .await
         .unwrap();
     let error = client
-        .create_subscription(&online(USER_ID), &transport)
+        .create_subscription(&stream_online(USER_ID), &transport)
         .await
         .unwrap_err();
     assert!(error.is_already_exists(), "{error:?}");
     assert!(matches!(error, HelixError::AlreadyExists { .. }));
     // Same subscription on another session is not a duplicate.
-    client
-        .create_subscription(&online(USER_ID), &TransportRequest::websocket("session-b"))
-        .await
-        .unwrap();
+    client.subscribe_online(USER_ID, "session-b").await.unwrap();
 }
 
 #[tokio::test]
@@ -116,10 +104,8 @@ async fn invalid_body_is_400_with_twitchs_message() {
         .create_subscription(&no_condition, &TransportRequest::websocket("session-a"))
         .await
         .unwrap_err();
-    match error {
-        HelixError::BadRequest { message } => assert!(message.contains("condition"), "{message}"),
-        other => panic!("expected 400, got {other:?}"),
-    }
+    assert!(matches!(error, HelixError::BadRequest { .. }), "{error:?}");
+    assert!(error.message().unwrap().contains("condition"));
     assert_eq!(mock.request_count(), 1, "a 400 is not retried");
 }
 
@@ -128,7 +114,7 @@ async fn unknown_token_is_401_distinct_from_other_errors() {
     let mock = start_with_fixtures().await.unwrap();
     let error = mock
         .client(CLIENT_ID, "revoked-token")
-        .create_subscription(&online(USER_ID), &TransportRequest::websocket("session-a"))
+        .subscribe_online(USER_ID, "session-a")
         .await
         .unwrap_err();
     assert!(error.is_unauthorized());
@@ -143,10 +129,11 @@ async fn client_id_not_matching_the_token_is_401() {
         .subscriptions_page(&SubscriptionFilter::All, None)
         .await
         .unwrap_err();
-    match error {
-        HelixError::Unauthorized { message } => assert!(message.contains("do not match")),
-        other => panic!("expected 401, got {other:?}"),
-    }
+    assert!(
+        matches!(error, HelixError::Unauthorized { .. }),
+        "{error:?}"
+    );
+    assert!(error.message().unwrap().contains("do not match"));
 }
 
 #[tokio::test]
@@ -177,13 +164,11 @@ async fn app_token_with_websocket_transport_is_403() {
     let mock = start_with_fixtures().await.unwrap();
     let error = mock
         .client(CLIENT_ID, APP_TOKEN)
-        .create_subscription(&online("42"), &TransportRequest::websocket("session-a"))
+        .subscribe_online("42", "session-a")
         .await
         .unwrap_err();
-    match error {
-        HelixError::Forbidden { message } => assert!(message.contains("user access token")),
-        other => panic!("expected 403, got {other:?}"),
-    }
+    assert!(matches!(error, HelixError::Forbidden { .. }), "{error:?}");
+    assert!(error.message().unwrap().contains("user access token"));
 }
 
 #[tokio::test]
@@ -196,7 +181,10 @@ async fn user_token_with_conduit_transport_is_403() {
         .unwrap();
     let error = mock
         .client(CLIENT_ID, USER_TOKEN)
-        .create_subscription(&online(USER_ID), &TransportRequest::conduit(conduit.id))
+        .create_subscription(
+            &stream_online(USER_ID),
+            &TransportRequest::conduit(conduit.id),
+        )
         .await
         .unwrap_err();
     assert!(matches!(error, HelixError::Forbidden { .. }), "{error:?}");
@@ -213,10 +201,13 @@ async fn missing_scope_is_403() {
         .create_subscription(&follow, &TransportRequest::websocket("session-a"))
         .await
         .unwrap_err();
-    match error {
-        HelixError::Forbidden { message } => assert!(message.contains("moderator:read:followers")),
-        other => panic!("expected 403, got {other:?}"),
-    }
+    assert!(matches!(error, HelixError::Forbidden { .. }), "{error:?}");
+    assert!(
+        error
+            .message()
+            .unwrap()
+            .contains("moderator:read:followers")
+    );
 }
 
 #[tokio::test]
@@ -225,17 +216,11 @@ async fn unknown_session_is_400_once_the_mock_tracks_sessions() {
     mock.state().add_known_session("welcomed-session");
     let client = mock.client(CLIENT_ID, USER_TOKEN);
     client
-        .create_subscription(
-            &online(USER_ID),
-            &TransportRequest::websocket("welcomed-session"),
-        )
+        .subscribe_online(USER_ID, "welcomed-session")
         .await
         .unwrap();
     let error = client
-        .create_subscription(
-            &online(USER_ID),
-            &TransportRequest::websocket("never-welcomed"),
-        )
+        .subscribe_online(USER_ID, "never-welcomed")
         .await
         .unwrap_err();
     assert!(matches!(error, HelixError::BadRequest { .. }), "{error:?}");
@@ -245,10 +230,7 @@ async fn unknown_session_is_400_once_the_mock_tracks_sessions() {
 async fn delete_removes_the_subscription_and_a_second_delete_is_404() {
     let mock = start_with_fixtures().await.unwrap();
     let client = mock.client(CLIENT_ID, USER_TOKEN);
-    let created = client
-        .create_subscription(&online(USER_ID), &TransportRequest::websocket("session-a"))
-        .await
-        .unwrap();
+    let created = client.subscribe_online(USER_ID, "session-a").await.unwrap();
     let id = created.subscription.id;
     client.delete_subscription(&id).await.unwrap();
     assert!(
@@ -269,10 +251,7 @@ async fn list_walks_every_page_following_the_cursor() {
     mock.state().page_size = 2;
     let client = mock.client(CLIENT_ID, USER_TOKEN);
     for broadcaster in ["1", "2", "3", "4", "5"] {
-        client
-            .create_subscription(&online(broadcaster), &TransportRequest::websocket("s"))
-            .await
-            .unwrap();
+        client.subscribe_online(broadcaster, "s").await.unwrap();
     }
     let mut pages = client.subscriptions(SubscriptionFilter::All);
     let mut sizes = Vec::new();
@@ -304,10 +283,7 @@ async fn list_filters_by_status_type_user_and_id() {
     let mock = start_with_fixtures().await.unwrap();
     let client = mock.client(CLIENT_ID, USER_TOKEN);
     let first = client
-        .create_subscription(
-            &online(USER_ID),
-            &TransportRequest::websocket("old-session"),
-        )
+        .subscribe_online(USER_ID, "old-session")
         .await
         .unwrap();
     let update =
@@ -354,7 +330,7 @@ async fn list_filters_by_status_type_user_and_id() {
 async fn each_token_sees_only_its_own_websocket_subscriptions() {
     let mock = start_with_fixtures().await.unwrap();
     mock.client(CLIENT_ID, USER_TOKEN)
-        .create_subscription(&online(USER_ID), &TransportRequest::websocket("s"))
+        .subscribe_online(USER_ID, "s")
         .await
         .unwrap();
     let others = mock

@@ -11,8 +11,10 @@ use serde_json::{Value, json};
 
 use super::auth::app_caller;
 use super::paging::{page, pagination};
-use super::reply::{Reject, json_reply, parse_body};
-use super::state::{MockConduit, MockShard, MockState, MockTransport, SharedState, lock};
+use super::reply::{Reject, json_reply, parse_body, required_param};
+use super::state::{
+    MockConduit, MockShard, MockState, MockToken, MockTransport, SharedState, lock,
+};
 use super::subscriptions::TransportBody;
 
 /// The most conduits one client id may have.
@@ -28,6 +30,16 @@ fn check_shard_count(shard_count: usize) -> Result<(), Reject> {
             "shard_count must be between 1 and {MAX_SHARDS}"
         )))
     }
+}
+
+/// The caller (app tokens only) and the parsed body of a conduit request.
+fn app_request<T: serde::de::DeserializeOwned>(
+    state: &MockState,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(MockToken, T), Reject> {
+    let caller = app_caller(state, headers)?;
+    Ok((caller, parse_body(body)?))
 }
 
 fn conduit_mut<'a>(
@@ -70,8 +82,7 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, Reject> {
     let mut state = lock(&state);
-    let caller = app_caller(&state, &headers)?;
-    let request: CreateBody = parse_body(&body)?;
+    let (caller, request): (_, CreateBody) = app_request(&state, &headers, &body)?;
     check_shard_count(request.shard_count)?;
     let owned = state
         .conduits
@@ -104,8 +115,7 @@ pub async fn update(
     body: Bytes,
 ) -> Result<Response, Reject> {
     let mut state = lock(&state);
-    let caller = app_caller(&state, &headers)?;
-    let request: UpdateBody = parse_body(&body)?;
+    let (caller, request): (_, UpdateBody) = app_request(&state, &headers, &body)?;
     check_shard_count(request.shard_count)?;
     let conduit = conduit_mut(&mut state, &caller.client_id, &request.id)?;
     conduit
@@ -123,13 +133,11 @@ pub async fn delete(
 ) -> Result<Response, Reject> {
     let mut state = lock(&state);
     let caller = app_caller(&state, &headers)?;
-    let id = query
-        .get("id")
-        .ok_or_else(|| Reject::bad_request("missing required parameter id"))?;
+    let id = required_param(&query, "id")?;
     conduit_mut(&mut state, &caller.client_id, id)?;
     state
         .conduits
-        .retain(|c| !(&c.id == id && c.client_id == caller.client_id));
+        .retain(|c| !(c.id == id && c.client_id == caller.client_id));
     state.subscriptions.retain(
         |s| !matches!(&s.transport, MockTransport::Conduit { conduit_id } if conduit_id == id),
     );
@@ -144,9 +152,7 @@ pub async fn list_shards(
 ) -> Result<Response, Reject> {
     let mut state = lock(&state);
     let caller = app_caller(&state, &headers)?;
-    let id = query
-        .get("conduit_id")
-        .ok_or_else(|| Reject::bad_request("missing required parameter conduit_id"))?;
+    let id = required_param(&query, "conduit_id")?;
     let page_size = state.page_size;
     let conduit = conduit_mut(&mut state, &caller.client_id, id)?;
     let status = query.get("status");
@@ -187,8 +193,7 @@ pub async fn update_shards(
     body: Bytes,
 ) -> Result<Response, Reject> {
     let mut state = lock(&state);
-    let caller = app_caller(&state, &headers)?;
-    let request: UpdateShardsBody = parse_body(&body)?;
+    let (caller, request): (_, UpdateShardsBody) = app_request(&state, &headers, &body)?;
     conduit_mut(&mut state, &caller.client_id, &request.conduit_id)?;
     let mut updated = Vec::new();
     let mut errors = Vec::new();

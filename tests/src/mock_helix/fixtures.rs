@@ -1,5 +1,10 @@
 //! Ready-made tokens for tests: one client id, two users and an app.
 
+use std::future::Future;
+
+use eventsub_helix::{CreatedSubscription, HelixClient, HelixError, TransportRequest};
+use eventsub_proto::SubscriptionSpec;
+
 use super::server::MockHelix;
 
 /// The client id all fixture tokens belong to.
@@ -35,4 +40,31 @@ pub async fn start_with_fixtures() -> std::io::Result<MockHelix> {
         );
     }
     Ok(mock)
+}
+
+/// `stream.online` v1 for `broadcaster`: free for that broadcaster's own token, cost 1 otherwise.
+pub fn stream_online(broadcaster: &str) -> SubscriptionSpec {
+    SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", broadcaster)
+}
+
+/// Shorthands for the calls the tests make most.
+pub trait ClientShorthands {
+    /// Creates [`stream_online`] for `broadcaster` on the websocket session `session_id`.
+    fn subscribe_online(
+        &self,
+        broadcaster: &str,
+        session_id: &str,
+    ) -> impl Future<Output = Result<CreatedSubscription, HelixError>> + Send;
+}
+
+impl ClientShorthands for HelixClient {
+    async fn subscribe_online(
+        &self,
+        broadcaster: &str,
+        session_id: &str,
+    ) -> Result<CreatedSubscription, HelixError> {
+        let spec = stream_online(broadcaster);
+        self.create_subscription(&spec, &TransportRequest::websocket(session_id))
+            .await
+    }
 }

@@ -67,6 +67,17 @@ pub fn json_reply(status: StatusCode, body: Value) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// A required query parameter, or the 400 Twitch answers without it.
+pub fn required_param<'a>(
+    query: &'a std::collections::HashMap<String, String>,
+    name: &str,
+) -> Result<&'a str, Reject> {
+    query
+        .get(name)
+        .map(String::as_str)
+        .ok_or_else(|| Reject::bad_request(format!("missing required parameter {name}")))
+}
+
 /// Parses a JSON request body, answering 400 with the parser's complaint when it does not fit.
 pub fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Reject> {
     serde_json::from_slice(body)

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::auth::helix_caller;
 use super::paging::{page, pagination};
-use super::reply::{Reject, json_reply, parse_body};
+use super::reply::{Reject, json_reply, parse_body, required_param};
 use super::state::{
     APP_MAX_TOTAL_COST, MAX_SESSIONS_PER_USER_TOKEN, MockState, MockSubscription, MockToken,
     MockTransport, SharedState, SubscriptionOwner, USER_MAX_TOTAL_COST, lock,
@@ -262,7 +262,7 @@ pub async fn list(
     let caller = helix_caller(&state, &headers)?;
     let filters: Vec<(&str, &str)> = ["status", "type", "user_id", "subscription_id"]
         .into_iter()
-        .filter_map(|name| query.get(name).map(|value| (name, value.as_str())))
+        .filter_map(|name| required_param(&query, name).ok().map(|value| (name, value)))
         .collect();
     if filters.len() > 1 {
         return Err(Reject::bad_request(
@@ -302,14 +302,12 @@ pub async fn delete(
 ) -> Result<Response, Reject> {
     let mut state = lock(&state);
     let caller = helix_caller(&state, &headers)?;
-    let id = query
-        .get("id")
-        .ok_or_else(|| Reject::bad_request("missing required parameter id"))?;
+    let id = required_param(&query, "id")?;
     let owner = caller.subscription_owner();
     let position = state
         .subscriptions
         .iter()
-        .position(|s| &s.id == id && s.owner == owner)
+        .position(|s| s.id == id && s.owner == owner)
         .ok_or_else(|| Reject::not_found("subscription not found"))?;
     state.subscriptions.remove(position);
     Ok(StatusCode::NO_CONTENT.into_response())
