@@ -357,3 +357,39 @@ fn error_message(status: StatusCode, body: &[u8]) -> String {
         .and_then(|body| body.message.filter(|m| !m.is_empty()).or(body.error))
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("unknown").to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn error_message_prefers_twitchs_message_then_error_then_the_reason() {
+        let status = StatusCode::BAD_REQUEST;
+        let full = br#"{"error":"Bad Request","status":400,"message":"invalid condition"}"#;
+        assert_eq!(error_message(status, full), "invalid condition");
+        let bare = br#"{"error":"Bad Request","status":400,"message":""}"#;
+        assert_eq!(error_message(status, bare), "Bad Request");
+        assert_eq!(error_message(status, b"<html>"), "Bad Request");
+    }
+
+    #[test]
+    fn paths_and_queries_append_to_the_base_url() {
+        let client = HelixClient::builder("id", AccessToken::new("t"))
+            .api_base_url("http://127.0.0.1:1/mock/helix/")
+            .build()
+            .unwrap();
+        let call = Call::new(Method::GET, Service::Helix, "/eventsub/subscriptions")
+            .query("type", "channel.follow")
+            .query_opt("after", None);
+        assert_eq!(
+            client.url(&call).as_str(),
+            "http://127.0.0.1:1/mock/helix/eventsub/subscriptions?type=channel.follow"
+        );
+        let validate = Call::new(Method::GET, Service::Auth, "/validate");
+        assert_eq!(
+            client.url(&validate).as_str(),
+            "https://id.twitch.tv/oauth2/validate"
+        );
+    }
+}

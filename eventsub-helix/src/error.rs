@@ -212,3 +212,75 @@ impl From<reqwest::Error> for HelixError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn rate_limit_headers_are_read_and_bad_values_ignored() {
+        let mut headers = HeaderMap::new();
+        headers.insert("Ratelimit-Limit", HeaderValue::from_static("800"));
+        headers.insert(
+            "Ratelimit-Remaining",
+            HeaderValue::from_static("not a number"),
+        );
+        headers.insert("Ratelimit-Reset", HeaderValue::from_static("1700000060"));
+        let limit = RateLimit::from_headers(&headers);
+        assert_eq!(
+            limit,
+            RateLimit {
+                limit: Some(800),
+                remaining: None,
+                reset: Some(1_700_000_060)
+            }
+        );
+        assert!(
+            limit.is_exhausted(),
+            "unknown remaining counts as exhausted"
+        );
+    }
+
+    #[test]
+    fn wait_until_reset_counts_from_now_and_never_goes_negative() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let limit = RateLimit {
+            reset: Some(1_700_000_003),
+            ..RateLimit::default()
+        };
+        assert_eq!(limit.wait_until_reset(now), Duration::from_secs(3));
+        let past = RateLimit {
+            reset: Some(1),
+            ..RateLimit::default()
+        };
+        assert_eq!(past.wait_until_reset(now), Duration::ZERO);
+    }
+
+    #[test]
+    fn statuses_map_to_their_variants() {
+        let message = || "m".to_owned();
+        assert!(matches!(
+            HelixError::from_status(400, message()),
+            HelixError::BadRequest { .. }
+        ));
+        assert!(HelixError::from_status(401, message()).is_unauthorized());
+        assert!(matches!(
+            HelixError::from_status(403, message()),
+            HelixError::Forbidden { .. }
+        ));
+        assert!(matches!(
+            HelixError::from_status(404, message()),
+            HelixError::NotFound { .. }
+        ));
+        assert!(HelixError::from_status(409, message()).is_already_exists());
+        assert!(matches!(
+            HelixError::from_status(429, message()),
+            HelixError::LimitExceeded { .. }
+        ));
+        assert!(matches!(
+            HelixError::from_status(418, message()),
+            HelixError::UnexpectedStatus { status: 418, .. }
+        ));
+    }
+}

@@ -63,9 +63,11 @@ impl RetryPolicy {
             .map_or(self.backoff_max, |wait| wait.min(self.backoff_max))
     }
 
-    /// The wait before retrying a 429 whose bucket refills after `until_reset`.
+    /// The wait before retrying a 429 whose bucket refills after `until_reset`: at least
+    /// `backoff_base` (a reset already past must not turn into a tight loop), at most
+    /// `max_reset_wait`.
     pub fn reset_wait(&self, until_reset: Duration) -> Duration {
-        until_reset.min(self.max_reset_wait)
+        until_reset.max(self.backoff_base).min(self.max_reset_wait)
     }
 }
 
@@ -73,5 +75,44 @@ impl RetryPolicy {
 pub(crate) async fn sleep(duration: Duration) {
     if !duration.is_zero() {
         tokio::time::sleep(duration).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> RetryPolicy {
+        RetryPolicy {
+            max_retries: 3,
+            backoff_base: Duration::from_millis(10),
+            backoff_max: Duration::from_millis(100),
+            max_reset_wait: Duration::from_secs(2),
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_without_overflowing() {
+        let waits: Vec<u128> = (0..6)
+            .map(|retry| policy().backoff(retry).as_millis())
+            .collect();
+        assert_eq!(waits, [10, 20, 40, 80, 100, 100]);
+        assert_eq!(policy().backoff(u32::MAX), Duration::from_millis(100));
+    }
+
+    #[test]
+    fn reset_wait_is_floored_by_the_base_and_capped() {
+        assert_eq!(
+            policy().reset_wait(Duration::ZERO),
+            Duration::from_millis(10)
+        );
+        assert_eq!(
+            policy().reset_wait(Duration::from_secs(1)),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            policy().reset_wait(Duration::from_secs(60)),
+            Duration::from_secs(2)
+        );
     }
 }
