@@ -1,4 +1,73 @@
-//! Helix REST client for Twitch EventSub.
+//! Helix REST client for Twitch EventSub: token validation, EventSub subscriptions and Conduits.
 //!
-//! This crate will hold token validation, EventSub subscription management (create, list, delete) and
-//! Conduit and shard management over reqwest, with typed errors and rate-limit handling. Not built yet.
+//! One [`HelixClient`] holds a client id and an access token and talks to configurable base URLs,
+//! so the same code runs against production, the Twitch CLI's mock server and the project's test
+//! server. Every call goes through one request loop that
+//!
+//! - sends `Client-Id` and `Authorization: Bearer` (or `OAuth` for validation),
+//! - retries 429 answers with an empty rate-limit bucket after `Ratelimit-Reset`, and 5xx answers
+//!   with exponential backoff, both bounded by a [`RetryPolicy`],
+//! - remembers the last rate-limit headers ([`HelixClient::rate_limit`]),
+//! - maps everything else to a typed [`HelixError`]: 401 is distinct so callers refresh the token,
+//!   409 is [`HelixError::AlreadyExists`] so "make sure it exists" callers can treat it as success.
+//!
+//! Tokens and webhook secrets are wrapped in types whose `Debug` and `Display` print
+//! `[redacted]`; nothing in this crate logs or formats them.
+//!
+//! Shared types come from [`eventsub_proto`]: a request body is built from a
+//! [`SubscriptionSpec`](eventsub_proto::SubscriptionSpec) and responses decode into
+//! [`Subscription`](eventsub_proto::Subscription).
+//!
+//! Waiting between retries uses `tokio::time::sleep` (reqwest needs a tokio reactor anyway).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use eventsub_helix::{AccessToken, HelixClient, HelixError, SubscriptionFilter, TransportRequest};
+//! use eventsub_proto::SubscriptionSpec;
+//!
+//! # async fn run() -> Result<(), HelixError> {
+//! let client = HelixClient::builder("my-client-id", AccessToken::new("user-access-token")).build()?;
+//!
+//! // A websocket subscription needs a user token.
+//! let token = client.validate_token().await?;
+//! let user_id = token.require_websocket_capable()?;
+//!
+//! let spec = SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", user_id);
+//! match client.create_subscription(&spec, &TransportRequest::websocket("AQoQexAWVYKSTIu4ec_2VAxyuhAB")).await {
+//!     Ok(created) => println!("created {}", created.subscription.id),
+//!     Err(error) if error.is_already_exists() => println!("already there"),
+//!     Err(error) if error.is_unauthorized() => println!("refresh the token"),
+//!     Err(error) => return Err(error),
+//! }
+//!
+//! // Walk every page of the token's subscriptions.
+//! let all = client.subscriptions(SubscriptionFilter::All).collect_all().await?;
+//! println!("{} subscriptions", all.len());
+//! # Ok(()) }
+//! ```
+
+mod client;
+mod conduits;
+mod error;
+mod pagination;
+mod retry;
+mod secret;
+mod subscriptions;
+mod validate;
+
+pub use client::{
+    DEFAULT_API_BASE_URL, DEFAULT_AUTH_BASE_URL, DEFAULT_TIMEOUT, HelixClient, HelixClientBuilder,
+};
+pub use conduits::{
+    Conduit, ConduitShard, MAX_CONDUITS_PER_CLIENT, MAX_SHARDS_PER_CONDUIT, ShardPage, ShardQuery,
+    ShardStatus, ShardUpdate, ShardUpdateError, ShardUpdateResult,
+};
+pub use error::{HelixError, RateLimit};
+pub use pagination::{Page, PageQuery, Pages};
+pub use retry::RetryPolicy;
+pub use secret::{AccessToken, WebhookSecret};
+pub use subscriptions::{
+    CreatedSubscription, SubscriptionFilter, SubscriptionPage, SubscriptionQuery, TransportRequest,
+};
+pub use validate::{TokenInfo, TokenKind};

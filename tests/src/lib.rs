@@ -1,10 +1,10 @@
 //! Test support for the twitch-eventsub workspace.
 //!
-//! [`sim`] holds a sans-IO fake of Twitch's EventSub WebSocket server and a harness that drives
-//! `eventsub_proto::Client` against it on fake time: the basis of the scenario tests and the
-//! property-based simulation suite in `tests/tests/`.
-//
-// Test support: a broken test setup should fail loudly, so `expect` and indexing are fine here.
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
+//! - [`sim`]: a sans-IO fake of Twitch's EventSub WebSocket server and a harness that drives
+//!   `eventsub_proto::Client` against it on fake time — the basis of the scenario tests and the
+//!   property-based simulation suite in `tests/tests/`.
+//! - [`mock_helix`]: a mock Helix server on 127.0.0.1 that behaves like Twitch's, for tests of
+//!   `eventsub-helix` over real HTTP.
 
+pub mod mock_helix;
 pub mod sim;

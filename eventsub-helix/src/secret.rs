@@ -1,0 +1,83 @@
+//! Secrets that must never be printed: access tokens and webhook secrets.
+//!
+//! Both wrap a `String` whose `Debug` and `Display` print `[redacted]`, so a token can sit inside
+//! a client, an error or a log line without leaking. The only way to read one is the explicit
+//! `expose_secret`, used where the value goes on the wire.
+
+use std::fmt;
+
+macro_rules! secret_string {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps a secret.
+            pub fn new(secret: impl Into<String>) -> Self {
+                Self(secret.into())
+            }
+
+            /// The secret itself, for putting it on the wire. Never log the result.
+            pub fn expose_secret(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}([redacted])", stringify!($name))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("[redacted]")
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(secret: String) -> Self {
+                Self(secret)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(secret: &str) -> Self {
+                Self(secret.to_owned())
+            }
+        }
+    };
+}
+
+secret_string!(
+    /// An OAuth access token (user or app), sent as `Authorization: Bearer …` to Helix and as
+    /// `Authorization: OAuth …` to the validate endpoint.
+    ///
+    /// ```
+    /// use eventsub_helix::AccessToken;
+    /// let token = AccessToken::new("2gbdx6oar67tqtcmt49t3wpcgycthx");
+    /// assert_eq!(format!("{token:?}"), "AccessToken([redacted])");
+    /// assert_eq!(token.to_string(), "[redacted]");
+    /// ```
+    AccessToken
+);
+
+secret_string!(
+    /// The secret of a webhook transport, used by Twitch to sign notifications (10 to 100
+    /// ASCII characters).
+    ///
+    /// ```
+    /// use eventsub_helix::WebhookSecret;
+    /// let secret = WebhookSecret::new("s3cre7-s3cre7");
+    /// assert!(!format!("{secret:?} {secret}").contains("s3cre7"));
+    /// ```
+    WebhookSecret
+);
+
+impl serde::Serialize for WebhookSecret {
+    // The secret has to reach Twitch in the create-subscription body; that is its only exit.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}

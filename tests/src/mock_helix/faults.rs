@@ -1,0 +1,74 @@
+//! Faults the mock can be told to answer with, and the middleware that applies them (and stamps
+//! every answer with rate-limit headers).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::reply::Reject;
+use super::state::{RATE_LIMIT_BUCKET, SharedState, lock};
+
+/// What the next request meets instead of (or before) a normal answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// 429 with an empty bucket (`Ratelimit-Remaining: 0`) refilling this many seconds from now.
+    RateLimited {
+        /// Seconds until `Ratelimit-Reset`.
+        reset_in_secs: u64,
+    },
+    /// This 5xx status with a Twitch-style error body.
+    ServerError(u16),
+    /// The normal answer, after this delay.
+    Slow(Duration),
+    /// 200 with a body that is not JSON.
+    MalformedBody,
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
+fn set_rate_limit(headers: &mut HeaderMap, remaining: u32, reset: u64) {
+    headers.insert("ratelimit-limit", HeaderValue::from(RATE_LIMIT_BUCKET));
+    headers.insert("ratelimit-remaining", HeaderValue::from(remaining));
+    headers.insert("ratelimit-reset", HeaderValue::from(reset));
+}
+
+/// Counts the request, applies the next injected fault if any, and adds rate-limit headers.
+pub async fn apply(State(state): State<SharedState>, request: Request, next: Next) -> Response {
+    let (fault, remaining) = {
+        let mut state = lock(&state);
+        state.requests += 1;
+        (state.take_fault(), state.rate_limit_remaining())
+    };
+    let mut response = match fault {
+        Some(Fault::RateLimited { reset_in_secs }) => {
+            let mut response =
+                Reject::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response();
+            set_rate_limit(response.headers_mut(), 0, unix_now() + reset_in_secs);
+            return response;
+        }
+        Some(Fault::ServerError(status)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Reject::new(status, "Internal Server Error").into_response()
+        }
+        Some(Fault::MalformedBody) => (
+            StatusCode::OK,
+            [("content-type", "application/json")],
+            "{\"data\": [{\"id\": ",
+        )
+            .into_response(),
+        Some(Fault::Slow(delay)) => {
+            tokio::time::sleep(delay).await;
+            next.run(request).await
+        }
+        None => next.run(request).await,
+    };
+    set_rate_limit(response.headers_mut(), remaining, unix_now() + 60);
+    response
+}

@@ -1,0 +1,165 @@
+//! The router (mergeable into another one that shares the state) and a running server on
+//! 127.0.0.1 with a programmatic handle.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::get;
+use eventsub_helix::{AccessToken, HelixClient, RetryPolicy};
+use tokio::sync::oneshot;
+
+use super::faults::{Fault, apply};
+use super::state::{MockState, SharedState, lock};
+use super::{conduits, subscriptions, validate};
+
+/// The mock's routes (`/helix/eventsub/...` and `/oauth2/validate`) over `state`, with fault
+/// injection and rate-limit headers on every answer.
+pub fn router(state: SharedState) -> Router {
+    Router::new()
+        .route(
+            "/helix/eventsub/subscriptions",
+            get(subscriptions::list)
+                .post(subscriptions::create)
+                .delete(subscriptions::delete),
+        )
+        .route(
+            "/helix/eventsub/conduits",
+            get(conduits::list)
+                .post(conduits::create)
+                .patch(conduits::update)
+                .delete(conduits::delete),
+        )
+        .route(
+            "/helix/eventsub/conduits/shards",
+            get(conduits::list_shards).patch(conduits::update_shards),
+        )
+        .route("/oauth2/validate", get(validate::validate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), apply))
+        .with_state(state)
+}
+
+/// A running mock Helix server; it stops when dropped.
+///
+/// ```no_run
+/// # async fn demo() -> std::io::Result<()> {
+/// use eventsub_tests::mock_helix::MockHelix;
+/// let mock = MockHelix::start().await?;
+/// mock.state().add_user_token("user-token", "client", "1234", &[]);
+/// let client = mock.client("client", "user-token");
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct MockHelix {
+    addr: SocketAddr,
+    state: SharedState,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl MockHelix {
+    /// Starts a mock with empty state on 127.0.0.1 and a free port.
+    pub async fn start() -> std::io::Result<Self> {
+        Self::start_with(SharedState::default()).await
+    }
+
+    /// Starts a mock over existing (possibly shared) state.
+    pub async fn start_with(state: SharedState) -> std::io::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        let app = router(state.clone());
+        tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(error) = serve.await {
+                eprintln!("mock helix server stopped: {error}");
+            }
+        });
+        Ok(Self {
+            addr,
+            state,
+            shutdown: Some(shutdown),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The Helix base URL (`http://127.0.0.1:PORT/helix`).
+    pub fn api_base_url(&self) -> String {
+        format!("http://{}/helix", self.addr)
+    }
+
+    /// The OAuth base URL (`http://127.0.0.1:PORT/oauth2`).
+    pub fn auth_base_url(&self) -> String {
+        format!("http://{}/oauth2", self.addr)
+    }
+
+    /// The shared state, locked: register tokens, inject faults, inspect what was created.
+    pub fn state(&self) -> std::sync::MutexGuard<'_, MockState> {
+        lock(&self.state)
+    }
+
+    /// The shared state itself, to hand to another server (such as a mock WebSocket server).
+    pub fn shared_state(&self) -> SharedState {
+        self.state.clone()
+    }
+
+    /// Makes the next `count` requests meet `fault`.
+    pub fn inject(&self, fault: Fault, count: usize) {
+        self.state().inject(fault, count);
+    }
+
+    /// How many requests reached the server.
+    pub fn request_count(&self) -> u64 {
+        self.state().requests
+    }
+
+    /// A client for this mock with fast retries (1 ms backoff, at most 5 ms wait for a reset,
+    /// 2 retries) and a 2 s timeout, so tests stay quick.
+    pub fn client(&self, client_id: &str, token: &str) -> HelixClient {
+        self.client_with(client_id, token, fast_retries(), Duration::from_secs(2))
+    }
+
+    /// A client for this mock with the given retry policy and timeout.
+    pub fn client_with(
+        &self,
+        client_id: &str,
+        token: &str,
+        retry: RetryPolicy,
+        timeout: Duration,
+    ) -> HelixClient {
+        let built = HelixClient::builder(client_id, AccessToken::new(token))
+            .api_base_url(self.api_base_url())
+            .auth_base_url(self.auth_base_url())
+            .retry_policy(retry)
+            .timeout(timeout)
+            .build();
+        match built {
+            Ok(client) => client,
+            // The URLs are made above from a socket address; they always parse.
+            Err(error) => panic!("mock URLs are valid: {error}"),
+        }
+    }
+}
+
+/// The retry policy of [`MockHelix::client`]: 2 retries, millisecond waits.
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_retries: 2,
+        backoff_base: Duration::from_millis(1),
+        backoff_max: Duration::from_millis(5),
+        max_reset_wait: Duration::from_millis(5),
+    }
+}
+
+impl Drop for MockHelix {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
