@@ -136,35 +136,131 @@ pub enum Event {
 }
 
 /// A notification: one event of one subscription.
-#[derive(Clone, Debug)]
+///
+/// Everything it carries shares one allocation, and the event stays JSON text until
+/// [`Notification::decode`] is called: delivering a notification costs a single allocation.
+#[derive(Clone)]
 pub struct Notification {
-    /// The connection it arrived on.
-    pub conn: ConnId,
-    /// The message id (one per message; a batch shares it).
-    pub message_id: MessageId,
-    /// When Twitch sent it (RFC 3339).
-    pub message_timestamp: Box<str>,
-    /// The subscription type, such as `channel.follow`.
-    pub subscription_type: Box<str>,
-    /// The subscription version.
-    pub subscription_version: Box<str>,
-    /// The subscription it was sent for.
-    pub subscription_id: SubscriptionId,
-    /// For a batched notification, the event's own id.
-    pub batch_item_id: Option<Box<str>>,
-    /// The event, as raw JSON.
-    pub event: Box<RawValue>,
+    conn: ConnId,
+    message_id: MessageId,
+    /// `message_timestamp`, `subscription_type`, `subscription_version`, the subscription JSON,
+    /// (for a batch) the item id and the event JSON, one after the other; `ends` says where each
+    /// stops.
+    text: Box<str>,
+    ends: [u32; 6],
+}
+
+/// The parts of a notification, borrowed from the frame, to build a [`Notification`] from.
+pub(crate) struct NotificationParts<'a> {
+    pub(crate) conn: ConnId,
+    pub(crate) message_id: &'a MessageId,
+    pub(crate) message_timestamp: &'a str,
+    pub(crate) subscription_type: &'a str,
+    pub(crate) subscription_version: &'a str,
+    pub(crate) subscription: &'a str,
 }
 
 impl Notification {
-    /// The event's JSON text.
-    pub fn event_json(&self) -> &str {
-        self.event.get()
+    pub(crate) fn new(
+        parts: &NotificationParts<'_>,
+        batch_item_id: &str,
+        event: &RawValue,
+    ) -> Self {
+        let pieces = [
+            parts.message_timestamp,
+            parts.subscription_type,
+            parts.subscription_version,
+            parts.subscription,
+            batch_item_id,
+            event.get(),
+        ];
+        let mut text = String::with_capacity(pieces.iter().map(|piece| piece.len()).sum());
+        let mut ends = [0u32; 6];
+        for (end, piece) in ends.iter_mut().zip(pieces) {
+            text.push_str(piece);
+            // Frames are bounded by `Config::max_frame_bytes`, far below 4 GiB.
+            *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        }
+        Self {
+            conn: parts.conn,
+            message_id: parts.message_id.clone(),
+            text: text.into_boxed_str(),
+            ends,
+        }
     }
 
-    /// Decodes the event into `T` (which may borrow from it).
+    fn piece(&self, index: usize) -> &str {
+        let start = match index {
+            0 => 0,
+            _ => self.ends.get(index - 1).copied().unwrap_or(0),
+        };
+        let end = self.ends.get(index).copied().unwrap_or(0);
+        self.text.get(start as usize..end as usize).unwrap_or("")
+    }
+
+    /// The connection it arrived on.
+    pub fn conn(&self) -> ConnId {
+        self.conn
+    }
+
+    /// The message id (one per message; the events of a batch share it).
+    pub fn message_id(&self) -> &MessageId {
+        &self.message_id
+    }
+
+    /// When Twitch sent it (RFC 3339).
+    pub fn message_timestamp(&self) -> &str {
+        self.piece(0)
+    }
+
+    /// The subscription type, such as `channel.follow`.
+    pub fn subscription_type(&self) -> &str {
+        self.piece(1)
+    }
+
+    /// The subscription version, such as `2`.
+    pub fn subscription_version(&self) -> &str {
+        self.piece(2)
+    }
+
+    /// The subscription it was sent for, as raw JSON.
+    pub fn subscription_json(&self) -> &str {
+        self.piece(3)
+    }
+
+    /// The subscription it was sent for, decoded.
+    pub fn subscription(&self) -> Result<Subscription, serde_json::Error> {
+        serde_json::from_str(self.subscription_json())
+    }
+
+    /// For an event of a batched notification (`payload.events`), the event's own id.
+    pub fn batch_item_id(&self) -> Option<&str> {
+        Some(self.piece(4)).filter(|id| !id.is_empty())
+    }
+
+    /// The event's JSON text, exactly as Twitch sent it.
+    pub fn event_json(&self) -> &str {
+        self.piece(5)
+    }
+
+    /// Decodes the event into `T`, which may borrow from it (`&str` fields, or
+    /// `&serde_json::value::RawValue` to keep parts raw).
     pub fn decode<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(self.event.get())
+        serde_json::from_str(self.event_json())
+    }
+}
+
+impl std::fmt::Debug for Notification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notification")
+            .field("conn", &self.conn)
+            .field("message_id", &self.message_id)
+            .field("message_timestamp", &self.message_timestamp())
+            .field("subscription_type", &self.subscription_type())
+            .field("subscription_version", &self.subscription_version())
+            .field("batch_item_id", &self.batch_item_id())
+            .field("event", &self.event_json())
+            .finish()
     }
 }
 

@@ -76,6 +76,7 @@ pub mod fuzzing;
 mod ids;
 mod io;
 pub mod message;
+mod stale;
 mod subscription;
 mod wanted;
 

@@ -32,6 +32,31 @@ pub struct Metadata<'a> {
     pub subscription_version: Option<Cow<'a, str>>,
 }
 
+/// The metadata as the fast path reads it: plain borrowed strings. Twitch never escapes anything in
+/// these fields; if a frame does, this fails and the frame is read again as [`Metadata`].
+#[derive(Deserialize)]
+struct PlainMetadata<'a> {
+    message_id: &'a str,
+    message_type: &'a str,
+    message_timestamp: &'a str,
+    #[serde(default)]
+    subscription_type: Option<&'a str>,
+    #[serde(default)]
+    subscription_version: Option<&'a str>,
+}
+
+impl<'a> From<PlainMetadata<'a>> for Metadata<'a> {
+    fn from(plain: PlainMetadata<'a>) -> Self {
+        Self {
+            message_id: Cow::Borrowed(plain.message_id),
+            message_type: Cow::Borrowed(plain.message_type),
+            message_timestamp: Cow::Borrowed(plain.message_timestamp),
+            subscription_type: plain.subscription_type.map(Cow::Borrowed),
+            subscription_version: plain.subscription_version.map(Cow::Borrowed),
+        }
+    }
+}
+
 /// `payload.session` of a welcome or reconnect message.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct Session<'a> {
@@ -121,9 +146,8 @@ pub struct BatchItem<'a> {
 }
 
 #[derive(Deserialize)]
-struct WireEnvelope<'a> {
-    #[serde(borrow)]
-    metadata: Metadata<'a>,
+struct WireEnvelope<'a, M> {
+    metadata: M,
     #[serde(borrow)]
     payload: WirePayload<'a>,
 }
@@ -132,8 +156,10 @@ struct WireEnvelope<'a> {
 struct WirePayload<'a> {
     #[serde(borrow, default)]
     session: Option<Session<'a>>,
+    // Kept raw: a notification only needs the subscription's type and version, which the metadata
+    // carries, so skipping it here costs no more than a bare envelope parse.
     #[serde(borrow, default)]
-    subscription: Option<SubscriptionRef<'a>>,
+    subscription: Option<&'a RawValue>,
     #[serde(borrow, default)]
     event: Option<&'a RawValue>,
     #[serde(borrow, default)]
@@ -171,8 +197,12 @@ pub enum Message<'a> {
     Notification {
         /// The metadata.
         metadata: Metadata<'a>,
-        /// The subscription it was sent for.
-        subscription: SubscriptionRef<'a>,
+        /// The subscription type (from the metadata, else from the subscription).
+        subscription_type: Cow<'a, str>,
+        /// The subscription version (from the metadata, else from the subscription).
+        subscription_version: Cow<'a, str>,
+        /// The subscription it was sent for, raw.
+        subscription: &'a RawValue,
         /// The event or events.
         events: Events<'a>,
     },
@@ -224,7 +254,17 @@ const MAX_KEEPALIVE_SECONDS: u64 = 3600;
 /// assert!(matches!(parse(frame), Ok(Message::Keepalive { .. })));
 /// ```
 pub fn parse(text: &str) -> Result<Message<'_>, FrameError> {
-    let WireEnvelope { metadata, payload } = serde_json::from_str(text)?;
+    let (metadata, payload) =
+        match serde_json::from_str::<WireEnvelope<'_, PlainMetadata<'_>>>(text) {
+            Ok(envelope) => (Metadata::from(envelope.metadata), envelope.payload),
+            // Possibly an escape sequence in a metadata string: read again, unescaping. A frame that is
+            // wrong in another way fails again, with the same error.
+            Err(error) if error.is_data() => {
+                let envelope: WireEnvelope<'_, Metadata<'_>> = serde_json::from_str(text)?;
+                (envelope.metadata, envelope.payload)
+            }
+            Err(error) => return Err(error.into()),
+        };
     let missing = |field| FrameError::MissingField {
         message_type: metadata.message_type.to_string(),
         field,
@@ -252,6 +292,14 @@ pub fn parse(text: &str) -> Result<Message<'_>, FrameError> {
             let subscription = payload
                 .subscription
                 .ok_or_else(|| missing("payload.subscription"))?;
+            let (subscription_type, subscription_version) =
+                match (&metadata.subscription_type, &metadata.subscription_version) {
+                    (Some(kind), Some(version)) => (kind.clone(), version.clone()),
+                    _ => {
+                        let parsed = subscription_ref(subscription)?;
+                        (parsed.kind, parsed.version)
+                    }
+                };
             let events = match (payload.event, payload.events) {
                 (Some(event), _) => Events::Single(event),
                 (None, Some(batch)) => Events::Batch(batch),
@@ -259,6 +307,8 @@ pub fn parse(text: &str) -> Result<Message<'_>, FrameError> {
             };
             Message::Notification {
                 metadata,
+                subscription_type,
+                subscription_version,
                 subscription,
                 events,
             }
@@ -278,6 +328,7 @@ pub fn parse(text: &str) -> Result<Message<'_>, FrameError> {
             let subscription = payload
                 .subscription
                 .ok_or_else(|| missing("payload.subscription"))?;
+            let subscription = subscription_ref(subscription)?;
             Message::Revocation {
                 metadata,
                 subscription,
@@ -286,6 +337,13 @@ pub fn parse(text: &str) -> Result<Message<'_>, FrameError> {
         _ => Message::Unknown { metadata },
     };
     Ok(message)
+}
+
+fn subscription_ref(raw: &RawValue) -> Result<SubscriptionRef<'_>, FrameError> {
+    serde_json::from_str(raw.get()).map_err(|error| FrameError::InvalidField {
+        field: "payload.subscription",
+        detail: error.to_string(),
+    })
 }
 
 /// Parses a frame's raw bytes: checks UTF-8 first, then as [`parse`].
@@ -360,6 +418,37 @@ mod tests {
     fn unknown_message_type_is_not_an_error() {
         let frame = r#"{"metadata":{"message_id":"m","message_type":"session_teleport","message_timestamp":"t"},"payload":{"anything":[1,2]}}"#;
         assert!(matches!(parse(frame), Ok(Message::Unknown { .. })));
+    }
+
+    #[test]
+    fn metadata_strings_are_borrowed_unless_escaped() {
+        let frame = r#"{"metadata":{"message_id":"m","message_type":"notification","message_timestamp":"t","subscription_type":"channel.follow","subscription_version":"2"},"payload":{"subscription":{},"event":{}}}"#;
+        let Ok(Message::Notification { metadata, .. }) = parse(frame) else {
+            panic!("not a notification")
+        };
+        assert!(matches!(
+            metadata.subscription_type,
+            Some(Cow::Borrowed("channel.follow"))
+        ));
+        assert!(matches!(
+            metadata.subscription_version,
+            Some(Cow::Borrowed("2"))
+        ));
+        let escaped = frame.replace("channel.follow", "channel\\u002efollow");
+        let Ok(Message::Notification { metadata, .. }) = parse(&escaped) else {
+            panic!("not a notification")
+        };
+        assert_eq!(
+            metadata.subscription_type.as_deref(),
+            Some("channel.follow")
+        );
+        let null = frame
+            .replace("\"2\"", "null")
+            .replace("\"notification\"", "\"session_keepalive\"");
+        let Ok(message) = parse(&null) else {
+            panic!("null version must parse")
+        };
+        assert_eq!(message.metadata().subscription_version, None);
     }
 
     #[test]

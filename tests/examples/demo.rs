@@ -140,8 +140,8 @@ fn describe_event(event: &Event) -> String {
         }
         Event::Notification(n) => format!(
             "★ notification {} {} {}",
-            n.subscription_type,
-            n.message_id,
+            n.subscription_type(),
+            n.message_id(),
             n.event_json()
         ),
         Event::Reconnected { session_id, .. } => {

@@ -75,8 +75,8 @@ fn notifications_are_delivered_with_their_raw_event() {
     let Some(Event::Notification(notification)) = harness.events.last() else {
         panic!("no notification: {:?}", harness.events)
     };
-    assert_eq!(notification.message_id.to_string(), id);
-    assert_eq!(&*notification.subscription_type, "channel.follow");
+    assert_eq!(notification.message_id().to_string(), id);
+    assert_eq!(notification.subscription_type(), "channel.follow");
     assert_eq!(
         notification.event_json(),
         r#"{"broadcaster_user_id":"12826","sequence":0}"#
@@ -622,7 +622,7 @@ fn a_batched_notification_delivers_each_event() {
         .iter()
         .filter_map(|event| match event {
             Event::Notification(n) => Some((
-                n.batch_item_id.as_deref().map(str::to_owned),
+                n.batch_item_id().map(str::to_owned),
                 n.event_json().to_owned(),
             )),
             _ => None,
@@ -653,7 +653,7 @@ fn unknown_message_types_are_reported_and_unknown_subscription_types_delivered_r
     let Some(Event::Notification(notification)) = harness.events.last() else {
         panic!()
     };
-    assert_eq!(&*notification.subscription_type, "channel.brand_new_thing");
+    assert_eq!(notification.subscription_type(), "channel.brand_new_thing");
 }
 
 #[test]

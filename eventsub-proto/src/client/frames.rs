@@ -7,8 +7,8 @@ use url::Url;
 use super::{Client, GapStart, Takeover};
 use crate::close::ClientCloseCode;
 use crate::error::{FrameError, InputError};
-use crate::event::{DropReason, Event, Notification, Revocation};
-use crate::ids::{ConnId, MessageId, SessionId, SubscriptionId};
+use crate::event::{DropReason, Event, Notification, NotificationParts, Revocation};
+use crate::ids::{ConnId, MessageId, SessionId};
 use crate::message::{self, Events, Message, Metadata, SubscriptionRef};
 use crate::wanted::SubscriptionState;
 
@@ -48,11 +48,9 @@ impl Client {
             }
         };
         match message {
-            Message::Notification {
-                metadata,
-                subscription,
-                events,
-            } => self.on_notification(conn, metadata, &subscription, events, received_at),
+            notification @ Message::Notification { .. } => {
+                self.on_notification(conn, notification, received_at)
+            }
             Message::Revocation {
                 metadata,
                 subscription,
@@ -178,17 +176,28 @@ impl Client {
     pub(super) fn on_notification(
         &mut self,
         conn: ConnId,
-        metadata: Metadata<'_>,
-        subscription: &SubscriptionRef<'_>,
-        events: Events<'_>,
+        message: Message<'_>,
         received_at: SystemTime,
     ) {
+        let Message::Notification {
+            metadata,
+            subscription_type,
+            subscription_version,
+            subscription,
+            events,
+        } = message
+        else {
+            return;
+        };
         let message_id = MessageId::parse(&metadata.message_id);
         if !self.dedup.insert(message_id.clone(), self.now) {
             self.stats.duplicates_dropped += 1;
             return;
         }
-        if let Some(age) = self.stale_age(&metadata.message_timestamp, received_at) {
+        if let Some(age) = self
+            .stale_check
+            .age_if_stale(&metadata.message_timestamp, received_at)
+        {
             self.stats.stale_dropped += 1;
             self.emit(Event::Dropped {
                 conn,
@@ -197,51 +206,26 @@ impl Client {
             });
             return;
         }
-        let subscription_type: Box<str> = metadata
-            .subscription_type
-            .as_deref()
-            .unwrap_or(&subscription.kind)
-            .into();
-        let subscription_version: Box<str> = metadata
-            .subscription_version
-            .as_deref()
-            .unwrap_or(&subscription.version)
-            .into();
-        let notification = |event: &serde_json::value::RawValue, batch_item_id| Notification {
+        let parts = NotificationParts {
             conn,
-            message_id: message_id.clone(),
-            message_timestamp: metadata.message_timestamp.as_ref().into(),
-            subscription_type: subscription_type.clone(),
-            subscription_version: subscription_version.clone(),
-            subscription_id: SubscriptionId::new(subscription.id.as_ref()),
-            batch_item_id,
-            event: event.to_owned(),
+            message_id: &message_id,
+            message_timestamp: &metadata.message_timestamp,
+            subscription_type: &subscription_type,
+            subscription_version: &subscription_version,
+            subscription: subscription.get(),
         };
         match events {
             Events::Single(event) => {
-                let event = Event::Notification(notification(event, None));
+                let event = Event::Notification(Notification::new(&parts, "", event));
                 self.emit(event);
             }
             Events::Batch(batch) => {
                 for item in batch {
-                    let event =
-                        Event::Notification(notification(item.data, Some(item.id.as_ref().into())));
-                    self.emit(event);
+                    let notification = Notification::new(&parts, &item.id, item.data);
+                    self.emit(Event::Notification(notification));
                 }
             }
         }
-    }
-
-    pub(super) fn stale_age(
-        &self,
-        message_timestamp: &str,
-        received_at: SystemTime,
-    ) -> Option<Duration> {
-        let threshold = self.config.stale_after?;
-        // A timestamp we cannot read is not evidence of staleness: deliver rather than lose.
-        let sent_at = humantime::parse_rfc3339_weak(message_timestamp).ok()?;
-        let age = received_at.duration_since(sent_at).ok()?;
-        (age > threshold).then_some(age)
     }
 
     pub(super) fn on_revocation(

@@ -21,6 +21,7 @@ use crate::error::{ConfigError, FrameError, InputError, SubscribeError};
 use crate::event::{DisconnectCause, Event, StopReason};
 use crate::ids::{ConnId, RequestId, SessionId, SubscriptionId};
 use crate::io::{Input, Output};
+use crate::stale::StaleCheck;
 use crate::subscription::SubscriptionSpec;
 use crate::wanted::{SubscriptionState, Wanted, WantedSubscriptions};
 
@@ -103,6 +104,7 @@ pub struct Client {
     subscriptions: WantedSubscriptions,
     requests: HashMap<RequestId, Request>,
     dedup: DedupWindow,
+    stale_check: StaleCheck,
     outputs: VecDeque<Output>,
     last_conn: u64,
     last_request: u64,
@@ -123,6 +125,7 @@ impl Client {
         }
         let mut client = Self {
             dedup: DedupWindow::new(config.dedup_max_entries, config.dedup_max_age),
+            stale_check: StaleCheck::new(config.stale_after),
             config,
             fresh_url,
             connections: Vec::new(),

@@ -294,7 +294,7 @@ impl Harness {
         self.events
             .iter()
             .filter_map(|event| match event {
-                Event::Notification(notification) => Some(notification.message_id.to_string()),
+                Event::Notification(notification) => Some(notification.message_id().to_string()),
                 _ => None,
             })
             .collect()

@@ -1,0 +1,130 @@
+//! The stale-message check: is a notification's `message_timestamp` older than the threshold?
+//!
+//! Parsing an RFC 3339 timestamp for every notification is a noticeable share of the per-message
+//! cost, so the check compares text first: Twitch writes timestamps in one fixed-width UTC form
+//! (`2023-11-06T18:11:47.492253549Z`), whose order as text is their order in time. The cut-off
+//! ("received minus threshold") is formatted once per second of arrival; only a timestamp in the
+//! very same second as the cut-off, or one in another form, is parsed in full.
+
+use std::time::{Duration, SystemTime};
+
+/// `YYYY-MM-DDTHH:MM:SS`: the part of a timestamp compared as text.
+const SECONDS_PREFIX: usize = 19;
+
+#[derive(Debug)]
+pub(crate) struct StaleCheck {
+    threshold: Option<Duration>,
+    /// Whole seconds since the epoch of the last cut-off, and that second as text.
+    cutoff: Option<(u64, String)>,
+}
+
+impl StaleCheck {
+    pub(crate) fn new(threshold: Option<Duration>) -> Self {
+        Self {
+            threshold,
+            cutoff: None,
+        }
+    }
+
+    /// How old the message was on arrival, if that is more than the threshold.
+    pub(crate) fn age_if_stale(
+        &mut self,
+        message_timestamp: &str,
+        received_at: SystemTime,
+    ) -> Option<Duration> {
+        let threshold = self.threshold?;
+        let cutoff = received_at.checked_sub(threshold)?;
+        let cutoff_seconds = cutoff
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .ok()?
+            .as_secs();
+        if self
+            .cutoff
+            .as_ref()
+            .is_none_or(|(seconds, _)| *seconds != cutoff_seconds)
+        {
+            let text = humantime::format_rfc3339_seconds(cutoff).to_string();
+            self.cutoff = Some((cutoff_seconds, text));
+        }
+        let cutoff_prefix = self.cutoff.as_ref()?.1.get(..SECONDS_PREFIX)?;
+        if let Some(prefix) = canonical_seconds(message_timestamp) {
+            if prefix > cutoff_prefix {
+                return None; // sent after the cut-off's second: fresh
+            }
+            if prefix < cutoff_prefix {
+                return exact_age(message_timestamp, received_at);
+            }
+        }
+        exact_age(message_timestamp, received_at).filter(|age| *age > threshold)
+    }
+}
+
+/// The seconds prefix of a timestamp in Twitch's fixed-width UTC form, if it is in that form.
+fn canonical_seconds(timestamp: &str) -> Option<&str> {
+    let bytes = timestamp.as_bytes();
+    let shaped = bytes.len() > SECONDS_PREFIX
+        && timestamp.ends_with('Z')
+        && matches!(bytes.get(SECONDS_PREFIX), Some(b'.' | b'Z'))
+        && bytes.get(4) == Some(&b'-')
+        && bytes.get(7) == Some(&b'-')
+        && bytes.get(10) == Some(&b'T')
+        && bytes.get(13) == Some(&b':')
+        && bytes.get(16) == Some(&b':');
+    if shaped {
+        timestamp.get(..SECONDS_PREFIX)
+    } else {
+        None
+    }
+}
+
+/// A timestamp we cannot read is no evidence of staleness: deliver rather than lose.
+fn exact_age(timestamp: &str, received_at: SystemTime) -> Option<Duration> {
+    let sent_at = humantime::parse_rfc3339_weak(timestamp).ok()?;
+    received_at.duration_since(sent_at).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> SystemTime {
+        humantime::parse_rfc3339_weak(text).unwrap()
+    }
+
+    #[test]
+    fn agrees_with_a_full_parse_around_the_cutoff() {
+        let received = at("2023-11-06T18:21:47.500000000Z");
+        let mut check = StaleCheck::new(Some(Duration::from_secs(600)));
+        let cases = [
+            ("2023-11-06T18:11:46.999999999Z", true),
+            ("2023-11-06T18:11:47.499999999Z", true),
+            ("2023-11-06T18:11:47.500000000Z", false),
+            ("2023-11-06T18:11:47.600000000Z", false),
+            ("2023-11-06T18:11:48Z", false),
+            ("2023-11-06T18:21:47Z", false),
+            ("2023-11-05T18:21:47Z", true),
+            ("2023-11-06T18:11:47+00:00", true),
+            ("not a time", false),
+        ];
+        for (timestamp, stale) in cases {
+            assert_eq!(
+                check.age_if_stale(timestamp, received).is_some(),
+                stale,
+                "{timestamp}"
+            );
+        }
+        assert_eq!(
+            check.age_if_stale("2023-11-06T18:01:47.500000000Z", received),
+            Some(Duration::from_secs(1200))
+        );
+    }
+
+    #[test]
+    fn no_threshold_means_never_stale() {
+        let mut check = StaleCheck::new(None);
+        assert_eq!(
+            check.age_if_stale("1970-01-01T00:00:00Z", SystemTime::now()),
+            None
+        );
+    }
+}
