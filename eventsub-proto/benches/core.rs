@@ -5,105 +5,20 @@
 //! Run: `cargo bench -p eventsub-proto --bench core`.
 #![allow(clippy::expect_used, clippy::indexing_slicing)]
 
+mod common;
+
 use std::hint::black_box;
-use std::time::{Duration, Instant, SystemTime};
 
+use common::{BareEnvelope, CHAT, FOLLOW, KEEPALIVE, distinct, live_client, wall_time};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use eventsub_proto::{Client, Config, Created, Input, Output, SubscriptionId, SubscriptionSpec};
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use eventsub_proto::Input;
 
-const CHAT: &str = include_str!("frames/channel_chat_message.json");
-const FOLLOW: &str = include_str!("frames/channel_follow_v2.json");
-const KEEPALIVE: &str = include_str!("frames/session_keepalive.json");
-const WELCOME: &str = include_str!("frames/session_welcome.json");
-
-/// Frames with distinct message ids, more of them than the dedup window holds, so every frame the
-/// client sees is new (as on a real socket) and the window keeps evicting.
+/// More distinct frames than the dedup window holds, so every frame the client sees is new (as on
+/// a real socket) and the window keeps evicting.
 const DISTINCT_FRAMES: usize = 16_384;
 
-#[derive(Deserialize)]
-#[allow(dead_code)] // fields are read by serde only: this is the parse being measured
-struct BareEnvelope<'a> {
-    #[serde(borrow)]
-    metadata: BareMetadata<'a>,
-    #[serde(borrow)]
-    payload: &'a RawValue,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct BareMetadata<'a> {
-    message_id: &'a str,
-    message_type: &'a str,
-    message_timestamp: &'a str,
-    subscription_type: Option<&'a str>,
-    subscription_version: Option<&'a str>,
-}
-
-fn distinct(frame: &str) -> Vec<String> {
-    let key = "\"message_id\":\"";
-    let start = frame.find(key).expect("frame has a message id") + key.len();
-    (0..DISTINCT_FRAMES)
-        .map(|n| {
-            let id = format!("befa7b53-d79d-478f-86b9-{n:012x}");
-            format!("{}{id}{}", &frame[..start], &frame[start + id.len()..])
-        })
-        .collect()
-}
-
-fn live_client() -> (Client, eventsub_proto::ConnId, Instant) {
-    let now = Instant::now();
-    let config = Config {
-        subscriptions: vec![
-            SubscriptionSpec::new("channel.follow", "2").with_condition("broadcaster_user_id", "1"),
-        ],
-        token_user_id: Some("1".into()),
-        dedup_max_entries: 10_000,
-        ..Config::default()
-    };
-    let mut client = Client::new(config, now).expect("valid config");
-    let Some(Output::Connect { conn, .. }) = client.poll_output() else {
-        panic!("no connect")
-    };
-    client
-        .handle_input(now, Input::Opened { conn })
-        .expect("known");
-    let received_at = wall_time();
-    client
-        .handle_input(
-            now,
-            Input::Text {
-                conn,
-                text: WELCOME,
-                received_at,
-            },
-        )
-        .expect("known");
-    while let Some(output) = client.poll_output() {
-        if let Output::CreateSubscription { request, .. } = output {
-            let result = Ok(Created {
-                id: SubscriptionId::new("s"),
-                cost: 0,
-                total_cost: 0,
-                max_total_cost: 10,
-            });
-            client
-                .handle_input(now, Input::SubscriptionCreated { request, result })
-                .expect("known");
-        }
-    }
-    while client.poll_output().is_some() {}
-    (client, conn, now)
-}
-
-/// The frames' `message_timestamp` (2023-11-06T18:11:47Z), so the stale check runs and passes.
-fn wall_time() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(1_699_294_307)
-}
-
 fn bench_frame(c: &mut Criterion, name: &str, frame: &str) {
-    let frames = distinct(frame);
+    let frames = distinct(frame, DISTINCT_FRAMES);
     let mut group = c.benchmark_group(name);
     group.throughput(Throughput::Bytes(frame.len() as u64));
     group.bench_function("bare_serde_envelope", |b| {
@@ -116,7 +31,7 @@ fn bench_frame(c: &mut Criterion, name: &str, frame: &str) {
         })
     });
     group.bench_function("client_handle_input_and_poll", |b| {
-        let (mut client, conn, now) = live_client();
+        let (mut client, conn, now) = live_client(10_000);
         let received_at = wall_time();
         let mut next = 0;
         b.iter(|| {

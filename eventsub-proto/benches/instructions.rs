@@ -4,37 +4,18 @@
 //!
 //! ```sh
 //! cargo bench -p eventsub-proto --bench instructions --no-run
-//! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/deps/instructions-* client chat 10000
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/deps/instructions-* client chat 5000
 //! ```
 //! Paths: `none`, `bare` (serde_json of the borrowed envelope, payload as `&RawValue`) or `client`
 //! (`handle_input` + draining `poll_output`). Frames: `chat`, `follow`, `keepalive`.
 #![allow(clippy::expect_used, clippy::indexing_slicing)]
 
+mod common;
+
 use std::hint::black_box;
-use std::time::{Duration, Instant, SystemTime};
 
-use eventsub_proto::{Client, Config, Created, Input, Output, SubscriptionId, SubscriptionSpec};
-use serde::Deserialize;
-use serde_json::value::RawValue;
-
-#[derive(Deserialize)]
-#[allow(dead_code)] // read by serde only: this is the parse being measured
-struct BareEnvelope<'a> {
-    #[serde(borrow)]
-    metadata: BareMetadata<'a>,
-    #[serde(borrow)]
-    payload: &'a RawValue,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct BareMetadata<'a> {
-    message_id: &'a str,
-    message_type: &'a str,
-    message_timestamp: &'a str,
-    subscription_type: Option<&'a str>,
-    subscription_version: Option<&'a str>,
-}
+use common::{BareEnvelope, CHAT, FOLLOW, KEEPALIVE, distinct, live_client, wall_time};
+use eventsub_proto::Input;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -43,22 +24,16 @@ fn main() {
         return;
     }
     let frame = match args[2].as_str() {
-        "chat" => include_str!("frames/channel_chat_message.json"),
-        "follow" => include_str!("frames/channel_follow_v2.json"),
-        "keepalive" => include_str!("frames/session_keepalive.json"),
+        "chat" => CHAT,
+        "follow" => FOLLOW,
+        "keepalive" => KEEPALIVE,
         other => panic!("unknown frame {other}"),
     };
     let count: usize = args[3].parse().expect("a count");
-    let key = "\"message_id\":\"";
-    let start = frame.find(key).expect("message id") + key.len();
-    let frames: Vec<String> = (0..count.max(1))
-        .map(|n| {
-            let id = format!("befa7b53-d79d-478f-86b9-{n:012x}");
-            format!("{}{id}{}", &frame[..start], &frame[start + id.len()..])
-        })
-        .collect();
-    let (mut client, conn, now) = live_client();
-    let received_at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_699_294_307);
+    let frames = distinct(frame, count.max(1));
+    // A window small enough to be full (and evicting) for most of the run: the steady state.
+    let (mut client, conn, now) = live_client(1024);
+    let received_at = wall_time();
     match args[1].as_str() {
         "none" => {
             black_box((&frames, &mut client));
@@ -89,51 +64,4 @@ fn main() {
         }
         other => panic!("unknown path {other}"),
     }
-}
-
-fn live_client() -> (Client, eventsub_proto::ConnId, Instant) {
-    let now = Instant::now();
-    let config = Config {
-        subscriptions: vec![
-            SubscriptionSpec::new("channel.follow", "2").with_condition("broadcaster_user_id", "1"),
-        ],
-        token_user_id: Some("1".into()),
-        // Small enough that the window is full (and evicting) for most of the run: steady state.
-        dedup_max_entries: 1024,
-        ..Config::default()
-    };
-    let mut client = Client::new(config, now).expect("valid config");
-    let Some(Output::Connect { conn, .. }) = client.poll_output() else {
-        panic!("no connect")
-    };
-    client
-        .handle_input(now, Input::Opened { conn })
-        .expect("known");
-    let welcome = include_str!("frames/session_welcome.json");
-    let received_at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_699_294_307);
-    client
-        .handle_input(
-            now,
-            Input::Text {
-                conn,
-                text: welcome,
-                received_at,
-            },
-        )
-        .expect("known");
-    while let Some(output) = client.poll_output() {
-        if let Output::CreateSubscription { request, .. } = output {
-            let result = Ok(Created {
-                id: SubscriptionId::new("s"),
-                cost: 0,
-                total_cost: 0,
-                max_total_cost: 10,
-            });
-            client
-                .handle_input(now, Input::SubscriptionCreated { request, result })
-                .expect("known");
-        }
-    }
-    while client.poll_output().is_some() {}
-    (client, conn, now)
 }
