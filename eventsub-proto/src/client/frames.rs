@@ -102,7 +102,8 @@ impl Client {
             connection.go_live(session_id.clone(), keepalive, silence_allowed, now);
         }
         // The old socket is closed only now that the new one is welcomed: nothing is missed.
-        if let Some(old) = self.primary.replace(conn) {
+        let old = self.primary.replace(conn);
+        if let Some(old) = old {
             self.close(old, ClientCloseCode::Normal);
             if candidate.takeover == Takeover::Fresh {
                 // The old session's subscriptions die with it; until they exist on the new one,
@@ -115,9 +116,10 @@ impl Client {
             }
         }
         self.reconnect_at = None;
-        // A handover moves the session's subscriptions; after a gap they may be gone, so a handover
-        // that outlived its old socket is treated as a fresh session (409s then mean "still there").
-        if candidate.takeover == Takeover::Handover && self.gap.is_none() {
+        // A handover moves the session's subscriptions, and is graceful when the old socket held
+        // them up to now. One that outlived its old socket may find them gone, so it is treated as
+        // a fresh session (409s then mean "still there").
+        if candidate.takeover == Takeover::Handover && old.is_some() {
             self.failures = 0;
             self.emit(Event::Reconnected { conn, session_id });
         } else {

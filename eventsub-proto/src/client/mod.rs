@@ -188,6 +188,7 @@ impl Client {
                 self.on_subscription_deleted(request, result)?
             }
         }
+        self.resume_if_complete();
         Ok(())
     }
 
@@ -287,6 +288,7 @@ impl Client {
             }
             _ => {}
         }
+        self.resume_if_complete();
         true
     }
 

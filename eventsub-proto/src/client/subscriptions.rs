@@ -27,7 +27,6 @@ impl Client {
                 self.request_creation(index, session_id);
             }
         }
-        self.resume_if_complete();
     }
 
     pub(super) fn request_creation(&mut self, index: usize, session_id: &SessionId) {
@@ -124,7 +123,6 @@ impl Client {
             }
         };
         self.emit(event);
-        self.resume_if_complete();
         Ok(())
     }
 
@@ -144,8 +142,10 @@ impl Client {
         Ok(())
     }
 
+    /// Ends the open gap once a session is live and no creation is outstanding: after an answer,
+    /// but also after the last outstanding one was unsubscribed, revoked or made moot.
     pub(super) fn resume_if_complete(&mut self) {
-        if self.primary.is_none() || self.subscriptions.any_requested() {
+        if self.gap.is_none() || self.primary.is_none() || self.subscriptions.any_requested() {
             return;
         }
         if let Some(start) = self.gap.take() {
