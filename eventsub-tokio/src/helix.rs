@@ -159,3 +159,80 @@ pub(crate) fn delete(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message() -> String {
+        "m".to_owned()
+    }
+
+    #[test]
+    fn helix_errors_map_to_what_the_protocol_needs() {
+        let cases = [
+            (
+                HelixError::AlreadyExists { message: message() },
+                RequestError::AlreadyExists,
+            ),
+            (
+                HelixError::Unauthorized { message: message() },
+                RequestError::Unauthorized { message: message() },
+            ),
+            (
+                HelixError::BadRequest { message: message() },
+                RequestError::Rejected {
+                    status: 400,
+                    message: message(),
+                },
+            ),
+            (
+                HelixError::Forbidden { message: message() },
+                RequestError::Rejected {
+                    status: 403,
+                    message: message(),
+                },
+            ),
+            (
+                HelixError::LimitExceeded { message: message() },
+                RequestError::Rejected {
+                    status: 429,
+                    message: message(),
+                },
+            ),
+            (
+                HelixError::UnexpectedStatus {
+                    status: 418,
+                    message: message(),
+                },
+                RequestError::Rejected {
+                    status: 418,
+                    message: message(),
+                },
+            ),
+            (
+                HelixError::Server {
+                    status: 503,
+                    message: message(),
+                    attempts: 3,
+                },
+                RequestError::Unavailable { message: message() },
+            ),
+        ];
+        for (error, expected) in cases {
+            assert_eq!(request_error(&error), expected, "{error}");
+        }
+        assert!(matches!(
+            request_error(&HelixError::Timeout),
+            RequestError::Unavailable { .. }
+        ));
+        let rate_limited = HelixError::RateLimited {
+            rate_limit: Default::default(),
+            attempts: 3,
+        };
+        assert!(matches!(
+            request_error(&rate_limited),
+            RequestError::Unavailable { .. }
+        ));
+    }
+}

@@ -564,3 +564,60 @@ async fn a_slow_consumer_never_makes_the_client_miss_keepalives() {
     client.shutdown().await;
     assert_no_data_frames(&mock);
 }
+
+/// Starts with a token Helix rejects; refreshes to the fixture's.
+struct RefreshingToken;
+
+impl eventsub_tokio::TokenProvider for RefreshingToken {
+    fn token(&self) -> AccessToken {
+        AccessToken::new("expired-token")
+    }
+
+    fn refresh(&self) -> eventsub_tokio::BoxFuture<'_, Option<AccessToken>> {
+        Box::pin(async { Some(AccessToken::new(USER_TOKEN)) })
+    }
+}
+
+#[tokio::test]
+async fn a_rejected_token_is_refreshed_once_and_the_call_retried() {
+    let mock = start_mock(MockConfig::fast()).await;
+    let builder = EventSub::builder(CLIENT_ID, RefreshingToken)
+        .config(client_config())
+        .eventsub_url(mock.ws_url())
+        .helix_url(mock.helix_url())
+        .subscribe(stream_online(USER_ID));
+    let mut client = TestClient::connect(builder).await;
+    client.ready().await;
+    client.subscribed().await;
+    client.shutdown().await;
+    assert_no_data_frames(&mock);
+}
+
+#[tokio::test]
+async fn a_rejected_token_without_refresh_stops_the_client() {
+    let mock = start_mock(MockConfig::fast()).await;
+    let builder = EventSub::builder(CLIENT_ID, AccessToken::new("expired-token"))
+        .config(client_config())
+        .eventsub_url(mock.ws_url())
+        .helix_url(mock.helix_url())
+        .subscribe(stream_online(USER_ID));
+    let mut client = TestClient::connect(builder).await;
+    let stopped = client
+        .until("stopped", |e| matches!(e, Event::Stopped { .. }))
+        .await;
+    assert!(
+        matches!(
+            stopped,
+            Event::Stopped {
+                reason: eventsub_proto::StopReason::Unauthorized { .. }
+            }
+        ),
+        "{stopped:?}"
+    );
+    within(WAIT, "finished", client.handle.finished()).await;
+    assert!(
+        mock.wait_for(WAIT, |m| m.sockets().is_empty()).await,
+        "the socket was closed"
+    );
+    assert_no_data_frames(&mock);
+}

@@ -76,6 +76,10 @@ impl MockEventSub {
     pub async fn start_with(config: MockConfig, helix: SharedState) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
+        // Only sessions this server welcomed exist for Helix from now on.
+        crate::mock_helix::lock(&helix)
+            .known_sessions
+            .get_or_insert_with(Default::default);
         let shared = Shared::new(config, addr, helix.clone());
         let (http, connections) = mpsc::channel(64);
         let app = router(helix);
@@ -110,6 +114,18 @@ impl MockEventSub {
     /// The OAuth base URL, `http://127.0.0.1:PORT/oauth2`.
     pub fn auth_url(&self) -> String {
         format!("http://{}/oauth2", self.shared.addr)
+    }
+
+    /// A Helix client for this mock with fast retries and a 2 s timeout.
+    pub fn helix_client(&self, client_id: &str, token: &str) -> eventsub_helix::HelixClient {
+        crate::mock_helix::client_at(
+            &self.helix_url(),
+            &self.auth_url(),
+            client_id,
+            token,
+            crate::mock_helix::fast_retries(),
+            Duration::from_secs(2),
+        )
     }
 
     /// The Helix state, locked: register tokens, inject Helix faults, inspect subscriptions.
