@@ -106,9 +106,13 @@ impl Driver {
                         if let Some(refreshed) = done.refreshed {
                             self.helix = refreshed;
                         }
-                        self.feed(done.outcome.input());
+                        self.feed(done.input);
                     }
                     Some(()) = flight.closes.next(), if !flight.closes.is_empty() => {}
+                    () = self.events.closed(), if !self.client.is_stopped() => {
+                        tracing::info!("event stream dropped: shutting down");
+                        self.client.shutdown(now());
+                    }
                     () = sleep_until(deadline), if deadline.is_some() => {
                         // Read the clock again: the timer may have fired late.
                         self.client.handle_timeout(now());

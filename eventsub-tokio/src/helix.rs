@@ -11,30 +11,10 @@ use eventsub_proto::{
 
 use crate::token::{BoxFuture, TokenProvider};
 
-/// The outcome of one Helix call, ready to feed to the core.
-pub(crate) enum HelixOutcome {
-    Created {
-        request: RequestId,
-        result: Result<Created, RequestError>,
-    },
-    Deleted {
-        request: RequestId,
-        result: Result<(), RequestError>,
-    },
-}
-
-impl HelixOutcome {
-    pub(crate) fn input(self) -> Input<'static> {
-        match self {
-            Self::Created { request, result } => Input::SubscriptionCreated { request, result },
-            Self::Deleted { request, result } => Input::SubscriptionDeleted { request, result },
-        }
-    }
-}
-
-/// A finished call, and the client with a refreshed token if the call refreshed it.
+/// A finished call, ready to feed to the core, and the client with a refreshed token if the call
+/// refreshed it.
 pub(crate) struct HelixDone {
-    pub(crate) outcome: HelixOutcome,
+    pub(crate) input: Input<'static>,
     pub(crate) refreshed: Option<HelixClient>,
 }
 
@@ -128,7 +108,7 @@ pub(crate) fn create(
             }
         };
         HelixDone {
-            outcome: HelixOutcome::Created { request, result },
+            input: Input::SubscriptionCreated { request, result },
             refreshed,
         }
     })
@@ -151,7 +131,7 @@ pub(crate) fn delete(
             tracing::warn!(%error, "deleting a subscription failed");
         }
         HelixDone {
-            outcome: HelixOutcome::Deleted {
+            input: Input::SubscriptionDeleted {
                 request,
                 result: result.map_err(|error| request_error(&error)),
             },

@@ -55,6 +55,14 @@ struct Timeline {
 }
 
 impl Timeline {
+    fn new(events: EventStream) -> Self {
+        Self {
+            start: Instant::now(),
+            events,
+            delivered: Vec::new(),
+        }
+    }
+
     fn stamp(&self) -> String {
         format!("{:>6.2}s", self.start.elapsed().as_secs_f64())
     }
@@ -123,11 +131,7 @@ async fn against_the_mock() -> Result<(), Error> {
         .subscribe(follow(USER_ID))
         .connect()
         .await?;
-    let mut timeline = Timeline {
-        start: Instant::now(),
-        events,
-        delivered: Vec::new(),
-    };
+    let mut timeline = Timeline::new(events);
     timeline.action("client connects; the mock welcomes it");
     timeline
         .until("the subscription", |e| {
@@ -222,11 +226,7 @@ async fn real_twitch(client_id: String, token: String, broadcaster: String) -> R
         )
         .connect()
         .await?;
-    let mut timeline = Timeline {
-        start: Instant::now(),
-        events,
-        delivered: Vec::new(),
-    };
+    let mut timeline = Timeline::new(events);
     tokio::select! {
         result = timeline.until("Ctrl-C", |e| matches!(e, Event::Stopped { .. })) => { result?; }
         _ = tokio::signal::ctrl_c() => {

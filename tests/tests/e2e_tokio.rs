@@ -13,6 +13,7 @@ use eventsub_tests::mock_helix::fast_retries;
 use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
 use eventsub_tokio::{
     AccessToken, EventStream, EventSub, EventSubBuilder, EventSubHandle, SubscriptionSpec,
+    TokenProvider,
 };
 use futures_util::StreamExt;
 
@@ -37,6 +38,10 @@ fn client_config() -> Config {
     }
 }
 
+fn user_token() -> AccessToken {
+    AccessToken::new(USER_TOKEN)
+}
+
 async fn start_mock(config: MockConfig) -> MockEventSub {
     let mock = MockEventSub::start(config).await.expect("mock starts");
     mock.helix().add_user_token(
@@ -48,8 +53,8 @@ async fn start_mock(config: MockConfig) -> MockEventSub {
     mock
 }
 
-fn builder(mock: &MockEventSub, config: Config) -> EventSubBuilder {
-    EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))
+fn builder(mock: &MockEventSub, token: impl TokenProvider, config: Config) -> EventSubBuilder {
+    EventSub::builder(CLIENT_ID, token)
         .config(config)
         .eventsub_url(mock.ws_url())
         .helix_url(mock.helix_url())
@@ -130,12 +135,40 @@ impl TestClient {
     }
 }
 
+/// A mock and a client (customised by `customize`) whose first session has `stream.online`.
+async fn subscribed(
+    token: impl TokenProvider,
+    config: Config,
+    customize: impl FnOnce(EventSubBuilder) -> EventSubBuilder,
+) -> (MockEventSub, TestClient) {
+    let mock = start_mock(MockConfig::fast()).await;
+    let builder = builder(&mock, token, config).subscribe(stream_online(USER_ID));
+    let mut client = TestClient::connect(customize(builder)).await;
+    client.ready().await;
+    client.subscribed().await;
+    (mock, client)
+}
+
+/// Shuts the client down and checks that it never sent a data frame.
+async fn finish(mock: &MockEventSub, client: TestClient) {
+    client.shutdown().await;
+    assert_no_data_frames(mock);
+}
+
 async fn current_socket(mock: &MockEventSub) -> SocketId {
     assert!(
         mock.wait_for(WAIT, |m| m.current_socket().is_some()).await,
         "a session is up"
     );
     mock.current_socket().expect("checked above")
+}
+
+/// Whether `socket` ends `how` within 5 s.
+async fn ended(mock: &MockEventSub, socket: SocketId, how: Ended) -> bool {
+    mock.wait_for(WAIT, |m| {
+        m.records().endings().contains(&(socket, how.clone()))
+    })
+    .await
 }
 
 /// What every test ends with: no text or binary frame ever reached the mock from the client.
@@ -155,12 +188,7 @@ fn closed_with(event: &Event, code: u16) -> bool {
 
 #[tokio::test]
 async fn full_lifecycle_welcome_subscribe_notify_shutdown() {
-    let mock = start_mock(MockConfig::fast()).await;
-    let mut client =
-        TestClient::connect(builder(&mock, client_config()).subscribe(stream_online(USER_ID)))
-            .await;
-    client.ready().await;
-    client.subscribed().await;
+    let (mock, mut client) = subscribed(user_token(), client_config(), |builder| builder).await;
     let mut sent = Vec::new();
     for _ in 0..3 {
         sent.extend(mock.notify("stream.online", Delivery::Once));
@@ -188,12 +216,7 @@ async fn full_lifecycle_welcome_subscribe_notify_shutdown() {
 
 #[tokio::test]
 async fn reconnect_in_a_burst_loses_nothing_and_duplicates_nothing() {
-    let mock = start_mock(MockConfig::fast()).await;
-    let mut client =
-        TestClient::connect(builder(&mock, client_config()).subscribe(stream_online(USER_ID)))
-            .await;
-    client.ready().await;
-    client.subscribed().await;
+    let (mock, mut client) = subscribed(user_token(), client_config(), |builder| builder).await;
     let old = current_socket(&mock).await;
     let mut sent = Vec::new();
     for round in 0..60 {
@@ -246,11 +269,7 @@ async fn reconnect_in_a_burst_loses_nothing_and_duplicates_nothing() {
     let new = current_socket(&mock).await;
     assert_ne!(new, old);
     assert!(
-        mock.wait_for(WAIT, |m| m
-            .records()
-            .endings()
-            .contains(&(old, Ended::ByClient(Some(1000)))))
-            .await,
+        ended(&mock, old, Ended::ByClient(Some(1000))).await,
         "the client closed the old socket"
     );
     assert_eq!(
@@ -258,18 +277,12 @@ async fn reconnect_in_a_burst_loses_nothing_and_duplicates_nothing() {
         1,
         "a handover never resubscribes"
     );
-    client.shutdown().await;
-    assert_no_data_frames(&mock);
+    finish(&mock, client).await;
 }
 
 #[tokio::test]
 async fn keepalive_silence_is_detected_then_reconnects_resubscribes_and_resumes() {
-    let mock = start_mock(MockConfig::fast()).await;
-    let mut client =
-        TestClient::connect(builder(&mock, client_config()).subscribe(stream_online(USER_ID)))
-            .await;
-    client.ready().await;
-    client.subscribed().await;
+    let (mock, mut client) = subscribed(user_token(), client_config(), |builder| builder).await;
     let first = current_socket(&mock).await;
     mock.silence(first, true);
     let lost = client
@@ -311,14 +324,13 @@ async fn keepalive_silence_is_detected_then_reconnects_resubscribes_and_resumes(
         sent,
         "the new session delivers"
     );
-    client.shutdown().await;
-    assert_no_data_frames(&mock);
+    finish(&mock, client).await;
 }
 
 #[tokio::test]
 async fn a_session_without_subscriptions_is_closed_4003_and_the_client_reconnects() {
     let mock = start_mock(MockConfig::fast()).await;
-    let mut client = TestClient::connect(builder(&mock, client_config())).await;
+    let mut client = TestClient::connect(builder(&mock, user_token(), client_config())).await;
     client.ready().await;
     client.until("close 4003", |e| closed_with(e, 4003)).await;
     client.ready().await;
@@ -334,12 +346,7 @@ async fn a_session_without_subscriptions_is_closed_4003_and_the_client_reconnect
 
 #[tokio::test]
 async fn a_stale_reconnect_url_gets_4007_and_the_client_recovers() {
-    let mock = start_mock(MockConfig::fast()).await;
-    let mut client =
-        TestClient::connect(builder(&mock, client_config()).subscribe(stream_online(USER_ID)))
-            .await;
-    client.ready().await;
-    client.subscribed().await;
+    let (mock, mut client) = subscribed(user_token(), client_config(), |builder| builder).await;
     let socket = current_socket(&mock).await;
     assert!(mock.reconnect_stale(socket).is_some());
     client.until("close 4007", |e| closed_with(e, 4007)).await;
@@ -368,18 +375,12 @@ async fn a_stale_reconnect_url_gets_4007_and_the_client_recovers() {
     })
     .await;
     assert_eq!(client.notifications(1).await, sent);
-    client.shutdown().await;
-    assert_no_data_frames(&mock);
+    finish(&mock, client).await;
 }
 
 #[tokio::test]
 async fn a_tcp_drop_backs_off_then_resubscribes_and_resumes() {
-    let mock = start_mock(MockConfig::fast()).await;
-    let mut client =
-        TestClient::connect(builder(&mock, client_config()).subscribe(stream_online(USER_ID)))
-            .await;
-    client.ready().await;
-    client.subscribed().await;
+    let (mock, mut client) = subscribed(user_token(), client_config(), |builder| builder).await;
     let first = current_socket(&mock).await;
     let dropped_at = tokio::time::Instant::now().into_std();
     mock.drop_socket(first);
@@ -412,18 +413,12 @@ async fn a_tcp_drop_backs_off_then_resubscribes_and_resumes() {
         1,
         "resubscribed on the new session"
     );
-    client.shutdown().await;
-    assert_no_data_frames(&mock);
+    finish(&mock, client).await;
 }
 
 #[tokio::test]
 async fn a_revocation_reaches_the_user() {
-    let mock = start_mock(MockConfig::fast()).await;
-    let mut client =
-        TestClient::connect(builder(&mock, client_config()).subscribe(stream_online(USER_ID)))
-            .await;
-    client.ready().await;
-    client.subscribed().await;
+    let (mock, mut client) = subscribed(user_token(), client_config(), |builder| builder).await;
     assert_eq!(
         mock.revoke("stream.online", "authorization_revoked").len(),
         1
@@ -439,18 +434,12 @@ async fn a_revocation_reaches_the_user() {
         revocation.subscription.status.to_string(),
         "authorization_revoked"
     );
-    client.shutdown().await;
-    assert_no_data_frames(&mock);
+    finish(&mock, client).await;
 }
 
 #[tokio::test]
 async fn subscriptions_are_added_and_removed_at_runtime() {
-    let mock = start_mock(MockConfig::fast()).await;
-    let mut client =
-        TestClient::connect(builder(&mock, client_config()).subscribe(stream_online(USER_ID)))
-            .await;
-    client.ready().await;
-    client.subscribed().await;
+    let (mock, mut client) = subscribed(user_token(), client_config(), |builder| builder).await;
     let follow = SubscriptionSpec::new("channel.follow", "2")
         .with_condition("broadcaster_user_id", USER_ID)
         .with_condition("moderator_user_id", USER_ID);
@@ -488,21 +477,16 @@ async fn subscriptions_are_added_and_removed_at_runtime() {
             .expect("unsubscribe again"),
         "no longer wanted"
     );
-    client.shutdown().await;
-    assert_no_data_frames(&mock);
+    finish(&mock, client).await;
 }
 
 #[tokio::test]
 async fn graceful_shutdown_closes_with_1000_and_deletes_the_subscriptions() {
-    let mock = start_mock(MockConfig::fast()).await;
     let config = Config {
         delete_subscriptions_on_shutdown: true,
         ..client_config()
     };
-    let mut client =
-        TestClient::connect(builder(&mock, config).subscribe(stream_online(USER_ID))).await;
-    client.ready().await;
-    client.subscribed().await;
+    let (mock, client) = subscribed(user_token(), config, |builder| builder).await;
     let socket = current_socket(&mock).await;
     let handle = client.handle.clone();
     let events = client.shutdown().await;
@@ -512,13 +496,7 @@ async fn graceful_shutdown_closes_with_1000_and_deletes_the_subscriptions() {
         mock.helix().subscriptions.is_empty(),
         "deleted before the task finished"
     );
-    assert!(
-        mock.wait_for(WAIT, |m| m
-            .records()
-            .endings()
-            .contains(&(socket, Ended::ByClient(Some(1000)))))
-            .await
-    );
+    assert!(ended(&mock, socket, Ended::ByClient(Some(1000))).await);
     assert!(
         handle.subscribe(stream_online("42")).await.is_err(),
         "a stopped client takes no commands"
@@ -528,15 +506,10 @@ async fn graceful_shutdown_closes_with_1000_and_deletes_the_subscriptions() {
 
 #[tokio::test]
 async fn a_slow_consumer_never_makes_the_client_miss_keepalives() {
-    let mock = start_mock(MockConfig::fast()).await;
-    let mut client = TestClient::connect(
-        builder(&mock, client_config())
-            .subscribe(stream_online(USER_ID))
-            .event_buffer(8),
-    )
+    let (mock, mut client) = subscribed(user_token(), client_config(), |builder| {
+        builder.event_buffer(8)
+    })
     .await;
-    client.ready().await;
-    client.subscribed().await;
     let socket = current_socket(&mock).await;
     let mut sent = Vec::new();
     for _ in 0..40 {
@@ -561,14 +534,13 @@ async fn a_slow_consumer_never_makes_the_client_miss_keepalives() {
         sent.len() as u64,
         "every event delivered or counted"
     );
-    client.shutdown().await;
-    assert_no_data_frames(&mock);
+    finish(&mock, client).await;
 }
 
 /// Starts with a token Helix rejects; refreshes to the fixture's.
 struct RefreshingToken;
 
-impl eventsub_tokio::TokenProvider for RefreshingToken {
+impl TokenProvider for RefreshingToken {
     fn token(&self) -> AccessToken {
         AccessToken::new("expired-token")
     }
@@ -580,27 +552,15 @@ impl eventsub_tokio::TokenProvider for RefreshingToken {
 
 #[tokio::test]
 async fn a_rejected_token_is_refreshed_once_and_the_call_retried() {
-    let mock = start_mock(MockConfig::fast()).await;
-    let builder = EventSub::builder(CLIENT_ID, RefreshingToken)
-        .config(client_config())
-        .eventsub_url(mock.ws_url())
-        .helix_url(mock.helix_url())
-        .subscribe(stream_online(USER_ID));
-    let mut client = TestClient::connect(builder).await;
-    client.ready().await;
-    client.subscribed().await;
-    client.shutdown().await;
-    assert_no_data_frames(&mock);
+    let (mock, client) = subscribed(RefreshingToken, client_config(), |builder| builder).await;
+    finish(&mock, client).await;
 }
 
 #[tokio::test]
 async fn a_rejected_token_without_refresh_stops_the_client() {
     let mock = start_mock(MockConfig::fast()).await;
-    let builder = EventSub::builder(CLIENT_ID, AccessToken::new("expired-token"))
-        .config(client_config())
-        .eventsub_url(mock.ws_url())
-        .helix_url(mock.helix_url())
-        .subscribe(stream_online(USER_ID));
+    let expired = AccessToken::new("expired-token");
+    let builder = builder(&mock, expired, client_config()).subscribe(stream_online(USER_ID));
     let mut client = TestClient::connect(builder).await;
     let stopped = client
         .until("stopped", |e| matches!(e, Event::Stopped { .. }))
@@ -619,5 +579,16 @@ async fn a_rejected_token_without_refresh_stops_the_client() {
         mock.wait_for(WAIT, |m| m.sockets().is_empty()).await,
         "the socket was closed"
     );
+    assert_no_data_frames(&mock);
+}
+
+#[tokio::test]
+async fn dropping_the_event_stream_shuts_the_client_down() {
+    let (mock, client) = subscribed(user_token(), client_config(), |builder| builder).await;
+    let socket = current_socket(&mock).await;
+    let TestClient { handle, events, .. } = client;
+    drop(events);
+    within(WAIT, "finished", handle.finished()).await;
+    assert!(ended(&mock, socket, Ended::ByClient(Some(1000))).await);
     assert_no_data_frames(&mock);
 }
