@@ -165,6 +165,7 @@ impl EventSubBuilder {
             finished,
             max_frame_bytes,
             close_timeout: self.close_timeout,
+            lagging: false,
         };
         tokio::spawn(driver.run());
         Ok((

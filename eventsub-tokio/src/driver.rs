@@ -42,6 +42,8 @@ pub(crate) struct Driver {
     pub(crate) finished: watch::Sender<bool>,
     pub(crate) max_frame_bytes: usize,
     pub(crate) close_timeout: Duration,
+    /// Whether the last event did not fit the buffer (to log an overflow once, not per event).
+    pub(crate) lagging: bool,
 }
 
 /// The sockets and calls in flight.
@@ -50,7 +52,10 @@ struct InFlight {
     connects: FuturesUnordered<BoxFuture<'static, ConnectResult>>,
     connecting: HashMap<ConnId, AbortHandle>,
     writers: HashMap<ConnId, Writer>,
-    readers: HashMap<ConnId, Reader>,
+    /// At most a few: the live socket, and during a handover the next one.
+    readers: Vec<(ConnId, Reader)>,
+    /// Which reader is polled first next time.
+    turn: usize,
     closes: FuturesUnordered<BoxFuture<'static, ()>>,
     helix: FuturesUnordered<BoxFuture<'static, HelixDone>>,
 }
@@ -64,10 +69,17 @@ impl InFlight {
     }
 }
 
-/// The next event of any live socket.
-async fn next_socket_event(readers: &mut HashMap<ConnId, Reader>) -> (ConnId, SocketEvent) {
+/// The next event of any live socket. The socket polled first rotates, so a flood on one
+/// socket (the old one during a handover, say) cannot starve the other.
+async fn next_socket_event(
+    readers: &mut [(ConnId, Reader)],
+    turn: &mut usize,
+) -> (ConnId, SocketEvent) {
+    *turn = turn.wrapping_add(1);
+    let first = *turn % readers.len().max(1);
     poll_fn(|cx| {
-        for (conn, reader) in readers.iter_mut() {
+        let (before, after) = readers.split_at_mut(first.min(readers.len()));
+        for (conn, reader) in after.iter_mut().chain(before.iter_mut()) {
             if let Poll::Ready(event) = reader.poll_event(cx) {
                 return Poll::Ready((*conn, event));
             }
@@ -96,7 +108,7 @@ impl Driver {
                         // Every handle is gone: keep serving the stream.
                         None => commands_open = false,
                     },
-                    (conn, event) = next_socket_event(&mut flight.readers), if !flight.readers.is_empty() => {
+                    (conn, event) = next_socket_event(&mut flight.readers, &mut flight.turn), if !flight.readers.is_empty() => {
                         self.socket_event(&mut flight, conn, event);
                     }
                     Some((conn, result)) = flight.connects.next(), if !flight.connects.is_empty() => {
@@ -173,7 +185,8 @@ impl Driver {
                             .closes
                             .push(socket::send_close(writer, code, self.close_timeout).boxed());
                     }
-                    if let Some(reader) = flight.readers.get_mut(&conn) {
+                    if let Some((_, reader)) = flight.readers.iter_mut().find(|(id, _)| *id == conn)
+                    {
                         reader.closing(self.close_timeout);
                     }
                 }
@@ -209,14 +222,21 @@ impl Driver {
     fn deliver(&mut self, event: Event) {
         log_event(&event);
         match self.events.try_send(event) {
-            Ok(()) => {}
+            Ok(()) => {
+                if std::mem::take(&mut self.lagging) {
+                    let lagged = self.lagged.load(Ordering::Relaxed);
+                    tracing::warn!(lagged, "event stream has room again");
+                }
+            }
             Err(mpsc::error::TrySendError::Full(event)) => {
                 let lagged = self.lagged.fetch_add(1, Ordering::Relaxed) + 1;
-                tracing::warn!(
-                    lagged,
-                    ?event,
-                    "event stream full: event discarded (the consumer is too slow)"
-                );
+                if !std::mem::replace(&mut self.lagging, true) {
+                    tracing::warn!(
+                        lagged,
+                        "event stream full: events are discarded until the consumer catches up"
+                    );
+                }
+                tracing::debug!(?event, "event discarded");
             }
             Err(mpsc::error::TrySendError::Closed(_)) => {
                 if !self.client.is_stopped() {
@@ -233,7 +253,7 @@ impl Driver {
             Ok(Ok((writer, reader))) => {
                 tracing::info!(%conn, "socket open");
                 flight.writers.insert(conn, writer);
-                flight.readers.insert(conn, reader);
+                flight.readers.push((conn, reader));
                 self.feed(Input::Opened { conn });
             }
             Ok(Err(error)) => {
@@ -267,7 +287,7 @@ impl Driver {
             SocketEvent::Binary(data) => self.feed(Input::Binary { conn, data: &data }),
             SocketEvent::Closed { code, reason } => {
                 tracing::info!(%conn, ?code, %reason, "socket closed");
-                flight.readers.remove(&conn);
+                flight.readers.retain(|(id, _)| *id != conn);
                 flight.writers.remove(&conn);
                 self.feed(Input::Closed {
                     conn,
