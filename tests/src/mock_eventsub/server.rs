@@ -192,7 +192,8 @@ impl MockEventSub {
     }
 
     /// Sends a notification for every enabled subscription of type `kind` on a live session;
-    /// returns the message ids sent (one per subscription).
+    /// returns the message ids handed to the sockets (one per subscription). A socket that ends
+    /// before its turn to send never sends it: [`MockEventSub::records`] say what went out.
     pub fn notify(&self, kind: &str, delivery: Delivery) -> Vec<String> {
         let mut sent = Vec::new();
         for subscription in self.shared.subscriptions(|s| s.kind == kind) {

@@ -194,32 +194,35 @@ impl SocketTask {
     }
 
     async fn send_welcome(&mut self, fresh: bool) -> bool {
-        let message_id = self.shared.lock().message_id();
+        let message_id = {
+            // The socket takes over its session before the welcome goes out: whatever is sent for
+            // the session from now on is queued behind the welcome on this socket, and nothing can
+            // still be addressed to a socket the client closes once it has seen the welcome.
+            let mut inner = self.shared.lock();
+            if let Some(entry) = inner.sockets.get_mut(&self.socket) {
+                entry.welcomed = true;
+            }
+            if fresh {
+                inner.sessions.insert(
+                    self.session_id.clone(),
+                    SessionEntry {
+                        current: self.socket,
+                        keepalive_secs: self.keepalive.as_secs(),
+                    },
+                );
+            } else if let Some(session) = inner.sessions.get_mut(&self.session_id) {
+                session.current = self.socket;
+            }
+            inner.message_id()
+        };
         let text = frames_now().welcome(&message_id, &self.session_id, self.keepalive.as_secs());
-        let sent = self
-            .send(Outgoing {
-                text,
-                message_id,
-                message_type: "session_welcome",
-                subscription_type: None,
-            })
-            .await;
-        let mut inner = self.shared.lock();
-        if let Some(entry) = inner.sockets.get_mut(&self.socket) {
-            entry.welcomed = true;
-        }
-        if fresh {
-            inner.sessions.insert(
-                self.session_id.clone(),
-                SessionEntry {
-                    current: self.socket,
-                    keepalive_secs: self.keepalive.as_secs(),
-                },
-            );
-        } else if let Some(session) = inner.sessions.get_mut(&self.session_id) {
-            session.current = self.socket;
-        }
-        sent
+        self.send(Outgoing {
+            text,
+            message_id,
+            message_type: "session_welcome",
+            subscription_type: None,
+        })
+        .await
     }
 
     async fn send_keepalive(&mut self) -> bool {
@@ -276,6 +279,8 @@ impl SocketTask {
         let mut grace_at = far;
         loop {
             tokio::select! {
+                // Commands first: what the test queued before the client's close goes out first.
+                biased;
                 command = self.commands.recv() => {
                     let Some(command) = command else { return self.close(1001, "server stopping").await };
                     match command {
