@@ -13,37 +13,34 @@ use tokio::sync::{mpsc, watch};
 use crate::driver::Driver;
 use crate::error::ConnectError;
 use crate::handle::{EventStream, EventSubHandle};
+use crate::runtime::Runtime;
 use crate::token::TokenProvider;
 
 /// Default capacity of the event buffer between the client task and the [`EventStream`].
 pub const DEFAULT_EVENT_BUFFER: usize = 1024;
 
 /// Entry point: `EventSub::builder(client_id, token)`.
+#[cfg(feature = "tokio-runtime")]
 #[derive(Debug)]
 pub struct EventSub;
 
+#[cfg(feature = "tokio-runtime")]
 impl EventSub {
-    /// Starts configuring a client for `client_id` with a user access token (or a
+    /// Starts configuring a client on tokio for `client_id` with a user access token (or a
     /// [`TokenProvider`] that can refresh one), against production Twitch by default.
-    pub fn builder(client_id: impl Into<String>, token: impl TokenProvider) -> EventSubBuilder {
-        EventSubBuilder {
-            client_id: client_id.into(),
-            tokens: Arc::new(token),
-            config: Config::default(),
-            eventsub_url: None,
-            helix_url: eventsub_helix::DEFAULT_API_BASE_URL.to_owned(),
-            helix_timeout: Duration::from_secs(10),
-            helix_retry: None,
-            event_buffer: DEFAULT_EVENT_BUFFER,
-            close_timeout: Duration::from_secs(5),
-            seed: None,
-        }
+    pub fn builder(
+        client_id: impl Into<String>,
+        token: impl TokenProvider,
+    ) -> EventSubBuilder<crate::TokioRuntime> {
+        EventSubBuilder::new(crate::TokioRuntime, client_id, token)
     }
 }
 
-/// Configures a client; made by [`EventSub::builder`], finished by [`EventSubBuilder::connect`].
+/// Configures a client on runtime `R`; made by `EventSub::builder` (or [`EventSubBuilder::new`]
+/// for another runtime), finished by [`EventSubBuilder::connect`].
 #[must_use]
-pub struct EventSubBuilder {
+pub struct EventSubBuilder<R> {
+    runtime: R,
     client_id: String,
     tokens: Arc<dyn TokenProvider>,
     config: Config,
@@ -56,7 +53,7 @@ pub struct EventSubBuilder {
     seed: Option<u64>,
 }
 
-impl std::fmt::Debug for EventSubBuilder {
+impl<R> std::fmt::Debug for EventSubBuilder<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // No token here: only where things go.
         f.debug_struct("EventSubBuilder")
@@ -69,7 +66,25 @@ impl std::fmt::Debug for EventSubBuilder {
     }
 }
 
-impl EventSubBuilder {
+impl<R: Runtime> EventSubBuilder<R> {
+    /// Starts configuring a client on `runtime` for `client_id` with `token`, against production
+    /// Twitch by default.
+    pub fn new(runtime: R, client_id: impl Into<String>, token: impl TokenProvider) -> Self {
+        Self {
+            runtime,
+            client_id: client_id.into(),
+            tokens: Arc::new(token),
+            config: Config::default(),
+            eventsub_url: None,
+            helix_url: eventsub_helix::DEFAULT_API_BASE_URL.to_owned(),
+            helix_timeout: Duration::from_secs(10),
+            helix_retry: None,
+            event_buffer: DEFAULT_EVENT_BUFFER,
+            close_timeout: Duration::from_secs(5),
+            seed: None,
+        }
+    }
+
     /// Replaces the core's configuration (limits, timeouts, backoff, keepalive, ...). Call it
     /// before [`EventSubBuilder::subscribe`]: it replaces the subscriptions too.
     pub fn config(mut self, config: Config) -> Self {
@@ -127,10 +142,9 @@ impl EventSubBuilder {
         self
     }
 
-    /// Starts the client task on the current tokio runtime. It connects at once; events arrive
-    /// on the returned stream, and the handle controls the client.
-    ///
-    /// Must be called within a tokio runtime (it spawns one task).
+    /// Starts the client task on the runtime. It connects at once; events arrive on the returned
+    /// stream, and the handle controls the client. (On tokio it must be called within a tokio
+    /// runtime: it spawns one task.)
     pub async fn connect(self) -> Result<(EventSubHandle, EventStream), ConnectError> {
         let mut config = self.config;
         if let Some(url) = self.eventsub_url {
@@ -142,7 +156,9 @@ impl EventSubBuilder {
         config.seed = self
             .seed
             .unwrap_or_else(|| RandomState::new().hash_one(std::process::id()));
-        let max_frame_bytes = config.max_frame_bytes;
+        let websocket_config = tungstenite::protocol::WebSocketConfig::default()
+            .max_message_size(Some(config.max_frame_bytes))
+            .max_frame_size(Some(config.max_frame_bytes));
         let mut helix = HelixClient::builder(self.client_id, self.tokens.token())
             .api_base_url(self.helix_url)
             .timeout(self.helix_timeout);
@@ -150,12 +166,13 @@ impl EventSubBuilder {
             helix = helix.retry_policy(retry);
         }
         let helix = helix.build()?;
-        let client = Client::new(config, tokio::time::Instant::now().into_std())?;
+        let client = Client::new(config, self.runtime.now())?;
         let (commands, command_receiver) = mpsc::channel(64);
         let (events, event_receiver) = mpsc::channel(self.event_buffer);
         let (finished, finished_receiver) = watch::channel(false);
         let lagged = Arc::new(AtomicU64::new(0));
         let driver = Driver {
+            runtime: self.runtime.clone(),
             client,
             helix,
             tokens: self.tokens,
@@ -163,11 +180,11 @@ impl EventSubBuilder {
             events,
             lagged: lagged.clone(),
             finished,
-            max_frame_bytes,
+            websocket_config,
             close_timeout: self.close_timeout,
             lagging: false,
         };
-        tokio::spawn(driver.run());
+        self.runtime.spawn(Box::pin(driver.run()));
         Ok((
             EventSubHandle {
                 commands,

@@ -19,20 +19,18 @@ use tracing::Instrument;
 
 use crate::handle::Command;
 use crate::helix::{self, HelixDone};
+use crate::runtime::Runtime;
 use crate::socket::{self, Reader, SocketEvent, Writer};
 use crate::token::{BoxFuture, TokenProvider};
 
-/// The core's clock: tokio's, so paused-time tests drive it.
-fn now() -> std::time::Instant {
-    tokio::time::Instant::now().into_std()
-}
-
 /// A connect attempt's outcome: aborted (the core gave up on it), failed, or open.
-type ConnectOutcome = Result<Result<(Writer, Reader), String>, futures_util::future::Aborted>;
+type ConnectOutcome =
+    Result<Result<crate::runtime::BoxWebSocket, String>, futures_util::future::Aborted>;
 type ConnectResult = (ConnId, ConnectOutcome);
 
 /// Everything the driver task owns.
-pub(crate) struct Driver {
+pub(crate) struct Driver<R> {
+    pub(crate) runtime: R,
     pub(crate) client: Client,
     pub(crate) helix: HelixClient,
     pub(crate) tokens: Arc<dyn TokenProvider>,
@@ -40,7 +38,7 @@ pub(crate) struct Driver {
     pub(crate) events: mpsc::Sender<Event>,
     pub(crate) lagged: Arc<AtomicU64>,
     pub(crate) finished: watch::Sender<bool>,
-    pub(crate) max_frame_bytes: usize,
+    pub(crate) websocket_config: tungstenite::protocol::WebSocketConfig,
     pub(crate) close_timeout: Duration,
     /// Whether the last event did not fit the buffer (to log an overflow once, not per event).
     pub(crate) lagging: bool,
@@ -89,7 +87,7 @@ async fn next_socket_event(
     .await
 }
 
-impl Driver {
+impl<R: Runtime> Driver<R> {
     /// Runs until the core has stopped and every socket and call has settled.
     pub(crate) async fn run(mut self) {
         let span = tracing::info_span!("eventsub");
@@ -101,7 +99,10 @@ impl Driver {
                 if self.client.is_stopped() && flight.is_idle() {
                     break;
                 }
-                let deadline = self.client.poll_timeout();
+                let wake = match self.client.poll_timeout() {
+                    Some(deadline) => self.runtime.sleep_until(deadline),
+                    None => std::future::pending().boxed(),
+                };
                 tokio::select! {
                     command = self.commands.recv(), if commands_open => match command {
                         Some(command) => self.command(command),
@@ -123,11 +124,11 @@ impl Driver {
                     Some(()) = flight.closes.next(), if !flight.closes.is_empty() => {}
                     () = self.events.closed(), if !self.client.is_stopped() => {
                         tracing::info!("event stream dropped: shutting down");
-                        self.client.shutdown(now());
+                        self.client.shutdown(self.runtime.now());
                     }
-                    () = sleep_until(deadline), if deadline.is_some() => {
+                    () = wake => {
                         // Read the clock again: the timer may have fired late.
-                        self.client.handle_timeout(now());
+                        self.client.handle_timeout(self.runtime.now());
                     }
                 }
             }
@@ -138,8 +139,13 @@ impl Driver {
         let _ = self.finished.send(true);
     }
 
+    fn close_deadline(&self) -> BoxFuture<'static, ()> {
+        let at = self.runtime.now() + self.close_timeout;
+        self.runtime.sleep_until(at)
+    }
+
     fn feed(&mut self, input: Input<'_>) {
-        if let Err(error) = self.client.handle_input(now(), input) {
+        if let Err(error) = self.client.handle_input(self.runtime.now(), input) {
             // Only possible for a socket or request the core already forgot: harmless.
             tracing::debug!(%error, "input not accepted");
         }
@@ -157,7 +163,7 @@ impl Driver {
             }
             Command::Shutdown => {
                 tracing::info!("shutdown requested");
-                self.client.shutdown(now());
+                self.client.shutdown(self.runtime.now());
             }
         }
     }
@@ -168,8 +174,10 @@ impl Driver {
                 Output::Connect { conn, url } => {
                     tracing::info!(%conn, %url, "connecting");
                     let (abort, registration) = AbortHandle::new_pair();
-                    let connect =
-                        Abortable::new(socket::connect(url, self.max_frame_bytes), registration);
+                    let connect = Abortable::new(
+                        self.runtime.connect(url, self.websocket_config),
+                        registration,
+                    );
                     flight.connecting.insert(conn, abort);
                     flight
                         .connects
@@ -183,11 +191,11 @@ impl Driver {
                     if let Some(writer) = flight.writers.remove(&conn) {
                         flight
                             .closes
-                            .push(socket::send_close(writer, code, self.close_timeout).boxed());
+                            .push(socket::send_close(writer, code, self.close_deadline()).boxed());
                     }
                     if let Some((_, reader)) = flight.readers.iter_mut().find(|(id, _)| *id == conn)
                     {
-                        reader.closing(self.close_timeout);
+                        reader.closing(self.close_deadline());
                     }
                 }
                 Output::CreateSubscription {
@@ -196,13 +204,14 @@ impl Driver {
                     subscription,
                 } => {
                     tracing::info!(%request, %session_id, spec = %subscription, "creating subscription");
-                    flight.helix.push(helix::create(
+                    let call = helix::create(
                         self.helix.clone(),
                         self.tokens.clone(),
                         request,
                         session_id,
                         subscription,
-                    ));
+                    );
+                    flight.helix.push(self.runtime.helix(call));
                 }
                 Output::DeleteSubscription { request, id } => {
                     tracing::info!(%request, %id, "deleting subscription");
@@ -241,7 +250,7 @@ impl Driver {
             Err(mpsc::error::TrySendError::Closed(_)) => {
                 if !self.client.is_stopped() {
                     tracing::info!("event stream dropped: shutting down");
-                    self.client.shutdown(now());
+                    self.client.shutdown(self.runtime.now());
                 }
             }
         }
@@ -250,7 +259,8 @@ impl Driver {
     fn connected(&mut self, flight: &mut InFlight, conn: ConnId, result: ConnectOutcome) {
         flight.connecting.remove(&conn);
         match result {
-            Ok(Ok((writer, reader))) => {
+            Ok(Ok(ws)) => {
+                let (writer, reader) = socket::split(ws);
                 tracing::info!(%conn, "socket open");
                 flight.writers.insert(conn, writer);
                 flight.readers.push((conn, reader));
@@ -296,13 +306,6 @@ impl Driver {
                 });
             }
         }
-    }
-}
-
-async fn sleep_until(deadline: Option<std::time::Instant>) {
-    match deadline {
-        Some(deadline) => tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)).await,
-        None => std::future::pending().await,
     }
 }
 

@@ -60,12 +60,20 @@ mod driver;
 mod error;
 mod handle;
 mod helix;
+pub mod runtime;
 mod socket;
 mod token;
+#[cfg(feature = "tokio-runtime")]
+mod tokio_runtime;
 
-pub use builder::{DEFAULT_EVENT_BUFFER, EventSub, EventSubBuilder};
+#[cfg(feature = "tokio-runtime")]
+pub use builder::EventSub;
+pub use builder::{DEFAULT_EVENT_BUFFER, EventSubBuilder};
 pub use error::{ConnectError, HandleError};
 pub use eventsub_proto::{Config, Event, SubscriptionSpec};
 pub use handle::{EventStream, EventSubHandle};
 pub use helix::request_error;
+pub use runtime::Runtime;
 pub use token::{AccessToken, BoxFuture, TokenProvider};
+#[cfg(feature = "tokio-runtime")]
+pub use tokio_runtime::TokioRuntime;

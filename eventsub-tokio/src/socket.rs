@@ -1,42 +1,31 @@
-//! WebSocket I/O: opening a socket, reading it as a stream of what the core needs to hear, and
+//! WebSocket I/O on any runtime: reading a socket as a stream of what the core needs to hear, and
 //! closing it with the code the core chose. Control frames are tungstenite's business (it answers
 //! pings); the only frame this crate ever sends is a close frame.
 
-use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
-use eventsub_proto::{ClientCloseCode, Url};
+use eventsub_proto::ClientCloseCode;
 use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, Stream, StreamExt};
-use tokio::net::TcpStream;
-use tokio::time::Sleep;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
-use tokio_tungstenite::tungstenite::{Bytes, Message, Utf8Bytes};
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use tungstenite::protocol::CloseFrame;
+use tungstenite::{Bytes, Message, Utf8Bytes};
 
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+use crate::runtime::BoxWebSocket;
+use crate::token::BoxFuture;
 
 /// The writing half: used once, for the close frame.
-pub(crate) type Writer = SplitSink<Ws, Message>;
+pub(crate) type Writer = SplitSink<BoxWebSocket, Message>;
 
-/// Opens a WebSocket (TLS by rustls for `wss://`); the error is text for the core.
-pub(crate) async fn connect(url: Url, max_frame_bytes: usize) -> Result<(Writer, Reader), String> {
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(max_frame_bytes))
-        .max_frame_size(Some(max_frame_bytes));
-    let (ws, _response) =
-        tokio_tungstenite::connect_async_tls_with_config(url.as_str(), Some(config), true, None)
-            .await
-            .map_err(|error| error.to_string())?;
+/// Splits an open socket into its halves.
+pub(crate) fn split(ws: BoxWebSocket) -> (Writer, Reader) {
     let (writer, stream) = ws.split();
-    Ok((
+    (
         writer,
         Reader {
             stream,
             close_deadline: None,
         },
-    ))
+    )
 }
 
 /// What a socket did, as the core needs to hear it.
@@ -53,15 +42,15 @@ pub(crate) enum SocketEvent {
 
 /// The reading half, with the deadline of a close handshake the client started.
 pub(crate) struct Reader {
-    stream: SplitStream<Ws>,
-    close_deadline: Option<Pin<Box<Sleep>>>,
+    stream: SplitStream<BoxWebSocket>,
+    close_deadline: Option<BoxFuture<'static, ()>>,
 }
 
 impl Reader {
-    /// The client sent its close frame: the server gets `timeout` to answer before the socket is
-    /// given up as dropped.
-    pub(crate) fn closing(&mut self, timeout: Duration) {
-        self.close_deadline = Some(Box::pin(tokio::time::sleep(timeout)));
+    /// The client sent its close frame: the server has until `deadline` completes to answer
+    /// before the socket is given up as dropped.
+    pub(crate) fn closing(&mut self, deadline: BoxFuture<'static, ()>) {
+        self.close_deadline = Some(deadline);
     }
 
     /// The next thing the socket did. After a [`SocketEvent::Closed`] the reader is done.
@@ -101,7 +90,7 @@ impl Reader {
             }
         }
         if let Some(deadline) = &mut self.close_deadline {
-            if deadline.as_mut().poll(cx).is_ready() {
+            if deadline.poll_unpin(cx).is_ready() {
                 return Poll::Ready(SocketEvent::Closed {
                     code: None,
                     reason: "the server did not answer the close frame in time".to_owned(),
@@ -112,19 +101,19 @@ impl Reader {
     }
 }
 
-impl Stream for Reader {
-    type Item = SocketEvent;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<SocketEvent>> {
-        self.get_mut().poll_event(cx).map(Some)
-    }
-}
-
-/// Sends the close frame with `code` (bounded by `timeout`, so a stuck socket cannot hold it).
-pub(crate) async fn send_close(mut writer: Writer, code: ClientCloseCode, timeout: Duration) {
+/// Sends the close frame with `code`, given up when `deadline` completes first (a stuck socket
+/// cannot hold it).
+pub(crate) async fn send_close(
+    mut writer: Writer,
+    code: ClientCloseCode,
+    deadline: BoxFuture<'static, ()>,
+) {
     let frame = CloseFrame {
         code: code.as_u16().into(),
         reason: Utf8Bytes::from_static(""),
     };
-    let _ = tokio::time::timeout(timeout, writer.send(Message::Close(Some(frame)))).await;
+    let send = async move {
+        let _ = writer.send(Message::Close(Some(frame))).await;
+    };
+    futures_util::future::select(Box::pin(send), deadline).await;
 }

@@ -13,7 +13,7 @@ use eventsub_tests::mock_helix::fast_retries;
 use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
 use eventsub_tokio::{
     AccessToken, EventStream, EventSub, EventSubBuilder, EventSubHandle, SubscriptionSpec,
-    TokenProvider,
+    TokenProvider, TokioRuntime,
 };
 use futures_util::StreamExt;
 
@@ -53,7 +53,11 @@ async fn start_mock(config: MockConfig) -> MockEventSub {
     mock
 }
 
-fn builder(mock: &MockEventSub, token: impl TokenProvider, config: Config) -> EventSubBuilder {
+fn builder(
+    mock: &MockEventSub,
+    token: impl TokenProvider,
+    config: Config,
+) -> EventSubBuilder<TokioRuntime> {
     EventSub::builder(CLIENT_ID, token)
         .config(config)
         .eventsub_url(mock.ws_url())
@@ -72,7 +76,7 @@ struct TestClient {
 }
 
 impl TestClient {
-    async fn connect(builder: EventSubBuilder) -> Self {
+    async fn connect(builder: EventSubBuilder<TokioRuntime>) -> Self {
         let (handle, events) = builder.connect().await.expect("client starts");
         Self {
             handle,
@@ -139,7 +143,7 @@ impl TestClient {
 async fn subscribed(
     token: impl TokenProvider,
     config: Config,
-    customize: impl FnOnce(EventSubBuilder) -> EventSubBuilder,
+    customize: impl FnOnce(EventSubBuilder<TokioRuntime>) -> EventSubBuilder<TokioRuntime>,
 ) -> (MockEventSub, TestClient) {
     let mock = start_mock(MockConfig::fast()).await;
     let builder = builder(&mock, token, config).subscribe(stream_online(USER_ID));
