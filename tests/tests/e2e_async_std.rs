@@ -4,11 +4,13 @@
 //! lifecycle, a reconnect in a burst with nothing lost or duplicated, keepalive silence and a TCP
 //! drop with resubscription, and a graceful shutdown — and never a data frame from the client.
 
-use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use eventsub_async_std::{AccessToken, Config, Event, EventStream, EventSub, EventSubHandle};
-use eventsub_proto::{BackoffConfig, DisconnectCause, KeepaliveGrace};
+use eventsub_async_std::{AccessToken, Event, EventStream, EventSub, EventSubHandle};
+use eventsub_proto::DisconnectCause;
+use eventsub_tests::mock_eventsub::scenario::{
+    assert_delivered_exactly_once, burst_round, client_config,
+};
 use eventsub_tests::mock_eventsub::{Delivery, Ended, MockConfig, MockEventSub, SocketId};
 use eventsub_tests::mock_helix::fast_retries;
 use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
@@ -92,22 +94,8 @@ async fn notifications(events: &mut EventStream, count: usize) -> Vec<String> {
 }
 
 async fn connect(mock: &Mock) -> (EventSubHandle, EventStream) {
-    let config = Config {
-        allow_insecure_reconnect_url: true,
-        keepalive_grace: KeepaliveGrace {
-            percent: 0,
-            fixed: Duration::from_millis(300),
-        },
-        backoff: BackoffConfig {
-            initial: Duration::from_millis(100),
-            max: Duration::from_secs(1),
-            max_attempts: None,
-            healthy_after: Duration::from_secs(60),
-        },
-        ..Config::default()
-    };
     let (handle, mut events) = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))
-        .config(config)
+        .config(client_config())
         .eventsub_url(mock.ws_url())
         .helix_url(mock.helix_url())
         .helix_retry(fast_retries())
@@ -170,24 +158,11 @@ async fn reconnect_in_a_burst_loses_nothing_and_duplicates_nothing_under_async_s
     let old = current_socket(&mock);
     let mut sent = Vec::new();
     for round in 0..40 {
-        if round == 10 {
-            assert!(mock.reconnect(old).is_some());
-        }
-        let delivery = if round % 4 == 0 {
-            Delivery::EverySocket
-        } else {
-            Delivery::Once
-        };
-        sent.extend(mock.notify("stream.online", delivery));
+        sent.extend(burst_round(&mock, "stream.online", round, 10, old));
         async_io::Timer::after(Duration::from_millis(2)).await;
     }
     let received = notifications(&mut events, sent.len()).await;
-    assert_eq!(mock.records().notification_ids(), sent);
-    assert_eq!(
-        received.iter().collect::<HashSet<_>>(),
-        sent.iter().collect::<HashSet<_>>()
-    );
-    assert_eq!(received.len(), sent.len(), "nothing delivered twice");
+    assert_delivered_exactly_once(&mock.records(), &sent, &received);
     assert_ne!(current_socket(&mock), old);
     assert_eq!(
         mock.helix().subscriptions.len(),

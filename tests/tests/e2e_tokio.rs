@@ -4,10 +4,12 @@
 //! The mock runs with [`MockConfig::fast`] (1 s keepalive, 500 ms unused window) and the client
 //! with a 300 ms keepalive grace and a 100 ms backoff scale, so the suite takes a few seconds.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
-use eventsub_proto::{BackoffConfig, CloseCode, Config, DisconnectCause, Event, KeepaliveGrace};
+use eventsub_proto::{CloseCode, Config, DisconnectCause, Event};
+use eventsub_tests::mock_eventsub::scenario::{
+    assert_delivered_exactly_once, burst_round, client_config,
+};
 use eventsub_tests::mock_eventsub::{Delivery, Ended, MockConfig, MockEventSub, SocketId, within};
 use eventsub_tests::mock_helix::fast_retries;
 use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
@@ -18,25 +20,6 @@ use eventsub_tokio::{
 use futures_util::StreamExt;
 
 const WAIT: Duration = Duration::from_secs(5);
-
-fn client_config() -> Config {
-    Config {
-        allow_insecure_reconnect_url: true,
-        keepalive_grace: KeepaliveGrace {
-            percent: 0,
-            fixed: Duration::from_millis(300),
-        },
-        backoff: BackoffConfig {
-            initial: Duration::from_millis(100),
-            max: Duration::from_secs(1),
-            max_attempts: None,
-            healthy_after: Duration::from_secs(60),
-        },
-        connect_timeout: Duration::from_secs(2),
-        welcome_timeout: Duration::from_secs(2),
-        ..Config::default()
-    }
-}
 
 fn user_token() -> AccessToken {
     AccessToken::new(USER_TOKEN)
@@ -224,34 +207,12 @@ async fn reconnect_in_a_burst_loses_nothing_and_duplicates_nothing() {
     let old = current_socket(&mock).await;
     let mut sent = Vec::new();
     for round in 0..60 {
-        if round == 20 {
-            assert!(mock.reconnect(old).is_some());
-        }
-        // During the overlap Twitch may send the same message on both sockets.
-        let delivery = if round % 5 == 0 {
-            Delivery::EverySocket
-        } else {
-            Delivery::Once
-        };
-        sent.extend(mock.notify("stream.online", delivery));
-        if round % 3 == 0 {
-            sent.extend(mock.notify("stream.online", Delivery::Twice));
-        }
+        sent.extend(burst_round(&mock, "stream.online", round, 20, old));
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let received = client.notifications(sent.len()).await;
     let records = mock.records();
-    assert_eq!(
-        records.notification_ids(),
-        sent,
-        "the mock's record matches what the test sent"
-    );
-    assert_eq!(
-        received.iter().collect::<HashSet<_>>(),
-        sent.iter().collect::<HashSet<_>>(),
-        "nothing lost"
-    );
-    assert_eq!(received.len(), sent.len(), "nothing delivered twice");
+    assert_delivered_exactly_once(&records, &sent, &received);
     assert!(
         records.sent_notifications().len() > sent.len(),
         "duplicates were on the wire"

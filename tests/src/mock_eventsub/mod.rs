@@ -21,6 +21,7 @@ mod config;
 mod listener;
 pub mod payloads;
 mod record;
+pub mod scenario;
 mod server;
 mod socket;
 mod state;
