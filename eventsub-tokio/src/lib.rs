@@ -40,6 +40,13 @@
 //! The client never sends a text or binary frame (Twitch closes with 4001 if it does): the only
 //! frame it sends is the close frame the core asks for; tungstenite answers pings.
 //!
+//! # Runtimes
+//!
+//! The driver is written once against the small [`Runtime`] trait (a clock, timers, a spawn and a
+//! WebSocket connect). `TokioRuntime` is this crate's (feature `tokio-runtime`, on by default);
+//! without that feature the crate is only the runtime-neutral driver, which `eventsub-async-std`
+//! runs on async-io. [`EventSubBuilder::new`] takes any runtime.
+//!
 //! # Backpressure
 //!
 //! Events pass through a bounded buffer ([`EventSubBuilder::event_buffer`], default

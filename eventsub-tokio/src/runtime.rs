@@ -2,7 +2,7 @@
 //!
 //! The driver (one task: drain the core's outputs, then wait on commands, sockets, connects,
 //! Helix calls and the core's deadline) is written once against [`Runtime`]. This crate implements
-//! it for tokio ([`TokioRuntime`](crate::TokioRuntime), feature `tokio-runtime`, on by default);
+//! it for tokio (`TokioRuntime`, feature `tokio-runtime`, on by default);
 //! `eventsub-async-std` implements it on async-io, for async-std and smol.
 
 use std::pin::Pin;
