@@ -1,132 +1,243 @@
-//! The demo: a whole EventSub session against a simulated Twitch, on simulated time, printed as a
-//! timeline. Needs no Twitch account and no network.
+//! The demo: a whole EventSub session over real sockets, printed as a timeline.
 //!
-//! Today it drives the protocol core (`eventsub-proto`) against the sans-IO fake server; once the
-//! runtime adapters exist it will run the same story over real sockets against the mock server.
+//! Without credentials it starts the embedded mock EventSub server on 127.0.0.1 (no Twitch account,
+//! no network beyond loopback), connects the tokio client, subscribes, triggers notifications, a
+//! graceful reconnect, a duplicate delivery and an abrupt TCP drop,
+//! shuts down, and checks against the mock's records that every notification was delivered
+//! exactly once. It exits 0 when that holds.
+//!
+//! With `TWITCH_CLIENT_ID`, `TWITCH_USER_TOKEN` and `TWITCH_BROADCASTER_ID` set, it connects to
+//! Twitch for real, subscribes to that broadcaster's `stream.online`, `stream.offline` and
+//! `channel.update`, and prints events until Ctrl-C.
 //!
 //! Run: `cargo run -p eventsub-tests --example demo`
 
 use std::time::{Duration, Instant};
 
-use eventsub_proto::{Event, Output};
-use eventsub_tests::sim::Harness;
+use eventsub_proto::{Config, Event};
+use eventsub_tests::mock_eventsub::{Delivery, MockConfig, MockEventSub, SocketId};
+use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle, SubscriptionSpec};
+use futures_util::StreamExt;
 
-fn main() {
-    let mut harness = Harness::new(Harness::config());
-    let start = harness.now;
-    let mut printed = 0;
-    let mut show = |harness: &Harness, what: &str| {
-        println!("           ── {what}");
-        for (at, output) in &harness.outputs[printed..] {
-            println!("{:>7.1}s     {}", secs(*at, start), describe(output));
+type Error = Box<dyn std::error::Error>;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    let credentials = (
+        std::env::var("TWITCH_CLIENT_ID"),
+        std::env::var("TWITCH_USER_TOKEN"),
+        std::env::var("TWITCH_BROADCASTER_ID"),
+    );
+    match credentials {
+        (Ok(client_id), Ok(token), Ok(broadcaster)) => {
+            real_twitch(client_id, token, broadcaster).await
         }
-        printed = harness.outputs.len();
-    };
-    show(&harness, "client starts");
-
-    let first = harness.connect_next();
-    show(
-        &harness,
-        "Twitch accepts the socket and sends session_welcome",
-    );
-    harness.create_all();
-    show(&harness, "Helix answers 202 for the subscription");
-
-    for _ in 0..3 {
-        harness.advance(Duration::from_secs(2));
-        harness.notify(first);
+        _ => against_the_mock().await,
     }
-    show(&harness, "three channel.follow notifications arrive");
+}
 
-    harness.advance(Duration::from_secs(5));
-    harness.reconnect(first);
-    show(
-        &harness,
-        "Twitch sends session_reconnect (graceful handover)",
-    );
-    let second = harness.next_connect().expect("reconnect opens a socket");
-    harness.open(second);
-    harness.notify(first);
-    show(
-        &harness,
-        "the old socket still delivers while the new one opens",
-    );
-    let duplicate = harness.twitch.duplicate(3, second).expect("sent before");
-    harness.welcome(second);
-    harness.send(second, &duplicate);
-    show(
-        &harness,
-        "new socket welcomed; a duplicate of the overlap is dropped",
-    );
+fn follow(broadcaster: &str) -> SubscriptionSpec {
+    SubscriptionSpec::new("channel.follow", "2")
+        .with_condition("broadcaster_user_id", broadcaster)
+        .with_condition("moderator_user_id", broadcaster)
+}
 
-    harness.notify(second);
-    harness.advance(Duration::from_secs(4));
-    harness.server_close(second, None);
-    show(
-        &harness,
-        "the network drops the socket without a close frame (1006)",
-    );
-    while harness.next_connect().is_none() && harness.advance_to_next_timeout() {}
-    let third = harness.connect_next();
-    harness.create_all();
-    show(
-        &harness,
-        "after backoff: fresh session, subscriptions re-created",
-    );
-    harness.notify(third);
-    let closes = harness.client_closes.len();
-    while harness.client_closes.len() == closes && harness.advance_to_next_timeout() {}
-    show(
-        &harness,
-        "silence past keepalive + grace: the socket is declared dead",
-    );
-    while harness.next_connect().is_none() && harness.advance_to_next_timeout() {}
-    harness.connect_next();
-    harness.create_all();
-    let now = harness.now;
-    harness.client.shutdown(now);
-    harness.drain();
-    show(&harness, "fresh session again, then a graceful shutdown");
+fn online(broadcaster: &str) -> SubscriptionSpec {
+    SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", broadcaster)
+}
 
-    let delivered = harness.delivered();
-    let sent = harness.twitch.sent.len();
+/// Prints the timeline: what the mock is made to do, and every event the client delivers.
+struct Timeline {
+    start: Instant,
+    events: EventStream,
+    delivered: Vec<String>,
+}
+
+impl Timeline {
+    fn new(events: EventStream) -> Self {
+        Self {
+            start: Instant::now(),
+            events,
+            delivered: Vec::new(),
+        }
+    }
+
+    fn stamp(&self) -> String {
+        format!("{:>6.2}s", self.start.elapsed().as_secs_f64())
+    }
+
+    fn action(&self, what: &str) {
+        println!("{}  ── {what}", self.stamp());
+    }
+
+    /// Prints events until one matches `done`; errors after 10 s or at the end of the stream.
+    async fn until(&mut self, what: &str, done: impl Fn(&Event) -> bool) -> Result<Event, Error> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let event = tokio::time::timeout_at(deadline, self.events.next())
+                .await
+                .map_err(|_| format!("timed out waiting for {what}"))?
+                .ok_or_else(|| format!("the client stopped before {what}"))?;
+            println!("{}     ★ {}", self.stamp(), describe(&event));
+            if let Event::Notification(notification) = &event {
+                self.delivered.push(notification.message_id().to_string());
+            }
+            if done(&event) {
+                return Ok(event);
+            }
+        }
+    }
+
+    /// Prints events until every one of `sent` was delivered (in whatever order the sockets gave
+    /// them).
+    async fn delivered(&mut self, sent: &[String]) -> Result<(), Error> {
+        while !sent.iter().all(|id| self.delivered.contains(id)) {
+            self.until("a notification", |e| matches!(e, Event::Notification(_)))
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+async fn current_socket(mock: &MockEventSub) -> Result<SocketId, Error> {
+    mock.wait_for(Duration::from_secs(5), |m| m.current_socket().is_some())
+        .await;
+    mock.current_socket()
+        .ok_or_else(|| "no session on the mock".into())
+}
+
+async fn against_the_mock() -> Result<(), Error> {
+    let mock = MockEventSub::start(MockConfig::default()).await?;
+    mock.helix().add_user_token(
+        USER_TOKEN,
+        CLIENT_ID,
+        USER_ID,
+        &["moderator:read:followers"],
+    );
     println!(
-        "\n{} notifications sent, {} delivered, {} duplicates dropped, {} lost on live sockets",
-        sent,
-        delivered.len(),
-        harness.client.stats().duplicates_dropped,
-        sent - delivered.len()
+        "mock EventSub server on {} (WebSocket /ws and Helix /helix)\n",
+        mock.addr()
     );
-    assert_eq!(
-        delivered.len(),
-        sent,
-        "every notification delivered exactly once"
-    );
-}
+    let config = Config {
+        // The mock hands out ws:// reconnect URLs, as the Twitch CLI's does.
+        allow_insecure_reconnect_url: true,
+        ..Config::default()
+    };
+    let (handle, events) = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))
+        .config(config)
+        .eventsub_url(mock.ws_url())
+        .helix_url(mock.helix_url())
+        .subscribe(follow(USER_ID))
+        .connect()
+        .await?;
+    let mut timeline = Timeline::new(events);
+    timeline.action("client connects; the mock welcomes it");
+    timeline
+        .until("the subscription", |e| {
+            matches!(e, Event::SubscriptionCreated { .. })
+        })
+        .await?;
 
-fn secs(at: Instant, start: Instant) -> f64 {
-    at.duration_since(start).as_secs_f64()
-}
-
-fn describe(output: &Output) -> String {
-    match output {
-        Output::Connect { conn, url } => format!("→ connect {conn} to {url}"),
-        Output::Close { conn, code } => format!("→ close {conn} with {}", code.as_u16()),
-        Output::CreateSubscription {
-            session_id,
-            subscription,
-            ..
-        } => format!(
-            "→ Helix: create {} v{} for {session_id}",
-            subscription.kind, subscription.version
-        ),
-        Output::DeleteSubscription { id, .. } => format!("→ Helix: delete {id}"),
-        Output::Event(event) => describe_event(event),
-        other => format!("→ {other:?}"),
+    timeline.action("three followers arrive");
+    let mut sent = Vec::new();
+    for _ in 0..3 {
+        sent.extend(mock.notify("channel.follow", Delivery::Once));
     }
+    timeline.delivered(&sent).await?;
+
+    timeline.action("subscribe at runtime to stream.online; the stream goes live");
+    handle.subscribe(online(USER_ID)).await?;
+    timeline
+        .until("the second subscription", |e| {
+            matches!(e, Event::SubscriptionCreated { .. })
+        })
+        .await?;
+    let sent = mock.notify("stream.online", Delivery::Once);
+    timeline.delivered(&sent).await?;
+
+    let old = current_socket(&mock).await?;
+    timeline.action("Twitch sends session_reconnect: a graceful handover begins");
+    mock.reconnect(old);
+    timeline.action("a follow arrives on the old socket while the new one opens");
+    let mut sent = mock.notify("channel.follow", Delivery::Once);
+    timeline
+        .until("the handover", |e| matches!(e, Event::Reconnected { .. }))
+        .await?;
+    timeline.action("Twitch delivers a follow twice (at-least-once): the duplicate is dropped");
+    sent.extend(mock.notify("channel.follow", Delivery::Twice));
+    timeline.delivered(&sent).await?;
+
+    let socket = current_socket(&mock).await?;
+    timeline.action("the TCP connection drops without a close frame");
+    mock.drop_socket(socket);
+    timeline
+        .until("the resumption", |e| matches!(e, Event::Resumed { .. }))
+        .await?;
+    let sent = mock.notify("channel.follow", Delivery::Once);
+    timeline.delivered(&sent).await?;
+
+    timeline.action("graceful shutdown: close 1000");
+    shutdown(&handle, &mut timeline).await?;
+
+    let records = mock.records();
+    let sent = records.notification_ids();
+    let frames = records.sent_notifications().len();
+    let mut unique = timeline.delivered.clone();
+    unique.sort();
+    unique.dedup();
+    let lost = sent
+        .iter()
+        .filter(|id| !timeline.delivered.contains(id))
+        .count();
+    let duplicated = timeline.delivered.len() - unique.len();
+    println!(
+        "\n{} notifications sent in {frames} frames, {} delivered: {lost} lost, {duplicated} duplicated; \
+         {} data frames from the client",
+        sent.len(),
+        timeline.delivered.len(),
+        records.client_data_frames().len(),
+    );
+    if lost > 0 || duplicated > 0 || !records.client_data_frames().is_empty() {
+        return Err("the client lost, duplicated or sent something".into());
+    }
+    Ok(())
 }
 
-fn describe_event(event: &Event) -> String {
+async fn shutdown(handle: &EventSubHandle, timeline: &mut Timeline) -> Result<(), Error> {
+    handle.shutdown().await;
+    timeline
+        .until("the stop", |e| matches!(e, Event::Stopped { .. }))
+        .await?;
+    Ok(())
+}
+
+async fn real_twitch(client_id: String, token: String, broadcaster: String) -> Result<(), Error> {
+    println!("connecting to Twitch for broadcaster {broadcaster}; Ctrl-C to stop\n");
+    let (handle, events) = EventSub::builder(client_id, AccessToken::new(token))
+        .subscribe(online(&broadcaster))
+        .subscribe(
+            SubscriptionSpec::new("stream.offline", "1")
+                .with_condition("broadcaster_user_id", &broadcaster),
+        )
+        .subscribe(
+            SubscriptionSpec::new("channel.update", "2")
+                .with_condition("broadcaster_user_id", &broadcaster),
+        )
+        .connect()
+        .await?;
+    let mut timeline = Timeline::new(events);
+    tokio::select! {
+        result = timeline.until("Ctrl-C", |e| matches!(e, Event::Stopped { .. })) => { result?; }
+        _ = tokio::signal::ctrl_c() => {
+            timeline.action("Ctrl-C: graceful shutdown");
+            shutdown(&handle, &mut timeline).await?;
+        }
+    }
+    Ok(())
+}
+
+fn describe(event: &Event) -> String {
     match event {
         Event::SessionReady {
             session_id,
@@ -134,36 +245,48 @@ fn describe_event(event: &Event) -> String {
             ..
         } => {
             format!(
-                "★ session ready: {session_id} (keepalive {}s)",
+                "session ready: {session_id} (keepalive {}s)",
                 keepalive.as_secs()
             )
         }
-        Event::Notification(n) => format!(
-            "★ notification {} {} {}",
-            n.subscription_type(),
-            n.message_id(),
-            n.event_json()
+        Event::Notification(n) => {
+            let who = n
+                .decode::<serde_json::Value>()
+                .ok()
+                .and_then(|event| {
+                    event
+                        .get("user_name")
+                        .or(event.get("broadcaster_user_name"))
+                        .cloned()
+                })
+                .map_or(String::new(), |name| format!(" ({name})"));
+            format!(
+                "notification {} {}{who}",
+                n.subscription_type(),
+                n.message_id()
+            )
+        }
+        Event::SubscriptionCreated { spec, created } => format!(
+            "subscribed to {} v{} (cost {}, total {}/{})",
+            spec.kind, spec.version, created.cost, created.total_cost, created.max_total_cost
         ),
         Event::Reconnected { session_id, .. } => {
-            format!("★ reconnected gracefully, still {session_id}")
+            format!("reconnected gracefully: still {session_id}, nothing resubscribed")
         }
         Event::Disconnected {
             cause, retry_at, ..
-        } => format!(
-            "★ disconnected ({cause:?}); a gap begins{}",
-            retry_at.map_or(String::new(), |_| ", retry scheduled".into())
-        ),
+        } => {
+            let retry = retry_at.map_or(String::new(), |at| {
+                let wait = at.saturating_duration_since(tokio::time::Instant::now().into_std());
+                format!(", retrying in {:.2}s", wait.as_secs_f64())
+            });
+            format!("disconnected ({cause:?}): a gap begins{retry}")
+        }
         Event::Resumed { gap } => format!(
-            "★ resumed after a gap of {:.1}s",
+            "resumed after a gap of {:.2}s: subscriptions re-created, catch up over Helix",
             gap.duration().as_secs_f64()
         ),
-        Event::SubscriptionCreated { spec, created } => {
-            format!(
-                "★ subscribed to {} (cost {}, total {}/{})",
-                spec.kind, created.cost, created.total_cost, created.max_total_cost
-            )
-        }
-        Event::Stopped { reason } => format!("★ stopped: {reason:?}"),
-        other => format!("★ {other:?}"),
+        Event::Stopped { reason } => format!("stopped: {reason:?}"),
+        other => format!("{other:?}"),
     }
 }

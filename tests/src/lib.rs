@@ -5,6 +5,9 @@
 //!   property-based simulation suite in `tests/tests/`.
 //! - [`mock_helix`]: a mock Helix server on 127.0.0.1 that behaves like Twitch's, for tests of
 //!   `eventsub-helix` over real HTTP.
+//! - [`mock_eventsub`]: a mock EventSub WebSocket server on 127.0.0.1 that serves the mock Helix
+//!   API on the same port, for end-to-end tests of the runtime adapters over real sockets.
 
+pub mod mock_eventsub;
 pub mod mock_helix;
 pub mod sim;

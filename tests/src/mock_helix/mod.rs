@@ -20,7 +20,7 @@ mod validate;
 
 pub use conduits::{MAX_CONDUITS, MAX_SHARDS};
 pub use faults::Fault;
-pub use server::{MockHelix, fast_retries, router};
+pub use server::{MockHelix, client_at, fast_retries, router};
 pub use state::{
     APP_MAX_TOTAL_COST, MAX_SESSIONS_PER_USER_TOKEN, MockConduit, MockShard, MockState,
     MockSubscription, MockToken, MockTransport, RATE_LIMIT_BUCKET, SharedState, TokenOwner,

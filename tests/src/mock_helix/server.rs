@@ -132,17 +132,36 @@ impl MockHelix {
         retry: RetryPolicy,
         timeout: Duration,
     ) -> HelixClient {
-        let built = HelixClient::builder(client_id, AccessToken::new(token))
-            .api_base_url(self.api_base_url())
-            .auth_base_url(self.auth_base_url())
-            .retry_policy(retry)
-            .timeout(timeout)
-            .build();
-        match built {
-            Ok(client) => client,
-            // The URLs are made above from a socket address; they always parse.
-            Err(error) => panic!("mock URLs are valid: {error}"),
-        }
+        client_at(
+            &self.api_base_url(),
+            &self.auth_base_url(),
+            client_id,
+            token,
+            retry,
+            timeout,
+        )
+    }
+}
+
+/// A Helix client for a mock at these base URLs.
+pub fn client_at(
+    api_base_url: &str,
+    auth_base_url: &str,
+    client_id: &str,
+    token: &str,
+    retry: RetryPolicy,
+    timeout: Duration,
+) -> HelixClient {
+    let built = HelixClient::builder(client_id, AccessToken::new(token))
+        .api_base_url(api_base_url)
+        .auth_base_url(auth_base_url)
+        .retry_policy(retry)
+        .timeout(timeout)
+        .build();
+    match built {
+        Ok(client) => client,
+        // The URLs are made from a socket address; they always parse.
+        Err(error) => panic!("mock URLs are valid: {error}"),
     }
 }
 

@@ -1,0 +1,200 @@
+//! Configuring and starting a client.
+
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::Duration;
+
+use eventsub_helix::{HelixClient, RetryPolicy};
+use eventsub_proto::{Client, Config, SubscriptionSpec, Url};
+use tokio::sync::{mpsc, watch};
+
+use crate::driver::Driver;
+use crate::error::ConnectError;
+use crate::handle::{EventStream, EventSubHandle};
+use crate::runtime::Runtime;
+use crate::token::TokenProvider;
+
+/// Default capacity of the event buffer between the client task and the [`EventStream`].
+pub const DEFAULT_EVENT_BUFFER: usize = 1024;
+
+/// Entry point: `EventSub::builder(client_id, token)`.
+#[cfg(feature = "tokio-runtime")]
+#[derive(Debug)]
+pub struct EventSub;
+
+#[cfg(feature = "tokio-runtime")]
+impl EventSub {
+    /// Starts configuring a client on tokio for `client_id` with a user access token (or a
+    /// [`TokenProvider`] that can refresh one), against production Twitch by default.
+    pub fn builder(
+        client_id: impl Into<String>,
+        token: impl TokenProvider,
+    ) -> EventSubBuilder<crate::TokioRuntime> {
+        EventSubBuilder::new(crate::TokioRuntime, client_id, token)
+    }
+}
+
+/// Configures a client on runtime `R`; made by `EventSub::builder` (or [`EventSubBuilder::new`]
+/// for another runtime), finished by [`EventSubBuilder::connect`].
+#[must_use]
+pub struct EventSubBuilder<R> {
+    runtime: R,
+    client_id: String,
+    tokens: Arc<dyn TokenProvider>,
+    config: Config,
+    eventsub_url: Option<String>,
+    helix_url: String,
+    helix_timeout: Duration,
+    helix_retry: Option<RetryPolicy>,
+    event_buffer: usize,
+    close_timeout: Duration,
+    seed: Option<u64>,
+}
+
+impl<R> std::fmt::Debug for EventSubBuilder<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // No token here: only where things go.
+        f.debug_struct("EventSubBuilder")
+            .field("client_id", &self.client_id)
+            .field("config", &self.config)
+            .field("eventsub_url", &self.eventsub_url)
+            .field("helix_url", &self.helix_url)
+            .field("event_buffer", &self.event_buffer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<R: Runtime> EventSubBuilder<R> {
+    /// Starts configuring a client on `runtime` for `client_id` with `token`, against production
+    /// Twitch by default.
+    pub fn new(runtime: R, client_id: impl Into<String>, token: impl TokenProvider) -> Self {
+        Self {
+            runtime,
+            client_id: client_id.into(),
+            tokens: Arc::new(token),
+            config: Config::default(),
+            eventsub_url: None,
+            helix_url: eventsub_helix::DEFAULT_API_BASE_URL.to_owned(),
+            helix_timeout: Duration::from_secs(10),
+            helix_retry: None,
+            event_buffer: DEFAULT_EVENT_BUFFER,
+            close_timeout: Duration::from_secs(5),
+            seed: None,
+        }
+    }
+
+    /// Replaces the core's configuration (limits, timeouts, backoff, keepalive, ...). Call it
+    /// before [`EventSubBuilder::subscribe`]: it replaces the subscriptions too.
+    pub fn config(mut self, config: Config) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Adds a subscription to create on every fresh session.
+    pub fn subscribe(mut self, spec: SubscriptionSpec) -> Self {
+        self.config.subscriptions.push(spec);
+        self
+    }
+
+    /// The EventSub WebSocket URL (default `wss://eventsub.wss.twitch.tv/ws`), such as a mock
+    /// server's `ws://127.0.0.1:PORT/ws`.
+    pub fn eventsub_url(mut self, url: impl Into<String>) -> Self {
+        self.eventsub_url = Some(url.into());
+        self
+    }
+
+    /// The Helix base URL (default `https://api.twitch.tv/helix`).
+    pub fn helix_url(mut self, url: impl Into<String>) -> Self {
+        self.helix_url = url.into();
+        self
+    }
+
+    /// How long one Helix call may take (default 10 s); past it the call counts as unavailable.
+    pub fn helix_timeout(mut self, timeout: Duration) -> Self {
+        self.helix_timeout = timeout;
+        self
+    }
+
+    /// How Helix 429 and 5xx answers are retried (default: eventsub-helix's policy).
+    pub fn helix_retry(mut self, retry: RetryPolicy) -> Self {
+        self.helix_retry = Some(retry);
+        self
+    }
+
+    /// Capacity of the event buffer (default [`DEFAULT_EVENT_BUFFER`]); see the crate docs on
+    /// backpressure.
+    pub fn event_buffer(mut self, capacity: usize) -> Self {
+        self.event_buffer = capacity.max(1);
+        self
+    }
+
+    /// How long the server gets to answer a close frame before the socket is dropped (default 5 s).
+    pub fn close_timeout(mut self, timeout: Duration) -> Self {
+        self.close_timeout = timeout;
+        self
+    }
+
+    /// A fixed seed for the backoff jitter (default: a random one per client), to replay a run.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Starts the client task on the runtime. It connects at once; events arrive on the returned
+    /// stream, and the handle controls the client. (On tokio it must be called within a tokio
+    /// runtime: it spawns one task.)
+    pub async fn connect(self) -> Result<(EventSubHandle, EventStream), ConnectError> {
+        let mut config = self.config;
+        if let Some(url) = self.eventsub_url {
+            config.url = Url::parse(&url).map_err(|error| ConnectError::InvalidUrl {
+                url: url.clone(),
+                reason: error.to_string(),
+            })?;
+        }
+        config.seed = self
+            .seed
+            .unwrap_or_else(|| RandomState::new().hash_one(std::process::id()));
+        let websocket_config = tungstenite::protocol::WebSocketConfig::default()
+            .max_message_size(Some(config.max_frame_bytes))
+            .max_frame_size(Some(config.max_frame_bytes));
+        let mut helix = HelixClient::builder(self.client_id, self.tokens.token())
+            .api_base_url(self.helix_url)
+            .timeout(self.helix_timeout);
+        if let Some(retry) = self.helix_retry {
+            helix = helix.retry_policy(retry);
+        }
+        let helix = helix.build()?;
+        let client = Client::new(config, self.runtime.now())?;
+        let (commands, command_receiver) = mpsc::channel(64);
+        let (events, event_receiver) = mpsc::channel(self.event_buffer);
+        let (finished, finished_receiver) = watch::channel(false);
+        let lagged = Arc::new(AtomicU64::new(0));
+        let driver = Driver {
+            runtime: self.runtime.clone(),
+            client,
+            helix,
+            tokens: self.tokens,
+            commands: command_receiver,
+            events,
+            lagged: lagged.clone(),
+            finished,
+            websocket_config,
+            close_timeout: self.close_timeout,
+            lagging: false,
+        };
+        self.runtime.spawn(Box::pin(driver.run()));
+        Ok((
+            EventSubHandle {
+                commands,
+                lagged: lagged.clone(),
+                finished: finished_receiver,
+            },
+            EventStream {
+                events: event_receiver,
+                lagged,
+            },
+        ))
+    }
+}

@@ -1,0 +1,336 @@
+//! The one task that drives the core: drain its outputs, then wait on whatever comes first — a
+//! handle command, a frame or close on any live socket, a finished connect, a finished Helix call,
+//! a finished close handshake, or the core's next deadline. No protocol decision is made here.
+
+use std::collections::HashMap;
+use std::future::poll_fn;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Poll;
+use std::time::{Duration, SystemTime};
+
+use eventsub_helix::HelixClient;
+use eventsub_proto::{Client, ConnId, Event, Input, Output};
+use futures_util::future::{AbortHandle, Abortable};
+use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
+use tokio::sync::{mpsc, watch};
+use tracing::Instrument;
+
+use crate::handle::Command;
+use crate::helix::{self, HelixDone};
+use crate::runtime::Runtime;
+use crate::socket::{self, Reader, SocketEvent, Writer};
+use crate::token::{BoxFuture, TokenProvider};
+
+/// A connect attempt's outcome: aborted (the core gave up on it), failed, or open.
+type ConnectOutcome =
+    Result<Result<crate::runtime::BoxWebSocket, String>, futures_util::future::Aborted>;
+type ConnectResult = (ConnId, ConnectOutcome);
+
+/// Everything the driver task owns.
+pub(crate) struct Driver<R> {
+    pub(crate) runtime: R,
+    pub(crate) client: Client,
+    pub(crate) helix: HelixClient,
+    pub(crate) tokens: Arc<dyn TokenProvider>,
+    pub(crate) commands: mpsc::Receiver<Command>,
+    pub(crate) events: mpsc::Sender<Event>,
+    pub(crate) lagged: Arc<AtomicU64>,
+    pub(crate) finished: watch::Sender<bool>,
+    pub(crate) websocket_config: tungstenite::protocol::WebSocketConfig,
+    pub(crate) close_timeout: Duration,
+    /// Whether the last event did not fit the buffer (to log an overflow once, not per event).
+    pub(crate) lagging: bool,
+}
+
+/// The sockets and calls in flight.
+#[derive(Default)]
+struct InFlight {
+    connects: FuturesUnordered<BoxFuture<'static, ConnectResult>>,
+    connecting: HashMap<ConnId, AbortHandle>,
+    writers: HashMap<ConnId, Writer>,
+    /// At most a few: the live socket, and during a handover the next one.
+    readers: Vec<(ConnId, Reader)>,
+    /// Which reader is polled first next time.
+    turn: usize,
+    closes: FuturesUnordered<BoxFuture<'static, ()>>,
+    helix: FuturesUnordered<BoxFuture<'static, HelixDone>>,
+}
+
+impl InFlight {
+    fn is_idle(&self) -> bool {
+        self.connects.is_empty()
+            && self.readers.is_empty()
+            && self.closes.is_empty()
+            && self.helix.is_empty()
+    }
+}
+
+/// The next event of any live socket. The socket polled first rotates, so a flood on one
+/// socket (the old one during a handover, say) cannot starve the other.
+async fn next_socket_event(
+    readers: &mut [(ConnId, Reader)],
+    turn: &mut usize,
+) -> (ConnId, SocketEvent) {
+    *turn = turn.wrapping_add(1);
+    let first = *turn % readers.len().max(1);
+    poll_fn(|cx| {
+        let (before, after) = readers.split_at_mut(first.min(readers.len()));
+        for (conn, reader) in after.iter_mut().chain(before.iter_mut()) {
+            if let Poll::Ready(event) = reader.poll_event(cx) {
+                return Poll::Ready((*conn, event));
+            }
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+impl<R: Runtime> Driver<R> {
+    /// Runs until the core has stopped and every socket and call has settled.
+    pub(crate) async fn run(mut self) {
+        let span = tracing::info_span!("eventsub");
+        async {
+            let mut flight = InFlight::default();
+            let mut commands_open = true;
+            loop {
+                self.drain_outputs(&mut flight);
+                if self.client.is_stopped() && flight.is_idle() {
+                    break;
+                }
+                let wake = match self.client.poll_timeout() {
+                    Some(deadline) => self.runtime.sleep_until(deadline),
+                    None => std::future::pending().boxed(),
+                };
+                tokio::select! {
+                    command = self.commands.recv(), if commands_open => match command {
+                        Some(command) => self.command(command),
+                        // Every handle is gone: keep serving the stream.
+                        None => commands_open = false,
+                    },
+                    (conn, event) = next_socket_event(&mut flight.readers, &mut flight.turn), if !flight.readers.is_empty() => {
+                        self.socket_event(&mut flight, conn, event);
+                    }
+                    Some((conn, result)) = flight.connects.next(), if !flight.connects.is_empty() => {
+                        self.connected(&mut flight, conn, result);
+                    }
+                    Some(done) = flight.helix.next(), if !flight.helix.is_empty() => {
+                        if let Some(refreshed) = done.refreshed {
+                            self.helix = refreshed;
+                        }
+                        self.feed(done.input);
+                    }
+                    Some(()) = flight.closes.next(), if !flight.closes.is_empty() => {}
+                    () = self.events.closed(), if !self.client.is_stopped() => {
+                        tracing::info!("event stream dropped: shutting down");
+                        self.client.shutdown(self.runtime.now());
+                    }
+                    () = wake => {
+                        // Read the clock again: the timer may have fired late.
+                        self.client.handle_timeout(self.runtime.now());
+                    }
+                }
+            }
+            tracing::info!("client finished");
+        }
+        .instrument(span)
+        .await;
+        let _ = self.finished.send(true);
+    }
+
+    fn close_deadline(&self) -> BoxFuture<'static, ()> {
+        let at = self.runtime.now() + self.close_timeout;
+        self.runtime.sleep_until(at)
+    }
+
+    fn feed(&mut self, input: Input<'_>) {
+        if let Err(error) = self.client.handle_input(self.runtime.now(), input) {
+            // Only possible for a socket or request the core already forgot: harmless.
+            tracing::debug!(%error, "input not accepted");
+        }
+    }
+
+    fn command(&mut self, command: Command) {
+        match command {
+            Command::Subscribe(spec, reply) => {
+                tracing::info!(%spec, "subscribe");
+                let _ = reply.send(self.client.subscribe(spec));
+            }
+            Command::Unsubscribe(spec, reply) => {
+                tracing::info!(%spec, "unsubscribe");
+                let _ = reply.send(self.client.unsubscribe(&spec));
+            }
+            Command::Shutdown => {
+                tracing::info!("shutdown requested");
+                self.client.shutdown(self.runtime.now());
+            }
+        }
+    }
+
+    fn drain_outputs(&mut self, flight: &mut InFlight) {
+        while let Some(output) = self.client.poll_output() {
+            match output {
+                Output::Connect { conn, url } => {
+                    tracing::info!(%conn, %url, "connecting");
+                    let (abort, registration) = AbortHandle::new_pair();
+                    let connect = Abortable::new(
+                        self.runtime.connect(url, self.websocket_config),
+                        registration,
+                    );
+                    flight.connecting.insert(conn, abort);
+                    flight
+                        .connects
+                        .push(connect.map(move |result| (conn, result)).boxed());
+                }
+                Output::Close { conn, code } => {
+                    tracing::info!(%conn, code = code.as_u16(), "closing");
+                    if let Some(abort) = flight.connecting.get(&conn) {
+                        abort.abort();
+                    }
+                    if let Some(writer) = flight.writers.remove(&conn) {
+                        flight
+                            .closes
+                            .push(socket::send_close(writer, code, self.close_deadline()).boxed());
+                    }
+                    if let Some((_, reader)) = flight.readers.iter_mut().find(|(id, _)| *id == conn)
+                    {
+                        reader.closing(self.close_deadline());
+                    }
+                }
+                Output::CreateSubscription {
+                    request,
+                    session_id,
+                    subscription,
+                } => {
+                    tracing::info!(%request, %session_id, spec = %subscription, "creating subscription");
+                    let call = helix::create(
+                        self.helix.clone(),
+                        self.tokens.clone(),
+                        request,
+                        session_id,
+                        subscription,
+                    );
+                    flight.helix.push(self.runtime.helix(call));
+                }
+                Output::DeleteSubscription { request, id } => {
+                    tracing::info!(%request, %id, "deleting subscription");
+                    flight.helix.push(helix::delete(
+                        self.helix.clone(),
+                        self.tokens.clone(),
+                        request,
+                        id,
+                    ));
+                }
+                Output::Event(event) => self.deliver(event),
+                other => tracing::warn!(?other, "output this adapter version does not know"),
+            }
+        }
+    }
+
+    fn deliver(&mut self, event: Event) {
+        log_event(&event);
+        match self.events.try_send(event) {
+            Ok(()) => {
+                if std::mem::take(&mut self.lagging) {
+                    let lagged = self.lagged.load(Ordering::Relaxed);
+                    tracing::warn!(lagged, "event stream has room again");
+                }
+            }
+            Err(mpsc::error::TrySendError::Full(event)) => {
+                let lagged = self.lagged.fetch_add(1, Ordering::Relaxed) + 1;
+                if !std::mem::replace(&mut self.lagging, true) {
+                    tracing::warn!(
+                        lagged,
+                        "event stream full: events are discarded until the consumer catches up"
+                    );
+                }
+                tracing::debug!(?event, "event discarded");
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                if !self.client.is_stopped() {
+                    tracing::info!("event stream dropped: shutting down");
+                    self.client.shutdown(self.runtime.now());
+                }
+            }
+        }
+    }
+
+    fn connected(&mut self, flight: &mut InFlight, conn: ConnId, result: ConnectOutcome) {
+        flight.connecting.remove(&conn);
+        match result {
+            Ok(Ok(ws)) => {
+                let (writer, reader) = socket::split(ws);
+                tracing::info!(%conn, "socket open");
+                flight.writers.insert(conn, writer);
+                flight.readers.push((conn, reader));
+                self.feed(Input::Opened { conn });
+            }
+            Ok(Err(error)) => {
+                tracing::warn!(%conn, %error, "connect failed");
+                self.feed(Input::ConnectFailed {
+                    conn,
+                    error: &error,
+                });
+            }
+            Err(_aborted) => {
+                tracing::info!(%conn, "connect abandoned");
+                self.feed(Input::Closed {
+                    conn,
+                    code: None,
+                    reason: "connect abandoned",
+                });
+            }
+        }
+    }
+
+    fn socket_event(&mut self, flight: &mut InFlight, conn: ConnId, event: SocketEvent) {
+        match event {
+            SocketEvent::Text(text) => {
+                tracing::trace!(%conn, len = text.len(), "text frame");
+                self.feed(Input::Text {
+                    conn,
+                    text: text.as_str(),
+                    received_at: SystemTime::now(),
+                });
+            }
+            SocketEvent::Binary(data) => self.feed(Input::Binary { conn, data: &data }),
+            SocketEvent::Closed { code, reason } => {
+                tracing::info!(%conn, ?code, %reason, "socket closed");
+                flight.readers.retain(|(id, _)| *id != conn);
+                flight.writers.remove(&conn);
+                self.feed(Input::Closed {
+                    conn,
+                    code,
+                    reason: &reason,
+                });
+            }
+        }
+    }
+}
+
+/// The lifecycle in the logs; notifications only at debug level.
+fn log_event(event: &Event) {
+    match event {
+        Event::Notification(notification) => tracing::debug!(
+            kind = notification.subscription_type(),
+            message_id = %notification.message_id(),
+            "notification"
+        ),
+        Event::SessionReady {
+            conn,
+            session_id,
+            keepalive,
+        } => {
+            tracing::info!(%conn, %session_id, ?keepalive, "session ready");
+        }
+        Event::Reconnected { conn, session_id } => {
+            tracing::info!(%conn, %session_id, "reconnected")
+        }
+        Event::Disconnected { conn, cause, .. } => tracing::warn!(%conn, ?cause, "disconnected"),
+        Event::ConnectFailed { conn, cause, .. } => tracing::warn!(%conn, ?cause, "connect failed"),
+        Event::Resumed { gap } => tracing::info!(gap = ?gap.duration(), "resumed"),
+        Event::Stopped { reason } => tracing::info!(?reason, "stopped"),
+        other => tracing::debug!(?other, "event"),
+    }
+}

@@ -1,0 +1,113 @@
+//! What the user holds: the [`EventSubHandle`] (commands) and the [`EventStream`] (events).
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use eventsub_proto::{Event, SubscribeError, SubscriptionSpec};
+use futures_util::Stream;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::error::HandleError;
+
+/// A command from the handle to the driver task.
+#[derive(Debug)]
+pub(crate) enum Command {
+    Subscribe(
+        SubscriptionSpec,
+        oneshot::Sender<Result<(), SubscribeError>>,
+    ),
+    Unsubscribe(SubscriptionSpec, oneshot::Sender<bool>),
+    Shutdown,
+}
+
+/// Controls a running client: add and remove subscriptions, shut down. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct EventSubHandle {
+    pub(crate) commands: mpsc::Sender<Command>,
+    pub(crate) lagged: Arc<AtomicU64>,
+    pub(crate) finished: watch::Receiver<bool>,
+}
+
+impl EventSubHandle {
+    async fn ask<T>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, HandleError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(command(reply))
+            .await
+            .map_err(|_| HandleError::Stopped)?;
+        answer.await.map_err(|_| HandleError::Stopped)
+    }
+
+    /// Adds a subscription: created on the live session at once (if there is one) and on every
+    /// fresh session after. Refused when it is already wanted or cannot fit the limits.
+    pub async fn subscribe(&self, spec: SubscriptionSpec) -> Result<(), HandleError> {
+        self.ask(|reply| Command::Subscribe(spec, reply)).await??;
+        Ok(())
+    }
+
+    /// Removes a subscription: deleted over Helix if it exists, never created again. Returns
+    /// whether it was wanted.
+    pub async fn unsubscribe(&self, spec: SubscriptionSpec) -> Result<bool, HandleError> {
+        self.ask(|reply| Command::Unsubscribe(spec, reply)).await
+    }
+
+    /// Shuts down gracefully: every socket is closed with 1000 (and the subscriptions deleted if
+    /// [`Config::delete_subscriptions_on_shutdown`](eventsub_proto::Config::delete_subscriptions_on_shutdown)
+    /// is set), the stream yields [`Event::Stopped`] and ends. Returns once the client is done.
+    pub async fn shutdown(&self) {
+        let _ = self.commands.send(Command::Shutdown).await;
+        self.finished().await;
+    }
+
+    /// Waits until the client has stopped for any reason and released its sockets.
+    pub async fn finished(&self) {
+        let mut finished = self.finished.clone();
+        let _ = finished.wait_for(|done| *done).await;
+    }
+
+    /// Whether the client has stopped and released its sockets.
+    pub fn is_finished(&self) -> bool {
+        *self.finished.borrow()
+    }
+
+    /// How many events were discarded because the [`EventStream`] was not read fast enough (see
+    /// the crate docs on backpressure).
+    pub fn lagged(&self) -> u64 {
+        self.lagged.load(Ordering::Relaxed)
+    }
+}
+
+/// The events of a client, in order. Ends after [`Event::Stopped`].
+///
+/// The buffer between the client task and this stream is bounded; see the crate docs on
+/// backpressure for what happens when it is full.
+#[derive(Debug)]
+pub struct EventStream {
+    pub(crate) events: mpsc::Receiver<Event>,
+    pub(crate) lagged: Arc<AtomicU64>,
+}
+
+impl EventStream {
+    /// The next event; `None` once the client has stopped. (The same as `StreamExt::next`.)
+    pub async fn recv(&mut self) -> Option<Event> {
+        self.events.recv().await
+    }
+
+    /// How many events were discarded because this stream was not read fast enough.
+    pub fn lagged(&self) -> u64 {
+        self.lagged.load(Ordering::Relaxed)
+    }
+}
+
+impl Stream for EventStream {
+    type Item = Event;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
+        self.get_mut().events.poll_recv(cx)
+    }
+}

@@ -1,0 +1,119 @@
+//! WebSocket I/O on any runtime: reading a socket as a stream of what the core needs to hear, and
+//! closing it with the code the core chose. Control frames are tungstenite's business (it answers
+//! pings); the only frame this crate ever sends is a close frame.
+
+use std::task::{Context, Poll};
+
+use eventsub_proto::ClientCloseCode;
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use tungstenite::protocol::CloseFrame;
+use tungstenite::{Bytes, Message, Utf8Bytes};
+
+use crate::runtime::BoxWebSocket;
+use crate::token::BoxFuture;
+
+/// The writing half: used once, for the close frame.
+pub(crate) type Writer = SplitSink<BoxWebSocket, Message>;
+
+/// Splits an open socket into its halves.
+pub(crate) fn split(ws: BoxWebSocket) -> (Writer, Reader) {
+    let (writer, stream) = ws.split();
+    (
+        writer,
+        Reader {
+            stream,
+            close_deadline: None,
+        },
+    )
+}
+
+/// What a socket did, as the core needs to hear it.
+#[derive(Debug)]
+pub(crate) enum SocketEvent {
+    Text(Utf8Bytes),
+    Binary(Bytes),
+    /// The socket is gone; `code` is `None` when it ended without a close frame.
+    Closed {
+        code: Option<u16>,
+        reason: String,
+    },
+}
+
+/// The reading half, with the deadline of a close handshake the client started.
+pub(crate) struct Reader {
+    stream: SplitStream<BoxWebSocket>,
+    close_deadline: Option<BoxFuture<'static, ()>>,
+}
+
+impl Reader {
+    /// The client sent its close frame: the server has until `deadline` completes to answer
+    /// before the socket is given up as dropped.
+    pub(crate) fn closing(&mut self, deadline: BoxFuture<'static, ()>) {
+        self.close_deadline = Some(deadline);
+    }
+
+    /// The next thing the socket did. After a [`SocketEvent::Closed`] the reader is done.
+    pub(crate) fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<SocketEvent> {
+        loop {
+            match self.stream.poll_next_unpin(cx) {
+                Poll::Ready(Some(Ok(Message::Text(text)))) => {
+                    return Poll::Ready(SocketEvent::Text(text));
+                }
+                Poll::Ready(Some(Ok(Message::Binary(data)))) => {
+                    return Poll::Ready(SocketEvent::Binary(data));
+                }
+                Poll::Ready(Some(Ok(Message::Close(frame)))) => {
+                    let (code, reason) = frame.map_or((None, String::new()), |frame| {
+                        (
+                            Some(u16::from(frame.code)),
+                            frame.reason.as_str().to_owned(),
+                        )
+                    });
+                    return Poll::Ready(SocketEvent::Closed { code, reason });
+                }
+                // Pings are answered by tungstenite; pongs and raw frames carry nothing for the core.
+                Poll::Ready(Some(Ok(_))) => continue,
+                Poll::Ready(Some(Err(error))) => {
+                    return Poll::Ready(SocketEvent::Closed {
+                        code: None,
+                        reason: error.to_string(),
+                    });
+                }
+                Poll::Ready(None) => {
+                    return Poll::Ready(SocketEvent::Closed {
+                        code: None,
+                        reason: "connection ended without a close frame".to_owned(),
+                    });
+                }
+                Poll::Pending => break,
+            }
+        }
+        if let Some(deadline) = &mut self.close_deadline {
+            if deadline.poll_unpin(cx).is_ready() {
+                return Poll::Ready(SocketEvent::Closed {
+                    code: None,
+                    reason: "the server did not answer the close frame in time".to_owned(),
+                });
+            }
+        }
+        Poll::Pending
+    }
+}
+
+/// Sends the close frame with `code`, given up when `deadline` completes first (a stuck socket
+/// cannot hold it).
+pub(crate) async fn send_close(
+    mut writer: Writer,
+    code: ClientCloseCode,
+    deadline: BoxFuture<'static, ()>,
+) {
+    let frame = CloseFrame {
+        code: code.as_u16().into(),
+        reason: Utf8Bytes::from_static(""),
+    };
+    let send = async move {
+        let _ = writer.send(Message::Close(Some(frame))).await;
+    };
+    futures_util::future::select(Box::pin(send), deadline).await;
+}

@@ -1,0 +1,94 @@
+//! Runs the mock EventSub server standalone on 127.0.0.1 and takes commands on stdin.
+//!
+//! `cargo run -p eventsub-tests --bin mock-eventsub [-- --fast]`, then type `help`.
+
+use eventsub_tests::mock_eventsub::{Delivery, MockConfig, MockEventSub, SocketId};
+use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+const HELP: &str = "commands:
+  notify TYPE [twice|every]   send a notification for every subscription of TYPE
+  revoke TYPE [STATUS]        revoke subscriptions of TYPE (default authorization_revoked)
+  reconnect | stale-reconnect session_reconnect on the current socket (stale: its URL gets 4007)
+  close CODE [REASON]         close the current socket with CODE
+  drop | silence | resume     drop the TCP connection / stop / resume keepalives
+  sockets | subs | records    show open sockets, subscriptions, the frame log
+  quit";
+
+fn run(mock: &MockEventSub, line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let current = mock.current_socket();
+    let on_current = |act: &dyn Fn(SocketId) -> bool| match current {
+        Some(socket) => println!("{}", if act(socket) { "ok" } else { "socket gone" }),
+        None => println!("no session is up"),
+    };
+    match words.as_slice() {
+        ["notify", kind, rest @ ..] => {
+            let delivery = match rest.first() {
+                Some(&"twice") => Delivery::Twice,
+                Some(&"every") => Delivery::EverySocket,
+                _ => Delivery::Once,
+            };
+            println!("sent {:?}", mock.notify(kind, delivery));
+        }
+        ["revoke", kind, rest @ ..] => {
+            let status = rest.first().copied().unwrap_or("authorization_revoked");
+            println!("sent {:?}", mock.revoke(kind, status));
+        }
+        ["reconnect"] => on_current(&|socket| mock.reconnect(socket).is_some()),
+        ["stale-reconnect"] => on_current(&|socket| mock.reconnect_stale(socket).is_some()),
+        ["close", code, reason @ ..] => match code.parse::<u16>() {
+            Ok(code) => on_current(&|socket| mock.close(socket, code, &reason.join(" "))),
+            Err(_) => println!("CODE must be a number"),
+        },
+        ["drop"] => on_current(&|socket| mock.drop_socket(socket)),
+        ["silence"] => on_current(&|socket| mock.silence(socket, true)),
+        ["resume"] => on_current(&|socket| mock.silence(socket, false)),
+        ["sockets"] => println!("{:#?}", mock.sockets()),
+        ["subs"] => {
+            for sub in &mock.helix().subscriptions {
+                println!(
+                    "{} {} v{} {} {:?}",
+                    sub.id,
+                    sub.kind,
+                    sub.version,
+                    sub.status,
+                    sub.transport.session_id()
+                );
+            }
+        }
+        ["records"] => {
+            for (_, record) in &mock.records().entries {
+                println!("{record:?}");
+            }
+        }
+        ["quit"] | ["exit"] => return false,
+        [] => {}
+        _ => println!("{HELP}"),
+    }
+    true
+}
+
+#[tokio::main]
+async fn main() -> std::io::Result<()> {
+    let fast = std::env::args().any(|arg| arg == "--fast");
+    let config = if fast {
+        MockConfig::fast()
+    } else {
+        MockConfig::default()
+    };
+    let mock = MockEventSub::start(config).await?;
+    mock.helix()
+        .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &[]);
+    println!("mock EventSub WebSocket: {}", mock.ws_url());
+    println!("mock Helix base URL:     {}", mock.helix_url());
+    println!("client id {CLIENT_ID:?}, user token {USER_TOKEN:?} of user {USER_ID}");
+    println!("{HELP}");
+    let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    while let Some(line) = lines.next_line().await? {
+        if !run(&mock, &line) {
+            break;
+        }
+    }
+    Ok(())
+}

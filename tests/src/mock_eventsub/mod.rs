@@ -1,0 +1,31 @@
+//! A mock Twitch EventSub WebSocket server on 127.0.0.1, for end-to-end tests of the adapters and
+//! for users' own tests.
+//!
+//! One port serves the WebSocket at `/ws` and the mock Helix API ([`crate::mock_helix`]) on shared
+//! state: a session the WebSocket side welcomes is a known session for Helix, and the
+//! subscriptions created over Helix for a session are what the mock delivers notifications for.
+//!
+//! Like Twitch it sends `session_welcome` on connect (with `keepalive_timeout_seconds` from the
+//! query string, refused with HTTP 400 outside the configured range), keepalives when idle, 4003
+//! when a fresh session gets no subscription within the window, 4001 on any client text or binary
+//! frame, `session_reconnect` on command with a fresh URL (the old socket stays open until the
+//! client closes it, or 4004 after the grace), 4007 for a stale reconnect URL, notifications and
+//! revocations on command, and any close code on command. Faults: abrupt TCP drop, silence (no
+//! keepalives), delay, duplicate delivery on one socket or across the old and new socket of a
+//! reconnect. It records every frame it sent and received ([`Records`]) so a test can prove what
+//! was lost or duplicated.
+//!
+//! `cargo run -p eventsub-tests --bin mock-eventsub` runs it standalone.
+
+mod config;
+mod listener;
+pub mod payloads;
+mod record;
+pub mod scenario;
+mod server;
+mod socket;
+mod state;
+
+pub use config::MockConfig;
+pub use record::{Ended, Received, Record, Records, SentFrame, SocketId};
+pub use server::{Delivery, MockEventSub, SocketInfo, wait_until, within};

@@ -1,0 +1,72 @@
+//! Scripted traffic shared by the end-to-end tests of both adapters, and the check that goes with
+//! it.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use eventsub_proto::{BackoffConfig, Config, KeepaliveGrace};
+
+use super::record::{Records, SocketId};
+use super::server::{Delivery, MockEventSub};
+
+/// A client configuration that suits [`MockConfig::fast`](super::MockConfig::fast): `ws://`
+/// reconnect URLs followed, a socket silent for keepalive + 300 ms declared dead, backoff from
+/// 100 ms up to 1 s, 2 s to connect and to be welcomed.
+pub fn client_config() -> Config {
+    Config {
+        allow_insecure_reconnect_url: true,
+        keepalive_grace: KeepaliveGrace {
+            percent: 0,
+            fixed: Duration::from_millis(300),
+        },
+        backoff: BackoffConfig {
+            initial: Duration::from_millis(100),
+            max: Duration::from_secs(1),
+            max_attempts: None,
+            healthy_after: Duration::from_secs(60),
+        },
+        connect_timeout: Duration::from_secs(2),
+        welcome_timeout: Duration::from_secs(2),
+        ..Config::default()
+    }
+}
+
+/// One round of a notification burst across a graceful reconnect: at round `reconnect_at` the
+/// mock sends `session_reconnect` on `socket`; every round sends one notification of `kind`, every
+/// fifth on every open socket of the session (the same message on the old and the new socket
+/// during the handover), every third one more delivered twice. Returns the message ids sent.
+pub fn burst_round(
+    mock: &MockEventSub,
+    kind: &str,
+    round: usize,
+    reconnect_at: usize,
+    socket: SocketId,
+) -> Vec<String> {
+    if round == reconnect_at {
+        assert!(mock.reconnect(socket).is_some(), "the socket is open");
+    }
+    let delivery = if round % 5 == 0 {
+        Delivery::EverySocket
+    } else {
+        Delivery::Once
+    };
+    let mut sent = mock.notify(kind, delivery);
+    if round % 3 == 0 {
+        sent.extend(mock.notify(kind, Delivery::Twice));
+    }
+    sent
+}
+
+/// Asserts that `received` (message ids in delivery order) holds every notification of `sent`
+/// exactly once, and that the mock's records agree with `sent`.
+pub fn assert_delivered_exactly_once(records: &Records, sent: &[String], received: &[String]) {
+    assert_eq!(
+        records.notification_ids(),
+        sent,
+        "the mock's record matches what was sent"
+    );
+    let sent_set: HashSet<&String> = sent.iter().collect();
+    let received_set: HashSet<&String> = received.iter().collect();
+    assert_eq!(received_set, sent_set, "nothing lost, nothing extra");
+    assert_eq!(received.len(), sent.len(), "nothing delivered twice");
+}

@@ -1,0 +1,374 @@
+//! The running mock and the test's handle on it: URLs, commands, fault injection and records.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::config::MockConfig;
+use super::listener::{ChannelListener, accept_loop};
+use super::payloads;
+use super::record::{Records, SocketId};
+use super::state::{Outgoing, ReconnectTicket, Shared, SocketCommand, frames_now};
+use crate::mock_helix::{MockState, SharedState, router};
+
+/// How a notification is delivered: the faults of at-least-once delivery on demand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Once, on the session's current socket.
+    Once,
+    /// Twice (same message id) on the current socket.
+    Twice,
+    /// Once on every open socket of the session: during a reconnect, the same message on the old
+    /// and the new socket.
+    EverySocket,
+}
+
+/// An open socket as the mock sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SocketInfo {
+    /// The socket.
+    pub socket: SocketId,
+    /// Its session.
+    pub session_id: String,
+    /// Whether its welcome went out.
+    pub welcomed: bool,
+}
+
+/// A mock Twitch EventSub server on 127.0.0.1: WebSocket at `/ws` and the mock Helix API (under
+/// `/helix` and `/oauth2`) on one port, sharing state. A session the WebSocket side welcomes is
+/// known to Helix; subscriptions created over Helix for a session are what
+/// [`MockEventSub::notify`] delivers. Stops when dropped.
+///
+/// ```no_run
+/// # async fn demo() -> std::io::Result<()> {
+/// use eventsub_tests::mock_eventsub::{Delivery, MockConfig, MockEventSub};
+/// let mock = MockEventSub::start(MockConfig::fast()).await?;
+/// mock.helix().add_user_token("token", "client", "1234", &[]);
+/// // point a client at mock.ws_url() and mock.helix_url(), then:
+/// let sent = mock.notify("stream.online", Delivery::Once);
+/// # Ok(()) }
+/// ```
+pub struct MockEventSub {
+    shared: Arc<Shared>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for MockEventSub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockEventSub")
+            .field("addr", &self.shared.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockEventSub {
+    /// Starts a mock with empty Helix state on a free port of 127.0.0.1.
+    pub async fn start(config: MockConfig) -> std::io::Result<Self> {
+        Self::start_with(config, SharedState::default()).await
+    }
+
+    /// Starts a mock over existing Helix state (tokens registered, faults injected, ...).
+    pub async fn start_with(config: MockConfig, helix: SharedState) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        // Only sessions this server welcomed exist for Helix from now on.
+        crate::mock_helix::lock(&helix)
+            .known_sessions
+            .get_or_insert_with(Default::default);
+        let shared = Shared::new(config, addr, helix.clone());
+        let (http, connections) = mpsc::channel(64);
+        let app = router(helix);
+        let serve = tokio::spawn(async move {
+            let listener = ChannelListener { connections, addr };
+            if let Err(error) = axum::serve(listener, app).await {
+                eprintln!("mock eventsub: helix side stopped: {error}");
+            }
+        });
+        let accept = tokio::spawn(accept_loop(listener, shared.clone(), http));
+        Ok(Self {
+            shared,
+            tasks: vec![serve, accept],
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    /// The EventSub WebSocket URL, `ws://127.0.0.1:PORT/ws`.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}/ws", self.shared.addr)
+    }
+
+    /// The Helix base URL, `http://127.0.0.1:PORT/helix`.
+    pub fn helix_url(&self) -> String {
+        format!("http://{}/helix", self.shared.addr)
+    }
+
+    /// The OAuth base URL, `http://127.0.0.1:PORT/oauth2`.
+    pub fn auth_url(&self) -> String {
+        format!("http://{}/oauth2", self.shared.addr)
+    }
+
+    /// A Helix client for this mock with fast retries and a 2 s timeout.
+    pub fn helix_client(&self, client_id: &str, token: &str) -> eventsub_helix::HelixClient {
+        crate::mock_helix::client_at(
+            &self.helix_url(),
+            &self.auth_url(),
+            client_id,
+            token,
+            crate::mock_helix::fast_retries(),
+            Duration::from_secs(2),
+        )
+    }
+
+    /// The Helix state, locked: register tokens, inject Helix faults, inspect subscriptions.
+    pub fn helix(&self) -> std::sync::MutexGuard<'_, MockState> {
+        crate::mock_helix::lock(&self.shared.helix)
+    }
+
+    /// A copy of the records so far.
+    pub fn records(&self) -> Records {
+        self.shared.lock().records.clone()
+    }
+
+    /// The open sockets, oldest first.
+    pub fn sockets(&self) -> Vec<SocketInfo> {
+        let inner = self.shared.lock();
+        let mut sockets: Vec<SocketInfo> = inner
+            .sockets
+            .iter()
+            .map(|(socket, entry)| SocketInfo {
+                socket: *socket,
+                session_id: entry.session_id.clone(),
+                welcomed: entry.welcomed,
+            })
+            .collect();
+        sockets.sort_by_key(|info| info.socket);
+        sockets
+    }
+
+    /// The socket notifications of the newest session go to, if a session is up.
+    pub fn current_socket(&self) -> Option<SocketId> {
+        let inner = self.shared.lock();
+        inner.sessions.values().map(|session| session.current).max()
+    }
+
+    /// How many enabled subscriptions exist on websocket sessions that are up.
+    pub fn live_subscriptions(&self) -> usize {
+        self.shared.subscriptions(|_| true).len()
+    }
+
+    fn next_message_id(&self) -> String {
+        self.shared.lock().message_id()
+    }
+
+    fn session_sockets(&self, session_id: &str, delivery: Delivery) -> Vec<SocketId> {
+        let inner = self.shared.lock();
+        match delivery {
+            Delivery::EverySocket => {
+                let mut sockets: Vec<SocketId> = inner
+                    .sockets
+                    .iter()
+                    .filter(|(_, entry)| entry.session_id == session_id && entry.welcomed)
+                    .map(|(socket, _)| *socket)
+                    .collect();
+                sockets.sort();
+                sockets
+            }
+            Delivery::Once | Delivery::Twice => inner
+                .sessions
+                .get(session_id)
+                .map(|session| session.current)
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    /// Sends a notification for every enabled subscription of type `kind` on a live session;
+    /// returns the message ids handed to the sockets (one per subscription). A socket that ends
+    /// before its turn to send never sends it: [`MockEventSub::records`] say what went out.
+    pub fn notify(&self, kind: &str, delivery: Delivery) -> Vec<String> {
+        let mut sent = Vec::new();
+        for subscription in self.shared.subscriptions(|s| s.kind == kind) {
+            let Some(session_id) = subscription.transport.session_id() else {
+                continue;
+            };
+            let (message_id, sequence) = {
+                let mut inner = self.shared.lock();
+                (inner.message_id(), inner.next())
+            };
+            let text = payloads::notification(&frames_now(), &message_id, &subscription, sequence);
+            let outgoing = Outgoing {
+                text,
+                message_id: message_id.clone(),
+                message_type: "notification",
+                subscription_type: Some(subscription.kind.clone()),
+            };
+            let copies = if delivery == Delivery::Twice { 2 } else { 1 };
+            let mut delivered = false;
+            for socket in self.session_sockets(session_id, delivery) {
+                for _ in 0..copies {
+                    delivered |= self
+                        .shared
+                        .command(socket, SocketCommand::Send(outgoing.clone()));
+                }
+            }
+            if delivered {
+                sent.push(message_id);
+            }
+        }
+        sent
+    }
+
+    /// Revokes every enabled subscription of type `kind` with `status` (such as
+    /// `authorization_revoked`) and sends the revocations; returns their message ids.
+    pub fn revoke(&self, kind: &str, status: &str) -> Vec<String> {
+        let revoked: Vec<_> = {
+            let mut helix = self.helix();
+            helix
+                .subscriptions
+                .iter_mut()
+                .filter(|s| s.kind == kind && s.is_enabled() && s.transport.session_id().is_some())
+                .map(|s| {
+                    s.status = status.to_owned();
+                    s.clone()
+                })
+                .collect()
+        };
+        let mut sent = Vec::new();
+        for subscription in revoked {
+            let Some(session_id) = subscription.transport.session_id() else {
+                continue;
+            };
+            let message_id = self.next_message_id();
+            let outgoing = Outgoing {
+                text: payloads::revocation(&frames_now(), &message_id, &subscription),
+                message_id: message_id.clone(),
+                message_type: "revocation",
+                subscription_type: Some(subscription.kind.clone()),
+            };
+            for socket in self.session_sockets(session_id, Delivery::Once) {
+                if self
+                    .shared
+                    .command(socket, SocketCommand::Send(outgoing.clone()))
+                {
+                    sent.push(message_id.clone());
+                }
+            }
+        }
+        sent
+    }
+
+    fn send_reconnect(&self, socket: SocketId, valid: bool) -> Option<String> {
+        let grace = self.shared.config.reconnect_grace;
+        let (session_id, message_id, url) = {
+            let mut inner = self.shared.lock();
+            let session_id = inner.sockets.get(&socket)?.session_id.clone();
+            let token = format!("mock-reconnect-{:x}", inner.next());
+            if valid {
+                inner.tickets.insert(
+                    token.clone(),
+                    ReconnectTicket {
+                        session_id: session_id.clone(),
+                        expires: Instant::now() + grace,
+                    },
+                );
+            }
+            let url = format!("ws://{}/ws?reconnect={token}", self.shared.addr);
+            (session_id, inner.message_id(), url)
+        };
+        let outgoing = Outgoing {
+            text: frames_now().reconnect(&message_id, &session_id, &url),
+            message_id,
+            message_type: "session_reconnect",
+            subscription_type: None,
+        };
+        let grace_at = tokio::time::Instant::now() + grace;
+        (self.shared.command(socket, SocketCommand::Send(outgoing))
+            && self
+                .shared
+                .command(socket, SocketCommand::StartGrace(grace_at)))
+        .then_some(url)
+    }
+
+    /// Sends `session_reconnect` on `socket` with a fresh URL (valid once, for the reconnect
+    /// grace). The new socket gets the same session; the old one is closed with 4004 if it is
+    /// still open when the grace ends. Returns the URL.
+    pub fn reconnect(&self, socket: SocketId) -> Option<String> {
+        self.send_reconnect(socket, true)
+    }
+
+    /// Sends `session_reconnect` with a URL that is already stale: connecting to it gets 4007.
+    pub fn reconnect_stale(&self, socket: SocketId) -> Option<String> {
+        self.send_reconnect(socket, false)
+    }
+
+    /// Closes `socket` with any code and reason.
+    pub fn close(&self, socket: SocketId, code: u16, reason: &str) -> bool {
+        let reason = reason.to_owned();
+        self.shared
+            .command(socket, SocketCommand::Close { code, reason })
+    }
+
+    /// Fault: drops the TCP connection of `socket` without a close frame.
+    pub fn drop_socket(&self, socket: SocketId) -> bool {
+        self.shared.command(socket, SocketCommand::Drop)
+    }
+
+    /// Fault: stops (or resumes) the keepalives of `socket`, so it looks dead.
+    pub fn silence(&self, socket: SocketId, silent: bool) -> bool {
+        self.shared.command(socket, SocketCommand::Silence(silent))
+    }
+
+    /// Fault: delays every later frame of `socket` by `delay`.
+    pub fn delay(&self, socket: SocketId, delay: Duration) -> bool {
+        self.shared.command(socket, SocketCommand::Delay(delay))
+    }
+
+    /// Polls `condition` every few milliseconds until it holds; false after `timeout`.
+    pub async fn wait_for(&self, timeout: Duration, condition: impl Fn(&Self) -> bool) -> bool {
+        wait_until(timeout, || condition(self)).await
+    }
+}
+
+/// Polls `condition` every 5 ms until it holds; false after `timeout`.
+pub async fn wait_until(timeout: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if condition() {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Runs `future` with a timeout, panicking with `what` when it takes longer: keeps a broken test
+/// from hanging.
+pub async fn within<T>(timeout: Duration, what: &str, future: impl Future<Output = T>) -> T {
+    match tokio::time::timeout(timeout, future).await {
+        Ok(value) => value,
+        Err(_) => panic!("timed out after {timeout:?} waiting for {what}"),
+    }
+}
+
+impl Drop for MockEventSub {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        let sockets: Vec<SocketId> = self.shared.lock().sockets.keys().copied().collect();
+        for socket in sockets {
+            self.shared.command(socket, SocketCommand::Drop);
+        }
+    }
+}

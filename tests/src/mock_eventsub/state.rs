@@ -1,0 +1,161 @@
+//! What the mock remembers across sockets: sessions, sockets and their command channels, reconnect
+//! tickets, id counters and the record of every frame.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant, SystemTime};
+
+use tokio::sync::mpsc;
+
+use super::config::MockConfig;
+use super::record::{Ended, Record, Records, SocketId};
+use crate::mock_helix::{MockSubscription, SharedState};
+use crate::sim::Frames;
+
+/// A frame on its way out of one socket.
+#[derive(Clone, Debug)]
+pub(crate) struct Outgoing {
+    pub(crate) text: String,
+    pub(crate) message_id: String,
+    pub(crate) message_type: &'static str,
+    pub(crate) subscription_type: Option<String>,
+}
+
+/// What a socket's task is told to do.
+#[derive(Debug)]
+pub(crate) enum SocketCommand {
+    Send(Outgoing),
+    /// A `session_reconnect` went out: close with 4004 at this time unless the socket is gone.
+    StartGrace(tokio::time::Instant),
+    Close {
+        code: u16,
+        reason: String,
+    },
+    Drop,
+    Silence(bool),
+    Delay(Duration),
+}
+
+pub(crate) struct SocketEntry {
+    pub(crate) session_id: String,
+    pub(crate) commands: mpsc::UnboundedSender<SocketCommand>,
+    pub(crate) welcomed: bool,
+}
+
+pub(crate) struct SessionEntry {
+    /// The socket notifications go to: the newest welcomed one.
+    pub(crate) current: SocketId,
+    pub(crate) keepalive_secs: u64,
+}
+
+pub(crate) struct ReconnectTicket {
+    pub(crate) session_id: String,
+    pub(crate) expires: Instant,
+}
+
+#[derive(Default)]
+pub(crate) struct Inner {
+    counter: u64,
+    pub(crate) sockets: HashMap<SocketId, SocketEntry>,
+    pub(crate) sessions: HashMap<String, SessionEntry>,
+    pub(crate) tickets: HashMap<String, ReconnectTicket>,
+    pub(crate) records: Records,
+}
+
+impl Inner {
+    /// A fresh number, shared by every kind of id so no two ids ever collide.
+    pub(crate) fn next(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
+    }
+
+    /// A message id shaped like Twitch's UUIDs.
+    pub(crate) fn message_id(&mut self) -> String {
+        format!("6d7a0f3c-5dec-4eed-908e-{:012x}", self.next())
+    }
+}
+
+/// Everything shared by the server, its socket tasks and the test's handle.
+pub(crate) struct Shared {
+    pub(crate) config: MockConfig,
+    pub(crate) addr: SocketAddr,
+    pub(crate) helix: SharedState,
+    inner: Mutex<Inner>,
+}
+
+/// The current wall time as Twitch writes `message_timestamp`.
+pub(crate) fn frames_now() -> Frames {
+    Frames {
+        timestamp: humantime::format_rfc3339_nanos(SystemTime::now()).to_string(),
+    }
+}
+
+impl Shared {
+    pub(crate) fn new(config: MockConfig, addr: SocketAddr, helix: SharedState) -> Arc<Self> {
+        Arc::new(Self {
+            config,
+            addr,
+            helix,
+            inner: Mutex::new(Inner::default()),
+        })
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn record(&self, record: Record) {
+        self.lock().records.push(record);
+    }
+
+    /// The enabled websocket subscriptions matching `filter`, copied out of the Helix state (so no
+    /// two locks are ever held at once).
+    pub(crate) fn subscriptions(
+        &self,
+        filter: impl Fn(&MockSubscription) -> bool,
+    ) -> Vec<MockSubscription> {
+        crate::mock_helix::lock(&self.helix)
+            .subscriptions
+            .iter()
+            .filter(|s| s.is_enabled() && s.transport.session_id().is_some() && filter(s))
+            .cloned()
+            .collect()
+    }
+
+    /// Sends `outgoing` on `socket`; false when the socket is gone.
+    pub(crate) fn command(&self, socket: SocketId, command: SocketCommand) -> bool {
+        self.lock()
+            .sockets
+            .get(&socket)
+            .is_some_and(|entry| entry.commands.send(command).is_ok())
+    }
+
+    /// A socket ended: forget it, and when it carried its session, end the session (its
+    /// subscriptions become `websocket_disconnected`, as on Twitch).
+    pub(crate) fn socket_ended(&self, socket: SocketId, how: Ended) {
+        let ended_session = {
+            let mut inner = self.lock();
+            inner.records.push(Record::Ended { socket, how });
+            let entry = inner.sockets.remove(&socket);
+            match entry {
+                Some(entry)
+                    if inner
+                        .sessions
+                        .get(&entry.session_id)
+                        .is_some_and(|session| session.current == socket) =>
+                {
+                    inner.sessions.remove(&entry.session_id);
+                    inner
+                        .tickets
+                        .retain(|_, ticket| ticket.session_id != entry.session_id);
+                    Some(entry.session_id)
+                }
+                _ => None,
+            }
+        };
+        if let Some(session_id) = ended_session {
+            crate::mock_helix::lock(&self.helix).disconnect_session(&session_id);
+        }
+    }
+}
