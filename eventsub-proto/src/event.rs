@@ -128,6 +128,14 @@ pub enum Event {
         /// Why.
         reason: String,
     },
+    /// The application read events more slowly than they came and the adapter's bounded buffer
+    /// overflowed: `missed` events (of any kind) were discarded since the last report. Never
+    /// produced by the core itself; adapters emit it in-band, before the next event that fits, so
+    /// a gap in the stream is never silent.
+    Lagged {
+        /// Events discarded since the previous `Lagged`.
+        missed: u64,
+    },
     /// The client stopped for good; no more events follow.
     Stopped {
         /// Why.

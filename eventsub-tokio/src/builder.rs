@@ -182,7 +182,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             finished,
             websocket_config,
             close_timeout: self.close_timeout,
-            lagging: false,
+            unreported_lag: 0,
         };
         self.runtime.spawn(Box::pin(driver.run()));
         Ok((

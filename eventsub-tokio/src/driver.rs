@@ -40,8 +40,8 @@ pub(crate) struct Driver<R> {
     pub(crate) finished: watch::Sender<bool>,
     pub(crate) websocket_config: tungstenite::protocol::WebSocketConfig,
     pub(crate) close_timeout: Duration,
-    /// Whether the last event did not fit the buffer (to log an overflow once, not per event).
-    pub(crate) lagging: bool,
+    /// Events discarded since the last `Event::Lagged` the consumer was given.
+    pub(crate) unreported_lag: u64,
 }
 
 /// The sockets and calls in flight.
@@ -122,6 +122,14 @@ impl<R: Runtime> Driver<R> {
                         self.feed(done.input);
                     }
                     Some(()) = flight.closes.next(), if !flight.closes.is_empty() => {}
+                    // Room again after an overflow: say so at once, not only with the next event.
+                    permit = self.events.clone().reserve_owned(), if self.unreported_lag > 0 => {
+                        if let Ok(permit) = permit {
+                            let missed = std::mem::take(&mut self.unreported_lag);
+                            tracing::warn!(missed, "event stream has room again");
+                            permit.send(Event::Lagged { missed });
+                        }
+                    }
                     () = self.events.closed(), if !self.client.is_stopped() => {
                         tracing::info!("event stream dropped: shutting down");
                         self.client.shutdown(self.runtime.now());
@@ -230,29 +238,38 @@ impl<R: Runtime> Driver<R> {
 
     fn deliver(&mut self, event: Event) {
         log_event(&event);
+        // An overflow is reported in-band, ahead of the next event that fits.
+        if self.unreported_lag > 0 {
+            let missed = self.unreported_lag;
+            match self.events.try_send(Event::Lagged { missed }) {
+                Ok(()) => {
+                    tracing::warn!(missed, "event stream has room again");
+                    self.unreported_lag = 0;
+                }
+                Err(mpsc::error::TrySendError::Full(_)) => return self.discard(event),
+                Err(mpsc::error::TrySendError::Closed(_)) => return self.consumer_gone(),
+            }
+        }
         match self.events.try_send(event) {
-            Ok(()) => {
-                if std::mem::take(&mut self.lagging) {
-                    let lagged = self.lagged.load(Ordering::Relaxed);
-                    tracing::warn!(lagged, "event stream has room again");
-                }
-            }
-            Err(mpsc::error::TrySendError::Full(event)) => {
-                let lagged = self.lagged.fetch_add(1, Ordering::Relaxed) + 1;
-                if !std::mem::replace(&mut self.lagging, true) {
-                    tracing::warn!(
-                        lagged,
-                        "event stream full: events are discarded until the consumer catches up"
-                    );
-                }
-                tracing::debug!(?event, "event discarded");
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => {
-                if !self.client.is_stopped() {
-                    tracing::info!("event stream dropped: shutting down");
-                    self.client.shutdown(self.runtime.now());
-                }
-            }
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(event)) => self.discard(event),
+            Err(mpsc::error::TrySendError::Closed(_)) => self.consumer_gone(),
+        }
+    }
+
+    fn discard(&mut self, event: Event) {
+        self.lagged.fetch_add(1, Ordering::Relaxed);
+        if self.unreported_lag == 0 {
+            tracing::warn!("event stream full: events are discarded until the consumer catches up");
+        }
+        self.unreported_lag += 1;
+        tracing::debug!(?event, "event discarded");
+    }
+
+    fn consumer_gone(&mut self) {
+        if !self.client.is_stopped() {
+            tracing::info!("event stream dropped: shutting down");
+            self.client.shutdown(self.runtime.now());
         }
     }
 

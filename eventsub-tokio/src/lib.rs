@@ -52,9 +52,11 @@
 //! Events pass through a bounded buffer ([`EventSubBuilder::event_buffer`], default
 //! [`DEFAULT_EVENT_BUFFER`]). The task never waits for the consumer: it keeps reading the sockets,
 //! so keepalives are never missed because the application is slow, and memory stays bounded. When
-//! the buffer is full, the new event is discarded, counted ([`EventStream::lagged`],
-//! [`EventSubHandle::lagged`]) and logged at `warn`. A consumer that sees the count grow has a gap,
-//! just as after a [`Event::Disconnected`], and can catch up over Helix.
+//! the buffer is full, the new event is discarded and counted ([`EventStream::lagged`],
+//! [`EventSubHandle::lagged`]), and as soon as there is room again the stream yields
+//! [`Event::Lagged`] with the number discarded, ahead of the next event: a gap is never silent. A
+//! consumer that sees it has a gap, just as after a [`Event::Disconnected`], and can catch up over
+//! Helix.
 //!
 //! # Logging
 //!

@@ -490,6 +490,7 @@ async fn a_slow_consumer_never_makes_the_client_miss_keepalives() {
     assert_eq!(mock.current_socket(), Some(socket), "the session survived");
     assert!(client.handle.lagged() > 0, "the overflow is counted");
     let mut delivered = 0;
+    let mut reported_missing = 0;
     while let Ok(Some(event)) =
         tokio::time::timeout(Duration::from_millis(100), client.events.next()).await
     {
@@ -498,11 +499,19 @@ async fn a_slow_consumer_never_makes_the_client_miss_keepalives() {
             "no keepalive death: {event:?}"
         );
         delivered += usize::from(matches!(event, Event::Notification(_)));
+        if let Event::Lagged { missed } = event {
+            reported_missing += missed;
+        }
     }
     assert_eq!(
         delivered as u64 + client.handle.lagged(),
         sent.len() as u64,
         "every event delivered or counted"
+    );
+    assert_eq!(
+        reported_missing,
+        client.handle.lagged(),
+        "every discarded event is reported in the stream"
     );
     finish(&mock, client).await;
 }
