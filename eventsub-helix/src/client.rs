@@ -374,11 +374,10 @@ mod tests {
     }
 
     #[test]
-    fn paths_and_queries_append_to_the_base_url() {
+    fn paths_and_queries_append_to_the_base_url() -> Result<(), HelixError> {
         let client = HelixClient::builder("id", AccessToken::new("t"))
             .api_base_url("http://127.0.0.1:1/mock/helix/")
-            .build()
-            .unwrap();
+            .build()?;
         let call = Call::new(Method::GET, Service::Helix, "/eventsub/subscriptions")
             .query("type", "channel.follow")
             .query_opt("after", None);
@@ -391,5 +390,6 @@ mod tests {
             client.url(&validate).as_str(),
             "https://id.twitch.tv/oauth2/validate"
         );
+        Ok(())
     }
 }

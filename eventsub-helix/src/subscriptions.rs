@@ -20,9 +20,10 @@ const PATH: &str = "/eventsub/subscriptions";
 /// use eventsub_helix::TransportRequest;
 /// let websocket = TransportRequest::websocket("AQoQexAWVYKSTIu4ec_2VAxyuhAB");
 /// assert_eq!(
-///     serde_json::to_value(&websocket).unwrap(),
+///     serde_json::to_value(&websocket)?,
 ///     serde_json::json!({"method": "websocket", "session_id": "AQoQexAWVYKSTIu4ec_2VAxyuhAB"})
 /// );
+/// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "method", rename_all = "snake_case")]

@@ -68,8 +68,9 @@ impl TokenInfo {
     /// ```
     /// # use eventsub_helix::{HelixError, TokenInfo};
     /// let app: TokenInfo = serde_json::from_str(
-    ///     r#"{"client_id":"abc","scopes":[],"expires_in":5000}"#).unwrap();
+    ///     r#"{"client_id":"abc","scopes":[],"expires_in":5000}"#)?;
     /// assert!(matches!(app.require_websocket_capable(), Err(HelixError::AppTokenForWebsocket)));
+    /// # Ok::<(), serde_json::Error>(())
     /// ```
     pub fn require_websocket_capable(&self) -> Result<&str, HelixError> {
         self.user_id

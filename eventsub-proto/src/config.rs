@@ -173,15 +173,16 @@ mod tests {
     }
 
     #[test]
-    fn requested_keepalive_goes_into_the_url() {
+    fn requested_keepalive_goes_into_the_url() -> Result<(), Box<dyn std::error::Error>> {
         let config = Config {
             keepalive_timeout: Some(Duration::from_secs(30)),
             ..Config::default()
         };
         assert_eq!(
-            config.validate().unwrap().as_str(),
+            config.validate()?.as_str(),
             "wss://eventsub.wss.twitch.tv/ws?keepalive_timeout_seconds=30"
         );
+        Ok(())
     }
 
     #[test]
@@ -199,14 +200,15 @@ mod tests {
     }
 
     #[test]
-    fn non_websocket_url_is_refused() {
+    fn non_websocket_url_is_refused() -> Result<(), Box<dyn std::error::Error>> {
         let config = Config {
-            url: Url::parse("https://example.com/ws").unwrap(),
+            url: Url::parse("https://example.com/ws")?,
             ..Config::default()
         };
         assert!(matches!(
             config.validate(),
             Err(ConfigError::NotWebSocketUrl { .. })
         ));
+        Ok(())
     }
 }

@@ -53,7 +53,7 @@
 //! }
 //!
 //! // 3. Sleep until the next deadline (or the next input), then tell the client time passed.
-//! let wake_at = client.poll_timeout().expect("the keepalive watch is running");
+//! let wake_at = client.poll_timeout().ok_or("the keepalive watch should be running")?;
 //! assert_eq!(wake_at, now + Duration::from_secs(13)); // keepalive 10 s + 20% + 1 s
 //! now = wake_at;
 //! client.handle_timeout(now);

@@ -375,9 +375,10 @@ mod tests {
     }
 
     #[test]
-    fn envelope_strings_are_borrowed_from_the_frame() {
-        let message = parse(WELCOME).unwrap();
+    fn envelope_strings_are_borrowed_from_the_frame() -> Result<(), Box<dyn std::error::Error>> {
+        let message = parse(WELCOME)?;
         assert!(matches!(message.metadata().message_id, Cow::Borrowed(_)));
+        Ok(())
     }
 
     #[test]
@@ -452,9 +453,10 @@ mod tests {
     }
 
     #[test]
-    fn escaped_strings_still_parse() {
+    fn escaped_strings_still_parse() -> Result<(), Box<dyn std::error::Error>> {
         let frame = r#"{"metadata":{"message_id":"a\u0062c","message_type":"session_keepalive","message_timestamp":"t"},"payload":{}}"#;
-        assert_eq!(parse(frame).unwrap().metadata().message_id, "abc");
+        assert_eq!(parse(frame)?.metadata().message_id, "abc");
+        Ok(())
     }
 
     #[test]
@@ -488,16 +490,18 @@ mod tests {
     }
 
     #[test]
-    fn revocation_subscription_becomes_owned_with_its_reason() {
+    fn revocation_subscription_becomes_owned_with_its_reason()
+    -> Result<(), Box<dyn std::error::Error>> {
         let frame = r#"{"metadata":{"message_id":"m","message_type":"revocation","message_timestamp":"t","subscription_type":"channel.follow","subscription_version":"2"},"payload":{"subscription":{"id":"f1","status":"authorization_revoked","type":"channel.follow","version":"2","cost":0,"condition":{"broadcaster_user_id":"12826"},"transport":{"method":"websocket","session_id":"AQ"},"created_at":"2022-11-16T10:11:12.464757833Z"}}}"#;
         let Ok(Message::Revocation { subscription, .. }) = parse(frame) else {
             panic!("not a revocation")
         };
-        let owned = subscription.to_owned().unwrap();
+        let owned = subscription.to_owned()?;
         assert_eq!(owned.status, SubscriptionStatus::AuthorizationRevoked);
         assert_eq!(
             owned.spec().condition_str("broadcaster_user_id"),
             Some("12826")
         );
+        Ok(())
     }
 }

@@ -249,12 +249,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn subscription_from_the_reference_decodes() {
+    fn subscription_from_the_reference_decodes() -> Result<(), Box<dyn std::error::Error>> {
         let json = r#"{"id":"f1c2a387-161a-49f9-a165-0f21d7a4e1c4","status":"enabled","type":"channel.follow",
             "version":"2","cost":0,"condition":{"broadcaster_user_id":"12826","moderator_user_id":"12826"},
             "transport":{"method":"websocket","session_id":"AQoQexAWVYKSTIu4ec_2VAxyuhAB"},
             "created_at":"2022-11-16T10:11:12.464757833Z"}"#;
-        let subscription: Subscription = serde_json::from_str(json).unwrap();
+        let subscription: Subscription = serde_json::from_str(json)?;
         assert_eq!(subscription.status, SubscriptionStatus::Enabled);
         assert_eq!(
             subscription.transport,
@@ -268,16 +268,15 @@ mod tests {
             subscription.spec().condition_str("broadcaster_user_id"),
             Some("12826")
         );
+        Ok(())
     }
 
     #[test]
-    fn unknown_status_is_data_not_an_error() {
-        let status: SubscriptionStatus = serde_json::from_str("\"brand_new_reason\"").unwrap();
+    fn unknown_status_is_data_not_an_error() -> Result<(), Box<dyn std::error::Error>> {
+        let status: SubscriptionStatus = serde_json::from_str("\"brand_new_reason\"")?;
         assert_eq!(status, SubscriptionStatus::Other("brand_new_reason".into()));
-        assert_eq!(
-            serde_json::to_string(&status).unwrap(),
-            "\"brand_new_reason\""
-        );
+        assert_eq!(serde_json::to_string(&status)?, "\"brand_new_reason\"");
+        Ok(())
     }
 
     #[test]
@@ -291,12 +290,13 @@ mod tests {
     }
 
     #[test]
-    fn spec_serializes_as_the_helix_body_fields() {
+    fn spec_serializes_as_the_helix_body_fields() -> Result<(), Box<dyn std::error::Error>> {
         let spec =
             SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "7");
         assert_eq!(
-            serde_json::to_value(&spec).unwrap(),
+            serde_json::to_value(&spec)?,
             serde_json::json!({"type":"stream.online","version":"1","condition":{"broadcaster_user_id":"7"}})
         );
+        Ok(())
     }
 }
