@@ -27,7 +27,7 @@ pub enum Event {
     /// An event from a subscription.
     Notification(Notification),
     /// Twitch ended a subscription; it will not be re-created.
-    Revocation(Revocation),
+    Revocation(Box<Revocation>),
     /// A graceful handover to a new connection completed: nothing was missed, nothing resubscribed.
     Reconnected {
         /// The new connection.
@@ -63,19 +63,19 @@ pub enum Event {
     /// A subscription was created.
     SubscriptionCreated {
         /// What was asked for.
-        spec: SubscriptionSpec,
+        spec: Box<SubscriptionSpec>,
         /// Twitch's answer.
         created: Created,
     },
     /// A subscription already existed (409), which is as good as created.
     SubscriptionAlreadyExists {
         /// What was asked for.
-        spec: SubscriptionSpec,
+        spec: Box<SubscriptionSpec>,
     },
     /// A subscription could not be created; the others go on.
     SubscriptionFailed {
         /// What was asked for.
-        spec: SubscriptionSpec,
+        spec: Box<SubscriptionSpec>,
         /// Why.
         reason: SubscriptionFailure,
     },

@@ -48,9 +48,7 @@ impl Client {
             }
         };
         match message {
-            notification @ Message::Notification { .. } => {
-                self.on_notification(conn, notification, received_at)
-            }
+            Message::Notification { .. } => self.on_notification(conn, &message, received_at),
             Message::Revocation {
                 metadata,
                 subscription,
@@ -178,7 +176,7 @@ impl Client {
     pub(super) fn on_notification(
         &mut self,
         conn: ConnId,
-        message: Message<'_>,
+        message: &Message<'_>,
         received_at: SystemTime,
     ) {
         let Message::Notification {
@@ -212,8 +210,8 @@ impl Client {
             conn,
             message_id: &message_id,
             message_timestamp: &metadata.message_timestamp,
-            subscription_type: &subscription_type,
-            subscription_version: &subscription_version,
+            subscription_type,
+            subscription_version,
             subscription: subscription.get(),
         };
         match events {
@@ -255,10 +253,10 @@ impl Client {
         }) {
             wanted.state = SubscriptionState::Revoked;
         }
-        self.emit(Event::Revocation(Revocation {
+        self.emit(Event::Revocation(Box::new(Revocation {
             conn,
             message_id,
             subscription,
-        }));
+        })));
     }
 }

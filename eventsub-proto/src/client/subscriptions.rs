@@ -55,7 +55,7 @@ impl Client {
             }
             Err(reason) => {
                 self.emit(Event::SubscriptionFailed {
-                    spec,
+                    spec: Box::new(spec),
                     reason: reason.clone(),
                 });
                 SubscriptionState::Failed {
@@ -92,7 +92,7 @@ impl Client {
         let Some(wanted) = self.subscriptions.by_request(request) else {
             return Ok(());
         };
-        let spec = wanted.spec.clone();
+        let spec = Box::new(wanted.spec.clone());
         let event = match result {
             Ok(created) => {
                 wanted.state = SubscriptionState::Enabled {
