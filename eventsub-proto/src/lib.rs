@@ -71,6 +71,7 @@ mod connection;
 mod dedup;
 mod error;
 mod event;
+pub mod events;
 #[doc(hidden)]
 pub mod fuzzing;
 mod ids;
