@@ -346,3 +346,30 @@ fn a_notification_from_the_client_decodes_typed() {
     assert_eq!(follow.user_login, "cool_user");
     assert!(matches!(follow.user_name, Cow::Borrowed("Cool_User")));
 }
+
+#[test]
+fn channel_moderate_sets_the_object_of_its_action() {
+    use eventsub_proto::events::moderate::ModerateAction;
+    with_event("channel.moderate", "1", |data| {
+        let EventData::ChannelModerateV1(moderate) = data else {
+            panic!()
+        };
+        assert_eq!(moderate.action, ModerateAction::Timeout);
+        let timeout = moderate.timeout.unwrap();
+        assert_eq!(timeout.user_login, "twitchdev");
+        assert_eq!(timeout.reason.as_deref(), Some("spam"));
+        assert_eq!(moderate.ban, None);
+        assert_eq!(moderate.source_broadcaster_user_id, None);
+    });
+    with_event("channel.moderate", "2", |data| {
+        let EventData::ChannelModerateV2(moderate) = data else {
+            panic!()
+        };
+        assert_eq!(moderate.action, ModerateAction::Warn);
+        assert_eq!(moderate.warn.unwrap().reason.as_deref(), Some("cut it out"));
+        assert_eq!(
+            moderate.source_broadcaster_user_login.unwrap(),
+            "adflynn404"
+        );
+    });
+}

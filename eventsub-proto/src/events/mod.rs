@@ -40,6 +40,7 @@ pub mod chat;
 mod common;
 pub mod goal;
 pub mod hype_train;
+pub mod moderate;
 pub mod moderation;
 pub mod poll;
 pub mod prediction;
@@ -294,6 +295,31 @@ registry! {
     ChannelUnbanRequestResolve(moderation::ChannelUnbanRequestResolve) = "channel.unban_request.resolve" v "1",
         fn channel_unban_request_resolve(broadcaster_user_id, moderator_user_id),
         scopes [["moderator:read:unban_requests", "moderator:manage:unban_requests"]];
+    /// A moderator acted (version 1).
+    ChannelModerateV1(moderate::ChannelModerate) = "channel.moderate" v "1",
+        fn channel_moderate_v1(broadcaster_user_id, moderator_user_id),
+        scopes [
+            ["moderator:read:blocked_terms", "moderator:manage:blocked_terms"],
+            ["moderator:read:chat_settings", "moderator:manage:chat_settings"],
+            ["moderator:read:unban_requests", "moderator:manage:unban_requests"],
+            ["moderator:read:banned_users", "moderator:manage:banned_users"],
+            ["moderator:read:chat_messages", "moderator:manage:chat_messages"],
+            ["moderator:read:moderators"],
+            ["moderator:read:vips"]
+        ];
+    /// A moderator acted (version 2: with warnings).
+    ChannelModerateV2(moderate::ChannelModerate) = "channel.moderate" v "2",
+        fn channel_moderate_v2(broadcaster_user_id, moderator_user_id),
+        scopes [
+            ["moderator:read:blocked_terms", "moderator:manage:blocked_terms"],
+            ["moderator:read:chat_settings", "moderator:manage:chat_settings"],
+            ["moderator:read:unban_requests", "moderator:manage:unban_requests"],
+            ["moderator:read:banned_users", "moderator:manage:banned_users"],
+            ["moderator:read:chat_messages", "moderator:manage:chat_messages"],
+            ["moderator:read:warnings", "moderator:manage:warnings"],
+            ["moderator:read:moderators"],
+            ["moderator:read:vips"]
+        ];
     /// A moderator added to the channel.
     ChannelModeratorAdd(moderation::ChannelModeratorAdd) = "channel.moderator.add" v "1",
         fn channel_moderator_add(broadcaster_user_id),
