@@ -373,3 +373,31 @@ fn channel_moderate_sets_the_object_of_its_action() {
         );
     });
 }
+
+#[test]
+fn chat_notification_sets_the_object_of_its_notice_type() {
+    use eventsub_proto::events::chat_notification::NoticeType;
+    with_event("channel.chat.notification", "1", |data| {
+        let EventData::ChannelChatNotification(notice) = data else {
+            panic!()
+        };
+        assert_eq!(notice.notice_type, NoticeType::Resub);
+        let resub = notice.resub.unwrap();
+        assert_eq!((resub.cumulative_months, resub.streak_months), (10, None));
+        assert_eq!(resub.sub_tier, channel::SubscriptionTier::Tier1);
+        assert!(notice.message.fragments.is_empty());
+        assert_eq!(notice.sub, None);
+    });
+    let charity = r#"{"broadcaster_user_id":"1","broadcaster_user_login":"b","broadcaster_user_name":"B",
+        "chatter_user_id":"2","chatter_user_login":"c","chatter_user_name":"C","chatter_is_anonymous":false,
+        "color":"","badges":[],"system_message":"C donated","message_id":"m","message":{"text":"","fragments":[]},
+        "notice_type":"charity_donation","charity_donation":{"charity_name":"Example",
+        "amount":{"value":1000,"decimal_place":2,"currency":"USD"}},"unraid":{}}"#;
+    let EventData::ChannelChatNotification(notice) =
+        EventData::decode("channel.chat.notification", "1", charity).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(notice.charity_donation.unwrap().amount.decimal_places, 2);
+    assert!(notice.unraid.is_some());
+}

@@ -236,7 +236,8 @@ pub struct Broadcaster<'a> {
 pub struct Amount<'a> {
     /// The amount in the smallest unit (for 5.50 USD: 550 with two decimal places).
     pub value: i64,
-    /// How many decimal places `value` has.
+    /// How many decimal places `value` has (chat notifications spell it `decimal_place`).
+    #[serde(alias = "decimal_place")]
     pub decimal_places: u32,
     /// The ISO-4217 currency code, such as `USD`.
     #[serde(borrow)]

@@ -37,6 +37,7 @@ pub mod channel;
 pub mod channel_points;
 pub mod charity;
 pub mod chat;
+pub mod chat_notification;
 mod common;
 pub mod goal;
 pub mod hype_train;
@@ -480,6 +481,10 @@ registry! {
     /// A chat message.
     ChannelChatMessage(chat::ChatMessage) = "channel.chat.message" v "1",
         fn channel_chat_message(broadcaster_user_id, user_id),
+        scopes [["user:read:chat"]];
+    /// A chat notice: subs, resubs, gifts, raids, announcements…
+    ChannelChatNotification(chat_notification::ChatNotification) = "channel.chat.notification" v "1",
+        fn channel_chat_notification(broadcaster_user_id, user_id),
         scopes [["user:read:chat"]];
     /// The chat was cleared.
     ChannelChatClear(chat::ChatClear) = "channel.chat.clear" v "1",
