@@ -401,3 +401,34 @@ fn chat_notification_sets_the_object_of_its_notice_type() {
     assert_eq!(notice.charity_donation.unwrap().amount.decimal_places, 2);
     assert!(notice.unraid.is_some());
 }
+
+#[test]
+fn conduit_shard_disabled_and_automatic_reward_v1_are_typed() {
+    with_event("conduit.shard.disabled", "1", |data| {
+        let EventData::ConduitShardDisabled(disabled) = data else {
+            panic!()
+        };
+        assert_eq!(
+            disabled.status,
+            eventsub_proto::SubscriptionStatus::WebsocketDisconnected
+        );
+        assert_eq!(disabled.shard_id, "4");
+        assert!(disabled.transport.disconnected_at > disabled.transport.connected_at);
+        assert_eq!(disabled.transport.callback, None);
+    });
+    with_event(
+        "channel.channel_points_automatic_reward_redemption.add",
+        "1",
+        |data| {
+            let EventData::ChannelPointsAutomaticRewardRedemptionAddV1(redemption) = data else {
+                panic!()
+            };
+            assert_eq!(redemption.reward.cost, 100);
+            assert_eq!(redemption.message.emotes[0].begin, 13);
+            assert_eq!(
+                redemption.user_input.as_deref(),
+                Some("Hello world! VoHiYo")
+            );
+        },
+    );
+}

@@ -270,3 +270,57 @@ pub struct EmoteId<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,
 }
+
+/// `channel.channel_points_automatic_reward_redemption.add` version 1: a viewer redeemed an
+/// automatic reward.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AutomaticRewardRedemptionAddV1<'a> {
+    /// The broadcaster's user id.
+    #[serde(borrow)]
+    pub broadcaster_user_id: UserId<'a>,
+    /// The broadcaster's login.
+    #[serde(borrow)]
+    pub broadcaster_user_login: UserLogin<'a>,
+    /// The broadcaster's display name.
+    #[serde(borrow)]
+    pub broadcaster_user_name: Cow<'a, str>,
+    /// The redeeming user's id.
+    #[serde(borrow)]
+    pub user_id: UserId<'a>,
+    /// The redeeming user's login.
+    #[serde(borrow)]
+    pub user_login: UserLogin<'a>,
+    /// The redeeming user's display name.
+    #[serde(borrow)]
+    pub user_name: Cow<'a, str>,
+    /// The redemption id.
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    /// The reward.
+    #[serde(borrow)]
+    pub reward: AutomaticRewardV1<'a>,
+    /// The message sent with it.
+    #[serde(borrow)]
+    pub message: super::channel::SubscriptionMessageText<'a>,
+    /// What the user typed, if the reward asks for it.
+    #[serde(borrow, default, deserialize_with = "super::common::optional_text")]
+    pub user_input: Option<Cow<'a, str>>,
+    /// When it was redeemed.
+    #[serde(with = "rfc3339")]
+    pub redeemed_at: Timestamp,
+}
+
+/// An automatic reward, as version 1 describes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AutomaticRewardV1<'a> {
+    /// The kind of reward.
+    #[serde(rename = "type")]
+    pub kind: AutomaticRewardType,
+    /// The cost in channel points.
+    pub cost: u64,
+    /// The emote unlocked, for an emote reward.
+    #[serde(borrow, default)]
+    pub unlocked_emote: Option<super::channel::PowerUpEmote<'a>>,
+}

@@ -39,6 +39,7 @@ pub mod charity;
 pub mod chat;
 pub mod chat_notification;
 mod common;
+pub mod conduit;
 pub mod goal;
 pub mod hype_train;
 pub mod moderate;
@@ -355,6 +356,11 @@ registry! {
         scopes [["moderator:read:suspicious_users"]];
 
     // channel points
+    /// An automatic reward was redeemed (version 1).
+    ChannelPointsAutomaticRewardRedemptionAddV1(channel_points::AutomaticRewardRedemptionAddV1) =
+        "channel.channel_points_automatic_reward_redemption.add" v "1",
+        fn channel_points_automatic_reward_redemption_add_v1(broadcaster_user_id),
+        scopes [["channel:read:redemptions", "channel:manage:redemptions"]];
     /// An automatic reward was redeemed (version 2: message fragments, reward object).
     ChannelPointsAutomaticRewardRedemptionAddV2(channel_points::AutomaticRewardRedemptionAddV2) =
         "channel.channel_points_automatic_reward_redemption.add" v "2",
@@ -521,6 +527,12 @@ registry! {
     /// The channel left a shared chat session.
     ChannelSharedChatEnd(chat::SharedChatEnd) = "channel.shared_chat.end" v "1",
         fn channel_shared_chat_end(broadcaster_user_id),
+        scopes [];
+
+    // conduit
+    /// Twitch disabled a shard of a conduit (needs an app access token: for conduit shards).
+    ConduitShardDisabled(conduit::ConduitShardDisabled) = "conduit.shard.disabled" v "1",
+        fn conduit_shard_disabled(client_id) | fn conduit_shard_disabled_of(client_id, conduit_id),
         scopes [];
 
     // stream, user
