@@ -432,3 +432,23 @@ fn conduit_shard_disabled_and_automatic_reward_v1_are_typed() {
         },
     );
 }
+
+#[test]
+fn guest_star_beta_events_are_typed() {
+    use eventsub_proto::events::guest_star::{GroupLayout, GuestState};
+    with_event("channel.guest_star_guest.update", "beta", |data| {
+        let EventData::ChannelGuestStarGuestUpdate(update) = data else {
+            panic!()
+        };
+        assert_eq!(update.state, Some(GuestState::Live));
+        assert_eq!(update.guest_user_login.unwrap(), "cool_guest");
+        assert_eq!(update.host_volume, Some(100));
+    });
+    with_event("channel.guest_star_settings.update", "beta", |data| {
+        let EventData::ChannelGuestStarSettingsUpdate(settings) = data else {
+            panic!()
+        };
+        assert_eq!(settings.group_layout, GroupLayout::Tiled);
+        assert_eq!(settings.slot_count, 5);
+    });
+}

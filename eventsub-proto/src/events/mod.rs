@@ -41,6 +41,7 @@ pub mod chat_notification;
 mod common;
 pub mod conduit;
 pub mod goal;
+pub mod guest_star;
 pub mod hype_train;
 pub mod moderate;
 pub mod moderation;
@@ -528,6 +529,24 @@ registry! {
     ChannelSharedChatEnd(chat::SharedChatEnd) = "channel.shared_chat.end" v "1",
         fn channel_shared_chat_end(broadcaster_user_id),
         scopes [];
+
+    // guest star (beta)
+    /// A Guest Star session began.
+    ChannelGuestStarSessionBegin(guest_star::GuestStarSessionBegin) = "channel.guest_star_session.begin" v "beta",
+        fn channel_guest_star_session_begin(broadcaster_user_id, moderator_user_id),
+        scopes [["channel:read:guest_star", "channel:manage:guest_star", "moderator:read:guest_star", "moderator:manage:guest_star"]];
+    /// A Guest Star session ended.
+    ChannelGuestStarSessionEnd(guest_star::GuestStarSessionEnd) = "channel.guest_star_session.end" v "beta",
+        fn channel_guest_star_session_end(broadcaster_user_id, moderator_user_id),
+        scopes [["channel:read:guest_star", "channel:manage:guest_star", "moderator:read:guest_star", "moderator:manage:guest_star"]];
+    /// A Guest Star guest or slot changed.
+    ChannelGuestStarGuestUpdate(guest_star::GuestStarGuestUpdate) = "channel.guest_star_guest.update" v "beta",
+        fn channel_guest_star_guest_update(broadcaster_user_id, moderator_user_id),
+        scopes [["channel:read:guest_star", "channel:manage:guest_star", "moderator:read:guest_star", "moderator:manage:guest_star"]];
+    /// The Guest Star settings changed.
+    ChannelGuestStarSettingsUpdate(guest_star::GuestStarSettingsUpdate) = "channel.guest_star_settings.update" v "beta",
+        fn channel_guest_star_settings_update(broadcaster_user_id, moderator_user_id),
+        scopes [["channel:read:guest_star", "channel:manage:guest_star", "moderator:read:guest_star", "moderator:manage:guest_star"]];
 
     // conduit
     /// Twitch disabled a shard of a conduit (needs an app access token: for conduit shards).
