@@ -1,7 +1,7 @@
 //! Typed events: one struct per subscription type and version, decoded from the event JSON of a
 //! [`Notification`](crate::Notification), borrowing its strings.
 //!
-//! Everything here derives from one table, the [`registry!`] invocation below: the
+//! Everything here derives from one table, the `registry!` invocation below: the
 //! [`EventData`] variants and their decoder, the [`SUBSCRIPTION_TYPES`] list (condition fields and
 //! required scopes), and a builder on [`SubscriptionSpec`] per type. A type or version missing from
 //! the table still decodes, as [`EventData::Unknown`] with its raw JSON.
@@ -204,7 +204,7 @@ macro_rules! registry {
             $(
                 builders! {
                     $kind, $version,
-                    concat!($(" [", $(" `", $scope, "`",)+ " ]",)*),
+                    concat!($(" (any of", $(" `", $scope, "`",)+ ")",)*),
                     $(fn $builder($($field),*))|+
                 }
             )*
