@@ -452,3 +452,57 @@ fn guest_star_beta_events_are_typed() {
         assert_eq!(settings.slot_count, 5);
     });
 }
+
+#[test]
+fn timestamps_parse_any_rfc3339_precision_and_offset() {
+    for (stamp, nanos) in [
+        ("2020-10-11T10:11:12Z", 0),
+        ("2020-10-11T10:11:12.1Z", 100_000_000),
+        ("2020-10-11T10:11:12.123456789Z", 123_456_789),
+        ("2020-10-11T12:11:12.5+02:00", 500_000_000),
+    ] {
+        let json = format!(
+            r#"{{"id":"1","broadcaster_user_id":"1","broadcaster_user_login":"b",
+            "broadcaster_user_name":"B","type":"live","started_at":"{stamp}"}}"#
+        );
+        let EventData::StreamOnline(online) = EventData::decode("stream.online", "1", &json)
+            .unwrap_or_else(|error| panic!("{stamp}: {error}"))
+        else {
+            panic!()
+        };
+        assert_eq!(online.started_at.unix_timestamp(), 1_602_411_072, "{stamp}");
+        assert_eq!(online.started_at.nanosecond(), nanos, "{stamp}");
+    }
+}
+
+#[test]
+fn scope_check_names_each_missing_group_of_a_subscription() {
+    use eventsub_proto::SubscriptionSpec;
+    use eventsub_proto::events::check_scopes;
+    let moderate = SubscriptionSpec::channel_moderate_v2("1", "2");
+    let chat = SubscriptionSpec::channel_chat_message("1", "2");
+    let token = [
+        "moderator:manage:blocked_terms",
+        "moderator:read:chat_settings",
+        "moderator:read:unban_requests",
+        "moderator:manage:banned_users",
+        "moderator:read:chat_messages",
+        "moderator:read:moderators",
+        "user:read:chat",
+    ];
+    let problems = check_scopes([&moderate, &chat], token);
+    let missing: Vec<_> = problems
+        .iter()
+        .map(|p| (p.spec().kind.as_str(), p.any_of()))
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            (
+                "channel.moderate",
+                Some(&["moderator:read:warnings", "moderator:manage:warnings"][..])
+            ),
+            ("channel.moderate", Some(&["moderator:read:vips"][..])),
+        ]
+    );
+}
