@@ -251,6 +251,17 @@ impl Notification {
         self.piece(5)
     }
 
+    /// Decodes the event into its typed form, borrowing strings from this notification. A type or
+    /// version this crate does not know is [`EventData::Unknown`](crate::events::EventData::Unknown)
+    /// with the raw JSON; the error is for an event that does not match its known type.
+    pub fn typed(&self) -> Result<crate::events::EventData<'_>, serde_json::Error> {
+        crate::events::EventData::decode(
+            self.subscription_type(),
+            self.subscription_version(),
+            self.event_json(),
+        )
+    }
+
     /// Decodes the event into `T`, which may borrow from it (`&str` fields, or
     /// `&serde_json::value::RawValue` to keep parts raw).
     pub fn decode<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {

@@ -71,6 +71,7 @@ mod connection;
 mod dedup;
 mod error;
 mod event;
+pub mod events;
 #[doc(hidden)]
 pub mod fuzzing;
 mod ids;
@@ -89,6 +90,7 @@ pub use event::{
     DisconnectCause, DropReason, Event, Gap, Notification, Revocation, StopReason,
     SubscriptionFailure,
 };
+pub use events::EventData;
 pub use ids::{ConduitId, ConnId, MessageId, RequestId, SessionId, SubscriptionId};
 pub use io::{Created, Input, Output, RequestError};
 pub use subscription::{

@@ -1,0 +1,116 @@
+//! Typed events: every registered subscription type decodes its documented example, serializes
+//! back to what decodes equal, and the registry, fixtures and decoders cannot drift apart.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use eventsub_proto::SubscriptionSpec;
+use eventsub_proto::events::{EventData, SUBSCRIPTION_TYPES, SubscriptionType};
+
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/events")
+}
+
+fn fixture_name(kind: &str, version: &str) -> String {
+    format!("{kind}.v{version}.json")
+}
+
+fn fixture(kind: &str, version: &str) -> String {
+    let path = fixtures_dir().join(fixture_name(kind, version));
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+#[test]
+fn every_registered_type_has_a_fixture_that_decodes_to_its_own_variant() {
+    for entry in SUBSCRIPTION_TYPES {
+        let json = fixture(entry.kind, entry.version);
+        let data = EventData::decode(entry.kind, entry.version, &json)
+            .unwrap_or_else(|error| panic!("{} v{}: {error}", entry.kind, entry.version));
+        assert!(
+            !matches!(data, EventData::Unknown(_)),
+            "{} v{} has no decoder",
+            entry.kind,
+            entry.version
+        );
+        assert_eq!((data.kind(), data.version()), (entry.kind, entry.version));
+    }
+}
+
+#[test]
+fn every_fixture_belongs_to_a_registered_type() {
+    let registered: BTreeSet<String> = SUBSCRIPTION_TYPES
+        .iter()
+        .map(|entry| fixture_name(entry.kind, entry.version))
+        .collect();
+    let on_disk: BTreeSet<String> = std::fs::read_dir(fixtures_dir())
+        .unwrap()
+        .map(|file| file.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(on_disk, registered);
+}
+
+#[test]
+fn registry_entries_are_unique_and_have_a_builder_per_condition() {
+    let keys: BTreeSet<(&str, &str)> = SUBSCRIPTION_TYPES
+        .iter()
+        .map(|entry| (entry.kind, entry.version))
+        .collect();
+    assert_eq!(keys.len(), SUBSCRIPTION_TYPES.len());
+    for entry in SUBSCRIPTION_TYPES {
+        assert!(!entry.conditions.is_empty(), "{}", entry.kind);
+        assert_eq!(
+            SubscriptionType::find(entry.kind, entry.version),
+            Some(entry)
+        );
+    }
+}
+
+#[test]
+fn every_event_serializes_to_json_that_decodes_equal() {
+    for entry in SUBSCRIPTION_TYPES {
+        let json = fixture(entry.kind, entry.version);
+        let data = EventData::decode(entry.kind, entry.version, &json).unwrap();
+        let again = serde_json::to_string(&data).unwrap();
+        let decoded = EventData::decode(entry.kind, entry.version, &again).unwrap();
+        assert_eq!(decoded, data, "{} v{}", entry.kind, entry.version);
+    }
+}
+
+#[test]
+fn an_unknown_type_or_version_is_delivered_raw() {
+    let json = r#"{"anything": [1, 2, 3]}"#;
+    let data = EventData::decode("channel.follow", "99", json).unwrap();
+    let EventData::Unknown(unknown) = data else {
+        panic!("{data:?}")
+    };
+    assert_eq!(
+        (unknown.kind, unknown.version, unknown.json),
+        ("channel.follow", "99", json)
+    );
+    assert_eq!(
+        serde_json::to_value(data).unwrap(),
+        serde_json::json!({"anything": [1, 2, 3]})
+    );
+}
+
+#[test]
+fn a_known_type_with_a_wrong_shape_is_an_error() {
+    assert!(EventData::decode("stream.online", "1", r#"{"id": 1}"#).is_err());
+}
+
+#[test]
+fn builders_know_type_version_and_condition() {
+    let follow = SubscriptionSpec::channel_follow_v2("1337", "1339");
+    assert_eq!(
+        serde_json::to_value(&follow).unwrap(),
+        serde_json::json!({"type": "channel.follow", "version": "2",
+            "condition": {"broadcaster_user_id": "1337", "moderator_user_id": "1339"}})
+    );
+    let raid = SubscriptionSpec::channel_raid_to("1337");
+    assert_eq!(raid.condition_str("to_broadcaster_user_id"), Some("1337"));
+    assert_eq!(raid.condition.len(), 1);
+    let ads = SubscriptionSpec::channel_ad_break_begin("1337");
+    assert_eq!(ads.condition_str("broadcaster_id"), Some("1337"));
+    let reward = SubscriptionSpec::channel_points_custom_reward_redemption_add_of("1337", "r1");
+    assert_eq!(reward.condition_str("reward_id"), Some("r1"));
+}
