@@ -64,8 +64,10 @@ impl SubscriptionSpec {
     /// `token_user_id`: 0 when that user is the one the condition is about (the broadcaster or user
     /// who authorised it), 1 otherwise. Twitch's answer (`cost` in the response) always wins.
     pub fn estimated_cost(&self, token_user_id: Option<&str>) -> u32 {
-        const OWNER_FIELDS: [&str; 4] = [
+        const OWNER_FIELDS: [&str; 5] = [
             "broadcaster_user_id",
+            // channel.ad_break.begin names its broadcaster this way.
+            "broadcaster_id",
             "user_id",
             "to_broadcaster_user_id",
             "from_broadcaster_user_id",
@@ -287,6 +289,9 @@ mod tests {
         assert_eq!(spec.estimated_cost(Some("1")), 0);
         assert_eq!(spec.estimated_cost(Some("2")), 1);
         assert_eq!(spec.estimated_cost(None), 1);
+        let ad_break = SubscriptionSpec::new("channel.ad_break.begin", "1")
+            .with_condition("broadcaster_id", "1");
+        assert_eq!(ad_break.estimated_cost(Some("1")), 0);
     }
 
     #[test]
