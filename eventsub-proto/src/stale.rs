@@ -6,6 +6,7 @@
 //! ("received minus threshold") is formatted once per second of arrival; only a timestamp in the
 //! very same second as the cut-off, or one in another form, is parsed in full.
 
+use std::cmp::Ordering;
 use std::time::{Duration, SystemTime};
 
 /// `YYYY-MM-DDTHH:MM:SS`: the part of a timestamp compared as text.
@@ -47,15 +48,16 @@ impl StaleCheck {
             self.cutoff = Some((cutoff_seconds, text));
         }
         let cutoff_prefix = self.cutoff.as_ref()?.1.get(..SECONDS_PREFIX)?;
-        if let Some(prefix) = canonical_seconds(message_timestamp) {
-            if prefix > cutoff_prefix {
-                return None; // sent after the cut-off's second: fresh
-            }
-            if prefix < cutoff_prefix {
-                return exact_age(message_timestamp, received_at);
+        match canonical_seconds(message_timestamp).map(|prefix| prefix.cmp(cutoff_prefix)) {
+            // Sent after the cut-off's second: fresh.
+            Some(Ordering::Greater) => None,
+            // Sent before the cut-off's second: stale; the exact age is for the report.
+            Some(Ordering::Less) => exact_age(message_timestamp, received_at),
+            // The cut-off's own second, or another form: decide on the exact time.
+            Some(Ordering::Equal) | None => {
+                exact_age(message_timestamp, received_at).filter(|age| *age > threshold)
             }
         }
-        exact_age(message_timestamp, received_at).filter(|age| *age > threshold)
     }
 }
 
