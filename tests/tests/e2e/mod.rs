@@ -1,0 +1,505 @@
+//! The end-to-end scenarios both adapters run (`e2e_tokio.rs`, `e2e_async_std.rs`): each takes the
+//! mock and a client builder pointed at it (with [`client_config`]), whatever the runtime, and
+//! ends by checking the mock's records: the client never sent a data frame. Waiting is on async-io
+//! timers, which run under any executor.
+
+use std::time::{Duration, Instant};
+
+use eventsub_proto::{CloseCode, Config, DisconnectCause, Event};
+use eventsub_tests::mock_eventsub::scenario::{
+    assert_delivered_exactly_once, burst_round, client_config,
+};
+use eventsub_tests::mock_eventsub::{Delivery, Ended, MockEventSub, SocketId};
+use eventsub_tests::mock_helix::fast_retries;
+use eventsub_tests::mock_helix::fixtures::{USER_ID, stream_online};
+use eventsub_tokio::runtime::Runtime;
+use eventsub_tokio::{EventStream, EventSubBuilder, EventSubHandle, SubscriptionSpec};
+use futures_util::StreamExt;
+use futures_util::future::{Either, select};
+
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// `builder` pointed at `mock`, with `config`, fast Helix retries and short timeouts.
+pub fn against<R: Runtime>(
+    builder: EventSubBuilder<R>,
+    mock: &MockEventSub,
+    config: Config,
+) -> EventSubBuilder<R> {
+    builder
+        .config(config)
+        .eventsub_url(mock.ws_url())
+        .helix_url(mock.helix_url())
+        .helix_retry(fast_retries())
+        .helix_timeout(Duration::from_secs(2))
+        .close_timeout(Duration::from_secs(1))
+        .seed(7)
+}
+
+/// Polls `condition` until it holds; false after 5 s.
+pub async fn eventually(mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + WAIT;
+    while !condition() {
+        if Instant::now() > deadline {
+            return false;
+        }
+        async_io::Timer::after(Duration::from_millis(5)).await;
+    }
+    true
+}
+
+/// `future`'s output; panics if it takes longer than `timeout`.
+pub async fn within<T>(timeout: Duration, what: &str, future: impl Future<Output = T>) -> T {
+    futures_util::pin_mut!(future);
+    match select(future, async_io::Timer::after(timeout)).await {
+        Either::Left((output, _)) => output,
+        Either::Right(_) => panic!("timed out waiting for {what}"),
+    }
+}
+
+/// A running client and every event it delivered so far.
+pub struct TestClient {
+    pub handle: EventSubHandle,
+    pub events: EventStream,
+    pub seen: Vec<Event>,
+}
+
+impl TestClient {
+    pub async fn connect<R: Runtime>(builder: EventSubBuilder<R>) -> Self {
+        let (handle, events) = builder.connect().await.expect("client starts");
+        Self {
+            handle,
+            events,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Reads events until one matches; panics after 5 s or at the end of the stream.
+    pub async fn until(&mut self, what: &str, matches: impl Fn(&Event) -> bool) -> Event {
+        within(WAIT, what, async {
+            loop {
+                let event = self
+                    .events
+                    .next()
+                    .await
+                    .unwrap_or_else(|| panic!("stream ended before {what}: {:#?}", self.seen));
+                self.seen.push(event.clone());
+                if matches(&event) {
+                    return event;
+                }
+            }
+        })
+        .await
+    }
+
+    pub async fn ready(&mut self) {
+        self.until("session ready", |e| matches!(e, Event::SessionReady { .. }))
+            .await;
+    }
+
+    pub async fn subscribed(&mut self) {
+        self.until("subscription created", |e| {
+            matches!(e, Event::SubscriptionCreated { .. })
+        })
+        .await;
+    }
+
+    /// The message ids of the next `count` notifications.
+    pub async fn notifications(&mut self, count: usize) -> Vec<String> {
+        let mut ids = Vec::new();
+        while ids.len() < count {
+            if let Event::Notification(n) = self
+                .until("a notification", |e| matches!(e, Event::Notification(_)))
+                .await
+            {
+                ids.push(n.message_id().to_string());
+            }
+        }
+        ids
+    }
+
+    pub fn saw(&self, matches: impl Fn(&Event) -> bool) -> bool {
+        self.seen.iter().any(matches)
+    }
+
+    /// Shuts down and reads the stream to its end.
+    pub async fn shutdown(mut self) -> Vec<Event> {
+        within(WAIT, "shutdown", self.handle.shutdown()).await;
+        while let Some(event) = within(WAIT, "end of stream", self.events.next()).await {
+            self.seen.push(event);
+        }
+        self.seen
+    }
+}
+
+/// A client from `builder` whose first session has `stream.online`.
+pub async fn subscribed<R: Runtime>(builder: EventSubBuilder<R>) -> TestClient {
+    let mut client = TestClient::connect(builder.subscribe(stream_online(USER_ID))).await;
+    client.ready().await;
+    client.subscribed().await;
+    client
+}
+
+pub async fn current_socket(mock: &MockEventSub) -> SocketId {
+    assert!(
+        eventually(|| mock.current_socket().is_some()).await,
+        "a session is up"
+    );
+    mock.current_socket().expect("checked above")
+}
+
+/// Whether `socket` ends `how` within 5 s.
+pub async fn ended(mock: &MockEventSub, socket: SocketId, how: Ended) -> bool {
+    eventually(|| mock.records().endings().contains(&(socket, how.clone()))).await
+}
+
+/// What every test ends with: no text or binary frame ever reached the mock from the client.
+pub fn assert_no_data_frames(mock: &MockEventSub) {
+    let data = mock.records().client_data_frames();
+    assert!(data.is_empty(), "the client sent data frames: {data:?}");
+}
+
+/// Shuts the client down, checks `Stopped` came last and that the client never sent a data frame.
+pub async fn finish(mock: &MockEventSub, client: TestClient) {
+    let events = client.shutdown().await;
+    assert!(
+        matches!(events.last(), Some(Event::Stopped { .. })),
+        "Stopped is the last event"
+    );
+    assert_no_data_frames(mock);
+}
+
+fn closed_with(event: &Event, code: u16) -> bool {
+    match event {
+        Event::Disconnected { cause, .. } | Event::ConnectFailed { cause, .. } => {
+            cause.close_code() == Some(CloseCode(code))
+        }
+        _ => false,
+    }
+}
+
+pub async fn full_lifecycle<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let mut client = subscribed(builder).await;
+    let mut sent = Vec::new();
+    for _ in 0..3 {
+        sent.extend(mock.notify("stream.online", Delivery::Once));
+    }
+    assert_eq!(
+        client.notifications(3).await,
+        sent,
+        "every notification, in order"
+    );
+    let socket = current_socket(mock).await;
+    finish(mock, client).await;
+    assert!(eventually(|| mock.sockets().is_empty()).await);
+    assert!(
+        mock.records()
+            .endings()
+            .contains(&(socket, Ended::ByClient(Some(1000)))),
+        "closed with 1000"
+    );
+}
+
+pub async fn reconnect_in_a_burst<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let mut client = subscribed(builder).await;
+    let old = current_socket(mock).await;
+    let mut sent = Vec::new();
+    for round in 0..60 {
+        sent.extend(burst_round(mock, "stream.online", round, 20, old));
+        async_io::Timer::after(Duration::from_millis(2)).await;
+    }
+    let received = client.notifications(sent.len()).await;
+    let records = mock.records();
+    assert_delivered_exactly_once(&records, &sent, &received);
+    assert!(
+        records.sent_notifications().len() > sent.len(),
+        "duplicates were on the wire"
+    );
+    assert!(
+        client.saw(|e| matches!(e, Event::Reconnected { .. })),
+        "graceful handover"
+    );
+    assert!(
+        !client.saw(|e| matches!(e, Event::Disconnected { .. })),
+        "no gap"
+    );
+    assert_ne!(current_socket(mock).await, old);
+    assert!(
+        ended(mock, old, Ended::ByClient(Some(1000))).await,
+        "the client closed the old socket"
+    );
+    assert_eq!(
+        mock.helix().subscriptions.len(),
+        1,
+        "a handover never resubscribes"
+    );
+    finish(mock, client).await;
+}
+
+pub async fn keepalive_silence<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let mut client = subscribed(builder).await;
+    let first = current_socket(mock).await;
+    mock.silence(first, true);
+    let lost = client
+        .until("keepalive timeout", |e| {
+            matches!(
+                e,
+                Event::Disconnected {
+                    cause: DisconnectCause::KeepaliveTimeout { .. },
+                    ..
+                }
+            )
+        })
+        .await;
+    let Event::Disconnected {
+        cause: DisconnectCause::KeepaliveTimeout { silent_for },
+        ..
+    } = lost
+    else {
+        unreachable!()
+    };
+    assert!(
+        silent_for >= Duration::from_millis(1300),
+        "declared dead only after keepalive + grace: {silent_for:?}"
+    );
+    client
+        .until("resumed", |e| matches!(e, Event::Resumed { .. }))
+        .await;
+    let second = current_socket(mock).await;
+    assert_ne!(first, second);
+    assert!(
+        mock.records()
+            .endings()
+            .contains(&(first, Ended::ByClient(Some(1001)))),
+        "the dead socket was abandoned with 1001"
+    );
+    assert_eq!(
+        mock.live_subscriptions(),
+        1,
+        "resubscribed on the new session"
+    );
+    let sent = mock.notify("stream.online", Delivery::Once);
+    assert_eq!(
+        client.notifications(1).await,
+        sent,
+        "the new session delivers"
+    );
+    finish(mock, client).await;
+}
+
+pub async fn unused_session_4003<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let mut client = TestClient::connect(builder).await;
+    client.ready().await;
+    client.until("close 4003", |e| closed_with(e, 4003)).await;
+    client.ready().await;
+    client.shutdown().await;
+    assert!(
+        mock.records()
+            .endings()
+            .iter()
+            .any(|(_, how)| *how == Ended::ByServer(4003))
+    );
+    assert_no_data_frames(mock);
+}
+
+pub async fn stale_reconnect_url_4007<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let mut client = subscribed(builder).await;
+    let socket = current_socket(mock).await;
+    assert!(mock.reconnect_stale(socket).is_some());
+    client.until("close 4007", |e| closed_with(e, 4007)).await;
+    assert!(
+        eventually(|| mock
+            .records()
+            .endings()
+            .iter()
+            .any(|(_, how)| *how == Ended::ByServer(4007)))
+        .await
+    );
+    // The live session is untouched by the failed handover; the core opens a fresh session,
+    // subscribes there and closes the old one.
+    client
+        .until("resubscribed", |e| {
+            matches!(e, Event::SubscriptionCreated { .. })
+        })
+        .await;
+    assert!(
+        ended(mock, socket, Ended::ByClient(Some(1000))).await,
+        "the old socket is closed once the fresh session is up"
+    );
+    assert!(
+        !client.saw(|e| matches!(e, Event::Disconnected { .. })),
+        "no gap: the old session served until the fresh one was up"
+    );
+    assert_eq!(mock.live_subscriptions(), 1, "only the fresh session's");
+    let sent = mock.notify("stream.online", Delivery::Once);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(client.notifications(1).await, sent);
+    finish(mock, client).await;
+}
+
+pub async fn tcp_drop<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let mut client = subscribed(builder).await;
+    let first = current_socket(mock).await;
+    let dropped_at = Instant::now();
+    mock.drop_socket(first);
+    let lost = client
+        .until("disconnected", |e| matches!(e, Event::Disconnected { .. }))
+        .await;
+    let Event::Disconnected {
+        cause, retry_at, ..
+    } = lost
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        cause.close_code(),
+        Some(CloseCode::ABNORMAL),
+        "no close frame: 1006"
+    );
+    let retry_at = retry_at.expect("the client retries");
+    assert!(
+        retry_at >= dropped_at + Duration::from_millis(50),
+        "backs off (at least half the first delay)"
+    );
+    client
+        .until("resumed", |e| matches!(e, Event::Resumed { .. }))
+        .await;
+    assert_eq!(mock.records().opened().len(), 2, "one new socket");
+    assert_eq!(
+        mock.live_subscriptions(),
+        1,
+        "resubscribed on the new session"
+    );
+    let sent = mock.notify("stream.online", Delivery::Once);
+    assert_eq!(client.notifications(1).await, sent);
+    finish(mock, client).await;
+}
+
+pub async fn revocation<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let mut client = subscribed(builder).await;
+    assert_eq!(
+        mock.revoke("stream.online", "authorization_revoked").len(),
+        1
+    );
+    let event = client
+        .until("revocation", |e| matches!(e, Event::Revocation(_)))
+        .await;
+    let Event::Revocation(revocation) = event else {
+        unreachable!()
+    };
+    assert_eq!(revocation.subscription.kind, "stream.online");
+    assert_eq!(
+        revocation.subscription.status.to_string(),
+        "authorization_revoked"
+    );
+    finish(mock, client).await;
+}
+
+/// Needs the mock's user token to carry `moderator:read:followers`.
+pub async fn runtime_subscriptions<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let mut client = subscribed(builder).await;
+    let follow = SubscriptionSpec::new("channel.follow", "2")
+        .with_condition("broadcaster_user_id", USER_ID)
+        .with_condition("moderator_user_id", USER_ID);
+    client
+        .handle
+        .subscribe(follow.clone())
+        .await
+        .expect("subscribe");
+    client.subscribed().await;
+    let sent = mock.notify("channel.follow", Delivery::Once);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(client.notifications(1).await, sent);
+    assert!(
+        client
+            .handle
+            .unsubscribe(follow.clone())
+            .await
+            .expect("unsubscribe")
+    );
+    assert!(
+        eventually(|| mock
+            .helix()
+            .subscriptions
+            .iter()
+            .all(|s| s.kind != "channel.follow"))
+        .await,
+        "deleted over Helix"
+    );
+    assert!(mock.notify("channel.follow", Delivery::Once).is_empty());
+    assert!(
+        !client
+            .handle
+            .unsubscribe(follow)
+            .await
+            .expect("unsubscribe again"),
+        "no longer wanted"
+    );
+    finish(mock, client).await;
+}
+
+pub async fn graceful_shutdown<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let config = Config {
+        delete_subscriptions_on_shutdown: true,
+        ..client_config()
+    };
+    let client = subscribed(builder.config(config)).await;
+    let socket = current_socket(mock).await;
+    let handle = client.handle.clone();
+    let events = client.shutdown().await;
+    assert!(handle.is_finished());
+    assert!(matches!(events.last(), Some(Event::Stopped { .. })));
+    assert!(
+        mock.helix().subscriptions.is_empty(),
+        "deleted before the task finished"
+    );
+    assert!(ended(mock, socket, Ended::ByClient(Some(1000))).await);
+    assert!(
+        handle.subscribe(stream_online("42")).await.is_err(),
+        "a stopped client takes no commands"
+    );
+    assert_no_data_frames(mock);
+}
+
+pub async fn slow_consumer<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let mut client = subscribed(builder.event_buffer(8)).await;
+    let socket = current_socket(mock).await;
+    let mut sent = Vec::new();
+    for _ in 0..40 {
+        sent.extend(mock.notify("stream.online", Delivery::Once));
+    }
+    // Read nothing for longer than keepalive + grace (1.3 s), twice over.
+    async_io::Timer::after(Duration::from_millis(2800)).await;
+    assert_eq!(mock.current_socket(), Some(socket), "the session survived");
+    assert!(client.handle.lagged() > 0, "the overflow is counted");
+    let mut delivered = 0;
+    let mut reported_missing = 0;
+    while let Either::Left((Some(event), _)) = select(
+        client.events.next(),
+        async_io::Timer::after(Duration::from_millis(100)),
+    )
+    .await
+    {
+        assert!(
+            !matches!(event, Event::Disconnected { .. }),
+            "no keepalive death: {event:?}"
+        );
+        delivered += usize::from(matches!(event, Event::Notification(_)));
+        if let Event::Lagged { missed } = event {
+            reported_missing += missed;
+        }
+    }
+    assert_eq!(
+        delivered as u64 + client.handle.lagged(),
+        sent.len() as u64,
+        "every event delivered or counted"
+    );
+    assert_eq!(
+        reported_missing,
+        client.handle.lagged(),
+        "every discarded event is reported in the stream"
+    );
+    finish(mock, client).await;
+}
