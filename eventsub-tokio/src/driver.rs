@@ -223,12 +223,10 @@ impl<R: Runtime> Driver<R> {
                 }
                 Output::DeleteSubscription { request, id } => {
                     tracing::info!(%request, %id, "deleting subscription");
-                    flight.helix.push(helix::delete(
-                        self.helix.clone(),
-                        self.tokens.clone(),
-                        request,
-                        id,
-                    ));
+                    let call = helix::delete(self.helix.clone(), self.tokens.clone(), request, id);
+                    // Every Helix call goes through the runtime: reqwest needs a tokio reactor,
+                    // which the async-io runtime provides only inside this wrapper.
+                    flight.helix.push(self.runtime.helix(call));
                 }
                 Output::Event(event) => self.deliver(event),
                 other => tracing::warn!(?other, "output this adapter version does not know"),

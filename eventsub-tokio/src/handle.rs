@@ -72,7 +72,8 @@ impl EventSubHandle {
 
     /// Whether the client has stopped and released its sockets.
     pub fn is_finished(&self) -> bool {
-        *self.finished.borrow()
+        // A task that ended without saying so (it can only have panicked) is finished too.
+        *self.finished.borrow() || self.finished.has_changed().is_err()
     }
 
     /// How many events were discarded because the [`EventStream`] was not read fast enough (see

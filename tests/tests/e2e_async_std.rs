@@ -98,14 +98,12 @@ async fn a_revocation_reaches_the_user() {
 }
 
 #[async_std::test]
-#[ignore = "driver bug: Output::DeleteSubscription is not run through Runtime::helix, so reqwest panics without a tokio reactor on the async-io client thread (eventsub-tokio/src/driver.rs)"]
 async fn subscriptions_are_added_and_removed_at_runtime() {
     let mock = start_mock();
     e2e::runtime_subscriptions(&mock, builder(&mock)).await;
 }
 
 #[async_std::test]
-#[ignore = "driver bug: Output::DeleteSubscription is not run through Runtime::helix, so reqwest panics without a tokio reactor on the async-io client thread (eventsub-tokio/src/driver.rs)"]
 async fn graceful_shutdown_closes_with_1000_and_deletes_the_subscriptions() {
     let mock = start_mock();
     e2e::graceful_shutdown(&mock, builder(&mock)).await;
