@@ -194,18 +194,7 @@ pub enum Message<'a> {
         metadata: Metadata<'a>,
     },
     /// `notification`.
-    Notification {
-        /// The metadata.
-        metadata: Metadata<'a>,
-        /// The subscription type (from the metadata, else from the subscription).
-        subscription_type: Cow<'a, str>,
-        /// The subscription version (from the metadata, else from the subscription).
-        subscription_version: Cow<'a, str>,
-        /// The subscription it was sent for, raw.
-        subscription: &'a RawValue,
-        /// The event or events.
-        events: Events<'a>,
-    },
+    Notification(NotificationMessage<'a>),
     /// `session_reconnect`: move to `reconnect_url`.
     Reconnect {
         /// The metadata.
@@ -227,13 +216,28 @@ pub enum Message<'a> {
     },
 }
 
+/// A `notification` message, borrowed from the frame.
+#[derive(Clone, Debug)]
+pub struct NotificationMessage<'a> {
+    /// The metadata.
+    pub metadata: Metadata<'a>,
+    /// The subscription type (from the metadata, else from the subscription).
+    pub subscription_type: Cow<'a, str>,
+    /// The subscription version (from the metadata, else from the subscription).
+    pub subscription_version: Cow<'a, str>,
+    /// The subscription it was sent for, raw.
+    pub subscription: &'a RawValue,
+    /// The event or events.
+    pub events: Events<'a>,
+}
+
 impl<'a> Message<'a> {
     /// The message's metadata.
     pub fn metadata(&self) -> &Metadata<'a> {
         match self {
             Self::Welcome { metadata, .. }
             | Self::Keepalive { metadata }
-            | Self::Notification { metadata, .. }
+            | Self::Notification(NotificationMessage { metadata, .. })
             | Self::Reconnect { metadata, .. }
             | Self::Revocation { metadata, .. }
             | Self::Unknown { metadata } => metadata,
@@ -305,13 +309,13 @@ pub fn parse(text: &str) -> Result<Message<'_>, FrameError> {
                 (None, Some(batch)) => Events::Batch(batch),
                 (None, None) => return Err(missing("payload.event")),
             };
-            Message::Notification {
+            Message::Notification(NotificationMessage {
                 metadata,
                 subscription_type,
                 subscription_version,
                 subscription,
                 events,
-            }
+            })
         }
         "session_reconnect" => {
             // The forum bug: the URL lives at payload.session.reconnect_url, never payload.reconnect_url.
@@ -404,10 +408,10 @@ mod tests {
     #[test]
     fn batched_notification_keeps_every_event() {
         let frame = r#"{"metadata":{"message_id":"m","message_type":"notification","message_timestamp":"2022-11-16T10:11:12Z","subscription_type":"channel.follow","subscription_version":"2"},"payload":{"subscription":{"id":"s","status":"enabled","type":"channel.follow","version":"2","cost":0,"condition":{},"transport":{"method":"websocket","session_id":"x"},"created_at":"2022-11-16T10:11:12Z"},"events":[{"id":"e1","data":{"n":1}},{"id":"e2","data":{"n":2}}]}}"#;
-        let Ok(Message::Notification {
+        let Ok(Message::Notification(NotificationMessage {
             events: Events::Batch(batch),
             ..
-        }) = parse(frame)
+        })) = parse(frame)
         else {
             panic!("not a batch")
         };
@@ -424,7 +428,7 @@ mod tests {
     #[test]
     fn metadata_strings_are_borrowed_unless_escaped() {
         let frame = r#"{"metadata":{"message_id":"m","message_type":"notification","message_timestamp":"t","subscription_type":"channel.follow","subscription_version":"2"},"payload":{"subscription":{},"event":{}}}"#;
-        let Ok(Message::Notification { metadata, .. }) = parse(frame) else {
+        let Ok(Message::Notification(NotificationMessage { metadata, .. })) = parse(frame) else {
             panic!("not a notification")
         };
         assert!(matches!(
@@ -436,7 +440,8 @@ mod tests {
             Some(Cow::Borrowed("2"))
         ));
         let escaped = frame.replace("channel.follow", "channel\\u002efollow");
-        let Ok(Message::Notification { metadata, .. }) = parse(&escaped) else {
+        let Ok(Message::Notification(NotificationMessage { metadata, .. })) = parse(&escaped)
+        else {
             panic!("not a notification")
         };
         assert_eq!(

@@ -9,7 +9,7 @@ use crate::close::ClientCloseCode;
 use crate::error::{FrameError, InputError};
 use crate::event::{DropReason, Event, Notification, NotificationParts, Revocation};
 use crate::ids::{ConnId, MessageId, SessionId};
-use crate::message::{self, Events, Message, Metadata, SubscriptionRef};
+use crate::message::{self, Events, Message, Metadata, NotificationMessage, SubscriptionRef};
 use crate::wanted::SubscriptionState;
 
 impl Client {
@@ -48,7 +48,9 @@ impl Client {
             }
         };
         match message {
-            Message::Notification { .. } => self.on_notification(conn, &message, received_at),
+            Message::Notification(notification) => {
+                self.on_notification(conn, &notification, received_at)
+            }
             Message::Revocation {
                 metadata,
                 subscription,
@@ -176,19 +178,16 @@ impl Client {
     pub(super) fn on_notification(
         &mut self,
         conn: ConnId,
-        message: &Message<'_>,
+        notification: &NotificationMessage<'_>,
         received_at: SystemTime,
     ) {
-        let Message::Notification {
+        let NotificationMessage {
             metadata,
             subscription_type,
             subscription_version,
             subscription,
             events,
-        } = message
-        else {
-            return;
-        };
+        } = notification;
         let message_id = MessageId::parse(&metadata.message_id);
         if !self.dedup.insert(message_id.clone(), self.now) {
             self.stats.duplicates_dropped += 1;
