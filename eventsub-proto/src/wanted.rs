@@ -124,10 +124,62 @@ impl WantedSubscriptions {
         estimated_cost: u32,
         limit: usize,
     ) -> Result<(), SubscriptionFailure> {
-        if self.occupying() >= limit {
+        self.limits(
+            self.occupying(),
+            self.committed_cost(),
+            estimated_cost,
+            limit,
+        )
+    }
+
+    /// Adds a wanted subscription if it can ever fit, counting every subscription that is or will
+    /// be created (not the revoked or permanently failed ones). Returns its index.
+    pub(crate) fn add(&mut self, wanted: Wanted, limit: usize) -> Result<usize, SubscribeError> {
+        let spec = Box::new(wanted.spec.clone());
+        if self.contains(&wanted.spec) {
+            return Err(SubscribeError::AlreadySubscribed { spec });
+        }
+        let active = self.entries.iter().filter(|entry| entry.is_active());
+        let cost = active.clone().fold(0u32, |total, entry| {
+            total.saturating_add(match entry.state {
+                SubscriptionState::Enabled { cost, .. } => cost,
+                _ => entry.estimated_cost,
+            })
+        });
+        let committed = cost.max(self.reported_total_cost);
+        match self.limits(active.count(), committed, wanted.estimated_cost, limit) {
+            Ok(()) => {
+                self.entries.push(wanted);
+                Ok(self.entries.len() - 1)
+            }
+            Err(SubscriptionFailure::CostLimitExceeded {
+                cost,
+                would_be,
+                max_total_cost,
+            }) => Err(SubscribeError::CostLimitExceeded {
+                spec,
+                cost,
+                would_be,
+                max_total_cost,
+            }),
+            // The only other refusal `limits` gives.
+            Err(_) => Err(SubscribeError::TooManySubscriptions { spec, limit }),
+        }
+    }
+
+    /// Whether one more subscription of `estimated_cost` fits beside `count` others committing
+    /// `committed_cost`: Twitch's two limits, in one place.
+    fn limits(
+        &self,
+        count: usize,
+        committed_cost: u32,
+        estimated_cost: u32,
+        limit: usize,
+    ) -> Result<(), SubscriptionFailure> {
+        if count >= limit {
             return Err(SubscriptionFailure::TooManySubscriptions { limit });
         }
-        let would_be = self.committed_cost().saturating_add(estimated_cost);
+        let would_be = committed_cost.saturating_add(estimated_cost);
         if estimated_cost > 0 && would_be > self.max_total_cost {
             return Err(SubscriptionFailure::CostLimitExceeded {
                 cost: estimated_cost,
@@ -136,41 +188,6 @@ impl WantedSubscriptions {
             });
         }
         Ok(())
-    }
-
-    /// Adds a wanted subscription if it can ever fit, counting every subscription that is or will
-    /// be created (not the revoked or permanently failed ones). Returns its index.
-    pub(crate) fn add(&mut self, wanted: Wanted, limit: usize) -> Result<usize, SubscribeError> {
-        let spec = || Box::new(wanted.spec.clone());
-        if self.contains(&wanted.spec) {
-            return Err(SubscribeError::AlreadySubscribed { spec: spec() });
-        }
-        let active = self.entries.iter().filter(|entry| entry.is_active());
-        if active.clone().count() >= limit {
-            return Err(SubscribeError::TooManySubscriptions {
-                spec: spec(),
-                limit,
-            });
-        }
-        let cost = active.fold(0u32, |total, entry| {
-            total.saturating_add(match entry.state {
-                SubscriptionState::Enabled { cost, .. } => cost,
-                _ => entry.estimated_cost,
-            })
-        });
-        let would_be = cost
-            .max(self.reported_total_cost)
-            .saturating_add(wanted.estimated_cost);
-        if wanted.estimated_cost > 0 && would_be > self.max_total_cost {
-            return Err(SubscribeError::CostLimitExceeded {
-                spec: spec(),
-                cost: wanted.estimated_cost,
-                would_be,
-                max_total_cost: self.max_total_cost,
-            });
-        }
-        self.entries.push(wanted);
-        Ok(self.entries.len() - 1)
     }
 
     /// The session is gone: everything on it must be created again on the next fresh session.
