@@ -4,6 +4,8 @@
 use std::fmt;
 use std::time::Instant;
 
+use super::bad_frame::BadFrame;
+
 /// Names one WebSocket connection the mock accepted (a reconnect is a new socket).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SocketId(pub u64);
@@ -78,6 +80,15 @@ pub enum Record {
     },
     /// A frame went out.
     Sent(SentFrame),
+    /// A faulty frame went out ([`MockEventSub::inject`](super::MockEventSub::inject)).
+    Injected {
+        /// The socket.
+        socket: SocketId,
+        /// Which fault.
+        frame: BadFrame,
+        /// Its length in bytes.
+        len: usize,
+    },
     /// Something came in.
     Received {
         /// The socket.
@@ -140,6 +151,17 @@ impl Records {
                 Record::Received { socket, what } if what.is_data() => {
                     Some((*socket, what.clone()))
                 }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The faulty frames injected, in order.
+    pub fn injected(&self) -> Vec<(SocketId, BadFrame)> {
+        self.entries
+            .iter()
+            .filter_map(|(_, record)| match record {
+                Record::Injected { socket, frame, .. } => Some((*socket, *frame)),
                 _ => None,
             })
             .collect()

@@ -172,24 +172,30 @@ impl SocketTask {
     }
 
     async fn send(&mut self, outgoing: Outgoing) -> bool {
-        if !self.delay.is_zero() {
-            sleep(self.delay).await;
-        }
         let Outgoing {
             text,
             message_id,
             message_type,
             subscription_type,
         } = outgoing;
-        // Record first: a frame that reached the wire is in the record before the client can act on it.
-        self.shared.record(Record::Sent(SentFrame {
+        let record = Record::Sent(SentFrame {
             socket: self.socket,
             session_id: self.session_id.clone(),
             message_id,
             message_type: message_type.to_owned(),
             subscription_type,
             text: text.clone(),
-        }));
+        });
+        self.write(record, text).await
+    }
+
+    /// Writes `text` after the injected delay, recorded as `record`.
+    async fn write(&mut self, record: Record, text: String) -> bool {
+        if !self.delay.is_zero() {
+            sleep(self.delay).await;
+        }
+        // Record first: a frame that reached the wire is in the record before the client can act on it.
+        self.shared.record(record);
         self.ws.send(Message::text(text)).await.is_ok()
     }
 
@@ -289,6 +295,12 @@ impl SocketTask {
                                 return Ended::Broken;
                             }
                             keepalive_at = TokioInstant::now() + self.keepalive;
+                        }
+                        SocketCommand::Inject { frame, text } => {
+                            let record = Record::Injected { socket: self.socket, frame, len: text.len() };
+                            if !self.write(record, text).await {
+                                return Ended::Broken;
+                            }
                         }
                         SocketCommand::StartGrace(at) => grace_at = at,
                         SocketCommand::Close { code, reason } => return self.close(code, &reason).await,

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::mpsc;
 
+use super::bad_frame::BadFrame;
 use super::config::MockConfig;
 use super::record::{Ended, Record, Records, SocketId};
 use crate::mock_helix::{MockSubscription, SharedState};
@@ -26,6 +27,11 @@ pub(crate) struct Outgoing {
 #[derive(Debug)]
 pub(crate) enum SocketCommand {
     Send(Outgoing),
+    /// A faulty frame, recorded as [`Record::Injected`].
+    Inject {
+        frame: BadFrame,
+        text: String,
+    },
     /// A `session_reconnect` went out: close with 4004 at this time unless the socket is gone.
     StartGrace(tokio::time::Instant),
     Close {
@@ -72,8 +78,17 @@ impl Inner {
 
     /// A message id shaped like Twitch's UUIDs.
     pub(crate) fn message_id(&mut self) -> String {
-        format!("6d7a0f3c-5dec-4eed-908e-{:012x}", self.next())
+        format!("{MESSAGE_ID_PREFIX}{:012x}", self.next())
     }
+}
+
+const MESSAGE_ID_PREFIX: &str = "6d7a0f3c-5dec-4eed-908e-";
+
+/// The number a message id of this mock was made from (unique per mock, increasing with time), so a
+/// test can keep sets of ids as bits; `None` for an id the mock did not make.
+pub fn message_number(message_id: &str) -> Option<u64> {
+    let digits = message_id.strip_prefix(MESSAGE_ID_PREFIX)?;
+    u64::from_str_radix(digits, 16).ok()
 }
 
 /// Everything shared by the server, its socket tasks and the test's handle.
