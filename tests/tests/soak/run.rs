@@ -12,10 +12,13 @@ use eventsub_tests::soak::clock::Clock;
 use eventsub_tests::soak::ledger::Ledger;
 use eventsub_tests::soak::observer::Observer;
 use eventsub_tests::soak::report::Figures;
-use eventsub_tests::soak::rss::RssLog;
+use eventsub_tests::soak::rss::{RssLog, rss_bytes};
 
 use crate::client::{silence_allowed, start_client};
 use crate::{HISTORY, RESEND_POOL, RSS_BOUND, SETTLE_TIMEOUT, Soak};
+
+/// Rounds between two progress lines.
+const PROGRESS_EVERY: u64 = 100;
 
 impl Soak {
     pub(crate) async fn start(seed: u64) -> Self {
@@ -140,6 +143,24 @@ impl Soak {
             tokio::task::yield_now().await;
         }
         self.settle().await;
+        if self.rounds % PROGRESS_EVERY == 0 {
+            self.progress();
+        }
+    }
+
+    /// A line on how far the run is, for long runs watched with `--nocapture`.
+    fn progress(&self) {
+        let tally = self.ledger.tally();
+        let rss = rss_bytes().map_or(0, |bytes| bytes >> 20);
+        println!(
+            "soak: {:>7.1?} round {:>5}: {} sent, {} delivered, {} gaps, {} clients, RSS {rss} MiB",
+            self.started.elapsed(),
+            self.rounds,
+            tally.messages_sent,
+            tally.messages_delivered,
+            self.observer.tally().gaps,
+            self.clients,
+        );
     }
 
     /// Waits until the client is steady (a session, no gap open), the mock holds its subscription,
