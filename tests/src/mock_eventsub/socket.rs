@@ -261,6 +261,7 @@ impl SocketTask {
 
     /// Sends a close frame and waits (bounded) for the client's answer.
     async fn close(&mut self, code: u16, reason: &str) -> Ended {
+        self.shared.socket_closing(self.socket);
         let frame = CloseFrame {
             code: code.into(),
             reason: reason.to_owned().into(),
@@ -318,6 +319,7 @@ impl SocketTask {
                         Some(Ok(Message::Close(frame))) => {
                             let code = frame.map(|frame| u16::from(frame.code));
                             self.shared.record(Record::Received { socket: self.socket, what: Received::Close(code) });
+                            self.shared.socket_closing(self.socket);
                             // tungstenite queued the answering close frame; flush it and finish.
                             self.drain().await;
                             return Ended::ByClient(code);

@@ -146,12 +146,13 @@ impl Shared {
             .is_some_and(|entry| entry.commands.send(command).is_ok())
     }
 
-    /// A socket ended: forget it, and when it carried its session, end the session (its
-    /// subscriptions become `websocket_disconnected`, as on Twitch).
-    pub(crate) fn socket_ended(&self, socket: SocketId, how: Ended) {
+    /// A socket stops carrying anything: the server sent its close frame, or read the client's, or
+    /// the socket ended. Forget it, and when it carried its session, end the session (its
+    /// subscriptions become `websocket_disconnected`, as on Twitch): nothing is routed to a socket
+    /// that is closing, while its close handshake still runs.
+    pub(crate) fn socket_closing(&self, socket: SocketId) {
         let ended_session = {
             let mut inner = self.lock();
-            inner.records.push(Record::Ended { socket, how });
             let entry = inner.sockets.remove(&socket);
             match entry {
                 Some(entry)
@@ -172,5 +173,11 @@ impl Shared {
         if let Some(session_id) = ended_session {
             crate::mock_helix::lock(&self.helix).disconnect_session(&session_id);
         }
+    }
+
+    /// A socket ended: it stops carrying anything (if it had not yet), and its end is recorded.
+    pub(crate) fn socket_ended(&self, socket: SocketId, how: Ended) {
+        self.socket_closing(socket);
+        self.record(Record::Ended { socket, how });
     }
 }
