@@ -155,16 +155,18 @@ impl Ledger {
             self.tally.messages_sent += 1;
         }
         let live = self.live.get(&socket).copied().unwrap_or(false);
-        if self.delivered_early.remove(&number) {
+        if self.delivered_early.contains(&number) {
+            // Delivered before this record was read: owed if this copy went out on a live socket;
+            // if none did, the round's end counts it beyond the guarantee.
             if live {
+                self.delivered_early.remove(&number);
+                self.not_owed.remove(&number);
                 self.tally.messages_owed += 1;
-            } else {
-                self.tally.delivered_beyond_guarantee += 1;
             }
             return;
         }
         if self.delivered.contains(number) || self.owed.contains_key(&number) {
-            return;
+            return; // a further copy
         }
         if live {
             self.not_owed.remove(&number);
@@ -194,12 +196,9 @@ impl Ledger {
         if self.owed.remove(&number).is_some() {
             return Ok(());
         }
-        if self.not_owed.remove(&number).is_some() {
-            self.tally.delivered_beyond_guarantee += 1;
-        } else {
-            // The copy it came in is recorded, but not read yet (or the mock never sent it).
-            self.delivered_early.insert(number);
-        }
+        // It came in a copy whose record is not read yet (a copy on a live socket, say, while one
+        // on a socket no longer live is): the round's end decides whether it was owed.
+        self.delivered_early.insert(number);
         Ok(())
     }
 
@@ -237,10 +236,11 @@ impl Ledger {
                 ));
             }
         }
-        // Left only when the delivered copy is one whose record was read in an earlier round.
-        let late = self.delivered_early.len() as u64;
-        self.tally.delivered_beyond_guarantee += late;
-        self.delivered_early.clear();
+        // Delivered, and no copy on a live socket: beyond the guarantee, and not lost.
+        for number in self.delivered_early.drain() {
+            self.tally.delivered_beyond_guarantee += 1;
+            self.not_owed.remove(&number);
+        }
         let lost: Vec<(u64, Owed)> = self.not_owed.drain().collect();
         self.tally.messages_lost += lost.len() as u64;
         Ok(lost)
@@ -335,6 +335,22 @@ mod tests {
             (tally.messages_delivered, tally.messages_owed),
             (1, 1),
             "sent again on a live socket"
+        );
+    }
+
+    #[test]
+    fn a_delivery_is_owed_when_any_copy_went_out_on_a_live_socket() {
+        let (mut ledger, now) = past_an_oversized_frame();
+        ledger.record(now, &opened(2)).unwrap();
+        ledger.record(now, &sent(1, 14)).unwrap();
+        ledger.delivered(14).unwrap();
+        ledger.record(now, &sent(2, 14)).unwrap();
+        ledger.record(now, &sent(2, 14)).unwrap();
+        assert!(ledger.close_round().unwrap().is_empty(), "not lost");
+        let tally = ledger.tally();
+        assert_eq!(
+            (tally.messages_owed, tally.delivered_beyond_guarantee),
+            (1, 0)
         );
     }
 
