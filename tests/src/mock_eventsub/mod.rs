@@ -31,5 +31,5 @@ mod state;
 pub use bad_frame::BadFrame;
 pub use config::MockConfig;
 pub use record::{Ended, Received, Record, Records, SentFrame, SocketId};
-pub use server::{Delivery, MockEventSub, SocketInfo, wait_until, within};
+pub use server::{Delivery, MockEventSub, Routed, SocketInfo, wait_until, within};
 pub use state::message_number;

@@ -29,6 +29,15 @@ pub enum Delivery {
     EverySocket,
 }
 
+/// A notification [`MockEventSub::notify_routed`] queued.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Routed {
+    /// Its message id.
+    pub message_id: String,
+    /// The sockets it was queued on: it goes out on each unless the socket ends first.
+    pub sockets: Vec<SocketId>,
+}
+
 /// An open socket as the mock sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SocketInfo {
@@ -177,15 +186,16 @@ impl MockEventSub {
     }
 
     /// Queues `outgoing` (`copies` times) on the sockets of `session_id` that `delivery` names;
-    /// whether any took it. Choosing the sockets and queueing happen under one lock, so a socket
-    /// cannot be chosen and then end (a handover completing in between) before it has the frame.
+    /// returns those that took it. Choosing the sockets and queueing happen under one lock, so a
+    /// socket cannot be chosen and then end (a handover completing in between) before it has the
+    /// frame.
     fn send_to_session(
         &self,
         session_id: &str,
         delivery: Delivery,
         outgoing: &Outgoing,
         copies: usize,
-    ) -> bool {
+    ) -> Vec<SocketId> {
         let inner = self.shared.lock();
         let mut sockets: Vec<SocketId> = match delivery {
             Delivery::EverySocket => inner
@@ -202,25 +212,29 @@ impl MockEventSub {
                 .collect(),
         };
         sockets.sort();
-        let mut taken = false;
-        for socket in sockets {
-            let Some(entry) = inner.sockets.get(&socket) else {
-                continue;
-            };
-            for _ in 0..copies {
-                taken |= entry
-                    .commands
-                    .send(SocketCommand::Send(outgoing.clone()))
-                    .is_ok();
-            }
-        }
-        taken
+        sockets.retain(|socket| {
+            inner.sockets.get(socket).is_some_and(|entry| {
+                (0..copies).fold(false, |taken, _| {
+                    let command = SocketCommand::Send(outgoing.clone());
+                    entry.commands.send(command).is_ok() || taken
+                })
+            })
+        });
+        sockets
     }
 
     /// Sends a notification for every enabled subscription of type `kind` on a live session;
     /// returns the message ids handed to the sockets (one per subscription). A socket that ends
     /// before its turn to send never sends it: [`MockEventSub::records`] say what went out.
     pub fn notify(&self, kind: &str, delivery: Delivery) -> Vec<String> {
+        self.notify_routed(kind, delivery)
+            .into_iter()
+            .map(|routed| routed.message_id)
+            .collect()
+    }
+
+    /// [`MockEventSub::notify`], saying which sockets each notification was queued on.
+    pub fn notify_routed(&self, kind: &str, delivery: Delivery) -> Vec<Routed> {
         let mut sent = Vec::new();
         for subscription in self.shared.subscriptions(|s| s.kind == kind) {
             let Some(session_id) = subscription.transport.session_id() else {
@@ -238,8 +252,12 @@ impl MockEventSub {
                 subscription_type: Some(subscription.kind.clone()),
             };
             let copies = if delivery == Delivery::Twice { 2 } else { 1 };
-            if self.send_to_session(session_id, delivery, &outgoing, copies) {
-                sent.push(message_id);
+            let sockets = self.send_to_session(session_id, delivery, &outgoing, copies);
+            if !sockets.is_empty() {
+                sent.push(Routed {
+                    message_id,
+                    sockets,
+                });
             }
         }
         sent
@@ -272,7 +290,10 @@ impl MockEventSub {
                 message_type: "revocation",
                 subscription_type: Some(subscription.kind.clone()),
             };
-            if self.send_to_session(session_id, Delivery::Once, &outgoing, 1) {
+            if !self
+                .send_to_session(session_id, Delivery::Once, &outgoing, 1)
+                .is_empty()
+            {
                 sent.push(message_id);
             }
         }

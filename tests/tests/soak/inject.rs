@@ -8,7 +8,7 @@ use eventsub_tests::mock_eventsub::{Delivery, SocketId, message_number};
 use eventsub_tests::soak::Fault;
 
 use crate::client::start_client;
-use crate::losses::Span;
+use crate::losses::{Handed, Span};
 use crate::{KIND, SETTLE_TIMEOUT, Soak};
 
 impl Soak {
@@ -27,15 +27,19 @@ impl Soak {
         let since = Instant::now();
         loop {
             let called = Instant::now();
-            let handed = self.mock.notify(KIND, delivery);
+            let handed = self.mock.notify_routed(KIND, delivery);
             // The mock looked for a session at some moment of the call, known only this far.
             let at = Span {
                 from: called,
                 to: Instant::now(),
             };
-            for id in &handed {
-                let number = message_number(id).expect("a mock message id");
-                self.handed.push((number, at));
+            for routed in &handed {
+                let number = message_number(&routed.message_id).expect("a mock message id");
+                self.handed.push(Handed {
+                    number,
+                    at,
+                    sockets: routed.sockets.clone(),
+                });
             }
             if !handed.is_empty() {
                 break;

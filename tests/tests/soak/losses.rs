@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use eventsub_tests::mock_eventsub::SocketId;
 use eventsub_tests::mock_helix::MockSubscription;
 
 use crate::Soak;
@@ -13,7 +14,29 @@ pub(crate) struct Span {
     pub(crate) to: Instant,
 }
 
+/// A notification queued on sockets.
+#[derive(Clone, Debug)]
+pub(crate) struct Handed {
+    pub(crate) number: u64,
+    /// When it was queued.
+    pub(crate) at: Span,
+    /// Where: it goes out on each unless the socket ends first.
+    pub(crate) sockets: Vec<SocketId>,
+}
+
 impl Soak {
+    /// Whether a notification queued this round is still on its way: not sent yet, and one of its
+    /// sockets still open. Until none is, the round cannot be judged.
+    pub(crate) fn in_flight(&self) -> bool {
+        self.handed.iter().any(|handed| {
+            !self.ledger.was_sent(handed.number)
+                && handed
+                    .sockets
+                    .iter()
+                    .any(|socket| self.ledger.is_open(*socket))
+        })
+    }
+
     /// Checks that every lost notification of the round lies in a reported gap's window; forgets
     /// the round.
     pub(crate) fn close_round(&mut self) {
@@ -25,10 +48,13 @@ impl Soak {
         let handed = std::mem::take(&mut self.handed);
         let never_sent = handed
             .into_iter()
-            .filter(|(number, _)| !self.ledger.was_sent(*number))
-            .map(|(number, at)| {
-                let what = format!("notification #{number}, its socket ended before its turn");
-                (at, what)
+            .filter(|handed| !self.ledger.was_sent(handed.number))
+            .map(|handed| {
+                let what = format!(
+                    "notification #{}, its sockets {:?} ended before its turn",
+                    handed.number, handed.sockets
+                );
+                (handed.at, what)
             });
         let lost =
             lost.iter()

@@ -48,7 +48,7 @@ use eventsub_tests::soak::{Fault, Schedule};
 use eventsub_tokio::EventSubHandle;
 
 use client::Events;
-use losses::Span;
+use losses::{Handed, Span};
 
 /// The subscription every client of the run holds.
 const KIND: &str = "stream.online";
@@ -109,9 +109,9 @@ struct Soak {
     /// When an attempt to notify found no session this round (it began and returned), and what
     /// the mock held right after.
     unsent_at: Vec<(Span, String)>,
-    /// The messages handed to a socket this round, and when: one whose socket ended before its
+    /// The notifications queued on sockets this round: one whose sockets all ended before its
     /// turn never went out, and is lost.
-    handed: Vec<(u64, Span)>,
+    handed: Vec<Handed>,
     faults: BTreeMap<String, FaultCount>,
     /// Faults that found nothing to act on, tried again after the next notification.
     postponed: Vec<Fault>,

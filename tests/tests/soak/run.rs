@@ -164,8 +164,8 @@ impl Soak {
     }
 
     /// Waits until the client is steady (a session, no gap open), the mock holds its subscription,
-    /// everything owed is delivered and no notification went out for three polls; then checks the
-    /// round.
+    /// every notification queued went out or lost its sockets, everything owed is delivered and no
+    /// notification went out for three polls; then checks the round.
     pub(crate) async fn settle(&mut self) {
         if let Some((socket, _)) = self.delayed.take() {
             self.mock.delay(socket, Duration::ZERO);
@@ -178,6 +178,7 @@ impl Soak {
             let quiet = self.ledger.tally().notification_frames == frames_before;
             let ready = self.observer.steady()
                 && self.ledger.owed() == 0
+                && !self.in_flight()
                 && self.mock.live_subscriptions() >= 1;
             quiet_polls = if ready && quiet { quiet_polls + 1 } else { 0 };
             if quiet_polls >= 3 {
