@@ -506,3 +506,29 @@ fn scope_check_names_each_missing_group_of_a_subscription() {
         ]
     );
 }
+
+#[test]
+fn automod_status_decodes_in_either_case() {
+    // Delivered in lower case; the capitalized spelling is accepted too.
+    for (spelling, status) in [
+        ("Approved", automod::AutomodMessageStatus::Approved),
+        ("approved", automod::AutomodMessageStatus::Approved),
+        ("expired", automod::AutomodMessageStatus::Expired),
+    ] {
+        let json = fixture("automod.message.update.v1")
+            .replace("\"Approved\"", &format!("\"{spelling}\""));
+        let EventData::AutomodMessageUpdateV1(update) =
+            EventData::decode("automod.message.update", "1", &json).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(update.status, status, "{spelling}");
+        assert_eq!(update.status.as_str(), spelling.to_lowercase());
+    }
+    with_event("automod.message.update", "2", |data| {
+        let EventData::AutomodMessageUpdateV2(update) = data else {
+            panic!()
+        };
+        assert_eq!(update.status, automod::AutomodMessageStatus::Denied);
+    });
+}
