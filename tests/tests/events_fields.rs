@@ -209,10 +209,7 @@ fn moderation_events_type_their_states() {
             message.low_trust_status,
             moderation::LowTrustStatus::ActiveMonitoring
         );
-        assert_eq!(
-            message.types,
-            [moderation::SuspiciousUserType::BanEvaderDetector]
-        );
+        assert_eq!(message.types, [moderation::SuspiciousUserType::BanEvader]);
         assert_eq!(
             message.ban_evasion_evaluation,
             moderation::BanEvasionEvaluation::Likely
@@ -531,4 +528,31 @@ fn automod_status_decodes_in_either_case() {
         };
         assert_eq!(update.status, automod::AutomodMessageStatus::Denied);
     });
+}
+
+#[test]
+fn suspicious_user_types_decode_in_every_spelling() {
+    use moderation::SuspiciousUserType::*;
+    let json = fixture("channel.suspicious_user.message.v1").replace(
+        "[\n    \"ban_evader_detector\"\n  ]",
+        "[\"manually_added\", \"ban_evader\", \"banned_in_shared_channel\",
+          \"manual\", \"shared_channel_ban\", \"new_kind\"]",
+    );
+    let EventData::ChannelSuspiciousUserMessage(message) =
+        EventData::decode("channel.suspicious_user.message", "1", &json).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        message.types,
+        [
+            ManuallyAdded,
+            BanEvader,
+            BannedInSharedChannel,
+            ManuallyAdded,
+            BannedInSharedChannel,
+            Unknown("new_kind".into())
+        ]
+    );
+    assert_eq!(message.types[4].as_str(), "banned_in_shared_channel");
 }
