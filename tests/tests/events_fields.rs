@@ -556,3 +556,22 @@ fn suspicious_user_types_decode_in_every_spelling() {
     );
     assert_eq!(message.types[4].as_str(), "banned_in_shared_channel");
 }
+
+#[test]
+fn custom_power_up_redemption_names_its_power_up_and_cost_in_bits() {
+    with_event("channel.custom_power_up_redemption.add", "1", |data| {
+        let EventData::ChannelCustomPowerUpRedemptionAdd(redemption) = data else {
+            panic!()
+        };
+        assert_eq!(
+            redemption.status,
+            channel_points::RedemptionStatus::Unfulfilled
+        );
+        assert_eq!(redemption.custom_power_up.bits, 100);
+        assert_eq!(redemption.custom_power_up.prompt, "Power-up prompt");
+        assert_eq!(redemption.user_input, "pogchamp");
+    });
+    let spec = eventsub_proto::SubscriptionSpec::channel_custom_power_up_redemption_add("1337");
+    let problems = eventsub_proto::events::check_scopes([&spec], ["channel:read:redemptions"]);
+    assert_eq!(problems[0].any_of(), Some(&["bits:read"][..]));
+}
