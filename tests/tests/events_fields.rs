@@ -250,6 +250,19 @@ fn channel_points_rewards_and_redemptions_are_typed() {
         assert_eq!(reward.global_cooldown.seconds, 1000);
         assert!(reward.cooldown_expires_at.is_some());
     });
+    // A limit or cooldown that is off may come with a null value.
+    let json = fixture("channel.channel_points_custom_reward.add.v1")
+        .replace("\"value\": 1000", "\"value\": null")
+        .replace("\"seconds\": 1000", "\"seconds\": null");
+    let EventData::ChannelPointsCustomRewardAdd(reward) =
+        EventData::decode("channel.channel_points_custom_reward.add", "1", &json).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (reward.max_per_stream.value, reward.global_cooldown.seconds),
+        (0, 0)
+    );
     with_event(
         "channel.channel_points_custom_reward_redemption.update",
         "1",
@@ -574,4 +587,27 @@ fn custom_power_up_redemption_names_its_power_up_and_cost_in_bits() {
     let spec = eventsub_proto::SubscriptionSpec::channel_custom_power_up_redemption_add("1337");
     let problems = eventsub_proto::events::check_scopes([&spec], ["channel:read:redemptions"]);
     assert_eq!(problems[0].any_of(), Some(&["bits:read"][..]));
+}
+
+#[test]
+fn automatic_reward_v1_types_power_ups() {
+    let json = fixture("channel.channel_points_automatic_reward_redemption.add.v1")
+        .replace("\"send_highlighted_message\"", "\"gigantify_an_emote\"")
+        .replace(
+            "\"unlocked_emote\": null",
+            "\"unlocked_emote\": {\"id\": \"emotesv2_1\", \"name\": \"Kappa\"}",
+        );
+    let EventData::ChannelPointsAutomaticRewardRedemptionAddV1(redemption) = EventData::decode(
+        "channel.channel_points_automatic_reward_redemption.add",
+        "1",
+        &json,
+    )
+    .unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        redemption.reward.kind,
+        channel_points::AutomaticRewardType::GigantifyAnEmote
+    );
+    assert_eq!(redemption.reward.unlocked_emote.unwrap().name, "Kappa");
 }
