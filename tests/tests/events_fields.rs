@@ -461,6 +461,14 @@ fn guest_star_beta_events_are_typed() {
         assert_eq!(settings.group_layout, GroupLayout::Tiled);
         assert_eq!(settings.slot_count, 5);
     });
+    with_event("channel.guest_star_session.end", "beta", |data| {
+        let EventData::ChannelGuestStarSessionEnd(end) = data else {
+            panic!()
+        };
+        assert_eq!(end.host_user_login, "cool_mod");
+        assert_eq!(end.broadcaster_user_id, "1337");
+        assert!(end.ended_at > end.started_at);
+    });
 }
 
 #[test]
