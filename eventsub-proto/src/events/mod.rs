@@ -6,6 +6,14 @@
 //! required scopes), and a builder on [`SubscriptionSpec`] per type. A type or version missing from
 //! the table still decodes, as [`EventData::Unknown`] with its raw JSON.
 //!
+//! The table holds every type Twitch's EventSub reference documents for the WebSocket transport.
+//! Four documented types are left out on purpose: `drop.entitlement.grant`,
+//! `extension.bits_transaction.create`, `user.authorization.grant` and
+//! `user.authorization.revoke`. Their reference entries say they are "only supported by Webhooks
+//! and Conduits, and cannot be used with WebSockets" (transports: Webhook, Conduit; app access
+//! token only), so no WebSocket session can subscribe to them. Should one reach this client
+//! anyway, through a conduit whose shard is this session, it arrives as [`EventData::Unknown`].
+//!
 //! ```
 //! use eventsub_proto::SubscriptionSpec;
 //! use eventsub_proto::events::{EventData, check_scopes};
