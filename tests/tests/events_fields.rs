@@ -395,6 +395,8 @@ fn chat_notification_sets_the_object_of_its_notice_type() {
         let resub = notice.resub.unwrap();
         assert_eq!((resub.cumulative_months, resub.streak_months), (10, None));
         assert_eq!(resub.sub_tier, channel::SubscriptionTier::Tier1);
+        assert!(!resub.is_prime);
+        assert_eq!(resub.gifter_is_anonymous, None);
         assert!(notice.message.fragments.is_empty());
         assert_eq!(notice.sub, None);
     });

@@ -205,8 +205,7 @@ pub struct Resub<'a> {
     /// The tier.
     pub sub_tier: SubscriptionTier,
     /// Whether it is a Prime subscription.
-    #[serde(default)]
-    pub is_prime: Option<bool>,
+    pub is_prime: bool,
     /// Whether it was a gift.
     pub is_gift: bool,
     /// For a gift, whether the gifter is anonymous.
