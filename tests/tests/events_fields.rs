@@ -621,3 +621,29 @@ fn automatic_reward_v1_types_power_ups() {
     );
     assert_eq!(redemption.reward.unlocked_emote.unwrap().name, "Kappa");
 }
+
+#[test]
+fn announcement_colour_is_typed() {
+    use eventsub_proto::events::chat_notification::AnnouncementColor;
+    for (spelling, colour) in [
+        ("blue", AnnouncementColor::Blue),
+        ("PRIMARY", AnnouncementColor::Primary),
+        ("teal", AnnouncementColor::Unknown("teal".into())),
+    ] {
+        let json = fixture("channel.chat.notification.v1")
+            .replace(
+                "\"notice_type\": \"resub\"",
+                "\"notice_type\": \"announcement\"",
+            )
+            .replace(
+                "\"announcement\": null",
+                &format!("\"announcement\": {{\"color\": \"{spelling}\"}}"),
+            );
+        let EventData::ChannelChatNotification(notice) =
+            EventData::decode("channel.chat.notification", "1", &json).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(notice.announcement.unwrap().color, colour, "{spelling}");
+    }
+}
