@@ -256,11 +256,15 @@ async fn a_blast_sends_distinct_notifications_back_to_back_and_records_them_as_o
     for index in 0..300 {
         let frame = next(&mut ws).await.unwrap();
         assert_eq!(message_type(&frame), "notification");
-        assert_eq!(frame["metadata"]["message_id"], blast.message_id(index).as_str());
+        assert_eq!(
+            frame["metadata"]["message_id"],
+            blast.message_id(index).as_str()
+        );
         assert_eq!(frame["payload"]["event"]["type"], "live");
     }
     assert!(
-        mock.wait_for(WAIT, |m| !m.records().blasts().is_empty()).await,
+        mock.wait_for(WAIT, |m| !m.records().blasts().is_empty())
+            .await,
         "the blast is recorded once written"
     );
     let records = mock.records();
