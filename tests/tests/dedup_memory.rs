@@ -153,20 +153,7 @@ fn client_heap_is_flat_over_a_simulated_hour() {
         for _ in 0..60 {
             for _ in 0..per_second {
                 session.advance(Duration::from_secs(1) / per_second as u32);
-                let text = notifications.next();
-                let (conn, received_at) = (session.conn, session.received_at);
-                session
-                    .client
-                    .handle_input(
-                        session.now,
-                        Input::Text {
-                            conn,
-                            text,
-                            received_at,
-                        },
-                    )
-                    .expect("a known connection");
-                session.drain();
+                session.text(notifications.next());
             }
         }
         let stats = session.client.stats();

@@ -52,7 +52,7 @@ pub(crate) struct BlastFrames {
 
 impl BlastFrames {
     /// Writes every frame, flushing only when tungstenite's write buffer is full and at the end.
-    /// Returns how many reached the socket.
+    /// Returns how many reached the socket (none is counted if the final flush fails).
     pub(crate) async fn send(mut self, ws: &mut WebSocketStream<TcpStream>) -> u64 {
         for index in 0..self.blast.count {
             let digits = format!("{:012x}", self.blast.first_id + index);
