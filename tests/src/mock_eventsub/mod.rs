@@ -13,10 +13,12 @@
 //! revocations on command, and any close code on command. Faults: abrupt TCP drop, silence (no
 //! keepalives), delay, duplicate delivery on one socket or across the old and new socket of a
 //! reconnect. It records every frame it sent and received ([`Records`]) so a test can prove what
-//! was lost or duplicated.
+//! was lost or duplicated. For load tests, [`MockEventSub::blast`] sends many notifications back
+//! to back and records them as one entry.
 //!
 //! `cargo run -p eventsub-tests --bin mock-eventsub` runs it standalone.
 
+mod blast;
 mod config;
 mod listener;
 pub mod payloads;
@@ -26,6 +28,7 @@ mod server;
 mod socket;
 mod state;
 
+pub use blast::Blast;
 pub use config::MockConfig;
 pub use record::{Ended, Received, Record, Records, SentFrame, SocketId};
 pub use server::{Delivery, MockEventSub, SocketInfo, wait_until, within};
