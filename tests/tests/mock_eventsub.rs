@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use eventsub_helix::TransportRequest;
-use eventsub_tests::mock_eventsub::{Delivery, Ended, MockConfig, MockEventSub, Received, within};
+use eventsub_tests::mock_eventsub::{
+    BadFrame, Delivery, Ended, MockConfig, MockEventSub, Received, message_number, within,
+};
 use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -273,4 +275,57 @@ async fn a_blast_sends_distinct_notifications_back_to_back_and_records_them_as_o
         records.sent_notifications().is_empty(),
         "no per-frame records"
     );
+}
+
+#[tokio::test]
+async fn faulty_frames_and_late_duplicates_go_out_and_are_recorded_and_records_can_be_taken() {
+    let mock = mock().await;
+    let (mut ws, session, _) = welcomed(&mock.ws_url()).await;
+    subscribe(&mock, &session).await;
+    let socket = mock.current_socket().unwrap();
+    let sent = mock.notify("stream.online", Delivery::Once);
+    let first = next(&mut ws).await.unwrap();
+    let before = mock.take_records();
+    assert_eq!(before.notification_ids(), sent, "taken with the records");
+    assert!(mock.records().entries.is_empty(), "a new log begins");
+
+    assert!(mock.inject(socket, BadFrame::NotJson));
+    assert!(mock.inject(socket, BadFrame::MissingFields));
+    assert!(mock.inject(socket, BadFrame::Oversized { bytes: 70_000 }));
+    let notification = before.sent_notifications()[0].clone();
+    assert!(mock.send_again(socket, &notification));
+    let texts: Vec<String> = within(WAIT, "four frames", async {
+        let mut texts = Vec::new();
+        while texts.len() < 4 {
+            if let Some(Ok(Message::Text(text))) = ws.next().await {
+                texts.push(text.as_str().to_owned());
+            }
+        }
+        texts
+    })
+    .await;
+    assert!(
+        serde_json::from_str::<Value>(&texts[0]).is_err(),
+        "not JSON"
+    );
+    let missing: Value = serde_json::from_str(&texts[1]).unwrap();
+    assert_eq!(message_type(&missing), "notification");
+    assert!(missing["payload"]["event"].is_null());
+    assert_eq!(texts[2].len(), 70_000);
+    let again: Value = serde_json::from_str(&texts[3]).unwrap();
+    assert_eq!(again, first, "the same frame, message id included");
+
+    let records = mock.records();
+    assert_eq!(
+        records.injected(),
+        [
+            (socket, BadFrame::NotJson),
+            (socket, BadFrame::MissingFields),
+            (socket, BadFrame::Oversized { bytes: 70_000 }),
+        ]
+    );
+    assert_eq!(records.sent_notifications().len(), 1, "the duplicate");
+    assert_eq!(records.notification_ids(), sent);
+    assert!(message_number(&sent[0]).is_some());
+    assert_eq!(message_number("not-from-this-mock"), None);
 }

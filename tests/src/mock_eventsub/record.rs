@@ -4,6 +4,7 @@
 use std::fmt;
 use std::time::Instant;
 
+use super::bad_frame::BadFrame;
 use super::blast::Blast;
 
 /// Names one WebSocket connection the mock accepted (a reconnect is a new socket).
@@ -80,6 +81,15 @@ pub enum Record {
     },
     /// A frame went out.
     Sent(SentFrame),
+    /// A faulty frame went out ([`MockEventSub::inject`](super::MockEventSub::inject)).
+    Injected {
+        /// The socket.
+        socket: SocketId,
+        /// Which fault.
+        frame: BadFrame,
+        /// Its length in bytes.
+        len: usize,
+    },
     /// Something came in.
     Received {
         /// The socket.
@@ -162,6 +172,17 @@ impl Records {
                 Record::Received { socket, what } if what.is_data() => {
                     Some((*socket, what.clone()))
                 }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The faulty frames injected, in order.
+    pub fn injected(&self) -> Vec<(SocketId, BadFrame)> {
+        self.entries
+            .iter()
+            .filter_map(|(_, record)| match record {
+                Record::Injected { socket, frame, .. } => Some((*socket, *frame)),
                 _ => None,
             })
             .collect()

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::mpsc;
 
+use super::bad_frame::BadFrame;
 use super::blast::BlastFrames;
 use super::config::MockConfig;
 use super::record::{Ended, Record, Records, SocketId};
@@ -27,6 +28,11 @@ pub(crate) struct Outgoing {
 #[derive(Debug)]
 pub(crate) enum SocketCommand {
     Send(Outgoing),
+    /// A faulty frame, recorded as [`Record::Injected`].
+    Inject {
+        frame: BadFrame,
+        text: String,
+    },
     /// A `session_reconnect` went out: close with 4004 at this time unless the socket is gone.
     StartGrace(tokio::time::Instant),
     Close {
@@ -86,8 +92,17 @@ impl Inner {
 
     /// The message id made of number `n`.
     pub(crate) fn message_id_of(n: u64) -> String {
-        format!("6d7a0f3c-5dec-4eed-908e-{n:012x}")
+        format!("{MESSAGE_ID_PREFIX}{n:012x}")
     }
+}
+
+const MESSAGE_ID_PREFIX: &str = "6d7a0f3c-5dec-4eed-908e-";
+
+/// The number a message id of this mock was made from (unique per mock, increasing with time), so a
+/// test can keep sets of ids as bits; `None` for an id the mock did not make.
+pub fn message_number(message_id: &str) -> Option<u64> {
+    let digits = message_id.strip_prefix(MESSAGE_ID_PREFIX)?;
+    u64::from_str_radix(digits, 16).ok()
 }
 
 /// Everything shared by the server, its socket tasks and the test's handle.
@@ -145,12 +160,13 @@ impl Shared {
             .is_some_and(|entry| entry.commands.send(command).is_ok())
     }
 
-    /// A socket ended: forget it, and when it carried its session, end the session (its
-    /// subscriptions become `websocket_disconnected`, as on Twitch).
-    pub(crate) fn socket_ended(&self, socket: SocketId, how: Ended) {
+    /// A socket stops carrying anything: the server sent its close frame, or read the client's, or
+    /// the socket ended. Forget it, and when it carried its session, end the session (its
+    /// subscriptions become `websocket_disconnected`, as on Twitch): nothing is routed to a socket
+    /// that is closing, while its close handshake still runs.
+    pub(crate) fn socket_closing(&self, socket: SocketId) {
         let ended_session = {
             let mut inner = self.lock();
-            inner.records.push(Record::Ended { socket, how });
             let entry = inner.sockets.remove(&socket);
             match entry {
                 Some(entry)
@@ -171,5 +187,11 @@ impl Shared {
         if let Some(session_id) = ended_session {
             crate::mock_helix::lock(&self.helix).disconnect_session(&session_id);
         }
+    }
+
+    /// A socket ended: it stops carrying anything (if it had not yet), and its end is recorded.
+    pub(crate) fn socket_ended(&self, socket: SocketId, how: Ended) {
+        self.socket_closing(socket);
+        self.record(Record::Ended { socket, how });
     }
 }
