@@ -82,7 +82,9 @@ fn canonical_seconds(timestamp: &str) -> Option<&str> {
         && bytes.get(7) == Some(&b'-')
         && bytes.get(10) == Some(&b'T')
         && bytes.get(13) == Some(&b':')
-        && bytes.get(16) == Some(&b':');
+        && bytes.get(16) == Some(&b':')
+        // A leap second (`:60`) sorts after `:59` as text but is read as `:59`: compare it exactly.
+        && bytes.get(17) != Some(&b'6');
     if shaped {
         timestamp.get(..SECONDS_PREFIX)
     } else {
@@ -141,6 +143,22 @@ mod tests {
         );
         assert_eq!(check.age_if_stale("not a time", received), None);
         assert_eq!(check.age_if_stale("9999-12-31T23:59:59Z", year_10000), None);
+    }
+
+    #[test]
+    fn a_leap_second_is_judged_as_the_second_it_is_read_as() {
+        // ":60" is read as ":59"; as text it sorts after the cut-off's ":59".
+        let received = humantime::parse_rfc3339_weak("2023-11-06T18:21:59.900Z").ok();
+        let mut check = StaleCheck::new(Some(Duration::from_secs(600)));
+        let age = |check: &mut StaleCheck, timestamp| {
+            received.and_then(|received| check.age_if_stale(timestamp, received))
+        };
+        assert_eq!(
+            age(&mut check, "2023-11-06T18:11:60.100Z"),
+            Some(Duration::from_millis(600_800))
+        );
+        assert_eq!(age(&mut check, "2023-11-06T18:11:60.950Z"), None);
+        assert_eq!(age(&mut check, "2023-11-06T18:12:00Z"), None);
     }
 
     #[test]
