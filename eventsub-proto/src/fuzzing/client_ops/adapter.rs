@@ -4,20 +4,17 @@
 use std::collections::VecDeque;
 use std::time::{Duration, Instant, SystemTime};
 
-use url::Url;
-
-use super::ops::{ClockStep, CreateOutcome, DeleteOutcome, Setup, Step, WallClock};
+use super::ops::{ClockStep, Setup, Step, WallClock};
 use super::oracle::{Oracle, StepReport};
 use super::pool;
 use super::twitch::FakeTwitch;
+use super::{helix, setup};
 use crate::Client;
-use crate::backoff::BackoffConfig;
 use crate::close::CloseCode;
-use crate::config::{Config, KeepaliveGrace};
 use crate::error::InputError;
 use crate::event::DisconnectCause;
 use crate::ids::{ConnId, RequestId, SubscriptionId};
-use crate::io::{Created, Input, Output, RequestError};
+use crate::io::{Input, Output, RequestError};
 use crate::message::{self, Message};
 
 /// How many ended sockets and answered requests are remembered for late inputs.
@@ -54,7 +51,7 @@ impl Adapter {
     /// A client configured by `setup`, with its first outputs carried out; `None` when the
     /// configuration is refused (the initial subscriptions do not fit).
     pub(super) fn new(setup: &Setup) -> Option<Self> {
-        let config = config(setup);
+        let config = setup::config(setup);
         let oracle = Oracle::new(&config);
         let clock = Instant::now();
         let client = Client::new(config, clock).ok()?;
@@ -168,7 +165,7 @@ impl Adapter {
                 let Some(request) = take(&mut self.creates, *request) else {
                     return;
                 };
-                let result = self.create_result(outcome);
+                let result = helix::create_result(outcome, &mut self.created);
                 self.feed(Input::SubscriptionCreated { request, result });
                 remember(&mut self.answered, request);
             }
@@ -176,7 +173,7 @@ impl Adapter {
                 let Some(request) = take(&mut self.deletes, *request) else {
                     return;
                 };
-                let result = delete_result(outcome);
+                let result = helix::delete_result(outcome);
                 self.feed(Input::SubscriptionDeleted { request, result });
                 remember(&mut self.answered, request);
             }
@@ -319,100 +316,6 @@ impl Adapter {
         }
         .unwrap_or(self.wall);
         self.client.handle_timeout(now);
-    }
-
-    fn create_result(&mut self, outcome: &CreateOutcome) -> Result<Created, RequestError> {
-        match outcome {
-            CreateOutcome::Created {
-                cost,
-                total_cost,
-                max_total_cost,
-            } => {
-                let id = SubscriptionId::new(format!("sub-{}", self.created.len()));
-                self.created.push(id.clone());
-                Ok(Created {
-                    id,
-                    cost: u32::from(*cost),
-                    total_cost: u32::from(*total_cost),
-                    max_total_cost: u32::from(*max_total_cost),
-                })
-            }
-            CreateOutcome::Conflict => Err(RequestError::AlreadyExists),
-            CreateOutcome::Unauthorized { message } => Err(RequestError::Unauthorized {
-                message: message.0.clone(),
-            }),
-            CreateOutcome::Rejected { status, message } => Err(RequestError::Rejected {
-                status: *status,
-                message: message.0.clone(),
-            }),
-            CreateOutcome::Unavailable { message } => Err(RequestError::Unavailable {
-                message: message.0.clone(),
-            }),
-        }
-    }
-}
-
-fn delete_result(outcome: &DeleteOutcome) -> Result<(), RequestError> {
-    match outcome {
-        DeleteOutcome::Deleted => Ok(()),
-        DeleteOutcome::NotFound => Err(RequestError::Rejected {
-            status: 404,
-            message: "not found".to_owned(),
-        }),
-        DeleteOutcome::Unauthorized { message } => Err(RequestError::Unauthorized {
-            message: message.0.clone(),
-        }),
-        DeleteOutcome::Rejected { status } => Err(RequestError::Rejected {
-            status: *status,
-            message: String::new(),
-        }),
-        DeleteOutcome::Unavailable { message } => Err(RequestError::Unavailable {
-            message: message.0.clone(),
-        }),
-    }
-}
-
-/// The client's configuration for `setup`, every number mapped into its valid range.
-fn config(setup: &Setup) -> Config {
-    let seconds = |value: u64| Duration::from_secs(value);
-    let Ok(url) = Url::parse(pool::BASE_URL) else {
-        panic!("the base URL is a constant that parses");
-    };
-    Config {
-        url,
-        keepalive_timeout: setup
-            .keepalive_seconds
-            .map(|value| seconds(10 + u64::from(value) % 591)),
-        keepalive_grace: KeepaliveGrace {
-            percent: u32::from(setup.grace_percent),
-            fixed: Duration::from_millis(u64::from(setup.grace_fixed_millis)),
-        },
-        subscriptions: (0..pool::SUBSCRIPTION_COUNT)
-            .filter(|index| setup.initial_subscriptions & (1 << index) != 0)
-            .map(pool::subscription)
-            .collect(),
-        token_user_id: Some(pool::TOKEN_USER.to_owned()),
-        max_total_cost: u32::from(setup.max_total_cost),
-        max_subscriptions_per_connection: 1 + usize::from(
-            setup.max_subscriptions_per_connection % 16,
-        ),
-        connect_timeout: seconds(1 + u64::from(setup.connect_timeout_seconds)),
-        welcome_timeout: seconds(1 + u64::from(setup.welcome_timeout_seconds)),
-        backoff: BackoffConfig {
-            initial: Duration::from_millis(1 + u64::from(setup.backoff_initial_millis)),
-            max: seconds(u64::from(setup.backoff_max_seconds)),
-            max_attempts: setup.max_attempts.map(u32::from),
-            healthy_after: seconds(60),
-        },
-        seed: setup.seed,
-        dedup_max_entries: 1 + usize::from(setup.dedup_entries % 32),
-        dedup_max_age: seconds(1 + u64::from(setup.dedup_age_seconds)),
-        max_frame_bytes: 64 << (setup.max_frame_exponent % 15),
-        stale_after: setup
-            .stale_after_seconds
-            .map(|value| seconds(u64::from(value))),
-        allow_insecure_reconnect_url: setup.allow_insecure_reconnect_url,
-        delete_subscriptions_on_shutdown: setup.delete_subscriptions_on_shutdown,
     }
 }
 

@@ -5,10 +5,12 @@
 mod adapter;
 mod damage;
 mod deliveries;
+mod helix;
 mod ops;
 mod oracle;
 mod pool;
 mod seeds;
+mod setup;
 mod twitch;
 
 use arbitrary::{Arbitrary, Unstructured};
