@@ -72,7 +72,8 @@ mod dedup;
 mod error;
 mod event;
 pub mod events;
-#[doc(hidden)]
+// Only with the `fuzzing` feature: the fuzz targets' entry points, not for applications.
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod ids;
 mod io;

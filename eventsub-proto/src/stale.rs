@@ -7,6 +7,7 @@
 //! very same second as the cut-off, or one in another form, is parsed in full.
 
 use std::cmp::Ordering;
+use std::fmt::Write;
 use std::time::{Duration, SystemTime};
 
 /// `YYYY-MM-DDTHH:MM:SS`: the part of a timestamp compared as text.
@@ -44,16 +45,26 @@ impl StaleCheck {
             .as_ref()
             .is_none_or(|(seconds, _)| *seconds != cutoff_seconds)
         {
-            let text = humantime::format_rfc3339_seconds(cutoff).to_string();
-            self.cutoff = Some((cutoff_seconds, text));
+            let mut text = String::with_capacity(SECONDS_PREFIX + 1);
+            // humantime spells the years up to 9999 only (its `Display` fails past them, which
+            // `to_string` turns into a panic): a later cut-off is judged on the exact time.
+            let spelled = write!(text, "{}", humantime::format_rfc3339_seconds(cutoff)).is_ok();
+            self.cutoff = spelled.then_some((cutoff_seconds, text));
         }
-        let cutoff_prefix = self.cutoff.as_ref()?.1.get(..SECONDS_PREFIX)?;
-        match canonical_seconds(message_timestamp).map(|prefix| prefix.cmp(cutoff_prefix)) {
+        let cutoff_prefix = self
+            .cutoff
+            .as_ref()
+            .and_then(|(_, text)| text.get(..SECONDS_PREFIX));
+        let order = canonical_seconds(message_timestamp)
+            .zip(cutoff_prefix)
+            .map(|(prefix, cutoff_prefix)| prefix.cmp(cutoff_prefix));
+        match order {
             // Sent after the cut-off's second: fresh.
             Some(Ordering::Greater) => None,
             // Sent before the cut-off's second: stale; the exact age is for the report.
             Some(Ordering::Less) => exact_age(message_timestamp, received_at),
-            // The cut-off's own second, or another form: decide on the exact time.
+            // The cut-off's own second, or a form (or a year) not compared as text: decide on the
+            // exact time.
             Some(Ordering::Equal) | None => {
                 exact_age(message_timestamp, received_at).filter(|age| *age > threshold)
             }
@@ -71,7 +82,9 @@ fn canonical_seconds(timestamp: &str) -> Option<&str> {
         && bytes.get(7) == Some(&b'-')
         && bytes.get(10) == Some(&b'T')
         && bytes.get(13) == Some(&b':')
-        && bytes.get(16) == Some(&b':');
+        && bytes.get(16) == Some(&b':')
+        // A leap second (`:60`) sorts after `:59` as text but is read as `:59`: compare it exactly.
+        && bytes.get(17) != Some(&b'6');
     if shaped {
         timestamp.get(..SECONDS_PREFIX)
     } else {
@@ -116,6 +129,36 @@ mod tests {
             Some(Duration::from_secs(1200))
         );
         Ok(())
+    }
+
+    #[test]
+    fn a_wall_clock_past_the_year_9999_still_judges_instead_of_panicking() {
+        // Found by the `client_ops` fuzz target: humantime cannot spell a cut-off after 9999.
+        let year_10000 = SystemTime::UNIX_EPOCH + Duration::from_secs(253_402_300_800);
+        let mut check = StaleCheck::new(Some(Duration::from_secs(600)));
+        let received = year_10000 + Duration::from_secs(601);
+        assert_eq!(
+            check.age_if_stale("9999-12-31T23:59:59Z", received),
+            Some(Duration::from_secs(602))
+        );
+        assert_eq!(check.age_if_stale("not a time", received), None);
+        assert_eq!(check.age_if_stale("9999-12-31T23:59:59Z", year_10000), None);
+    }
+
+    #[test]
+    fn a_leap_second_is_judged_as_the_second_it_is_read_as() {
+        // ":60" is read as ":59"; as text it sorts after the cut-off's ":59".
+        let received = humantime::parse_rfc3339_weak("2023-11-06T18:21:59.900Z").ok();
+        let mut check = StaleCheck::new(Some(Duration::from_secs(600)));
+        let age = |check: &mut StaleCheck, timestamp| {
+            received.and_then(|received| check.age_if_stale(timestamp, received))
+        };
+        assert_eq!(
+            age(&mut check, "2023-11-06T18:11:60.100Z"),
+            Some(Duration::from_millis(600_800))
+        );
+        assert_eq!(age(&mut check, "2023-11-06T18:11:60.950Z"), None);
+        assert_eq!(age(&mut check, "2023-11-06T18:12:00Z"), None);
     }
 
     #[test]

@@ -249,6 +249,35 @@ async fn faults_drop_duplicate_and_close_with_any_code_are_recorded() {
 }
 
 #[tokio::test]
+async fn a_blast_sends_distinct_notifications_back_to_back_and_records_them_as_one_entry() {
+    let mock = mock().await;
+    let (mut ws, session, _) = welcomed(&mock.ws_url()).await;
+    assert!(mock.blast("stream.online", 3).is_none(), "not subscribed");
+    subscribe(&mock, &session).await;
+    let blast = mock.blast("stream.online", 300).unwrap();
+    for index in 0..300 {
+        let frame = next(&mut ws).await.unwrap();
+        assert_eq!(message_type(&frame), "notification");
+        assert_eq!(
+            frame["metadata"]["message_id"],
+            blast.message_id(index).as_str()
+        );
+        assert_eq!(frame["payload"]["event"]["type"], "live");
+    }
+    assert!(
+        mock.wait_for(WAIT, |m| !m.records().blasts().is_empty())
+            .await,
+        "the blast is recorded once written"
+    );
+    let records = mock.records();
+    assert_eq!(records.blasts(), vec![(&blast, 300)]);
+    assert!(
+        records.sent_notifications().is_empty(),
+        "no per-frame records"
+    );
+}
+
+#[tokio::test]
 async fn faulty_frames_and_late_duplicates_go_out_and_are_recorded_and_records_can_be_taken() {
     let mock = mock().await;
     let (mut ws, session, _) = welcomed(&mock.ws_url()).await;

@@ -915,6 +915,31 @@ fn shutdown_closes_normally_and_deletes_subscriptions_when_asked() {
 }
 
 #[test]
+fn nothing_is_asked_of_the_adapter_after_stopped_not_even_by_an_unsubscribe() {
+    // Found by the `client_ops` fuzz target: a second deletion of a subscription the shutdown
+    // already deleted, requested after `Stopped`.
+    let mut config = Harness::config();
+    config.delete_subscriptions_on_shutdown = true;
+    let mut harness = Harness::new(config);
+    harness.establish();
+    let now = harness.now;
+    harness.client.shutdown(now);
+    harness.drain();
+    assert_eq!(harness.pending_deletes.len(), 1);
+    let outputs_at_stop = harness.outputs.len();
+    let wanted = harness.client.subscriptions().next().unwrap().0.clone();
+    assert!(harness.client.unsubscribe(&wanted), "it was wanted");
+    harness.drain();
+    assert_eq!(
+        harness.outputs.len(),
+        outputs_at_stop,
+        "{:?}",
+        &harness.outputs[outputs_at_stop..]
+    );
+    assert_eq!(harness.client.subscriptions().count(), 0);
+}
+
+#[test]
 fn welcome_timeout_and_connect_timeout_retry() {
     let mut harness = Harness::new(Config {
         welcome_timeout: Duration::from_secs(5),

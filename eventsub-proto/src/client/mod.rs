@@ -278,7 +278,7 @@ impl Client {
     }
 
     /// Removes a subscription: it is deleted over Helix if it exists, and not created again.
-    /// Returns whether it was wanted.
+    /// Returns whether it was wanted. After the client stopped it is only forgotten.
     pub fn unsubscribe(&mut self, spec: &SubscriptionSpec) -> bool {
         let Some(index) = self
             .subscriptions
@@ -289,6 +289,11 @@ impl Client {
             return false;
         };
         let wanted = self.subscriptions.entries.remove(index);
+        if self.stopped {
+            // Nothing goes out after `Stopped`: the subscriptions died with their session (and
+            // were deleted on shutdown when so configured).
+            return true;
+        }
         match wanted.state {
             SubscriptionState::Enabled { id: Some(id), .. } => self.request_deletion(id),
             SubscriptionState::Requested { request, .. } => {

@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::Instant;
 
 use super::bad_frame::BadFrame;
+use super::blast::Blast;
 
 /// Names one WebSocket connection the mock accepted (a reconnect is a new socket).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -96,6 +97,14 @@ pub enum Record {
         /// What.
         what: Received,
     },
+    /// A blast went out ([`MockEventSub::blast`](super::MockEventSub::blast)): its first `sent`
+    /// notifications reached the socket.
+    Blasted {
+        /// What was asked for.
+        blast: Blast,
+        /// How many were written.
+        sent: u64,
+    },
     /// A socket ended.
     Ended {
         /// The socket.
@@ -125,7 +134,19 @@ impl Records {
         })
     }
 
-    /// The notifications sent, in order (one entry per frame, duplicates included).
+    /// The blasts written, in order, with how many of each reached the socket.
+    pub fn blasts(&self) -> Vec<(&Blast, u64)> {
+        self.entries
+            .iter()
+            .filter_map(|(_, record)| match record {
+                Record::Blasted { blast, sent } => Some((blast, *sent)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The notifications sent one by one, in order (one entry per frame, duplicates included;
+    /// blasts are in [`Records::blasts`]).
     pub fn sent_notifications(&self) -> Vec<&SentFrame> {
         self.sent()
             .filter(|frame| frame.message_type == "notification")

@@ -64,7 +64,7 @@ pub struct SocketInfo {
 /// # Ok(()) }
 /// ```
 pub struct MockEventSub {
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     tasks: Vec<JoinHandle<()>>,
 }
 

@@ -308,6 +308,16 @@ impl SocketTask {
                         SocketCommand::Drop => return Ended::Dropped,
                         SocketCommand::Silence(silent) => self.silent = silent,
                         SocketCommand::Delay(delay) => self.delay = delay,
+                        SocketCommand::Blast(frames) => {
+                            let blast = frames.blast.clone();
+                            let sent = frames.send(&mut self.ws).await;
+                            let complete = sent == blast.count;
+                            self.shared.record(Record::Blasted { blast, sent });
+                            if !complete {
+                                return Ended::Broken;
+                            }
+                            keepalive_at = TokioInstant::now() + self.keepalive;
+                        }
                     }
                 }
                 message = self.ws.next() => {

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::mpsc;
 
 use super::bad_frame::BadFrame;
+use super::blast::BlastFrames;
 use super::config::MockConfig;
 use super::record::{Ended, Record, Records, SocketId};
 use crate::mock_helix::{MockSubscription, SharedState};
@@ -41,6 +42,7 @@ pub(crate) enum SocketCommand {
     Drop,
     Silence(bool),
     Delay(Duration),
+    Blast(BlastFrames),
 }
 
 pub(crate) struct SocketEntry {
@@ -76,9 +78,21 @@ impl Inner {
         self.counter
     }
 
+    /// `count` fresh numbers in a row; returns the first.
+    pub(crate) fn reserve(&mut self, count: u64) -> u64 {
+        let first = self.counter + 1;
+        self.counter += count;
+        first
+    }
+
     /// A message id shaped like Twitch's UUIDs.
     pub(crate) fn message_id(&mut self) -> String {
-        format!("{MESSAGE_ID_PREFIX}{:012x}", self.next())
+        Self::message_id_of(self.next())
+    }
+
+    /// The message id made of number `n`.
+    pub(crate) fn message_id_of(n: u64) -> String {
+        format!("{MESSAGE_ID_PREFIX}{n:012x}")
     }
 }
 

@@ -140,6 +140,10 @@ impl Ledger {
                 ));
             }
             Record::Received { .. } => {}
+            // Blasts are for load tests: their frames carry no per-message record to account for.
+            Record::Blasted { .. } => {
+                return Err("a blast during the soak cannot be accounted".into());
+            }
             Record::Ended { socket, how } => {
                 self.live.remove(socket);
                 *self.tally.endings.entry(ending_kind(how)).or_default() += 1;

@@ -1,27 +1,10 @@
-//! Entry points for the fuzz targets in `fuzz/` and for the stable test that replays their corpus.
-//! Each takes arbitrary bytes and must never panic.
+//! A byte-coded sequence of raw inputs to a client: two bytes an input, time only moving forward.
 
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::close::CloseCode;
 use crate::config::Config;
 use crate::io::{Created, Input, Output, RequestError};
 use crate::{Client, SubscriptionId, SubscriptionSpec};
-
-/// Parses arbitrary bytes as one frame.
-pub fn envelope(data: &[u8]) {
-    let _ = crate::message::parse_bytes(data);
-}
-
-/// Reads two bytes as a close code and asks what it means and what follows.
-pub fn close_code(data: &[u8]) {
-    let code = match data {
-        [high, low, ..] => u16::from_be_bytes([*high, *low]),
-        _ => return,
-    };
-    let code = CloseCode(code);
-    let _ = (code.meaning(), code.disposition(), code.to_string());
-}
 
 /// Drives a client with an arbitrary sequence of inputs decoded from `data`, with time only moving
 /// forward, and checks after every step that memory stays bounded.

@@ -1,0 +1,210 @@
+//! What must hold after every step of a scenario, whatever Twitch, the network or the user did.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use super::deliveries::Deliveries;
+use crate::Client;
+use crate::config::Config;
+use crate::event::{DisconnectCause, DropReason, Event};
+use crate::ids::ConnId;
+use crate::io::Output;
+
+/// What the adapter knows about the step just taken.
+#[derive(Debug)]
+pub(super) struct StepReport {
+    /// The wall time frames of this step arrived at.
+    pub(super) received_at: SystemTime,
+    /// A socket the adapter reported gone, and why: the user must learn exactly that.
+    pub(super) loss: Option<(ConnId, DisconnectCause)>,
+}
+
+impl Default for StepReport {
+    fn default() -> Self {
+        Self {
+            received_at: SystemTime::UNIX_EPOCH,
+            loss: None,
+        }
+    }
+}
+
+pub(super) struct Oracle {
+    dedup_max_entries: usize,
+    stale_after: Option<Duration>,
+    allow_insecure_reconnect_url: bool,
+    base_url: url::Url,
+    deliveries: Deliveries,
+    stopped: bool,
+}
+
+impl Oracle {
+    pub(super) fn new(config: &Config) -> Self {
+        Self {
+            dedup_max_entries: config.dedup_max_entries,
+            stale_after: config.stale_after,
+            allow_insecure_reconnect_url: config.allow_insecure_reconnect_url,
+            base_url: config.url.clone(),
+            deliveries: Deliveries::new(config.dedup_max_entries, config.dedup_max_age),
+            stopped: false,
+        }
+    }
+
+    pub(super) fn begin_step(&mut self) {
+        self.deliveries.begin_step();
+    }
+
+    /// The frame fed in this step is a notification or revocation: it may have added its id to the
+    /// client's duplicate filter (and pushed an older one out).
+    pub(super) fn frame_may_enter_dedup(&mut self) {
+        self.deliveries.frame_may_enter();
+    }
+
+    /// Checks one output as it is drained.
+    pub(super) fn output(&mut self, output: &Output, client: &Client, now: Instant) {
+        if self.stopped {
+            assert!(
+                matches!(output, Output::Event(Event::UnsubscribeFailed { .. })),
+                "after Stopped only failed deletions may be reported: {output:?}"
+            );
+        }
+        match output {
+            Output::Connect { url, .. } => {
+                let followed = url.scheme() == "wss"
+                    || (url.scheme() == "ws"
+                        && (self.allow_insecure_reconnect_url
+                            || url.as_str().starts_with(self.base_url.as_str())));
+                assert!(followed, "connecting to {url}, which is not allowed");
+            }
+            Output::CreateSubscription {
+                session_id,
+                subscription,
+                ..
+            } => {
+                assert_eq!(
+                    client.session_id(),
+                    Some(session_id),
+                    "a subscription requested for a session that is not the live one"
+                );
+                assert!(
+                    client
+                        .subscriptions()
+                        .any(|(wanted, _)| wanted == subscription),
+                    "creating {subscription}, which is not wanted"
+                );
+            }
+            Output::Close { .. } | Output::DeleteSubscription { .. } => {}
+            Output::Event(event) => self.event(event, now),
+        }
+    }
+
+    fn event(&mut self, event: &Event, now: Instant) {
+        match event {
+            Event::Notification(notification) => {
+                // The user's side of a notification: accessors and typed decoding never panic.
+                let _ = (notification.subscription(), notification.batch_item_id());
+                let _ = notification.typed();
+                self.deliveries
+                    .observe(notification.message_id(), now, true);
+            }
+            Event::Revocation(revocation) => {
+                self.deliveries.observe(&revocation.message_id, now, true)
+            }
+            Event::Dropped {
+                message_id,
+                reason: DropReason::Stale { age },
+                ..
+            } => {
+                let Some(threshold) = self.stale_after else {
+                    panic!("{message_id} dropped as stale with no stale_after set");
+                };
+                assert!(
+                    *age > threshold,
+                    "{message_id} dropped as stale at age {age:?}, within {threshold:?}"
+                );
+                self.deliveries.observe(message_id, now, false);
+            }
+            Event::Stopped { .. } => self.stopped = true,
+            _ => {}
+        }
+    }
+
+    /// Checks the outputs of one step as a whole.
+    pub(super) fn step_done(&mut self, outputs: &[Output], report: &StepReport) {
+        let events = || {
+            outputs.iter().filter_map(|output| match output {
+                Output::Event(event) => Some(event),
+                _ => None,
+            })
+        };
+        if let Some((conn, cause)) = &report.loss {
+            let reported = events().any(|event| match event {
+                Event::Disconnected {
+                    conn: lost,
+                    cause: why,
+                    ..
+                }
+                | Event::ConnectFailed {
+                    conn: lost,
+                    cause: why,
+                    ..
+                } => lost == conn && why == cause,
+                _ => false,
+            });
+            assert!(
+                reported,
+                "{conn} ended ({cause:?}) and the user was not told so: {outputs:?}"
+            );
+        }
+        if events().any(|event| matches!(event, Event::Reconnected { .. })) {
+            assert!(
+                !outputs
+                    .iter()
+                    .any(|output| matches!(output, Output::CreateSubscription { .. })),
+                "a graceful handover resubscribed: {outputs:?}"
+            );
+        }
+        if let Some(threshold) = self.stale_after {
+            for event in events() {
+                let Event::Notification(notification) = event else {
+                    continue;
+                };
+                // The core compares timestamps as text first; a full parse must agree.
+                let sent = humantime::parse_rfc3339_weak(notification.message_timestamp());
+                let age = sent
+                    .ok()
+                    .and_then(|sent| report.received_at.duration_since(sent).ok());
+                assert!(
+                    age.is_none_or(|age| age <= threshold),
+                    "a notification {age:?} old was delivered, past stale_after {threshold:?}: {notification:?}"
+                );
+            }
+        }
+    }
+
+    /// Checks the client's state after a step: memory within the configured bounds, and the
+    /// sockets it knows exactly those the adapter holds.
+    pub(super) fn state(&self, client: &Client, held: usize, open: usize) {
+        let stats = client.stats();
+        assert!(
+            stats.dedup_entries <= self.dedup_max_entries,
+            "the duplicate filter holds {} ids, over its bound of {}",
+            stats.dedup_entries,
+            self.dedup_max_entries
+        );
+        assert_eq!(
+            stats.connections, held,
+            "the client knows {} sockets, the adapter holds {held}",
+            stats.connections
+        );
+        assert!(
+            open <= 2,
+            "{open} sockets open that the client has not asked to close (at most the live one and its successor)"
+        );
+        if self.stopped {
+            assert_eq!(
+                client.poll_timeout(),
+                None,
+                "a stopped client asks to be woken"
+            );
+        }
+    }
+}

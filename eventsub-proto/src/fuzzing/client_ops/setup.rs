@@ -1,0 +1,54 @@
+//! The client's configuration for a scenario's [`Setup`].
+
+use std::time::Duration;
+
+use url::Url;
+
+use super::ops::Setup;
+use super::pool;
+use crate::backoff::BackoffConfig;
+use crate::config::{Config, KeepaliveGrace};
+
+/// The client's configuration for `setup`, every number mapped into its valid range.
+pub(super) fn config(setup: &Setup) -> Config {
+    let seconds = |value: u64| Duration::from_secs(value);
+    let Ok(url) = Url::parse(pool::BASE_URL) else {
+        panic!("the base URL is a constant that parses");
+    };
+    Config {
+        url,
+        keepalive_timeout: setup
+            .keepalive_seconds
+            .map(|value| seconds(10 + u64::from(value) % 591)),
+        keepalive_grace: KeepaliveGrace {
+            percent: u32::from(setup.grace_percent),
+            fixed: Duration::from_millis(u64::from(setup.grace_fixed_millis)),
+        },
+        subscriptions: (0..pool::SUBSCRIPTION_COUNT)
+            .filter(|index| setup.initial_subscriptions & (1 << index) != 0)
+            .map(pool::subscription)
+            .collect(),
+        token_user_id: Some(pool::TOKEN_USER.to_owned()),
+        max_total_cost: u32::from(setup.max_total_cost),
+        max_subscriptions_per_connection: 1 + usize::from(
+            setup.max_subscriptions_per_connection % 16,
+        ),
+        connect_timeout: seconds(1 + u64::from(setup.connect_timeout_seconds)),
+        welcome_timeout: seconds(1 + u64::from(setup.welcome_timeout_seconds)),
+        backoff: BackoffConfig {
+            initial: Duration::from_millis(1 + u64::from(setup.backoff_initial_millis)),
+            max: seconds(u64::from(setup.backoff_max_seconds)),
+            max_attempts: setup.max_attempts.map(u32::from),
+            healthy_after: seconds(60),
+        },
+        seed: setup.seed,
+        dedup_max_entries: 1 + usize::from(setup.dedup_entries % 32),
+        dedup_max_age: seconds(1 + u64::from(setup.dedup_age_seconds)),
+        max_frame_bytes: 64 << (setup.max_frame_exponent % 15),
+        stale_after: setup
+            .stale_after_seconds
+            .map(|value| seconds(u64::from(value))),
+        allow_insecure_reconnect_url: setup.allow_insecure_reconnect_url,
+        delete_subscriptions_on_shutdown: setup.delete_subscriptions_on_shutdown,
+    }
+}
