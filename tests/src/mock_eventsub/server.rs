@@ -201,7 +201,9 @@ impl MockEventSub {
             Delivery::EverySocket => inner
                 .sockets
                 .iter()
-                .filter(|(_, entry)| entry.session_id == session_id && entry.welcomed)
+                .filter(|(_, entry)| {
+                    entry.session_id == session_id && entry.welcomed && !entry.closing
+                })
                 .map(|(socket, _)| *socket)
                 .collect(),
             Delivery::Once | Delivery::Twice => inner
@@ -214,10 +216,11 @@ impl MockEventSub {
         sockets.sort();
         sockets.retain(|socket| {
             inner.sockets.get(socket).is_some_and(|entry| {
-                (0..copies).fold(false, |taken, _| {
-                    let command = SocketCommand::Send(outgoing.clone());
-                    entry.commands.send(command).is_ok() || taken
-                })
+                !entry.closing
+                    && (0..copies).fold(false, |taken, _| {
+                        let command = SocketCommand::Send(outgoing.clone());
+                        entry.commands.send(command).is_ok() || taken
+                    })
             })
         });
         sockets

@@ -129,6 +129,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream) {
             session_id: session_id.clone(),
             commands,
             welcomed: false,
+            closing: false,
         },
     );
     if fresh {

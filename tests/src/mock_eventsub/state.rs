@@ -49,6 +49,8 @@ pub(crate) struct SocketEntry {
     pub(crate) session_id: String,
     pub(crate) commands: mpsc::UnboundedSender<SocketCommand>,
     pub(crate) welcomed: bool,
+    /// A close frame went out or came in: nothing more is routed to it.
+    pub(crate) closing: bool,
 }
 
 pub(crate) struct SessionEntry {
@@ -160,38 +162,51 @@ impl Shared {
             .is_some_and(|entry| entry.commands.send(command).is_ok())
     }
 
-    /// A socket stops carrying anything: the server sent its close frame, or read the client's, or
-    /// the socket ended. Forget it, and when it carried its session, end the session (its
-    /// subscriptions become `websocket_disconnected`, as on Twitch): nothing is routed to a socket
-    /// that is closing, while its close handshake still runs.
+    /// A socket stops carrying anything: the server sent its close frame or read the client's.
+    /// Nothing is routed to it while its close handshake runs, and when it carried its session,
+    /// the session ends (its subscriptions become `websocket_disconnected`, as on Twitch).
     pub(crate) fn socket_closing(&self, socket: SocketId) {
         let ended_session = {
             let mut inner = self.lock();
-            let entry = inner.sockets.remove(&socket);
-            match entry {
-                Some(entry)
-                    if inner
-                        .sessions
-                        .get(&entry.session_id)
-                        .is_some_and(|session| session.current == socket) =>
-                {
-                    inner.sessions.remove(&entry.session_id);
-                    inner
-                        .tickets
-                        .retain(|_, ticket| ticket.session_id != entry.session_id);
-                    Some(entry.session_id)
-                }
-                _ => None,
-            }
+            let Some(entry) = inner.sockets.get_mut(&socket) else {
+                return;
+            };
+            entry.closing = true;
+            let session_id = entry.session_id.clone();
+            inner.end_session_of(socket, &session_id)
         };
         if let Some(session_id) = ended_session {
             crate::mock_helix::lock(&self.helix).disconnect_session(&session_id);
         }
     }
 
-    /// A socket ended: it stops carrying anything (if it had not yet), and its end is recorded.
+    /// A socket ended: forget it (ending its session if it still carried it) and record how.
     pub(crate) fn socket_ended(&self, socket: SocketId, how: Ended) {
-        self.socket_closing(socket);
-        self.record(Record::Ended { socket, how });
+        let ended_session = {
+            let mut inner = self.lock();
+            inner.records.push(Record::Ended { socket, how });
+            let entry = inner.sockets.remove(&socket);
+            entry.and_then(|entry| inner.end_session_of(socket, &entry.session_id))
+        };
+        if let Some(session_id) = ended_session {
+            crate::mock_helix::lock(&self.helix).disconnect_session(&session_id);
+        }
+    }
+}
+
+impl Inner {
+    /// Ends `session_id` if `socket` carries it; returns it then.
+    fn end_session_of(&mut self, socket: SocketId, session_id: &str) -> Option<String> {
+        let carried = self
+            .sessions
+            .get(session_id)
+            .is_some_and(|session| session.current == socket);
+        if !carried {
+            return None;
+        }
+        self.sessions.remove(session_id);
+        self.tickets
+            .retain(|_, ticket| ticket.session_id != session_id);
+        Some(session_id.to_owned())
     }
 }

@@ -33,15 +33,15 @@ impl Soak {
                 from: called,
                 to: Instant::now(),
             };
-            for routed in &handed {
-                let number = message_number(&routed.message_id).expect("a mock message id");
-                self.handed.push(Handed {
-                    number,
-                    at,
-                    sockets: routed.sockets.clone(),
-                });
-            }
             if !handed.is_empty() {
+                let messages = handed
+                    .into_iter()
+                    .map(|routed| {
+                        let number = message_number(&routed.message_id).expect("a mock message id");
+                        (number, routed.sockets)
+                    })
+                    .collect();
+                self.handed.push(Handed { at, messages });
                 break;
             }
             let state = format!(

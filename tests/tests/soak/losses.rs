@@ -14,27 +14,28 @@ pub(crate) struct Span {
     pub(crate) to: Instant,
 }
 
-/// A notification queued on sockets.
+/// One event the mock notified: a message for each subscription that matched, queued on sockets.
+/// While a fresh session replaces one the client still drains, both hold a subscription and the
+/// event goes out twice under two message ids; it is lost only when none of them went out.
 #[derive(Clone, Debug)]
 pub(crate) struct Handed {
-    pub(crate) number: u64,
     /// When it was queued.
     pub(crate) at: Span,
-    /// Where: it goes out on each unless the socket ends first.
-    pub(crate) sockets: Vec<SocketId>,
+    /// Each message, and where it was queued: it goes out on each socket unless that ends first.
+    pub(crate) messages: Vec<(u64, Vec<SocketId>)>,
 }
 
 impl Soak {
     /// Whether a notification queued this round is still on its way: not sent yet, and one of its
     /// sockets still open. Until none is, the round cannot be judged.
     pub(crate) fn in_flight(&self) -> bool {
-        self.handed.iter().any(|handed| {
-            !self.ledger.was_sent(handed.number)
-                && handed
-                    .sockets
-                    .iter()
-                    .any(|socket| self.ledger.is_open(*socket))
-        })
+        self.handed
+            .iter()
+            .flat_map(|handed| &handed.messages)
+            .any(|(number, sockets)| {
+                !self.ledger.was_sent(*number)
+                    && sockets.iter().any(|socket| self.ledger.is_open(*socket))
+            })
     }
 
     /// Checks that every lost notification of the round lies in a reported gap's window; forgets
@@ -48,11 +49,16 @@ impl Soak {
         let handed = std::mem::take(&mut self.handed);
         let never_sent = handed
             .into_iter()
-            .filter(|handed| !self.ledger.was_sent(handed.number))
+            .filter(|handed| {
+                !handed
+                    .messages
+                    .iter()
+                    .any(|(number, _)| self.ledger.was_sent(*number))
+            })
             .map(|handed| {
                 let what = format!(
-                    "notification #{}, its sockets {:?} ended before its turn",
-                    handed.number, handed.sockets
+                    "an event (messages and their sockets {:?}) whose sockets ended before its turn",
+                    handed.messages
                 );
                 (handed.at, what)
             });
