@@ -111,6 +111,12 @@ impl<R: Runtime> Driver<R> {
                     },
                     (conn, event) = next_socket_event(&mut flight.readers, &mut flight.turn), if !flight.readers.is_empty() => {
                         self.socket_event(&mut flight, conn, event);
+                        if self.events_filling_up() {
+                            // tungstenite hands out buffered frames without touching the runtime's
+                            // budget, so a consumer on this runtime would not run before the buffer
+                            // overflows: give it a turn.
+                            self.runtime.yield_now().await;
+                        }
                     }
                     Some((conn, result)) = flight.connects.next(), if !flight.connects.is_empty() => {
                         self.connected(&mut flight, conn, result);
@@ -253,6 +259,10 @@ impl<R: Runtime> Driver<R> {
             Err(mpsc::error::TrySendError::Full(event)) => self.discard(event),
             Err(mpsc::error::TrySendError::Closed(_)) => self.consumer_gone(),
         }
+    }
+
+    fn events_filling_up(&self) -> bool {
+        self.events.capacity() < self.events.max_capacity() / 2
     }
 
     fn discard(&mut self, event: Event) {

@@ -48,6 +48,14 @@ pub trait Runtime: Clone + Send + Sync + 'static {
     /// Runs the client task in the background.
     fn spawn(&self, task: BoxFuture<'static, ()>);
 
+    /// Gives the runtime's other tasks a turn before the client goes on: the driver yields this
+    /// way while the event buffer fills, so a consumer on the same runtime can drain it. The
+    /// default wakes the task at once; a runtime that can defer the wake until its other woken
+    /// tasks (and a `block_on` future) have run should do that instead.
+    fn yield_now(&self) -> BoxFuture<'static, ()> {
+        Box::pin(futures_lite::future::yield_now())
+    }
+
     /// Wraps a Helix call (reqwest, which needs a tokio reactor) so it can run on this runtime.
     fn helix<T: Send + 'static>(&self, call: BoxFuture<'static, T>) -> BoxFuture<'static, T> {
         call

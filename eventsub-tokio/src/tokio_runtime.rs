@@ -23,6 +23,12 @@ impl Runtime for TokioRuntime {
         tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)).boxed()
     }
 
+    fn yield_now(&self) -> BoxFuture<'static, ()> {
+        // tokio's own yield defers the wake past the runtime's next I/O poll, so the task that
+        // `block_on` runs (often the consumer) gets its turn too, not only spawned tasks.
+        tokio::task::yield_now().boxed()
+    }
+
     fn connect(
         &self,
         url: Url,

@@ -158,3 +158,18 @@ async fn dropping_the_event_stream_shuts_the_client_down() {
     assert!(ended(&mock, socket, Ended::ByClient(Some(1000))).await);
     assert_no_data_frames(&mock);
 }
+
+/// A blast far larger than the event buffer reaches a consumer that runs on the client's own
+/// current-thread runtime, with nothing discarded: the driver gives the consumer a turn whenever
+/// the buffer is half full instead of filling it from tungstenite's read buffer, then discarding.
+#[tokio::test]
+async fn a_flood_reaches_a_consumer_on_the_same_runtime_without_discarding() {
+    let mock = start_mock().await;
+    let mut client = e2e::subscribed(builder(&mock).event_buffer(64)).await;
+    let blast = mock.blast("stream.online", 5_000).expect("subscribed");
+    let received = within(WAIT, "the whole blast", client.notifications(5_000)).await;
+    assert_eq!(client.handle.lagged(), 0, "nothing discarded");
+    assert_eq!(received.first(), Some(&blast.message_id(0)));
+    assert_eq!(received.last(), Some(&blast.message_id(4_999)));
+    finish(&mock, client).await;
+}
