@@ -81,7 +81,12 @@ pub struct Config {
     pub dedup_max_entries: usize,
     /// How long the duplicate filter remembers a message id.
     pub dedup_max_age: Duration,
-    /// Frames larger than this are rejected with a typed error.
+    /// Frames larger than this are refused: the core reports one it is given as
+    /// [`Event::MalformedFrame`](crate::Event::MalformedFrame) with
+    /// [`FrameError::TooLarge`](crate::FrameError::TooLarge) and goes on. The adapters set the same
+    /// limit on the WebSocket, which cannot skip a message it has not read whole: there a larger
+    /// frame ends the connection (`Disconnected`, code 1006, the reason naming the size) and a gap
+    /// is reported until a fresh session is up.
     pub max_frame_bytes: usize,
     /// Drop notifications whose `message_timestamp` is older than this (against the wall time given
     /// with each frame), reporting each drop. `None` keeps them all.

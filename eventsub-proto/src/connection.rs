@@ -1,6 +1,6 @@
 //! One socket's life: Connecting → AwaitingWelcome → Live → Closing, and the one deadline each state has.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::ids::{ConnId, SessionId};
 
@@ -28,6 +28,22 @@ pub(crate) struct Connection {
     pub(crate) id: ConnId,
     pub(crate) state: ConnState,
     pub(crate) deadline: Option<Instant>,
+    /// `message_timestamp` of the latest message read on this socket, kept as text: it is parsed
+    /// only when a gap needs it, not for every message.
+    last_message_timestamp: String,
+    /// When that message arrived.
+    last_message_received_at: Option<SystemTime>,
+    /// When another socket took the session over from this one. It is drained from then on: read
+    /// until the server answers the client's close, since frames may still be on their way.
+    replaced_at: Option<Instant>,
+}
+
+/// What the client still needs of a connection it lost.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lost {
+    pub(crate) live_since: Option<Instant>,
+    pub(crate) read_up_to: Option<SystemTime>,
+    pub(crate) replaced_at: Option<Instant>,
 }
 
 impl Connection {
@@ -36,6 +52,9 @@ impl Connection {
             id,
             state: ConnState::Connecting,
             deadline: Some(deadline),
+            last_message_timestamp: String::new(),
+            last_message_received_at: None,
+            replaced_at: None,
         }
     }
 
@@ -76,6 +95,35 @@ impl Connection {
         }
     }
 
+    /// A message sent at `message_timestamp` was read: everything sent on this socket before it
+    /// has been read too (one TCP stream delivers in order).
+    pub(crate) fn read_message(&mut self, message_timestamp: &str, received_at: SystemTime) {
+        self.last_message_timestamp.clear();
+        self.last_message_timestamp.push_str(message_timestamp);
+        self.last_message_received_at = Some(received_at);
+    }
+
+    /// Up to when everything Twitch sent on this socket has been read: the send time of the latest
+    /// message read, on Twitch's clock (not its arrival, which lags behind a busy reader), or its
+    /// arrival when the timestamp does not parse; `None` before the first message.
+    pub(crate) fn read_up_to(&self) -> Option<SystemTime> {
+        let received_at = self.last_message_received_at?;
+        Some(humantime::parse_rfc3339_weak(&self.last_message_timestamp).unwrap_or(received_at))
+    }
+
+    pub(crate) fn lost(&self) -> Lost {
+        Lost {
+            live_since: self.live_since(),
+            read_up_to: self.read_up_to(),
+            replaced_at: self.replaced_at,
+        }
+    }
+
+    /// Another socket took the session over at `now`: this one is drained, then closed.
+    pub(crate) fn replaced(&mut self, now: Instant) {
+        self.replaced_at.get_or_insert(now);
+    }
+
     pub(crate) fn start_closing(&mut self) {
         self.state = ConnState::Closing;
         self.deadline = None;
@@ -97,5 +145,31 @@ impl Connection {
             ConnState::Live { live_since, .. } => Some(*live_since),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_up_to_is_the_send_time_of_the_latest_message_read()
+    -> Result<(), humantime::TimestampError> {
+        let mut connection = Connection::connecting(ConnId::next(&mut 0), Instant::now());
+        assert_eq!(connection.read_up_to(), None);
+        let arrived = humantime::parse_rfc3339("2022-11-16T10:11:20Z")?;
+        connection.read_message("2022-11-16T10:11:12.5Z", arrived);
+        connection.read_message("2022-11-16T10:11:13.5Z", arrived);
+        assert_eq!(
+            connection.read_up_to(),
+            Some(humantime::parse_rfc3339("2022-11-16T10:11:13.5Z")?)
+        );
+        connection.read_message("yesterday", arrived);
+        assert_eq!(
+            connection.read_up_to(),
+            Some(arrived),
+            "unreadable: its arrival"
+        );
+        Ok(())
     }
 }

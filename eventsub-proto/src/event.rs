@@ -28,7 +28,9 @@ pub enum Event {
     Notification(Notification),
     /// Twitch ended a subscription; it will not be re-created.
     Revocation(Box<Revocation>),
-    /// A graceful handover to a new connection completed: nothing was missed, nothing resubscribed.
+    /// A graceful handover to a new connection completed: nothing resubscribed, the new socket
+    /// carries the session. The old one is still read until the server answers its close; should
+    /// it break first, what it still carried is lost, and a [`Event::Resumed`] reports that gap.
     Reconnected {
         /// The new connection.
         conn: ConnId,
@@ -55,7 +57,10 @@ pub enum Event {
         /// When the next attempt starts; `None` when the client stops.
         retry_at: Option<Instant>,
     },
-    /// Subscriptions were re-created after a gap; events in the gap may be caught up over Helix.
+    /// A gap is over: events Twitch sent in it may be missing; catch up over Helix from
+    /// [`Gap::last_frame_before`]. Usually the subscriptions were re-created after a
+    /// [`Event::Disconnected`]; it also comes alone when a fresh session had to replace a live one,
+    /// or when the old socket of a handover broke before it was drained.
     Resumed {
         /// The gap.
         gap: Gap,
@@ -331,14 +336,19 @@ impl DisconnectCause {
     }
 }
 
-/// A stretch of time in which no session was listening.
+/// A stretch of time in which events may have been missed: no session was listening, or a socket
+/// that still carried events broke.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Gap {
-    /// When the session was lost.
+    /// When the session (or the socket that broke) stopped being the one events came on.
     pub began: Instant,
     /// When subscriptions were back.
     pub ended: Instant,
-    /// Wall time of the last frame received before the gap, to catch up from over Helix.
+    /// Up to when everything Twitch sent on the lost socket was received: the
+    /// `message_timestamp` of the last message read on it (Twitch's clock, the one Helix's
+    /// timestamps use). Catch up over Helix from here: the arrival time would be later by however
+    /// far the reader was behind, and events sent in between could be missed. The arrival time
+    /// when that timestamp does not parse; `None` when the socket delivered no message.
     pub last_frame_before: Option<SystemTime>,
 }
 

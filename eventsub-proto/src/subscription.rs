@@ -66,7 +66,8 @@ impl SubscriptionSpec {
     pub fn estimated_cost(&self, token_user_id: Option<&str>) -> u32 {
         const OWNER_FIELDS: [&str; 5] = [
             "broadcaster_user_id",
-            // channel.ad_break.begin names its broadcaster this way.
+            // Twitch's older reference named channel.ad_break.begin's broadcaster this way, so raw
+            // specs written after it may still do.
             "broadcaster_id",
             "user_id",
             "to_broadcaster_user_id",

@@ -3,6 +3,7 @@
 use crate::error::SubscribeError;
 use crate::event::SubscriptionFailure;
 use crate::ids::{RequestId, SubscriptionId};
+use crate::io::RequestError;
 use crate::subscription::SubscriptionSpec;
 
 /// Where one wanted subscription stands.
@@ -25,11 +26,12 @@ pub enum SubscriptionState {
         /// What it costs.
         cost: u32,
     },
-    /// Creation failed; `retry` says whether the next fresh session tries again.
+    /// Creation failed; `retry` says whether it is tried again: after a backoff delay on the live
+    /// session when Helix was unavailable (429, 5xx, a timeout), else on the next fresh session.
     Failed {
         /// Why.
         reason: SubscriptionFailure,
-        /// Whether it is tried again on the next fresh session.
+        /// Whether it is tried again.
         retry: bool,
     },
     /// Twitch revoked it; it is not re-created.
@@ -50,6 +52,18 @@ impl Wanted {
             spec,
             state: SubscriptionState::Waiting,
         }
+    }
+
+    /// Whether its creation failed only because Helix was unavailable: it is retried on the live
+    /// session, and until it exists a gap is not over.
+    pub(crate) fn awaits_retry(&self) -> bool {
+        matches!(
+            self.state,
+            SubscriptionState::Failed {
+                reason: SubscriptionFailure::Request(RequestError::Unavailable { .. }),
+                ..
+            }
+        )
     }
 
     /// Whether it is or will be created (so it counts against the limits).
@@ -209,9 +223,10 @@ impl WantedSubscriptions {
         })
     }
 
-    pub(crate) fn any_requested(&self) -> bool {
-        self.entries
-            .iter()
-            .any(|wanted| matches!(wanted.state, SubscriptionState::Requested { .. }))
+    /// Whether some subscription is being created, or waits to be retried on the live session.
+    pub(crate) fn any_pending(&self) -> bool {
+        self.entries.iter().any(|wanted| {
+            matches!(wanted.state, SubscriptionState::Requested { .. }) || wanted.awaits_retry()
+        })
     }
 }

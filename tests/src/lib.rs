@@ -7,7 +7,12 @@
 //!   `eventsub-helix` over real HTTP.
 //! - [`mock_eventsub`]: a mock EventSub WebSocket server on 127.0.0.1 that serves the mock Helix
 //!   API on the same port, for end-to-end tests of the runtime adapters over real sockets.
+//! - [`measure`]: a thread's CPU time and the process's resident memory, for the benchmarks.
+//! - [`soak`]: the schedule, accounting and figures of the fault-injection soak
+//!   (`tests/tests/soak/`).
 
+pub mod measure;
 pub mod mock_eventsub;
 pub mod mock_helix;
 pub mod sim;
+pub mod soak;

@@ -209,10 +209,7 @@ fn moderation_events_type_their_states() {
             message.low_trust_status,
             moderation::LowTrustStatus::ActiveMonitoring
         );
-        assert_eq!(
-            message.types,
-            [moderation::SuspiciousUserType::BanEvaderDetector]
-        );
+        assert_eq!(message.types, [moderation::SuspiciousUserType::BanEvader]);
         assert_eq!(
             message.ban_evasion_evaluation,
             moderation::BanEvasionEvaluation::Likely
@@ -253,6 +250,19 @@ fn channel_points_rewards_and_redemptions_are_typed() {
         assert_eq!(reward.global_cooldown.seconds, 1000);
         assert!(reward.cooldown_expires_at.is_some());
     });
+    // A limit or cooldown that is off may come with a null value.
+    let json = fixture("channel.channel_points_custom_reward.add.v1")
+        .replace("\"value\": 1000", "\"value\": null")
+        .replace("\"seconds\": 1000", "\"seconds\": null");
+    let EventData::ChannelPointsCustomRewardAdd(reward) =
+        EventData::decode("channel.channel_points_custom_reward.add", "1", &json).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (reward.max_per_stream.value, reward.global_cooldown.seconds),
+        (0, 0)
+    );
     with_event(
         "channel.channel_points_custom_reward_redemption.update",
         "1",
@@ -385,6 +395,8 @@ fn chat_notification_sets_the_object_of_its_notice_type() {
         let resub = notice.resub.unwrap();
         assert_eq!((resub.cumulative_months, resub.streak_months), (10, None));
         assert_eq!(resub.sub_tier, channel::SubscriptionTier::Tier1);
+        assert!(!resub.is_prime);
+        assert_eq!(resub.gifter_is_anonymous, None);
         assert!(notice.message.fragments.is_empty());
         assert_eq!(notice.sub, None);
     });
@@ -451,6 +463,14 @@ fn guest_star_beta_events_are_typed() {
         assert_eq!(settings.group_layout, GroupLayout::Tiled);
         assert_eq!(settings.slot_count, 5);
     });
+    with_event("channel.guest_star_session.end", "beta", |data| {
+        let EventData::ChannelGuestStarSessionEnd(end) = data else {
+            panic!()
+        };
+        assert_eq!(end.host_user_login, "cool_mod");
+        assert_eq!(end.broadcaster_user_id, "1337");
+        assert!(end.ended_at > end.started_at);
+    });
 }
 
 #[test]
@@ -505,4 +525,125 @@ fn scope_check_names_each_missing_group_of_a_subscription() {
             ("channel.moderate", Some(&["moderator:read:vips"][..])),
         ]
     );
+}
+
+#[test]
+fn automod_status_decodes_in_either_case() {
+    // Delivered in lower case; the capitalized spelling is accepted too.
+    for (spelling, status) in [
+        ("Approved", automod::AutomodMessageStatus::Approved),
+        ("approved", automod::AutomodMessageStatus::Approved),
+        ("expired", automod::AutomodMessageStatus::Expired),
+    ] {
+        let json = fixture("automod.message.update.v1")
+            .replace("\"Approved\"", &format!("\"{spelling}\""));
+        let EventData::AutomodMessageUpdateV1(update) =
+            EventData::decode("automod.message.update", "1", &json).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(update.status, status, "{spelling}");
+        assert_eq!(update.status.as_str(), spelling.to_lowercase());
+    }
+    with_event("automod.message.update", "2", |data| {
+        let EventData::AutomodMessageUpdateV2(update) = data else {
+            panic!()
+        };
+        assert_eq!(update.status, automod::AutomodMessageStatus::Denied);
+    });
+}
+
+#[test]
+fn suspicious_user_types_decode_in_every_spelling() {
+    use moderation::SuspiciousUserType::*;
+    let json = fixture("channel.suspicious_user.message.v1").replace(
+        "[\n    \"ban_evader_detector\"\n  ]",
+        "[\"manually_added\", \"ban_evader\", \"banned_in_shared_channel\",
+          \"manual\", \"shared_channel_ban\", \"new_kind\"]",
+    );
+    let EventData::ChannelSuspiciousUserMessage(message) =
+        EventData::decode("channel.suspicious_user.message", "1", &json).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        message.types,
+        [
+            ManuallyAdded,
+            BanEvader,
+            BannedInSharedChannel,
+            ManuallyAdded,
+            BannedInSharedChannel,
+            Unknown("new_kind".into())
+        ]
+    );
+    assert_eq!(message.types[4].as_str(), "banned_in_shared_channel");
+}
+
+#[test]
+fn custom_power_up_redemption_names_its_power_up_and_cost_in_bits() {
+    with_event("channel.custom_power_up_redemption.add", "1", |data| {
+        let EventData::ChannelCustomPowerUpRedemptionAdd(redemption) = data else {
+            panic!()
+        };
+        assert_eq!(
+            redemption.status,
+            channel_points::RedemptionStatus::Unfulfilled
+        );
+        assert_eq!(redemption.custom_power_up.bits, 100);
+        assert_eq!(redemption.custom_power_up.prompt, "Power-up prompt");
+        assert_eq!(redemption.user_input, "pogchamp");
+    });
+    let spec = eventsub_proto::SubscriptionSpec::channel_custom_power_up_redemption_add("1337");
+    let problems = eventsub_proto::events::check_scopes([&spec], ["channel:read:redemptions"]);
+    assert_eq!(problems[0].any_of(), Some(&["bits:read"][..]));
+}
+
+#[test]
+fn automatic_reward_v1_types_power_ups() {
+    let json = fixture("channel.channel_points_automatic_reward_redemption.add.v1")
+        .replace("\"send_highlighted_message\"", "\"gigantify_an_emote\"")
+        .replace(
+            "\"unlocked_emote\": null",
+            "\"unlocked_emote\": {\"id\": \"emotesv2_1\", \"name\": \"Kappa\"}",
+        );
+    let EventData::ChannelPointsAutomaticRewardRedemptionAddV1(redemption) = EventData::decode(
+        "channel.channel_points_automatic_reward_redemption.add",
+        "1",
+        &json,
+    )
+    .unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        redemption.reward.kind,
+        channel_points::AutomaticRewardType::GigantifyAnEmote
+    );
+    assert_eq!(redemption.reward.unlocked_emote.unwrap().name, "Kappa");
+}
+
+#[test]
+fn announcement_colour_is_typed() {
+    use eventsub_proto::events::chat_notification::AnnouncementColor;
+    for (spelling, colour) in [
+        ("blue", AnnouncementColor::Blue),
+        ("PRIMARY", AnnouncementColor::Primary),
+        ("teal", AnnouncementColor::Unknown("teal".into())),
+    ] {
+        let json = fixture("channel.chat.notification.v1")
+            .replace(
+                "\"notice_type\": \"resub\"",
+                "\"notice_type\": \"announcement\"",
+            )
+            .replace(
+                "\"announcement\": null",
+                &format!("\"announcement\": {{\"color\": \"{spelling}\"}}"),
+            );
+        let EventData::ChannelChatNotification(notice) =
+            EventData::decode("channel.chat.notification", "1", &json).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(notice.announcement.unwrap().color, colour, "{spelling}");
+    }
 }

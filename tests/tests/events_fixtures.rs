@@ -110,7 +110,8 @@ fn builders_know_type_version_and_condition() {
     assert_eq!(raid.condition_str("to_broadcaster_user_id"), Some("1337"));
     assert_eq!(raid.condition.len(), 1);
     let ads = SubscriptionSpec::channel_ad_break_begin("1337");
-    assert_eq!(ads.condition_str("broadcaster_id"), Some("1337"));
+    assert_eq!(ads.condition_str("broadcaster_user_id"), Some("1337"));
+    assert_eq!(ads.condition.len(), 1);
     let reward = SubscriptionSpec::channel_points_custom_reward_redemption_add_of("1337", "r1");
     assert_eq!(reward.condition_str("reward_id"), Some("r1"));
 }

@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use eventsub_helix::TransportRequest;
-use eventsub_tests::mock_eventsub::{Delivery, Ended, MockConfig, MockEventSub, Received, within};
+use eventsub_tests::mock_eventsub::{
+    BadFrame, Delivery, Ended, MockConfig, MockEventSub, Received, message_number, within,
+};
 use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
@@ -244,4 +246,86 @@ async fn faults_drop_duplicate_and_close_with_any_code_are_recorded() {
     assert_eq!(records.sent_notifications().len(), 3);
     assert_eq!(records.notification_ids()[0], sent[0]);
     assert!(records.endings().contains(&(socket, Ended::Dropped)));
+}
+
+#[tokio::test]
+async fn a_blast_sends_distinct_notifications_back_to_back_and_records_them_as_one_entry() {
+    let mock = mock().await;
+    let (mut ws, session, _) = welcomed(&mock.ws_url()).await;
+    assert!(mock.blast("stream.online", 3).is_none(), "not subscribed");
+    subscribe(&mock, &session).await;
+    let blast = mock.blast("stream.online", 300).unwrap();
+    for index in 0..300 {
+        let frame = next(&mut ws).await.unwrap();
+        assert_eq!(message_type(&frame), "notification");
+        assert_eq!(
+            frame["metadata"]["message_id"],
+            blast.message_id(index).as_str()
+        );
+        assert_eq!(frame["payload"]["event"]["type"], "live");
+    }
+    assert!(
+        mock.wait_for(WAIT, |m| !m.records().blasts().is_empty())
+            .await,
+        "the blast is recorded once written"
+    );
+    let records = mock.records();
+    assert_eq!(records.blasts(), vec![(&blast, 300)]);
+    assert!(
+        records.sent_notifications().is_empty(),
+        "no per-frame records"
+    );
+}
+
+#[tokio::test]
+async fn faulty_frames_and_late_duplicates_go_out_and_are_recorded_and_records_can_be_taken() {
+    let mock = mock().await;
+    let (mut ws, session, _) = welcomed(&mock.ws_url()).await;
+    subscribe(&mock, &session).await;
+    let socket = mock.current_socket().unwrap();
+    let sent = mock.notify("stream.online", Delivery::Once);
+    let first = next(&mut ws).await.unwrap();
+    let before = mock.take_records();
+    assert_eq!(before.notification_ids(), sent, "taken with the records");
+    assert!(mock.records().entries.is_empty(), "a new log begins");
+
+    assert!(mock.inject(socket, BadFrame::NotJson));
+    assert!(mock.inject(socket, BadFrame::MissingFields));
+    assert!(mock.inject(socket, BadFrame::Oversized { bytes: 70_000 }));
+    let notification = before.sent_notifications()[0].clone();
+    assert!(mock.send_again(socket, &notification));
+    let texts: Vec<String> = within(WAIT, "four frames", async {
+        let mut texts = Vec::new();
+        while texts.len() < 4 {
+            if let Some(Ok(Message::Text(text))) = ws.next().await {
+                texts.push(text.as_str().to_owned());
+            }
+        }
+        texts
+    })
+    .await;
+    assert!(
+        serde_json::from_str::<Value>(&texts[0]).is_err(),
+        "not JSON"
+    );
+    let missing: Value = serde_json::from_str(&texts[1]).unwrap();
+    assert_eq!(message_type(&missing), "notification");
+    assert!(missing["payload"]["event"].is_null());
+    assert_eq!(texts[2].len(), 70_000);
+    let again: Value = serde_json::from_str(&texts[3]).unwrap();
+    assert_eq!(again, first, "the same frame, message id included");
+
+    let records = mock.records();
+    assert_eq!(
+        records.injected(),
+        [
+            (socket, BadFrame::NotJson),
+            (socket, BadFrame::MissingFields),
+            (socket, BadFrame::Oversized { bytes: 70_000 }),
+        ]
+    );
+    assert_eq!(records.sent_notifications().len(), 1, "the duplicate");
+    assert_eq!(records.notification_ids(), sent);
+    assert!(message_number(&sent[0]).is_some());
+    assert_eq!(message_number("not-from-this-mock"), None);
 }

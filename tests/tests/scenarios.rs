@@ -222,6 +222,175 @@ fn any_message_resets_the_keepalive_watch() {
 }
 
 #[test]
+fn a_gap_is_anchored_when_twitch_sent_the_last_message_received_not_when_it_arrived() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    // Twitch sent it at 10:11:12.634234626Z; the client, busy, read it 2 s later. What Twitch sent
+    // in those 2 s on this socket may be lost with it: catching up must start at the send time.
+    let sent = humantime::parse_rfc3339(&harness.twitch.frames.timestamp).unwrap();
+    harness.wall = sent + Duration::from_secs(2);
+    harness.notify(conn);
+    harness.server_close(conn, None);
+    harness.advance_to_next_timeout();
+    harness.connect_next();
+    harness.create_all();
+    let Some(Event::Resumed { gap }) = harness.events.last() else {
+        panic!("no Resumed: {:?}", harness.events)
+    };
+    assert_eq!(gap.last_frame_before, Some(sent));
+}
+
+#[test]
+fn a_creation_helix_cannot_serve_is_retried_on_the_live_session_and_the_gap_stays_open_till_then() {
+    let mut harness = Harness::new(Harness::config());
+    let first = harness.establish();
+    harness.server_close(first, Some(4000));
+    harness.advance_to_next_timeout();
+    let second = harness.connect_next();
+    let events = harness.events.len();
+    harness.fail_all_creates(RequestError::Unavailable {
+        message: "503 after every retry".to_owned(),
+    });
+    assert!(
+        matches!(
+            harness.events.last(),
+            Some(Event::SubscriptionFailed { .. })
+        ),
+        "{:?}",
+        harness.events_since(events)
+    );
+    assert!(
+        !harness
+            .events_since(events)
+            .iter()
+            .any(|event| matches!(event, Event::Resumed { .. })),
+        "the subscription does not exist: the gap is not over"
+    );
+    // Retried after a backoff delay, on the same session: Twitch would close an unused one, and
+    // with other subscriptions on it, it might live for hours.
+    let failed_at = harness.now;
+    assert!(harness.advance_to_next_timeout());
+    let delay = harness.now - failed_at;
+    assert!(
+        delay >= Duration::from_millis(500) && delay <= Duration::from_secs(1),
+        "the first backoff step: {delay:?}"
+    );
+    assert_eq!(harness.pending_creates.len(), 1, "asked for again");
+    let session = harness.twitch.sockets[&second]
+        .session_id()
+        .unwrap()
+        .to_owned();
+    assert_eq!(harness.pending_creates[0].session_id.as_str(), session);
+    harness.create_all();
+    let Some(Event::Resumed { gap }) = harness.events.last() else {
+        panic!("no Resumed: {:?}", harness.events_since(events))
+    };
+    assert_eq!(gap.ended, harness.now);
+}
+
+#[test]
+fn a_subscription_over_the_cost_limit_waits_for_the_next_session_and_does_not_hold_the_gap_open() {
+    let mut config = Harness::config();
+    config.subscriptions = vec![follow("42"), follow("43")];
+    let mut harness = Harness::new(config);
+    let first = harness.connect_next();
+    // Twitch says the token may spend 1: the second subscription no longer fits.
+    for pending in std::mem::take(&mut harness.pending_creates) {
+        let created = eventsub_proto::Created {
+            id: eventsub_proto::SubscriptionId::new(format!("sub-{}", pending.request)),
+            cost: 1,
+            total_cost: 1,
+            max_total_cost: 1,
+        };
+        harness.feed(Input::SubscriptionCreated {
+            request: pending.request,
+            result: Ok(created),
+        });
+    }
+    harness.server_close(first, Some(4000));
+    harness.advance_to_next_timeout();
+    let events = harness.events.len();
+    harness.connect_next();
+    assert_eq!(
+        harness.pending_creates.len(),
+        1,
+        "only what fits is asked for"
+    );
+    let welcomed_at = harness.now;
+    harness.create_all();
+    let since = harness.events_since(events);
+    assert!(since.iter().any(|event| matches!(
+        event,
+        Event::SubscriptionFailed {
+            reason: SubscriptionFailure::CostLimitExceeded { .. },
+            ..
+        }
+    )));
+    assert!(
+        matches!(since.last(), Some(Event::Resumed { .. })),
+        "a limit does not pass with time: it does not hold the gap open: {since:?}"
+    );
+    assert_eq!(
+        harness.client.poll_timeout(),
+        Some(welcomed_at + Duration::from_secs(13)),
+        "no retry scheduled, only the keepalive watch"
+    );
+}
+
+/// A handover done (the new socket welcomed) whose old socket the server has not closed yet.
+fn handed_over_old_socket_open() -> (Harness, eventsub_proto::ConnId) {
+    let mut harness = Harness::new(Harness::config());
+    harness.hold_closes = true;
+    let old = harness.establish();
+    harness.reconnect(old);
+    let new = harness.next_connect().unwrap();
+    harness.open(new);
+    harness.welcome(new);
+    assert!(matches!(
+        harness.events.last(),
+        Some(Event::Reconnected { .. })
+    ));
+    (harness, old)
+}
+
+#[test]
+fn an_old_socket_breaking_before_its_drain_after_a_handover_is_reported_as_a_gap() {
+    let (mut harness, old) = handed_over_old_socket_open();
+    // The old socket is drained: what Twitch sent on it before the handover still counts.
+    let drained = harness.notify(old);
+    assert!(harness.delivered().contains(&drained));
+    let read_up_to = humantime::parse_rfc3339(&harness.twitch.frames.timestamp).unwrap();
+    let events = harness.events.len();
+    harness.server_close(old, None);
+    let Some(Event::Resumed { gap }) = harness.events.get(events) else {
+        panic!(
+            "the lost tail is not reported: {:?}",
+            harness.events_since(events)
+        )
+    };
+    assert_eq!(gap.last_frame_before, Some(read_up_to));
+    assert!(
+        !harness
+            .events_since(events)
+            .iter()
+            .any(|event| matches!(event, Event::Disconnected { .. })),
+        "the session lives on"
+    );
+}
+
+#[test]
+fn an_old_socket_closed_properly_after_a_handover_loses_nothing_and_reports_no_gap() {
+    let (mut harness, old) = handed_over_old_socket_open();
+    let events = harness.events.len();
+    harness.server_close(old, Some(1000));
+    assert!(
+        harness.events_since(events).is_empty(),
+        "{:?}",
+        harness.events_since(events)
+    );
+}
+
+#[test]
 fn a_new_socket_failing_before_its_welcome_falls_back_to_a_fresh_connection() {
     let mut harness = Harness::new(Harness::config());
     let old = harness.establish();

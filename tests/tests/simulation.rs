@@ -23,7 +23,9 @@
 //! 8. memory is bounded: the dedup window and the connections the client holds;
 //! 9. no panic, and `handle_input` errors exactly for connections the client no longer knows;
 //! 10. no session sits unused while time passes;
-//! 11. a gap is reported over (`Resumed`) once nothing is being created any more.
+//! 11. a gap is reported over (`Resumed`) once nothing is being created or waiting to be created
+//!     again any more; a creation Helix could not serve (429, 5xx) is asked for again on the live
+//!     session within `backoff.max`.
 //!
 //! `PROPTEST_CASES` sets the number of cases (default [`DEFAULT_CASES`]); failures are persisted in
 //! `tests/proptest-regressions/simulation.txt` and replayed first on the next run.
@@ -350,6 +352,9 @@ struct Sim {
     permanently_failed: BTreeSet<usize>,
     /// The outstanding creation of each entry on the current session.
     requested: BTreeMap<usize, RequestId>,
+    /// Entries Helix could not create on the live session (unavailable), waiting to be asked for
+    /// again, and since when.
+    awaiting_retry: BTreeMap<usize, Instant>,
     /// Sessions some creation was asked for.
     sessions_asked: HashSet<String>,
     window: DedupModel,
@@ -443,6 +448,7 @@ impl Sim {
             revoked: BTreeSet::new(),
             permanently_failed: BTreeSet::new(),
             requested: BTreeMap::new(),
+            awaiting_retry: BTreeMap::new(),
             sessions_asked: HashSet::new(),
             delivered: HashSet::new(),
             streak: 0,
@@ -767,6 +773,7 @@ impl Sim {
                     self.coverage.add("a wanted subscription revoked");
                     self.revoked.insert(index);
                     self.requested.remove(&index);
+                    self.awaiting_retry.remove(&index);
                 }
             }
             Frame::Other => check!(
@@ -934,6 +941,7 @@ impl Sim {
                 self.revoked.remove(&index);
                 self.permanently_failed.remove(&index);
                 self.requested.remove(&index);
+                self.awaiting_retry.remove(&index);
                 self.settle()
             }
             Action::Revoke { on, spec } => {
@@ -1174,6 +1182,9 @@ impl Sim {
             if matches!(result, Err(RequestError::Rejected { .. })) {
                 self.permanently_failed.insert(index);
             }
+            if matches!(result, Err(RequestError::Unavailable { .. })) {
+                self.awaiting_retry.insert(index, self.h.now);
+            }
         }
         self.settle()?;
         let outputs = self.since(from);
@@ -1344,6 +1355,9 @@ impl Sim {
                         "created {subscription} for session {session_id}, but the live session is {live:?}"
                     );
                     self.requested.insert(index, *request);
+                    if self.awaiting_retry.remove(&index).is_some() {
+                        self.coverage.add("a creation retried on the live session");
+                    }
                     self.sessions_asked.insert(session_id.as_str().to_owned());
                 }
                 Output::Event(event) => self.observe_event(event, *at, before, after)?,
@@ -1426,6 +1440,7 @@ impl Sim {
                 });
                 // A fresh session replacing a live one: the old session's creations no longer count.
                 self.requested.clear();
+                self.awaiting_retry.clear();
                 if self.primary.is_some() {
                     self.gap_open = true;
                 }
@@ -1500,6 +1515,7 @@ impl Sim {
                 self.gap_open = true;
                 // The session's subscriptions are gone; answers about them no longer count.
                 self.requested.clear();
+                self.awaiting_retry.clear();
                 self.check_retry(cause, *retry_at, at, after)?;
             }
             Event::ConnectFailed {
@@ -1542,6 +1558,7 @@ impl Sim {
                 self.candidate = None;
                 self.expected_connect = None;
                 self.requested.clear();
+                self.awaiting_retry.clear();
             }
             _ => {}
         }
@@ -1720,12 +1737,23 @@ impl Sim {
             );
         }
         // Invariant 11: a gap is reported over (`Resumed`) as soon as the live session has nothing
-        // left being created.
+        // left being created or waiting to be created again; what Helix could not create is asked
+        // for again within the longest backoff delay.
         if self.gap_open && self.primary.is_some() {
             check!(
-                !self.requested.is_empty(),
-                "invariant 11 (a gap is reported over once every subscription is back): the live session has no creation outstanding, but no Resumed was reported"
+                !self.requested.is_empty() || !self.awaiting_retry.is_empty(),
+                "invariant 11 (a gap is reported over once every subscription is back): the live session has no creation outstanding or waiting, but no Resumed was reported"
             );
+        }
+        if self.primary.is_some() {
+            for (index, since) in &self.awaiting_retry {
+                check!(
+                    now.saturating_duration_since(*since) <= self.backoff.max,
+                    "invariant 11: {} failed as unavailable {:?} ago and was not asked for again",
+                    self.catalogue[*index].kind,
+                    now.saturating_duration_since(*since)
+                );
+            }
         }
         // Invariant 7: promised reconnects happen, nothing is left idle, candidates time out.
         if let Some((lost_at, retry_at)) = self.expected_connect {
@@ -1859,6 +1887,7 @@ fn the_generated_runs_reach_every_situation_the_invariants_are_about() {
         "a creation succeeded",
         "a creation failed for good",
         "a creation failed or already existed",
+        "a creation retried on the live session",
         "a wanted subscription revoked",
         "stopped: gave up",
         "stopped: 4001",

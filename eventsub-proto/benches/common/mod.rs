@@ -1,4 +1,4 @@
-//! What both benches share: the frames, the bare-parse baseline and a client with a live session.
+//! What the benches share: the frames, the bare-parse baseline and a client with a live session.
 #![allow(dead_code)] // each bench uses its own part of this module
 
 use std::time::{Duration, Instant, SystemTime};
@@ -12,7 +12,9 @@ use serde_json::value::RawValue;
 pub const CHAT: &str = include_str!("../frames/channel_chat_message.json");
 pub const FOLLOW: &str = include_str!("../frames/channel_follow_v2.json");
 pub const KEEPALIVE: &str = include_str!("../frames/session_keepalive.json");
-const WELCOME: &str = include_str!("../frames/session_welcome.json");
+pub const WELCOME: &str = include_str!("../frames/session_welcome.json");
+pub const RECONNECT: &str = include_str!("../frames/session_reconnect.json");
+pub const REVOCATION: &str = include_str!("../frames/revocation.json");
 
 /// The floor any client pays: the envelope borrowed from the frame, the payload skipped as raw JSON.
 #[derive(Deserialize)]

@@ -4,8 +4,9 @@ use std::time::{Duration, SystemTime};
 
 use url::Url;
 
-use super::{Client, GapStart, Takeover};
+use super::{Client, Takeover};
 use crate::close::ClientCloseCode;
+use crate::connection::Connection;
 use crate::error::{FrameError, InputError};
 use crate::event::{DropReason, Event, Notification, NotificationParts, Revocation};
 use crate::ids::{ConnId, MessageId, SessionId};
@@ -31,7 +32,6 @@ impl Client {
         if self.stopped {
             return Ok(());
         }
-        self.last_frame_at = Some(received_at);
         let parsed = if text.len() > self.config.max_frame_bytes {
             Err(FrameError::TooLarge {
                 len: text.len(),
@@ -47,6 +47,8 @@ impl Client {
                 return Ok(());
             }
         };
+        self.connection_mut(conn)?
+            .read_message(&message.metadata().message_timestamp, received_at);
         match message {
             Message::Notification(notification) => {
                 self.on_notification(conn, &notification, received_at)
@@ -104,15 +106,16 @@ impl Client {
         // The old socket is closed only now that the new one is welcomed: nothing is missed.
         let old = self.primary.replace(conn);
         if let Some(old) = old {
+            if let Ok(replaced) = self.connection_mut(old) {
+                replaced.replaced(now);
+            }
             self.close(old, ClientCloseCode::Normal);
             if candidate.takeover == Takeover::Fresh {
                 // The old session's subscriptions die with it; until they exist on the new one,
                 // events can be missed: that is a gap, and it is reported as one.
                 self.subscriptions.session_lost();
-                self.gap.get_or_insert(GapStart {
-                    began: now,
-                    last_frame_before: self.last_frame_at,
-                });
+                let read_up_to = self.connection(old).and_then(Connection::read_up_to);
+                self.widen_gap(now, read_up_to);
             }
         }
         self.reconnect_at = None;

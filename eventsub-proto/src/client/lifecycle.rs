@@ -1,12 +1,12 @@
 //! Sockets opening, failing and closing; when to retry; stopping.
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use url::Url;
 
 use super::{Candidate, Client, GapStart, Retry, Takeover};
-use crate::close::{ClientCloseCode, CloseDisposition};
-use crate::connection::Connection;
+use crate::close::{ClientCloseCode, CloseCode, CloseDisposition};
+use crate::connection::{Connection, Lost};
 use crate::error::InputError;
 use crate::event::{DisconnectCause, Event, StopReason};
 use crate::ids::ConnId;
@@ -27,9 +27,11 @@ impl Client {
 
     /// The core gives up on a connection (timeout): close it and act as if it ended.
     pub(super) fn abandon(&mut self, conn: ConnId, cause: DisconnectCause) {
-        let live_since = self.live_since(conn);
+        let Some(lost) = self.connection(conn).map(Connection::lost) else {
+            return;
+        };
         self.close(conn, ClientCloseCode::GoingAway);
-        self.after_connection_lost(conn, cause, live_since);
+        self.after_connection_lost(conn, cause, lost);
     }
 
     /// The adapter reports a socket gone.
@@ -44,17 +46,43 @@ impl Client {
             .position(|connection| connection.id == conn)
             .ok_or(InputError::UnknownConnection { conn })?;
         let connection = self.connections.swap_remove(index);
-        if !connection.is_closing() && !self.stopped {
-            self.after_connection_lost(conn, cause, connection.live_since());
+        let lost = connection.lost();
+        if self.stopped {
+            return Ok(());
+        }
+        if !connection.is_closing() {
+            self.after_connection_lost(conn, cause, lost);
+        } else if let Some(replaced_at) = lost.replaced_at {
+            // A socket replaced by another ended before its drain was done (no close frame came to
+            // answer ours): what it still carried is lost, though the session lives on. That is a
+            // gap too, and it is reported as one.
+            if cause.close_code() == Some(CloseCode::ABNORMAL) {
+                self.widen_gap(replaced_at, lost.read_up_to);
+            }
         }
         Ok(())
+    }
+
+    /// Opens a gap that began at `began`, where everything was read up to `read_up_to`, or widens
+    /// the open one to take it in.
+    pub(super) fn widen_gap(&mut self, began: Instant, read_up_to: Option<SystemTime>) {
+        let gap = self.gap.get_or_insert(GapStart {
+            began,
+            last_frame_before: read_up_to,
+        });
+        gap.began = gap.began.min(began);
+        gap.last_frame_before = match (gap.last_frame_before, read_up_to) {
+            (Some(open), Some(new)) => Some(open.min(new)),
+            // Nothing read on one of them: no bound to catch up from.
+            _ => None,
+        };
     }
 
     pub(super) fn after_connection_lost(
         &mut self,
         conn: ConnId,
         cause: DisconnectCause,
-        live_since: Option<Instant>,
+        lost: Lost,
     ) {
         let was_primary = self.primary == Some(conn);
         let was_candidate = self
@@ -65,18 +93,15 @@ impl Client {
         }
         if was_primary {
             self.primary = None;
-            if live_since.is_some_and(|since| {
+            // The next fresh session asks for everything again.
+            self.creation_retry_at = None;
+            if lost.live_since.is_some_and(|since| {
                 self.now.saturating_duration_since(since) >= self.config.backoff.healthy_after
             }) {
                 self.failures = 0;
             }
             self.subscriptions.session_lost();
-            if self.gap.is_none() {
-                self.gap = Some(GapStart {
-                    began: self.now,
-                    last_frame_before: self.last_frame_at,
-                });
-            }
+            self.widen_gap(self.now, lost.read_up_to);
         } else {
             self.candidate = None;
         }

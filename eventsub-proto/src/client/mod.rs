@@ -100,6 +100,10 @@ pub struct Client {
     reconnect_at: Option<Instant>,
     /// Consecutive failed attempts since the last healthy session.
     failures: u32,
+    /// When to ask again for the subscriptions Helix could not create on the live session.
+    creation_retry_at: Option<Instant>,
+    /// Consecutive creations Helix could not serve on the live session (the backoff step).
+    creation_failures: u32,
     gap: Option<GapStart>,
     subscriptions: WantedSubscriptions,
     requests: HashMap<RequestId, Request>,
@@ -109,7 +113,6 @@ pub struct Client {
     last_conn: u64,
     last_request: u64,
     now: Instant,
-    last_frame_at: Option<SystemTime>,
     stopped: bool,
     stats: Stats,
 }
@@ -133,6 +136,8 @@ impl Client {
             candidate: None,
             reconnect_at: None,
             failures: 0,
+            creation_retry_at: None,
+            creation_failures: 0,
             gap: None,
             subscriptions,
             requests: HashMap::new(),
@@ -140,7 +145,6 @@ impl Client {
             last_conn: 0,
             last_request: 0,
             now,
-            last_frame_at: None,
             stopped: false,
             stats: Stats::default(),
         };
@@ -231,6 +235,10 @@ impl Client {
             self.reconnect_at = None;
             self.open_candidate(Takeover::Fresh, self.fresh_url.clone());
         }
+        if self.creation_retry_at.is_some_and(|at| at <= now) {
+            self.creation_retry_at = None;
+            self.retry_creations();
+        }
     }
 
     /// The next output to carry out, in order. Drain until `None` after every input.
@@ -249,6 +257,7 @@ impl Client {
             .iter()
             .filter_map(|conn| conn.deadline)
             .chain(self.reconnect_at)
+            .chain(self.creation_retry_at)
             .min()
     }
 
@@ -372,10 +381,9 @@ impl Client {
             .ok_or(InputError::UnknownConnection { conn })
     }
 
-    pub(super) fn live_since(&self, conn: ConnId) -> Option<Instant> {
+    pub(super) fn connection(&self, conn: ConnId) -> Option<&Connection> {
         self.connections
             .iter()
             .find(|connection| connection.id == conn)
-            .and_then(Connection::live_since)
     }
 }

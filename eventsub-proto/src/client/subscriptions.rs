@@ -12,6 +12,8 @@ impl Client {
     /// (Twitch closes an unused session after 10 s). This is the one place that decides it.
     pub(super) fn set_up_fresh_session(&mut self, session_id: &SessionId) {
         self.subscriptions.reported_total_cost = 0;
+        self.creation_retry_at = None;
+        self.creation_failures = 0;
         for index in 0..self.subscriptions.entries.len() {
             let retry = match self
                 .subscriptions
@@ -93,6 +95,7 @@ impl Client {
             return Ok(());
         };
         let spec = Box::new(wanted.spec.clone());
+        let retry_later = matches!(result, Err(RequestError::Unavailable { .. }));
         let event = match result {
             Ok(created) => {
                 wanted.state = SubscriptionState::Enabled {
@@ -123,7 +126,42 @@ impl Client {
             }
         };
         self.emit(event);
+        if retry_later {
+            self.schedule_creation_retry();
+        } else {
+            self.creation_failures = 0;
+        }
         Ok(())
+    }
+
+    /// Helix could not serve a creation on the live session: ask again after a backoff delay (one
+    /// timer for all of them), before Twitch closes a session left without subscriptions.
+    fn schedule_creation_retry(&mut self) {
+        if self.creation_retry_at.is_some() {
+            return;
+        }
+        // Its own jitter, apart from the reconnect backoff's.
+        let seed = self.config.seed.rotate_left(32);
+        let delay = self.config.backoff.delay(self.creation_failures, seed);
+        self.creation_failures = self.creation_failures.saturating_add(1);
+        self.creation_retry_at = Some(self.deadline_after(delay));
+    }
+
+    /// Asks the live session again for every subscription Helix could not create on it.
+    pub(super) fn retry_creations(&mut self) {
+        let Some(session_id) = self.session_id().cloned() else {
+            return; // the session is gone: the next fresh one asks for everything
+        };
+        for index in 0..self.subscriptions.entries.len() {
+            if self
+                .subscriptions
+                .entries
+                .get(index)
+                .is_some_and(|wanted| wanted.awaits_retry())
+            {
+                self.request_creation(index, &session_id);
+            }
+        }
     }
 
     pub(super) fn on_subscription_deleted(
@@ -142,10 +180,11 @@ impl Client {
         Ok(())
     }
 
-    /// Ends the open gap once a session is live and no creation is outstanding: after an answer,
-    /// but also after the last outstanding one was unsubscribed, revoked or made moot.
+    /// Ends the open gap once a session is live and no creation is outstanding or waiting for a
+    /// retry: after an answer, but also after the last outstanding one was unsubscribed, revoked or
+    /// made moot. A subscription over a limit does not hold it open: that does not pass with time.
     pub(super) fn resume_if_complete(&mut self) {
-        if self.gap.is_none() || self.primary.is_none() || self.subscriptions.any_requested() {
+        if self.gap.is_none() || self.primary.is_none() || self.subscriptions.any_pending() {
             return;
         }
         if let Some(start) = self.gap.take() {

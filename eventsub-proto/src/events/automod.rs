@@ -19,13 +19,16 @@ string_enum! {
 
 string_enum! {
     /// What became of a held message.
+    ///
+    /// Spelled in lower case, as delivered events spell them; a capitalized spelling (`Approved`)
+    /// decodes too.
     AutomodMessageStatus {
         /// A moderator approved it.
-        Approved => "Approved",
+        Approved => "approved" | "Approved",
         /// A moderator denied it.
-        Denied => "Denied",
+        Denied => "denied" | "Denied",
         /// Nobody reviewed it in time.
-        Expired => "Expired",
+        Expired => "expired" | "Expired",
     }
 }
 

@@ -69,7 +69,8 @@ pub struct CustomReward<'a> {
 pub struct Limit {
     /// Whether the limit applies.
     pub is_enabled: bool,
-    /// The limit.
+    /// The limit (0 when Twitch sends `null` for a limit that is off).
+    #[serde(default, deserialize_with = "super::common::null_as_default")]
     pub value: u64,
 }
 
@@ -79,7 +80,8 @@ pub struct Limit {
 pub struct Cooldown {
     /// Whether the cooldown applies.
     pub is_enabled: bool,
-    /// The cooldown in seconds.
+    /// The cooldown in seconds (0 when Twitch sends `null` for a cooldown that is off).
+    #[serde(default, deserialize_with = "super::common::null_as_default")]
     pub seconds: u64,
 }
 
@@ -181,6 +183,13 @@ string_enum! {
         ChosenSubEmoteUnlock => "chosen_sub_emote_unlock",
         /// Unlock a chosen modified sub emote.
         ChosenModifiedSubEmoteUnlock => "chosen_modified_sub_emote_unlock",
+        /// A Power-up message effect (version 1 only: version 2 leaves Power-ups to
+        /// `channel.bits.use`).
+        MessageEffect => "message_effect",
+        /// A Power-up gigantified emote (version 1 only).
+        GigantifyAnEmote => "gigantify_an_emote",
+        /// A Power-up on-screen celebration (version 1 only).
+        Celebration => "celebration",
     }
 }
 

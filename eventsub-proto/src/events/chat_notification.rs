@@ -127,8 +127,8 @@ pub struct ChatNotification<'a> {
     #[serde(borrow, default)]
     pub pay_it_forward: Option<Gifter<'a>>,
     /// For `announcement`.
-    #[serde(borrow, default)]
-    pub announcement: Option<Announcement<'a>>,
+    #[serde(default)]
+    pub announcement: Option<Announcement>,
     /// For `bits_badge_tier`.
     #[serde(default)]
     pub bits_badge_tier: Option<BitsBadgeTier>,
@@ -160,8 +160,8 @@ pub struct ChatNotification<'a> {
     #[serde(borrow, default)]
     pub shared_chat_pay_it_forward: Option<Gifter<'a>>,
     /// For `shared_chat_announcement`.
-    #[serde(borrow, default)]
-    pub shared_chat_announcement: Option<Announcement<'a>>,
+    #[serde(default)]
+    pub shared_chat_announcement: Option<Announcement>,
     /// In a shared chat session, the user id of the channel the notice happened in.
     #[serde(borrow, default)]
     pub source_broadcaster_user_id: Option<UserId<'a>>,
@@ -205,8 +205,7 @@ pub struct Resub<'a> {
     /// The tier.
     pub sub_tier: SubscriptionTier,
     /// Whether it is a Prime subscription.
-    #[serde(default)]
-    pub is_prime: Option<bool>,
+    pub is_prime: bool,
     /// Whether it was a gift.
     pub is_gift: bool,
     /// For a gift, whether the gifter is anonymous.
@@ -314,13 +313,31 @@ pub struct Raid<'a> {
 #[non_exhaustive]
 pub struct Unraid {}
 
+string_enum! {
+    /// The colour of an announcement.
+    ///
+    /// Documented in lower case; chat's own notices (IRC) spell it in upper case, which decodes
+    /// too.
+    AnnouncementColor {
+        /// The channel's accent colour.
+        Primary => "primary" | "PRIMARY",
+        /// Blue.
+        Blue => "blue" | "BLUE",
+        /// Green.
+        Green => "green" | "GREEN",
+        /// Orange.
+        Orange => "orange" | "ORANGE",
+        /// Purple.
+        Purple => "purple" | "PURPLE",
+    }
+}
+
 /// An announcement.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct Announcement<'a> {
-    /// The colour: `BLUE`, `PURPLE`, `ORANGE`, `GREEN` or `PRIMARY`.
-    #[serde(borrow)]
-    pub color: Cow<'a, str>,
+pub struct Announcement {
+    /// Its colour.
+    pub color: AnnouncementColor,
 }
 
 /// A new bits badge tier.

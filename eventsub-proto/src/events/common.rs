@@ -72,10 +72,14 @@ borrowed_id!(
 
 /// Defines an enum for a documented set of strings, with an `Unknown(String)` fallback so a value
 /// Twitch adds later never fails decoding. Decoding does not allocate for a known value.
+///
+/// A variant may list more spellings after `|` (`Approved => "Approved" | "approved"`): they decode
+/// to it too, for values whose documented spelling differs from what Twitch sends. The first one
+/// is the documented spelling and the one serialized.
 macro_rules! string_enum {
     (
         $(#[$doc:meta])* $name:ident {
-            $($(#[$variant_doc:meta])* $variant:ident => $text:literal,)*
+            $($(#[$variant_doc:meta])* $variant:ident => $text:literal $(| $alias:literal)*,)*
         }
     ) => {
         $(#[$doc])*
@@ -99,7 +103,7 @@ macro_rules! string_enum {
             /// Reads a value as Twitch spells it.
             pub fn parse(text: &str) -> Self {
                 match text {
-                    $($text => Self::$variant,)*
+                    $($text $(| $alias)* => Self::$variant,)*
                     other => Self::Unknown(other.to_owned()),
                 }
             }
@@ -250,7 +254,7 @@ mod tests {
 
     string_enum! {
         /// A test set.
-        Colour { Red => "red", }
+        Colour { Red => "red" | "RED", }
     }
 
     #[derive(Deserialize)]
@@ -277,6 +281,8 @@ mod tests {
     fn unknown_strings_are_kept() -> Result<(), serde_json::Error> {
         let known: Colour = serde_json::from_str("\"red\"")?;
         assert_eq!(known, Colour::Red);
+        let other_spelling: Colour = serde_json::from_str("\"RED\"")?;
+        assert_eq!(other_spelling.as_str(), "red");
         let new: Colour = serde_json::from_str("\"blue\"")?;
         assert_eq!(new, Colour::Unknown("blue".into()));
         assert_eq!(serde_json::to_string(&new)?, "\"blue\"");

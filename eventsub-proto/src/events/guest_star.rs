@@ -49,6 +49,15 @@ pub struct GuestStarSessionEnd<'a> {
     /// When the session ended.
     #[serde(with = "rfc3339")]
     pub ended_at: Timestamp,
+    /// The host's user id.
+    #[serde(borrow)]
+    pub host_user_id: UserId<'a>,
+    /// The host's login.
+    #[serde(borrow)]
+    pub host_user_login: UserLogin<'a>,
+    /// The host's display name.
+    #[serde(borrow)]
+    pub host_user_name: Cow<'a, str>,
 }
 
 string_enum! {

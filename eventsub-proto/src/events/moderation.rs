@@ -260,13 +260,16 @@ string_enum! {
 
 string_enum! {
     /// Why a user is treated as suspicious.
+    ///
+    /// Spelled as delivered events spell them; the reference has also spelled them `manual`,
+    /// `ban_evader_detector` and `shared_channel_ban`, which decode to the same values.
     SuspiciousUserType {
         /// A moderator marked them.
-        ManuallyAdded => "manually_added",
+        ManuallyAdded => "manually_added" | "manual",
         /// Detected as a possible ban evader.
-        BanEvaderDetector => "ban_evader_detector",
+        BanEvader => "ban_evader" | "ban_evader_detector",
         /// Banned in a channel that shares bans with this one.
-        SharedChannelBan => "shared_channel_ban",
+        BannedInSharedChannel => "banned_in_shared_channel" | "shared_channel_ban",
     }
 }
 

@@ -8,6 +8,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 const HELP: &str = "commands:
   notify TYPE [twice|every]   send a notification for every subscription of TYPE
+  blast TYPE COUNT            COUNT notifications of TYPE back to back (a load test)
   revoke TYPE [STATUS]        revoke subscriptions of TYPE (default authorization_revoked)
   reconnect | stale-reconnect session_reconnect on the current socket (stale: its URL gets 4007)
   close CODE [REASON]         close the current socket with CODE
@@ -31,6 +32,13 @@ fn run(mock: &MockEventSub, line: &str) -> bool {
             };
             println!("sent {:?}", mock.notify(kind, delivery));
         }
+        ["blast", kind, count] => match count.parse::<u64>() {
+            Ok(count) => match mock.blast(kind, count) {
+                Some(blast) => println!("blasting {count} on {}", blast.socket),
+                None => println!("no live subscription of {kind}"),
+            },
+            Err(_) => println!("COUNT must be a number"),
+        },
         ["revoke", kind, rest @ ..] => {
             let status = rest.first().copied().unwrap_or("authorization_revoked");
             println!("sent {:?}", mock.revoke(kind, status));

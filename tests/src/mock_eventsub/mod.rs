@@ -12,11 +12,15 @@
 //! client closes it, or 4004 after the grace), 4007 for a stale reconnect URL, notifications and
 //! revocations on command, and any close code on command. Faults: abrupt TCP drop, silence (no
 //! keepalives), delay, duplicate delivery on one socket or across the old and new socket of a
-//! reconnect. It records every frame it sent and received ([`Records`]) so a test can prove what
-//! was lost or duplicated.
+//! reconnect, a frame sent again later, and faulty frames ([`BadFrame`]: not JSON, fields missing,
+//! oversized). It records every frame it sent and received ([`Records`]) so a test can prove what
+//! was lost or duplicated. For load tests, [`MockEventSub::blast`] sends many notifications back
+//! to back and records them as one entry.
 //!
 //! `cargo run -p eventsub-tests --bin mock-eventsub` runs it standalone.
 
+mod bad_frame;
+mod blast;
 mod config;
 mod listener;
 pub mod payloads;
@@ -26,6 +30,9 @@ mod server;
 mod socket;
 mod state;
 
+pub use bad_frame::BadFrame;
+pub use blast::Blast;
 pub use config::MockConfig;
 pub use record::{Ended, Received, Record, Records, SentFrame, SocketId};
-pub use server::{Delivery, MockEventSub, SocketInfo, wait_until, within};
+pub use server::{Delivery, MockEventSub, Routed, SocketInfo, wait_until, within};
+pub use state::message_number;

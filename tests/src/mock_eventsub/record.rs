@@ -4,6 +4,9 @@
 use std::fmt;
 use std::time::Instant;
 
+use super::bad_frame::BadFrame;
+use super::blast::Blast;
+
 /// Names one WebSocket connection the mock accepted (a reconnect is a new socket).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SocketId(pub u64);
@@ -78,12 +81,29 @@ pub enum Record {
     },
     /// A frame went out.
     Sent(SentFrame),
+    /// A faulty frame went out ([`MockEventSub::inject`](super::MockEventSub::inject)).
+    Injected {
+        /// The socket.
+        socket: SocketId,
+        /// Which fault.
+        frame: BadFrame,
+        /// Its length in bytes.
+        len: usize,
+    },
     /// Something came in.
     Received {
         /// The socket.
         socket: SocketId,
         /// What.
         what: Received,
+    },
+    /// A blast went out ([`MockEventSub::blast`](super::MockEventSub::blast)): its first `sent`
+    /// notifications reached the socket.
+    Blasted {
+        /// What was asked for.
+        blast: Blast,
+        /// How many were written.
+        sent: u64,
     },
     /// A socket ended.
     Ended {
@@ -114,7 +134,19 @@ impl Records {
         })
     }
 
-    /// The notifications sent, in order (one entry per frame, duplicates included).
+    /// The blasts written, in order, with how many of each reached the socket.
+    pub fn blasts(&self) -> Vec<(&Blast, u64)> {
+        self.entries
+            .iter()
+            .filter_map(|(_, record)| match record {
+                Record::Blasted { blast, sent } => Some((blast, *sent)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The notifications sent one by one, in order (one entry per frame, duplicates included;
+    /// blasts are in [`Records::blasts`]).
     pub fn sent_notifications(&self) -> Vec<&SentFrame> {
         self.sent()
             .filter(|frame| frame.message_type == "notification")
@@ -140,6 +172,17 @@ impl Records {
                 Record::Received { socket, what } if what.is_data() => {
                     Some((*socket, what.clone()))
                 }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The faulty frames injected, in order.
+    pub fn injected(&self) -> Vec<(SocketId, BadFrame)> {
+        self.entries
+            .iter()
+            .filter_map(|(_, record)| match record {
+                Record::Injected { socket, frame, .. } => Some((*socket, *frame)),
                 _ => None,
             })
             .collect()

@@ -9,10 +9,11 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use super::bad_frame::BadFrame;
 use super::config::MockConfig;
 use super::listener::{ChannelListener, accept_loop};
 use super::payloads;
-use super::record::{Records, SocketId};
+use super::record::{Records, SentFrame, SocketId};
 use super::state::{Outgoing, ReconnectTicket, Shared, SocketCommand, frames_now};
 use crate::mock_helix::{MockState, SharedState, router};
 
@@ -26,6 +27,15 @@ pub enum Delivery {
     /// Once on every open socket of the session: during a reconnect, the same message on the old
     /// and the new socket.
     EverySocket,
+}
+
+/// A notification [`MockEventSub::notify_routed`] queued.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Routed {
+    /// Its message id.
+    pub message_id: String,
+    /// The sockets it was queued on: it goes out on each unless the socket ends first.
+    pub sockets: Vec<SocketId>,
 }
 
 /// An open socket as the mock sees it.
@@ -54,7 +64,7 @@ pub struct SocketInfo {
 /// # Ok(()) }
 /// ```
 pub struct MockEventSub {
-    shared: Arc<Shared>,
+    pub(super) shared: Arc<Shared>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -138,6 +148,12 @@ impl MockEventSub {
         self.shared.lock().records.clone()
     }
 
+    /// The records so far, handed over: the mock starts a new log, so a long run that takes them
+    /// now and then keeps its memory flat. Entries keep their order across takes.
+    pub fn take_records(&self) -> Records {
+        std::mem::take(&mut self.shared.lock().records)
+    }
+
     /// The open sockets, oldest first.
     pub fn sockets(&self) -> Vec<SocketInfo> {
         let inner = self.shared.lock();
@@ -169,32 +185,59 @@ impl MockEventSub {
         self.shared.lock().message_id()
     }
 
-    fn session_sockets(&self, session_id: &str, delivery: Delivery) -> Vec<SocketId> {
+    /// Queues `outgoing` (`copies` times) on the sockets of `session_id` that `delivery` names;
+    /// returns those that took it. Choosing the sockets and queueing happen under one lock, so a
+    /// socket cannot be chosen and then end (a handover completing in between) before it has the
+    /// frame.
+    fn send_to_session(
+        &self,
+        session_id: &str,
+        delivery: Delivery,
+        outgoing: &Outgoing,
+        copies: usize,
+    ) -> Vec<SocketId> {
         let inner = self.shared.lock();
-        match delivery {
-            Delivery::EverySocket => {
-                let mut sockets: Vec<SocketId> = inner
-                    .sockets
-                    .iter()
-                    .filter(|(_, entry)| entry.session_id == session_id && entry.welcomed)
-                    .map(|(socket, _)| *socket)
-                    .collect();
-                sockets.sort();
-                sockets
-            }
+        let mut sockets: Vec<SocketId> = match delivery {
+            Delivery::EverySocket => inner
+                .sockets
+                .iter()
+                .filter(|(_, entry)| {
+                    entry.session_id == session_id && entry.welcomed && !entry.closing
+                })
+                .map(|(socket, _)| *socket)
+                .collect(),
             Delivery::Once | Delivery::Twice => inner
                 .sessions
                 .get(session_id)
                 .map(|session| session.current)
                 .into_iter()
                 .collect(),
-        }
+        };
+        sockets.sort();
+        sockets.retain(|socket| {
+            inner.sockets.get(socket).is_some_and(|entry| {
+                !entry.closing
+                    && (0..copies).fold(false, |taken, _| {
+                        let command = SocketCommand::Send(outgoing.clone());
+                        entry.commands.send(command).is_ok() || taken
+                    })
+            })
+        });
+        sockets
     }
 
     /// Sends a notification for every enabled subscription of type `kind` on a live session;
     /// returns the message ids handed to the sockets (one per subscription). A socket that ends
     /// before its turn to send never sends it: [`MockEventSub::records`] say what went out.
     pub fn notify(&self, kind: &str, delivery: Delivery) -> Vec<String> {
+        self.notify_routed(kind, delivery)
+            .into_iter()
+            .map(|routed| routed.message_id)
+            .collect()
+    }
+
+    /// [`MockEventSub::notify`], saying which sockets each notification was queued on.
+    pub fn notify_routed(&self, kind: &str, delivery: Delivery) -> Vec<Routed> {
         let mut sent = Vec::new();
         for subscription in self.shared.subscriptions(|s| s.kind == kind) {
             let Some(session_id) = subscription.transport.session_id() else {
@@ -212,16 +255,12 @@ impl MockEventSub {
                 subscription_type: Some(subscription.kind.clone()),
             };
             let copies = if delivery == Delivery::Twice { 2 } else { 1 };
-            let mut delivered = false;
-            for socket in self.session_sockets(session_id, delivery) {
-                for _ in 0..copies {
-                    delivered |= self
-                        .shared
-                        .command(socket, SocketCommand::Send(outgoing.clone()));
-                }
-            }
-            if delivered {
-                sent.push(message_id);
+            let sockets = self.send_to_session(session_id, delivery, &outgoing, copies);
+            if !sockets.is_empty() {
+                sent.push(Routed {
+                    message_id,
+                    sockets,
+                });
             }
         }
         sent
@@ -254,13 +293,11 @@ impl MockEventSub {
                 message_type: "revocation",
                 subscription_type: Some(subscription.kind.clone()),
             };
-            for socket in self.session_sockets(session_id, Delivery::Once) {
-                if self
-                    .shared
-                    .command(socket, SocketCommand::Send(outgoing.clone()))
-                {
-                    sent.push(message_id.clone());
-                }
+            if !self
+                .send_to_session(session_id, Delivery::Once, &outgoing, 1)
+                .is_empty()
+            {
+                sent.push(message_id);
             }
         }
         sent
@@ -330,6 +367,31 @@ impl MockEventSub {
     /// Fault: delays every later frame of `socket` by `delay`.
     pub fn delay(&self, socket: SocketId, delay: Duration) -> bool {
         self.shared.command(socket, SocketCommand::Delay(delay))
+    }
+
+    /// Fault: sends a faulty frame on `socket` (recorded as [`Record::Injected`](super::Record)).
+    pub fn inject(&self, socket: SocketId, frame: BadFrame) -> bool {
+        let text = frame.text(&frames_now(), &self.next_message_id());
+        self.shared
+            .command(socket, SocketCommand::Inject { frame, text })
+    }
+
+    /// Fault: sends a notification or revocation that already went out once more, with its message
+    /// id, on `socket` — Twitch's at-least-once delivery, later than [`Delivery::Twice`]. False
+    /// for other frames or when the socket is gone.
+    pub fn send_again(&self, socket: SocketId, frame: &SentFrame) -> bool {
+        let message_type = match frame.message_type.as_str() {
+            "notification" => "notification",
+            "revocation" => "revocation",
+            _ => return false,
+        };
+        let outgoing = Outgoing {
+            text: frame.text.clone(),
+            message_id: frame.message_id.clone(),
+            message_type,
+            subscription_type: frame.subscription_type.clone(),
+        };
+        self.shared.command(socket, SocketCommand::Send(outgoing))
     }
 
     /// Polls `condition` every few milliseconds until it holds; false after `timeout`.

@@ -129,6 +129,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream) {
             session_id: session_id.clone(),
             commands,
             welcomed: false,
+            closing: false,
         },
     );
     if fresh {
@@ -172,24 +173,30 @@ impl SocketTask {
     }
 
     async fn send(&mut self, outgoing: Outgoing) -> bool {
-        if !self.delay.is_zero() {
-            sleep(self.delay).await;
-        }
         let Outgoing {
             text,
             message_id,
             message_type,
             subscription_type,
         } = outgoing;
-        // Record first: a frame that reached the wire is in the record before the client can act on it.
-        self.shared.record(Record::Sent(SentFrame {
+        let record = Record::Sent(SentFrame {
             socket: self.socket,
             session_id: self.session_id.clone(),
             message_id,
             message_type: message_type.to_owned(),
             subscription_type,
             text: text.clone(),
-        }));
+        });
+        self.write(record, text).await
+    }
+
+    /// Writes `text` after the injected delay, recorded as `record`.
+    async fn write(&mut self, record: Record, text: String) -> bool {
+        if !self.delay.is_zero() {
+            sleep(self.delay).await;
+        }
+        // Record first: a frame that reached the wire is in the record before the client can act on it.
+        self.shared.record(record);
         self.ws.send(Message::text(text)).await.is_ok()
     }
 
@@ -255,6 +262,7 @@ impl SocketTask {
 
     /// Sends a close frame and waits (bounded) for the client's answer.
     async fn close(&mut self, code: u16, reason: &str) -> Ended {
+        self.shared.socket_closing(self.socket);
         let frame = CloseFrame {
             code: code.into(),
             reason: reason.to_owned().into(),
@@ -290,11 +298,27 @@ impl SocketTask {
                             }
                             keepalive_at = TokioInstant::now() + self.keepalive;
                         }
+                        SocketCommand::Inject { frame, text } => {
+                            let record = Record::Injected { socket: self.socket, frame, len: text.len() };
+                            if !self.write(record, text).await {
+                                return Ended::Broken;
+                            }
+                        }
                         SocketCommand::StartGrace(at) => grace_at = at,
                         SocketCommand::Close { code, reason } => return self.close(code, &reason).await,
                         SocketCommand::Drop => return Ended::Dropped,
                         SocketCommand::Silence(silent) => self.silent = silent,
                         SocketCommand::Delay(delay) => self.delay = delay,
+                        SocketCommand::Blast(frames) => {
+                            let blast = frames.blast.clone();
+                            let sent = frames.send(&mut self.ws).await;
+                            let complete = sent == blast.count;
+                            self.shared.record(Record::Blasted { blast, sent });
+                            if !complete {
+                                return Ended::Broken;
+                            }
+                            keepalive_at = TokioInstant::now() + self.keepalive;
+                        }
                     }
                 }
                 message = self.ws.next() => {
@@ -306,6 +330,7 @@ impl SocketTask {
                         Some(Ok(Message::Close(frame))) => {
                             let code = frame.map(|frame| u16::from(frame.code));
                             self.shared.record(Record::Received { socket: self.socket, what: Received::Close(code) });
+                            self.shared.socket_closing(self.socket);
                             // tungstenite queued the answering close frame; flush it and finish.
                             self.drain().await;
                             return Ended::ByClient(code);

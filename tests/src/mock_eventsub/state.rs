@@ -8,6 +8,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::mpsc;
 
+use super::bad_frame::BadFrame;
+use super::blast::BlastFrames;
 use super::config::MockConfig;
 use super::record::{Ended, Record, Records, SocketId};
 use crate::mock_helix::{MockSubscription, SharedState};
@@ -26,6 +28,11 @@ pub(crate) struct Outgoing {
 #[derive(Debug)]
 pub(crate) enum SocketCommand {
     Send(Outgoing),
+    /// A faulty frame, recorded as [`Record::Injected`].
+    Inject {
+        frame: BadFrame,
+        text: String,
+    },
     /// A `session_reconnect` went out: close with 4004 at this time unless the socket is gone.
     StartGrace(tokio::time::Instant),
     Close {
@@ -35,12 +42,15 @@ pub(crate) enum SocketCommand {
     Drop,
     Silence(bool),
     Delay(Duration),
+    Blast(BlastFrames),
 }
 
 pub(crate) struct SocketEntry {
     pub(crate) session_id: String,
     pub(crate) commands: mpsc::UnboundedSender<SocketCommand>,
     pub(crate) welcomed: bool,
+    /// A close frame went out or came in: nothing more is routed to it.
+    pub(crate) closing: bool,
 }
 
 pub(crate) struct SessionEntry {
@@ -70,10 +80,31 @@ impl Inner {
         self.counter
     }
 
+    /// `count` fresh numbers in a row; returns the first.
+    pub(crate) fn reserve(&mut self, count: u64) -> u64 {
+        let first = self.counter + 1;
+        self.counter += count;
+        first
+    }
+
     /// A message id shaped like Twitch's UUIDs.
     pub(crate) fn message_id(&mut self) -> String {
-        format!("6d7a0f3c-5dec-4eed-908e-{:012x}", self.next())
+        Self::message_id_of(self.next())
     }
+
+    /// The message id made of number `n`.
+    pub(crate) fn message_id_of(n: u64) -> String {
+        format!("{MESSAGE_ID_PREFIX}{n:012x}")
+    }
+}
+
+const MESSAGE_ID_PREFIX: &str = "6d7a0f3c-5dec-4eed-908e-";
+
+/// The number a message id of this mock was made from (unique per mock, increasing with time), so a
+/// test can keep sets of ids as bits; `None` for an id the mock did not make.
+pub fn message_number(message_id: &str) -> Option<u64> {
+    let digits = message_id.strip_prefix(MESSAGE_ID_PREFIX)?;
+    u64::from_str_radix(digits, 16).ok()
 }
 
 /// Everything shared by the server, its socket tasks and the test's handle.
@@ -131,31 +162,51 @@ impl Shared {
             .is_some_and(|entry| entry.commands.send(command).is_ok())
     }
 
-    /// A socket ended: forget it, and when it carried its session, end the session (its
-    /// subscriptions become `websocket_disconnected`, as on Twitch).
+    /// A socket stops carrying anything: the server sent its close frame or read the client's.
+    /// Nothing is routed to it while its close handshake runs, and when it carried its session,
+    /// the session ends (its subscriptions become `websocket_disconnected`, as on Twitch).
+    pub(crate) fn socket_closing(&self, socket: SocketId) {
+        let ended_session = {
+            let mut inner = self.lock();
+            let Some(entry) = inner.sockets.get_mut(&socket) else {
+                return;
+            };
+            entry.closing = true;
+            let session_id = entry.session_id.clone();
+            inner.end_session_of(socket, &session_id)
+        };
+        if let Some(session_id) = ended_session {
+            crate::mock_helix::lock(&self.helix).disconnect_session(&session_id);
+        }
+    }
+
+    /// A socket ended: forget it (ending its session if it still carried it) and record how.
     pub(crate) fn socket_ended(&self, socket: SocketId, how: Ended) {
         let ended_session = {
             let mut inner = self.lock();
             inner.records.push(Record::Ended { socket, how });
             let entry = inner.sockets.remove(&socket);
-            match entry {
-                Some(entry)
-                    if inner
-                        .sessions
-                        .get(&entry.session_id)
-                        .is_some_and(|session| session.current == socket) =>
-                {
-                    inner.sessions.remove(&entry.session_id);
-                    inner
-                        .tickets
-                        .retain(|_, ticket| ticket.session_id != entry.session_id);
-                    Some(entry.session_id)
-                }
-                _ => None,
-            }
+            entry.and_then(|entry| inner.end_session_of(socket, &entry.session_id))
         };
         if let Some(session_id) = ended_session {
             crate::mock_helix::lock(&self.helix).disconnect_session(&session_id);
         }
+    }
+}
+
+impl Inner {
+    /// Ends `session_id` if `socket` carries it; returns it then.
+    fn end_session_of(&mut self, socket: SocketId, session_id: &str) -> Option<String> {
+        let carried = self
+            .sessions
+            .get(session_id)
+            .is_some_and(|session| session.current == socket);
+        if !carried {
+            return None;
+        }
+        self.sessions.remove(session_id);
+        self.tickets
+            .retain(|_, ticket| ticket.session_id != session_id);
+        Some(session_id.to_owned())
     }
 }

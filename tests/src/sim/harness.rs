@@ -46,6 +46,9 @@ pub struct Harness {
     pub pending_deletes: Vec<(RequestId, SubscriptionId)>,
     /// Every `Close` the client asked for: connection, code, time.
     pub client_closes: Vec<(ConnId, ClientCloseCode, Instant)>,
+    /// Leave sockets the client closes open until the test ends them with
+    /// [`Harness::server_close`] (by default the server answers every close at once).
+    pub hold_closes: bool,
 }
 
 impl Harness {
@@ -65,6 +68,7 @@ impl Harness {
             pending_creates: Vec::new(),
             pending_deletes: Vec::new(),
             client_closes: Vec::new(),
+            hold_closes: false,
         };
         harness.drain();
         harness
@@ -92,6 +96,9 @@ impl Harness {
                     Output::Connect { conn, url } => {
                         self.twitch.accept(*conn, url.clone());
                         self.pending_connects.push((*conn, url.clone()));
+                    }
+                    Output::Close { conn, code } if self.hold_closes => {
+                        self.client_closes.push((*conn, *code, self.now));
                     }
                     Output::Close { conn, code } => {
                         self.client_closes.push((*conn, *code, self.now));

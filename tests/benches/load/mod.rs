@@ -1,0 +1,123 @@
+//! A tokio client under load, shared by the `loopback` bench and the `idle_rss` example: connect
+//! to the mock with one `channel.chat.message` subscription, wait until it exists, then count what
+//! the event stream delivers, on the client's thread or on one of its own.
+#![allow(dead_code)] // each user takes its own part
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use eventsub_proto::{Event, SubscriptionSpec};
+use eventsub_tests::measure::current_thread_id;
+use eventsub_tests::mock_eventsub::scenario::client_config;
+use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle};
+use futures_util::StreamExt;
+
+/// The subscription type the load is made of: the busiest one on a real channel.
+pub const KIND: &str = "channel.chat.message";
+
+/// What the client delivered so far.
+#[derive(Debug, Default)]
+pub struct Tally {
+    notifications: AtomicU64,
+    /// Events the client discarded because the stream was not read in time (`Event::Lagged`).
+    lagged: AtomicU64,
+}
+
+impl Tally {
+    /// Notifications delivered.
+    pub fn notifications(&self) -> u64 {
+        self.notifications.load(Ordering::Relaxed)
+    }
+
+    /// Events discarded for a full stream buffer.
+    pub fn lagged(&self) -> u64 {
+        self.lagged.load(Ordering::Relaxed)
+    }
+
+    /// Every notification the client is done with, delivered or discarded.
+    pub fn settled(&self) -> u64 {
+        self.notifications() + self.lagged()
+    }
+
+    /// Waits until `target` notifications are settled; false after `timeout`. Sleeps between
+    /// looks, so the waiting thread takes no CPU from the client.
+    pub fn wait_for(&self, target: u64, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while self.settled() < target {
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_micros(100));
+        }
+        true
+    }
+}
+
+/// A tokio client of the mock at `ws_url`/`helix_url` (fixture token), subscribed to [`KIND`] on
+/// [`USER_ID`]'s channel, once the subscription exists. Must run inside a tokio runtime.
+pub async fn connect_subscribed(ws_url: &str, helix_url: &str) -> (EventSubHandle, EventStream) {
+    let chat = SubscriptionSpec::new(KIND, "1")
+        .with_condition("broadcaster_user_id", USER_ID)
+        .with_condition("user_id", USER_ID);
+    let (handle, mut events) = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))
+        .config(client_config())
+        .eventsub_url(ws_url)
+        .helix_url(helix_url)
+        .seed(7)
+        .subscribe(chat)
+        .connect()
+        .await
+        .expect("client starts");
+    let subscribed = async {
+        while let Some(event) = events.next().await {
+            match event {
+                Event::SubscriptionCreated { .. } => return,
+                Event::SessionReady { .. } => {}
+                other => panic!("unexpected before the subscription: {other:?}"),
+            }
+        }
+        panic!("stream ended before the subscription was created");
+    };
+    tokio::time::timeout(Duration::from_secs(10), subscribed)
+        .await
+        .expect("subscribed within 10 s");
+    (handle, events)
+}
+
+/// Counts the stream's notifications and lag into `tally` until it ends.
+pub async fn tally_events(mut events: EventStream, tally: Arc<Tally>) {
+    while let Some(event) = events.next().await {
+        match event {
+            Event::Notification(_) => {
+                tally.notifications.fetch_add(1, Ordering::Relaxed);
+            }
+            Event::Lagged { missed } => {
+                tally.lagged.fetch_add(missed, Ordering::Relaxed);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Runs [`tally_events`] on a thread of its own (with a runtime of its own), so the client's
+/// thread does nothing but drive the client. Returns the thread and its kernel id.
+pub fn tally_on_own_thread(events: EventStream, tally: Arc<Tally>) -> (JoinHandle<()>, u32) {
+    let (started, thread_id) = std::sync::mpsc::channel();
+    let thread = std::thread::Builder::new()
+        .name("consumer".to_owned())
+        .spawn(move || {
+            started
+                .send(current_thread_id().expect("a thread id"))
+                .expect("the spawner waits");
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("consumer runtime")
+                .block_on(tally_events(events, tally));
+        })
+        .expect("consumer thread");
+    let tid = thread_id.recv().expect("the consumer starts");
+    (thread, tid)
+}

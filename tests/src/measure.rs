@@ -1,0 +1,71 @@
+//! What the benchmarks read from Linux's `/proc` about this process: CPU time of one thread or of
+//! all (to the nanosecond, from `schedstat`) and the resident memory (now and at its peak).
+
+use std::time::Duration;
+
+/// The kernel's id of the calling thread (the `tid` of `/proc/self/task/<tid>`).
+pub fn current_thread_id() -> Option<u32> {
+    let link = std::fs::read_link("/proc/thread-self").ok()?;
+    link.file_name()?.to_str()?.parse().ok()
+}
+
+/// CPU time thread `tid` of this process has used so far, user and system together.
+pub fn thread_cpu_time(tid: u32) -> Option<Duration> {
+    // schedstat's first field is the time on the CPU in nanoseconds; `stat` only counts ticks.
+    let text = std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")).ok()?;
+    let nanos = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// CPU time every thread of this process has used so far (threads that already exited are not
+/// counted).
+pub fn process_cpu_time() -> Option<Duration> {
+    let mut total = Duration::ZERO;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let tid = task.ok()?.file_name().to_str()?.parse().ok()?;
+        total += thread_cpu_time(tid).unwrap_or_default();
+    }
+    Some(total)
+}
+
+/// Resident memory of this process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resident {
+    /// Resident now (`VmRSS`), in KiB.
+    pub rss_kib: u64,
+    /// The peak so far (`VmHWM`), in KiB.
+    pub peak_kib: u64,
+}
+
+impl Resident {
+    /// Reads `/proc/self/status`.
+    pub fn now() -> Option<Self> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let field = |name: &str| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix(name))?
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .ok()
+        };
+        Some(Self {
+            rss_kib: field("VmRSS:")?,
+            peak_kib: field("VmHWM:")?,
+        })
+    }
+}
+
+impl std::fmt::Display for Resident {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mib = |kib: u64| kib as f64 / 1024.0;
+        write!(
+            f,
+            "VmRSS {:.2} MiB, VmHWM (peak) {:.2} MiB",
+            mib(self.rss_kib),
+            mib(self.peak_kib)
+        )
+    }
+}

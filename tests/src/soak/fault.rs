@@ -1,0 +1,131 @@
+//! The faults the soak injects, by kind.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::mock_eventsub::BadFrame;
+use crate::mock_helix::Fault as HelixFault;
+
+/// The frame size the soak's client accepts (its `max_frame_bytes`); an
+/// oversized frame is half as large again.
+pub const FRAME_LIMIT: usize = 64 * 1024;
+
+/// One fault, aimed at the socket that carries the session at the time (Helix faults at the next
+/// Helix requests).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// `session_reconnect` with a valid URL: a graceful handover.
+    GracefulReconnect,
+    /// `session_reconnect` with a URL that gets 4007.
+    StaleReconnect,
+    /// The TCP connection dropped without a close frame.
+    Drop,
+    /// A close frame with this code (4000–4007) and Twitch's reason for it.
+    Close(u16),
+    /// Keepalives stop: only the client's watchdog can tell the socket is dead.
+    Silence,
+    /// A notification already sent, sent once more later (same message id).
+    SendAgain,
+    /// Every frame of the next `frames` sent on the socket waits `per_frame` first.
+    Delay {
+        /// The wait before each frame.
+        per_frame: Duration,
+        /// How many notifications are delayed.
+        frames: usize,
+    },
+    /// A faulty frame.
+    Bad(BadFrame),
+    /// The next `count` Helix requests meet this fault (the client retries twice: a count of 3
+    /// makes a creation fail).
+    Helix {
+        /// What they meet.
+        fault: HelixFault,
+        /// How many requests.
+        count: usize,
+    },
+}
+
+impl Fault {
+    /// Whether the fault ends the session (the client must notice, reconnect and resubscribe).
+    pub fn breaks_session(&self) -> bool {
+        matches!(
+            self,
+            Self::StaleReconnect
+                | Self::Drop
+                | Self::Close(_)
+                | Self::Silence
+                | Self::Bad(BadFrame::Oversized { .. })
+        )
+    }
+
+    /// The oversized frame the soak injects.
+    pub fn oversized() -> Self {
+        Self::Bad(BadFrame::Oversized {
+            bytes: FRAME_LIMIT + FRAME_LIMIT / 2,
+        })
+    }
+
+    /// Every kind once (all eight close codes, Helix 429 and 5xx, within and beyond the retries),
+    /// so even a short run meets each of them.
+    pub fn every_kind() -> Vec<Self> {
+        let mut kinds = vec![
+            Self::GracefulReconnect,
+            Self::StaleReconnect,
+            Self::Drop,
+            Self::Silence,
+            Self::SendAgain,
+            Self::Delay {
+                per_frame: Duration::from_millis(2),
+                frames: 20,
+            },
+            Self::Bad(BadFrame::NotJson),
+            Self::Bad(BadFrame::MissingFields),
+            Self::oversized(),
+            Self::Helix {
+                fault: HelixFault::RateLimited { reset_in_secs: 0 },
+                count: 1,
+            },
+            Self::Helix {
+                fault: HelixFault::ServerError(503),
+                count: 2,
+            },
+            Self::Helix {
+                fault: HelixFault::ServerError(500),
+                count: 3,
+            },
+        ];
+        kinds.extend((4000..=4007).map(Self::Close));
+        kinds
+    }
+
+    /// The name faults are counted under.
+    pub fn kind(&self) -> String {
+        match self {
+            Self::GracefulReconnect => "graceful reconnect".to_owned(),
+            Self::StaleReconnect => "stale reconnect (4007)".to_owned(),
+            Self::Drop => "TCP drop".to_owned(),
+            Self::Close(code) => format!("close {code}"),
+            Self::Silence => "keepalive silence".to_owned(),
+            Self::SendAgain => "duplicate sent again later".to_owned(),
+            Self::Delay { .. } => "delayed frames".to_owned(),
+            Self::Bad(BadFrame::NotJson) => "frame not JSON".to_owned(),
+            Self::Bad(BadFrame::MissingFields) => "frame missing fields".to_owned(),
+            Self::Bad(BadFrame::Oversized { .. }) => "oversized frame".to_owned(),
+            Self::Helix {
+                fault: HelixFault::RateLimited { .. },
+                count,
+            } => format!("helix 429 x{count}"),
+            Self::Helix {
+                fault: HelixFault::ServerError(status),
+                count,
+            } => format!("helix {status} x{count}"),
+            Self::Helix { fault, count } => format!("helix {fault:?} x{count}"),
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.kind())
+    }
+}

@@ -1,0 +1,265 @@
+//! What the client told its user, folded as it arrives: deliveries go to the [`Ledger`], gaps are
+//! checked and kept for a while, everything else is counted.
+//!
+//! # Gaps
+//!
+//! A gap opens when the client reports the loss of its session (`Disconnected`), or when it has to
+//! replace a live session by a fresh one (a `SessionReady` after the first, as after a stale
+//! reconnect URL), and closes with `Resumed { gap }`; a `Resumed` alone reports a gap that is
+//! already over (the old socket of a handover broke before it was drained). Its catch-up window
+//! runs from its anchor —
+//! `last_frame_before`, the time up to which the user has everything, or `began` when there is
+//! none — to `ended`. The soak requires that every lost notification (one the mock could not send
+//! because no session of the client held the subscription, or one sent on a socket no longer live)
+//! falls inside the window of a reported gap, so a user who catches up over Helix for each window
+//! misses nothing.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, Instant};
+
+use eventsub_proto::{DisconnectCause, Event, FrameError, StopReason};
+
+use super::clock::Clock;
+use super::ledger::Ledger;
+use crate::mock_eventsub::message_number;
+
+/// How many recent gaps are kept to check lost notifications against (a round reports a few).
+const KEPT_GAPS: usize = 64;
+
+/// A gap as the client reported it, on the soak's clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportedGap {
+    /// From when the user may lack events: `last_frame_before`, else `began`.
+    pub anchor: Instant,
+    /// When the session was lost.
+    pub began: Instant,
+    /// When the subscriptions were back.
+    pub ended: Instant,
+}
+
+impl ReportedGap {
+    /// Whether a notification lost at some moment between `from` and `to` may have been lost
+    /// inside the catch-up window (the moment is known only that far: an attempt to notify is
+    /// timed before and after the call).
+    pub fn covers(&self, from: Instant, to: Instant) -> bool {
+        self.anchor <= to && from <= self.ended
+    }
+}
+
+/// Counts for the report.
+#[derive(Clone, Debug, Default)]
+pub struct ObserverTally {
+    /// Notifications delivered.
+    pub notifications: u64,
+    /// Other events, by kind.
+    pub events: BTreeMap<String, u64>,
+    /// `Disconnected` and `ConnectFailed` causes.
+    pub causes: BTreeMap<String, u64>,
+    /// `MalformedFrame` errors, by kind.
+    pub malformed: BTreeMap<String, u64>,
+    /// Gaps reported (`Resumed`).
+    pub gaps: u64,
+    /// Their summed length.
+    pub gap_time: Duration,
+    /// The longest.
+    pub longest_gap: Duration,
+}
+
+/// The client's side of the run.
+#[derive(Debug)]
+pub struct Observer {
+    clock: Clock,
+    /// The silence a socket is allowed before the watchdog may declare it dead.
+    silence_allowed: Duration,
+    /// Sessions the current client reported (`SessionReady` or `Reconnected`).
+    sessions: u64,
+    /// When the open gap was reported, if one is open.
+    open_gap: Option<Instant>,
+    gaps: VecDeque<ReportedGap>,
+    stopped: Option<StopReason>,
+    tally: ObserverTally,
+}
+
+fn cause_kind(cause: &DisconnectCause) -> String {
+    match cause {
+        DisconnectCause::Closed { code, reason } if code.0 == 1006 => {
+            if reason.contains("too long") || reason.contains("Space limit") {
+                "frame over the limit refused (1006)".to_owned()
+            } else {
+                "no close frame (1006)".to_owned()
+            }
+        }
+        DisconnectCause::Closed { code, .. } => format!("close {}", code.0),
+        DisconnectCause::ConnectFailed { .. } => "connect failed".to_owned(),
+        DisconnectCause::ConnectTimeout => "connect timeout".to_owned(),
+        DisconnectCause::WelcomeTimeout => "welcome timeout".to_owned(),
+        DisconnectCause::KeepaliveTimeout { .. } => "keepalive timeout".to_owned(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn frame_error_kind(error: &FrameError) -> &'static str {
+    match error {
+        FrameError::TooLarge { .. } => "too large",
+        FrameError::InvalidJson { .. } => "not JSON",
+        FrameError::MissingField { .. } => "missing fields",
+        _ => "other",
+    }
+}
+
+impl Observer {
+    /// An observer of a client that just started, whose sockets may stay silent for
+    /// `silence_allowed` (keepalive plus grace) before its watchdog gives them up.
+    pub fn new(clock: Clock, silence_allowed: Duration) -> Self {
+        Self {
+            clock,
+            silence_allowed,
+            sessions: 0,
+            open_gap: None,
+            gaps: VecDeque::new(),
+            stopped: None,
+            tally: ObserverTally::default(),
+        }
+    }
+
+    /// Pairs the wall and the monotonic clock again (call it often).
+    pub fn pair_clocks(&mut self) {
+        self.clock.pair_again();
+    }
+
+    /// A new client replaces one that stopped.
+    pub fn next_client(&mut self) {
+        self.sessions = 0;
+        self.open_gap = None;
+        self.stopped = None;
+    }
+
+    fn count(&mut self, kind: &str) {
+        *self.tally.events.entry(kind.to_owned()).or_default() += 1;
+    }
+
+    /// Folds one event, received at `at`. `Err` says what the client did wrong.
+    pub fn see(&mut self, at: Instant, event: Event, ledger: &mut Ledger) -> Result<(), String> {
+        match event {
+            Event::Notification(notification) => {
+                let id = notification.message_id().to_string();
+                let number =
+                    message_number(&id).ok_or_else(|| format!("unknown message id {id}"))?;
+                self.tally.notifications += 1;
+                ledger.delivered(number)?;
+            }
+            Event::SessionReady { .. } => {
+                if self.sessions > 0 {
+                    // A fresh session replaces one: its subscriptions are created anew.
+                    self.open_gap.get_or_insert(at);
+                }
+                self.sessions += 1;
+                self.count("session ready");
+            }
+            Event::Reconnected { .. } => {
+                self.sessions += 1;
+                self.count("reconnected");
+            }
+            Event::Disconnected { cause, .. } => {
+                if let DisconnectCause::KeepaliveTimeout { silent_for } = cause {
+                    if silent_for < self.silence_allowed {
+                        return Err(format!(
+                            "a socket silent for {silent_for:?} was declared dead; {:?} is allowed",
+                            self.silence_allowed
+                        ));
+                    }
+                }
+                self.open_gap.get_or_insert(at);
+                *self.tally.causes.entry(cause_kind(&cause)).or_default() += 1;
+                self.count("disconnected");
+            }
+            Event::ConnectFailed { cause, .. } => {
+                let kind = format!("{} (connect failed)", cause_kind(&cause));
+                *self.tally.causes.entry(kind).or_default() += 1;
+                self.count("connect failed");
+            }
+            Event::Resumed { gap } => self.resumed(at, &gap)?,
+            Event::MalformedFrame { error, .. } => {
+                let kind = frame_error_kind(&error).to_owned();
+                *self.tally.malformed.entry(kind).or_default() += 1;
+            }
+            Event::Lagged { missed } => {
+                return Err(format!("the event buffer overflowed: {missed} events lost"));
+            }
+            Event::Dropped {
+                message_id, reason, ..
+            } => {
+                return Err(format!("notification {message_id} dropped: {reason:?}"));
+            }
+            Event::Stopped { reason } => {
+                self.stopped = Some(reason);
+                self.count("stopped");
+            }
+            Event::SubscriptionCreated { .. } => self.count("subscription created"),
+            Event::SubscriptionAlreadyExists { .. } => self.count("subscription already exists"),
+            Event::SubscriptionFailed { .. } => self.count("subscription failed"),
+            other => {
+                let kind = format!("{other:?}");
+                let kind = kind.split([' ', '(', '{']).next().unwrap_or("other");
+                self.count(kind);
+            }
+        }
+        Ok(())
+    }
+
+    fn resumed(&mut self, at: Instant, gap: &eventsub_proto::Gap) -> Result<(), String> {
+        // Without an open gap, the gap is over as it is reported.
+        let reported_at = self.open_gap.take().unwrap_or(at);
+        if gap.began > reported_at || gap.ended < gap.began || gap.ended > at {
+            return Err(format!(
+                "gap bounds out of order: began {:?}, ended {:?}, loss reported at {:?}, \
+                 resumed reported at {:?}",
+                self.clock.since_start(gap.began),
+                self.clock.since_start(gap.ended),
+                self.clock.since_start(reported_at),
+                self.clock.since_start(at),
+            ));
+        }
+        let anchor = gap
+            .last_frame_before
+            .map_or(gap.began, |wall| self.clock.instant_of(wall));
+        if self.gaps.len() == KEPT_GAPS {
+            self.gaps.pop_front();
+        }
+        self.gaps.push_back(ReportedGap {
+            anchor,
+            began: gap.began,
+            ended: gap.ended,
+        });
+        self.tally.gaps += 1;
+        self.tally.gap_time += gap.duration();
+        self.tally.longest_gap = self.tally.longest_gap.max(gap.duration());
+        self.count("resumed");
+        Ok(())
+    }
+
+    /// Whether the client has a session and no gap open: a round may end.
+    pub fn steady(&self) -> bool {
+        self.sessions > 0 && self.open_gap.is_none() && self.stopped.is_none()
+    }
+
+    /// Why the client stopped, if it did.
+    pub fn stopped(&self) -> Option<&StopReason> {
+        self.stopped.as_ref()
+    }
+
+    /// The reported gap whose window holds a loss between `from` and `to`, if any.
+    pub fn gap_covering(&self, from: Instant, to: Instant) -> Option<ReportedGap> {
+        self.gaps.iter().copied().find(|gap| gap.covers(from, to))
+    }
+
+    /// The recent gaps, oldest first, for failure messages.
+    pub fn recent_gaps(&self) -> impl Iterator<Item = &ReportedGap> {
+        self.gaps.iter()
+    }
+
+    /// The counts so far.
+    pub fn tally(&self) -> &ObserverTally {
+        &self.tally
+    }
+}

@@ -1,0 +1,63 @@
+//! The client under test: its configuration and how it is started.
+
+use std::time::{Duration, Instant};
+
+use eventsub_proto::{BackoffConfig, Config, Event};
+use eventsub_tests::mock_eventsub::scenario::client_config;
+use eventsub_tests::mock_eventsub::{MockConfig, MockEventSub};
+use eventsub_tests::mock_helix::fast_retries;
+use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
+use eventsub_tests::soak::FRAME_LIMIT;
+use eventsub_tokio::{AccessToken, EventSub, EventSubHandle};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+/// The client's configuration: the e2e one (keepalive grace 300 ms, backoff 100 ms to 1 s), with
+/// the backoff reset after 200 ms of health (faults come every few hundred milliseconds here, not
+/// every few minutes) and a 64 KiB frame limit (oversized frames stay cheap).
+pub(crate) fn soak_config() -> Config {
+    let base = client_config();
+    Config {
+        backoff: BackoffConfig {
+            healthy_after: Duration::from_millis(200),
+            ..base.backoff
+        },
+        max_frame_bytes: FRAME_LIMIT,
+        ..base
+    }
+}
+
+/// How long a socket of the mock may stay silent before the client's watchdog may give it up.
+pub(crate) fn silence_allowed() -> Duration {
+    let keepalive = Duration::from_secs(MockConfig::fast().default_keepalive_secs);
+    soak_config().keepalive_grace.window(keepalive)
+}
+
+pub(crate) type Events = mpsc::UnboundedReceiver<(Instant, Event)>;
+
+/// Starts a client subscribed to [`KIND`]; its events are forwarded as they come (stamped), so the
+/// client's buffer never fills while the driver sleeps.
+pub(crate) async fn start_client(mock: &MockEventSub, seed: u64) -> (EventSubHandle, Events) {
+    let (handle, mut events) = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))
+        .config(soak_config())
+        .eventsub_url(mock.ws_url())
+        .helix_url(mock.helix_url())
+        .helix_retry(fast_retries())
+        .helix_timeout(Duration::from_secs(2))
+        .close_timeout(Duration::from_secs(1))
+        .event_buffer(1 << 16)
+        .seed(seed)
+        .subscribe(stream_online(USER_ID))
+        .connect()
+        .await
+        .expect("client starts");
+    let (forward, received) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(event) = events.next().await {
+            if forward.send((Instant::now(), event)).is_err() {
+                break;
+            }
+        }
+    });
+    (handle, received)
+}

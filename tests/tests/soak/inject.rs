@@ -1,0 +1,252 @@
+//! Steps of the schedule carried out: notifications (probing through gaps) and faults, each aimed
+//! at the socket that carries the session then.
+
+use std::time::{Duration, Instant};
+
+use eventsub_proto::{CloseCode, StopReason};
+use eventsub_tests::mock_eventsub::{Delivery, SocketId, message_number};
+use eventsub_tests::soak::Fault;
+
+use crate::client::start_client;
+use crate::losses::{Handed, Span};
+use crate::{KIND, SETTLE_TIMEOUT, Soak};
+
+impl Soak {
+    pub(crate) fn count_fault(&mut self, fault: &Fault, applied: bool) {
+        let count = self.faults.entry(fault.kind()).or_default();
+        if applied {
+            count.applied += 1;
+        } else {
+            count.skipped += 1;
+        }
+    }
+
+    /// Sends one notification, probing every 2 ms while no session holds the subscription (each
+    /// probe that finds none is a lost notification a gap must cover).
+    pub(crate) async fn notify(&mut self, delivery: Delivery) {
+        let since = Instant::now();
+        loop {
+            let called = Instant::now();
+            let handed = self.mock.notify_routed(KIND, delivery);
+            // The mock looked for a session at some moment of the call, known only this far.
+            let at = Span {
+                from: called,
+                to: Instant::now(),
+            };
+            if !handed.is_empty() {
+                let messages = handed
+                    .into_iter()
+                    .map(|routed| {
+                        let number = message_number(&routed.message_id).expect("a mock message id");
+                        (number, routed.sockets)
+                    })
+                    .collect();
+                self.handed.push(Handed { at, messages });
+                break;
+            }
+            let state = format!(
+                "sockets {:?}, subscriptions {:?}",
+                self.mock.sockets(),
+                self.mock
+                    .helix()
+                    .subscriptions
+                    .iter()
+                    .map(|s| (
+                        s.status.clone(),
+                        s.transport.session_id().map(str::to_owned)
+                    ))
+                    .collect::<Vec<_>>()
+            );
+            self.unsent_at.push((at, state));
+            self.unsent_attempts += 1;
+            if since.elapsed() > SETTLE_TIMEOUT {
+                self.fail("no session took a notification for 30 s");
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            self.pump();
+        }
+        if let Some((socket, left)) = &mut self.delayed {
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                self.mock.delay(*socket, Duration::ZERO);
+                self.delayed = None;
+            }
+        }
+        for fault in std::mem::take(&mut self.postponed) {
+            self.try_inject(fault, false).await;
+        }
+    }
+
+    /// Injects `fault` into the socket that carries the session now.
+    pub(crate) async fn inject(&mut self, fault: Fault) {
+        self.try_inject(fault, true).await;
+    }
+
+    /// Injects `fault`, or postpones it (counted as skipped on its first try only).
+    pub(crate) async fn try_inject(&mut self, fault: Fault, first_try: bool) {
+        self.pump();
+        if let Fault::Helix {
+            fault: helix,
+            count,
+        } = &fault
+        {
+            self.mock.helix().inject(*helix, *count);
+            return self.count_fault(&fault, true);
+        }
+        if fault == Fault::Close(4001) {
+            return self.fatal_close().await;
+        }
+        let Some(target) = self.mock.current_socket() else {
+            return self.postpone(fault, first_try);
+        };
+        if fault.breaks_session() && self.handover_pending_from(target) {
+            // What Twitch does with events when the old socket fails before the new one is
+            // welcomed (hold them for the new one, or lose them) is not specified: no client
+            // behaviour could be judged against it. Once the new socket carries the session, any
+            // socket may fail.
+            return self.postpone(fault, first_try);
+        }
+        let applied = match &fault {
+            Fault::GracefulReconnect | Fault::StaleReconnect => {
+                let under_way = self
+                    .handover_from
+                    .is_some_and(|from| self.ledger.is_open(from));
+                // One handover at a time, as Twitch does.
+                let url = if under_way {
+                    None
+                } else if fault == Fault::GracefulReconnect {
+                    self.mock.reconnect(target)
+                } else {
+                    self.mock.reconnect_stale(target)
+                };
+                if url.is_some() {
+                    self.handover_from = Some(target);
+                }
+                url.is_some()
+            }
+            Fault::Drop => self.mock.drop_socket(target),
+            Fault::Close(code) => self.mock.close(target, *code, CloseCode(*code).meaning()),
+            Fault::Silence => {
+                let silenced = self.mock.silence(target, true);
+                if silenced {
+                    // Nothing more goes out until the client's watchdog gave the socket up: a
+                    // notification would prove it alive.
+                    self.count_fault(&fault, true);
+                    return self.await_end(target).await;
+                }
+                false
+            }
+            Fault::SendAgain => {
+                let frames = self.resend_pool.len();
+                let pick = (self.rounds as usize + self.unsent_attempts as usize) % frames.max(1);
+                match self.resend_pool.get(pick) {
+                    Some(frame) => self.mock.send_again(target, frame),
+                    None => false,
+                }
+            }
+            Fault::Delay { per_frame, frames } => {
+                if let Some((socket, _)) = self.delayed.take() {
+                    self.mock.delay(socket, Duration::ZERO);
+                }
+                let delayed = self.mock.delay(target, *per_frame);
+                if delayed {
+                    self.delayed = Some((target, *frames));
+                }
+                delayed
+            }
+            Fault::Bad(frame) => self.mock.inject(target, *frame),
+            Fault::Helix { .. } => unreachable!("handled above"),
+        };
+        if applied {
+            self.remember(Instant::now(), format!("soak: {fault} on {target}"));
+            self.count_fault(&fault, true);
+        } else {
+            self.postpone(fault, first_try);
+        }
+    }
+
+    /// Whether `socket` got a `session_reconnect` and still carries the session: the new socket
+    /// is not welcomed yet.
+    pub(crate) fn handover_pending_from(&self, socket: SocketId) -> bool {
+        self.handover_from == Some(socket) && self.ledger.is_open(socket)
+    }
+
+    pub(crate) fn postpone(&mut self, fault: Fault, first_try: bool) {
+        if first_try {
+            self.count_fault(&fault, false);
+        }
+        self.postponed.push(fault);
+    }
+
+    /// Waits until the mock records the end of `socket`.
+    pub(crate) async fn await_end(&mut self, socket: SocketId) {
+        let deadline = Instant::now() + SETTLE_TIMEOUT;
+        loop {
+            self.pump();
+            if !self.ledger.is_open(socket) {
+                return;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("{socket} was silenced but never given up"));
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// 4001 ends a client for good. Injected at a quiet point (nothing owed, one socket open), since
+    /// a stopped client drops what is still in flight; then a new client takes over.
+    pub(crate) async fn fatal_close(&mut self) {
+        self.settle().await;
+        let deadline = Instant::now() + SETTLE_TIMEOUT;
+        let target = loop {
+            self.pump();
+            let sockets = self.mock.sockets();
+            if let [only] = sockets.as_slice() {
+                break only.socket;
+            }
+            if Instant::now() > deadline {
+                self.fail("more than one socket stayed open");
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        };
+        self.mock.close(target, 4001, CloseCode(4001).meaning());
+        self.remember(Instant::now(), format!("soak: close 4001 on {target}"));
+        self.count_fault(&Fault::Close(4001), true);
+        loop {
+            self.pump();
+            if let Some(reason) = self.observer.stopped() {
+                if !matches!(reason, StopReason::InboundTrafficRejected { .. }) {
+                    self.fail(&format!(
+                        "stopped for another reason after 4001: {reason:?}"
+                    ));
+                }
+                break;
+            }
+            if Instant::now() > deadline {
+                self.fail("4001 did not stop the client");
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let finished = tokio::time::timeout(SETTLE_TIMEOUT, self.handle.finished()).await;
+        if finished.is_err() {
+            self.fail("the stopped client's task did not finish");
+        }
+        while !self.mock.sockets().is_empty() {
+            if Instant::now() > deadline {
+                self.fail("the stopped client left sockets open");
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        self.pump();
+        self.close_round();
+        let (handle, events) = start_client(&self.mock, self.seed.wrapping_add(self.clients)).await;
+        self.handle = handle;
+        self.events = events;
+        self.clients += 1;
+        self.observer.next_client();
+        self.resend_pool.clear();
+        self.handover_from = None;
+        self.delayed = None;
+        self.settle().await;
+    }
+}
