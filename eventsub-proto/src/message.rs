@@ -109,18 +109,8 @@ pub struct SubscriptionRef<'a> {
 impl SubscriptionRef<'_> {
     /// An owned copy, with the condition and transport decoded.
     pub fn to_owned(&self) -> Result<Subscription, FrameError> {
-        let condition = serde_json::from_str(self.condition.get()).map_err(|error| {
-            FrameError::InvalidField {
-                field: "payload.subscription.condition",
-                detail: error.to_string(),
-            }
-        })?;
-        let transport: Transport = serde_json::from_str(self.transport.get()).map_err(|error| {
-            FrameError::InvalidField {
-                field: "payload.subscription.transport",
-                detail: error.to_string(),
-            }
-        })?;
+        let condition = decode_part(self.condition, "payload.subscription.condition")?;
+        let transport: Transport = decode_part(self.transport, "payload.subscription.transport")?;
         Ok(Subscription {
             id: SubscriptionId::new(self.id.as_ref()),
             status: SubscriptionStatus::parse(&self.status),
@@ -347,15 +337,20 @@ pub fn parse(text: &str) -> Result<Message<'_>, FrameError> {
 }
 
 fn session_of(raw: &RawValue) -> Result<Session<'_>, FrameError> {
-    serde_json::from_str(raw.get()).map_err(|error| FrameError::InvalidField {
-        field: "payload.session",
-        detail: error.to_string(),
-    })
+    decode_part(raw, "payload.session")
 }
 
 fn subscription_ref(raw: &RawValue) -> Result<SubscriptionRef<'_>, FrameError> {
+    decode_part(raw, "payload.subscription")
+}
+
+/// Decodes a part of the frame kept raw; a wrong shape names the part.
+fn decode_part<'a, T: Deserialize<'a>>(
+    raw: &'a RawValue,
+    field: &'static str,
+) -> Result<T, FrameError> {
     serde_json::from_str(raw.get()).map_err(|error| FrameError::InvalidField {
-        field: "payload.subscription",
+        field,
         detail: error.to_string(),
     })
 }
