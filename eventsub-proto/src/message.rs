@@ -211,16 +211,31 @@ pub enum Message<'a> {
 /// A `notification` message, borrowed from the frame.
 #[derive(Clone, Debug)]
 pub struct NotificationMessage<'a> {
-    /// The metadata.
+    /// The metadata. Its `subscription_type` and `subscription_version` are always set: taken from
+    /// `payload.subscription` when the frame's metadata lacks them.
     pub metadata: Metadata<'a>,
-    /// The subscription type (from the metadata, else from the subscription).
-    pub subscription_type: Cow<'a, str>,
-    /// The subscription version (from the metadata, else from the subscription).
-    pub subscription_version: Cow<'a, str>,
     /// The subscription it was sent for, raw.
     pub subscription: &'a RawValue,
     /// The event or events.
     pub events: Events<'a>,
+}
+
+impl NotificationMessage<'_> {
+    /// The subscription type, such as `channel.follow`.
+    pub fn subscription_type(&self) -> &str {
+        self.metadata
+            .subscription_type
+            .as_deref()
+            .unwrap_or_default()
+    }
+
+    /// The subscription version, such as `2`.
+    pub fn subscription_version(&self) -> &str {
+        self.metadata
+            .subscription_version
+            .as_deref()
+            .unwrap_or_default()
+    }
 }
 
 impl<'a> Message<'a> {
@@ -250,7 +265,7 @@ const MAX_KEEPALIVE_SECONDS: u64 = 3600;
 /// assert!(matches!(parse(frame), Ok(Message::Keepalive { .. })));
 /// ```
 pub fn parse(text: &str) -> Result<Message<'_>, FrameError> {
-    let (metadata, payload) =
+    let (mut metadata, payload) =
         match serde_json::from_str::<WireEnvelope<'_, PlainMetadata<'_>>>(text) {
             Ok(envelope) => (Metadata::from(envelope.metadata), envelope.payload),
             // Possibly an escape sequence in a metadata string: read again, unescaping. A frame that is
@@ -289,23 +304,18 @@ pub fn parse(text: &str) -> Result<Message<'_>, FrameError> {
             let subscription = payload
                 .subscription
                 .ok_or_else(|| missing("payload.subscription"))?;
-            let (subscription_type, subscription_version) =
-                match (&metadata.subscription_type, &metadata.subscription_version) {
-                    (Some(kind), Some(version)) => (kind.clone(), version.clone()),
-                    _ => {
-                        let parsed = subscription_ref(subscription)?;
-                        (parsed.kind, parsed.version)
-                    }
-                };
             let events = match (payload.event, payload.events) {
                 (Some(event), _) => Events::Single(event),
                 (None, Some(batch)) => Events::Batch(batch),
                 (None, None) => return Err(missing("payload.event")),
             };
+            if metadata.subscription_type.is_none() || metadata.subscription_version.is_none() {
+                let parsed = subscription_ref(subscription)?;
+                metadata.subscription_type = Some(parsed.kind);
+                metadata.subscription_version = Some(parsed.version);
+            }
             Message::Notification(NotificationMessage {
                 metadata,
-                subscription_type,
-                subscription_version,
                 subscription,
                 events,
             })
@@ -436,6 +446,29 @@ mod tests {
         assert_eq!(data, [r#"{"n":1}"#, r#"{"n":2}"#]);
     }
 
+    #[test]
+    fn a_notification_without_type_in_its_metadata_takes_it_from_the_subscription() {
+        let frame = r#"{"metadata":{"message_id":"m","message_type":"notification","message_timestamp":"2022-11-16T10:11:12Z","subscription_type":"stream.online"},"payload":{"subscription":{"id":"s","status":"enabled","type":"channel.follow","version":"2","cost":0,"condition":{},"transport":{"method":"websocket","session_id":"x"},"created_at":"2022-11-16T10:11:12Z"},"event":{"n":1}}}"#;
+        let Ok(Message::Notification(notification)) = parse(frame) else {
+            panic!("not a notification")
+        };
+        // Type and version come as a pair: half of them from the metadata is not trusted.
+        assert_eq!(notification.subscription_type(), "channel.follow");
+        assert_eq!(notification.subscription_version(), "2");
+        assert_eq!(
+            notification.metadata.subscription_type.as_deref(),
+            Some("channel.follow")
+        );
+
+        let frame = frame.replace(r#""type":"channel.follow","#, "");
+        assert!(matches!(
+            parse(&frame),
+            Err(FrameError::InvalidField {
+                field: "payload.subscription",
+                ..
+            })
+        ));
+    }
     #[test]
     fn unknown_message_type_is_not_an_error() {
         let frame = r#"{"metadata":{"message_id":"m","message_type":"session_teleport","message_timestamp":"t"},"payload":{"anything":[1,2]}}"#;

@@ -40,8 +40,9 @@ impl Client {
         } else {
             message::parse(text)
         };
+        // Borrowed out of the result: moving a message out of it would copy the whole message.
         let message = match parsed {
-            Ok(message) => message,
+            Ok(ref message) => message,
             Err(error) => {
                 self.emit(Event::MalformedFrame { conn, error });
                 return Ok(());
@@ -51,12 +52,12 @@ impl Client {
             .read_message(&message.metadata().message_timestamp, received_at);
         match message {
             Message::Notification(notification) => {
-                self.on_notification(conn, &notification, received_at)
+                self.on_notification(conn, notification, received_at)
             }
             Message::Revocation {
                 metadata,
                 subscription,
-            } => self.on_revocation(conn, &metadata, &subscription),
+            } => self.on_revocation(conn, metadata, subscription),
             // A closing socket only still matters for the events it delivers.
             _ if closing => {}
             Message::Welcome {
@@ -65,18 +66,18 @@ impl Client {
                 keepalive_timeout_seconds,
             } => self.on_welcome(
                 conn,
-                &metadata,
-                SessionId::new(session_id),
-                Duration::from_secs(keepalive_timeout_seconds),
+                metadata,
+                SessionId::new(session_id.as_ref()),
+                Duration::from_secs(*keepalive_timeout_seconds),
             ),
             Message::Keepalive { .. } => {}
             Message::Reconnect {
                 metadata,
                 reconnect_url,
-            } => self.on_reconnect(conn, &metadata, &reconnect_url),
+            } => self.on_reconnect(conn, metadata, reconnect_url),
             Message::Unknown { metadata } => self.emit(Event::UnknownMessage {
                 conn,
-                message_type: metadata.message_type.into_owned(),
+                message_type: metadata.message_type.to_string(),
             }),
         }
         Ok(())
@@ -186,8 +187,6 @@ impl Client {
     ) {
         let NotificationMessage {
             metadata,
-            subscription_type,
-            subscription_version,
             subscription,
             events,
         } = notification;
@@ -212,8 +211,8 @@ impl Client {
             conn,
             message_id: &message_id,
             message_timestamp: &metadata.message_timestamp,
-            subscription_type,
-            subscription_version,
+            subscription_type: notification.subscription_type(),
+            subscription_version: notification.subscription_version(),
             subscription: subscription.get(),
         };
         match events {
