@@ -35,14 +35,14 @@ pub struct Metadata<'a> {
 /// The metadata as the fast path reads it: plain borrowed strings. Twitch never escapes anything in
 /// these fields; if a frame does, this fails and the frame is read again as [`Metadata`].
 #[derive(Deserialize)]
-struct PlainMetadata<'a> {
+pub(crate) struct PlainMetadata<'a> {
     message_id: &'a str,
-    message_type: &'a str,
+    pub(crate) message_type: &'a str,
     message_timestamp: &'a str,
     #[serde(default)]
-    subscription_type: Option<&'a str>,
+    pub(crate) subscription_type: Option<&'a str>,
     #[serde(default)]
-    subscription_version: Option<&'a str>,
+    pub(crate) subscription_version: Option<&'a str>,
 }
 
 impl<'a> From<PlainMetadata<'a>> for Metadata<'a> {

@@ -115,3 +115,39 @@ fn builders_know_type_version_and_condition() {
     let reward = SubscriptionSpec::channel_points_custom_reward_redemption_add_of("1337", "r1");
     assert_eq!(reward.condition_str("reward_id"), Some("r1"));
 }
+
+/// A notification frame carrying `event`: the metadata first, as Twitch sends it, or last.
+fn frame_around(kind: &str, version: &str, event: &str, metadata_first: bool) -> String {
+    let metadata = format!(
+        r#""metadata":{{"message_id":"m","message_type":"notification","message_timestamp":"2023-11-06T18:11:47.492253549Z","subscription_type":"{kind}","subscription_version":"{version}"}}"#
+    );
+    let payload = format!(
+        r#""payload":{{"subscription":{{"id":"s","status":"enabled","type":"{kind}","version":"{version}","condition":{{}},"transport":{{"method":"websocket","session_id":"x"}},"created_at":"2023-11-06T18:11:47Z","cost":0}},"event":{event}}}"#
+    );
+    if metadata_first {
+        format!("{{{metadata},{payload}}}")
+    } else {
+        format!("{{{payload},{metadata}}}")
+    }
+}
+
+#[test]
+fn every_fixture_reads_the_same_from_a_whole_frame_in_one_pass_or_two() {
+    use eventsub_proto::events::frame::{TypedEvents, TypedFrame, parse_frame};
+    for entry in SUBSCRIPTION_TYPES {
+        let json = fixture(entry.kind, entry.version);
+        let expected = EventData::decode(entry.kind, entry.version, &json).unwrap();
+        for metadata_first in [true, false] {
+            let frame = frame_around(entry.kind, entry.version, &json, metadata_first);
+            let parsed = parse_frame(&frame)
+                .unwrap_or_else(|error| panic!("{} v{}: {error}", entry.kind, entry.version));
+            let TypedFrame::Notification(notification) = parsed else {
+                panic!("{}: not a notification", entry.kind)
+            };
+            let TypedEvents::Single(data) = notification.events else {
+                panic!("{}: not a single event", entry.kind)
+            };
+            assert_eq!(data, expected, "{} v{}", entry.kind, entry.version);
+        }
+    }
+}

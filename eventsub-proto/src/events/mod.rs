@@ -49,6 +49,7 @@ pub mod chat_notification;
 mod common;
 pub mod conduit;
 pub mod custom_power_up;
+pub mod frame;
 pub mod goal;
 pub mod guest_star;
 pub mod hype_train;
@@ -156,14 +157,14 @@ macro_rules! registry {
         #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
         #[serde(untagged)]
         #[non_exhaustive]
-        // Decoded on demand and matched at once: boxing the large variants (a chat message) would
-        // cost an allocation per decode to save stack space nobody keeps.
-        #[allow(clippy::large_enum_variant)]
+        // Every event is boxed: unboxed, the enum is as large as its largest event (channel.moderate,
+        // almost 2 KB), and each move of any event through the decoder's layers copied all of it,
+        // which cost more than the allocation does.
         pub enum EventData<'a> {
             $(
                 $(#[$doc])*
                 #[doc = concat!("\n\n`", $kind, "` version ", $version, ".")]
-                $variant($family::$event<'a>),
+                $variant(Box<$family::$event<'a>>),
             )*
             /// A type or version this crate does not know: delivered raw.
             Unknown(UnknownEvent<'a>),
@@ -175,8 +176,22 @@ macro_rules! registry {
             /// is for JSON that does not match its known type.
             pub fn decode(kind: &'a str, version: &'a str, json: &'a str) -> Result<Self, serde_json::Error> {
                 match (kind, version) {
-                    $(($kind, $version) => serde_json::from_str(json).map(Self::$variant),)*
+                    $(($kind, $version) => serde_json::from_str(json).map(|event| Self::$variant(Box::new(event))),)*
                     _ => Ok(Self::Unknown(UnknownEvent { kind, version, json })),
+                }
+            }
+
+            /// Decodes the event a deserializer stands at, as [`EventData::decode`] does from text:
+            /// the frame parser's single pass ([`frame::parse_frame`]) reads the event in place.
+            pub(crate) fn deserialize_as<D: serde::Deserializer<'a>>(
+                kind: &'a str,
+                version: &'a str,
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                match (kind, version) {
+                    $(($kind, $version) => serde::Deserialize::deserialize(deserializer).map(|event| Self::$variant(Box::new(event))),)*
+                    _ => <&'a serde_json::value::RawValue as serde::Deserialize<'a>>::deserialize(deserializer)
+                        .map(|raw| Self::Unknown(UnknownEvent { kind, version, json: raw.get() })),
                 }
             }
 
