@@ -647,3 +647,90 @@ fn announcement_colour_is_typed() {
         assert_eq!(notice.announcement.unwrap().color, colour, "{spelling}");
     }
 }
+
+/// A `channel.bits.use` Power-up with its message, shaped as the reference documents the event:
+/// a fragment's emote carries its set, owner and formats; the Power-up's emote only id and name.
+const BITS_POWER_UP: &str = r#"{"user_id":"1234","user_login":"cool_user","user_name":"Cool_User",
+    "broadcaster_user_id":"1337","broadcaster_user_login":"cooler_user",
+    "broadcaster_user_name":"Cooler_User","bits":50,"type":"power_up",
+    "power_up":{"type":"gigantify_an_emote","emote":{"id":"emotesv2_dc24652a","name":"coolerHype"},
+        "message_effect_id":null},
+    "message":{"text":"hi coolerHype","fragments":[
+        {"type":"text","text":"hi ","cheermote":null,"emote":null},
+        {"type":"emote","text":"coolerHype","cheermote":null,"emote":{"id":"emotesv2_dc24652a",
+            "emote_set_id":"301590448","owner_id":"1337","format":["static","animated"]}}]}}"#;
+
+fn bits_use(json: &str) -> channel::ChannelBitsUse<'_> {
+    let EventData::ChannelBitsUse(used) = EventData::decode("channel.bits.use", "1", json).unwrap()
+    else {
+        panic!()
+    };
+    used
+}
+
+#[test]
+fn bits_use_types_fragment_emotes_and_power_ups_as_documented() {
+    with_event("channel.bits.use", "1", |data| {
+        let EventData::ChannelBitsUse(cheer) = data else {
+            panic!()
+        };
+        assert_eq!(
+            (cheer.use_type, cheer.bits),
+            (channel::BitsUseType::Cheer, 2)
+        );
+        assert_eq!(cheer.power_up, None);
+        let message = cheer.message.unwrap();
+        use channel::BitsFragmentType::*;
+        let kinds: Vec<_> = message.fragments.iter().map(|f| f.kind.clone()).collect();
+        assert_eq!(kinds, [Cheermote, Text, Cheermote]);
+        assert_eq!(
+            message.fragments[0].cheermote.as_ref().unwrap().prefix,
+            "cheer"
+        );
+        assert_eq!(message.fragments[1].emote, None);
+    });
+
+    let used = bits_use(BITS_POWER_UP);
+    assert_eq!(used.use_type, channel::BitsUseType::PowerUp);
+    let power_up = used.power_up.as_ref().unwrap();
+    assert_eq!(power_up.kind, channel::PowerUpType::GigantifyAnEmote);
+    let emote = power_up.emote.as_ref().unwrap();
+    assert_eq!(
+        (emote.id.as_ref(), emote.name.as_ref()),
+        ("emotesv2_dc24652a", "coolerHype")
+    );
+    assert_eq!(power_up.message_effect_id, None);
+    let fragment = &used.message.as_ref().unwrap().fragments[1];
+    let emote = fragment.emote.as_ref().unwrap();
+    assert_eq!(emote.emote_set_id, "301590448");
+    assert_eq!(emote.owner_id, "1337");
+    assert_eq!(
+        emote.format,
+        [chat::EmoteFormat::Static, chat::EmoteFormat::Animated]
+    );
+    // Nothing documented is dropped: the fragment's emote serializes back whole.
+    let input: serde_json::Value = serde_json::from_str(BITS_POWER_UP).unwrap();
+    let output = serde_json::to_value(EventData::ChannelBitsUse(used)).unwrap();
+    let emote_of = |value: &serde_json::Value| value["message"]["fragments"][1]["emote"].clone();
+    assert_eq!(emote_of(&output), emote_of(&input));
+    assert_eq!(output["power_up"], input["power_up"]);
+
+    for (kind, expected) in [
+        ("message_effect", channel::PowerUpType::MessageEffect),
+        ("celebration", channel::PowerUpType::Celebration),
+        (
+            "new_effect",
+            channel::PowerUpType::Unknown("new_effect".into()),
+        ),
+    ] {
+        let json = BITS_POWER_UP
+            .replace("\"gigantify_an_emote\"", &format!("\"{kind}\""))
+            .replace(
+                "\"message_effect_id\":null",
+                "\"message_effect_id\":\"cosmic-abyss\"",
+            );
+        let power_up = bits_use(&json).power_up.unwrap();
+        assert_eq!(power_up.kind, expected, "{kind}");
+        assert_eq!(power_up.message_effect_id.as_deref(), Some("cosmic-abyss"));
+    }
+}
