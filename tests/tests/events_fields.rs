@@ -734,3 +734,40 @@ fn bits_use_types_fragment_emotes_and_power_ups_as_documented() {
         assert_eq!(power_up.message_effect_id.as_deref(), Some("cosmic-abyss"));
     }
 }
+
+#[test]
+fn user_message_update_status_is_the_documented_set() {
+    with_event("channel.chat.user_message_update", "1", |data| {
+        let EventData::ChannelChatUserMessageUpdate(update) = data else {
+            panic!()
+        };
+        assert_eq!(update.status, chat::HeldMessageStatus::Approved);
+        assert_eq!(
+            (update.user_login.as_str(), update.user_name.as_ref()),
+            ("tom", "Tommy")
+        );
+        assert_eq!(update.message_id, "789");
+        assert_eq!(update.message.fragments[0].text, "hey world");
+    });
+    // Exactly approved, denied and invalid; `expired` belongs to `automod.message.update`, so
+    // here it is a value Twitch does not document and stays `Unknown`, spelled as sent.
+    for (spelling, status) in [
+        ("approved", chat::HeldMessageStatus::Approved),
+        ("denied", chat::HeldMessageStatus::Denied),
+        ("invalid", chat::HeldMessageStatus::Invalid),
+        (
+            "expired",
+            chat::HeldMessageStatus::Unknown("expired".into()),
+        ),
+    ] {
+        let json = fixture("channel.chat.user_message_update.v1")
+            .replace("\"approved\"", &format!("\"{spelling}\""));
+        let EventData::ChannelChatUserMessageUpdate(update) =
+            EventData::decode("channel.chat.user_message_update", "1", &json).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(update.status, status, "{spelling}");
+        assert_eq!(update.status.as_str(), spelling);
+    }
+}

@@ -527,7 +527,7 @@ registry! {
     ChannelChatUserMessageHold(chat::ChatUserMessageHold) = "channel.chat.user_message_hold" v "1",
         fn channel_chat_user_message_hold(broadcaster_user_id, user_id),
         scopes [["user:read:chat"]];
-    /// The user's held message was approved, denied or expired.
+    /// The user's held message was approved, denied or became invalid.
     ChannelChatUserMessageUpdate(chat::ChatUserMessageUpdate) = "channel.chat.user_message_update" v "1",
         fn channel_chat_user_message_update(broadcaster_user_id, user_id),
         scopes [["user:read:chat"]];
