@@ -771,3 +771,50 @@ fn user_message_update_status_is_the_documented_set() {
         assert_eq!(update.status.as_str(), spelling);
     }
 }
+
+#[test]
+fn goals_decode_the_documented_examples_and_every_documented_type() {
+    use eventsub_proto::events::goal::GoalType;
+    for (kind, id, current) in [
+        ("channel.goal.begin", "12345-cool-event", 100),
+        ("channel.goal.progress", "12345-cool-event", 120),
+        ("channel.goal.end", "12345-abc-678-defgh", 180),
+    ] {
+        with_event(kind, "1", |data| {
+            let (EventData::ChannelGoalBegin(goal)
+            | EventData::ChannelGoalProgress(goal)
+            | EventData::ChannelGoalEnd(goal)) = data
+            else {
+                panic!()
+            };
+            assert_eq!(goal.id, id, "{kind}");
+            assert_eq!(goal.goal_type, GoalType::Subscription, "{kind}");
+            assert_eq!((goal.current_amount, goal.target_amount), (current, 220));
+            assert_eq!(goal.broadcaster_user_name, "TwitchDev");
+            assert_eq!(
+                goal.is_achieved,
+                (kind == "channel.goal.end").then_some(false)
+            );
+        });
+    }
+    for (spelling, goal_type) in [
+        ("follow", GoalType::Follow),
+        ("subscription", GoalType::Subscription),
+        ("subscription_count", GoalType::SubscriptionCount),
+        ("new_subscription", GoalType::NewSubscription),
+        ("new_subscription_count", GoalType::NewSubscriptionCount),
+        ("new_bit", GoalType::NewBit),
+        ("new_cheerer", GoalType::NewCheerer),
+        ("follower", GoalType::Unknown("follower".into())),
+    ] {
+        let json = fixture("channel.goal.progress.v1")
+            .replace("\"subscription\"", &format!("\"{spelling}\""));
+        let EventData::ChannelGoalProgress(goal) =
+            EventData::decode("channel.goal.progress", "1", &json).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(goal.goal_type, goal_type, "{spelling}");
+        assert_eq!(goal.goal_type.as_str(), spelling);
+    }
+}
