@@ -818,3 +818,47 @@ fn goals_decode_the_documented_examples_and_every_documented_type() {
         assert_eq!(goal.goal_type.as_str(), spelling);
     }
 }
+
+#[test]
+fn shared_chat_needs_no_scope_and_decodes_the_documented_examples() {
+    use eventsub_proto::SubscriptionSpec;
+    use eventsub_proto::events::{SubscriptionType, check_scopes};
+    // Documented as "No authorization required": no scope, so no token is ever short of one.
+    let specs = [
+        SubscriptionSpec::channel_shared_chat_begin("1971641"),
+        SubscriptionSpec::channel_shared_chat_update("1971641"),
+        SubscriptionSpec::channel_shared_chat_end("1971641"),
+    ];
+    for spec in &specs {
+        let entry = SubscriptionType::find(&spec.kind, &spec.version).unwrap();
+        assert!(entry.scopes.is_empty(), "{}", spec.kind);
+        assert_eq!(
+            entry.conditions,
+            [&["broadcaster_user_id"][..]],
+            "{}",
+            spec.kind
+        );
+    }
+    assert!(check_scopes(&specs, std::iter::empty::<&str>()).is_empty());
+
+    with_event("channel.shared_chat.update", "1", |data| {
+        let EventData::ChannelSharedChatUpdate(update) = data else {
+            panic!()
+        };
+        assert_eq!(update.session_id, "2b64a92a-dbb8-424e-b1c3-304423ba1b6f");
+        assert_eq!(update.host_broadcaster_user_id, update.broadcaster_user_id);
+        let ids: Vec<_> = update
+            .participants
+            .iter()
+            .map(|p| p.broadcaster_user_id.as_str())
+            .collect();
+        assert_eq!(ids, ["1971641", "112233", "332211"]);
+        assert_eq!(update.participants[2].broadcaster_user_name, "streamer11");
+    });
+    with_event("channel.shared_chat.end", "1", |data| {
+        let EventData::ChannelSharedChatEnd(end) = data else {
+            panic!()
+        };
+        assert_eq!(end.host_broadcaster_user_login, "streamer");
+    });
+}
