@@ -647,3 +647,218 @@ fn announcement_colour_is_typed() {
         assert_eq!(notice.announcement.unwrap().color, colour, "{spelling}");
     }
 }
+
+/// A `channel.bits.use` Power-up with its message, shaped as the reference documents the event:
+/// a fragment's emote carries its set, owner and formats; the Power-up's emote only id and name.
+const BITS_POWER_UP: &str = r#"{"user_id":"1234","user_login":"cool_user","user_name":"Cool_User",
+    "broadcaster_user_id":"1337","broadcaster_user_login":"cooler_user",
+    "broadcaster_user_name":"Cooler_User","bits":50,"type":"power_up",
+    "power_up":{"type":"gigantify_an_emote","emote":{"id":"emotesv2_dc24652a","name":"coolerHype"},
+        "message_effect_id":null},
+    "message":{"text":"hi coolerHype","fragments":[
+        {"type":"text","text":"hi ","cheermote":null,"emote":null},
+        {"type":"emote","text":"coolerHype","cheermote":null,"emote":{"id":"emotesv2_dc24652a",
+            "emote_set_id":"301590448","owner_id":"1337","format":["static","animated"]}}]}}"#;
+
+fn bits_use(json: &str) -> channel::ChannelBitsUse<'_> {
+    let EventData::ChannelBitsUse(used) = EventData::decode("channel.bits.use", "1", json).unwrap()
+    else {
+        panic!()
+    };
+    used
+}
+
+#[test]
+fn bits_use_types_fragment_emotes_and_power_ups_as_documented() {
+    with_event("channel.bits.use", "1", |data| {
+        let EventData::ChannelBitsUse(cheer) = data else {
+            panic!()
+        };
+        assert_eq!(
+            (cheer.use_type, cheer.bits),
+            (channel::BitsUseType::Cheer, 2)
+        );
+        assert_eq!(cheer.power_up, None);
+        let message = cheer.message.unwrap();
+        use channel::BitsFragmentType::*;
+        let kinds: Vec<_> = message.fragments.iter().map(|f| f.kind.clone()).collect();
+        assert_eq!(kinds, [Cheermote, Text, Cheermote]);
+        assert_eq!(
+            message.fragments[0].cheermote.as_ref().unwrap().prefix,
+            "cheer"
+        );
+        assert_eq!(message.fragments[1].emote, None);
+    });
+
+    let used = bits_use(BITS_POWER_UP);
+    assert_eq!(used.use_type, channel::BitsUseType::PowerUp);
+    let power_up = used.power_up.as_ref().unwrap();
+    assert_eq!(power_up.kind, channel::PowerUpType::GigantifyAnEmote);
+    let emote = power_up.emote.as_ref().unwrap();
+    assert_eq!(
+        (emote.id.as_ref(), emote.name.as_ref()),
+        ("emotesv2_dc24652a", "coolerHype")
+    );
+    assert_eq!(power_up.message_effect_id, None);
+    let fragment = &used.message.as_ref().unwrap().fragments[1];
+    let emote = fragment.emote.as_ref().unwrap();
+    assert_eq!(emote.emote_set_id, "301590448");
+    assert_eq!(emote.owner_id, "1337");
+    assert_eq!(
+        emote.format,
+        [chat::EmoteFormat::Static, chat::EmoteFormat::Animated]
+    );
+    // Nothing documented is dropped: the fragment's emote serializes back whole.
+    let input: serde_json::Value = serde_json::from_str(BITS_POWER_UP).unwrap();
+    let output = serde_json::to_value(EventData::ChannelBitsUse(used)).unwrap();
+    let emote_of = |value: &serde_json::Value| value["message"]["fragments"][1]["emote"].clone();
+    assert_eq!(emote_of(&output), emote_of(&input));
+    assert_eq!(output["power_up"], input["power_up"]);
+
+    for (kind, expected) in [
+        ("message_effect", channel::PowerUpType::MessageEffect),
+        ("celebration", channel::PowerUpType::Celebration),
+        (
+            "new_effect",
+            channel::PowerUpType::Unknown("new_effect".into()),
+        ),
+    ] {
+        let json = BITS_POWER_UP
+            .replace("\"gigantify_an_emote\"", &format!("\"{kind}\""))
+            .replace(
+                "\"message_effect_id\":null",
+                "\"message_effect_id\":\"cosmic-abyss\"",
+            );
+        let power_up = bits_use(&json).power_up.unwrap();
+        assert_eq!(power_up.kind, expected, "{kind}");
+        assert_eq!(power_up.message_effect_id.as_deref(), Some("cosmic-abyss"));
+    }
+}
+
+#[test]
+fn user_message_update_status_is_the_documented_set() {
+    with_event("channel.chat.user_message_update", "1", |data| {
+        let EventData::ChannelChatUserMessageUpdate(update) = data else {
+            panic!()
+        };
+        assert_eq!(update.status, chat::HeldMessageStatus::Approved);
+        assert_eq!(
+            (update.user_login.as_str(), update.user_name.as_ref()),
+            ("tom", "Tommy")
+        );
+        assert_eq!(update.message_id, "789");
+        assert_eq!(update.message.fragments[0].text, "hey world");
+    });
+    // Exactly approved, denied and invalid; `expired` belongs to `automod.message.update`, so
+    // here it is a value Twitch does not document and stays `Unknown`, spelled as sent.
+    for (spelling, status) in [
+        ("approved", chat::HeldMessageStatus::Approved),
+        ("denied", chat::HeldMessageStatus::Denied),
+        ("invalid", chat::HeldMessageStatus::Invalid),
+        (
+            "expired",
+            chat::HeldMessageStatus::Unknown("expired".into()),
+        ),
+    ] {
+        let json = fixture("channel.chat.user_message_update.v1")
+            .replace("\"approved\"", &format!("\"{spelling}\""));
+        let EventData::ChannelChatUserMessageUpdate(update) =
+            EventData::decode("channel.chat.user_message_update", "1", &json).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(update.status, status, "{spelling}");
+        assert_eq!(update.status.as_str(), spelling);
+    }
+}
+
+#[test]
+fn goals_decode_the_documented_examples_and_every_documented_type() {
+    use eventsub_proto::events::goal::GoalType;
+    for (kind, id, current) in [
+        ("channel.goal.begin", "12345-cool-event", 100),
+        ("channel.goal.progress", "12345-cool-event", 120),
+        ("channel.goal.end", "12345-abc-678-defgh", 180),
+    ] {
+        with_event(kind, "1", |data| {
+            let (EventData::ChannelGoalBegin(goal)
+            | EventData::ChannelGoalProgress(goal)
+            | EventData::ChannelGoalEnd(goal)) = data
+            else {
+                panic!()
+            };
+            assert_eq!(goal.id, id, "{kind}");
+            assert_eq!(goal.goal_type, GoalType::Subscription, "{kind}");
+            assert_eq!((goal.current_amount, goal.target_amount), (current, 220));
+            assert_eq!(goal.broadcaster_user_name, "TwitchDev");
+            assert_eq!(
+                goal.is_achieved,
+                (kind == "channel.goal.end").then_some(false)
+            );
+        });
+    }
+    for (spelling, goal_type) in [
+        ("follow", GoalType::Follow),
+        ("subscription", GoalType::Subscription),
+        ("subscription_count", GoalType::SubscriptionCount),
+        ("new_subscription", GoalType::NewSubscription),
+        ("new_subscription_count", GoalType::NewSubscriptionCount),
+        ("new_bit", GoalType::NewBit),
+        ("new_cheerer", GoalType::NewCheerer),
+        ("follower", GoalType::Unknown("follower".into())),
+    ] {
+        let json = fixture("channel.goal.progress.v1")
+            .replace("\"subscription\"", &format!("\"{spelling}\""));
+        let EventData::ChannelGoalProgress(goal) =
+            EventData::decode("channel.goal.progress", "1", &json).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(goal.goal_type, goal_type, "{spelling}");
+        assert_eq!(goal.goal_type.as_str(), spelling);
+    }
+}
+
+#[test]
+fn shared_chat_needs_no_scope_and_decodes_the_documented_examples() {
+    use eventsub_proto::SubscriptionSpec;
+    use eventsub_proto::events::{SubscriptionType, check_scopes};
+    // Documented as "No authorization required": no scope, so no token is ever short of one.
+    let specs = [
+        SubscriptionSpec::channel_shared_chat_begin("1971641"),
+        SubscriptionSpec::channel_shared_chat_update("1971641"),
+        SubscriptionSpec::channel_shared_chat_end("1971641"),
+    ];
+    for spec in &specs {
+        let entry = SubscriptionType::find(&spec.kind, &spec.version).unwrap();
+        assert!(entry.scopes.is_empty(), "{}", spec.kind);
+        assert_eq!(
+            entry.conditions,
+            [&["broadcaster_user_id"][..]],
+            "{}",
+            spec.kind
+        );
+    }
+    assert!(check_scopes(&specs, std::iter::empty::<&str>()).is_empty());
+
+    with_event("channel.shared_chat.update", "1", |data| {
+        let EventData::ChannelSharedChatUpdate(update) = data else {
+            panic!()
+        };
+        assert_eq!(update.session_id, "2b64a92a-dbb8-424e-b1c3-304423ba1b6f");
+        assert_eq!(update.host_broadcaster_user_id, update.broadcaster_user_id);
+        let ids: Vec<_> = update
+            .participants
+            .iter()
+            .map(|p| p.broadcaster_user_id.as_str())
+            .collect();
+        assert_eq!(ids, ["1971641", "112233", "332211"]);
+        assert_eq!(update.participants[2].broadcaster_user_name, "streamer11");
+    });
+    with_event("channel.shared_chat.end", "1", |data| {
+        let EventData::ChannelSharedChatEnd(end) = data else {
+            panic!()
+        };
+        assert_eq!(end.host_broadcaster_user_login, "streamer");
+    });
+}

@@ -203,9 +203,9 @@ pub struct BitsFragment<'a> {
     /// What the fragment is.
     #[serde(rename = "type")]
     pub kind: BitsFragmentType,
-    /// The emote, for an emote fragment.
+    /// The emote, for an emote fragment: its id, set, owner and formats, as in a chat message.
     #[serde(borrow, default)]
-    pub emote: Option<super::chat::EmoteRef<'a>>,
+    pub emote: Option<super::chat::Emote<'a>>,
     /// The cheermote, for a cheermote fragment.
     #[serde(borrow, default)]
     pub cheermote: Option<super::chat::Cheermote<'a>>,
@@ -226,14 +226,15 @@ pub struct PowerUp<'a> {
     pub message_effect_id: Option<Cow<'a, str>>,
 }
 
-/// The emote of a Power-up.
+/// An emote named by id and name only (a Power-up's emote, an unlocked reward emote): unlike the
+/// emote of a message fragment, it carries no set, owner or formats.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct PowerUpEmote<'a> {
     /// The emote id.
     #[serde(borrow)]
     pub id: Cow<'a, str>,
-    /// The emote name.
+    /// The emote's token as typed in chat, such as `Kappa`.
     #[serde(borrow)]
     pub name: Cow<'a, str>,
 }

@@ -394,18 +394,21 @@ pub struct ChatUserMessageHold<'a> {
 }
 
 string_enum! {
-    /// What became of a held message, as the sender sees it.
+    /// What became of a held message, as the sender sees it: Twitch documents exactly `approved`,
+    /// `denied` and `invalid` for `channel.chat.user_message_update` (no `expired`, unlike
+    /// `automod.message.update`; any other value decodes as `Unknown`).
     HeldMessageStatus {
-        /// Approved and sent.
+        /// A moderator approved it: it was sent to chat.
         Approved => "approved",
-        /// Denied.
+        /// A moderator denied it: it was not sent.
         Denied => "denied",
-        /// Expired without review (`invalid`).
+        /// Neither approved nor denied (Twitch lists the value without describing it further).
         Invalid => "invalid",
     }
 }
 
-/// `channel.chat.user_message_update`: the user's held message was approved, denied or expired.
+/// `channel.chat.user_message_update`: the user's held message was approved, denied or became
+/// invalid.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ChatUserMessageUpdate<'a> {

@@ -7,21 +7,22 @@ use serde::{Deserialize, Serialize};
 use super::common::{Timestamp, UserId, UserLogin, rfc3339, string_enum};
 
 string_enum! {
-    /// What a goal counts.
+    /// What a goal counts: the seven values the EventSub reference documents for a goal event's
+    /// `type` (it spells the first `follow`, where Helix's Get Creator Goals says `follower`).
     GoalType {
         /// Followers.
         Follow => "follow",
-        /// Subscription points.
+        /// Subscription tier points, net of users who unsubscribed.
         Subscription => "subscription",
-        /// Subscriptions.
+        /// Subscriptions, net of users who unsubscribed.
         SubscriptionCount => "subscription_count",
-        /// New subscription points.
+        /// Tier points of new subscriptions only (unsubscribing does not lower it).
         NewSubscription => "new_subscription",
-        /// New subscriptions.
+        /// New subscriptions only (unsubscribing does not lower it).
         NewSubscriptionCount => "new_subscription_count",
-        /// New bits.
+        /// Bits used on the channel.
         NewBit => "new_bit",
-        /// New cheerers.
+        /// Unique users who cheered on the channel.
         NewCheerer => "new_cheerer",
     }
 }

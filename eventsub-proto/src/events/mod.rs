@@ -542,10 +542,12 @@ registry! {
     ChannelChatUserMessageHold(chat::ChatUserMessageHold) = "channel.chat.user_message_hold" v "1",
         fn channel_chat_user_message_hold(broadcaster_user_id, user_id),
         scopes [["user:read:chat"]];
-    /// The user's held message was approved, denied or expired.
+    /// The user's held message was approved, denied or became invalid.
     ChannelChatUserMessageUpdate(chat::ChatUserMessageUpdate) = "channel.chat.user_message_update" v "1",
         fn channel_chat_user_message_update(broadcaster_user_id, user_id),
         scopes [["user:read:chat"]];
+    // The reference says "No authorization required" for the three shared chat types: no scope
+    // (a WebSocket still subscribes with a user access token).
     /// The channel joined a shared chat session.
     ChannelSharedChatBegin(chat::SharedChatBegin) = "channel.shared_chat.begin" v "1",
         fn channel_shared_chat_begin(broadcaster_user_id),
