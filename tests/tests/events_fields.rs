@@ -660,7 +660,7 @@ const BITS_POWER_UP: &str = r#"{"user_id":"1234","user_login":"cool_user","user_
         {"type":"emote","text":"coolerHype","cheermote":null,"emote":{"id":"emotesv2_dc24652a",
             "emote_set_id":"301590448","owner_id":"1337","format":["static","animated"]}}]}}"#;
 
-fn bits_use(json: &str) -> channel::ChannelBitsUse<'_> {
+fn bits_use(json: &str) -> Box<channel::ChannelBitsUse<'_>> {
     let EventData::ChannelBitsUse(used) = EventData::decode("channel.bits.use", "1", json).unwrap()
     else {
         panic!()
