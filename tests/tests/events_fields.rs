@@ -736,6 +736,31 @@ fn bits_use_types_fragment_emotes_and_power_ups_as_documented() {
 }
 
 #[test]
+fn bits_use_keeps_a_custom_power_up_whole() {
+    let json = BITS_POWER_UP
+        .replace("\"type\":\"power_up\"", "\"type\":\"custom_power_up\"")
+        .replace(
+            "\"power_up\":{",
+            "\"custom_power_up\":{\"id\":\"92af127c\",\"title\":\"Spin the wheel\"},\"power_up\":{",
+        );
+    let used = bits_use(&json);
+    assert_eq!(used.use_type, channel::BitsUseType::CustomPowerUp);
+    let custom = used.custom_power_up.unwrap();
+    assert_eq!(
+        custom.get(),
+        r#"{"id":"92af127c","title":"Spin the wheel"}"#
+    );
+    let output = serde_json::to_value(EventData::ChannelBitsUse(used)).unwrap();
+    assert_eq!(output["custom_power_up"]["title"], "Spin the wheel");
+    with_event("channel.bits.use", "1", |data| {
+        let EventData::ChannelBitsUse(cheer) = data else {
+            panic!()
+        };
+        assert_eq!(cheer.custom_power_up, None);
+    });
+}
+
+#[test]
 fn user_message_update_status_is_the_documented_set() {
     with_event("channel.chat.user_message_update", "1", |data| {
         let EventData::ChannelChatUserMessageUpdate(update) = data else {

@@ -4,7 +4,9 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use super::common::{Timestamp, UserId, UserLogin, lenient, optional_text, rfc3339, string_enum};
+use super::common::{
+    RawJson, Timestamp, UserId, UserLogin, lenient, optional_text, rfc3339, string_enum,
+};
 
 string_enum! {
     /// A subscription tier.
@@ -117,7 +119,9 @@ string_enum! {
         Cheer => "cheer",
         /// A Power-up.
         PowerUp => "power_up",
-        /// A combo.
+        /// A Power-up the broadcaster made.
+        CustomPowerUp => "custom_power_up",
+        /// A combo (no longer sent, kept for older events).
         Combo => "combo",
     }
 }
@@ -146,7 +150,7 @@ string_enum! {
     }
 }
 
-/// `channel.bits.use`: a user used bits (a cheer, a Power-up or a combo).
+/// `channel.bits.use`: a user used bits (a cheer, a Power-up or a custom Power-up).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ChannelBitsUse<'a> {
@@ -179,6 +183,11 @@ pub struct ChannelBitsUse<'a> {
     /// The Power-up, for [`BitsUseType::PowerUp`].
     #[serde(borrow, default)]
     pub power_up: Option<PowerUp<'a>>,
+    /// The broadcaster's own Power-up, for [`BitsUseType::CustomPowerUp`], as sent: Twitch's
+    /// reference example shows it only as `null`, and the libraries that read it disagree on its
+    /// fields, so they are not typed yet.
+    #[serde(borrow, default)]
+    pub custom_power_up: Option<RawJson<'a>>,
 }
 
 /// A chat message sent with bits.

@@ -130,6 +130,27 @@ macro_rules! string_enum {
 }
 pub(crate) use string_enum;
 
+/// A part of an event kept as the JSON Twitch sent, for a shape its reference does not pin down
+/// yet: nothing in it is lost, and [`RawJson::get`] hands it over for decoding.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RawJson<'a>(#[serde(borrow)] &'a serde_json::value::RawValue);
+
+impl<'a> RawJson<'a> {
+    /// The JSON text, as sent.
+    pub fn get(&self) -> &'a str {
+        self.0.get()
+    }
+}
+
+impl PartialEq for RawJson<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl Eq for RawJson<'_> {}
+
 /// Visits a string and reads it with a parse function, without allocating for the text.
 pub(crate) struct ParseVisitor<T>(pub(crate) fn(&str) -> T);
 

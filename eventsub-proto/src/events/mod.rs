@@ -64,7 +64,7 @@ pub mod user;
 
 mod scopes;
 
-pub use common::{Amount, Timestamp, User, UserId, UserLogin};
+pub use common::{Amount, RawJson, Timestamp, User, UserId, UserLogin};
 pub use scopes::{ScopeProblem, check_scopes};
 
 /// A subscription type and version this crate knows: its condition and the scopes it needs.
