@@ -8,7 +8,8 @@ use eventsub_tests::mock_eventsub::{MockConfig, MockEventSub};
 use eventsub_tests::mock_helix::fast_retries;
 use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
 use eventsub_tests::soak::FRAME_LIMIT;
-use eventsub_tokio::{AccessToken, EventSub, EventSubHandle};
+use eventsub_tokio::runtime::Runtime;
+use eventsub_tokio::{AccessToken, EventSub, EventSubBuilder, EventSubHandle};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
@@ -35,22 +36,64 @@ pub(crate) fn silence_allowed() -> Duration {
 
 pub(crate) type Events = mpsc::UnboundedReceiver<(Instant, Event)>;
 
+/// The adapter a run drives. Both share the driver; they differ in their runtime (tokio tasks, or
+/// a thread of its own running async-io) and their socket stack (tokio-tungstenite, or
+/// async-tungstenite over async-net).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Adapter {
+    /// `eventsub-tokio`.
+    Tokio,
+    /// `eventsub-async-std` (async-io).
+    AsyncIo,
+}
+
+impl Adapter {
+    /// The adapters named in `SOAK_ADAPTERS` (`tokio`, `async-io`, comma separated; both by default).
+    pub(crate) fn from_env() -> Vec<Self> {
+        let names = std::env::var("SOAK_ADAPTERS").unwrap_or_else(|_| "tokio,async-io".into());
+        names
+            .split(',')
+            .map(|name| match name.trim() {
+                "tokio" => Self::Tokio,
+                "async-io" => Self::AsyncIo,
+                other => panic!("SOAK_ADAPTERS: unknown adapter {other:?} (tokio, async-io)"),
+            })
+            .collect()
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Tokio => "tokio",
+            Self::AsyncIo => "async-io",
+        }
+    }
+}
+
 /// Starts a client subscribed to [`KIND`]; its events are forwarded as they come (stamped), so the
 /// client's buffer never fills while the driver sleeps.
-pub(crate) async fn start_client(mock: &MockEventSub, seed: u64) -> (EventSubHandle, Events) {
-    let (handle, mut events) = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))
-        .config(soak_config())
-        .eventsub_url(mock.ws_url())
-        .helix_url(mock.helix_url())
-        .helix_retry(fast_retries())
-        .helix_timeout(Duration::from_secs(2))
-        .close_timeout(Duration::from_secs(1))
-        .event_buffer(1 << 16)
-        .seed(seed)
-        .subscribe(stream_online(USER_ID))
-        .connect()
-        .await
-        .expect("client starts");
+pub(crate) async fn start_client(
+    mock: &MockEventSub,
+    seed: u64,
+    adapter: Adapter,
+) -> (EventSubHandle, Events) {
+    let token = || AccessToken::new(USER_TOKEN);
+    let started = match adapter {
+        Adapter::Tokio => {
+            configured(EventSub::builder(CLIENT_ID, token()), mock, seed)
+                .connect()
+                .await
+        }
+        Adapter::AsyncIo => {
+            configured(
+                eventsub_async_std::EventSub::builder(CLIENT_ID, token()),
+                mock,
+                seed,
+            )
+            .connect()
+            .await
+        }
+    };
+    let (handle, mut events) = started.expect("client starts");
     let (forward, received) = mpsc::unbounded_channel();
     tokio::spawn(async move {
         while let Some(event) = events.next().await {
@@ -60,4 +103,21 @@ pub(crate) async fn start_client(mock: &MockEventSub, seed: u64) -> (EventSubHan
         }
     });
     (handle, received)
+}
+
+fn configured<R: Runtime>(
+    builder: EventSubBuilder<R>,
+    mock: &MockEventSub,
+    seed: u64,
+) -> EventSubBuilder<R> {
+    builder
+        .config(soak_config())
+        .eventsub_url(mock.ws_url())
+        .helix_url(mock.helix_url())
+        .helix_retry(fast_retries())
+        .helix_timeout(Duration::from_secs(2))
+        .close_timeout(Duration::from_secs(1))
+        .event_buffer(1 << 16)
+        .seed(seed)
+        .subscribe(stream_online(USER_ID))
 }

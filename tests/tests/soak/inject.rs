@@ -239,7 +239,8 @@ impl Soak {
         }
         self.pump();
         self.close_round();
-        let (handle, events) = start_client(&self.mock, self.seed.wrapping_add(self.clients)).await;
+        let seed = self.seed.wrapping_add(self.clients);
+        let (handle, events) = start_client(&self.mock, seed, self.adapter).await;
         self.handle = handle;
         self.events = events;
         self.clients += 1;

@@ -1,4 +1,4 @@
-//! Fault-injection soak: the tokio client against the mock EventSub server over real sockets on
+//! Fault-injection soak: the client (each adapter in turn: tokio, then async-io) against the mock EventSub server over real sockets on
 //! 127.0.0.1, while a seeded random schedule injects graceful reconnects, stale reconnect URLs, TCP
 //! drops, every close code 4000–4007, keepalive silence, duplicates (on one socket, across the old
 //! and new socket of a handover, and sent again later), delayed frames, oversized frames, frames
@@ -21,11 +21,13 @@
 //!   mock's records are taken every few milliseconds and folded into bit sets, disconnected Helix
 //!   subscriptions are forgotten as Twitch forgets them.
 //!
-//! CI runs a short version (3,000 notifications). The long one, with its figures:
+//! CI runs a short version (3,000 notifications per adapter). The long one, with its figures:
 //!
 //! ```sh
 //! SOAK_NOTIFICATIONS=100000 cargo test -p eventsub-tests --release --test soak -- --nocapture
 //! ```
+//!
+//! `SOAK_ADAPTERS=tokio` (or `async-io`) runs one adapter only.
 //!
 //! `SOAK_SEED=<n>` replays a schedule (the seed is printed at the start and in the figures); the
 //! timing of a run over real sockets does not replay exactly, the sequence of steps does.
@@ -47,7 +49,7 @@ use eventsub_tests::soak::rss::RssLog;
 use eventsub_tests::soak::{Fault, Schedule};
 use eventsub_tokio::EventSubHandle;
 
-use client::Events;
+use client::{Adapter, Events};
 use losses::{Handed, Span};
 
 /// The subscription every client of the run holds.
@@ -95,6 +97,7 @@ fn settings() -> Settings {
 /// A run: the mock, the client, and what is known of both so far.
 struct Soak {
     seed: u64,
+    adapter: Adapter,
     mock: MockEventSub,
     handle: EventSubHandle,
     events: Events,
@@ -151,19 +154,29 @@ fn assert_faulty_frames_reported(figures: &Figures) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn soak_under_random_faults_loses_nothing_live_and_reports_every_gap() {
+    // One adapter after the other: two soaks at once would share two cores and their timing.
+    for adapter in Adapter::from_env() {
+        soak(adapter).await;
+    }
+}
+
+async fn soak(adapter: Adapter) {
     let Settings {
         notifications,
         seed,
     } = settings();
-    println!("soak: SOAK_SEED={seed}, SOAK_NOTIFICATIONS={notifications}");
+    println!(
+        "soak ({}): SOAK_SEED={seed}, SOAK_NOTIFICATIONS={notifications}",
+        adapter.name()
+    );
     let mut schedule = Schedule::new(seed);
-    let mut soak = Soak::start(seed).await;
+    let mut soak = Soak::start(seed, adapter).await;
     soak.settle().await;
     while soak.ledger.tally().messages_sent < notifications {
         soak.round(schedule.round()).await;
     }
     let figures = soak.finish().await;
-    println!("{figures}");
+    println!("soak ({}):\n{figures}", adapter.name());
 
     let ledger = &figures.ledger;
     assert!(ledger.messages_sent >= notifications, "{figures}");

@@ -14,23 +14,24 @@ use eventsub_tests::soak::observer::Observer;
 use eventsub_tests::soak::report::Figures;
 use eventsub_tests::soak::rss::{RssLog, rss_bytes};
 
-use crate::client::{silence_allowed, start_client};
+use crate::client::{Adapter, silence_allowed, start_client};
 use crate::{HISTORY, RESEND_POOL, RSS_BOUND, SETTLE_TIMEOUT, Soak};
 
 /// Rounds between two progress lines.
 const PROGRESS_EVERY: u64 = 100;
 
 impl Soak {
-    pub(crate) async fn start(seed: u64) -> Self {
+    pub(crate) async fn start(seed: u64, adapter: Adapter) -> Self {
         let mock = MockEventSub::start(MockConfig::fast())
             .await
             .expect("mock starts");
         mock.helix()
             .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &[]);
-        let (handle, events) = start_client(&mock, seed).await;
+        let (handle, events) = start_client(&mock, seed, adapter).await;
         let clock = Clock::start();
         Self {
             seed,
+            adapter,
             mock,
             handle,
             events,
