@@ -81,6 +81,10 @@ pub struct Stats {
     pub dedup_entries: usize,
     /// Sockets the core knows of (open, opening or closing).
     pub connections: usize,
+    /// Helix requests asked for (`CreateSubscription`, `DeleteSubscription`) and not yet answered.
+    /// Each is kept until its result (or error) is given back, so this stays as small as the
+    /// adapter's own list of requests in flight.
+    pub pending_requests: usize,
 }
 
 /// The EventSub WebSocket client, without I/O.
@@ -357,6 +361,7 @@ impl Client {
         Stats {
             dedup_entries: self.dedup.len(),
             connections: self.connections.len(),
+            pending_requests: self.requests.len(),
             ..self.stats.clone()
         }
     }

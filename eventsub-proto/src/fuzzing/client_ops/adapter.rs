@@ -258,7 +258,9 @@ impl Adapter {
         }
         self.oracle.step_done(&outputs, &report);
         let open = self.sockets.iter().filter(|socket| !socket.closing).count();
-        self.oracle.state(&self.client, self.sockets.len(), open);
+        let in_flight = self.creates.len() + self.deletes.len();
+        self.oracle
+            .state(&self.client, self.sockets.len(), open, in_flight);
     }
 
     fn feed(&mut self, input: Input<'_>) {

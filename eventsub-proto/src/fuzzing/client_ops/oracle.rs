@@ -181,8 +181,8 @@ impl Oracle {
     }
 
     /// Checks the client's state after a step: memory within the configured bounds, and the
-    /// sockets it knows exactly those the adapter holds.
-    pub(super) fn state(&self, client: &Client, held: usize, open: usize) {
+    /// sockets and Helix requests it keeps exactly those the adapter holds.
+    pub(super) fn state(&self, client: &Client, held: usize, open: usize, in_flight: usize) {
         let stats = client.stats();
         assert!(
             stats.dedup_entries <= self.dedup_max_entries,
@@ -194,6 +194,11 @@ impl Oracle {
             stats.connections, held,
             "the client knows {} sockets, the adapter holds {held}",
             stats.connections
+        );
+        assert_eq!(
+            stats.pending_requests, in_flight,
+            "the client keeps {} requests, the adapter has {in_flight} in flight",
+            stats.pending_requests
         );
         assert!(
             open <= 2,
