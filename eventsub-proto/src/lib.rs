@@ -12,6 +12,11 @@
 //! It can never make the client send a text or binary frame to Twitch (which answers with close
 //! 4001): no [`Output`] expresses one.
 //!
+//! A delivered [`Notification`] keeps its event as JSON text; [`Notification::typed`] decodes it
+//! into [`EventData`] (a struct per subscription type and version, see [`events`]).
+//! [`events::frame::parse_frame`] reads a frame held outside a client straight into typed events,
+//! in one pass.
+//!
 //! # Driving loop
 //!
 //! ```
