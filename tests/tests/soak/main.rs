@@ -1,9 +1,10 @@
-//! Fault-injection soak: the client (each adapter in turn: tokio, then async-io) against the mock EventSub server over real sockets on
-//! 127.0.0.1, while a seeded random schedule injects graceful reconnects, stale reconnect URLs, TCP
-//! drops, every close code 4000–4007, keepalive silence, duplicates (on one socket, across the old
-//! and new socket of a handover, and sent again later), delayed frames, oversized frames, frames
-//! that are not JSON or lack fields, and Helix 429s and 5xx (within and beyond the client's
-//! retries). Judged from the mock's records and the client's events:
+//! Fault-injection soak: the client (each adapter in turn: tokio, then async-io) against the mock
+//! EventSub server over real sockets on 127.0.0.1, while a seeded random schedule injects graceful
+//! reconnects, stale reconnect URLs, TCP drops, every close code 4000–4007, keepalive silence,
+//! duplicates (on one socket, across the old and new socket of a handover, and sent again later),
+//! delayed frames, oversized frames, frames that are not JSON or lack fields, and Helix 429s and
+//! 5xx (within and beyond the client's retries). Judged from the mock's records and the client's
+//! events:
 //!
 //! - every notification sent on a socket while it was live is delivered exactly once, nothing is
 //!   delivered that was never sent, and duplicates are filtered (`eventsub_tests::soak::ledger`
