@@ -3,12 +3,10 @@
 
 use std::time::Instant;
 
-use eventsub_proto::Url;
+use eventsub_driver::BoxFuture;
+use eventsub_driver::proto::Url;
+use eventsub_driver::runtime::{BoxWebSocket, Runtime, WebSocketConfig};
 use futures_util::FutureExt;
-use tungstenite::protocol::WebSocketConfig;
-
-use crate::runtime::{BoxWebSocket, Runtime};
-use crate::token::BoxFuture;
 
 /// The tokio runtime of the current context.
 #[derive(Clone, Copy, Debug, Default)]

@@ -32,7 +32,6 @@ async fn an_unreachable_server_is_retried_with_growing_backoff_on_virtual_time()
         .helix_url("http://127.0.0.1:9/helix")
         .seed(1)
         .connect()
-        .await
         .unwrap();
     let mut retries = Vec::new();
     let reason = loop {

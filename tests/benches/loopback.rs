@@ -23,9 +23,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, Throughput};
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::{MockConfig, MockEventSub};
 use eventsub_tests::measure::{Resident, current_thread_id, thread_cpu_time};
-use eventsub_tests::mock_eventsub::{MockConfig, MockEventSub};
-use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_tokio::EventSubHandle;
 use load::{KIND, Tally};
 use tokio::runtime::{Builder, Runtime};

@@ -14,9 +14,9 @@
 
 use std::time::{Duration, Instant};
 
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::{Delivery, MockConfig, MockEventSub, SocketId};
 use eventsub_proto::{Config, Event};
-use eventsub_tests::mock_eventsub::{Delivery, MockConfig, MockEventSub, SocketId};
-use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle, SubscriptionSpec};
 use futures_util::StreamExt;
 
@@ -129,8 +129,7 @@ async fn against_the_mock() -> Result<(), Error> {
         .eventsub_url(mock.ws_url())
         .helix_url(mock.helix_url())
         .subscribe(follow(USER_ID))
-        .connect()
-        .await?;
+        .connect()?;
     let mut timeline = Timeline::new(events);
     timeline.action("client connects; the mock welcomes it");
     timeline
@@ -224,8 +223,7 @@ async fn real_twitch(client_id: String, token: String, broadcaster: String) -> R
             SubscriptionSpec::new("channel.update", "2")
                 .with_condition("broadcaster_user_id", &broadcaster),
         )
-        .connect()
-        .await?;
+        .connect()?;
     let mut timeline = Timeline::new(events);
     tokio::select! {
         result = timeline.until("Ctrl-C", |e| matches!(e, Event::Stopped { .. })) => { result?; }

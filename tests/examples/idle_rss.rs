@@ -21,9 +21,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::{MockConfig, MockEventSub};
 use eventsub_tests::measure::{Resident, process_cpu_time};
-use eventsub_tests::mock_eventsub::{MockConfig, MockEventSub};
-use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use load::{KIND, Tally};
 
 const IDLE: Duration = Duration::from_secs(5);

@@ -9,9 +9,9 @@
 mod e2e;
 
 use eventsub_async_std::{AccessToken, AsyncIoRuntime, EventSub, EventSubBuilder};
-use eventsub_tests::mock_eventsub::scenario::client_config;
-use eventsub_tests::mock_eventsub::{MockConfig, MockEventSub};
-use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::scenario::client_config;
+use eventsub_mock::{MockConfig, MockEventSub};
 
 /// The mock and the tokio runtime it runs on.
 struct Mock {

@@ -9,10 +9,10 @@
 mod e2e;
 
 use e2e::{TestClient, WAIT, assert_no_data_frames, current_socket, ended, finish, within};
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::scenario::client_config;
+use eventsub_mock::{Ended, MockConfig, MockEventSub};
 use eventsub_proto::{Config, Event};
-use eventsub_tests::mock_eventsub::scenario::client_config;
-use eventsub_tests::mock_eventsub::{Ended, MockConfig, MockEventSub};
-use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_tokio::{AccessToken, EventSub, EventSubBuilder, TokenProvider, TokioRuntime};
 
 async fn start_mock() -> MockEventSub {
@@ -125,7 +125,7 @@ async fn a_rejected_token_without_refresh_stops_the_client() {
     let mock = start_mock().await;
     let expired = AccessToken::new("expired-token");
     let builder = builder_with(&mock, expired, client_config())
-        .subscribe(eventsub_tests::mock_helix::fixtures::stream_online(USER_ID));
+        .subscribe(eventsub_mock::helix::fixtures::stream_online(USER_ID));
     let mut client = TestClient::connect(builder).await;
     let stopped = client
         .until("stopped", |e| matches!(e, Event::Stopped { .. }))

@@ -6,8 +6,8 @@ use eventsub_helix::{
     HelixError, MAX_CONDUITS_PER_CLIENT, MAX_SHARDS_PER_CONDUIT, ShardStatus, ShardUpdate,
     TransportRequest, WebhookSecret,
 };
+use eventsub_mock::helix::fixtures::{APP_TOKEN, CLIENT_ID, USER_TOKEN, start_with_fixtures};
 use eventsub_proto::{ConduitId, SubscriptionSpec, Transport};
-use eventsub_tests::mock_helix::fixtures::{APP_TOKEN, CLIENT_ID, USER_TOKEN, start_with_fixtures};
 
 #[tokio::test]
 async fn conduits_are_created_listed_resized_and_deleted() {

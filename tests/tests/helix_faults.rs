@@ -5,8 +5,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use eventsub_helix::{AccessToken, HelixClient, HelixError, RetryPolicy, SubscriptionFilter};
-use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_TOKEN, start_with_fixtures};
-use eventsub_tests::mock_helix::{Fault, RATE_LIMIT_BUCKET, fast_retries};
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_TOKEN, start_with_fixtures};
+use eventsub_mock::helix::{Fault, RATE_LIMIT_BUCKET, fast_retries};
 
 async fn list(client: &HelixClient) -> Result<usize, HelixError> {
     let page = client

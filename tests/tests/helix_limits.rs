@@ -3,11 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use eventsub_helix::{HelixError, TransportRequest};
-use eventsub_proto::{MAX_SUBSCRIPTIONS_PER_CONNECTION, SubscriptionSpec};
-use eventsub_tests::mock_helix::fixtures::{
+use eventsub_mock::helix::fixtures::{
     CLIENT_ID, ClientShorthands, OTHER_USER_TOKEN, USER_ID, USER_TOKEN, start_with_fixtures,
     stream_online,
 };
+use eventsub_proto::{MAX_SUBSCRIPTIONS_PER_CONNECTION, SubscriptionSpec};
 
 fn assert_limit(error: HelixError, needle: &str) {
     assert!(

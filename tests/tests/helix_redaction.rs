@@ -8,9 +8,9 @@ use std::time::Duration;
 use eventsub_helix::{
     AccessToken, HelixClient, ShardUpdate, SubscriptionFilter, TransportRequest, WebhookSecret,
 };
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_TOKEN, start_with_fixtures};
+use eventsub_mock::helix::{Fault, fast_retries};
 use eventsub_proto::SubscriptionSpec;
-use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_TOKEN, start_with_fixtures};
-use eventsub_tests::mock_helix::{Fault, fast_retries};
 
 const SECRET_TOKEN: &str = "very-secret-token-value";
 const WEBHOOK_SECRET: &str = "very-secret-webhook";

@@ -3,11 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use eventsub_helix::{HelixError, SubscriptionFilter, TransportRequest, WebhookSecret};
-use eventsub_proto::{SubscriptionSpec, SubscriptionStatus, Transport};
-use eventsub_tests::mock_helix::fixtures::{
+use eventsub_mock::helix::fixtures::{
     APP_TOKEN, CLIENT_ID, ClientShorthands, OTHER_USER_TOKEN, USER_ID, USER_TOKEN,
     start_with_fixtures, stream_online,
 };
+use eventsub_proto::{SubscriptionSpec, SubscriptionStatus, Transport};
 
 #[tokio::test]
 async fn create_websocket_subscription_returns_it_with_the_token_totals() {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use eventsub_helix::{HelixError, TokenKind};
-use eventsub_tests::mock_helix::fixtures::{
+use eventsub_mock::helix::fixtures::{
     APP_TOKEN, CLIENT_ID, USER_ID, USER_TOKEN, start_with_fixtures,
 };
 

@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use eventsub_helix::TransportRequest;
-use eventsub_tests::mock_eventsub::{
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
+use eventsub_mock::{
     BadFrame, Delivery, Ended, MockConfig, MockEventSub, Received, message_number, within,
 };
-use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::net::TcpStream;

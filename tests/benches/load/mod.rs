@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::scenario::client_config;
 use eventsub_proto::{Event, SubscriptionSpec};
 use eventsub_tests::measure::current_thread_id;
-use eventsub_tests::mock_eventsub::scenario::client_config;
-use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle};
 use futures_util::StreamExt;
 
@@ -69,7 +69,6 @@ pub async fn connect_subscribed(ws_url: &str, helix_url: &str) -> (EventSubHandl
         .seed(7)
         .subscribe(chat)
         .connect()
-        .await
         .expect("client starts");
     let subscribed = async {
         while let Some(event) = events.next().await {

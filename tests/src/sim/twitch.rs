@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use eventsub_proto::{ConnId, SubscriptionSpec, Url};
 
-use super::frames::Frames;
+use eventsub_mock::frames::Frames;
 
 /// Where one of the client's sockets stands, seen from the server.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::mock_eventsub::BadFrame;
-use crate::mock_helix::Fault as HelixFault;
+use eventsub_mock::BadFrame;
+use eventsub_mock::helix::Fault as HelixFault;
 
 /// The frame size the soak's client accepts (its `max_frame_bytes`); an
 /// oversized frame is half as large again.

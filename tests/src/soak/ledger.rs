@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::time::Instant;
 
 use super::bits::Bits;
-use crate::mock_eventsub::{BadFrame, Ended, Record, SocketId, message_number};
+use eventsub_mock::{BadFrame, Ended, Record, SocketId, message_number};
 
 /// Where an owed notification was sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,7 +265,7 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mock_eventsub::{Received, SentFrame};
+    use eventsub_mock::{Received, SentFrame};
 
     fn sent(socket: u64, number: u64) -> Record {
         Record::Sent(SentFrame {

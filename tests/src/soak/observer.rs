@@ -21,7 +21,7 @@ use eventsub_proto::{DisconnectCause, Event, FrameError, StopReason};
 
 use super::clock::Clock;
 use super::ledger::Ledger;
-use crate::mock_eventsub::message_number;
+use eventsub_mock::message_number;
 
 /// How many recent gaps are kept to check lost notifications against (a round reports a few).
 const KEPT_GAPS: usize = 64;

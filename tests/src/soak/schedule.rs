@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use super::fault::Fault;
 use super::rng::Rng;
-use crate::mock_eventsub::{BadFrame, Delivery};
-use crate::mock_helix::Fault as HelixFault;
+use eventsub_mock::helix::Fault as HelixFault;
+use eventsub_mock::{BadFrame, Delivery};
 
 /// One thing the driver does.
 #[derive(Clone, Debug, PartialEq, Eq)]

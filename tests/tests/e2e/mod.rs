@@ -5,14 +5,12 @@
 
 use std::time::{Duration, Instant};
 
+use eventsub_mock::helix::fast_retries;
+use eventsub_mock::helix::fixtures::{USER_ID, stream_online};
+use eventsub_mock::scenario::{assert_delivered_exactly_once, burst_round, client_config};
+use eventsub_mock::{Delivery, Ended, MockEventSub, SocketId};
 use eventsub_proto::{CloseCode, Config, DisconnectCause, Event};
-use eventsub_tests::mock_eventsub::scenario::{
-    assert_delivered_exactly_once, burst_round, client_config,
-};
-use eventsub_tests::mock_eventsub::{Delivery, Ended, MockEventSub, SocketId};
-use eventsub_tests::mock_helix::fast_retries;
-use eventsub_tests::mock_helix::fixtures::{USER_ID, stream_online};
-use eventsub_tokio::runtime::Runtime;
+use eventsub_tokio::Runtime;
 use eventsub_tokio::{EventStream, EventSubBuilder, EventSubHandle, SubscriptionSpec};
 use futures_util::StreamExt;
 use futures_util::future::{Either, select};
@@ -65,7 +63,7 @@ pub struct TestClient {
 
 impl TestClient {
     pub async fn connect<R: Runtime>(builder: EventSubBuilder<R>) -> Self {
-        let (handle, events) = builder.connect().await.expect("client starts");
+        let (handle, events) = builder.connect().expect("client starts");
         Self {
             handle,
             events,

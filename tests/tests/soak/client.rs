@@ -2,13 +2,13 @@
 
 use std::time::{Duration, Instant};
 
+use eventsub_mock::helix::fast_retries;
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
+use eventsub_mock::scenario::client_config;
+use eventsub_mock::{MockConfig, MockEventSub};
 use eventsub_proto::{BackoffConfig, Config, Event};
-use eventsub_tests::mock_eventsub::scenario::client_config;
-use eventsub_tests::mock_eventsub::{MockConfig, MockEventSub};
-use eventsub_tests::mock_helix::fast_retries;
-use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
 use eventsub_tests::soak::FRAME_LIMIT;
-use eventsub_tokio::runtime::Runtime;
+use eventsub_tokio::Runtime;
 use eventsub_tokio::{AccessToken, EventSub, EventSubBuilder, EventSubHandle};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
@@ -78,20 +78,13 @@ pub(crate) async fn start_client(
 ) -> (EventSubHandle, Events) {
     let token = || AccessToken::new(USER_TOKEN);
     let started = match adapter {
-        Adapter::Tokio => {
-            configured(EventSub::builder(CLIENT_ID, token()), mock, seed)
-                .connect()
-                .await
-        }
-        Adapter::AsyncIo => {
-            configured(
-                eventsub_async_std::EventSub::builder(CLIENT_ID, token()),
-                mock,
-                seed,
-            )
-            .connect()
-            .await
-        }
+        Adapter::Tokio => configured(EventSub::builder(CLIENT_ID, token()), mock, seed).connect(),
+        Adapter::AsyncIo => configured(
+            eventsub_async_std::EventSub::builder(CLIENT_ID, token()),
+            mock,
+            seed,
+        )
+        .connect(),
     };
     let (handle, mut events) = started.expect("client starts");
     let (forward, received) = mpsc::unbounded_channel();

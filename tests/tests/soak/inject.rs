@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use eventsub_mock::{Delivery, SocketId, message_number};
 use eventsub_proto::{CloseCode, StopReason};
-use eventsub_tests::mock_eventsub::{Delivery, SocketId, message_number};
 use eventsub_tests::soak::Fault;
 
 use crate::client::start_client;

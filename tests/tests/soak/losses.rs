@@ -2,8 +2,8 @@
 
 use std::time::Instant;
 
-use eventsub_tests::mock_eventsub::SocketId;
-use eventsub_tests::mock_helix::MockSubscription;
+use eventsub_mock::SocketId;
+use eventsub_mock::helix::MockSubscription;
 
 use crate::Soak;
 

@@ -41,7 +41,7 @@ mod run;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use eventsub_tests::mock_eventsub::{MockEventSub, SentFrame, SocketId};
+use eventsub_mock::{MockEventSub, SentFrame, SocketId};
 use eventsub_tests::soak::clock::Clock;
 use eventsub_tests::soak::ledger::Ledger;
 use eventsub_tests::soak::observer::Observer;

@@ -4,9 +4,9 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::{MockConfig, MockEventSub, Record};
 use eventsub_proto::{Event, StopReason};
-use eventsub_tests::mock_eventsub::{MockConfig, MockEventSub, Record};
-use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_tests::soak::Step;
 use eventsub_tests::soak::clock::Clock;
 use eventsub_tests::soak::ledger::Ledger;

@@ -2,11 +2,9 @@
 //! 127.0.0.1 with a programmatic handle.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::Router;
 use axum::routing::get;
-use eventsub_helix::{AccessToken, HelixClient, RetryPolicy};
 use tokio::sync::oneshot;
 
 use super::faults::{Fault, apply};
@@ -43,10 +41,9 @@ pub fn router(state: SharedState) -> Router {
 ///
 /// ```no_run
 /// # async fn demo() -> std::io::Result<()> {
-/// use eventsub_tests::mock_helix::MockHelix;
+/// use eventsub_mock::helix::MockHelix;
 /// let mock = MockHelix::start().await?;
 /// mock.state().add_user_token("user-token", "client", "1234", &[]);
-/// let client = mock.client("client", "user-token");
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
@@ -116,62 +113,6 @@ impl MockHelix {
     /// How many requests reached the server.
     pub fn request_count(&self) -> u64 {
         self.state().requests
-    }
-
-    /// A client for this mock with fast retries (1 ms backoff, at most 5 ms wait for a reset,
-    /// 2 retries) and a 2 s timeout, so tests stay quick.
-    pub fn client(&self, client_id: &str, token: &str) -> HelixClient {
-        self.client_with(client_id, token, fast_retries(), Duration::from_secs(2))
-    }
-
-    /// A client for this mock with the given retry policy and timeout.
-    pub fn client_with(
-        &self,
-        client_id: &str,
-        token: &str,
-        retry: RetryPolicy,
-        timeout: Duration,
-    ) -> HelixClient {
-        client_at(
-            &self.api_base_url(),
-            &self.auth_base_url(),
-            client_id,
-            token,
-            retry,
-            timeout,
-        )
-    }
-}
-
-/// A Helix client for a mock at these base URLs.
-pub fn client_at(
-    api_base_url: &str,
-    auth_base_url: &str,
-    client_id: &str,
-    token: &str,
-    retry: RetryPolicy,
-    timeout: Duration,
-) -> HelixClient {
-    let built = HelixClient::builder(client_id, AccessToken::new(token))
-        .api_base_url(api_base_url)
-        .auth_base_url(auth_base_url)
-        .retry_policy(retry)
-        .timeout(timeout)
-        .build();
-    match built {
-        Ok(client) => client,
-        // The URLs are made from a socket address; they always parse.
-        Err(error) => panic!("mock URLs are valid: {error}"),
-    }
-}
-
-/// The retry policy of [`MockHelix::client`]: 2 retries, millisecond waits.
-pub fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_retries: 2,
-        backoff_base: Duration::from_millis(1),
-        backoff_max: Duration::from_millis(5),
-        max_reset_wait: Duration::from_millis(5),
     }
 }
 

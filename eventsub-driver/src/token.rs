@@ -16,7 +16,7 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// which stops the client ([`StopReason::Unauthorized`](eventsub_proto::StopReason::Unauthorized)).
 ///
 /// ```
-/// use eventsub_tokio::{AccessToken, BoxFuture, TokenProvider};
+/// use eventsub_driver::{AccessToken, BoxFuture, TokenProvider};
 ///
 /// struct Refreshing;
 /// impl TokenProvider for Refreshing {

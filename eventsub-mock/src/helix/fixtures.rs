@@ -1,7 +1,9 @@
 //! Ready-made tokens for tests: one client id, two users and an app.
 
+#[cfg(feature = "helix-client")]
 use std::future::Future;
 
+#[cfg(feature = "helix-client")]
 use eventsub_helix::{CreatedSubscription, HelixClient, HelixError, TransportRequest};
 use eventsub_proto::SubscriptionSpec;
 
@@ -47,7 +49,8 @@ pub fn stream_online(broadcaster: &str) -> SubscriptionSpec {
     SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", broadcaster)
 }
 
-/// Shorthands for the calls the tests make most.
+/// Shorthands for the calls the tests make most (feature `helix-client`).
+#[cfg(feature = "helix-client")]
 pub trait ClientShorthands {
     /// Creates [`stream_online`] for `broadcaster` on the websocket session `session_id`.
     fn subscribe_online(
@@ -57,6 +60,7 @@ pub trait ClientShorthands {
     ) -> impl Future<Output = Result<CreatedSubscription, HelixError>> + Send;
 }
 
+#[cfg(feature = "helix-client")]
 impl ClientShorthands for HelixClient {
     async fn subscribe_online(
         &self,

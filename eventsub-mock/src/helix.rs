@@ -8,6 +8,8 @@
 //! [`MockState::add_known_session`].
 
 mod auth;
+#[cfg(feature = "helix-client")]
+mod client;
 mod conduits;
 mod faults;
 pub mod fixtures;
@@ -18,9 +20,11 @@ mod state;
 mod subscriptions;
 mod validate;
 
+#[cfg(feature = "helix-client")]
+pub use client::{client_at, fast_retries};
 pub use conduits::{MAX_CONDUITS, MAX_SHARDS};
 pub use faults::Fault;
-pub use server::{MockHelix, client_at, fast_retries, router};
+pub use server::{MockHelix, router};
 pub use state::{
     APP_MAX_TOTAL_COST, MAX_SESSIONS_PER_USER_TOKEN, MockConduit, MockShard, MockState,
     MockSubscription, MockToken, MockTransport, RATE_LIMIT_BUCKET, SharedState, TokenOwner,

@@ -133,7 +133,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream) {
         },
     );
     if fresh {
-        crate::mock_helix::lock(&shared.helix).add_known_session(&session_id);
+        crate::helix::lock(&shared.helix).add_known_session(&session_id);
     }
     let mut task = SocketTask::new(shared, ws, socket, session_id, keepalive_secs, receiver);
     let ended = task.run(fresh).await;

@@ -3,8 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::mock_helix::MockSubscription;
-use crate::sim::Frames;
+use crate::frames::Frames;
+use crate::helix::MockSubscription;
 
 fn condition_id(condition: &Map<String, Value>, field: &str) -> String {
     condition

@@ -1,7 +1,6 @@
-//! A mock Twitch EventSub WebSocket server on 127.0.0.1, for end-to-end tests of the adapters and
-//! for users' own tests.
+//! The mock EventSub WebSocket server.
 //!
-//! One port serves the WebSocket at `/ws` and the mock Helix API ([`crate::mock_helix`]) on shared
+//! One port serves the WebSocket at `/ws` and the mock Helix API ([`crate::helix`]) on shared
 //! state: a session the WebSocket side welcomes is a known session for Helix, and the
 //! subscriptions created over Helix for a session are what the mock delivers notifications for.
 //!
@@ -17,7 +16,6 @@
 //! was lost or duplicated. For load tests, [`MockEventSub::blast`] sends many notifications back
 //! to back and records them as one entry.
 //!
-//! `cargo run -p eventsub-tests --bin mock-eventsub` runs it standalone.
 
 mod bad_frame;
 mod blast;

@@ -19,25 +19,27 @@ use crate::token::TokenProvider;
 /// Default capacity of the event buffer between the client task and the [`EventStream`].
 pub const DEFAULT_EVENT_BUFFER: usize = 1024;
 
-/// Entry point: `EventSub::builder(client_id, token)`.
-#[cfg(feature = "tokio-runtime")]
-#[derive(Debug)]
-pub struct EventSub;
+/// Entry point on a runtime that is a unit value: each adapter names it (`EventSub` of
+/// `eventsub-tokio` is `EventSub<TokioRuntime>`), so `EventSub::builder(client_id, token)` is all an
+/// app writes.
+pub struct EventSub<R>(std::marker::PhantomData<fn() -> R>);
 
-#[cfg(feature = "tokio-runtime")]
-impl EventSub {
-    /// Starts configuring a client on tokio for `client_id` with a user access token (or a
-    /// [`TokenProvider`] that can refresh one), against production Twitch by default.
-    pub fn builder(
-        client_id: impl Into<String>,
-        token: impl TokenProvider,
-    ) -> EventSubBuilder<crate::TokioRuntime> {
-        EventSubBuilder::new(crate::TokioRuntime, client_id, token)
+impl<R> std::fmt::Debug for EventSub<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("EventSub")
     }
 }
 
-/// Configures a client on runtime `R`; made by `EventSub::builder` (or [`EventSubBuilder::new`]
-/// for another runtime), finished by [`EventSubBuilder::connect`].
+impl<R: Runtime + Default> EventSub<R> {
+    /// Starts configuring a client for `client_id` with a user access token (or a
+    /// [`TokenProvider`] that can refresh one), against production Twitch by default.
+    pub fn builder(client_id: impl Into<String>, token: impl TokenProvider) -> EventSubBuilder<R> {
+        EventSubBuilder::new(R::default(), client_id, token)
+    }
+}
+
+/// Configures a client on runtime `R`; made by an adapter's `EventSub::builder` (or [`EventSubBuilder::new`]
+/// for any runtime), finished by [`EventSubBuilder::connect`].
 #[must_use]
 pub struct EventSubBuilder<R> {
     runtime: R,
@@ -142,10 +144,13 @@ impl<R: Runtime> EventSubBuilder<R> {
         self
     }
 
-    /// Starts the client task on the runtime. It connects at once; events arrive on the returned
-    /// stream, and the handle controls the client. (On tokio it must be called within a tokio
+    /// Starts the client task on the runtime and returns at once, without waiting for the
+    /// network: the task connects in the background, and what happens arrives on the returned
+    /// stream ([`Event::SessionReady`](eventsub_proto::Event::SessionReady) once the first
+    /// session is welcomed, then the subscriptions' fate). The handle controls the client.
+    /// Errors only for a configuration that cannot work. (On tokio, call it within a tokio
     /// runtime: it spawns one task.)
-    pub async fn connect(self) -> Result<(EventSubHandle, EventStream), ConnectError> {
+    pub fn connect(self) -> Result<(EventSubHandle, EventStream), ConnectError> {
         let mut config = self.config;
         if let Some(url) = self.eventsub_url {
             config.url = Url::parse(&url).map_err(|error| ConnectError::InvalidUrl {

@@ -1,16 +1,15 @@
 //! The seam between the runtime-neutral driver and a runtime: a clock, timers, tasks and sockets.
 //!
 //! The driver (one task: drain the core's outputs, then wait on commands, sockets, connects,
-//! Helix calls and the core's deadline) is written once against [`Runtime`]. This crate implements
-//! it for tokio (`TokioRuntime`, feature `tokio-runtime`, on by default);
-//! `eventsub-async-std` implements it on async-io, for async-std and smol.
+//! Helix calls and the core's deadline) is written once against [`Runtime`]. `eventsub-tokio`
+//! implements it for tokio; `eventsub-async-std` implements it on async-io, for async-std and smol.
 
 use std::pin::Pin;
 use std::time::Instant;
 
 use eventsub_proto::Url;
 use futures_util::{Sink, Stream};
-use tungstenite::protocol::WebSocketConfig;
+pub use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{Error as WsError, Message};
 
 use crate::token::BoxFuture;

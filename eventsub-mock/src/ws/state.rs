@@ -12,8 +12,8 @@ use super::bad_frame::BadFrame;
 use super::blast::BlastFrames;
 use super::config::MockConfig;
 use super::record::{Ended, Record, Records, SocketId};
-use crate::mock_helix::{MockSubscription, SharedState};
-use crate::sim::Frames;
+use crate::frames::Frames;
+use crate::helix::{MockSubscription, SharedState};
 
 /// A frame on its way out of one socket.
 #[derive(Clone, Debug)]
@@ -146,7 +146,7 @@ impl Shared {
         &self,
         filter: impl Fn(&MockSubscription) -> bool,
     ) -> Vec<MockSubscription> {
-        crate::mock_helix::lock(&self.helix)
+        crate::helix::lock(&self.helix)
             .subscriptions
             .iter()
             .filter(|s| s.is_enabled() && s.transport.session_id().is_some() && filter(s))
@@ -176,7 +176,7 @@ impl Shared {
             inner.end_session_of(socket, &session_id)
         };
         if let Some(session_id) = ended_session {
-            crate::mock_helix::lock(&self.helix).disconnect_session(&session_id);
+            crate::helix::lock(&self.helix).disconnect_session(&session_id);
         }
     }
 
@@ -189,7 +189,7 @@ impl Shared {
             entry.and_then(|entry| inner.end_session_of(socket, &entry.session_id))
         };
         if let Some(session_id) = ended_session {
-            crate::mock_helix::lock(&self.helix).disconnect_session(&session_id);
+            crate::helix::lock(&self.helix).disconnect_session(&session_id);
         }
     }
 }

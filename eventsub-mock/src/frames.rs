@@ -1,4 +1,5 @@
-//! EventSub messages as Twitch writes them, for the fake server and the tests.
+//! EventSub messages as Twitch writes them: what the mock server sends, and what a test can feed
+//! the sans-IO core directly.
 
 use serde_json::{Value, json};
 
@@ -23,6 +24,17 @@ impl Frames {
             "message_id": message_id,
             "message_type": message_type,
             "message_timestamp": self.timestamp,
+        })
+    }
+
+    /// The metadata of a message about a subscription of `kind` v1.
+    fn subscription_metadata(&self, message_id: &str, message_type: &str, kind: &str) -> Value {
+        json!({
+            "message_id": message_id,
+            "message_type": message_type,
+            "message_timestamp": self.timestamp,
+            "subscription_type": kind,
+            "subscription_version": "1",
         })
     }
 
@@ -85,9 +97,7 @@ impl Frames {
         kind: &str,
         sequence: u64,
     ) -> String {
-        let mut metadata = self.metadata(message_id, "notification");
-        metadata["subscription_type"] = json!(kind);
-        metadata["subscription_version"] = json!("1");
+        let metadata = self.subscription_metadata(message_id, "notification", kind);
         json!({
             "metadata": metadata,
             "payload": {
@@ -106,9 +116,7 @@ impl Frames {
         kind: &str,
         status: &str,
     ) -> String {
-        let mut metadata = self.metadata(message_id, "revocation");
-        metadata["subscription_type"] = json!(kind);
-        metadata["subscription_version"] = json!("1");
+        let metadata = self.subscription_metadata(message_id, "revocation", kind);
         json!({
             "metadata": metadata,
             "payload": {"subscription": self.subscription(kind, session_id, status)}

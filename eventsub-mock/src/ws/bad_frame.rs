@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::sim::Frames;
+use crate::frames::Frames;
 
 /// A faulty frame for [`MockEventSub::inject`](super::MockEventSub::inject).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -15,7 +15,7 @@ use super::listener::{ChannelListener, accept_loop};
 use super::payloads;
 use super::record::{Records, SentFrame, SocketId};
 use super::state::{Outgoing, ReconnectTicket, Shared, SocketCommand, frames_now};
-use crate::mock_helix::{MockState, SharedState, router};
+use crate::helix::{MockState, SharedState, router};
 
 /// How a notification is delivered: the faults of at-least-once delivery on demand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +56,7 @@ pub struct SocketInfo {
 ///
 /// ```no_run
 /// # async fn demo() -> std::io::Result<()> {
-/// use eventsub_tests::mock_eventsub::{Delivery, MockConfig, MockEventSub};
+/// use eventsub_mock::{Delivery, MockConfig, MockEventSub};
 /// let mock = MockEventSub::start(MockConfig::fast()).await?;
 /// mock.helix().add_user_token("token", "client", "1234", &[]);
 /// // point a client at mock.ws_url() and mock.helix_url(), then:
@@ -87,7 +87,7 @@ impl MockEventSub {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         // Only sessions this server welcomed exist for Helix from now on.
-        crate::mock_helix::lock(&helix)
+        crate::helix::lock(&helix)
             .known_sessions
             .get_or_insert_with(Default::default);
         let shared = Shared::new(config, addr, helix.clone());
@@ -126,21 +126,22 @@ impl MockEventSub {
         format!("http://{}/oauth2", self.shared.addr)
     }
 
-    /// A Helix client for this mock with fast retries and a 2 s timeout.
+    /// A Helix client for this mock with fast retries and a 2 s timeout (feature `helix-client`).
+    #[cfg(feature = "helix-client")]
     pub fn helix_client(&self, client_id: &str, token: &str) -> eventsub_helix::HelixClient {
-        crate::mock_helix::client_at(
+        crate::helix::client_at(
             &self.helix_url(),
             &self.auth_url(),
             client_id,
             token,
-            crate::mock_helix::fast_retries(),
+            crate::helix::fast_retries(),
             Duration::from_secs(2),
         )
     }
 
     /// The Helix state, locked: register tokens, inject Helix faults, inspect subscriptions.
     pub fn helix(&self) -> std::sync::MutexGuard<'_, MockState> {
-        crate::mock_helix::lock(&self.shared.helix)
+        crate::helix::lock(&self.shared.helix)
     }
 
     /// A copy of the records so far.

@@ -4,10 +4,9 @@
 
 use std::time::Instant;
 
-use async_tungstenite::tungstenite::protocol::WebSocketConfig;
-use eventsub_proto::Url;
-use eventsub_tokio::BoxFuture;
-use eventsub_tokio::runtime::{BoxWebSocket, Runtime};
+use eventsub_driver::BoxFuture;
+use eventsub_driver::proto::Url;
+use eventsub_driver::runtime::{BoxWebSocket, Runtime, WebSocketConfig};
 use futures_util::FutureExt;
 
 /// The runtime of this crate: works under async-std, smol, or no executor at all.

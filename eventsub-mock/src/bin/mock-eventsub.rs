@@ -1,9 +1,9 @@
 //! Runs the mock EventSub server standalone on 127.0.0.1 and takes commands on stdin.
 //!
-//! `cargo run -p eventsub-tests --bin mock-eventsub [-- --fast]`, then type `help`.
+//! `cargo run -p eventsub-mock --bin mock-eventsub [-- --fast]`, then type `help`.
 
-use eventsub_tests::mock_eventsub::{Delivery, MockConfig, MockEventSub, SocketId};
-use eventsub_tests::mock_helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::{Delivery, MockConfig, MockEventSub, SocketId};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 const HELP: &str = "commands:

@@ -1,0 +1,88 @@
+//! Twitch EventSub over WebSocket: the runtime-neutral async driver.
+//!
+//! Most users want an adapter, not this crate: `eventsub-tokio` for tokio, `eventsub-async-std` for
+//! async-std and smol. Each is a [`Runtime`] implementation plus re-exports of this crate, and both
+//! have the same API because it is this one. Reach for this crate directly to run the client on
+//! another runtime: implement [`Runtime`] (a clock, timers, a spawn and a WebSocket connect) and
+//! start it with [`EventSubBuilder::new`].
+//!
+//! The layers, one way only: `eventsub-proto` (the sans-IO core: every protocol decision) ←
+//! this crate (sockets, timers, Helix calls over `eventsub-helix`) ← the adapters.
+//!
+//! # Example: a runtime of your own
+//!
+//! ```no_run
+//! use std::time::Instant;
+//! use eventsub_driver::runtime::{BoxWebSocket, Runtime, WebSocketConfig};
+//! use eventsub_driver::{AccessToken, BoxFuture, EventSubBuilder, SubscriptionSpec};
+//! use eventsub_proto::Url;
+//!
+//! #[derive(Clone)]
+//! struct MyRuntime;
+//!
+//! impl Runtime for MyRuntime {
+//!     fn now(&self) -> Instant { Instant::now() }
+//!     fn sleep_until(&self, deadline: Instant) -> BoxFuture<'static, ()> {
+//!         todo!("a timer of your runtime")
+//!     }
+//!     fn connect(&self, url: Url, config: WebSocketConfig) -> BoxFuture<'static, Result<BoxWebSocket, String>> {
+//!         todo!("a tungstenite WebSocket of your runtime")
+//!     }
+//!     fn spawn(&self, task: BoxFuture<'static, ()>) {
+//!         todo!("spawn on your runtime")
+//!     }
+//! }
+//!
+//! # fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let online = SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "12826");
+//! let (handle, events) = EventSubBuilder::new(MyRuntime, "my-client-id", AccessToken::new("user-access-token"))
+//!     .subscribe(online)
+//!     .connect()?;
+//! # Ok(()) }
+//! ```
+//!
+//! # How it runs
+//!
+//! [`EventSubBuilder::connect`] spawns one task. It drains the core's outputs, then waits in one
+//! `select!` on handle commands, every live socket (two during a reconnect handover), pending
+//! connects, Helix calls in flight, close handshakes, and a sleep until the core's next deadline.
+//! The clock is the runtime's, so a runtime with virtual time (tokio's paused clock) drives it.
+//! The client never sends a text or binary frame (Twitch closes with 4001 if it does): the only
+//! frame it sends is the close frame the core asks for; tungstenite answers pings.
+//!
+//! # Backpressure
+//!
+//! Events pass through a bounded buffer ([`EventSubBuilder::event_buffer`], default
+//! [`DEFAULT_EVENT_BUFFER`]). The task never waits for the consumer: it keeps reading the sockets,
+//! so keepalives are never missed because the application is slow, and memory stays bounded. When
+//! the buffer is full, the new event is discarded and counted ([`EventStream::lagged`],
+//! [`EventSubHandle::lagged`]), and as soon as there is room again the stream yields
+//! [`Event::Lagged`] with the number discarded, ahead of the next event: a gap is never silent. A
+//! consumer that sees it has a gap, just as after a [`Event::Disconnected`], and can catch up over
+//! Helix.
+//!
+//! # Logging
+//!
+//! `tracing` spans and events for the lifecycle (connecting, open, session ready, reconnects,
+//! closes with their codes, subscription calls); notifications at `debug`. The token is never
+//! logged.
+
+mod builder;
+mod driver;
+mod error;
+mod handle;
+mod helix;
+pub mod runtime;
+mod socket;
+mod token;
+
+/// The sans-IO core, whole: typed events (`proto::events`), ids, configuration and errors.
+pub use eventsub_proto as proto;
+
+pub use builder::{DEFAULT_EVENT_BUFFER, EventSub, EventSubBuilder};
+pub use error::{ConnectError, HandleError};
+pub use eventsub_proto::{Config, Event, SubscriptionSpec};
+pub use handle::{EventStream, EventSubHandle};
+pub use helix::request_error;
+pub use runtime::Runtime;
+pub use token::{AccessToken, BoxFuture, TokenProvider};
