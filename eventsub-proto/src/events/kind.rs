@@ -87,7 +87,12 @@ pub(super) mod tests {
             assert!(K::event(&data).is_some(), "{} picks its own event", K::KIND);
             assert_eq!((data.kind(), data.version()), (K::KIND, K::VERSION));
             let untyped = EventData::decode(K::KIND, K::VERSION, &json).ok();
-            assert_eq!(Some(&data), untyped.as_ref(), "{}: same as EventData::decode", K::KIND);
+            assert_eq!(
+                Some(&data),
+                untyped.as_ref(),
+                "{}: same as EventData::decode",
+                K::KIND
+            );
             assert!(K::matches(K::KIND, K::VERSION));
             assert!(SubscriptionType::find(K::KIND, K::VERSION).is_some());
             self.seen.push((K::KIND, K::VERSION));
@@ -98,7 +103,11 @@ pub(super) mod tests {
     fn every_kind_decodes_its_documented_example_into_the_variant_it_picks() {
         let mut check = DecodesItsFixture { seen: Vec::new() };
         kinds::visit_every_kind(&mut check);
-        assert_eq!(check.seen.len(), SUBSCRIPTION_TYPES.len(), "one kind per registry entry");
+        assert_eq!(
+            check.seen.len(),
+            SUBSCRIPTION_TYPES.len(),
+            "one kind per registry entry"
+        );
     }
 
     #[test]
