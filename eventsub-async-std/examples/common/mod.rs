@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use eventsub_async_std::{AccessToken, AsyncIoRuntime, EventSub, EventSubBuilder};
 use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
-use eventsub_mock::scenario::client_config;
-use eventsub_mock::{Delivery, MockConfig, MockEventSub};
+use eventsub_mock::scenario::{self, client_config};
+use eventsub_mock::{Delivery, MockEventSub};
 
 /// The broadcaster (and moderator) the mock's token belongs to.
 pub const BROADCASTER: &str = USER_ID;
@@ -42,13 +42,9 @@ pub fn start() -> std::io::Result<Mock> {
         .worker_threads(1)
         .enable_all()
         .build()?;
-    let mock = tokio.block_on(MockEventSub::start(MockConfig::fast()))?;
-    mock.helix().add_user_token(
-        USER_TOKEN,
-        CLIENT_ID,
-        USER_ID,
-        &["moderator:read:followers"],
-    );
+    let mock = tokio.block_on(scenario::start_with_user_token(&[
+        "moderator:read:followers",
+    ]))?;
     std::thread::spawn(|| {
         std::thread::sleep(STUCK_AFTER);
         eprintln!("the example did not finish within {STUCK_AFTER:?}");

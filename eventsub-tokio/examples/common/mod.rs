@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
-use eventsub_mock::scenario::client_config;
-use eventsub_mock::{Delivery, MockConfig, MockEventSub};
+use eventsub_mock::scenario::{self, client_config};
+use eventsub_mock::{Delivery, MockEventSub};
 use eventsub_tokio::{AccessToken, EventSub, EventSubBuilder, TokioRuntime};
 
 /// The broadcaster (and moderator) the mock's token belongs to.
@@ -22,13 +22,7 @@ const STUCK_AFTER: Duration = Duration::from_secs(30);
 /// Starts the mock with a user token of [`BROADCASTER`], and a watchdog that ends the process with
 /// an error should the example get stuck.
 pub async fn start() -> std::io::Result<Arc<MockEventSub>> {
-    let mock = MockEventSub::start(MockConfig::fast()).await?;
-    mock.helix().add_user_token(
-        USER_TOKEN,
-        CLIENT_ID,
-        USER_ID,
-        &["moderator:read:followers"],
-    );
+    let mock = scenario::start_with_user_token(&["moderator:read:followers"]).await?;
     std::thread::spawn(|| {
         std::thread::sleep(STUCK_AFTER);
         eprintln!("the example did not finish within {STUCK_AFTER:?}");
