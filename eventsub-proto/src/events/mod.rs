@@ -3,8 +3,9 @@
 //!
 //! Everything here derives from one table, the `registry!` invocation below: the
 //! [`EventData`] variants and their decoder, the [`SUBSCRIPTION_TYPES`] list (condition fields and
-//! required scopes), and a builder on [`SubscriptionSpec`] per type. A type or version missing from
-//! the table still decodes, as [`EventData::Unknown`] with its raw JSON.
+//! required scopes), a builder on [`SubscriptionSpec`] per type, and a marker type per type and
+//! version in [`kinds`] (implementing [`SubscriptionKind`]) for code generic over one kind. A type
+//! or version missing from the table still decodes, as [`EventData::Unknown`] with its raw JSON.
 //!
 //! The table holds every type Twitch's EventSub reference documents for the WebSocket transport.
 //! Four documented types are left out on purpose: `drop.entitlement.grant`,
