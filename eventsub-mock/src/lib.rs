@@ -75,6 +75,7 @@
 
 pub mod frames;
 pub mod helix;
+pub mod replay;
 mod ws;
 
 pub use ws::{
