@@ -145,3 +145,90 @@ pub(crate) fn scripts(recording: &Recording) -> Vec<Script> {
     }
     scripts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WELCOME: &str = r#"{"metadata":{"message_id":"w","message_type":"session_welcome","message_timestamp":"2022-11-16T10:11:12Z"},"payload":{"session":{"id":"s","status":"connected","keepalive_timeout_seconds":30,"reconnect_url":null,"connected_at":"2022-11-16T10:11:12Z"}}}"#;
+
+    fn recording(lines: &[&str]) -> Recording {
+        let mut text = r#"{"format":"eventsub-recording","version":1,"started_at":"2022-11-16T10:11:12Z","seed":1,"timeouts":true}"#.to_owned();
+        for line in lines {
+            text.push('\n');
+            text.push_str(&line.replace("WALL", r#""wall":"2022-11-16T10:11:13Z""#));
+        }
+        Recording::parse(&text).expect("a valid recording")
+    }
+
+    fn welcome_line(at_ns: u64, conn: u64) -> String {
+        let text = serde_json::to_string(WELCOME).expect("a string");
+        format!(r#"{{"at_ns":{at_ns},WALL,"kind":"text","conn":{conn},"text":{text}}}"#)
+    }
+
+    #[test]
+    fn frames_are_timed_from_the_opening_and_keepalives_paced_by_the_welcome() {
+        let welcome = welcome_line(3_000, 1);
+        let scripts = scripts(&recording(&[
+            r#"{"at_ns":0,WALL,"kind":"connect","conn":1,"url":"ws://x/ws"}"#,
+            r#"{"at_ns":1000,WALL,"kind":"opened","conn":1}"#,
+            &welcome,
+            r#"{"at_ns":9000,WALL,"kind":"binary","conn":1,"data":"00ff"}"#,
+        ]));
+        let [script] = scripts.as_slice() else {
+            panic!("{scripts:?}")
+        };
+        let after: Vec<Duration> = script.frames.iter().map(|frame| frame.after).collect();
+        assert_eq!(
+            after,
+            [Duration::from_nanos(2_000), Duration::from_nanos(8_000)]
+        );
+        assert_eq!(script.keepalive, Duration::from_secs(30));
+        assert_eq!(
+            script.end,
+            End::Client,
+            "still open when the recording ends"
+        );
+        assert_eq!(script.refused, None);
+    }
+
+    #[test]
+    fn each_recorded_ending_is_acted_out() {
+        let scripts = scripts(&recording(&[
+            // The client closed it: wait for the client.
+            r#"{"at_ns":0,WALL,"kind":"connect","conn":1,"url":"ws://x/ws"}"#,
+            r#"{"at_ns":0,WALL,"kind":"opened","conn":1}"#,
+            r#"{"at_ns":5,WALL,"kind":"close","conn":1,"code":1000}"#,
+            r#"{"at_ns":6,WALL,"kind":"closed","conn":1,"code":1000,"reason":""}"#,
+            // The server closed it with a code.
+            r#"{"at_ns":10,WALL,"kind":"connect","conn":2,"url":"ws://x/ws"}"#,
+            r#"{"at_ns":10,WALL,"kind":"opened","conn":2}"#,
+            r#"{"at_ns":30,WALL,"kind":"closed","conn":2,"code":4004,"reason":"grace"}"#,
+            // It broke without a close frame.
+            r#"{"at_ns":40,WALL,"kind":"connect","conn":3,"url":"ws://x/ws"}"#,
+            r#"{"at_ns":40,WALL,"kind":"opened","conn":3}"#,
+            r#"{"at_ns":45,WALL,"kind":"closed","conn":3,"code":null,"reason":"reset"}"#,
+            // It never opened.
+            r#"{"at_ns":50,WALL,"kind":"connect","conn":4,"url":"ws://x/ws"}"#,
+            r#"{"at_ns":51,WALL,"kind":"connect_failed","conn":4,"error":"refused"}"#,
+        ]));
+        let ends: Vec<&End> = scripts.iter().map(|script| &script.end).collect();
+        assert_eq!(
+            ends,
+            [
+                &End::Client,
+                &End::ServerCloses {
+                    after: Duration::from_nanos(20),
+                    code: 4004,
+                    reason: "grace".to_owned()
+                },
+                &End::Drops {
+                    after: Duration::from_nanos(5)
+                },
+                &End::Client,
+            ]
+        );
+        let refused: Vec<Option<&str>> = scripts.iter().map(|s| s.refused.as_deref()).collect();
+        assert_eq!(refused, [None, None, None, Some("refused")]);
+    }
+}
