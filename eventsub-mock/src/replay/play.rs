@@ -67,8 +67,11 @@ struct Player<'a> {
 impl Player<'_> {
     /// When something recorded `after` the opening happens in the replay.
     fn at(&self, after: Duration) -> Instant {
-        let scaled = after.div_f64(self.shared.options.speed);
-        self.origin.checked_add(scaled).unwrap_or(self.origin)
+        // A recording is untrusted: a huge offset at a tiny speed saturates rather than panics.
+        let scaled = Duration::try_from_secs_f64(after.as_secs_f64() / self.shared.options.speed)
+            .unwrap_or(Duration::MAX);
+        let far = self.origin + Duration::from_secs(86_400 * 365);
+        self.origin.checked_add(scaled).map_or(far, |at| at.min(far))
     }
 
     async fn play(&mut self) {
