@@ -84,7 +84,7 @@ pub(crate) struct ReplayShared {
 
 impl ReplayShared {
     fn reconnect_url(&self) -> String {
-        format!("ws://{}/ws?replay=reconnect", self.addr)
+        format!("{}?replay=reconnect", listener::ws_url(self.addr))
     }
 
     fn carriers(&self) -> MutexGuard<'_, HashMap<String, u64>> {
@@ -163,12 +163,12 @@ impl MockReplay {
 
     /// The EventSub WebSocket URL, `ws://127.0.0.1:PORT/ws`.
     pub fn ws_url(&self) -> String {
-        format!("ws://{}/ws", self.shared.addr)
+        listener::ws_url(self.shared.addr)
     }
 
     /// The Helix base URL, `http://127.0.0.1:PORT/helix`.
     pub fn helix_url(&self) -> String {
-        format!("http://{}/helix", self.shared.addr)
+        listener::helix_url(self.shared.addr)
     }
 
     /// The Helix state, locked: register the app's token, inspect subscriptions.

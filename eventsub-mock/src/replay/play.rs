@@ -71,7 +71,9 @@ impl Player<'_> {
         let scaled = Duration::try_from_secs_f64(after.as_secs_f64() / self.shared.options.speed)
             .unwrap_or(Duration::MAX);
         let far = self.origin + Duration::from_secs(86_400 * 365);
-        self.origin.checked_add(scaled).map_or(far, |at| at.min(far))
+        self.origin
+            .checked_add(scaled)
+            .map_or(far, |at| at.min(far))
     }
 
     async fn play(&mut self) {

@@ -50,6 +50,16 @@ async fn is_websocket(stream: &TcpStream) -> bool {
     &start == b"GET /ws " || &start == b"GET /ws?"
 }
 
+/// The EventSub WebSocket URL of a server on `addr`.
+pub(crate) fn ws_url(addr: SocketAddr) -> String {
+    format!("ws://{addr}/ws")
+}
+
+/// The Helix base URL of a server on `addr`.
+pub(crate) fn helix_url(addr: SocketAddr) -> String {
+    format!("http://{addr}/helix")
+}
+
 /// Serves the Helix router over `helix` and, for connections to `/ws`, `serve_websocket`, on
 /// `listener` (bound to `addr`) until the returned tasks are aborted.
 pub(crate) fn serve<F, Fut>(

@@ -100,12 +100,12 @@ impl MockEventSub {
 
     /// The EventSub WebSocket URL, `ws://127.0.0.1:PORT/ws`.
     pub fn ws_url(&self) -> String {
-        format!("ws://{}/ws", self.shared.addr)
+        listener::ws_url(self.shared.addr)
     }
 
     /// The Helix base URL, `http://127.0.0.1:PORT/helix`.
     pub fn helix_url(&self) -> String {
-        format!("http://{}/helix", self.shared.addr)
+        listener::helix_url(self.shared.addr)
     }
 
     /// The OAuth base URL, `http://127.0.0.1:PORT/oauth2`.
