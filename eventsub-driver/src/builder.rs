@@ -155,7 +155,7 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// `eventsub-mock` plays back to a real client. Tokens are never written: only what the core
     /// is fed is. See the crate docs on recording for what it costs and how it stops.
     pub fn record_to(mut self, writer: impl std::io::Write + Send + 'static) -> Self {
-        self.record = Some(RecordTarget::Writer(Box::new(writer)));
+        self.record = Some(RecordTarget::writer(writer));
         self
     }
 

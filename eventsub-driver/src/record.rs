@@ -26,14 +26,21 @@ const FINISH_GRACE: Duration = Duration::from_secs(5);
 
 /// Where a recording goes, as given to the builder.
 pub(crate) enum RecordTarget {
-    Writer(Box<dyn Write + Send>),
+    /// Behind a mutex only so the builder stays `Sync`; it is taken out whole by `connect`.
+    Writer(std::sync::Mutex<Box<dyn Write + Send>>),
     File(std::path::PathBuf),
 }
 
 impl RecordTarget {
+    pub(crate) fn writer(writer: impl Write + Send + 'static) -> Self {
+        Self::Writer(std::sync::Mutex::new(Box::new(writer)))
+    }
+
     pub(crate) fn open(self) -> std::io::Result<Box<dyn Write + Send>> {
         match self {
-            Self::Writer(writer) => Ok(writer),
+            Self::Writer(writer) => Ok(writer
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)),
             Self::File(path) => Ok(Box::new(std::fs::File::create(path)?)),
         }
     }
@@ -226,6 +233,12 @@ mod tests {
             std::thread::sleep(Duration::from_millis(5));
         }
         false
+    }
+
+    #[test]
+    fn a_builder_with_a_recording_writer_can_still_be_shared_between_threads() {
+        fn send_and_sync<T: Send + Sync>() {}
+        send_and_sync::<RecordTarget>();
     }
 
     #[test]
