@@ -13,6 +13,7 @@ use tokio::sync::{mpsc, watch};
 use crate::driver::Driver;
 use crate::error::ConnectError;
 use crate::handle::{EventStream, EventSubHandle};
+use crate::record::{MAX_QUEUED_BYTES, RecordTarget, Recorder};
 use crate::runtime::Runtime;
 use crate::token::TokenProvider;
 
@@ -53,6 +54,7 @@ pub struct EventSubBuilder<R> {
     event_buffer: usize,
     close_timeout: Duration,
     seed: Option<u64>,
+    record: Option<RecordTarget>,
 }
 
 impl<R> std::fmt::Debug for EventSubBuilder<R> {
@@ -84,6 +86,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             event_buffer: DEFAULT_EVENT_BUFFER,
             close_timeout: Duration::from_secs(5),
             seed: None,
+            record: None,
         }
     }
 
@@ -144,6 +147,25 @@ impl<R: Runtime> EventSubBuilder<R> {
         self
     }
 
+    /// Records the session to `writer`: every frame received (with its arrival time on the
+    /// monotonic and the wall clock, and its connection), every socket opened, failed or closed
+    /// (with code and reason), every Helix answer (ids and costs), every timeout and user command,
+    /// as the JSON lines of [`eventsub_proto::recording`], which
+    /// [`replay`](eventsub_proto::recording::replay) runs through a fresh core on fake time and
+    /// `eventsub-mock` plays back to a real client. Tokens are never written: only what the core
+    /// is fed is. See the crate docs on recording for what it costs and how it stops.
+    pub fn record_to(mut self, writer: impl std::io::Write + Send + 'static) -> Self {
+        self.record = Some(RecordTarget::writer(writer));
+        self
+    }
+
+    /// [`EventSubBuilder::record_to`] a file at `path`, created (or truncated) by
+    /// [`EventSubBuilder::connect`].
+    pub fn record_to_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.record = Some(RecordTarget::File(path.into()));
+        self
+    }
+
     /// Starts the client task on the runtime and returns at once, without waiting for the
     /// network: the task connects in the background, and what happens arrives on the returned
     /// stream ([`Event::SessionReady`](eventsub_proto::Event::SessionReady) once the first
@@ -171,7 +193,19 @@ impl<R: Runtime> EventSubBuilder<R> {
             helix = helix.retry_policy(retry);
         }
         let helix = helix.build()?;
-        let client = Client::new(config, self.runtime.now())?;
+        let seed = config.seed;
+        let start = self.runtime.now();
+        let client = Client::new(config, start)?;
+        let recorder = match self.record {
+            Some(target) => {
+                let out = target.open().map_err(ConnectError::Recording)?;
+                Some(
+                    Recorder::start(out, start, seed, MAX_QUEUED_BYTES)
+                        .map_err(ConnectError::Recording)?,
+                )
+            }
+            None => None,
+        };
         let (commands, command_receiver) = mpsc::channel(64);
         let (events, event_receiver) = mpsc::channel(self.event_buffer);
         let (finished, finished_receiver) = watch::channel(false);
@@ -188,6 +222,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             websocket_config,
             close_timeout: self.close_timeout,
             unreported_lag: 0,
+            recorder,
         };
         self.runtime.spawn(Box::pin(driver.run()));
         Ok((

@@ -10,6 +10,7 @@ use std::task::Poll;
 use std::time::{Duration, SystemTime};
 
 use eventsub_helix::HelixClient;
+use eventsub_proto::recording::Entry;
 use eventsub_proto::{Client, ConnId, Event, Input, Output};
 use futures_util::future::{AbortHandle, Abortable};
 use futures_util::stream::FuturesUnordered;
@@ -19,6 +20,7 @@ use tracing::Instrument;
 
 use crate::handle::Command;
 use crate::helix::{self, HelixDone};
+use crate::record::Recorder;
 use crate::runtime::Runtime;
 use crate::socket::{self, Reader, SocketEvent, Writer};
 use crate::token::{BoxFuture, TokenProvider};
@@ -42,6 +44,8 @@ pub(crate) struct Driver<R> {
     pub(crate) close_timeout: Duration,
     /// Events discarded since the last `Event::Lagged` the consumer was given.
     pub(crate) unreported_lag: u64,
+    /// Where what the core is fed is recorded, when asked for (`None` costs one branch per input).
+    pub(crate) recorder: Option<Recorder>,
 }
 
 /// The sockets and calls in flight.
@@ -138,11 +142,13 @@ impl<R: Runtime> Driver<R> {
                     }
                     () = self.events.closed(), if !self.client.is_stopped() => {
                         tracing::info!("event stream dropped: shutting down");
-                        self.client.shutdown(self.runtime.now());
+                        self.shutdown_core();
                     }
                     () = wake => {
                         // Read the clock again: the timer may have fired late.
-                        self.client.handle_timeout(self.runtime.now());
+                        let now = self.runtime.now();
+                        self.record(|recorder| recorder.entry(now, Entry::Timeout));
+                        self.client.handle_timeout(now);
                     }
                 }
             }
@@ -150,7 +156,26 @@ impl<R: Runtime> Driver<R> {
         }
         .instrument(span)
         .await;
+        if let Some(recorder) = self.recorder.take() {
+            recorder.finish(&self.runtime).await;
+        }
         let _ = self.finished.send(true);
+    }
+
+    /// Hands the recorder, if recording, what to record; stops recording when it says so.
+    fn record(&mut self, write: impl FnOnce(&mut Recorder) -> bool) {
+        if let Some(recorder) = &mut self.recorder {
+            if !write(recorder) {
+                // The recorder said why; the client goes on without it.
+                self.recorder = None;
+            }
+        }
+    }
+
+    fn shutdown_core(&mut self) {
+        let now = self.runtime.now();
+        self.record(|recorder| recorder.entry(now, Entry::Shutdown));
+        self.client.shutdown(now);
     }
 
     fn close_deadline(&self) -> BoxFuture<'static, ()> {
@@ -159,7 +184,9 @@ impl<R: Runtime> Driver<R> {
     }
 
     fn feed(&mut self, input: Input<'_>) {
-        if let Err(error) = self.client.handle_input(self.runtime.now(), input) {
+        let now = self.runtime.now();
+        self.record(|recorder| recorder.input(now, &input));
+        if let Err(error) = self.client.handle_input(now, input) {
             // Only possible for a socket or request the core already forgot: harmless.
             tracing::debug!(%error, "input not accepted");
         }
@@ -169,21 +196,33 @@ impl<R: Runtime> Driver<R> {
         match command {
             Command::Subscribe(spec, reply) => {
                 tracing::info!(%spec, "subscribe");
+                let now = self.runtime.now();
+                self.record(|recorder| {
+                    recorder.entry(now, Entry::Subscribe { spec: spec.clone() })
+                });
                 let _ = reply.send(self.client.subscribe(spec));
             }
             Command::Unsubscribe(spec, reply) => {
                 tracing::info!(%spec, "unsubscribe");
+                let now = self.runtime.now();
+                self.record(|recorder| {
+                    recorder.entry(now, Entry::Unsubscribe { spec: spec.clone() })
+                });
                 let _ = reply.send(self.client.unsubscribe(&spec));
             }
             Command::Shutdown => {
                 tracing::info!("shutdown requested");
-                self.client.shutdown(self.runtime.now());
+                self.shutdown_core();
             }
         }
     }
 
     fn drain_outputs(&mut self, flight: &mut InFlight) {
         while let Some(output) = self.client.poll_output() {
+            if self.recorder.is_some() {
+                let now = self.runtime.now();
+                self.record(|recorder| recorder.output(now, &output));
+            }
             match output {
                 Output::Connect { conn, url } => {
                     tracing::info!(%conn, %url, "connecting");
@@ -277,7 +316,7 @@ impl<R: Runtime> Driver<R> {
     fn consumer_gone(&mut self) {
         if !self.client.is_stopped() {
             tracing::info!("event stream dropped: shutting down");
-            self.client.shutdown(self.runtime.now());
+            self.shutdown_core();
         }
     }
 

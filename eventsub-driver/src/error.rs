@@ -20,6 +20,9 @@ pub enum ConnectError {
     /// The Helix client could not be built (an invalid Helix URL).
     #[error(transparent)]
     Helix(#[from] eventsub_helix::HelixError),
+    /// The recording asked for cannot start (its file cannot be created, say).
+    #[error("cannot start recording: {0}")]
+    Recording(#[source] std::io::Error),
 }
 
 /// Why a command on an [`EventSubHandle`](crate::EventSubHandle) failed.

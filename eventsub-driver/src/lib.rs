@@ -81,6 +81,43 @@
 //! consumer that sees it has a gap, just as after a [`Event::Disconnected`], and can catch up over
 //! Helix.
 //!
+//! # Recording
+//!
+//! [`EventSubBuilder::record_to`] (any `std::io::Write + Send`) or
+//! [`EventSubBuilder::record_to_file`] records the session so it can be replayed exactly, in a
+//! test: every frame received with its arrival time (monotonic offset from the client's creation,
+//! and the wall clock) and its connection, every socket opened, failed or closed (code and
+//! reason), every Helix answer (subscription ids and costs, or the error), every wake-up and user
+//! command. That is everything the core is fed, at the one place the driver feeds it, so nothing a
+//! token travels with (the Helix calls themselves) is ever written. The format is the versioned
+//! JSON lines of [`proto::recording`], documented there.
+//!
+//! ```no_run
+//! # use std::time::Instant;
+//! # use eventsub_driver::{AccessToken, Config, EventSubBuilder, Runtime, SubscriptionSpec};
+//! # fn run<R: Runtime>(runtime: R) -> Result<(), Box<dyn std::error::Error>> {
+//! let online = SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "12826");
+//! let (handle, events) = EventSubBuilder::new(runtime, "my-client-id", AccessToken::new("user-access-token"))
+//!     .subscribe(online.clone())
+//!     .record_to_file("session.eventsub.jsonl")
+//!     .connect()?;
+//! // ... later, in a test: the same configuration, the recorded session, fake time.
+//! let mut config = Config::default();
+//! config.subscriptions.push(online);
+//! let recording = std::fs::read_to_string("session.eventsub.jsonl")?;
+//! let replayed = eventsub_driver::proto::recording::replay(config, &recording, Instant::now())?;
+//! # Ok(()) }
+//! ```
+//!
+//! Recording costs the driver one serialisation per input, not a write: lines go to a thread of
+//! their own, which writes them as they come and flushes whenever it has caught up (so a crash
+//! loses little). The queue is bounded ([`MAX_RECORDING_QUEUE_BYTES`]): when the writer falls that
+//! far behind, or a write fails, recording stops, said once in the log at `error` level, and the
+//! client goes on; what was written is a prefix of the session and still replays. When the client
+//! finishes it waits a few seconds at most for the writer, so once
+//! [`EventSubHandle::finished`] returns the recording is whole. With recording off the cost is a
+//! branch per input.
+//!
 //! # Logging
 //!
 //! `tracing` spans and events for the lifecycle (connecting, open, session ready, reconnects,
@@ -92,6 +129,7 @@ mod driver;
 mod error;
 mod handle;
 mod helix;
+mod record;
 pub mod runtime;
 mod socket;
 mod token;
@@ -106,6 +144,7 @@ pub use error::{ConnectError, HandleError};
 pub use eventsub_proto::{Config, Event, SubscriptionSpec};
 pub use handle::{EventStream, EventSubHandle};
 pub use helix::request_error;
+pub use record::MAX_QUEUED_BYTES as MAX_RECORDING_QUEUE_BYTES;
 pub use runtime::Runtime;
 pub use token::{AccessToken, BoxFuture, TokenProvider};
 pub use typed::{Typed, TypedStream};

@@ -10,6 +10,9 @@
 //! ([`Records`]), so a test can prove what was lost or duplicated. [`helix::MockHelix`] is the
 //! Helix half alone.
 //!
+//! [`replay::MockReplay`] plays a recorded session back to a real client: see
+//! [Replaying a recorded session](#replaying-a-recorded-session).
+//!
 //! Add it as a dev-dependency beside the adapter your app uses:
 //!
 //! ```toml
@@ -73,8 +76,63 @@
 //! # }
 //! ```
 
+//!
+//! # Replaying a recorded session
+//!
+//! A session recorded by the client (`.record_to(..)` or `.record_to_file(..)` on its builder; the
+//! format is `eventsub_proto::recording`) can be played back to your real app over real sockets:
+//! [`replay::MockReplay`] hands the first connecting WebSocket what the recorded client's first
+//! connection received, the second the second, each at its recorded offset from its opening
+//! divided by [`replay::ReplayOptions::speed`], and then acts out how that connection ended (the
+//! recorded close code, an abrupt TCP drop, or waiting for the client with keepalives meanwhile).
+//! `session_reconnect` URLs point at the replay; `message_timestamp`s move with the clock so old
+//! frames are not dropped as stale. Helix is the mock's, on the same port: register the token your
+//! app uses.
+//!
+//! ```
+//! use std::time::Duration;
+//! use eventsub_mock::replay::{MockReplay, ReplayOptions};
+//! use eventsub_proto::recording::Recording;
+//! use eventsub_tokio::{AccessToken, Event, EventSub};
+//! use futures_util::StreamExt;
+//!
+//! // A recording of one connection: a welcome and a notification, 50 ms apart.
+//! let welcome = r#"{"metadata":{"message_id":"0b1e5d6a-0000-4000-8000-000000000001","message_type":"session_welcome","message_timestamp":"2025-06-01T12:00:00Z"},"payload":{"session":{"id":"AQoQrecorded","status":"connected","keepalive_timeout_seconds":10,"reconnect_url":null,"connected_at":"2025-06-01T12:00:00Z"}}}"#;
+//! let notification = r#"{"metadata":{"message_id":"0b1e5d6a-0000-4000-8000-000000000002","message_type":"notification","message_timestamp":"2025-06-01T12:00:00.05Z","subscription_type":"stream.online","subscription_version":"1"},"payload":{"subscription":{"id":"sub","status":"enabled","type":"stream.online","version":"1","cost":0,"condition":{"broadcaster_user_id":"1234"},"transport":{"method":"websocket","session_id":"AQoQrecorded"},"created_at":"2025-06-01T12:00:00Z"},"event":{"id":"1","broadcaster_user_id":"1234","broadcaster_user_login":"streamer","broadcaster_user_name":"Streamer","type":"live","started_at":"2025-06-01T12:00:00Z"}}}"#;
+//! let text = [
+//!     r#"{"format":"eventsub-recording","version":1,"started_at":"2025-06-01T12:00:00Z","seed":7,"timeouts":true}"#.to_owned(),
+//!     r#"{"at_ns":0,"wall":"2025-06-01T12:00:00Z","kind":"connect","conn":1,"url":"wss://eventsub.wss.twitch.tv/ws"}"#.to_owned(),
+//!     r#"{"at_ns":1000000,"wall":"2025-06-01T12:00:00.001Z","kind":"opened","conn":1}"#.to_owned(),
+//!     format!(r#"{{"at_ns":2000000,"wall":"2025-06-01T12:00:00.002Z","kind":"text","conn":1,"text":{}}}"#, serde_json::to_string(welcome)?),
+//!     format!(r#"{{"at_ns":52000000,"wall":"2025-06-01T12:00:00.052Z","kind":"text","conn":1,"text":{}}}"#, serde_json::to_string(notification)?),
+//! ]
+//! .join("\n");
+//! let recording = Recording::parse(&text)?;
+//!
+//! # tokio::runtime::Runtime::new()?.block_on(async {
+//! let replay = MockReplay::start(&recording, ReplayOptions::speed(5.0)).await?;
+//! replay.helix().add_user_token("token", "client-id", "1234", &[]);
+//! let (handle, mut events) = EventSub::builder("client-id", AccessToken::new("token"))
+//!     .eventsub_url(replay.ws_url())
+//!     .helix_url(replay.helix_url())
+//!     .connect()?;
+//! let notification = loop {
+//!     match events.next().await {
+//!         Some(Event::Notification(notification)) => break notification,
+//!         Some(_) => continue,
+//!         None => panic!("the client stopped"),
+//!     }
+//! };
+//! assert_eq!(notification.message_id().to_string(), "0b1e5d6a-0000-4000-8000-000000000002");
+//! handle.shutdown().await;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
 pub mod frames;
 pub mod helix;
+pub mod replay;
 mod ws;
 
 pub use ws::{

@@ -20,7 +20,7 @@
 mod bad_frame;
 mod blast;
 mod config;
-mod listener;
+pub(crate) mod listener;
 pub mod payloads;
 mod record;
 pub mod scenario;
@@ -33,4 +33,5 @@ pub use blast::Blast;
 pub use config::MockConfig;
 pub use record::{Ended, Received, Record, Records, SentFrame, SocketId};
 pub use server::{Delivery, MockEventSub, Routed, SocketInfo, wait_until, within};
+pub(crate) use state::frames_now;
 pub use state::message_number;

@@ -83,6 +83,7 @@ pub mod fuzzing;
 mod ids;
 mod io;
 pub mod message;
+pub mod recording;
 mod stale;
 mod subscription;
 mod wanted;

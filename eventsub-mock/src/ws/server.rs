@@ -6,16 +6,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::bad_frame::BadFrame;
 use super::config::MockConfig;
-use super::listener::{ChannelListener, accept_loop};
 use super::payloads;
 use super::record::{Records, SentFrame, SocketId};
 use super::state::{Outgoing, ReconnectTicket, Shared, SocketCommand, frames_now};
-use crate::helix::{MockState, SharedState, router};
+use super::{listener, socket};
+use crate::helix::{MockState, SharedState};
 
 /// How a notification is delivered: the faults of at-least-once delivery on demand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,24 +85,12 @@ impl MockEventSub {
     pub async fn start_with(config: MockConfig, helix: SharedState) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        // Only sessions this server welcomed exist for Helix from now on.
-        crate::helix::lock(&helix)
-            .known_sessions
-            .get_or_insert_with(Default::default);
         let shared = Shared::new(config, addr, helix.clone());
-        let (http, connections) = mpsc::channel(64);
-        let app = router(helix);
-        let serve = tokio::spawn(async move {
-            let listener = ChannelListener { connections, addr };
-            if let Err(error) = axum::serve(listener, app).await {
-                eprintln!("mock eventsub: helix side stopped: {error}");
-            }
+        let sockets = shared.clone();
+        let tasks = listener::serve(listener, addr, helix, move |stream| {
+            socket::serve(sockets.clone(), stream)
         });
-        let accept = tokio::spawn(accept_loop(listener, shared.clone(), http));
-        Ok(Self {
-            shared,
-            tasks: vec![serve, accept],
-        })
+        Ok(Self { shared, tasks })
     }
 
     /// The address it listens on.
@@ -113,12 +100,12 @@ impl MockEventSub {
 
     /// The EventSub WebSocket URL, `ws://127.0.0.1:PORT/ws`.
     pub fn ws_url(&self) -> String {
-        format!("ws://{}/ws", self.shared.addr)
+        listener::ws_url(self.shared.addr)
     }
 
     /// The Helix base URL, `http://127.0.0.1:PORT/helix`.
     pub fn helix_url(&self) -> String {
-        format!("http://{}/helix", self.shared.addr)
+        listener::helix_url(self.shared.addr)
     }
 
     /// The OAuth base URL, `http://127.0.0.1:PORT/oauth2`.
