@@ -97,7 +97,10 @@ pub use event::{
     SubscriptionFailure,
 };
 pub use events::EventData;
-pub use ids::{ConduitId, ConnId, MessageId, RequestId, SessionId, SubscriptionId};
+pub use ids::{
+    BroadcasterId, ClientId, ConduitId, ConnId, MessageId, ModeratorId, RequestId, RewardId,
+    SessionId, SubscriptionId, UserId,
+};
 pub use io::{Created, Input, Output, RequestError};
 pub use subscription::{
     DEFAULT_MAX_TOTAL_COST, MAX_SUBSCRIPTIONS_PER_CONNECTION, Subscription, SubscriptionSpec,
