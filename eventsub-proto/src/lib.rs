@@ -17,6 +17,13 @@
 //! [`events::frame::parse_frame`] reads a frame held outside a client straight into typed events,
 //! in one pass.
 //!
+//! # Features
+//!
+//! - `twitch_types`: conversions between this crate's ids and those of the `twitch_types` crate
+//!   (the ids of `twitch_api`), in the `interop` module: ids from a `twitch_api` app go straight
+//!   into the [`SubscriptionSpec`] builders, typed events' ids straight into `twitch_api` calls.
+//! - `fuzzing`: the fuzz targets' entry points; not for applications.
+//!
 //! # Driving loop
 //!
 //! ```
@@ -81,6 +88,9 @@ pub mod events;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod ids;
+// Only with the `twitch_types` feature: conversions to and from the ids of `twitch_api`.
+#[cfg(feature = "twitch_types")]
+pub mod interop;
 mod io;
 pub mod message;
 mod stale;
