@@ -157,6 +157,14 @@ impl fmt::Display for MessageId {
     }
 }
 
+/// As the id Twitch sent (a UUID in its hyphenated form).
+#[cfg(feature = "serde")]
+impl Serialize for MessageId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl fmt::Debug for MessageId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "MessageId({self})")
@@ -172,6 +180,14 @@ impl ConnId {
     pub(crate) fn next(counter: &mut u64) -> Self {
         *counter += 1;
         Self(*counter)
+    }
+}
+
+/// As its number (the `3` of `conn#3`).
+#[cfg(feature = "serde")]
+impl Serialize for ConnId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.0)
     }
 }
 

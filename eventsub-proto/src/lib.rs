@@ -22,6 +22,8 @@
 //! - `twitch_types`: conversions between this crate's ids and those of the `twitch_types` crate
 //!   (the ids of `twitch_api`), in the `interop` module: ids from a `twitch_api` app go straight
 //!   into the [`SubscriptionSpec`] builders, typed events' ids straight into `twitch_api` calls.
+//! - `serde`: [`Event`] and all its parts implement `Serialize`, so an app can log or forward them
+//!   as JSON lines; the shape, and what becomes of the `Instant`s, is on [`Event`].
 //! - `fuzzing`: the fuzz targets' entry points; not for applications.
 //!
 //! # Driving loop
@@ -94,6 +96,9 @@ pub mod interop;
 mod io;
 pub mod message;
 mod stale;
+// Only with the `serde` feature: what the derives of the events cannot say.
+#[cfg(feature = "serde")]
+mod serialize;
 mod subscription;
 mod wanted;
 

@@ -65,6 +65,8 @@ pub mod user;
 
 mod scopes;
 
+#[cfg(feature = "serde")]
+pub(crate) use common::JsonText;
 pub use common::{Amount, RawJson, Timestamp, User, UserId, UserLogin};
 pub use scopes::{ScopeProblem, check_scopes};
 
@@ -121,9 +123,7 @@ pub struct UnknownEvent<'a> {
 
 impl Serialize for UnknownEvent<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let raw: &serde_json::value::RawValue =
-            serde_json::from_str(self.json).map_err(serde::ser::Error::custom)?;
-        raw.serialize(serializer)
+        common::JsonText(self.json).serialize(serializer)
     }
 }
 
