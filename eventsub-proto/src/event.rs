@@ -9,6 +9,8 @@ use crate::close::CloseCode;
 use crate::error::FrameError;
 use crate::ids::{ConnId, MessageId, SessionId, SubscriptionId};
 use crate::io::{Created, RequestError};
+#[cfg(feature = "serde")]
+use crate::serialize::{option_secs, request_error, secs};
 use crate::subscription::{Subscription, SubscriptionSpec};
 
 /// Something the user should know about.
@@ -54,7 +56,7 @@ pub enum Event {
         /// The keepalive Twitch keeps on it.
         #[cfg_attr(
             feature = "serde",
-            serde(rename = "keepalive_secs", serialize_with = "crate::serialize::secs")
+            serde(rename = "keepalive_secs", serialize_with = "secs")
         )]
         keepalive: Duration,
     },
@@ -86,10 +88,7 @@ pub enum Event {
         /// or another process can use (an `Instant` means nothing outside this one).
         #[cfg_attr(
             feature = "serde",
-            serde(
-                rename = "retry_in_secs",
-                serialize_with = "crate::serialize::option_secs"
-            )
+            serde(rename = "retry_in_secs", serialize_with = "option_secs")
         )]
         retry_in: Option<Duration>,
     },
@@ -102,14 +101,10 @@ pub enum Event {
         /// When the next attempt starts; `None` when the client stops.
         #[cfg_attr(feature = "serde", serde(skip))]
         retry_at: Option<Instant>,
-        /// The same moment as `retry_at`, as the wait from when this event was made: what a log
-        /// or another process can use (an `Instant` means nothing outside this one).
+        /// `retry_at` as the wait from when this event was made, as in [`Event::Disconnected`].
         #[cfg_attr(
             feature = "serde",
-            serde(
-                rename = "retry_in_secs",
-                serialize_with = "crate::serialize::option_secs"
-            )
+            serde(rename = "retry_in_secs", serialize_with = "option_secs")
         )]
         retry_in: Option<Duration>,
     },
@@ -386,7 +381,7 @@ pub enum DisconnectCause {
         /// How long it was silent.
         #[cfg_attr(
             feature = "serde",
-            serde(rename = "silent_for_secs", serialize_with = "crate::serialize::secs")
+            serde(rename = "silent_for_secs", serialize_with = "secs")
         )]
         silent_for: Duration,
     },
@@ -439,10 +434,7 @@ impl Gap {
 pub enum SubscriptionFailure {
     /// Helix refused or failed.
     #[error(transparent)]
-    #[cfg_attr(
-        feature = "serde",
-        serde(serialize_with = "crate::serialize::request_error")
-    )]
+    #[cfg_attr(feature = "serde", serde(serialize_with = "request_error"))]
     Request(RequestError),
     /// It would exceed the subscriptions allowed on one connection.
     #[error("more than {limit} subscriptions on one connection")]
@@ -476,10 +468,7 @@ pub enum DropReason {
     /// Its `message_timestamp` is older than [`Config::stale_after`](crate::Config::stale_after).
     Stale {
         /// How old it was on arrival.
-        #[cfg_attr(
-            feature = "serde",
-            serde(rename = "age_secs", serialize_with = "crate::serialize::secs")
-        )]
+        #[cfg_attr(feature = "serde", serde(rename = "age_secs", serialize_with = "secs"))]
         age: Duration,
     },
 }

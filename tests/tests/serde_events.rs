@@ -9,7 +9,7 @@ use eventsub_proto::{
     CloseCode, ConnId, Created, DisconnectCause, DropReason, Event, FrameError, Gap, MessageId,
     RequestError, SessionId, StopReason, SubscriptionFailure, SubscriptionId, SubscriptionSpec,
 };
-use eventsub_tests::sim::Harness;
+use eventsub_tests::sim::{BATCHED_NOTIFICATION, Harness};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
@@ -104,8 +104,7 @@ fn a_notification_event_round_trips_byte_for_byte() {
 fn each_event_of_a_batch_serializes_with_its_batch_item_id() {
     let mut harness = Harness::new(Harness::config());
     let conn = harness.establish();
-    let batch = r#"{"metadata":{"message_id":"b","message_type":"notification","message_timestamp":"2022-11-16T10:11:12Z","subscription_type":"channel.follow","subscription_version":"1"},"payload":{"subscription":{"id":"s","status":"enabled","type":"channel.follow","version":"1","cost":0,"condition":{},"transport":{"method":"websocket","session_id":"x"},"created_at":"t"},"events":[{"id":"e1","data":{"n":1}},{"id":"e2","data":{"n":2}}]}}"#;
-    harness.send(conn, batch);
+    harness.send(conn, BATCHED_NOTIFICATION);
     let items: Vec<(Value, Value)> = harness
         .events
         .iter()
