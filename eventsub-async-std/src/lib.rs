@@ -27,7 +27,36 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Runnable examples against the mock server (no Twitch account) are in this crate's `examples/`.
+//! # Typed events
+//!
+//! [`EventStream::typed`] receives the events of one subscription kind (a marker of [`kinds`])
+//! decoded once each, and still yields everything else ([`Typed::Lifecycle`] for the session,
+//! gaps and the stop; see [`TypedStream`] for what to do about gaps). A follow bot:
+//!
+//! ```no_run
+//! use eventsub_async_std::kinds::ChannelFollowV2;
+//! use eventsub_async_std::{AccessToken, EventSub, SubscriptionSpec};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let spec = SubscriptionSpec::channel_follow_v2("12826", "12826"); // broadcaster, moderator
+//! let (_handle, events) = EventSub::builder("my-client-id", AccessToken::new("user-access-token"))
+//!     .subscribe(spec)
+//!     .connect()?;
+//! let mut follows = events.typed::<ChannelFollowV2>();
+//! while let Some(follow) = follows.next_event(|other| eprintln!("{other:?}")).await {
+//!     println!("Thanks for the follow, {}!", follow.event().user_name);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Examples
+//!
+//! Runnable against the embedded mock server (no Twitch account), each ending on its own:
+//! `quick_start` (the untyped stream), `typed_follow` (the follow bot) and
+//! `runtime_subscriptions` (adding and removing subscriptions through the handle), as in
+//! `cargo run -p eventsub-async-std --example typed_follow`.
+//! # Backpressure and logging
+//!
 //! Backpressure, logging and shutdown behave as documented in `eventsub-driver`.
 
 mod async_io_runtime;

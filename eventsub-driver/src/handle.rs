@@ -86,7 +86,8 @@ impl EventSubHandle {
 /// The events of a client, in order. Ends after [`Event::Stopped`].
 ///
 /// The buffer between the client task and this stream is bounded; see the crate docs on
-/// backpressure for what happens when it is full.
+/// backpressure for what happens when it is full. [`EventStream::typed`] receives the events of
+/// one subscription kind decoded, with everything else still in the stream.
 #[derive(Debug)]
 pub struct EventStream {
     pub(crate) events: mpsc::Receiver<Event>,

@@ -41,6 +41,26 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Typed receiving
+//!
+//! [`EventStream::typed`] turns the stream into a [`TypedStream`] of one subscription kind (a
+//! marker of [`kinds`], such as [`kinds::ChannelFollowV2`]): each event of that kind arrives
+//! decoded once, as [`Typed::Event`], its struct borrowing from the notification it owns; every
+//! other event still comes, in order ([`Typed::Lifecycle`] for the session, gaps and the stop), and
+//! an event that does not decode as its kind is [`Typed::Undecodable`], never dropped. The
+//! [`TypedStream`] docs say what a typed consumer does about gaps.
+//!
+//! ```no_run
+//! # async fn run(events: eventsub_driver::EventStream, handle: eventsub_driver::EventSubHandle) {
+//! use eventsub_driver::kinds::ChannelFollowV2;
+//!
+//! let mut follows = events.typed::<ChannelFollowV2>();
+//! while let Some(follow) = follows.next_event(|other| eprintln!("{other:?}")).await {
+//!     println!("Thanks for the follow, {}!", follow.event().user_name);
+//! }
+//! # }
+//! ```
+//!
 //! # How it runs
 //!
 //! [`EventSubBuilder::connect`] spawns one task. It drains the core's outputs, then waits in one
@@ -75,6 +95,8 @@ mod helix;
 pub mod runtime;
 mod socket;
 mod token;
+mod typed;
+mod typed_notification;
 
 /// The sans-IO core, whole: typed events (`proto::events`), ids, configuration and errors.
 pub use eventsub_proto as proto;
@@ -88,3 +110,10 @@ pub use handle::{EventStream, EventSubHandle};
 pub use helix::request_error;
 pub use runtime::Runtime;
 pub use token::{AccessToken, BoxFuture, TokenProvider};
+pub use typed::{Typed, TypedStream};
+pub use typed_notification::{DecodeError, TypedNotification};
+
+pub use eventsub_proto::events::SubscriptionKind;
+/// The subscription kinds to receive typed ([`EventStream::typed`]), one marker type per subscription
+/// type and version: `kinds::ChannelFollowV2`, `kinds::StreamOnline`, ...
+pub use eventsub_proto::events::kinds;

@@ -318,6 +318,12 @@ impl Notification {
         )
     }
 
+    /// Whether this is a notification of kind `K` (its subscription type and version), such as
+    /// [`kinds::ChannelFollowV2`](crate::events::kinds::ChannelFollowV2).
+    pub fn is<K: crate::events::SubscriptionKind>(&self) -> bool {
+        K::matches(self.subscription_type(), self.subscription_version())
+    }
+
     /// Decodes the event into `T`, which may borrow from it (`&str` fields, or
     /// `&serde_json::value::RawValue` to keep parts raw).
     pub fn decode<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {

@@ -114,3 +114,32 @@ async fn a_slow_consumer_never_makes_the_client_miss_keepalives() {
     let mock = start_mock();
     e2e::slow_consumer(&mock, builder(&mock)).await;
 }
+
+#[async_std::test]
+async fn a_typed_stream_yields_each_follow_decoded_in_order_after_the_lifecycle() {
+    let mock = start_mock();
+    e2e::typed::follows_arrive_decoded_in_order_after_the_lifecycle(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn a_typed_stream_reports_other_notifications_and_undecodable_events_in_order() {
+    let mock = start_mock();
+    e2e::typed::other_notifications_and_undecodable_events_are_reported_in_order(
+        &mock,
+        builder(&mock),
+    )
+    .await;
+}
+
+#[async_std::test]
+async fn a_dropped_socket_reaches_a_typed_consumer_as_disconnected_then_resumed() {
+    let mock = start_mock();
+    e2e::typed::a_dropped_socket_reaches_a_typed_consumer_as_a_gap(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn next_event_hands_everything_but_the_kind_to_the_closure_in_order() {
+    let mock = start_mock();
+    e2e::typed::next_event_hands_everything_else_to_the_closure_in_order(&mock, builder(&mock))
+        .await;
+}

@@ -173,3 +173,32 @@ async fn a_flood_reaches_a_consumer_on_the_same_runtime_without_discarding() {
     assert_eq!(received.last(), Some(&blast.message_id(4_999)));
     finish(&mock, client).await;
 }
+
+#[tokio::test]
+async fn a_typed_stream_yields_each_follow_decoded_in_order_after_the_lifecycle() {
+    let mock = start_mock().await;
+    e2e::typed::follows_arrive_decoded_in_order_after_the_lifecycle(&mock, builder(&mock)).await;
+}
+
+#[tokio::test]
+async fn a_typed_stream_reports_other_notifications_and_undecodable_events_in_order() {
+    let mock = start_mock().await;
+    e2e::typed::other_notifications_and_undecodable_events_are_reported_in_order(
+        &mock,
+        builder(&mock),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_dropped_socket_reaches_a_typed_consumer_as_disconnected_then_resumed() {
+    let mock = start_mock().await;
+    e2e::typed::a_dropped_socket_reaches_a_typed_consumer_as_a_gap(&mock, builder(&mock)).await;
+}
+
+#[tokio::test]
+async fn next_event_hands_everything_but_the_kind_to_the_closure_in_order() {
+    let mock = start_mock().await;
+    e2e::typed::next_event_hands_everything_else_to_the_closure_in_order(&mock, builder(&mock))
+        .await;
+}

@@ -31,6 +31,19 @@ pub fn client_config() -> Config {
     }
 }
 
+/// Starts a [`MockConfig::fast`](super::MockConfig::fast) mock that accepts the fixtures' user
+/// token ([`USER_TOKEN`](crate::helix::fixtures::USER_TOKEN) of
+/// [`USER_ID`](crate::helix::fixtures::USER_ID) for
+/// [`CLIENT_ID`](crate::helix::fixtures::CLIENT_ID)) with `scopes`: what a test or an example of an
+/// app needs before pointing a client at it.
+pub async fn start_with_user_token(scopes: &[&str]) -> std::io::Result<MockEventSub> {
+    use crate::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+    let mock = MockEventSub::start(super::MockConfig::fast()).await?;
+    mock.helix()
+        .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, scopes);
+    Ok(mock)
+}
+
 /// One round of a notification burst across a graceful reconnect: at round `reconnect_at` the
 /// mock sends `session_reconnect` on `socket`; every round sends one notification of `kind`, every
 /// fifth on every open socket of the session (the same message on the old and the new socket

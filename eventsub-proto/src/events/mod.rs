@@ -3,8 +3,9 @@
 //!
 //! Everything here derives from one table, the `registry!` invocation below: the
 //! [`EventData`] variants and their decoder, the [`SUBSCRIPTION_TYPES`] list (condition fields and
-//! required scopes), and a builder on [`SubscriptionSpec`] per type. A type or version missing from
-//! the table still decodes, as [`EventData::Unknown`] with its raw JSON.
+//! required scopes), a builder on [`SubscriptionSpec`] per type, and a marker type per type and
+//! version in [`kinds`] (implementing [`SubscriptionKind`]) for code generic over one kind. A type
+//! or version missing from the table still decodes, as [`EventData::Unknown`] with its raw JSON.
 //!
 //! The table holds every type Twitch's EventSub reference documents for the WebSocket transport.
 //! Four documented types are left out on purpose: `drop.entitlement.grant`,
@@ -63,11 +64,13 @@ pub mod shoutout;
 pub mod stream;
 pub mod user;
 
+mod kind;
 mod scopes;
 
 #[cfg(feature = "serde")]
 pub(crate) use common::JsonText;
 pub use common::{Amount, RawJson, Timestamp, User, UserId, UserLogin};
+pub use kind::SubscriptionKind;
 pub use scopes::{ScopeProblem, check_scopes};
 
 /// A subscription type and version this crate knows: its condition and the scopes it needs.
@@ -267,6 +270,48 @@ macro_rules! registry {
                     $(Self::$variant(_) => $version,)*
                     Self::Unknown(unknown) => unknown.version,
                 }
+            }
+        }
+
+        /// Every subscription type and version of the registry as a type (a unit struct named as
+        /// its [`EventData`] variant), for code generic over the events of one subscription: see
+        /// [`SubscriptionKind`]. The adapters' typed streams take one
+        /// (`events.typed::<kinds::ChannelFollowV2>()`).
+        pub mod kinds {
+            use super::kind::sealed::Sealed;
+            use super::{EventData, SubscriptionKind};
+
+            $(
+                $(#[$doc])*
+                #[doc = concat!("\n\n`", $kind, "` version ", $version, ": its event is [`",
+                    stringify!($event), "`](super::", stringify!($family), "::", stringify!($event), ").")]
+                #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+                pub struct $variant;
+
+                impl Sealed for $variant {}
+
+                impl SubscriptionKind for $variant {
+                    const KIND: &'static str = $kind;
+                    const VERSION: &'static str = $version;
+                    type Event<'a> = super::$family::$event<'a>;
+
+                    fn decode(json: &str) -> Result<EventData<'_>, serde_json::Error> {
+                        serde_json::from_str(json).map(|event| EventData::$variant(Box::new(event)))
+                    }
+
+                    fn event<'d, 'a>(data: &'d EventData<'a>) -> Option<&'d Self::Event<'a>> {
+                        match data {
+                            EventData::$variant(event) => Some(event),
+                            _ => None,
+                        }
+                    }
+                }
+            )*
+
+            /// Calls `visitor` with every kind, for the tests that check all of them.
+            #[cfg(test)]
+            pub(crate) fn visit_every_kind(visitor: &mut impl super::kind::tests::KindVisitor) {
+                $(visitor.visit::<$variant>();)*
             }
         }
 

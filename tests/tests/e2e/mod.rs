@@ -3,6 +3,8 @@
 //! ends by checking the mock's records: the client never sent a data frame. Waiting is on async-io
 //! timers, which run under any executor.
 
+pub mod typed;
+
 use std::time::{Duration, Instant};
 
 use eventsub_mock::helix::fast_retries;
