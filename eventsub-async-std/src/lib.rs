@@ -52,9 +52,10 @@
 //! # Examples
 //!
 //! Runnable against the embedded mock server (no Twitch account), each ending on its own:
-//! `quick_start` (the untyped stream), `typed_follow` (the follow bot) and
-//! `runtime_subscriptions` (adding and removing subscriptions through the handle), as in
-//! `cargo run -p eventsub-async-std --example typed_follow`.
+//! `async_std_quick_start` (the untyped stream), `async_std_typed_follow` (the follow bot) and
+//! `async_std_runtime_subscriptions` (adding and removing subscriptions through the handle), as in
+//! `cargo run -p eventsub-async-std --example async_std_typed_follow`.
+//!
 //! # Backpressure and logging
 //!
 //! Backpressure, logging and shutdown behave as documented in `eventsub-driver`.

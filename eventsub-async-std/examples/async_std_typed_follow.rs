@@ -4,7 +4,7 @@
 //! thanks them and shuts down. Everything that is not a follow (the session coming up, the
 //! subscription created, gaps, the stop) is printed to stderr, never silently dropped.
 //!
-//! `cargo run -p eventsub-async-std --example typed_follow`
+//! `cargo run -p eventsub-async-std --example async_std_typed_follow`
 
 mod common;
 

@@ -4,7 +4,7 @@
 //! `stream.online`; once that exists it adds `channel.follow` through the handle, and after the
 //! first follow arrives it removes it again and shuts down.
 //!
-//! `cargo run -p eventsub-async-std --example runtime_subscriptions`
+//! `cargo run -p eventsub-async-std --example async_std_runtime_subscriptions`
 
 mod common;
 

@@ -3,7 +3,7 @@
 //! Runs against the embedded mock Twitch (no account needed), which sends three `stream.online`
 //! notifications; the example prints each event and shuts down after the third notification.
 //!
-//! `cargo run -p eventsub-async-std --example quick_start`
+//! `cargo run -p eventsub-async-std --example async_std_quick_start`
 
 mod common;
 
