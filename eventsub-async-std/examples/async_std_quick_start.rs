@@ -8,7 +8,7 @@
 mod common;
 
 use common::BROADCASTER;
-use eventsub_async_std::{Event, SubscriptionSpec};
+use eventsub_async_std::{BroadcasterId, Event, SubscriptionSpec};
 
 #[async_std::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,7 +16,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     common::send_in_background(&mock, "stream.online", 3);
 
     let (handle, mut events) = common::client(&mock)
-        .subscribe(SubscriptionSpec::stream_online(BROADCASTER))
+        .subscribe(SubscriptionSpec::stream_online(BroadcasterId::new(
+            BROADCASTER,
+        )))
         .connect()?;
     let mut notifications = 0;
     while let Some(event) = events.recv().await {

@@ -9,8 +9,8 @@
 mod common;
 
 use common::BROADCASTER;
-use eventsub_async_std::SubscriptionSpec;
 use eventsub_async_std::kinds::ChannelFollowV2;
+use eventsub_async_std::{BroadcasterId, ModeratorId, SubscriptionSpec};
 
 #[async_std::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -18,7 +18,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     common::send_in_background(&mock, "channel.follow", 3);
 
     // The bot.
-    let spec = SubscriptionSpec::channel_follow_v2(BROADCASTER, BROADCASTER);
+    let spec = SubscriptionSpec::channel_follow_v2(
+        BroadcasterId::new(BROADCASTER),
+        ModeratorId::new(BROADCASTER),
+    );
     let (handle, events) = common::client(&mock).subscribe(spec).connect()?;
     let mut follows = events.typed::<ChannelFollowV2>();
     for _ in 0..3 {

@@ -35,10 +35,10 @@
 //!
 //! ```no_run
 //! use eventsub_async_std::kinds::ChannelFollowV2;
-//! use eventsub_async_std::{AccessToken, EventSub, SubscriptionSpec};
+//! use eventsub_async_std::{AccessToken, BroadcasterId, EventSub, ModeratorId, SubscriptionSpec};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let spec = SubscriptionSpec::channel_follow_v2("12826", "12826"); // broadcaster, moderator
+//! let spec = SubscriptionSpec::channel_follow_v2(BroadcasterId::new("12826"), ModeratorId::new("12826"));
 //! let (_handle, events) = EventSub::builder("my-client-id", AccessToken::new("user-access-token"))
 //!     .subscribe(spec)
 //!     .connect()?;

@@ -141,6 +141,8 @@ pub use eventsub_proto as proto;
 
 pub use builder::{DEFAULT_EVENT_BUFFER, EventSub, EventSubBuilder};
 pub use error::{ConnectError, HandleError};
+/// The id types of subscription conditions, one per role, for the `SubscriptionSpec` builders.
+pub use eventsub_proto::{BroadcasterId, ClientId, ConduitId, ModeratorId, RewardId, UserId};
 pub use eventsub_proto::{Config, Event, SubscriptionSpec};
 pub use handle::{EventStream, EventSubHandle};
 pub use helix::request_error;

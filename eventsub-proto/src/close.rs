@@ -4,6 +4,7 @@ use std::fmt;
 
 /// A WebSocket close code received from the server (or 1006 when the socket dropped without one).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct CloseCode(pub u16);
 
 impl CloseCode {

@@ -6,6 +6,11 @@ use crate::subscription::SubscriptionSpec;
 
 /// Why a frame from the server could not be used. The frame is skipped; nothing else is lost.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum FrameError {
     /// The frame is larger than [`Config::max_frame_bytes`](crate::Config::max_frame_bytes).

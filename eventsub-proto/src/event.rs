@@ -9,10 +9,42 @@ use crate::close::CloseCode;
 use crate::error::FrameError;
 use crate::ids::{ConnId, MessageId, SessionId, SubscriptionId};
 use crate::io::{Created, RequestError};
+#[cfg(feature = "serde")]
+use crate::serialize::{option_secs, request_error, secs};
 use crate::subscription::{Subscription, SubscriptionSpec};
 
 /// Something the user should know about.
+///
+/// # Serialization (feature `serde`)
+///
+/// With the `serde` feature, an event serializes as one flat object named by `type` (the variant in
+/// snake case), for logging or forwarding as JSON lines:
+///
+/// ```json
+/// {"type":"notification","conn":1,"message_id":"befa7b53-d79d-478f-86b9-120f112b044e",
+///  "message_timestamp":"2023-11-06T18:11:47.492253549Z","subscription_type":"channel.follow",
+///  "subscription_version":"2","batch_item_id":null,"subscription":{"id":"…"},"event":{"user_id":"…"}}
+/// {"type":"disconnected","conn":1,"cause":{"kind":"closed","code":4007,"reason":""},"retry_in_secs":0.0}
+/// {"type":"resumed","gap":{"duration_secs":1.25,"last_frame_before":"2023-11-06T18:11:47.492253549Z"}}
+/// ```
+///
+/// - A [`Notification`] carries its metadata and its subscription and event as raw JSON, exactly
+///   as Twitch sent them (objects, not strings).
+/// - Nested enums (causes, reasons, errors) are objects named by `kind`.
+/// - Durations are seconds as a number, in fields whose names end in `_secs`.
+/// - Wall-clock times ([`SystemTime`]) are RFC 3339 strings in UTC, as Twitch writes its own.
+/// - An [`Instant`] means nothing outside the process that took it, and the core never reads a
+///   clock, so it has no wall time to pair with one. Where an event holds one, what serializes is
+///   a span that does not depend on the clock: [`Event::Disconnected`] and
+///   [`Event::ConnectFailed`] carry `retry_in` beside `retry_at` (the wait from the moment the
+///   event was made), and a [`Gap`] gives its duration beside `last_frame_before`, the wall time
+///   to catch up from. `retry_at`, and a gap's `began` and `ended`, are left out.
 #[derive(Clone, Debug)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "type", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Event {
     /// A fresh session is up; its subscriptions are being created.
@@ -22,6 +54,10 @@ pub enum Event {
         /// The session id.
         session_id: SessionId,
         /// The keepalive Twitch keeps on it.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "keepalive_secs", serialize_with = "secs")
+        )]
         keepalive: Duration,
     },
     /// An event from a subscription.
@@ -46,7 +82,15 @@ pub enum Event {
         cause: DisconnectCause,
         /// When the next connection attempt starts; `None` when one is already under way or the
         /// client stops.
+        #[cfg_attr(feature = "serde", serde(skip))]
         retry_at: Option<Instant>,
+        /// The same moment as `retry_at`, as the wait from when this event was made: what a log
+        /// or another process can use (an `Instant` means nothing outside this one).
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "retry_in_secs", serialize_with = "option_secs")
+        )]
+        retry_in: Option<Duration>,
     },
     /// A new connection failed before its session was up.
     ConnectFailed {
@@ -55,7 +99,14 @@ pub enum Event {
         /// Why.
         cause: DisconnectCause,
         /// When the next attempt starts; `None` when the client stops.
+        #[cfg_attr(feature = "serde", serde(skip))]
         retry_at: Option<Instant>,
+        /// `retry_at` as the wait from when this event was made, as in [`Event::Disconnected`].
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "retry_in_secs", serialize_with = "option_secs")
+        )]
+        retry_in: Option<Duration>,
     },
     /// A gap is over: events Twitch sent in it may be missing; catch up over Helix from
     /// [`Gap::last_frame_before`]. Usually the subscriptions were re-created after a
@@ -296,6 +347,7 @@ impl std::fmt::Debug for Notification {
 
 /// A revocation.
 #[derive(Clone, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Revocation {
     /// The connection it arrived on.
     pub conn: ConnId,
@@ -307,6 +359,11 @@ pub struct Revocation {
 
 /// Why a connection ended or failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum DisconnectCause {
     /// The socket closed (1006 when there was no close frame).
@@ -328,6 +385,10 @@ pub enum DisconnectCause {
     /// Nothing came for longer than the keepalive plus grace: the socket is dead.
     KeepaliveTimeout {
         /// How long it was silent.
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "silent_for_secs", serialize_with = "secs")
+        )]
         silent_for: Duration,
     },
 }
@@ -344,6 +405,9 @@ impl DisconnectCause {
 
 /// A stretch of time in which events may have been missed: no session was listening, or a socket
 /// that still carried events broke.
+///
+/// With the `serde` feature it serializes as its `duration_secs` and `last_frame_before` (RFC 3339
+/// or `null`): `began` and `ended` are `Instant`s, which mean nothing outside this process.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Gap {
     /// When the session (or the socket that broke) stopped being the one events came on.
@@ -367,10 +431,16 @@ impl Gap {
 
 /// Why a subscription could not be created.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum SubscriptionFailure {
     /// Helix refused or failed.
     #[error(transparent)]
+    #[cfg_attr(feature = "serde", serde(serialize_with = "request_error"))]
     Request(RequestError),
     /// It would exceed the subscriptions allowed on one connection.
     #[error("more than {limit} subscriptions on one connection")]
@@ -394,17 +464,28 @@ pub enum SubscriptionFailure {
 
 /// Why a notification was dropped.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum DropReason {
     /// Its `message_timestamp` is older than [`Config::stale_after`](crate::Config::stale_after).
     Stale {
         /// How old it was on arrival.
+        #[cfg_attr(feature = "serde", serde(rename = "age_secs", serialize_with = "secs"))]
         age: Duration,
     },
 }
 
 /// Why the client stopped.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum StopReason {
     /// [`Client::shutdown`](crate::Client::shutdown) was called.

@@ -4,7 +4,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-macro_rules! string_id {
+/// The parts every string id shares: the type, `new`, `as_str`, `Display`, `Debug` and serde as a
+/// plain string.
+macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -34,6 +36,13 @@ macro_rules! string_id {
                 write!(f, "{}({:?})", stringify!($name), self.0)
             }
         }
+    };
+}
+
+/// An id the protocol hands around (sessions, subscriptions): converts from any string.
+macro_rules! string_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        id_type!($(#[$doc])* $name);
 
         impl From<&str> for $name {
             fn from(id: &str) -> Self {
@@ -49,6 +58,33 @@ macro_rules! string_id {
     };
 }
 
+/// An id with a role in a subscription's condition: made from a string only by its `new`, so two
+/// bare strings can never land in each other's place. Converts from a reference to itself, so one
+/// id can go into several builders without a clone at each call.
+macro_rules! role_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        id_type!(
+            $(#[$doc])*
+            ///
+            /// Built explicitly from text (there is no `From<&str>`), so a builder's arguments cannot be
+            /// swapped without the compiler noticing.
+            $name
+        );
+
+        impl From<&$name> for $name {
+            fn from(id: &$name) -> Self {
+                id.clone()
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
+    };
+}
+
 string_id!(
     /// The id of a WebSocket session, from `payload.session.id` of a `session_welcome`.
     SessionId
@@ -57,9 +93,37 @@ string_id!(
     /// The id Twitch gave an EventSub subscription when it was created.
     SubscriptionId
 );
-string_id!(
-    /// The id of an EventSub conduit.
+
+// The ids a subscription's condition names, one type per role.
+role_id!(
+    /// The id of an EventSub conduit (in `conduit.shard.disabled` conditions and conduit transports).
     ConduitId
+);
+role_id!(
+    /// The user id of the broadcaster a subscription is about: `broadcaster_user_id` (and
+    /// `from_broadcaster_user_id` / `to_broadcaster_user_id` of `channel.raid`) in a condition.
+    BroadcasterId
+);
+role_id!(
+    /// The user id of the moderator whose authorization a subscription uses: `moderator_user_id` in
+    /// a condition (the broadcaster's own id when the broadcaster's token subscribes).
+    ModeratorId
+);
+role_id!(
+    /// The user id a subscription reads as or about: `user_id` in a condition (the chat reader of
+    /// `channel.chat.*`, the user of `user.update` and `user.whisper.message`).
+    ///
+    /// Not [`events::UserId`](crate::events::UserId), which is any user id read from an event,
+    /// borrowed from its text.
+    UserId
+);
+role_id!(
+    /// The id of a custom Channel Points reward: `reward_id` in a condition.
+    RewardId
+);
+role_id!(
+    /// The client id of a Twitch application: `client_id` in a `conduit.shard.disabled` condition.
+    ClientId
 );
 
 /// The `message_id` of a message from Twitch, used to drop duplicates.
@@ -93,6 +157,14 @@ impl fmt::Display for MessageId {
     }
 }
 
+/// As the id Twitch sent (a UUID in its hyphenated form).
+#[cfg(feature = "serde")]
+impl Serialize for MessageId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl fmt::Debug for MessageId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "MessageId({self})")
@@ -108,6 +180,14 @@ impl ConnId {
     pub(crate) fn next(counter: &mut u64) -> Self {
         *counter += 1;
         Self(*counter)
+    }
+}
+
+/// As its number (the `3` of `conn#3`).
+#[cfg(feature = "serde")]
+impl Serialize for ConnId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_u64(self.0)
     }
 }
 

@@ -70,6 +70,7 @@ pub enum Input<'a> {
 
 /// A successful Create EventSub Subscription answer (HTTP 202).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Created {
     /// The new subscription's id.
     pub id: SubscriptionId,
@@ -83,6 +84,11 @@ pub struct Created {
 
 /// A failed Helix request, as far as the protocol cares.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum RequestError {
     /// 409: the subscription already exists; for creation this is as good as success.

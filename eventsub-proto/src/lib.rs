@@ -17,6 +17,15 @@
 //! [`events::frame::parse_frame`] reads a frame held outside a client straight into typed events,
 //! in one pass.
 //!
+//! # Features
+//!
+//! - `twitch_types`: conversions between this crate's ids and those of the `twitch_types` crate
+//!   (the ids of `twitch_api`), in the `interop` module: ids from a `twitch_api` app go straight
+//!   into the [`SubscriptionSpec`] builders, typed events' ids straight into `twitch_api` calls.
+//! - `serde`: [`Event`] and all its parts implement `Serialize`, so an app can log or forward them
+//!   as JSON lines; the shape, and what becomes of the `Instant`s, is on [`Event`].
+//! - `fuzzing`: the fuzz targets' entry points; not for applications.
+//!
 //! # Driving loop
 //!
 //! ```
@@ -81,10 +90,16 @@ pub mod events;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod ids;
+// Only with the `twitch_types` feature: conversions to and from the ids of `twitch_api`.
+#[cfg(feature = "twitch_types")]
+pub mod interop;
 mod io;
 pub mod message;
 pub mod recording;
 mod stale;
+// Only with the `serde` feature: what the derives of the events cannot say.
+#[cfg(feature = "serde")]
+mod serialize;
 mod subscription;
 mod wanted;
 
@@ -98,7 +113,10 @@ pub use event::{
     SubscriptionFailure,
 };
 pub use events::EventData;
-pub use ids::{ConduitId, ConnId, MessageId, RequestId, SessionId, SubscriptionId};
+pub use ids::{
+    BroadcasterId, ClientId, ConduitId, ConnId, MessageId, ModeratorId, RequestId, RewardId,
+    SessionId, SubscriptionId, UserId,
+};
 pub use io::{Created, Input, Output, RequestError};
 pub use subscription::{
     DEFAULT_MAX_TOTAL_COST, MAX_SUBSCRIPTIONS_PER_CONNECTION, Subscription, SubscriptionSpec,

@@ -8,7 +8,7 @@
 mod common;
 
 use common::BROADCASTER;
-use eventsub_tokio::{Event, SubscriptionSpec};
+use eventsub_tokio::{BroadcasterId, Event, SubscriptionSpec};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,7 +16,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     common::send_in_background(&mock, "stream.online", 3);
 
     let (handle, mut events) = common::client(&mock)
-        .subscribe(SubscriptionSpec::stream_online(BROADCASTER))
+        .subscribe(SubscriptionSpec::stream_online(BroadcasterId::new(
+            BROADCASTER,
+        )))
         .connect()?;
     let mut notifications = 0;
     while let Some(event) = events.recv().await {

@@ -9,15 +9,16 @@
 mod common;
 
 use common::BROADCASTER;
-use eventsub_tokio::{Event, SubscriptionSpec};
+use eventsub_tokio::{BroadcasterId, Event, ModeratorId, SubscriptionSpec};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mock = common::start().await?;
     common::send_in_background(&mock, "channel.follow", 1);
 
-    let online = SubscriptionSpec::stream_online(BROADCASTER);
-    let follows = SubscriptionSpec::channel_follow_v2(BROADCASTER, BROADCASTER);
+    let broadcaster = BroadcasterId::new(BROADCASTER);
+    let online = SubscriptionSpec::stream_online(&broadcaster);
+    let follows = SubscriptionSpec::channel_follow_v2(&broadcaster, ModeratorId::new(BROADCASTER));
     let (handle, mut events) = common::client(&mock).subscribe(online.clone()).connect()?;
     while let Some(event) = events.recv().await {
         match event {

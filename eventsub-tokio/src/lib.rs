@@ -38,10 +38,10 @@
 //!
 //! ```no_run
 //! use eventsub_tokio::kinds::ChannelFollowV2;
-//! use eventsub_tokio::{AccessToken, EventSub, SubscriptionSpec};
+//! use eventsub_tokio::{AccessToken, BroadcasterId, EventSub, ModeratorId, SubscriptionSpec};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let spec = SubscriptionSpec::channel_follow_v2("12826", "12826"); // broadcaster, moderator
+//! let spec = SubscriptionSpec::channel_follow_v2(BroadcasterId::new("12826"), ModeratorId::new("12826"));
 //! let (_handle, events) = EventSub::builder("my-client-id", AccessToken::new("user-access-token"))
 //!     .subscribe(spec)
 //!     .connect()?;

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_mock::{Delivery, MockConfig, MockEventSub, SocketId};
-use eventsub_proto::{Config, Event};
+use eventsub_proto::{BroadcasterId, Config, Event, ModeratorId};
 use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle, SubscriptionSpec};
 use futures_util::StreamExt;
 
@@ -37,14 +37,16 @@ async fn main() -> Result<(), Error> {
     }
 }
 
+/// `channel.follow` v2 with the broadcaster as its own moderator (the broadcaster's token).
 fn follow(broadcaster: &str) -> SubscriptionSpec {
-    SubscriptionSpec::new("channel.follow", "2")
-        .with_condition("broadcaster_user_id", broadcaster)
-        .with_condition("moderator_user_id", broadcaster)
+    SubscriptionSpec::channel_follow_v2(
+        BroadcasterId::new(broadcaster),
+        ModeratorId::new(broadcaster),
+    )
 }
 
 fn online(broadcaster: &str) -> SubscriptionSpec {
-    SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", broadcaster)
+    SubscriptionSpec::stream_online(BroadcasterId::new(broadcaster))
 }
 
 /// Prints the timeline: what the mock is made to do, and every event the client delivers.
@@ -213,16 +215,11 @@ async fn shutdown(handle: &EventSubHandle, timeline: &mut Timeline) -> Result<()
 
 async fn real_twitch(client_id: String, token: String, broadcaster: String) -> Result<(), Error> {
     println!("connecting to Twitch for broadcaster {broadcaster}; Ctrl-C to stop\n");
+    let broadcaster_id = BroadcasterId::new(&broadcaster);
     let (handle, events) = EventSub::builder(client_id, AccessToken::new(token))
-        .subscribe(online(&broadcaster))
-        .subscribe(
-            SubscriptionSpec::new("stream.offline", "1")
-                .with_condition("broadcaster_user_id", &broadcaster),
-        )
-        .subscribe(
-            SubscriptionSpec::new("channel.update", "2")
-                .with_condition("broadcaster_user_id", &broadcaster),
-        )
+        .subscribe(SubscriptionSpec::stream_online(&broadcaster_id))
+        .subscribe(SubscriptionSpec::stream_offline(&broadcaster_id))
+        .subscribe(SubscriptionSpec::channel_update_v2(&broadcaster_id))
         .connect()?;
     let mut timeline = Timeline::new(events);
     tokio::select! {

@@ -317,7 +317,8 @@ fn a_notification_from_the_client_decodes_typed() {
     config
         .subscriptions
         .push(eventsub_proto::SubscriptionSpec::channel_follow_v2(
-            "12826", "12826",
+            eventsub_proto::BroadcasterId::new("12826"),
+            eventsub_proto::ModeratorId::new("12826"),
         ));
     let now = Instant::now();
     let mut client = Client::new(config, now).unwrap();
@@ -497,10 +498,11 @@ fn timestamps_parse_any_rfc3339_precision_and_offset() {
 
 #[test]
 fn scope_check_names_each_missing_group_of_a_subscription() {
-    use eventsub_proto::SubscriptionSpec;
     use eventsub_proto::events::check_scopes;
-    let moderate = SubscriptionSpec::channel_moderate_v2("1", "2");
-    let chat = SubscriptionSpec::channel_chat_message("1", "2");
+    use eventsub_proto::{BroadcasterId, ModeratorId, SubscriptionSpec, UserId};
+    let moderate =
+        SubscriptionSpec::channel_moderate_v2(BroadcasterId::new("1"), ModeratorId::new("2"));
+    let chat = SubscriptionSpec::channel_chat_message(BroadcasterId::new("1"), UserId::new("2"));
     let token = [
         "moderator:manage:blocked_terms",
         "moderator:read:chat_settings",
@@ -594,7 +596,9 @@ fn custom_power_up_redemption_names_its_power_up_and_cost_in_bits() {
         assert_eq!(redemption.custom_power_up.prompt, "Power-up prompt");
         assert_eq!(redemption.user_input, "pogchamp");
     });
-    let spec = eventsub_proto::SubscriptionSpec::channel_custom_power_up_redemption_add("1337");
+    let spec = eventsub_proto::SubscriptionSpec::channel_custom_power_up_redemption_add(
+        eventsub_proto::BroadcasterId::new("1337"),
+    );
     let problems = eventsub_proto::events::check_scopes([&spec], ["channel:read:redemptions"]);
     assert_eq!(problems[0].any_of(), Some(&["bits:read"][..]));
 }
@@ -846,13 +850,14 @@ fn goals_decode_the_documented_examples_and_every_documented_type() {
 
 #[test]
 fn shared_chat_needs_no_scope_and_decodes_the_documented_examples() {
-    use eventsub_proto::SubscriptionSpec;
     use eventsub_proto::events::{SubscriptionType, check_scopes};
+    use eventsub_proto::{BroadcasterId, SubscriptionSpec};
+    let broadcaster = BroadcasterId::new("1971641");
     // Documented as "No authorization required": no scope, so no token is ever short of one.
     let specs = [
-        SubscriptionSpec::channel_shared_chat_begin("1971641"),
-        SubscriptionSpec::channel_shared_chat_update("1971641"),
-        SubscriptionSpec::channel_shared_chat_end("1971641"),
+        SubscriptionSpec::channel_shared_chat_begin(&broadcaster),
+        SubscriptionSpec::channel_shared_chat_update(&broadcaster),
+        SubscriptionSpec::channel_shared_chat_end(&broadcaster),
     ];
     for spec in &specs {
         let entry = SubscriptionType::find(&spec.kind, &spec.version).unwrap();

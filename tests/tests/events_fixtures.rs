@@ -4,8 +4,8 @@
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use eventsub_proto::SubscriptionSpec;
 use eventsub_proto::events::{EventData, SUBSCRIPTION_TYPES, SubscriptionType};
+use eventsub_proto::{BroadcasterId, ModeratorId, RewardId, SubscriptionSpec};
 
 fn fixtures_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/events")
@@ -100,20 +100,50 @@ fn a_known_type_with_a_wrong_shape_is_an_error() {
 
 #[test]
 fn builders_know_type_version_and_condition() {
-    let follow = SubscriptionSpec::channel_follow_v2("1337", "1339");
+    let follow =
+        SubscriptionSpec::channel_follow_v2(BroadcasterId::new("1337"), ModeratorId::new("1339"));
     assert_eq!(
         serde_json::to_value(&follow).unwrap(),
         serde_json::json!({"type": "channel.follow", "version": "2",
             "condition": {"broadcaster_user_id": "1337", "moderator_user_id": "1339"}})
     );
-    let raid = SubscriptionSpec::channel_raid_to("1337");
+    let raid = SubscriptionSpec::channel_raid_to(BroadcasterId::new("1337"));
     assert_eq!(raid.condition_str("to_broadcaster_user_id"), Some("1337"));
     assert_eq!(raid.condition.len(), 1);
-    let ads = SubscriptionSpec::channel_ad_break_begin("1337");
+    let ads = SubscriptionSpec::channel_ad_break_begin(BroadcasterId::new("1337"));
     assert_eq!(ads.condition_str("broadcaster_user_id"), Some("1337"));
     assert_eq!(ads.condition.len(), 1);
-    let reward = SubscriptionSpec::channel_points_custom_reward_redemption_add_of("1337", "r1");
+    let reward = SubscriptionSpec::channel_points_custom_reward_redemption_add_of(
+        BroadcasterId::new("1337"),
+        RewardId::new("r1"),
+    );
     assert_eq!(reward.condition_str("reward_id"), Some("r1"));
+}
+
+#[test]
+fn builders_take_each_condition_id_in_its_role() {
+    use eventsub_proto::{ClientId, ConduitId, UserId};
+    let chat = SubscriptionSpec::channel_chat_message(BroadcasterId::new("1"), UserId::new("2"));
+    assert_eq!(chat.condition_str("broadcaster_user_id"), Some("1"));
+    assert_eq!(chat.condition_str("user_id"), Some("2"));
+    let shard =
+        SubscriptionSpec::conduit_shard_disabled_of(ClientId::new("app"), ConduitId::new("c1"));
+    assert_eq!(shard.condition_str("client_id"), Some("app"));
+    assert_eq!(shard.condition_str("conduit_id"), Some("c1"));
+    // One id reused by reference across builders, and the raw form still open for any type.
+    let broadcaster = BroadcasterId::new("7");
+    let specs = [
+        SubscriptionSpec::stream_online(&broadcaster),
+        SubscriptionSpec::channel_raid_from(&broadcaster),
+        SubscriptionSpec::new("channel.future", "1")
+            .with_condition("broadcaster_user_id", broadcaster),
+    ];
+    assert_eq!(specs[0].condition_str("broadcaster_user_id"), Some("7"));
+    assert_eq!(
+        specs[1].condition_str("from_broadcaster_user_id"),
+        Some("7")
+    );
+    assert_eq!(specs[2].condition_str("broadcaster_user_id"), Some("7"));
 }
 
 /// A notification frame carrying `event`: the metadata first, as Twitch sends it, or last.

@@ -7,7 +7,7 @@ use eventsub_proto::{
     ClientCloseCode, CloseCode, Config, DisconnectCause, DropReason, Event, FrameError, Input,
     Output, RequestError, StopReason, SubscribeError, SubscriptionFailure, SubscriptionSpec, Url,
 };
-use eventsub_tests::sim::Harness;
+use eventsub_tests::sim::{BATCHED_NOTIFICATION, Harness};
 
 fn creates_since(harness: &Harness, from: usize) -> usize {
     harness.outputs[from..]
@@ -784,8 +784,7 @@ fn stale_notifications_are_dropped_and_reported() {
 fn a_batched_notification_delivers_each_event() {
     let mut harness = Harness::new(Harness::config());
     let conn = harness.establish();
-    let text = r#"{"metadata":{"message_id":"b","message_type":"notification","message_timestamp":"2022-11-16T10:11:12Z","subscription_type":"channel.follow","subscription_version":"1"},"payload":{"subscription":{"id":"s","status":"enabled","type":"channel.follow","version":"1","cost":0,"condition":{},"transport":{"method":"websocket","session_id":"x"},"created_at":"t"},"events":[{"id":"e1","data":{"n":1}},{"id":"e2","data":{"n":2}}]}}"#;
-    harness.send(conn, text);
+    harness.send(conn, BATCHED_NOTIFICATION);
     let items: Vec<_> = harness
         .events
         .iter()

@@ -1489,6 +1489,7 @@ impl Sim {
                 conn,
                 cause,
                 retry_at,
+                retry_in,
             } => {
                 check!(
                     self.primary == Some(*conn),
@@ -1516,12 +1517,13 @@ impl Sim {
                 // The session's subscriptions are gone; answers about them no longer count.
                 self.requested.clear();
                 self.awaiting_retry.clear();
-                self.check_retry(cause, *retry_at, at, after)?;
+                self.check_retry(cause, *retry_at, *retry_in, at, after)?;
             }
             Event::ConnectFailed {
                 conn,
                 cause,
                 retry_at,
+                retry_in,
             } => {
                 // A candidate the client gives up on (timeout) is closed first, then reported.
                 if self.sockets.get(conn).is_some_and(|socket| socket.handover) {
@@ -1535,7 +1537,7 @@ impl Sim {
                 if self.candidate == Some(*conn) {
                     self.candidate = None;
                 }
-                self.check_retry(cause, *retry_at, at, after)?;
+                self.check_retry(cause, *retry_at, *retry_in, at, after)?;
             }
             Event::Resumed { .. } => self.gap_open = false,
             Event::Stopped { reason } => {
@@ -1617,9 +1619,14 @@ impl Sim {
         &mut self,
         cause: &DisconnectCause,
         retry_at: Option<Instant>,
+        retry_in: Option<Duration>,
         at: Instant,
         after: &[(Instant, Output)],
     ) -> Checked {
+        check!(
+            retry_in == retry_at.map(|retry_at| retry_at.saturating_duration_since(at)),
+            "retry_in {retry_in:?} is not the wait until retry_at {retry_at:?} from the event at {at:?}"
+        );
         let Some(retry_at) = retry_at else {
             let stopping = after
                 .iter()

@@ -66,7 +66,10 @@ macro_rules! thread_safety_of {
                 mut events: EventStream,
                 mut typed: TypedStream<ChannelFollowV2>,
             ) {
-                let spec = SubscriptionSpec::channel_follow_v2("1", "1");
+                let spec = SubscriptionSpec::channel_follow_v2(
+                    ::$adapter::BroadcasterId::new("1"),
+                    ::$adapter::ModeratorId::new("1"),
+                );
                 assert_send_future(handle.subscribe(spec.clone()));
                 assert_send_future(handle.unsubscribe(spec));
                 assert_send_future(handle.shutdown());

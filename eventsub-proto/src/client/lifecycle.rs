@@ -123,17 +123,20 @@ impl Client {
             Retry::At(at) => Some(at),
             Retry::UnderWay | Retry::Stop(_) => None,
         };
+        let retry_in = retry_at.map(|at| at.saturating_duration_since(self.now));
         self.emit(if was_primary {
             Event::Disconnected {
                 conn,
                 cause,
                 retry_at,
+                retry_in,
             }
         } else {
             Event::ConnectFailed {
                 conn,
                 cause,
                 retry_at,
+                retry_in,
             }
         });
         match retry {

@@ -151,6 +151,18 @@ impl PartialEq for RawJson<'_> {
 
 impl Eq for RawJson<'_> {}
 
+/// JSON text that serializes as the JSON it holds, not as a string: an event kept raw goes out as
+/// it came (with `serde_json`, byte for byte).
+pub(crate) struct JsonText<'a>(pub(crate) &'a str);
+
+impl Serialize for JsonText<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let raw: &serde_json::value::RawValue =
+            serde_json::from_str(self.0).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
 /// Visits a string and reads it with a parse function, without allocating for the text.
 pub(crate) struct ParseVisitor<T>(pub(crate) fn(&str) -> T);
 

@@ -16,10 +16,11 @@
 //! anyway, through a conduit whose shard is this session, it arrives as [`EventData::Unknown`].
 //!
 //! ```
-//! use eventsub_proto::SubscriptionSpec;
+//! use eventsub_proto::{BroadcasterId, ModeratorId, SubscriptionSpec};
 //! use eventsub_proto::events::{EventData, check_scopes};
 //!
-//! let follow = SubscriptionSpec::channel_follow_v2("12826", "12826");
+//! let follow =
+//!     SubscriptionSpec::channel_follow_v2(BroadcasterId::new("12826"), ModeratorId::new("12826"));
 //! assert_eq!((follow.kind.as_str(), follow.version.as_str()), ("channel.follow", "2"));
 //!
 //! // Before subscribing: which subscriptions would fail for a missing scope?
@@ -66,6 +67,8 @@ pub mod user;
 mod kind;
 mod scopes;
 
+#[cfg(feature = "serde")]
+pub(crate) use common::JsonText;
 pub use common::{Amount, RawJson, Timestamp, User, UserId, UserLogin};
 pub use kind::SubscriptionKind;
 pub use scopes::{ScopeProblem, check_scopes};
@@ -123,22 +126,77 @@ pub struct UnknownEvent<'a> {
 
 impl Serialize for UnknownEvent<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let raw: &serde_json::value::RawValue =
-            serde_json::from_str(self.json).map_err(serde::ser::Error::custom)?;
-        raw.serialize(serializer)
+        common::JsonText(self.json).serialize(serializer)
     }
+}
+
+/// The id type of a condition field: one role, one type (a helper of [`builders!`]).
+macro_rules! condition_id {
+    (broadcaster_user_id) => {
+        crate::ids::BroadcasterId
+    };
+    (from_broadcaster_user_id) => {
+        crate::ids::BroadcasterId
+    };
+    (to_broadcaster_user_id) => {
+        crate::ids::BroadcasterId
+    };
+    (moderator_user_id) => {
+        crate::ids::ModeratorId
+    };
+    (user_id) => {
+        crate::ids::UserId
+    };
+    (reward_id) => {
+        crate::ids::RewardId
+    };
+    (client_id) => {
+        crate::ids::ClientId
+    };
+    (conduit_id) => {
+        crate::ids::ConduitId
+    };
+}
+
+/// The name of [`condition_id!`]'s type, for the builders' docs.
+macro_rules! condition_id_doc {
+    (broadcaster_user_id) => {
+        "[`BroadcasterId`](crate::BroadcasterId)"
+    };
+    (from_broadcaster_user_id) => {
+        "[`BroadcasterId`](crate::BroadcasterId)"
+    };
+    (to_broadcaster_user_id) => {
+        "[`BroadcasterId`](crate::BroadcasterId)"
+    };
+    (moderator_user_id) => {
+        "[`ModeratorId`](crate::ModeratorId)"
+    };
+    (user_id) => {
+        "[`UserId`](crate::UserId)"
+    };
+    (reward_id) => {
+        "[`RewardId`](crate::RewardId)"
+    };
+    (client_id) => {
+        "[`ClientId`](crate::ClientId)"
+    };
+    (conduit_id) => {
+        "[`ConduitId`](crate::ConduitId)"
+    };
 }
 
 /// The builders of one registry entry (a helper of [`registry!`]).
 macro_rules! builders {
     ($kind:literal, $version:literal, $scopes:expr, $(fn $builder:ident($($field:ident),*))|+) => {
         $(
-            #[doc = concat!("A `", $kind, "` version ", $version, " subscription",
-                $(" with `", stringify!($field), "`",)* ".")]
+            #[doc = concat!("A `", $kind, "` version ", $version, " subscription. Its condition:")]
+            #[doc = ""]
+            $(#[doc = concat!("- `", stringify!($field), "`: a ", condition_id_doc!($field))])*
             #[doc = ""]
             #[doc = concat!("Scopes (every group; any one scope of a group):", $scopes, " (none if empty).")]
-            pub fn $builder($($field: impl Into<String>),*) -> Self {
-                Self::new($kind, $version)$(.with_condition(stringify!($field), $field))*
+            pub fn $builder($($field: impl Into<condition_id!($field)>),*) -> Self {
+                Self::new($kind, $version)$(.with_condition(stringify!($field), $field.into()))*
             }
         )+
     };
@@ -268,7 +326,34 @@ macro_rules! registry {
         )*];
 
         /// Builders: one per subscription type, version and condition shape, taking exactly the
-        /// condition's fields (user ids).
+        /// condition's fields, each as the id type of its role ([`BroadcasterId`](crate::BroadcasterId),
+        /// [`ModeratorId`](crate::ModeratorId), [`UserId`](crate::UserId),
+        /// [`RewardId`](crate::RewardId), [`ClientId`](crate::ClientId),
+        /// [`ConduitId`](crate::ConduitId)), so ids passed in the wrong order do not compile:
+        ///
+        /// ```compile_fail
+        /// use eventsub_proto::{BroadcasterId, ModeratorId, SubscriptionSpec};
+        /// let broadcaster = BroadcasterId::new("12826");
+        /// let moderator = ModeratorId::new("141981764");
+        /// // The moderator where the broadcaster goes: error[E0277].
+        /// let follow = SubscriptionSpec::channel_follow_v2(moderator, broadcaster);
+        /// ```
+        ///
+        /// Neither do bare strings, which could be in either order:
+        ///
+        /// ```compile_fail
+        /// use eventsub_proto::SubscriptionSpec;
+        /// let follow = SubscriptionSpec::channel_follow_v2("12826", "141981764");
+        /// ```
+        ///
+        /// ```
+        /// use eventsub_proto::{BroadcasterId, ModeratorId, SubscriptionSpec};
+        /// let broadcaster = BroadcasterId::new("12826");
+        /// let follow = SubscriptionSpec::channel_follow_v2(&broadcaster, ModeratorId::new("141981764"));
+        /// let online = SubscriptionSpec::stream_online(&broadcaster); // a reference converts too
+        /// assert_eq!(follow.condition_str("moderator_user_id"), Some("141981764"));
+        /// assert_eq!(online.condition_str("broadcaster_user_id"), Some("12826"));
+        /// ```
         impl SubscriptionSpec {
             $(
                 builders! {

@@ -67,10 +67,11 @@ pub fn check_scopes<'s, S: AsRef<str>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::BroadcasterId;
 
     #[test]
     fn any_one_scope_of_a_group_satisfies_it() {
-        let poll = SubscriptionSpec::channel_poll_begin("1");
+        let poll = SubscriptionSpec::channel_poll_begin(BroadcasterId::new("1"));
         assert!(check_scopes([&poll], ["channel:manage:polls"]).is_empty());
         assert!(check_scopes([&poll], ["channel:read:polls"]).is_empty());
         let problems = check_scopes([&poll], ["bits:read"]);
@@ -85,7 +86,7 @@ mod tests {
 
     #[test]
     fn types_without_scopes_and_unknown_types() {
-        let online = SubscriptionSpec::stream_online("1");
+        let online = SubscriptionSpec::stream_online(BroadcasterId::new("1"));
         let future = SubscriptionSpec::new("channel.future", "9");
         let problems = check_scopes([&online, &future], Vec::<String>::new());
         assert_eq!(problems, vec![ScopeProblem::UnknownType { spec: &future }]);

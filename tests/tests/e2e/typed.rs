@@ -5,8 +5,8 @@
 
 use eventsub_mock::helix::fixtures::USER_ID;
 use eventsub_mock::{Delivery, MockEventSub};
-use eventsub_proto::Event;
 use eventsub_proto::events::EventData;
+use eventsub_proto::{BroadcasterId, Event, ModeratorId};
 use eventsub_tokio::kinds::{ChannelBan, ChannelFollowV2};
 use eventsub_tokio::{
     EventSubBuilder, EventSubHandle, Runtime, SubscriptionKind, SubscriptionSpec, Typed,
@@ -16,7 +16,7 @@ use eventsub_tokio::{
 use super::{WAIT, assert_no_data_frames, current_socket, eventually, within};
 
 fn follows() -> SubscriptionSpec {
-    SubscriptionSpec::channel_follow_v2(USER_ID, USER_ID)
+    SubscriptionSpec::channel_follow_v2(BroadcasterId::new(USER_ID), ModeratorId::new(USER_ID))
 }
 
 /// The next item; panics after 5 s or at the end of the stream.
@@ -114,7 +114,7 @@ pub async fn other_notifications_and_undecodable_events_are_reported_in_order<R:
 ) {
     // The mock's channel.ban event lacks the banned user: it cannot decode as a ban.
     let (handle, events) = builder
-        .subscribe(SubscriptionSpec::channel_ban(USER_ID))
+        .subscribe(SubscriptionSpec::channel_ban(BroadcasterId::new(USER_ID)))
         .subscribe(follows())
         .connect()
         .unwrap();
@@ -179,7 +179,7 @@ pub async fn next_event_hands_everything_else_to_the_closure_in_order<R: Runtime
 ) {
     let (handle, events) = builder
         .subscribe(follows())
-        .subscribe(SubscriptionSpec::stream_online(USER_ID))
+        .subscribe(SubscriptionSpec::stream_online(BroadcasterId::new(USER_ID)))
         .connect()
         .unwrap();
     let mut stream = events.typed::<ChannelFollowV2>();
