@@ -96,6 +96,11 @@ impl Soak {
         if fault == Fault::Close(4001) {
             return self.fatal_close().await;
         }
+        if fault == Fault::Silence {
+            // Silence proves the watchdog only on a settled session: on a fresh one still waiting
+            // for its subscription (a Helix fault in the way) the mock's 4003 would end it first.
+            self.settle().await;
+        }
         let Some(target) = self.mock.current_socket() else {
             return self.postpone(fault, first_try);
         };
