@@ -6,10 +6,12 @@
 //!
 //! The mock EventSub and Helix servers the end-to-end tests run against are the publishable
 //! `eventsub-mock` crate, used here exactly as an app's tests use it.
+//! - [`secrets`]: the check that no token or secret shows in text.
 //! - [`measure`]: a thread's CPU time and the process's resident memory, for the benchmarks.
 //! - [`soak`]: the schedule, accounting and figures of the fault-injection soak
 //!   (`tests/tests/soak/`).
 
 pub mod measure;
+pub mod secrets;
 pub mod sim;
 pub mod soak;
