@@ -76,15 +76,14 @@ impl Harness {
 
     /// A config for tests: one subscription of the token owner's channel (cost 0).
     pub fn config() -> Config {
-        Config {
-            url: Url::parse("wss://eventsub.fake-twitch.test/ws").expect("valid URL"),
-            subscriptions: vec![
-                SubscriptionSpec::new("channel.follow", "1")
-                    .with_condition("broadcaster_user_id", "12826"),
-            ],
-            token_user_id: Some("12826".to_owned()),
-            ..Config::default()
-        }
+        let mut config = Config::default();
+        config.url = Url::parse("wss://eventsub.fake-twitch.test/ws").expect("valid URL");
+        config.subscriptions = vec![
+            SubscriptionSpec::new("channel.follow", "1")
+                .with_condition("broadcaster_user_id", "12826"),
+        ];
+        config.token_user_id = Some("12826".to_owned());
+        config
     }
 
     /// Carries out every output the client has.
