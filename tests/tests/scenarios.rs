@@ -296,12 +296,12 @@ fn a_subscription_over_the_cost_limit_waits_for_the_next_session_and_does_not_ho
     let first = harness.connect_next();
     // Twitch says the token may spend 1: the second subscription no longer fits.
     for pending in std::mem::take(&mut harness.pending_creates) {
-        let created = eventsub_proto::Created {
-            id: eventsub_proto::SubscriptionId::new(format!("sub-{}", pending.request)),
-            cost: 1,
-            total_cost: 1,
-            max_total_cost: 1,
-        };
+        let created = eventsub_proto::Created::new(
+            eventsub_proto::SubscriptionId::new(format!("sub-{}", pending.request)),
+            1,
+            1,
+            1,
+        );
         harness.feed(Input::SubscriptionCreated {
             request: pending.request,
             result: Ok(created),

@@ -905,12 +905,12 @@ impl Sim {
                 };
                 for pending in chosen {
                     let cost = pending.subscription.estimated_cost(Some(OWNER));
-                    let created = Created {
-                        id: SubscriptionId::new(format!("sub-{}", pending.request)),
+                    let created = Created::new(
+                        SubscriptionId::new(format!("sub-{}", pending.request)),
                         cost,
-                        total_cost: 0,
-                        max_total_cost: 10,
-                    };
+                        0,
+                        10,
+                    );
                     self.answer_create(pending, Ok(created))?;
                 }
                 Ok(())

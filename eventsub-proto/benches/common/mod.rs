@@ -82,12 +82,7 @@ pub fn live_client(dedup_max_entries: usize) -> (Client, ConnId, Instant) {
         .expect("known");
     while let Some(output) = client.poll_output() {
         if let Output::CreateSubscription { request, .. } = output {
-            let result = Ok(Created {
-                id: SubscriptionId::new("s"),
-                cost: 0,
-                total_cost: 0,
-                max_total_cost: 10,
-            });
+            let result = Ok(Created::new(SubscriptionId::new("s"), 0, 0, 10));
             client
                 .handle_input(now, Input::SubscriptionCreated { request, result })
                 .expect("known");

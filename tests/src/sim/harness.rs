@@ -213,12 +213,12 @@ impl Harness {
                         .map(|spec| spec.estimated_cost(Some("12826")))
                         .sum()
                 });
-            let created = Created {
-                id: SubscriptionId::new(format!("sub-{}", pending.request)),
+            let created = Created::new(
+                SubscriptionId::new(format!("sub-{}", pending.request)),
                 cost,
                 total_cost,
-                max_total_cost: 10,
-            };
+                10,
+            );
             self.feed(Input::SubscriptionCreated {
                 request: pending.request,
                 result: Ok(created),
