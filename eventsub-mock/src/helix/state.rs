@@ -41,6 +41,7 @@ pub enum TokenOwner {
 
 /// A token the mock accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MockToken {
     /// The client id it was issued to.
     pub client_id: String,
@@ -178,6 +179,7 @@ impl MockSubscription {
 
 /// One shard of a mock conduit.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MockShard {
     /// Its status as Twitch spells it.
     pub status: String,
@@ -205,6 +207,7 @@ impl MockShard {
 
 /// A conduit of the mock.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MockConduit {
     /// Its id.
     pub id: String,
