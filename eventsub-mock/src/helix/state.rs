@@ -136,6 +136,7 @@ impl MockTransport {
 
 /// A subscription the mock created.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct MockSubscription {
     /// Its id.
     pub id: String,
@@ -226,6 +227,7 @@ impl MockConduit {
 
 /// Everything the mock remembers.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct MockState {
     pub(crate) tokens: HashMap<String, MockToken>,
     /// Subscriptions in creation order (Twitch lists the oldest first).
