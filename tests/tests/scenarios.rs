@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use eventsub_proto::{
-    ClientCloseCode, CloseCode, Config, DisconnectCause, DropReason, Event, FrameError, Input,
-    Output, RequestError, StopReason, SubscribeError, SubscriptionFailure, SubscriptionSpec, Url,
+    ClientCloseCode, CloseCode, DisconnectCause, DropReason, Event, FrameError, Input, Output,
+    RequestError, StopReason, SubscribeError, SubscriptionFailure, SubscriptionSpec, Url,
 };
 use eventsub_tests::sim::{BATCHED_NOTIFICATION, Harness};
 
@@ -296,12 +296,12 @@ fn a_subscription_over_the_cost_limit_waits_for_the_next_session_and_does_not_ho
     let first = harness.connect_next();
     // Twitch says the token may spend 1: the second subscription no longer fits.
     for pending in std::mem::take(&mut harness.pending_creates) {
-        let created = eventsub_proto::Created {
-            id: eventsub_proto::SubscriptionId::new(format!("sub-{}", pending.request)),
-            cost: 1,
-            total_cost: 1,
-            max_total_cost: 1,
-        };
+        let created = eventsub_proto::Created::new(
+            eventsub_proto::SubscriptionId::new(format!("sub-{}", pending.request)),
+            1,
+            1,
+            1,
+        );
         harness.feed(Input::SubscriptionCreated {
             request: pending.request,
             result: Ok(created),
@@ -940,10 +940,9 @@ fn nothing_is_asked_of_the_adapter_after_stopped_not_even_by_an_unsubscribe() {
 
 #[test]
 fn welcome_timeout_and_connect_timeout_retry() {
-    let mut harness = Harness::new(Config {
-        welcome_timeout: Duration::from_secs(5),
-        ..Harness::config()
-    });
+    let mut config = Harness::config();
+    config.welcome_timeout = Duration::from_secs(5);
+    let mut harness = Harness::new(config);
     let conn = harness.next_connect().unwrap();
     harness.open(conn);
     harness.advance(Duration::from_secs(5));
