@@ -4,8 +4,11 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
+use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
 use tokio::sync::mpsc;
 
 use super::bad_frame::BadFrame;
@@ -115,10 +118,13 @@ pub(crate) struct Shared {
     inner: Mutex<Inner>,
 }
 
-/// The current wall time as Twitch writes `message_timestamp`.
+/// The current wall time as Twitch writes `message_timestamp` (UTC, nanoseconds; formatting fails
+/// only for a year past 9999).
 pub(crate) fn frames_now() -> Frames {
+    const TWITCH: &[BorrowedFormatItem<'_>] =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
     Frames {
-        timestamp: humantime::format_rfc3339_nanos(SystemTime::now()).to_string(),
+        timestamp: OffsetDateTime::now_utc().format(TWITCH).unwrap_or_default(),
     }
 }
 
