@@ -11,8 +11,8 @@
 //! - maps everything else to a typed [`HelixError`]: 401 is distinct so callers refresh the token,
 //!   409 is [`HelixError::AlreadyExists`] so "make sure it exists" callers can treat it as success.
 //!
-//! Tokens and webhook secrets are wrapped in types whose `Debug` and `Display` print
-//! `[redacted]`; nothing in this crate logs or formats them.
+//! Tokens and webhook secrets are wrapped in types over [`secrecy`]'s `SecretString` (zeroized on
+//! drop) whose `Debug` and `Display` print `[redacted]`; nothing in this crate logs or formats them.
 //!
 //! Shared types come from [`eventsub_proto`]: a request body is built from a
 //! [`SubscriptionSpec`](eventsub_proto::SubscriptionSpec) and responses decode into
@@ -55,6 +55,9 @@ mod retry;
 mod secret;
 mod subscriptions;
 mod validate;
+
+/// The secret types' crate: an [`AccessToken`] converts from its `SecretString`.
+pub use secrecy;
 
 pub use client::{
     DEFAULT_API_BASE_URL, DEFAULT_AUTH_BASE_URL, DEFAULT_TIMEOUT, HelixClient, HelixClientBuilder,
