@@ -20,6 +20,22 @@
 //!
 //! Waiting between retries uses `tokio::time::sleep` (reqwest needs a tokio reactor anyway).
 //!
+//! # TLS
+//!
+//! Chosen by features, the same ones (and the same setup) as the WebSocket's in the adapters; the
+//! [`tls`] module says how several at once are resolved.
+//!
+//! | feature         | TLS                                                          | default |
+//! |-----------------|--------------------------------------------------------------|---------|
+//! | `rustls-ring`   | rustls, ring provider (builds with `cc` only)                | yes     |
+//! | `rustls-aws-lc` | rustls, aws-lc-rs provider                                   |         |
+//! | `native-tls`    | the platform's TLS (OpenSSL: libssl-dev, pkg-config on Linux) |         |
+//! | `native-roots`  | rustls trusts the platform's root certificates               | yes     |
+//! | `webpki-roots`  | rustls trusts Mozilla's roots, compiled in                   |         |
+//!
+//! Without any TLS feature the crate builds for `http://` only (such as the mock server), and an
+//! `https://` call fails with [`HelixError::Tls`].
+//!
 //! # Example
 //!
 //! ```no_run
@@ -54,6 +70,7 @@ mod pagination;
 mod retry;
 mod secret;
 mod subscriptions;
+pub mod tls;
 mod validate;
 
 /// The secret types' crate: an [`AccessToken`] converts from its `SecretString`.
