@@ -226,17 +226,33 @@ mod tests {
     }
 
     #[test]
-    fn native_tls_beats_aws_lc_beats_ring() {
-        let expected = if cfg!(feature = "native-tls") {
-            TlsBackend::NativeTls
-        } else if cfg!(feature = "rustls-aws-lc") {
-            TlsBackend::RustlsAwsLc
-        } else if cfg!(feature = "rustls-ring") {
-            TlsBackend::RustlsRing
-        } else {
-            TlsBackend::None
-        };
-        assert_eq!(TlsBackend::selected(), expected);
+    #[cfg(all(
+        feature = "native-tls",
+        feature = "rustls-aws-lc",
+        feature = "rustls-ring"
+    ))]
+    fn with_every_backend_compiled_in_native_tls_is_used() {
+        assert_eq!(TlsBackend::selected(), TlsBackend::NativeTls);
+    }
+
+    #[test]
+    #[cfg(all(
+        not(feature = "native-tls"),
+        feature = "rustls-aws-lc",
+        feature = "rustls-ring"
+    ))]
+    fn with_both_rustls_providers_compiled_in_aws_lc_is_used() {
+        assert_eq!(TlsBackend::selected(), TlsBackend::RustlsAwsLc);
+    }
+
+    #[test]
+    #[cfg(all(
+        not(feature = "native-tls"),
+        not(feature = "rustls-aws-lc"),
+        feature = "rustls-ring"
+    ))]
+    fn the_default_backend_is_rustls_with_ring() {
+        assert_eq!(TlsBackend::selected(), TlsBackend::RustlsRing);
     }
 
     #[cfg(any(feature = "rustls-ring", feature = "rustls-aws-lc"))]
