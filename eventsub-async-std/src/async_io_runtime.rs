@@ -112,15 +112,15 @@ fn tls_connector() -> Result<Option<futures_rustls::TlsConnector>, tls::TlsError
     )))
 }
 
-#[cfg(test)]
+#[cfg(all(
+    test,
+    not(feature = "native-tls"),
+    any(feature = "rustls-ring", feature = "rustls-aws-lc")
+))]
 mod tests {
     use super::*;
 
     #[test]
-    #[cfg(all(
-        not(feature = "native-tls"),
-        any(feature = "rustls-ring", feature = "rustls-aws-lc")
-    ))]
     fn a_rustls_build_hands_async_tungstenite_a_connector() -> Result<(), tls::TlsError> {
         assert!(tls_connector()?.is_some());
         Ok(())

@@ -105,15 +105,15 @@ fn tls_connector() -> Result<Option<Connector>, tls::TlsError> {
     Ok(Some(Connector::Rustls(tls::rustls_config()?)))
 }
 
-#[cfg(test)]
+#[cfg(all(
+    test,
+    not(feature = "native-tls"),
+    any(feature = "rustls-ring", feature = "rustls-aws-lc")
+))]
 mod tests {
     use super::*;
 
     #[test]
-    #[cfg(all(
-        not(feature = "native-tls"),
-        any(feature = "rustls-ring", feature = "rustls-aws-lc")
-    ))]
     fn the_rustls_connector_shares_helix_config() -> Result<(), tls::TlsError> {
         let Some(Connector::Rustls(config)) = tls_connector()? else {
             panic!("a rustls connector");
