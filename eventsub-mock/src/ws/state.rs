@@ -7,15 +7,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
-use time::format_description::BorrowedFormatItem;
-use time::macros::format_description;
 use tokio::sync::mpsc;
 
 use super::bad_frame::BadFrame;
 use super::blast::BlastFrames;
 use super::config::MockConfig;
 use super::record::{Ended, Record, Records, SocketId};
-use crate::frames::Frames;
+use crate::frames::{Frames, MESSAGE_TIMESTAMP};
 use crate::helix::{MockSubscription, SharedState};
 
 /// A frame on its way out of one socket.
@@ -118,13 +116,12 @@ pub(crate) struct Shared {
     inner: Mutex<Inner>,
 }
 
-/// The current wall time as Twitch writes `message_timestamp` (UTC, nanoseconds; formatting fails
-/// only for a year past 9999).
+/// The current wall time as Twitch writes `message_timestamp`.
 pub(crate) fn frames_now() -> Frames {
-    const TWITCH: &[BorrowedFormatItem<'_>] =
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
     Frames {
-        timestamp: OffsetDateTime::now_utc().format(TWITCH).unwrap_or_default(),
+        timestamp: OffsetDateTime::now_utc()
+            .format(MESSAGE_TIMESTAMP)
+            .unwrap_or_default(),
     }
 }
 
