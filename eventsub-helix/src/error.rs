@@ -173,6 +173,9 @@ pub enum HelixError {
     /// The request body could not be encoded as JSON.
     #[error("could not encode the request body: {0}")]
     Encode(#[source] serde_json::Error),
+    /// TLS could not be set up, or an `https://` URL in a build without TLS.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// A base URL given to the builder is not a valid absolute URL.
     #[error("invalid base URL {url:?}")]
     InvalidBaseUrl {

@@ -2,6 +2,12 @@
 //! the sans-IO core directly.
 
 use serde_json::{Value, json};
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+
+/// How Twitch writes `message_timestamp`: UTC, nanoseconds (formatting fails only past 9999).
+pub(crate) const MESSAGE_TIMESTAMP: &[BorrowedFormatItem<'_>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
 
 /// Builds the JSON text of EventSub messages.
 ///

@@ -26,6 +26,13 @@ fn connects_since(harness: &Harness, from: usize) -> Vec<Url> {
         .collect()
 }
 
+/// A frame's `message_timestamp` as a wall time.
+fn sent_at(timestamp: &str) -> std::time::SystemTime {
+    let parsed =
+        time::OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339);
+    parsed.unwrap().into()
+}
+
 fn follow(broadcaster: &str) -> SubscriptionSpec {
     SubscriptionSpec::new("channel.follow", "2")
         .with_condition("broadcaster_user_id", broadcaster)
@@ -227,7 +234,7 @@ fn a_gap_is_anchored_when_twitch_sent_the_last_message_received_not_when_it_arri
     let conn = harness.establish();
     // Twitch sent it at 10:11:12.634234626Z; the client, busy, read it 2 s later. What Twitch sent
     // in those 2 s on this socket may be lost with it: catching up must start at the send time.
-    let sent = humantime::parse_rfc3339(&harness.twitch.frames.timestamp).unwrap();
+    let sent = sent_at(&harness.twitch.frames.timestamp);
     harness.wall = sent + Duration::from_secs(2);
     harness.notify(conn);
     harness.server_close(conn, None);
@@ -359,7 +366,7 @@ fn an_old_socket_breaking_before_its_drain_after_a_handover_is_reported_as_a_gap
     // The old socket is drained: what Twitch sent on it before the handover still counts.
     let drained = harness.notify(old);
     assert!(harness.delivered().contains(&drained));
-    let read_up_to = humantime::parse_rfc3339(&harness.twitch.frames.timestamp).unwrap();
+    let read_up_to = sent_at(&harness.twitch.frames.timestamp);
     let events = harness.events.len();
     harness.server_close(old, None);
     let Some(Event::Resumed { gap }) = harness.events.get(events) else {
