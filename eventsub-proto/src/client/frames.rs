@@ -191,7 +191,7 @@ impl Client {
             events,
         } = notification;
         let message_id = MessageId::parse(&metadata.message_id);
-        if !self.dedup.insert(message_id.clone(), self.now) {
+        if !self.dedup.insert(&message_id, self.now) {
             self.stats.duplicates_dropped += 1;
             return;
         }
@@ -236,7 +236,7 @@ impl Client {
         subscription: &SubscriptionRef<'_>,
     ) {
         let message_id = MessageId::parse(&metadata.message_id);
-        if !self.dedup.insert(message_id.clone(), self.now) {
+        if !self.dedup.insert(&message_id, self.now) {
             self.stats.duplicates_dropped += 1;
             return;
         }

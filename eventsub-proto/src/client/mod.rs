@@ -131,7 +131,11 @@ impl Client {
             subscriptions.add(wanted, config.max_subscriptions_per_connection)?;
         }
         let mut client = Self {
-            dedup: DedupWindow::new(config.dedup_max_entries, config.dedup_max_age),
+            dedup: DedupWindow::new(
+                config.dedup_max_entries,
+                config.dedup_max_bytes,
+                config.dedup_max_age,
+            ),
             stale_check: StaleCheck::new(config.stale_after),
             config,
             fresh_url,
