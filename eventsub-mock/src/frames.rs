@@ -128,7 +128,12 @@ impl Frames {
             .subscription_metadata(message_id, "notification", kind)
             .to_string();
         let mut subscription = self.subscription(kind, session_id, "enabled");
-        subscription["condition"]["padding"] = Value::String(String::new());
+        if let Some(condition) = subscription
+            .get_mut("condition")
+            .and_then(Value::as_object_mut)
+        {
+            condition.insert("padding".to_owned(), Value::String(String::new()));
+        }
         let subscription = subscription.to_string();
         let (before_padding, after_padding) = subscription
             .split_once(PADDING)

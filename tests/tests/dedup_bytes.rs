@@ -28,10 +28,10 @@ fn long_message_ids_cost_the_filter_no_more_than_uuids() {
     let mut notifications = NumberedNotifications::new(&id);
     let mut session = LiveSession::start(Harness::config());
     // One frame first, so that whatever a first notification sizes up front is in the baseline.
-    session.text(notifications.next());
+    session.text(notifications.next_frame());
     let before = ALLOCATOR.allocated();
     for _ in 1..IDS {
-        session.text(notifications.next());
+        session.text(notifications.next_frame());
     }
     let held = ALLOCATOR.allocated().saturating_sub(before);
     println!("{IDS} ids of 256 KiB: the filter holds {held} bytes more");
@@ -62,7 +62,7 @@ fn the_filter_keeps_to_its_byte_limit() {
     let mut session = LiveSession::start(config);
     let before = ALLOCATOR.allocated();
     for _ in 0..5_000 {
-        session.text(notifications.next());
+        session.text(notifications.next_frame());
     }
     let held = ALLOCATOR.allocated().saturating_sub(before);
     let entries = session.client.stats().dedup_entries;
@@ -79,8 +79,7 @@ fn the_filter_keeps_to_its_byte_limit() {
 fn a_byte_limit_below_one_entry_is_refused() {
     let mut config = Harness::config();
     config.dedup_max_bytes = 8;
-    let error = eventsub_proto::Client::new(config, std::time::Instant::now())
-        .err()
-        .expect("refused");
+    let error =
+        eventsub_proto::Client::new(config, std::time::Instant::now()).expect_err("refused");
     assert!(error.to_string().contains("dedup_max_bytes"), "{error}");
 }

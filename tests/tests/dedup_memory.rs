@@ -41,7 +41,7 @@ fn client_heap_is_flat_over_a_simulated_hour() {
         for _ in 0..60 {
             for _ in 0..per_second {
                 session.advance(Duration::from_secs(1) / per_second as u32);
-                session.text(notifications.next());
+                session.text(notifications.next_frame());
             }
         }
         let stats = session.client.stats();

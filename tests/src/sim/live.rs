@@ -125,7 +125,7 @@ impl NumberedNotifications {
     }
 
     /// The next frame, with a message id not sent before.
-    pub fn next(&mut self) -> &str {
+    pub fn next_frame(&mut self) -> &str {
         self.sent += 1;
         let digits = format!("{:012x}", self.sent);
         self.frame
@@ -133,7 +133,7 @@ impl NumberedNotifications {
         &self.frame
     }
 
-    /// The frame last returned by [`NumberedNotifications::next`], sent again.
+    /// The frame last returned by [`NumberedNotifications::next_frame`], sent again.
     pub fn again(&self) -> &str {
         &self.frame
     }
