@@ -19,12 +19,7 @@ async fn start_mock() -> MockEventSub {
     let mock = MockEventSub::start(MockConfig::fast())
         .await
         .expect("mock starts");
-    mock.helix().add_user_token(
-        USER_TOKEN,
-        CLIENT_ID,
-        USER_ID,
-        &["moderator:read:followers"],
-    );
+    e2e::grant_user_token(&mock);
     mock
 }
 

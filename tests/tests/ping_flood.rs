@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use cap::Cap;
 use e2e::{current_socket, within};
-use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_TOKEN};
 use eventsub_mock::scenario::client_config;
 use eventsub_mock::{MockConfig, MockEventSub};
 use eventsub_proto::{CloseCode, DisconnectCause, Event};
@@ -33,12 +33,7 @@ async fn a_ping_flood_that_reads_no_pongs_ends_the_socket_with_bounded_memory() 
     let mock = MockEventSub::start(MockConfig::fast())
         .await
         .expect("mock starts");
-    mock.helix().add_user_token(
-        USER_TOKEN,
-        CLIENT_ID,
-        USER_ID,
-        &["moderator:read:followers"],
-    );
+    e2e::grant_user_token(&mock);
     let builder = e2e::against(
         EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN)),
         &mock,
