@@ -183,9 +183,13 @@ impl<R: Runtime> EventSubBuilder<R> {
         config.seed = self
             .seed
             .unwrap_or_else(|| RandomState::new().hash_one(std::process::id()));
+        // The write buffer is bounded too: a server flooding pings while it stops reading would
+        // otherwise queue pongs without limit (see `socket`).
         let websocket_config = tungstenite::protocol::WebSocketConfig::default()
             .max_message_size(Some(config.max_frame_bytes))
-            .max_frame_size(Some(config.max_frame_bytes));
+            .max_frame_size(Some(config.max_frame_bytes))
+            .write_buffer_size(crate::socket::WRITE_BUFFER_BYTES)
+            .max_write_buffer_size(crate::socket::MAX_WRITE_BUFFER_BYTES);
         let mut helix = HelixClient::builder(self.client_id, self.tokens.token())
             .api_base_url(self.helix_url)
             .timeout(self.helix_timeout);

@@ -75,6 +75,7 @@ impl InFlight {
 /// socket (the old one during a handover, say) cannot starve the other.
 async fn next_socket_event(
     readers: &mut [(ConnId, Reader)],
+    writers: &mut HashMap<ConnId, Writer>,
     turn: &mut usize,
 ) -> (ConnId, SocketEvent) {
     *turn = turn.wrapping_add(1);
@@ -82,7 +83,7 @@ async fn next_socket_event(
     poll_fn(|cx| {
         let (before, after) = readers.split_at_mut(first.min(readers.len()));
         for (conn, reader) in after.iter_mut().chain(before.iter_mut()) {
-            if let Poll::Ready(event) = reader.poll_event(cx) {
+            if let Poll::Ready(event) = reader.poll_event(cx, writers.get_mut(conn)) {
                 return Poll::Ready((*conn, event));
             }
         }
@@ -113,7 +114,7 @@ impl<R: Runtime> Driver<R> {
                         // Every handle is gone: keep serving the stream.
                         None => commands_open = false,
                     },
-                    (conn, event) = next_socket_event(&mut flight.readers, &mut flight.turn), if !flight.readers.is_empty() => {
+                    (conn, event) = next_socket_event(&mut flight.readers, &mut flight.writers, &mut flight.turn), if !flight.readers.is_empty() => {
                         self.socket_event(&mut flight, conn, event);
                         if self.events_filling_up() {
                             // tungstenite hands out buffered frames without touching the runtime's

@@ -1,6 +1,11 @@
 //! WebSocket I/O on any runtime: reading a socket as a stream of what the core needs to hear, and
 //! closing it with the code the core chose. Control frames are tungstenite's business (it answers
 //! pings); the only frame this crate ever sends is a close frame.
+//!
+//! A server that sends pings but does not read the pongs cannot make the client hold more than
+//! the write buffer's bound ([`MAX_WRITE_BUFFER_BYTES`]: past it tungstenite keeps only the newest
+//! pong), and a socket whose pongs stay stuck through [`MAX_PINGS_WHILE_BLOCKED`] pings in a row
+//! is ended and reported as closed.
 
 use std::task::{Context, Poll};
 
@@ -13,6 +18,17 @@ use tungstenite::{Bytes, Message, Utf8Bytes};
 use crate::runtime::BoxWebSocket;
 use crate::token::BoxFuture;
 
+/// What tungstenite buffers before writing to the socket: pongs and the close frame are all the
+/// client writes, so a small buffer is plenty.
+pub(crate) const WRITE_BUFFER_BYTES: usize = 4 * 1024;
+/// The most the write buffer may hold: past it, tungstenite keeps only the newest pending pong
+/// instead of queueing more.
+pub(crate) const MAX_WRITE_BUFFER_BYTES: usize = 64 * 1024;
+/// How many pings in a row may find the pongs still stuck (the socket not writable: the server
+/// does not read) before the socket is ended. Twitch pings rarely and reads what it is sent; only
+/// a server flooding pings while it stops reading gets here.
+pub(crate) const MAX_PINGS_WHILE_BLOCKED: u32 = 64;
+
 /// The writing half: used once, for the close frame.
 pub(crate) type Writer = SplitSink<BoxWebSocket, Message>;
 
@@ -24,6 +40,7 @@ pub(crate) fn split(ws: BoxWebSocket) -> (Writer, Reader) {
         Reader {
             stream,
             close_deadline: None,
+            pings_while_blocked: 0,
         },
     )
 }
@@ -44,6 +61,8 @@ pub(crate) enum SocketEvent {
 pub(crate) struct Reader {
     stream: SplitStream<BoxWebSocket>,
     close_deadline: Option<BoxFuture<'static, ()>>,
+    /// Pings in a row whose pongs could not be written out.
+    pings_while_blocked: u32,
 }
 
 impl Reader {
@@ -54,9 +73,21 @@ impl Reader {
     }
 
     /// The next thing the socket did. After a [`SocketEvent::Closed`] the reader is done.
-    pub(crate) fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<SocketEvent> {
+    /// `writer` is the socket's writing half while the client has not sent its close frame: each
+    /// ping checks that the pongs get written out.
+    pub(crate) fn poll_event(
+        &mut self,
+        cx: &mut Context<'_>,
+        writer: Option<&mut Writer>,
+    ) -> Poll<SocketEvent> {
+        let mut writer = writer;
         loop {
             match self.stream.poll_next_unpin(cx) {
+                Poll::Ready(Some(Ok(Message::Ping(_)))) => {
+                    if let Some(closed) = self.pong_due(cx, writer.as_deref_mut()) {
+                        return Poll::Ready(closed);
+                    }
+                }
                 Poll::Ready(Some(Ok(Message::Text(text)))) => {
                     return Poll::Ready(SocketEvent::Text(text));
                 }
@@ -98,6 +129,35 @@ impl Reader {
             }
         }
         Poll::Pending
+    }
+
+    /// tungstenite queued a pong for the ping just read: pushes it out, and ends the socket when
+    /// pong after pong stays stuck (the server sends but does not read).
+    fn pong_due(
+        &mut self,
+        cx: &mut Context<'_>,
+        writer: Option<&mut Writer>,
+    ) -> Option<SocketEvent> {
+        let writer = writer?;
+        match writer.poll_flush_unpin(cx) {
+            Poll::Ready(Ok(())) => {
+                self.pings_while_blocked = 0;
+                None
+            }
+            Poll::Ready(Err(error)) => Some(SocketEvent::Closed {
+                code: None,
+                reason: error.to_string(),
+            }),
+            Poll::Pending => {
+                self.pings_while_blocked = self.pings_while_blocked.saturating_add(1);
+                (self.pings_while_blocked >= MAX_PINGS_WHILE_BLOCKED).then(|| SocketEvent::Closed {
+                    code: None,
+                    reason: format!(
+                        "the server sent {MAX_PINGS_WHILE_BLOCKED} pings in a row without reading the pongs"
+                    ),
+                })
+            }
+        }
     }
 }
 

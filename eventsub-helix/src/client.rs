@@ -19,6 +19,9 @@ pub const DEFAULT_API_BASE_URL: &str = "https://api.twitch.tv/helix";
 pub const DEFAULT_AUTH_BASE_URL: &str = "https://id.twitch.tv/oauth2";
 /// How long one request may take, from sending to the end of the body, unless configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most bytes of one response body that are read, unless configured: 4 MiB, far above any
+/// Helix page (100 subscriptions of a few hundred bytes each) and far below what hurts.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// A Helix client for one client id and one access token.
 ///
@@ -41,6 +44,7 @@ pub struct HelixClient {
     client_id: String,
     token: AccessToken,
     timeout: Duration,
+    max_body_bytes: usize,
     retry: RetryPolicy,
     rate_limit: Arc<Mutex<Option<RateLimit>>>,
 }
@@ -53,6 +57,7 @@ impl fmt::Debug for HelixClient {
             .field("client_id", &self.client_id)
             .field("token", &self.token)
             .field("timeout", &self.timeout)
+            .field("max_body_bytes", &self.max_body_bytes)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
@@ -67,6 +72,7 @@ pub struct HelixClientBuilder {
     api_base: String,
     auth_base: String,
     timeout: Duration,
+    max_body_bytes: usize,
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
 }
@@ -87,6 +93,14 @@ impl HelixClientBuilder {
     /// How long one request may take before it fails with [`HelixError::Timeout`].
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The most bytes of a response body that are read
+    /// ([`DEFAULT_MAX_BODY_BYTES`] unless set). A longer body is not read to its end: the request
+    /// fails with [`HelixError::BodyTooLarge`], holding at most about this much.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
         self
     }
 
@@ -115,6 +129,7 @@ impl HelixClientBuilder {
             client_id: self.client_id,
             token: self.token,
             timeout: self.timeout,
+            max_body_bytes: self.max_body_bytes,
             retry: self.retry,
             rate_limit: Arc::new(Mutex::new(None)),
         })
@@ -213,6 +228,7 @@ impl HelixClient {
             api_base: DEFAULT_API_BASE_URL.to_owned(),
             auth_base: DEFAULT_AUTH_BASE_URL.to_owned(),
             timeout: DEFAULT_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             retry: RetryPolicy::default(),
             http: None,
         }
@@ -313,10 +329,10 @@ impl HelixClient {
             let status = response.status();
             let rate_limit = RateLimit::from_headers(response.headers());
             self.remember_rate_limit(rate_limit);
-            let body = response.bytes().await?;
+            let body = read_body(response, self.max_body_bytes).await?;
             tracing::debug!(status = status.as_u16(), remaining = ?rate_limit.remaining, "helix response");
             if status.is_success() {
-                return Ok(body.to_vec());
+                return Ok(body);
             }
             let may_retry = attempts <= self.retry.max_retries;
             let wait = if status == StatusCode::TOO_MANY_REQUESTS && rate_limit.is_exhausted() {
@@ -360,6 +376,32 @@ impl HelixClient {
         let body = self.send(call).await?;
         serde_json::from_slice(&body).map_err(HelixError::MalformedBody)
     }
+}
+
+/// Reads a response body chunk by chunk, stopping as soon as it would pass `limit` bytes: a server
+/// cannot make the client hold more than `limit` plus one chunk, whatever it announces or sends.
+async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, HelixError> {
+    let too_large = || HelixError::BodyTooLarge { limit };
+    // An announced length over the limit is refused before anything is read.
+    if response
+        .content_length()
+        .is_some_and(|announced| announced > limit as u64)
+    {
+        return Err(too_large());
+    }
+    // The announced length only sizes the first allocation, and never past the limit.
+    let expected = response
+        .content_length()
+        .and_then(|announced| usize::try_from(announced).ok())
+        .unwrap_or(0);
+    let mut body = Vec::with_capacity(expected.min(limit));
+    while let Some(chunk) = response.chunk().await? {
+        if chunk.len() > limit.saturating_sub(body.len()) {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Twitch's `message` (or `error`) from an error body, or the status's reason phrase.

@@ -155,6 +155,14 @@ pub enum HelixError {
     /// The request could not be sent or the answer not read (connection refused, reset, TLS).
     #[error("transport failure: {0}")]
     Transport(#[source] reqwest::Error),
+    /// The response body was longer than the client reads
+    /// ([`HelixClientBuilder::max_body_bytes`](crate::HelixClientBuilder::max_body_bytes)); it
+    /// was not read to its end.
+    #[error("response body larger than the limit of {limit} bytes")]
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// A success status with a body that is not what the endpoint returns.
     #[error("malformed response body: {0}")]
     MalformedBody(#[source] serde_json::Error),

@@ -77,7 +77,8 @@ mod validate;
 pub use secrecy;
 
 pub use client::{
-    DEFAULT_API_BASE_URL, DEFAULT_AUTH_BASE_URL, DEFAULT_TIMEOUT, HelixClient, HelixClientBuilder,
+    DEFAULT_API_BASE_URL, DEFAULT_AUTH_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
+    HelixClient, HelixClientBuilder,
 };
 pub use conduits::{
     Conduit, ConduitShard, MAX_CONDUITS_PER_CLIENT, MAX_SHARDS_PER_CONDUIT, ShardPage, ShardQuery,

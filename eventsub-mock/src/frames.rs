@@ -128,6 +128,61 @@ impl Frames {
         .to_string()
     }
 
+    /// A batched `notification` of `kind` v1 (`payload.events`) of `items` events, `{"n":i}` with
+    /// ids `0`, `1`, ..., whose subscription's condition is padded with `condition_bytes` bytes:
+    /// a small frame whose items would each copy a large subscription (a "batch bomb").
+    ///
+    /// Written straight into one buffer sized up front, so that making it allocates nothing but
+    /// the frame (memory tests measure the heap's high-water mark around it).
+    pub fn batch_notification(
+        &self,
+        message_id: &str,
+        session_id: &str,
+        kind: &str,
+        items: usize,
+        condition_bytes: usize,
+    ) -> String {
+        use std::fmt::Write as _;
+        const PADDING: &str = "\"padding\":\"\"";
+        let metadata = self
+            .subscription_metadata(message_id, "notification", kind)
+            .to_string();
+        let mut subscription = self.subscription(kind, session_id, "enabled");
+        if let Some(condition) = subscription
+            .get_mut("condition")
+            .and_then(Value::as_object_mut)
+        {
+            condition.insert("padding".to_owned(), Value::String(String::new()));
+        }
+        let subscription = subscription.to_string();
+        let (before_padding, after_padding) = subscription
+            .split_once(PADDING)
+            .unwrap_or((&subscription, ""));
+        // Each item is `{"id":"<n>","data":{"n":<n>}},`: 25 bytes and the number twice.
+        let item_bytes = 25 + 2 * items.max(1).to_string().len();
+        let capacity =
+            64 + metadata.len() + subscription.len() + condition_bytes + items * item_bytes;
+        let mut text = String::with_capacity(capacity);
+        text.push_str("{\"metadata\":");
+        text.push_str(&metadata);
+        text.push_str(",\"payload\":{\"subscription\":");
+        text.push_str(before_padding);
+        text.push_str("\"padding\":\"");
+        text.extend(std::iter::repeat_n('x', condition_bytes));
+        text.push('"');
+        text.push_str(after_padding);
+        text.push_str(",\"events\":[");
+        for n in 0..items {
+            if n > 0 {
+                text.push(',');
+            }
+            // Writing to a String cannot fail.
+            let _ = write!(text, "{{\"id\":\"{n}\",\"data\":{{\"n\":{n}}}}}");
+        }
+        text.push_str("]}}");
+        text
+    }
+
     /// A `revocation` of `kind` v1 with `status` as the reason.
     pub fn revocation(
         &self,

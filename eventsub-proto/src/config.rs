@@ -105,6 +105,11 @@ pub struct Config {
     pub seed: u64,
     /// How many message ids the duplicate filter remembers.
     pub dedup_max_entries: usize,
+    /// How many bytes of heap the duplicate filter may hold (4 MiB by default, room for about
+    /// 37,000 ids); it remembers fewer than `dedup_max_entries` ids when they would not fit. Every id
+    /// takes the same room whatever its length: a UUID is kept as its 128-bit value, any other id
+    /// as a 128-bit keyed digest, so a long id from a hostile server costs no more than a UUID.
+    pub dedup_max_bytes: usize,
     /// How long the duplicate filter remembers a message id.
     pub dedup_max_age: Duration,
     /// Frames larger than this are refused: the core reports one it is given as
@@ -139,6 +144,7 @@ impl Default for Config {
             backoff: BackoffConfig::default(),
             seed: 0,
             dedup_max_entries: 10_000,
+            dedup_max_bytes: 4 << 20,
             dedup_max_age: Duration::from_secs(600),
             max_frame_bytes: 1 << 20,
             stale_after: Some(Duration::from_secs(600)),
@@ -167,6 +173,13 @@ impl Config {
             if value == 0 {
                 return Err(ConfigError::ZeroLimit { field });
             }
+        }
+        // Below one entry's worth, the filter would remember nothing.
+        if self.dedup_max_bytes < crate::dedup::BYTES_PER_ENTRY {
+            return Err(ConfigError::LimitTooSmall {
+                field: "dedup_max_bytes",
+                minimum: crate::dedup::BYTES_PER_ENTRY,
+            });
         }
         for (field, value) in [
             ("connect_timeout", self.connect_timeout),

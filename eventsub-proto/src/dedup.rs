@@ -1,40 +1,72 @@
 //! A bounded window of recently seen message ids, so duplicates are dropped and memory stays flat.
 
 use std::collections::VecDeque;
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
 use std::time::{Duration, Instant};
 
 use rustc_hash::FxHashSet;
 
 use crate::ids::MessageId;
 
-/// Remembers message ids for at most `max_age` and at most `max_entries` of them, oldest out first.
+/// The most heap one remembered id can take, whatever the id: its slot in the hash set (16 bytes
+/// and a control byte, at a load of 7/8 rounded up to a power of two: up to 2.3 slots per id) and
+/// its slot in the arrival queue (32 bytes, capacity doubling: up to 2 slots per id). The byte
+/// limit is turned into an entry limit with it.
+pub(crate) const BYTES_PER_ENTRY: usize = 112;
+
+/// What the window keeps of a message id: 128 bits, whatever the id's length.
+///
+/// A UUID is kept as its value. Any other id is kept as a 128-bit keyed digest (two SipHash-1-3
+/// of it under process-random keys): its length costs nothing, and a server that does not know
+/// the keys cannot make two ids collide, nor an id collide with a UUID, other than by chance
+/// (2^-128 per pair).
+type Key = u128;
+
+/// Remembers message ids for at most `max_age` and at most `max_entries` of them (fewer when
+/// `max_bytes` allows fewer), oldest out first.
 #[derive(Debug)]
 pub(crate) struct DedupWindow {
-    // Ids are Twitch's random UUIDs: a fast non-cryptographic hash spreads them as well as SipHash
-    // would, at a fraction of the cost on the per-notification path.
-    seen: FxHashSet<MessageId>,
-    arrival_order: VecDeque<(Instant, MessageId)>,
+    // Keys are random (UUIDs or keyed digests): a fast non-cryptographic hash spreads them as well
+    // as SipHash would, at a fraction of the cost on the per-notification path.
+    seen: FxHashSet<Key>,
+    arrival_order: VecDeque<(Instant, Key)>,
     max_entries: usize,
     max_age: Duration,
+    digest_keys: (RandomState, RandomState),
 }
 
 impl DedupWindow {
-    pub(crate) fn new(max_entries: usize, max_age: Duration) -> Self {
+    pub(crate) fn new(max_entries: usize, max_bytes: usize, max_age: Duration) -> Self {
+        let max_entries = max_entries.min(max_bytes / BYTES_PER_ENTRY).max(1);
         Self {
             seen: FxHashSet::with_capacity_and_hasher(max_entries.min(1024), Default::default()),
             arrival_order: VecDeque::with_capacity(max_entries.min(1024)),
             max_entries,
             max_age,
+            digest_keys: (RandomState::new(), RandomState::new()),
+        }
+    }
+
+    fn key(&self, id: &MessageId) -> Key {
+        match id {
+            MessageId::Uuid(value) => *value,
+            MessageId::Other(text) => {
+                let high = u128::from(self.digest_keys.0.hash_one(text.as_ref()));
+                let low = u128::from(self.digest_keys.1.hash_one(text.as_ref()));
+                (high << 64) | low
+            }
         }
     }
 
     /// Records `id`; false when it was already in the window (a duplicate).
-    pub(crate) fn insert(&mut self, id: MessageId, now: Instant) -> bool {
+    pub(crate) fn insert(&mut self, id: &MessageId, now: Instant) -> bool {
         self.forget_older_than(now);
-        if !self.seen.insert(id.clone()) {
+        let key = self.key(id);
+        if !self.seen.insert(key) {
             return false;
         }
-        self.arrival_order.push_back((now, id));
+        self.arrival_order.push_back((now, key));
         if self.arrival_order.len() > self.max_entries {
             if let Some((_, oldest)) = self.arrival_order.pop_front() {
                 self.seen.remove(&oldest);
@@ -52,8 +84,8 @@ impl DedupWindow {
             if now.saturating_duration_since(*seen_at) <= self.max_age {
                 break;
             }
-            if let Some((_, id)) = self.arrival_order.pop_front() {
-                self.seen.remove(&id);
+            if let Some((_, key)) = self.arrival_order.pop_front() {
+                self.seen.remove(&key);
             }
         }
     }
@@ -67,34 +99,60 @@ mod tests {
         MessageId::Uuid(n)
     }
 
+    fn window(max_entries: usize) -> DedupWindow {
+        DedupWindow::new(max_entries, usize::MAX, Duration::from_secs(60))
+    }
+
     #[test]
     fn a_repeated_id_is_a_duplicate() {
         let now = Instant::now();
-        let mut window = DedupWindow::new(10, Duration::from_secs(60));
-        assert!(window.insert(id(1), now));
-        assert!(!window.insert(id(1), now));
-        assert!(window.insert(id(2), now));
+        let mut window = window(10);
+        assert!(window.insert(&id(1), now));
+        assert!(!window.insert(&id(1), now));
+        assert!(window.insert(&id(2), now));
+    }
+
+    #[test]
+    fn a_repeated_non_uuid_id_is_a_duplicate_and_differs_from_others() {
+        let now = Instant::now();
+        let mut window = window(10);
+        let long = MessageId::parse(&"x".repeat(4096));
+        assert!(window.insert(&long, now));
+        assert!(!window.insert(&MessageId::parse(&"x".repeat(4096)), now));
+        assert!(window.insert(&MessageId::parse(&"x".repeat(4095)), now));
+        assert!(window.insert(&MessageId::parse("mock-1"), now));
+        assert!(!window.insert(&MessageId::parse("mock-1"), now));
     }
 
     #[test]
     fn window_never_holds_more_than_its_count() {
         let now = Instant::now();
-        let mut window = DedupWindow::new(3, Duration::from_secs(60));
+        let mut window = window(3);
         for n in 0..100 {
-            window.insert(id(n), now);
+            window.insert(&id(n), now);
             assert!(window.len() <= 3);
             assert_eq!(window.seen.len(), window.len());
         }
-        assert!(window.insert(id(0), now), "the oldest id was forgotten");
+        assert!(window.insert(&id(0), now), "the oldest id was forgotten");
+    }
+
+    #[test]
+    fn the_byte_limit_lowers_the_count() {
+        let now = Instant::now();
+        let mut window = DedupWindow::new(1000, 10 * BYTES_PER_ENTRY, Duration::from_secs(60));
+        for n in 0..100 {
+            window.insert(&id(n), now);
+        }
+        assert_eq!(window.len(), 10);
     }
 
     #[test]
     fn ids_older_than_the_age_are_forgotten() {
         let start = Instant::now();
-        let mut window = DedupWindow::new(100, Duration::from_secs(60));
-        window.insert(id(1), start);
-        assert!(!window.insert(id(1), start + Duration::from_secs(60)));
-        assert!(window.insert(id(1), start + Duration::from_secs(121)));
+        let mut window = DedupWindow::new(100, usize::MAX, Duration::from_secs(60));
+        window.insert(&id(1), start);
+        assert!(!window.insert(&id(1), start + Duration::from_secs(60)));
+        assert!(window.insert(&id(1), start + Duration::from_secs(121)));
         assert_eq!(window.len(), 1);
     }
 }

@@ -99,6 +99,14 @@ pub enum ConfigError {
         /// The config field.
         field: &'static str,
     },
+    /// A limit is below the least it can work with.
+    #[error("`{field}` must be at least {minimum}")]
+    LimitTooSmall {
+        /// The config field.
+        field: &'static str,
+        /// The least it may be.
+        minimum: usize,
+    },
     /// A duration that must be positive is zero.
     #[error("`{field}` must be longer than zero")]
     ZeroDuration {

@@ -1,5 +1,6 @@
 //! Events for the user: what happened, including what the protocol would otherwise hide (gaps).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
@@ -9,6 +10,7 @@ use crate::close::CloseCode;
 use crate::error::FrameError;
 use crate::ids::{ConnId, MessageId, SessionId, SubscriptionId};
 use crate::io::{Created, RequestError};
+use crate::message::BatchItems;
 #[cfg(feature = "serde")]
 use crate::serialize::{option_secs, request_error, secs};
 use crate::subscription::{Subscription, SubscriptionSpec};
@@ -201,17 +203,41 @@ pub enum Event {
 
 /// A notification: one event of one subscription.
 ///
-/// Everything it carries shares one allocation, and the event stays JSON text until
-/// [`Notification::decode`] is called: delivering a notification costs a single allocation.
+/// It keeps the frame it came in as one shared text, and its parts as spans of it: delivering a
+/// notification costs a single allocation (a copy of the frame), and the events of a batch share
+/// that one copy instead of each holding its own subscription. The event stays JSON text until
+/// [`Notification::decode`] is called.
 #[derive(Clone)]
 pub struct Notification {
     conn: ConnId,
     message_id: MessageId,
-    /// `message_timestamp`, `subscription_type`, `subscription_version`, the subscription JSON,
-    /// (for a batch) the item id and the event JSON, one after the other; `ends` says where each
-    /// stops.
-    text: Box<str>,
-    ends: [u32; 6],
+    /// The frame, with any part that is not a slice of it (an unescaped string) after it.
+    text: Arc<str>,
+    /// Where `message_timestamp`, `subscription_type`, `subscription_version`, the subscription
+    /// JSON, (for a batch) the item id and the event JSON are in `text`.
+    spans: [Span; 6],
+}
+
+/// Where a part of a notification is in its text.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Span {
+    start: u32,
+    end: u32,
+}
+
+impl Span {
+    /// Where `part` lies in `text`, when it is a slice of it.
+    fn within(text: &str, part: &str) -> Option<Self> {
+        let start = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+        let end = start.checked_add(part.len())?;
+        if end > text.len() {
+            return None;
+        }
+        Some(Self {
+            start: u32::try_from(start).ok()?,
+            end: u32::try_from(end).ok()?,
+        })
+    }
 }
 
 /// The parts of a notification, borrowed from the frame, to build a [`Notification`] from.
@@ -224,42 +250,65 @@ pub(crate) struct NotificationParts<'a> {
     pub(crate) subscription: &'a str,
 }
 
+impl NotificationParts<'_> {
+    fn common(&self) -> [&str; 4] {
+        [
+            self.message_timestamp,
+            self.subscription_type,
+            self.subscription_version,
+            self.subscription,
+        ]
+    }
+}
+
+/// One copy of a frame and the spans of `N` parts in it: a part that is a slice of the frame is
+/// found there; any other (a string unescaped by the parser) is appended after it.
+fn share<const N: usize>(frame: &str, parts: [&str; N]) -> (Arc<str>, [Span; N]) {
+    let mut spans = [Span::default(); N];
+    let mut appended = String::new();
+    for (span, part) in spans.iter_mut().zip(parts) {
+        *span = Span::within(frame, part).unwrap_or_else(|| {
+            let start = frame.len().saturating_add(appended.len());
+            appended.push_str(part);
+            // Frames are bounded by `Config::max_frame_bytes`, far below 4 GiB; a span that
+            // does not fit reads as empty.
+            Span {
+                start: u32::try_from(start).unwrap_or(u32::MAX),
+                end: u32::try_from(start.saturating_add(part.len())).unwrap_or(u32::MAX),
+            }
+        });
+    }
+    let text = if appended.is_empty() {
+        Arc::from(frame)
+    } else {
+        Arc::from(format!("{frame}{appended}"))
+    };
+    (text, spans)
+}
+
 impl Notification {
-    pub(crate) fn new(
-        parts: &NotificationParts<'_>,
-        batch_item_id: &str,
-        event: &RawValue,
-    ) -> Self {
-        let pieces = [
-            parts.message_timestamp,
-            parts.subscription_type,
-            parts.subscription_version,
-            parts.subscription,
-            batch_item_id,
-            event.get(),
-        ];
-        let mut text = String::with_capacity(pieces.iter().map(|piece| piece.len()).sum());
-        let mut ends = [0u32; 6];
-        for (end, piece) in ends.iter_mut().zip(pieces) {
-            text.push_str(piece);
-            // Frames are bounded by `Config::max_frame_bytes`, far below 4 GiB.
-            *end = u32::try_from(text.len()).unwrap_or(u32::MAX);
-        }
+    /// A notification of one event (`payload.event`) of `frame`.
+    pub(crate) fn single(parts: &NotificationParts<'_>, frame: &str, event: &RawValue) -> Self {
+        let [timestamp, kind, version, subscription] = parts.common();
+        let (text, spans) = share(
+            frame,
+            [timestamp, kind, version, subscription, "", event.get()],
+        );
         Self {
             conn: parts.conn,
             message_id: parts.message_id.clone(),
-            text: text.into_boxed_str(),
-            ends,
+            text,
+            spans,
         }
     }
 
     fn piece(&self, index: usize) -> &str {
-        let start = match index {
-            0 => 0,
-            _ => self.ends.get(index - 1).copied().unwrap_or(0),
+        let Some(span) = self.spans.get(index) else {
+            return "";
         };
-        let end = self.ends.get(index).copied().unwrap_or(0);
-        self.text.get(start as usize..end as usize).unwrap_or("")
+        self.text
+            .get(span.start as usize..span.end as usize)
+            .unwrap_or("")
     }
 
     /// The connection it arrived on.
@@ -342,6 +391,77 @@ impl std::fmt::Debug for Notification {
             .field("batch_item_id", &self.batch_item_id())
             .field("event", &self.event_json())
             .finish()
+    }
+}
+
+/// The events of a batched notification not handed out yet: the frame's one shared copy, and
+/// where in it the unread items start. Each event is read from the text when it is asked for, so
+/// a batch of thousands of events never becomes thousands of queued outputs.
+#[derive(Debug)]
+pub(crate) struct PendingBatch {
+    conn: ConnId,
+    message_id: MessageId,
+    text: Arc<str>,
+    common: [Span; 4],
+    /// Where the unread rest of `payload.events` starts in `text`.
+    next: usize,
+}
+
+impl PendingBatch {
+    /// The batch `items` (a slice of `frame`) of the notification `parts`.
+    pub(crate) fn new(parts: &NotificationParts<'_>, frame: &str, items: &str) -> Self {
+        let [timestamp, kind, version, subscription] = parts.common();
+        let (text, [common @ .., items]) =
+            share(frame, [timestamp, kind, version, subscription, items]);
+        Self {
+            conn: parts.conn,
+            message_id: parts.message_id.clone(),
+            text,
+            common,
+            next: items.start as usize,
+        }
+    }
+
+    /// The next event, or `None` when all were handed out.
+    pub(crate) fn next_notification(&mut self) -> Option<Notification> {
+        let rest = self.text.get(self.next..)?;
+        let mut items = BatchItems::resume(rest);
+        let item = items.next();
+        self.next = self.text.len().saturating_sub(items.rest().len());
+        let item = item?;
+        let [timestamp, kind, version, subscription] = self.common;
+        let item_spans =
+            Span::within(&self.text, &item.id).zip(Span::within(&self.text, item.data.get()));
+        let (text, spans) = match item_spans {
+            Some((id, event)) => (
+                Arc::clone(&self.text),
+                [timestamp, kind, version, subscription, id, event],
+            ),
+            // An id unescaped by the parser is not in the frame: this event gets a text of its
+            // own, of its parts only.
+            None => {
+                let part = |span: Span| {
+                    self.text
+                        .get(span.start as usize..span.end as usize)
+                        .unwrap_or("")
+                };
+                let parts = [
+                    part(timestamp),
+                    part(kind),
+                    part(version),
+                    part(subscription),
+                    &item.id,
+                    item.data.get(),
+                ];
+                share("", parts)
+            }
+        };
+        Some(Notification {
+            conn: self.conn,
+            message_id: self.message_id.clone(),
+            text,
+            spans,
+        })
     }
 }
 

@@ -129,13 +129,14 @@ role_id!(
 /// The `message_id` of a message from Twitch, used to drop duplicates.
 ///
 /// Twitch sends UUIDs; those are kept as their 128-bit value so remembering one allocates nothing.
-/// Anything else (a mock server's ids, say) is kept as text.
+/// Anything else (a mock server's ids, say) is kept as text, shared by every event of the
+/// message (the items of a batch) rather than copied into each.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub enum MessageId {
     /// A UUID, as its 128-bit value.
     Uuid(u128),
     /// An id that is not a UUID, as sent.
-    Other(Box<str>),
+    Other(std::sync::Arc<str>),
 }
 
 impl MessageId {

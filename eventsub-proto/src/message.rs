@@ -158,8 +158,10 @@ struct WirePayload<'a> {
     subscription: Option<&'a RawValue>,
     #[serde(borrow, default)]
     event: Option<&'a RawValue>,
+    // Kept raw and checked without collecting: a batch's items are read one at a time, so a
+    // frame of thousands of tiny items costs no list of them.
     #[serde(borrow, default)]
-    events: Option<Vec<BatchItem<'a>>>,
+    events: Option<&'a RawValue>,
 }
 
 /// The events a notification carries: one, or a batch.
@@ -168,7 +170,144 @@ pub enum Events<'a> {
     /// `payload.event`.
     Single(&'a RawValue),
     /// `payload.events`.
-    Batch(Vec<BatchItem<'a>>),
+    Batch(Batch<'a>),
+}
+
+/// `payload.events` of a batched notification: checked when the frame is parsed (every item has
+/// an `id` and a `data`), then kept as the frame's text and read one item at a time, so that
+/// handling a batch never holds a list of its items.
+///
+/// ```
+/// use eventsub_proto::message::{parse, Events, Message};
+/// let frame = r#"{"metadata":{"message_id":"m","message_type":"notification",
+///   "message_timestamp":"2022-11-16T10:11:12Z"},"payload":{"subscription":{"id":"s",
+///   "status":"enabled","type":"channel.follow","version":"2","condition":{},"transport":{},
+///   "created_at":"t"},"events":[{"id":"e1","data":{"n":1}},{"id":"e2","data":{"n":2}}]}}"#;
+/// let Ok(Message::Notification(notification)) = parse(frame) else { panic!() };
+/// let Events::Batch(batch) = notification.events else { panic!() };
+/// assert_eq!(batch.len(), 2);
+/// let ids: Vec<_> = batch.iter().map(|item| item.id).collect();
+/// assert_eq!(ids, ["e1", "e2"]);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Batch<'a> {
+    raw: &'a RawValue,
+    len: usize,
+}
+
+impl<'a> Batch<'a> {
+    /// Checks that `raw` is an array of items.
+    fn new(raw: &'a RawValue) -> Result<Self, FrameError> {
+        let CountedItems(len) = decode_part(raw, "payload.events")?;
+        Ok(Self { raw, len })
+    }
+
+    /// How many events it holds.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The array as raw JSON.
+    pub fn raw(&self) -> &'a RawValue {
+        self.raw
+    }
+
+    /// Its events, read one at a time.
+    pub fn iter(&self) -> BatchItems<'a> {
+        BatchItems::resume(self.raw.get())
+    }
+}
+
+impl<'a> IntoIterator for Batch<'a> {
+    type Item = BatchItem<'a>;
+    type IntoIter = BatchItems<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'a> IntoIterator for &Batch<'a> {
+    type Item = BatchItem<'a>;
+    type IntoIter = BatchItems<'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// The events of a [`Batch`], each read from the text when it is asked for.
+#[derive(Clone, Debug)]
+pub struct BatchItems<'a> {
+    /// What is left of the array: from its `[`, or from just after the last item read.
+    rest: &'a str,
+}
+
+impl<'a> BatchItems<'a> {
+    /// Reads the items of the array text `rest`: all of it (from its `[`), or what is left after
+    /// the items already read (as [`BatchItems::rest`] gave it).
+    pub(crate) fn resume(rest: &'a str) -> Self {
+        Self { rest }
+    }
+
+    /// What is left of the array text, to resume from.
+    pub(crate) fn rest(&self) -> &'a str {
+        self.rest
+    }
+}
+
+impl<'a> Iterator for BatchItems<'a> {
+    type Item = BatchItem<'a>;
+
+    fn next(&mut self) -> Option<BatchItem<'a>> {
+        // The array was checked when the frame was parsed, so each step finds an item or the end;
+        // should it not, the iteration ends rather than fail.
+        let text = self.rest.trim_start();
+        let text = text
+            .strip_prefix('[')
+            .or_else(|| text.strip_prefix(','))
+            .unwrap_or(text);
+        let mut items = serde_json::Deserializer::from_str(text).into_iter::<BatchItem<'a>>();
+        let item = items.next().and_then(Result::ok);
+        self.rest = match item {
+            Some(_) => text.get(items.byte_offset()..).unwrap_or_default(),
+            None => "",
+        };
+        item
+    }
+}
+
+/// Counts the items of `payload.events`, checking each one's shape, without keeping any.
+struct CountedItems(usize);
+
+impl<'de> Deserialize<'de> for CountedItems {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Counter;
+        impl<'de> serde::de::Visitor<'de> for Counter {
+            type Value = CountedItems;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("an array of events with `id` and `data`")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<CountedItems, A::Error> {
+                let mut count = 0usize;
+                while seq.next_element::<BatchItem<'de>>()?.is_some() {
+                    count += 1;
+                }
+                Ok(CountedItems(count))
+            }
+        }
+        deserializer.deserialize_seq(Counter)
+    }
 }
 
 /// A parsed message, borrowing from the frame.
@@ -311,7 +450,7 @@ pub fn parse(text: &str) -> Result<Message<'_>, FrameError> {
                 .ok_or_else(|| missing("payload.subscription"))?;
             let events = match (payload.event, payload.events) {
                 (Some(event), _) => Events::Single(event),
-                (None, Some(batch)) => Events::Batch(batch),
+                (None, Some(batch)) => Events::Batch(Batch::new(batch)?),
                 (None, None) => return Err(missing("payload.event")),
             };
             if metadata.subscription_type.is_none() || metadata.subscription_version.is_none() {
@@ -449,6 +588,44 @@ mod tests {
         };
         let data: Vec<&str> = batch.iter().map(|item| item.data.get()).collect();
         assert_eq!(data, [r#"{"n":1}"#, r#"{"n":2}"#]);
+    }
+
+    #[test]
+    fn batch_items_are_read_one_at_a_time_whatever_the_spacing_or_escapes() {
+        let frame = r#"{"metadata":{"message_id":"m","message_type":"notification","message_timestamp":"t","subscription_type":"channel.follow","subscription_version":"2"},"payload":{"subscription":{},"events": [ {"id":"e\u0031","data":{"n":1}} ,
+            {"data":[2],"id":"e2","extra":true}, {"id":"e3","data":"three"} ]}}"#;
+        let Ok(Message::Notification(NotificationMessage {
+            events: Events::Batch(batch),
+            ..
+        })) = parse(frame)
+        else {
+            panic!("not a batch")
+        };
+        assert_eq!(batch.len(), 3);
+        let items: Vec<(String, &str)> = batch
+            .iter()
+            .map(|item| (item.id.into_owned(), item.data.get()))
+            .collect();
+        assert_eq!(
+            items,
+            [
+                ("e1".to_owned(), r#"{"n":1}"#),
+                ("e2".to_owned(), "[2]"),
+                ("e3".to_owned(), r#""three""#)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_batch_item_without_an_id_is_a_malformed_frame() {
+        let frame = r#"{"metadata":{"message_id":"m","message_type":"notification","message_timestamp":"t","subscription_type":"channel.follow","subscription_version":"2"},"payload":{"subscription":{},"events":[{"id":"e1","data":{}},{"data":{}}]}}"#;
+        assert!(matches!(
+            parse(frame),
+            Err(FrameError::InvalidField {
+                field: "payload.events",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 mod e2e;
 
 use eventsub_async_std::{AccessToken, AsyncIoRuntime, EventSub, EventSubBuilder};
-use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_TOKEN};
 use eventsub_mock::scenario::client_config;
 use eventsub_mock::{MockConfig, MockEventSub};
 
@@ -35,12 +35,7 @@ fn start_mock() -> Mock {
     let mock = tokio
         .block_on(MockEventSub::start(MockConfig::fast()))
         .unwrap();
-    mock.helix().add_user_token(
-        USER_TOKEN,
-        CLIENT_ID,
-        USER_ID,
-        &["moderator:read:followers"],
-    );
+    e2e::grant_user_token(&mock);
     Mock {
         mock,
         _tokio: tokio,

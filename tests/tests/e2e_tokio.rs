@@ -11,20 +11,18 @@ mod e2e;
 use e2e::{TestClient, WAIT, assert_no_data_frames, current_socket, ended, finish, within};
 use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_mock::scenario::client_config;
-use eventsub_mock::{Ended, MockConfig, MockEventSub};
+use std::time::Duration;
+
+use eventsub_mock::{BadFrame, Ended, MockConfig, MockEventSub};
 use eventsub_proto::{Config, Event};
 use eventsub_tokio::{AccessToken, EventSub, EventSubBuilder, TokenProvider, TokioRuntime};
+use futures_util::StreamExt;
 
 async fn start_mock() -> MockEventSub {
     let mock = MockEventSub::start(MockConfig::fast())
         .await
         .expect("mock starts");
-    mock.helix().add_user_token(
-        USER_TOKEN,
-        CLIENT_ID,
-        USER_ID,
-        &["moderator:read:followers"],
-    );
+    e2e::grant_user_token(&mock);
     mock
 }
 
@@ -74,6 +72,37 @@ async fn a_stale_reconnect_url_gets_4007_and_the_client_recovers() {
 async fn a_tcp_drop_backs_off_then_resubscribes_and_resumes() {
     let mock = start_mock().await;
     e2e::tcp_drop(&mock, builder(&mock)).await;
+}
+
+#[tokio::test]
+async fn a_batch_bomb_is_delivered_whole_one_event_at_a_time() {
+    const ITEMS: usize = 4_000;
+    let mock = start_mock().await;
+    let builder = builder(&mock).event_buffer(2 * ITEMS);
+    let mut client = e2e::subscribed(builder).await;
+    let socket = current_socket(&mock).await;
+    assert!(mock.inject(
+        socket,
+        BadFrame::BatchBomb {
+            items: ITEMS,
+            condition_bytes: 96 * 1024,
+        }
+    ));
+    let mut delivered = std::collections::BTreeSet::new();
+    within(Duration::from_secs(30), "every event of the batch", async {
+        while delivered.len() < ITEMS {
+            let event = client.events.next().await.expect("the stream goes on");
+            if let Event::Notification(notification) = event {
+                let id = notification
+                    .batch_item_id()
+                    .expect("a batch item")
+                    .to_owned();
+                assert!(delivered.insert(id), "delivered twice");
+            }
+        }
+    })
+    .await;
+    finish(&mock, client).await;
 }
 
 #[tokio::test]

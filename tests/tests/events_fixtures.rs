@@ -181,3 +181,42 @@ fn every_fixture_reads_the_same_from_a_whole_frame_in_one_pass_or_two() {
         }
     }
 }
+
+/// The Twitch CLI sends the charity campaign events with the broadcaster as `broadcaster_user_*`
+/// (the spelling Twitch staff called correct for the donate event), the reference documents
+/// `broadcaster_*`: each charity event reads both to the same value.
+#[test]
+fn charity_events_accept_both_broadcaster_spellings_twitch_sends() {
+    let renames = [
+        ("\"broadcaster_id\"", "\"broadcaster_user_id\""),
+        ("\"broadcaster_login\"", "\"broadcaster_user_login\""),
+        ("\"broadcaster_name\"", "\"broadcaster_user_name\""),
+    ];
+    let respell = |json: &str, forwards: bool| {
+        renames.iter().fold(json.to_owned(), |json, (short, long)| {
+            if forwards {
+                json.replace(short, long)
+            } else {
+                json.replace(long, short)
+            }
+        })
+    };
+    for (kind, documented_short) in [
+        ("channel.charity_campaign.start", true),
+        ("channel.charity_campaign.progress", true),
+        ("channel.charity_campaign.stop", true),
+        ("channel.charity_campaign.donate", false),
+    ] {
+        let documented = fixture(kind, "1");
+        let other = respell(&documented, documented_short);
+        assert_ne!(
+            other, documented,
+            "{kind}: the fixture names no broadcaster"
+        );
+        let expected = EventData::decode(kind, "1", &documented)
+            .unwrap_or_else(|error| panic!("{kind} as documented: {error}"));
+        let respelled = EventData::decode(kind, "1", &other)
+            .unwrap_or_else(|error| panic!("{kind} in the other spelling: {error}"));
+        assert_eq!(respelled, expected, "{kind}");
+    }
+}

@@ -176,3 +176,47 @@ async fn an_invalid_base_url_is_refused_at_build_time() {
         "{error:?}"
     );
 }
+
+#[tokio::test]
+async fn a_body_past_the_default_limit_is_refused_with_the_limit() {
+    let mock = start_with_fixtures().await.unwrap();
+    let client = mock.client(CLIENT_ID, USER_TOKEN);
+    mock.inject(
+        Fault::OversizedBody {
+            bytes: eventsub_helix::DEFAULT_MAX_BODY_BYTES + 1,
+        },
+        1,
+    );
+    let error = list(&client).await.unwrap_err();
+    assert!(
+        matches!(
+            error,
+            HelixError::BodyTooLarge {
+                limit: eventsub_helix::DEFAULT_MAX_BODY_BYTES
+            }
+        ),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("4194304 bytes"), "{error}");
+    assert_eq!(mock.request_count(), 1, "an oversized body is not retried");
+    // The next answer is normal again.
+    assert_eq!(list(&client).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn the_body_limit_is_configurable_on_the_builder() {
+    let mock = start_with_fixtures().await.unwrap();
+    let client = HelixClient::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))
+        .api_base_url(mock.api_base_url())
+        .retry_policy(fast_retries())
+        .max_body_bytes(16 * 1024)
+        .build()
+        .unwrap();
+    assert_eq!(list(&client).await.unwrap(), 0, "a small answer fits");
+    mock.inject(Fault::OversizedBody { bytes: 64 * 1024 }, 1);
+    let error = list(&client).await.unwrap_err();
+    assert!(
+        matches!(error, HelixError::BodyTooLarge { limit: 16_384 }),
+        "{error:?}"
+    );
+}

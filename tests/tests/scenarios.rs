@@ -7,7 +7,7 @@ use eventsub_proto::{
     ClientCloseCode, CloseCode, DisconnectCause, DropReason, Event, FrameError, Input, Output,
     RequestError, StopReason, SubscribeError, SubscriptionFailure, SubscriptionSpec, Url,
 };
-use eventsub_tests::sim::{BATCHED_NOTIFICATION, Harness};
+use eventsub_tests::sim::{BATCHED_NOTIFICATION, Frames, Harness};
 
 fn creates_since(harness: &Harness, from: usize) -> usize {
     harness.outputs[from..]
@@ -785,6 +785,57 @@ fn stale_notifications_are_dropped_and_reported() {
         harness.events.last(),
         Some(Event::Dropped { reason: DropReason::Stale { age }, .. }) if *age > Duration::from_secs(600)
     ));
+}
+
+#[test]
+fn a_batch_is_handed_out_in_order_before_what_came_after_it() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    // Two frames in before the outputs are drained: the batch's events come first, in order,
+    // an id the parser had to unescape included.
+    let escaped = BATCHED_NOTIFICATION.replace(r#""id":"e2""#, r#""id":"e\u0032""#);
+    let single = Frames::default().notification(
+        "00000000-0000-4000-8000-0000000000aa",
+        "s",
+        "channel.follow",
+        7,
+    );
+    let received_at = harness.wall;
+    for text in [escaped.as_str(), single.as_str()] {
+        harness
+            .client
+            .handle_input(
+                harness.now,
+                Input::Text {
+                    conn,
+                    text,
+                    received_at,
+                },
+            )
+            .unwrap();
+    }
+    let mut delivered = Vec::new();
+    while let Some(output) = harness.client.poll_output() {
+        if let Output::Event(Event::Notification(n)) = output {
+            assert!(n.subscription_json().contains(r#""type":"channel.follow""#));
+            assert_eq!(n.subscription_type(), "channel.follow");
+            delivered.push((
+                n.batch_item_id().map(str::to_owned),
+                n.event_json().to_owned(),
+            ));
+        }
+    }
+    assert_eq!(
+        delivered,
+        [
+            (Some("e1".into()), r#"{"n":1}"#.into()),
+            (Some("e2".into()), r#"{"n":2}"#.into()),
+            (
+                None,
+                r#"{"broadcaster_user_id":"12826","sequence":7}"#.into()
+            ),
+        ]
+    );
 }
 
 #[test]

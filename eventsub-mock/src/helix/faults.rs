@@ -25,6 +25,26 @@ pub enum Fault {
     Slow(Duration),
     /// 200 with a body that is not JSON.
     MalformedBody,
+    /// 200 with a JSON body of at least this many bytes (whitespace after `{"data":[`), streamed
+    /// in chunks with no `Content-Length`, so a client finds out how long it is only by reading it.
+    OversizedBody {
+        /// How many bytes the body has at least.
+        bytes: usize,
+    },
+}
+
+/// The chunk an oversized body is made of (a static, so the mock holds nothing per chunk).
+static PADDING: [u8; 64 * 1024] = [b' '; 64 * 1024];
+
+/// A body of at least `bytes` bytes, made lazily chunk by chunk.
+fn oversized_body(bytes: usize) -> axum::body::Body {
+    let opening = axum::body::Bytes::from_static(b"{\"data\":[");
+    let padding =
+        (0..bytes.div_ceil(PADDING.len())).map(|_| axum::body::Bytes::from_static(&PADDING));
+    let chunks = std::iter::once(opening)
+        .chain(padding)
+        .map(Ok::<_, std::convert::Infallible>);
+    axum::body::Body::from_stream(futures_util::stream::iter(chunks))
 }
 
 fn unix_now() -> u64 {
@@ -61,6 +81,12 @@ pub async fn apply(State(state): State<SharedState>, request: Request, next: Nex
             StatusCode::OK,
             [("content-type", "application/json")],
             "{\"data\": [{\"id\": ",
+        )
+            .into_response(),
+        Some(Fault::OversizedBody { bytes }) => (
+            StatusCode::OK,
+            [("content-type", "application/json")],
+            oversized_body(bytes),
         )
             .into_response(),
         Some(Fault::Slow(delay)) => {

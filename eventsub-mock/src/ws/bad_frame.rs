@@ -17,6 +17,15 @@ pub enum BadFrame {
         /// The frame's length.
         bytes: usize,
     },
+    /// A well-formed batched `notification` (`channel.follow` v1, `payload.events`) of `items`
+    /// events whose subscription's condition is padded with `condition_bytes` bytes: valid, but a
+    /// client that copies the subscription into each event holds `items` times it.
+    BatchBomb {
+        /// How many events.
+        items: usize,
+        /// The padding of the subscription's condition.
+        condition_bytes: usize,
+    },
 }
 
 impl BadFrame {
@@ -51,6 +60,16 @@ impl BadFrame {
                 let padding = "x".repeat(bytes.saturating_sub(bare.len()));
                 bare.replacen("\"padding\":\"\"", &format!("\"padding\":\"{padding}\""), 1)
             }
+            Self::BatchBomb {
+                items,
+                condition_bytes,
+            } => frames.batch_notification(
+                message_id,
+                "batch-bomb",
+                "channel.follow",
+                items,
+                condition_bytes,
+            ),
         }
     }
 }
@@ -64,6 +83,24 @@ mod tests {
         let text = BadFrame::Oversized { bytes: 5000 }.text(&Frames::default(), "id");
         assert_eq!(text.len(), 5000);
         assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
+    }
+
+    #[test]
+    fn a_batch_bomb_is_json_with_its_items_and_padding() {
+        let text = BadFrame::BatchBomb {
+            items: 3,
+            condition_bytes: 100,
+        }
+        .text(&Frames::default(), "id");
+        let frame: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let events = frame
+            .pointer("/payload/events")
+            .and_then(|events| events.as_array());
+        assert_eq!(events.map(Vec::len), Some(3));
+        let padding = frame
+            .pointer("/payload/subscription/condition/padding")
+            .and_then(|padding| padding.as_str());
+        assert_eq!(padding.map(str::len), Some(100));
     }
 
     #[test]

@@ -354,6 +354,14 @@ impl MockEventSub {
         self.shared.command(socket, SocketCommand::Silence(silent))
     }
 
+    /// Fault: `socket` stops reading and sends `pings` pings (125 bytes each) as fast as the
+    /// client takes them, so the client's pongs pile up unread: a client must bound what it
+    /// queues and end the socket. The socket goes back to normal after the last one, if it is
+    /// still open.
+    pub fn flood_pings(&self, socket: SocketId, pings: u64) -> bool {
+        self.shared.command(socket, SocketCommand::PingFlood(pings))
+    }
+
     /// Fault: delays every later frame of `socket` by `delay`.
     pub fn delay(&self, socket: SocketId, delay: Duration) -> bool {
         self.shared.command(socket, SocketCommand::Delay(delay))

@@ -260,6 +260,23 @@ impl SocketTask {
         let _ = tokio::time::timeout(timeout, drain).await;
     }
 
+    /// Sends `pings` pings of the largest size a control frame allows without reading anything
+    /// meanwhile, so the client's pongs pile up unread. False when the socket broke first (the
+    /// client ended it).
+    async fn flood_pings(&mut self, pings: u64) -> bool {
+        const PAYLOAD: [u8; 125] = [b'p'; 125];
+        let payload = tokio_tungstenite::tungstenite::Bytes::from_static(&PAYLOAD);
+        for sent in 1..=pings {
+            if self.ws.feed(Message::Ping(payload.clone())).await.is_err() {
+                return false;
+            }
+            if sent % 64 == 0 && self.ws.flush().await.is_err() {
+                return false;
+            }
+        }
+        self.ws.flush().await.is_ok()
+    }
+
     /// Sends a close frame and waits (bounded) for the client's answer.
     async fn close(&mut self, code: u16, reason: &str) -> Ended {
         self.shared.socket_closing(self.socket);
@@ -309,6 +326,11 @@ impl SocketTask {
                         SocketCommand::Drop => return Ended::Dropped,
                         SocketCommand::Silence(silent) => self.silent = silent,
                         SocketCommand::Delay(delay) => self.delay = delay,
+                        SocketCommand::PingFlood(pings) => {
+                            if !self.flood_pings(pings).await {
+                                return Ended::Broken;
+                            }
+                        }
                         SocketCommand::Blast(frames) => {
                             let blast = frames.blast.clone();
                             let sent = frames.send(&mut self.ws).await;

@@ -44,6 +44,8 @@ pub(crate) enum SocketCommand {
     Silence(bool),
     Delay(Duration),
     Blast(BlastFrames),
+    /// Stop reading and send this many pings (or until the client ends the socket).
+    PingFlood(u64),
 }
 
 pub(crate) struct SocketEntry {

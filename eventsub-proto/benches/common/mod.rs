@@ -62,6 +62,8 @@ pub fn live_client(dedup_max_entries: usize) -> (Client, ConnId, Instant) {
     ];
     config.token_user_id = Some("1".into());
     config.dedup_max_entries = dedup_max_entries;
+    // The window is sized by its count alone, up to the 10^6 ids of the dedup bench.
+    config.dedup_max_bytes = usize::MAX;
     let mut client = Client::new(config, now).expect("valid config");
     let Some(Output::Connect { conn, .. }) = client.poll_output() else {
         panic!("no connect")

@@ -8,7 +8,7 @@ use super::{Client, Takeover};
 use crate::close::ClientCloseCode;
 use crate::connection::Connection;
 use crate::error::{FrameError, InputError};
-use crate::event::{DropReason, Event, Notification, NotificationParts, Revocation};
+use crate::event::{DropReason, Event, Notification, NotificationParts, PendingBatch, Revocation};
 use crate::ids::{ConnId, MessageId, SessionId};
 use crate::message::{self, Events, Message, Metadata, NotificationMessage, SubscriptionRef};
 use crate::wanted::SubscriptionState;
@@ -52,7 +52,7 @@ impl Client {
             .read_message(&message.metadata().message_timestamp, received_at);
         match message {
             Message::Notification(notification) => {
-                self.on_notification(conn, notification, received_at)
+                self.on_notification(conn, text, notification, received_at)
             }
             Message::Revocation {
                 metadata,
@@ -182,6 +182,7 @@ impl Client {
     pub(super) fn on_notification(
         &mut self,
         conn: ConnId,
+        frame: &str,
         notification: &NotificationMessage<'_>,
         received_at: SystemTime,
     ) {
@@ -191,7 +192,7 @@ impl Client {
             events,
         } = notification;
         let message_id = MessageId::parse(&metadata.message_id);
-        if !self.dedup.insert(message_id.clone(), self.now) {
+        if !self.dedup.insert(&message_id, self.now) {
             self.stats.duplicates_dropped += 1;
             return;
         }
@@ -217,14 +218,13 @@ impl Client {
         };
         match events {
             Events::Single(event) => {
-                let event = Event::Notification(Notification::new(&parts, "", event));
+                let event = Event::Notification(Notification::single(&parts, frame, event));
                 self.emit(event);
             }
+            // Handed out one event at a time as the outputs are drained.
             Events::Batch(batch) => {
-                for item in batch {
-                    let notification = Notification::new(&parts, &item.id, item.data);
-                    self.emit(Event::Notification(notification));
-                }
+                self.outputs
+                    .push_batch(PendingBatch::new(&parts, frame, batch.raw().get()))
             }
         }
     }
@@ -236,7 +236,7 @@ impl Client {
         subscription: &SubscriptionRef<'_>,
     ) {
         let message_id = MessageId::parse(&metadata.message_id);
-        if !self.dedup.insert(message_id.clone(), self.now) {
+        if !self.dedup.insert(&message_id, self.now) {
             self.stats.duplicates_dropped += 1;
             return;
         }

@@ -6,9 +6,10 @@
 
 mod frames;
 mod lifecycle;
+mod outputs;
 mod subscriptions;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
 
 use url::Url;
@@ -113,7 +114,7 @@ pub struct Client {
     requests: HashMap<RequestId, Request>,
     dedup: DedupWindow,
     stale_check: StaleCheck,
-    outputs: VecDeque<Output>,
+    outputs: outputs::OutputQueue,
     last_conn: u64,
     last_request: u64,
     now: Instant,
@@ -131,7 +132,11 @@ impl Client {
             subscriptions.add(wanted, config.max_subscriptions_per_connection)?;
         }
         let mut client = Self {
-            dedup: DedupWindow::new(config.dedup_max_entries, config.dedup_max_age),
+            dedup: DedupWindow::new(
+                config.dedup_max_entries,
+                config.dedup_max_bytes,
+                config.dedup_max_age,
+            ),
             stale_check: StaleCheck::new(config.stale_after),
             config,
             fresh_url,
@@ -145,7 +150,7 @@ impl Client {
             gap: None,
             subscriptions,
             requests: HashMap::new(),
-            outputs: VecDeque::new(),
+            outputs: outputs::OutputQueue::default(),
             last_conn: 0,
             last_request: 0,
             now,

@@ -17,13 +17,13 @@ pub struct CharityDonation<'a> {
     #[serde(borrow)]
     pub campaign_id: Cow<'a, str>,
     /// The broadcaster's user id.
-    #[serde(borrow)]
+    #[serde(borrow, alias = "broadcaster_id")]
     pub broadcaster_user_id: UserId<'a>,
     /// The broadcaster's login.
-    #[serde(borrow)]
+    #[serde(borrow, alias = "broadcaster_login")]
     pub broadcaster_user_login: UserLogin<'a>,
     /// The broadcaster's display name.
-    #[serde(borrow)]
+    #[serde(borrow, alias = "broadcaster_name")]
     pub broadcaster_user_name: Cow<'a, str>,
     /// The donor's user id.
     #[serde(borrow)]
@@ -51,8 +51,12 @@ pub struct CharityDonation<'a> {
     pub amount: Amount<'a>,
 }
 
-/// `channel.charity_campaign.start`: a campaign started. (Charity events name the broadcaster
-/// `broadcaster_id`, `broadcaster_login`, `broadcaster_name`.)
+/// `channel.charity_campaign.start`: a campaign started.
+///
+/// Twitch's reference names the broadcaster `broadcaster_id`, `broadcaster_login`,
+/// `broadcaster_name` in the start, progress and stop events, while the Twitch CLI sends
+/// `broadcaster_user_id`, `broadcaster_user_login`, `broadcaster_user_name` (the spelling Twitch staff
+/// called correct for the donate event): every charity event accepts both.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CharityCampaignStart<'a> {
@@ -60,13 +64,13 @@ pub struct CharityCampaignStart<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,
     /// The broadcaster's user id.
-    #[serde(borrow)]
+    #[serde(borrow, alias = "broadcaster_user_id")]
     pub broadcaster_id: UserId<'a>,
     /// The broadcaster's login.
-    #[serde(borrow)]
+    #[serde(borrow, alias = "broadcaster_user_login")]
     pub broadcaster_login: UserLogin<'a>,
     /// The broadcaster's display name.
-    #[serde(borrow)]
+    #[serde(borrow, alias = "broadcaster_user_name")]
     pub broadcaster_name: Cow<'a, str>,
     /// The charity's name.
     #[serde(borrow)]
@@ -99,13 +103,13 @@ pub struct CharityCampaignProgress<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,
     /// The broadcaster's user id.
-    #[serde(borrow)]
+    #[serde(borrow, alias = "broadcaster_user_id")]
     pub broadcaster_id: UserId<'a>,
     /// The broadcaster's login.
-    #[serde(borrow)]
+    #[serde(borrow, alias = "broadcaster_user_login")]
     pub broadcaster_login: UserLogin<'a>,
     /// The broadcaster's display name.
-    #[serde(borrow)]
+    #[serde(borrow, alias = "broadcaster_user_name")]
     pub broadcaster_name: Cow<'a, str>,
     /// The charity's name.
     #[serde(borrow)]
@@ -135,13 +139,13 @@ pub struct CharityCampaignStop<'a> {
     #[serde(borrow)]
     pub id: Cow<'a, str>,
     /// The broadcaster's user id.
-    #[serde(borrow)]
+    #[serde(borrow, alias = "broadcaster_user_id")]
     pub broadcaster_id: UserId<'a>,
     /// The broadcaster's login.
-    #[serde(borrow)]
+    #[serde(borrow, alias = "broadcaster_user_login")]
     pub broadcaster_login: UserLogin<'a>,
     /// The broadcaster's display name.
-    #[serde(borrow)]
+    #[serde(borrow, alias = "broadcaster_user_name")]
     pub broadcaster_name: Cow<'a, str>,
     /// The charity's name.
     #[serde(borrow)]

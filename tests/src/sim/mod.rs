@@ -2,10 +2,12 @@
 //! real `eventsub_proto::Client` with one fake clock.
 
 mod harness;
+mod live;
 mod twitch;
 
 pub use eventsub_mock::frames::Frames;
 pub use harness::{Harness, PendingCreate};
+pub use live::{LiveSession, NumberedNotifications};
 pub use twitch::{FakeSocket, FakeTwitch, SentNotification, SocketState};
 
 /// A batched notification (`payload.events`) of two events, `e1` (`{"n":1}`) and `e2` (`{"n":2}`),

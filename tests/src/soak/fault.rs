@@ -111,6 +111,7 @@ impl Fault {
             Self::Bad(BadFrame::NotJson) => "frame not JSON".to_owned(),
             Self::Bad(BadFrame::MissingFields) => "frame missing fields".to_owned(),
             Self::Bad(BadFrame::Oversized { .. }) => "oversized frame".to_owned(),
+            Self::Bad(BadFrame::BatchBomb { .. }) => "batch bomb".to_owned(),
             Self::Helix {
                 fault: HelixFault::RateLimited { .. },
                 count,

@@ -91,6 +91,7 @@ pub fn bad_frame_kind(frame: BadFrame) -> &'static str {
         BadFrame::NotJson => "not JSON",
         BadFrame::MissingFields => "missing fields",
         BadFrame::Oversized { .. } => "oversized",
+        BadFrame::BatchBomb { .. } => "batch bomb",
     }
 }
 

@@ -8,7 +8,7 @@ pub mod typed;
 use std::time::{Duration, Instant};
 
 use eventsub_mock::helix::fast_retries;
-use eventsub_mock::helix::fixtures::{USER_ID, stream_online};
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
 use eventsub_mock::scenario::{assert_delivered_exactly_once, burst_round, client_config};
 use eventsub_mock::{Delivery, Ended, MockEventSub, SocketId};
 use eventsub_proto::{CloseCode, Config, DisconnectCause, Event};
@@ -18,6 +18,16 @@ use futures_util::StreamExt;
 use futures_util::future::{Either, select};
 
 pub const WAIT: Duration = Duration::from_secs(5);
+
+/// Makes the test user's token (with `moderator:read:followers`) valid on `mock`.
+pub fn grant_user_token(mock: &MockEventSub) {
+    mock.helix().add_user_token(
+        USER_TOKEN,
+        CLIENT_ID,
+        USER_ID,
+        &["moderator:read:followers"],
+    );
+}
 
 /// `builder` pointed at `mock`, with `config`, fast Helix retries and short timeouts.
 pub fn against<R: Runtime>(

@@ -43,6 +43,8 @@ pub(super) fn config(setup: &Setup) -> Config {
         },
         seed: setup.seed,
         dedup_max_entries: 1 + usize::from(setup.dedup_entries % 32),
+        // Far above 32 entries: the oracle models the count limit alone.
+        dedup_max_bytes: Config::default().dedup_max_bytes,
         dedup_max_age: seconds(1 + u64::from(setup.dedup_age_seconds)),
         max_frame_bytes: 64 << (setup.max_frame_exponent % 15),
         stale_after: setup
