@@ -34,7 +34,8 @@ impl StaleCheck {
         }
     }
 
-    /// How old the message was on arrival, if that is more than the threshold.
+    /// How old the message was on arrival, if that is more than the threshold. `received_at` is
+    /// the arrival on Twitch's clock (the client takes the estimated offset of the local one out).
     pub(crate) fn age_if_stale(
         &mut self,
         message_timestamp: &str,

@@ -5,7 +5,7 @@ mod harness;
 mod twitch;
 
 pub use eventsub_mock::frames::Frames;
-pub use harness::{Harness, PendingCreate};
+pub use harness::{Harness, PendingCreate, rfc3339};
 pub use twitch::{FakeSocket, FakeTwitch, SentNotification, SocketState};
 
 /// A batched notification (`payload.events`) of two events, `e1` (`{"n":1}`) and `e2` (`{"n":2}`),
