@@ -82,12 +82,10 @@ impl ClockOffset {
 
     /// A time on Twitch's clock on the local clock; `None` only when that is not a `SystemTime`.
     pub fn local_time(&self, twitch: SystemTime) -> Option<SystemTime> {
-        let magnitude = Duration::from_nanos(self.local_minus_twitch_nanos.unsigned_abs());
-        if self.local_minus_twitch_nanos >= 0 {
-            twitch.checked_add(magnitude)
-        } else {
-            twitch.checked_sub(magnitude)
-        }
+        let inverse = Self {
+            local_minus_twitch_nanos: self.local_minus_twitch_nanos.saturating_neg(),
+        };
+        inverse.twitch_time(twitch)
     }
 
     /// `local − twitch`, saturating at ± 292 years.

@@ -1081,38 +1081,44 @@ fn a_gap_after_a_frame_whose_timestamp_does_not_parse_starts_at_its_arrival_on_t
     assert_eq!(last_gap(&harness).from, arrival);
 }
 
-#[test]
-fn with_the_local_clock_11_minutes_fast_fresh_notifications_are_delivered_and_old_ones_dropped() {
-    let (mut harness, conn) =
-        on_twitchs_clock(Harness::config(), ClockOffset::local_ahead(11 * MINUTE));
+/// With the local clock `offset` from Twitch's, a notification Twitch sent 40 ms ago is delivered
+/// and one it sent `old` ago is dropped, judged `judged` old.
+fn fresh_delivered_old_dropped(offset: ClockOffset, old: Duration, judged: Duration) {
+    let (mut harness, conn) = on_twitchs_clock(Harness::config(), offset);
     harness.advance(Duration::from_secs(10));
     harness.keepalive(conn);
     let fresh = notify_sent_ago(&mut harness, conn, Duration::from_millis(40));
-    let old = notify_sent_ago(&mut harness, conn, 11 * MINUTE);
+    let stale = notify_sent_ago(&mut harness, conn, old);
     assert_eq!(harness.delivered(), [fresh]);
-    assert!(matches!(
-        harness.events.last(),
-        Some(Event::Dropped { message_id, reason: DropReason::Stale { age }, .. })
-            if message_id.to_string() == old && *age == 11 * MINUTE
-    ));
+    assert!(
+        matches!(
+            harness.events.last(),
+            Some(Event::Dropped { message_id, reason: DropReason::Stale { age }, .. })
+                if message_id.to_string() == stale && *age == judged
+        ),
+        "{:?}",
+        harness.events.last()
+    );
+}
+
+#[test]
+fn with_the_local_clock_11_minutes_fast_fresh_notifications_are_delivered_and_old_ones_dropped() {
+    fresh_delivered_old_dropped(
+        ClockOffset::local_ahead(11 * MINUTE),
+        11 * MINUTE,
+        11 * MINUTE,
+    );
 }
 
 #[test]
 fn with_the_local_clock_11_minutes_slow_fresh_notifications_are_delivered_and_old_ones_dropped() {
-    let (mut harness, conn) =
-        on_twitchs_clock(Harness::config(), ClockOffset::local_behind(11 * MINUTE));
-    harness.advance(Duration::from_secs(10));
-    harness.keepalive(conn);
-    let fresh = notify_sent_ago(&mut harness, conn, Duration::from_millis(40));
     // 20 minutes old on Twitch's clock, 9 by the slow local one: stale all the same. The
     // correction towards "Twitch is ahead" is at most half of `stale_after` (5 minutes).
-    let old = notify_sent_ago(&mut harness, conn, 20 * MINUTE);
-    assert_eq!(harness.delivered(), [fresh]);
-    assert!(matches!(
-        harness.events.last(),
-        Some(Event::Dropped { message_id, reason: DropReason::Stale { age }, .. })
-            if message_id.to_string() == old && *age == 14 * MINUTE
-    ));
+    fresh_delivered_old_dropped(
+        ClockOffset::local_behind(11 * MINUTE),
+        20 * MINUTE,
+        14 * MINUTE,
+    );
 }
 
 #[test]
