@@ -429,7 +429,9 @@ pub struct Gap {
     /// When the subscriptions existed again, on Twitch's clock (estimated: the moment the last
     /// creation was answered, through the local clock and its estimated offset from Twitch's; see
     /// [`Client::clock_offset`](crate::Client::clock_offset)). Events sent after it are delivered.
-    /// Never before `from`.
+    /// Never before `from`. The offset includes the control frames' one-way delay, so this may be
+    /// early by that much (milliseconds on a healthy socket): a catch-up that must be exact at the
+    /// edge widens the window by a second and drops what it already has by id.
     pub until: SystemTime,
     /// Monotonic: when the client stopped listening on the lost socket (found it dead, saw it
     /// close, or replaced it). Later than the real start of the gap by any silence before that.
