@@ -394,7 +394,13 @@ fn log_event(event: &Event) {
         }
         Event::Disconnected { conn, cause, .. } => tracing::warn!(%conn, ?cause, "disconnected"),
         Event::ConnectFailed { conn, cause, .. } => tracing::warn!(%conn, ?cause, "connect failed"),
-        Event::Resumed { gap } => tracing::info!(gap = ?gap.duration(), "resumed"),
+        Event::Resumed { gap } => tracing::info!(
+            outage = ?gap.duration(),
+            from = ?gap.from,
+            until = ?gap.until,
+            recovery = ?gap.recovery_time(),
+            "resumed"
+        ),
         Event::Stopped { reason } => tracing::info!(?reason, "stopped"),
         other => tracing::debug!(?other, "event"),
     }

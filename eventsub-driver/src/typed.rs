@@ -78,8 +78,9 @@ impl<K: SubscriptionKind> From<Event> for Typed<K> {
 /// - [`Event::Disconnected`]: a gap began; events stop until the client reconnects (it does so by
 ///   itself). Nothing to do but note it.
 /// - [`Event::Resumed`]: the gap is over and the subscriptions are back. Events of `K` sent in it
-///   may be missing: catch up over Helix from [`Gap::last_frame_before`](eventsub_proto::Gap)
-///   (for follows, Get Channel Followers) if the application needs every one.
+///   may be missing: catch up over Helix for what happened from
+///   [`Gap::from`](eventsub_proto::Gap::from) to [`Gap::until`](eventsub_proto::Gap::until)
+///   (Twitch's clock; for follows, Get Channel Followers) if the application needs every one.
 /// - [`Event::Lagged`]: the application read too slowly and `missed` events were discarded:
 ///   a gap too, caught up the same way.
 /// - [`Event::Stopped`]: the client stopped for good (shutdown, a revoked token, 4001); the stream

@@ -119,9 +119,23 @@ pub struct Config {
     /// frame ends the connection (`Disconnected`, code 1006, the reason naming the size) and a gap
     /// is reported until a fresh session is up.
     pub max_frame_bytes: usize,
-    /// Drop notifications whose `message_timestamp` is older than this (against the wall time given
-    /// with each frame), reporting each drop. `None` keeps them all.
+    /// Drop notifications whose `message_timestamp` is older than this on Twitch's clock, reporting
+    /// each drop. Twitch's "now" is the wall time given with each frame corrected by the offset
+    /// estimated from the welcome and keepalive timestamps (see
+    /// [`Client::clock_offset`](crate::Client::clock_offset)), so a local clock that is off does
+    /// not make fresh notifications stale. `None` keeps them all.
     pub stale_after: Option<Duration>,
+    /// The most the estimated offset between the local wall clock and Twitch's may correct, either
+    /// way (gap bounds, [`Client::clock_offset`](crate::Client::clock_offset)). A local clock
+    /// further off than this is corrected by this much only. Zero turns the correction off.
+    ///
+    /// For the stale check, the correction that makes notifications older (Twitch's clock ahead of
+    /// the local one) is capped at `stale_after / 2` as well: whatever timestamps a server puts in
+    /// its welcome and keepalive frames, a notification is dropped as stale only when it arrived
+    /// more than `stale_after / 2` after its `message_timestamp` by the local clock. A local clock
+    /// more than that behind Twitch's lets some notifications older than `stale_after` through
+    /// (delivered, not lost); one up to this cap ahead is corrected in full.
+    pub max_clock_correction: Duration,
     /// Follow `ws://` reconnect URLs (mock servers hand those out). Off: only `wss://` is followed.
     pub allow_insecure_reconnect_url: bool,
     /// On shutdown, ask for the subscriptions this client created to be deleted.
@@ -148,6 +162,7 @@ impl Default for Config {
             dedup_max_age: Duration::from_secs(600),
             max_frame_bytes: 1 << 20,
             stale_after: Some(Duration::from_secs(600)),
+            max_clock_correction: Duration::from_secs(15 * 60),
             allow_insecure_reconnect_url: false,
             delete_subscriptions_on_shutdown: false,
         }

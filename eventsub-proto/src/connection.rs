@@ -42,8 +42,17 @@ pub(crate) struct Connection {
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Lost {
     pub(crate) live_since: Option<Instant>,
-    pub(crate) read_up_to: Option<SystemTime>,
+    pub(crate) read_up_to: Option<ReadUpTo>,
     pub(crate) replaced_at: Option<Instant>,
+}
+
+/// Up to when everything Twitch sent on a socket has been read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ReadUpTo {
+    /// The send time of the latest message read, on Twitch's clock.
+    Sent(SystemTime),
+    /// Its arrival on the local wall clock: its timestamp did not parse.
+    Arrived(SystemTime),
 }
 
 impl Connection {
@@ -106,9 +115,12 @@ impl Connection {
     /// Up to when everything Twitch sent on this socket has been read: the send time of the latest
     /// message read, on Twitch's clock (not its arrival, which lags behind a busy reader), or its
     /// arrival when the timestamp does not parse; `None` before the first message.
-    pub(crate) fn read_up_to(&self) -> Option<SystemTime> {
+    pub(crate) fn read_up_to(&self) -> Option<ReadUpTo> {
         let received_at = self.last_message_received_at?;
-        Some(crate::stale::system_time(&self.last_message_timestamp).unwrap_or(received_at))
+        Some(
+            crate::stale::system_time(&self.last_message_timestamp)
+                .map_or(ReadUpTo::Arrived(received_at), ReadUpTo::Sent),
+        )
     }
 
     pub(crate) fn lost(&self) -> Lost {
@@ -162,12 +174,12 @@ mod tests {
         connection.read_message("2022-11-16T10:11:13.5Z", arrived);
         assert_eq!(
             connection.read_up_to(),
-            Some(time("2022-11-16T10:11:13.5Z")?)
+            Some(ReadUpTo::Sent(time("2022-11-16T10:11:13.5Z")?))
         );
         connection.read_message("yesterday", arrived);
         assert_eq!(
             connection.read_up_to(),
-            Some(arrived),
+            Some(ReadUpTo::Arrived(arrived)),
             "unreadable: its arrival"
         );
         Ok(())

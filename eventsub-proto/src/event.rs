@@ -27,7 +27,8 @@ use crate::subscription::{Subscription, SubscriptionSpec};
 ///  "message_timestamp":"2023-11-06T18:11:47.492253549Z","subscription_type":"channel.follow",
 ///  "subscription_version":"2","batch_item_id":null,"subscription":{"id":"…"},"event":{"user_id":"…"}}
 /// {"type":"disconnected","conn":1,"cause":{"kind":"closed","code":4007,"reason":""},"retry_in_secs":0.0}
-/// {"type":"resumed","gap":{"duration_secs":1.25,"last_frame_before":"2023-11-06T18:11:47.492253549Z"}}
+/// {"type":"resumed","gap":{"from":"2023-11-06T18:11:47.492253549Z","until":"2023-11-06T18:12:00.5Z",
+///  "duration_secs":13.007746451,"recovery_secs":0.0026}}
 /// ```
 ///
 /// - A [`Notification`] carries its metadata and its subscription and event as raw JSON, exactly
@@ -35,12 +36,12 @@ use crate::subscription::{Subscription, SubscriptionSpec};
 /// - Nested enums (causes, reasons, errors) are objects named by `kind`.
 /// - Durations are seconds as a number, in fields whose names end in `_secs`.
 /// - Wall-clock times ([`SystemTime`]) are RFC 3339 strings in UTC, as Twitch writes its own.
-/// - An [`Instant`] means nothing outside the process that took it, and the core never reads a
-///   clock, so it has no wall time to pair with one. Where an event holds one, what serializes is
-///   a span that does not depend on the clock: [`Event::Disconnected`] and
+/// - An [`Instant`] means nothing outside the process that took it. Where an event holds one,
+///   what serializes is a span that does not depend on the clock: [`Event::Disconnected`] and
 ///   [`Event::ConnectFailed`] carry `retry_in` beside `retry_at` (the wait from the moment the
-///   event was made), and a [`Gap`] gives its duration beside `last_frame_before`, the wall time
-///   to catch up from. `retry_at`, and a gap's `began` and `ended`, are left out.
+///   event was made), and a [`Gap`] gives its `recovery_secs` beside its wall-clock bounds `from`
+///   and `until` (Twitch's clock) and their `duration_secs`. `retry_at`, and a gap's `lost_at`
+///   and `resumed_at`, are left out.
 #[derive(Clone, Debug)]
 #[cfg_attr(
     feature = "serde",
@@ -110,8 +111,8 @@ pub enum Event {
         )]
         retry_in: Option<Duration>,
     },
-    /// A gap is over: events Twitch sent in it may be missing; catch up over Helix from
-    /// [`Gap::last_frame_before`]. Usually the subscriptions were re-created after a
+    /// A gap is over: events Twitch sent in it may be missing; catch up over Helix for what
+    /// happened from [`Gap::from`] to [`Gap::until`] (Twitch's clock). Usually the subscriptions were re-created after a
     /// [`Event::Disconnected`]; it also comes alone when a fresh session had to replace a live one,
     /// or when the old socket of a handover broke before it was drained.
     Resumed {
@@ -527,47 +528,78 @@ impl DisconnectCause {
 /// A stretch of time in which events may have been missed: no session was listening, or a socket
 /// that still carried events broke.
 ///
-/// With the `serde` feature it serializes as its `duration_secs` and `last_frame_before` (RFC 3339
-/// or `null`): `began` and `ended` are `Instant`s, which mean nothing outside this process.
+/// Its bounds are wall-clock times on Twitch's clock, the one Helix's timestamps use: catch up
+/// over Helix for what happened from [`Gap::from`] to [`Gap::until`]. Its
+/// [`duration`](Gap::duration) is the real outage, silence before the loss was noticed included.
+/// The `Instant`s say when the client itself lost and regained its subscriptions, for local
+/// timing only.
+///
+/// With the `serde` feature it serializes as `from` and `until` (RFC 3339), `duration_secs` and
+/// `recovery_secs`: `lost_at` and `resumed_at` are `Instant`s, which mean nothing outside this
+/// process.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Gap {
-    /// When the session (or the socket that broke) stopped being the one events came on.
-    pub began: Instant,
-    /// When subscriptions were back.
-    pub ended: Instant,
-    /// Up to when everything Twitch sent on the lost socket was received: the
-    /// `message_timestamp` of the last message read on it (Twitch's clock, the one Helix's
-    /// timestamps use). Catch up over Helix from here: the arrival time would be later by however
-    /// far the reader was behind, and events sent in between could be missed. The arrival time
-    /// when that timestamp does not parse; `None` when the socket delivered no message.
-    pub last_frame_before: Option<SystemTime>,
+    /// Up to when everything Twitch sent was received, on Twitch's clock: the `message_timestamp`
+    /// of the last message read on the lost socket (not its arrival, which lags behind a busy
+    /// reader). When that timestamp does not parse, its arrival converted to Twitch's clock; when
+    /// the socket delivered no message, the moment of the loss on Twitch's clock. Catch up from
+    /// here.
+    pub from: SystemTime,
+    /// When the subscriptions existed again, on Twitch's clock (estimated: the moment the last
+    /// creation was answered, through the local clock and its estimated offset from Twitch's; see
+    /// [`Client::clock_offset`](crate::Client::clock_offset)). Events sent after it are delivered.
+    /// Never before `from`. The offset includes the control frames' one-way delay, so this may be
+    /// early by that much (milliseconds on a healthy socket): a catch-up that must be exact at the
+    /// edge widens the window by a second and drops what it already has by id.
+    pub until: SystemTime,
+    /// Monotonic: when the client stopped listening on the lost socket (found it dead, saw it
+    /// close, or replaced it). Later than the real start of the gap by any silence before that.
+    pub lost_at: Instant,
+    /// Monotonic: when the subscriptions were back (the moment of [`Event::Resumed`]).
+    pub resumed_at: Instant,
 }
 
 impl Gap {
-    /// A gap from `began` to `ended`, everything up to `last_frame_before` received: what the
-    /// client reports in [`Event::Resumed`], made by hand for the tests of an app's catch-up code.
+    /// A gap from `from` to `until` on Twitch's clock, lost and regained locally at `lost_at` and
+    /// `resumed_at`: what the client reports in [`Event::Resumed`], made by hand for the tests of
+    /// an app's catch-up code. An `until` before `from` is taken as `from`.
     ///
     /// ```
     /// use std::time::{Duration, Instant, SystemTime};
     /// use eventsub_proto::Gap;
-    /// let began = Instant::now();
-    /// let gap = Gap::new(began, began + Duration::from_secs(3), Some(SystemTime::UNIX_EPOCH));
-    /// assert_eq!((gap.began, gap.ended), (began, began + Duration::from_secs(3)));
-    /// assert_eq!(gap.duration(), Duration::from_secs(3));
-    /// assert_eq!(gap.last_frame_before, Some(SystemTime::UNIX_EPOCH));
+    /// let from = SystemTime::UNIX_EPOCH + Duration::from_secs(1_699_294_307);
+    /// let lost_at = Instant::now();
+    /// let gap = Gap::new(
+    ///     from,
+    ///     from + Duration::from_secs(13),
+    ///     lost_at,
+    ///     lost_at + Duration::from_millis(3),
+    /// );
+    /// assert_eq!(gap.duration(), Duration::from_secs(13));
+    /// assert_eq!(gap.recovery_time(), Duration::from_millis(3));
     /// ```
-    pub fn new(began: Instant, ended: Instant, last_frame_before: Option<SystemTime>) -> Self {
+    pub fn new(from: SystemTime, until: SystemTime, lost_at: Instant, resumed_at: Instant) -> Self {
         Self {
-            began,
-            ended,
-            last_frame_before,
+            from,
+            until: until.max(from),
+            lost_at,
+            resumed_at,
         }
     }
 
-    /// How long nothing was listening.
+    /// The real outage: from the last message received before the loss to when the subscriptions
+    /// existed again, on Twitch's clock.
     pub fn duration(&self) -> Duration {
-        self.ended.saturating_duration_since(self.began)
+        self.until
+            .duration_since(self.from)
+            .unwrap_or(Duration::ZERO)
+    }
+
+    /// How long the client took, once it stopped listening, to have its subscriptions back
+    /// (monotonic clock). Shorter than [`Gap::duration`] by the silence before the loss was noticed.
+    pub fn recovery_time(&self) -> Duration {
+        self.resumed_at.saturating_duration_since(self.lost_at)
     }
 }
 
@@ -615,7 +647,8 @@ pub enum SubscriptionFailure {
 pub enum DropReason {
     /// Its `message_timestamp` is older than [`Config::stale_after`](crate::Config::stale_after).
     Stale {
-        /// How old it was on arrival.
+        /// How old it was on arrival, on Twitch's clock (the estimated offset of the local clock
+        /// taken out).
         #[cfg_attr(feature = "serde", serde(rename = "age_secs", serialize_with = "secs"))]
         age: Duration,
     },

@@ -79,6 +79,7 @@
 
 mod backoff;
 mod client;
+mod clock;
 mod close;
 mod config;
 mod connection;
@@ -105,6 +106,7 @@ mod wanted;
 
 pub use backoff::BackoffConfig;
 pub use client::{Client, Stats};
+pub use clock::ClockOffset;
 pub use close::{ClientCloseCode, CloseCode, CloseDisposition};
 pub use config::{Config, KeepaliveGrace, TWITCH_EVENTSUB_URL};
 pub use error::{ConfigError, FrameError, InputError, SubscribeError};

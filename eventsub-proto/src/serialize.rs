@@ -61,9 +61,11 @@ impl Serialize for Rfc3339 {
 
 impl Serialize for Gap {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut gap = serializer.serialize_struct("Gap", 2)?;
+        let mut gap = serializer.serialize_struct("Gap", 4)?;
+        gap.serialize_field("from", &Rfc3339(self.from))?;
+        gap.serialize_field("until", &Rfc3339(self.until))?;
         gap.serialize_field("duration_secs", &self.duration().as_secs_f64())?;
-        gap.serialize_field("last_frame_before", &self.last_frame_before.map(Rfc3339))?;
+        gap.serialize_field("recovery_secs", &self.recovery_time().as_secs_f64())?;
         gap.end()
     }
 }

@@ -36,9 +36,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             Event::SessionReady { session_id, .. } => println!("session {session_id} ready"),
-            Event::Resumed { gap } => {
-                println!("back after {:?}: catch up over Helix", gap.duration())
-            }
+            // The real outage on Twitch's clock, from the last message received to the
+            // subscriptions' return: catch up over Helix for what happened between the two.
+            Event::Resumed { gap } => println!(
+                "missed up to {:?}: catch up over Helix from {:?} to {:?}",
+                gap.duration(),
+                gap.from,
+                gap.until
+            ),
             Event::Stopped { reason } => println!("stopped: {reason:?}"),
             other => println!("{other:?}"),
         }

@@ -20,7 +20,11 @@
 //! while let Some(event) = events.next().await {
 //!     match event {
 //!         Event::Notification(notification) => println!("{}: {}", notification.subscription_type(), notification.event_json()),
-//!         Event::Resumed { gap } => println!("back after {:?}; catch up over Helix", gap.duration()),
+//!         // The real outage on Twitch's clock; catch up over Helix for what happened in it.
+//!         Event::Resumed { gap } => println!(
+//!             "missed up to {:?}: catch up over Helix from {:?} to {:?}",
+//!             gap.duration(), gap.from, gap.until,
+//!         ),
 //!         Event::Stopped { reason } => println!("stopped: {reason:?}"),
 //!         _ => {}
 //!     }

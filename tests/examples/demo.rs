@@ -276,8 +276,11 @@ fn describe(event: &Event) -> String {
             format!("disconnected ({cause:?}): a gap begins{retry}")
         }
         Event::Resumed { gap } => format!(
-            "resumed after a gap of {:.2}s: subscriptions re-created, catch up over Helix",
-            gap.duration().as_secs_f64()
+            "resumed after a gap of {:.2}s ({:?} to {:?} on Twitch's clock): subscriptions \
+             re-created, catch up over Helix",
+            gap.duration().as_secs_f64(),
+            gap.from,
+            gap.until
         ),
         Event::Stopped { reason } => format!("stopped: {reason:?}"),
         other => format!("{other:?}"),

@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use eventsub_proto::{
-    ClientCloseCode, CloseCode, DisconnectCause, DropReason, Event, FrameError, Input, Output,
-    RequestError, StopReason, SubscribeError, SubscriptionFailure, SubscriptionSpec, Url,
+    ClientCloseCode, ClockOffset, CloseCode, ConnId, DisconnectCause, DropReason, Event,
+    FrameError, Gap, Input, Output, RequestError, StopReason, SubscribeError, SubscriptionFailure,
+    SubscriptionSpec, Url,
 };
-use eventsub_tests::sim::{BATCHED_NOTIFICATION, Frames, Harness};
+use eventsub_tests::sim::{BATCHED_NOTIFICATION, Frames, Harness, rfc3339};
 
 fn creates_since(harness: &Harness, from: usize) -> usize {
     harness.outputs[from..]
@@ -208,7 +209,7 @@ fn silence_past_keepalive_and_grace_declares_the_socket_dead_and_resubscribes() 
     let Some(Event::Resumed { gap }) = harness.events.last() else {
         panic!("no Resumed: {:?}", harness.events)
     };
-    assert_eq!(gap.duration(), Duration::ZERO);
+    assert_eq!(gap.recovery_time(), Duration::ZERO);
 }
 
 #[test]
@@ -244,7 +245,7 @@ fn a_gap_is_anchored_when_twitch_sent_the_last_message_received_not_when_it_arri
     let Some(Event::Resumed { gap }) = harness.events.last() else {
         panic!("no Resumed: {:?}", harness.events)
     };
-    assert_eq!(gap.last_frame_before, Some(sent));
+    assert_eq!(gap.from, sent);
 }
 
 #[test]
@@ -292,7 +293,7 @@ fn a_creation_helix_cannot_serve_is_retried_on_the_live_session_and_the_gap_stay
     let Some(Event::Resumed { gap }) = harness.events.last() else {
         panic!("no Resumed: {:?}", harness.events_since(events))
     };
-    assert_eq!(gap.ended, harness.now);
+    assert_eq!(gap.resumed_at, harness.now);
 }
 
 #[test]
@@ -375,7 +376,7 @@ fn an_old_socket_breaking_before_its_drain_after_a_handover_is_reported_as_a_gap
             harness.events_since(events)
         )
     };
-    assert_eq!(gap.last_frame_before, Some(read_up_to));
+    assert_eq!(gap.from, read_up_to);
     assert!(
         !harness
             .events_since(events)
@@ -1039,4 +1040,182 @@ fn every_output_is_an_instruction_never_a_frame_to_twitch() {
             other => panic!("unexpected output {other:?}"),
         }
     }
+}
+
+// Gaps tell the truth: bounds on Twitch's clock, staleness judged on Twitch's clock.
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+/// A harness whose frames carry Twitch's time, the local clock `offset` from it, with a live
+/// session.
+fn on_twitchs_clock(config: eventsub_proto::Config, offset: ClockOffset) -> (Harness, ConnId) {
+    let mut harness = Harness::new(config);
+    harness.twitch_clock(offset);
+    let conn = harness.establish();
+    (harness, conn)
+}
+
+/// The server sends a notification on `conn` that Twitch sent `age` ago; returns its id.
+fn notify_sent_ago(harness: &mut Harness, conn: ConnId, age: Duration) -> String {
+    harness.twitch.frames.timestamp = rfc3339(harness.twitch_now() - age);
+    let id = harness.notify(conn);
+    harness.twitch.frames.timestamp = rfc3339(harness.twitch_now());
+    id
+}
+
+fn last_gap(harness: &Harness) -> Gap {
+    match harness.events.last() {
+        Some(Event::Resumed { gap }) => gap.clone(),
+        _ => panic!("no Resumed: {:?}", harness.events),
+    }
+}
+
+#[test]
+fn a_gap_lasts_from_the_last_frame_received_to_resubscription_on_twitchs_clock() {
+    let (mut harness, conn) = on_twitchs_clock(Harness::config(), ClockOffset::ZERO);
+    let last_frame = harness.twitch_now();
+    harness.keepalive(conn);
+    // 13 s of silence, then the socket is declared dead; the fresh session's subscription takes
+    // Helix 2.6 ms to create.
+    harness.advance_to_next_timeout();
+    harness.connect_next();
+    harness.advance(Duration::from_micros(2_600));
+    harness.create_all();
+    let gap = last_gap(&harness);
+    assert_eq!(gap.from, last_frame);
+    assert_eq!(gap.until, harness.twitch_now());
+    assert_eq!(gap.duration(), Duration::from_micros(13_002_600));
+    assert_eq!(gap.recovery_time(), Duration::from_micros(2_600));
+    assert_eq!(gap.resumed_at, harness.now);
+}
+
+#[test]
+fn gap_bounds_are_on_twitchs_clock_when_the_local_clock_is_11_minutes_fast_or_slow() {
+    for offset in [
+        ClockOffset::local_ahead(11 * MINUTE),
+        ClockOffset::local_behind(11 * MINUTE),
+    ] {
+        let (mut harness, conn) = on_twitchs_clock(Harness::config(), offset);
+        harness.advance(Duration::from_secs(5));
+        let last_frame = harness.twitch_now();
+        harness.keepalive(conn);
+        harness.advance(Duration::from_secs(3));
+        harness.server_close(conn, Some(4002));
+        harness.advance_to_next_timeout();
+        harness.connect_next();
+        harness.create_all();
+        let gap = last_gap(&harness);
+        assert_eq!(gap.from, last_frame, "{offset:?}");
+        assert_eq!(gap.until, harness.twitch_now(), "{offset:?}");
+        assert_eq!(
+            gap.duration(),
+            harness.twitch_now().duration_since(last_frame).unwrap(),
+            "{offset:?}"
+        );
+        assert!(gap.duration() > gap.recovery_time());
+        assert_eq!(harness.client.clock_offset(), offset);
+    }
+}
+
+#[test]
+fn a_gap_after_a_frame_whose_timestamp_does_not_parse_starts_at_its_arrival_on_twitchs_clock() {
+    let (mut harness, conn) =
+        on_twitchs_clock(Harness::config(), ClockOffset::local_ahead(11 * MINUTE));
+    harness.advance(Duration::from_secs(5));
+    let arrival = harness.twitch_now();
+    harness.twitch.frames.timestamp = "yesterday".to_owned();
+    harness.notify(conn);
+    harness.server_close(conn, None);
+    harness.advance_to_next_timeout();
+    harness.connect_next();
+    harness.create_all();
+    assert_eq!(last_gap(&harness).from, arrival);
+}
+
+/// With the local clock `offset` from Twitch's, a notification Twitch sent 40 ms ago is delivered
+/// and one it sent `old` ago is dropped, judged `judged` old.
+fn fresh_delivered_old_dropped(offset: ClockOffset, old: Duration, judged: Duration) {
+    let (mut harness, conn) = on_twitchs_clock(Harness::config(), offset);
+    harness.advance(Duration::from_secs(10));
+    harness.keepalive(conn);
+    let fresh = notify_sent_ago(&mut harness, conn, Duration::from_millis(40));
+    let stale = notify_sent_ago(&mut harness, conn, old);
+    assert_eq!(harness.delivered(), [fresh]);
+    assert!(
+        matches!(
+            harness.events.last(),
+            Some(Event::Dropped { message_id, reason: DropReason::Stale { age }, .. })
+                if message_id.to_string() == stale && *age == judged
+        ),
+        "{:?}",
+        harness.events.last()
+    );
+}
+
+#[test]
+fn with_the_local_clock_11_minutes_fast_fresh_notifications_are_delivered_and_old_ones_dropped() {
+    fresh_delivered_old_dropped(
+        ClockOffset::local_ahead(11 * MINUTE),
+        11 * MINUTE,
+        11 * MINUTE,
+    );
+}
+
+#[test]
+fn with_the_local_clock_11_minutes_slow_fresh_notifications_are_delivered_and_old_ones_dropped() {
+    // 20 minutes old on Twitch's clock, 9 by the slow local one: stale all the same. The
+    // correction towards "Twitch is ahead" is at most half of `stale_after` (5 minutes).
+    fresh_delivered_old_dropped(
+        ClockOffset::local_behind(11 * MINUTE),
+        20 * MINUTE,
+        14 * MINUTE,
+    );
+}
+
+#[test]
+fn control_frames_whose_timestamps_jump_cannot_make_notifications_stale_that_arrived_within_half_the_threshold()
+ {
+    let (mut harness, conn) = on_twitchs_clock(Harness::config(), ClockOffset::ZERO);
+    // One keepalive from a day ahead is outvoted by the others: nothing moves.
+    harness.twitch.frames.timestamp = rfc3339(harness.twitch_now() + 24 * 60 * MINUTE);
+    harness.keepalive(conn);
+    assert_eq!(harness.client.clock_offset(), ClockOffset::ZERO);
+    // Every keepalive from then on a day ahead: the estimate goes as far as the cap (15 min)...
+    for _ in 0..5 {
+        harness.advance(Duration::from_secs(9));
+        harness.twitch.frames.timestamp = rfc3339(harness.twitch_now() + 24 * 60 * MINUTE);
+        harness.keepalive(conn);
+    }
+    assert_eq!(
+        harness.client.clock_offset(),
+        ClockOffset::local_behind(15 * MINUTE)
+    );
+    // ...but the stale check believes Twitch ahead by at most `stale_after / 2`: what arrived
+    // within 5 minutes of its timestamp is delivered, what is older than that by more is not.
+    let fresh = notify_sent_ago(&mut harness, conn, Duration::ZERO);
+    let four_minutes =
+        notify_sent_ago(&mut harness, conn, 4 * MINUTE + 59 * Duration::from_secs(1));
+    let an_hour = notify_sent_ago(&mut harness, conn, 60 * MINUTE);
+    assert_eq!(harness.delivered(), [fresh, four_minutes]);
+    assert!(matches!(
+        harness.events.last(),
+        Some(Event::Dropped { message_id, .. }) if message_id.to_string() == an_hour
+    ));
+}
+
+#[test]
+fn a_local_clock_further_off_than_the_cap_is_corrected_by_the_cap_only() {
+    let mut config = Harness::config();
+    config.max_clock_correction = 5 * MINUTE;
+    let (mut harness, conn) = on_twitchs_clock(config, ClockOffset::local_ahead(20 * MINUTE));
+    assert_eq!(
+        harness.client.clock_offset(),
+        ClockOffset::local_ahead(5 * MINUTE)
+    );
+    // Judged 15 minutes old: the app sees the drop, reported, and can fix its clock.
+    notify_sent_ago(&mut harness, conn, Duration::ZERO);
+    assert!(matches!(
+        harness.events.last(),
+        Some(Event::Dropped { reason: DropReason::Stale { age }, .. }) if *age == 15 * MINUTE
+    ));
 }

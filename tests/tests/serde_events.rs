@@ -2,14 +2,14 @@
 //! a notification with its metadata and its event as the raw JSON Twitch sent.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use eventsub_proto::events::EventData;
 use eventsub_proto::{
     CloseCode, ConnId, Created, DisconnectCause, DropReason, Event, FrameError, Gap, MessageId,
     RequestError, SessionId, StopReason, SubscriptionFailure, SubscriptionId, SubscriptionSpec,
 };
-use eventsub_tests::sim::{BATCHED_NOTIFICATION, Harness};
+use eventsub_tests::sim::{BATCHED_NOTIFICATION, Harness, rfc3339};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
@@ -226,15 +226,17 @@ fn a_gap_serializes_as_its_duration_and_wall_clock_start_and_retries_as_waits() 
     let Event::Resumed { gap } = resumed else {
         unreachable!()
     };
-    assert!(gap.duration() >= harness.now - began);
+    assert!(gap.recovery_time() >= harness.now - began);
     assert_eq!(
         json,
         json!({
             "type": "resumed",
             "gap": {
-                "duration_secs": gap.duration().as_secs_f64(),
                 // The follow frame's own timestamp: Twitch's clock, where catching up starts.
-                "last_frame_before": "2023-11-06T18:11:47.492253549Z",
+                "from": "2023-11-06T18:11:47.492253549Z",
+                "until": rfc3339(gap.until),
+                "duration_secs": gap.duration().as_secs_f64(),
+                "recovery_secs": gap.recovery_time().as_secs_f64(),
             }
         })
     );
@@ -338,7 +340,12 @@ fn every_kind_of_event_serializes_as_an_object_named_by_its_type() {
             retry_in: None,
         },
         Event::Resumed {
-            gap: Gap::new(harness.now, harness.now + Duration::from_secs(2), None),
+            gap: Gap::new(
+                SystemTime::UNIX_EPOCH + Duration::new(1_699_294_307, 492_253_549),
+                SystemTime::UNIX_EPOCH + Duration::new(1_699_294_309, 492_253_549),
+                harness.now,
+                harness.now + Duration::from_millis(500),
+            ),
         },
         Event::Reconnected {
             conn,
@@ -369,7 +376,8 @@ fn every_kind_of_event_serializes_as_an_object_named_by_its_type() {
             json!({"type": "stopped", "reason": {"kind": "shutdown"}}),
             json!({"type": "disconnected", "conn": n, "cause": {"kind": "keepalive_timeout", "silent_for_secs": 13.25},
                 "retry_in_secs": null}),
-            json!({"type": "resumed", "gap": {"duration_secs": 2.0, "last_frame_before": null}}),
+            json!({"type": "resumed", "gap": {"from": "2023-11-06T18:11:47.492253549Z",
+                "until": "2023-11-06T18:11:49.492253549Z", "duration_secs": 2.0, "recovery_secs": 0.5}}),
             json!({"type": "reconnected", "conn": n, "session_id": "session-9"}),
         ]
     );

@@ -1535,7 +1535,14 @@ impl Sim {
                 }
                 self.check_retry(cause, *retry_at, *retry_in, at, after)?;
             }
-            Event::Resumed { .. } => self.gap_open = false,
+            Event::Resumed { gap } => {
+                self.gap_open = false;
+                // Its bounds are in order, and it ends now.
+                check!(
+                    gap.from <= gap.until && gap.lost_at <= gap.resumed_at && gap.resumed_at == at,
+                    "gap out of order or not ending now ({at:?}): {gap:?}"
+                );
+            }
             Event::Stopped { reason } => {
                 self.coverage.add(match reason {
                     StopReason::GaveUp { .. } => "stopped: gave up",

@@ -64,13 +64,20 @@ impl Client {
                 metadata,
                 session_id,
                 keepalive_timeout_seconds,
-            } => self.on_welcome(
-                conn,
-                metadata,
-                SessionId::new(session_id.as_ref()),
-                Duration::from_secs(*keepalive_timeout_seconds),
-            ),
-            Message::Keepalive { .. } => {}
+            } => {
+                self.twitch_clock
+                    .control_frame(&metadata.message_timestamp, received_at, self.now);
+                self.on_welcome(
+                    conn,
+                    metadata,
+                    SessionId::new(session_id.as_ref()),
+                    Duration::from_secs(*keepalive_timeout_seconds),
+                )
+            }
+            Message::Keepalive { metadata } => {
+                self.twitch_clock
+                    .control_frame(&metadata.message_timestamp, received_at, self.now);
+            }
             Message::Reconnect {
                 metadata,
                 reconnect_url,
@@ -196,10 +203,15 @@ impl Client {
             self.stats.duplicates_dropped += 1;
             return;
         }
-        if let Some(age) = self
-            .stale_check
-            .age_if_stale(&metadata.message_timestamp, received_at)
-        {
+        // Judged on Twitch's clock; a `received_at` with no Twitch time is no evidence.
+        let stale = self
+            .twitch_clock
+            .stale_check_now(received_at)
+            .and_then(|twitch_now| {
+                self.stale_check
+                    .age_if_stale(&metadata.message_timestamp, twitch_now)
+            });
+        if let Some(age) = stale {
             self.stats.stale_dropped += 1;
             self.emit(Event::Dropped {
                 conn,

@@ -6,7 +6,7 @@ use url::Url;
 
 use super::{Candidate, Client, GapStart, Retry, Takeover};
 use crate::close::{ClientCloseCode, CloseCode, CloseDisposition};
-use crate::connection::{Connection, Lost};
+use crate::connection::{Connection, Lost, ReadUpTo};
 use crate::error::InputError;
 use crate::event::{DisconnectCause, Event, StopReason};
 use crate::ids::ConnId;
@@ -65,17 +65,23 @@ impl Client {
 
     /// Opens a gap that began at `began`, where everything was read up to `read_up_to`, or widens
     /// the open one to take it in.
-    pub(super) fn widen_gap(&mut self, began: Instant, read_up_to: Option<SystemTime>) {
+    pub(super) fn widen_gap(&mut self, began: Instant, read_up_to: Option<ReadUpTo>) {
+        let from = match read_up_to {
+            Some(ReadUpTo::Sent(sent_at)) => Some(sent_at),
+            Some(ReadUpTo::Arrived(arrived_at)) => self.twitch_clock.twitch_time(arrived_at),
+            // Nothing read on it: the loss itself is the earliest moment known.
+            None => None,
+        }
+        .or_else(|| self.twitch_clock.twitch_time_at(began))
+        // No control frame was ever read, so no session was ever live and no gap can open: an
+        // invariant, kept without a panic by the earliest time there is.
+        .unwrap_or(SystemTime::UNIX_EPOCH);
         let gap = self.gap.get_or_insert(GapStart {
-            began,
-            last_frame_before: read_up_to,
+            lost_at: began,
+            from,
         });
-        gap.began = gap.began.min(began);
-        gap.last_frame_before = match (gap.last_frame_before, read_up_to) {
-            (Some(open), Some(new)) => Some(open.min(new)),
-            // Nothing read on one of them: no bound to catch up from.
-            _ => None,
-        };
+        gap.lost_at = gap.lost_at.min(began);
+        gap.from = gap.from.min(from);
     }
 
     pub(super) fn after_connection_lost(

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use url::Url;
 
+use crate::clock::{ClockOffset, TwitchClock};
 use crate::close::CloseCode;
 use crate::config::Config;
 use crate::connection::{ConnState, Connection};
@@ -66,8 +67,9 @@ enum Retry {
 
 #[derive(Clone, Debug)]
 struct GapStart {
-    began: Instant,
-    last_frame_before: Option<SystemTime>,
+    lost_at: Instant,
+    /// Twitch's clock.
+    from: SystemTime,
 }
 
 /// Counters for monitoring and tests.
@@ -114,6 +116,7 @@ pub struct Client {
     requests: HashMap<RequestId, Request>,
     dedup: DedupWindow,
     stale_check: StaleCheck,
+    twitch_clock: TwitchClock,
     outputs: outputs::OutputQueue,
     last_conn: u64,
     last_request: u64,
@@ -138,6 +141,7 @@ impl Client {
                 config.dedup_max_age,
             ),
             stale_check: StaleCheck::new(config.stale_after),
+            twitch_clock: TwitchClock::new(config.max_clock_correction, config.stale_after),
             config,
             fresh_url,
             connections: Vec::new(),
@@ -351,6 +355,15 @@ impl Client {
             .iter()
             .find(|conn| conn.id == primary)
             .and_then(Connection::session_id)
+    }
+
+    /// How far the local wall clock (the `received_at` of the frames) is from Twitch's, as
+    /// estimated from the `message_timestamp`s of the recent welcome and keepalive frames: the
+    /// median of `received_at − message_timestamp` over the last five, capped at
+    /// [`Config::max_clock_correction`] either way. It includes the frames' one-way delay. Zero
+    /// before the first welcome. Stale checks and [`Gap`](crate::Gap) bounds use it.
+    pub fn clock_offset(&self) -> ClockOffset {
+        self.twitch_clock.offset()
     }
 
     /// Every wanted subscription and where it stands.

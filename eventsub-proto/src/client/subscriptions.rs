@@ -188,12 +188,13 @@ impl Client {
             return;
         }
         if let Some(start) = self.gap.take() {
+            // The subscriptions existed by the time their creation was answered: now.
+            let until = self
+                .twitch_clock
+                .twitch_time_at(self.now)
+                .unwrap_or(start.from);
             self.emit(Event::Resumed {
-                gap: Gap {
-                    began: start.began,
-                    ended: self.now,
-                    last_frame_before: start.last_frame_before,
-                },
+                gap: Gap::new(start.from, until, start.lost_at, self.now),
             });
         }
     }

@@ -4,8 +4,8 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use eventsub_proto::{
-    Client, ClientCloseCode, Config, ConnId, Created, Event, Input, Output, RequestError,
-    RequestId, SessionId, SubscriptionId, SubscriptionSpec, Url,
+    Client, ClientCloseCode, ClockOffset, Config, ConnId, Created, Event, Input, Output,
+    RequestError, RequestId, SessionId, SubscriptionId, SubscriptionSpec, Url,
 };
 
 use super::twitch::FakeTwitch;
@@ -49,6 +49,9 @@ pub struct Harness {
     /// Leave sockets the client closes open until the test ends them with
     /// [`Harness::server_close`] (by default the server answers every close at once).
     pub hold_closes: bool,
+    /// How far the local clock (`wall`) is from Twitch's, once [`Harness::twitch_clock`] made the
+    /// frames carry Twitch's time (by default they carry one fixed timestamp).
+    pub twitch_offset: Option<ClockOffset>,
 }
 
 impl Harness {
@@ -69,6 +72,7 @@ impl Harness {
             pending_deletes: Vec::new(),
             client_closes: Vec::new(),
             hold_closes: false,
+            twitch_offset: None,
         };
         harness.drain();
         harness
@@ -275,10 +279,31 @@ impl Harness {
         });
     }
 
+    /// From now on every frame carries Twitch's time as its `message_timestamp`, Twitch's clock
+    /// being `offset` from the local one (`wall`); it moves with the fake time.
+    pub fn twitch_clock(&mut self, offset: ClockOffset) {
+        self.twitch_offset = Some(offset);
+        self.stamp();
+    }
+
+    /// Twitch's time now, when [`Harness::twitch_clock`] set it (else the local wall time).
+    pub fn twitch_now(&self) -> SystemTime {
+        self.twitch_offset
+            .and_then(|offset| offset.twitch_time(self.wall))
+            .unwrap_or(self.wall)
+    }
+
+    fn stamp(&mut self) {
+        if self.twitch_offset.is_some() {
+            self.twitch.frames.timestamp = rfc3339(self.twitch_now());
+        }
+    }
+
     /// Moves both clocks forward and lets the client act on its deadlines.
     pub fn advance(&mut self, by: Duration) {
         self.now += by;
         self.wall += by;
+        self.stamp();
         self.client.handle_timeout(self.now);
         self.drain();
     }
@@ -310,4 +335,11 @@ impl Harness {
     pub fn events_since(&self, from: usize) -> &[Event] {
         self.events.get(from..).unwrap_or(&[])
     }
+}
+
+/// A wall time as Twitch writes its timestamps (RFC 3339, UTC, nanoseconds).
+pub fn rfc3339(at: SystemTime) -> String {
+    time::OffsetDateTime::from(at)
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("a time in RFC 3339's years")
 }

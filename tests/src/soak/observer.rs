@@ -7,9 +7,11 @@
 //! replace a live session by a fresh one (a `SessionReady` after the first, as after a stale
 //! reconnect URL), and closes with `Resumed { gap }`; a `Resumed` alone reports a gap that is
 //! already over (the old socket of a handover broke before it was drained). Its catch-up window
-//! runs from its anchor —
-//! `last_frame_before`, the time up to which the user has everything, or `began` when there is
-//! none — to `ended`. The soak requires that every lost notification (one the mock could not send
+//! runs from its anchor — `from`, the time (Twitch's clock, here the mock's, which is this
+//! machine's) up to which the user has everything — to `resumed_at`, when the subscriptions were
+//! back. Its `until`, the same moment estimated on Twitch's clock, must lie within
+//! [`UNTIL_TOLERANCE`] of `resumed_at`: the mock shares this machine's clock, so the estimated
+//! offset is only the frames' delay. The soak requires that every lost notification (one the mock could not send
 //! because no session of the client held the subscription, or one sent on a socket no longer live)
 //! falls inside the window of a reported gap, so a user who catches up over Helix for each window
 //! misses nothing.
@@ -23,17 +25,21 @@ use super::clock::Clock;
 use super::ledger::Ledger;
 use eventsub_mock::message_number;
 
+/// How far a gap's `until` (on Twitch's clock) may be from its `resumed_at` (monotonic), the
+/// estimated offset between the clocks being only the delay of keepalives through a busy run.
+const UNTIL_TOLERANCE: Duration = Duration::from_secs(1);
+
 /// How many recent gaps are kept to check lost notifications against (a round reports a few).
 const KEPT_GAPS: usize = 64;
 
 /// A gap as the client reported it, on the soak's clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ReportedGap {
-    /// From when the user may lack events: `last_frame_before`, else `began`.
+    /// From when the user may lack events: the gap's `from`.
     pub anchor: Instant,
-    /// When the session was lost.
+    /// When the client stopped listening on the lost socket (`lost_at`).
     pub began: Instant,
-    /// When the subscriptions were back.
+    /// When the subscriptions were back (`resumed_at`).
     pub ended: Instant,
 }
 
@@ -210,28 +216,39 @@ impl Observer {
     fn resumed(&mut self, at: Instant, gap: &eventsub_proto::Gap) -> Result<(), String> {
         // Without an open gap, the gap is over as it is reported.
         let reported_at = self.open_gap.take().unwrap_or(at);
-        if gap.began > reported_at || gap.ended < gap.began || gap.ended > at {
+        if gap.lost_at > reported_at || gap.resumed_at < gap.lost_at || gap.resumed_at > at {
             return Err(format!(
-                "gap bounds out of order: began {:?}, ended {:?}, loss reported at {:?}, \
+                "gap bounds out of order: lost at {:?}, resumed at {:?}, loss reported at {:?}, \
                  resumed reported at {:?}",
-                self.clock.since_start(gap.began),
-                self.clock.since_start(gap.ended),
+                self.clock.since_start(gap.lost_at),
+                self.clock.since_start(gap.resumed_at),
                 self.clock.since_start(reported_at),
                 self.clock.since_start(at),
             ));
         }
-        let anchor = gap
-            .last_frame_before
-            .map_or(gap.began, |wall| self.clock.instant_of(wall));
+        let until = self.clock.instant_of(gap.until);
+        let off_by = until
+            .saturating_duration_since(gap.resumed_at)
+            .max(gap.resumed_at.saturating_duration_since(until));
+        if off_by > UNTIL_TOLERANCE || gap.until < gap.from {
+            return Err(format!(
+                "gap until {:?} (Twitch's clock) is {off_by:?} from its resumption at {:?}, \
+                 from {:?}",
+                self.clock.since_start(until),
+                self.clock.since_start(gap.resumed_at),
+                self.clock.since_start(self.clock.instant_of(gap.from)),
+            ));
+        }
         if self.gaps.len() == KEPT_GAPS {
             self.gaps.pop_front();
         }
         self.gaps.push_back(ReportedGap {
-            anchor,
-            began: gap.began,
-            ended: gap.ended,
+            anchor: self.clock.instant_of(gap.from),
+            began: gap.lost_at,
+            ended: gap.resumed_at,
         });
         self.tally.gaps += 1;
+        // The real outage, from the last frame received to the subscriptions' return.
         self.tally.gap_time += gap.duration();
         self.tally.longest_gap = self.tally.longest_gap.max(gap.duration());
         self.count("resumed");

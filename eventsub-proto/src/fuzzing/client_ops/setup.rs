@@ -50,6 +50,7 @@ pub(super) fn config(setup: &Setup) -> Config {
         stale_after: setup
             .stale_after_seconds
             .map(|value| seconds(u64::from(value))),
+        max_clock_correction: Config::default().max_clock_correction,
         allow_insecure_reconnect_url: setup.allow_insecure_reconnect_url,
         delete_subscriptions_on_shutdown: setup.delete_subscriptions_on_shutdown,
     }
