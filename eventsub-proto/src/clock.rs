@@ -23,6 +23,12 @@ use crate::stale::system_time;
 /// How many recent control-frame samples the estimate is the median of (odd: one middle).
 const SAMPLES: usize = 5;
 
+/// The least time between two samples taken from keepalives. Clocks drift by seconds a day, so a
+/// sample every half minute is plenty; the limit keeps the timestamp parse (a few hundred
+/// instructions) off nearly every keepalive, and a server flooding keepalives cannot make the
+/// client parse each one. A welcome is always sampled: it starts a session.
+pub(crate) const KEEPALIVE_SAMPLE_INTERVAL: Duration = Duration::from_secs(30);
+
 /// How far the local wall clock is from Twitch's: the local time minus Twitch's at one moment.
 ///
 /// ```
@@ -123,6 +129,8 @@ pub(crate) struct TwitchClock {
     /// The monotonic and local wall clock at the latest control frame: how a moment of the
     /// monotonic clock (a gap's end) is placed on the wall clock.
     pairing: Option<(Instant, SystemTime)>,
+    /// When the latest sample was taken (monotonic).
+    sampled_at: Option<Instant>,
 }
 
 impl TwitchClock {
@@ -138,18 +146,41 @@ impl TwitchClock {
             offset: ClockOffset::ZERO,
             stale_offset: ClockOffset::ZERO,
             pairing: None,
+            sampled_at: None,
         }
     }
 
-    /// A welcome or keepalive sent at `message_timestamp` arrived at `received_at` (local wall
-    /// clock), at `now` (monotonic). A timestamp that does not parse is no sample, only a pairing.
-    pub(crate) fn control_frame(
+    /// A welcome sent at `message_timestamp` arrived at `received_at` (local wall clock), at `now`
+    /// (monotonic): always a sample.
+    pub(crate) fn welcome(
         &mut self,
         message_timestamp: &str,
         received_at: SystemTime,
         now: Instant,
     ) {
         self.pairing = Some((now, received_at));
+        self.sample(message_timestamp, received_at, now);
+    }
+
+    /// A keepalive, likewise: a sample if the latest is [`KEEPALIVE_SAMPLE_INTERVAL`] old.
+    pub(crate) fn keepalive(
+        &mut self,
+        message_timestamp: &str,
+        received_at: SystemTime,
+        now: Instant,
+    ) {
+        self.pairing = Some((now, received_at));
+        let due = self.sampled_at.is_none_or(|sampled_at| {
+            now.saturating_duration_since(sampled_at) >= KEEPALIVE_SAMPLE_INTERVAL
+        });
+        if due {
+            self.sample(message_timestamp, received_at, now);
+        }
+    }
+
+    /// One sample. A timestamp that does not parse is none.
+    fn sample(&mut self, message_timestamp: &str, received_at: SystemTime, now: Instant) {
+        self.sampled_at = Some(now);
         let Some(sent_at) = system_time(message_timestamp) else {
             return;
         };
@@ -225,15 +256,15 @@ mod tests {
         let now = Instant::now();
         // The local clock is 11 minutes fast; frames take 0 to 2 s.
         for (sent, delay) in [(0, 1), (10, 0), (20, 2), (30, 1), (40, 1)] {
-            clock.control_frame(&timestamp(at(sent)), at(sent + 660 + delay), now);
+            clock.welcome(&timestamp(at(sent)), at(sent + 660 + delay), now);
         }
         assert_eq!(
             clock.offset(),
             ClockOffset::local_ahead(661 * Duration::from_secs(1))
         );
         // Two wild frames out of five move nothing.
-        clock.control_frame(&timestamp(at(50 + 86_400)), at(51 + 660), now);
-        clock.control_frame(&timestamp(at(0)), at(61 + 660), now);
+        clock.welcome(&timestamp(at(50 + 86_400)), at(51 + 660), now);
+        clock.welcome(&timestamp(at(0)), at(61 + 660), now);
         assert_eq!(
             clock.offset(),
             ClockOffset::local_ahead(Duration::from_secs(661))
@@ -241,18 +272,37 @@ mod tests {
     }
 
     #[test]
+    fn keepalives_are_sampled_at_most_once_per_interval() {
+        let start = Instant::now();
+        let mut clock = TwitchClock::new(15 * MINUTE, None);
+        clock.welcome(&timestamp(at(0)), at(0), start);
+        // A flood of keepalives 11 minutes off within the interval: not one is read.
+        for second in 1..30 {
+            let now = start + Duration::from_secs(second);
+            clock.keepalive(&timestamp(at(0)), at(660), now);
+        }
+        assert_eq!(clock.offset(), ClockOffset::ZERO);
+        // From the interval on, each due keepalive is a sample.
+        for round in 1..=3 {
+            let now = start + KEEPALIVE_SAMPLE_INTERVAL * round;
+            clock.keepalive(&timestamp(at(0)), at(660), now);
+        }
+        assert_eq!(clock.offset(), ClockOffset::local_ahead(11 * MINUTE));
+    }
+
+    #[test]
     fn the_correction_is_capped_either_way() {
         let now = Instant::now();
         let mut clock = TwitchClock::new(15 * MINUTE, None);
-        clock.control_frame(&timestamp(at(0)), at(86_400), now);
+        clock.welcome(&timestamp(at(0)), at(86_400), now);
         assert_eq!(clock.offset(), ClockOffset::local_ahead(15 * MINUTE));
         let mut clock = TwitchClock::new(15 * MINUTE, None);
-        clock.control_frame(&timestamp(at(86_400)), at(0), now);
+        clock.welcome(&timestamp(at(86_400)), at(0), now);
         assert_eq!(clock.offset(), ClockOffset::local_behind(15 * MINUTE));
         let mut clock = TwitchClock::new(Duration::ZERO, None);
-        clock.control_frame(&timestamp(at(0)), at(600), now);
+        clock.welcome(&timestamp(at(0)), at(600), now);
         assert_eq!(clock.offset(), ClockOffset::ZERO);
-        clock.control_frame("not a time", at(600), now);
+        clock.welcome("not a time", at(600), now);
         assert_eq!(clock.offset(), ClockOffset::ZERO);
     }
 
@@ -260,11 +310,11 @@ mod tests {
     fn the_stale_check_believes_twitch_ahead_by_at_most_half_the_threshold() {
         let now = Instant::now();
         let mut clock = TwitchClock::new(15 * MINUTE, Some(10 * MINUTE));
-        clock.control_frame(&timestamp(at(86_400)), at(0), now);
+        clock.welcome(&timestamp(at(86_400)), at(0), now);
         assert_eq!(clock.offset(), ClockOffset::local_behind(15 * MINUTE));
         assert_eq!(clock.stale_check_now(at(0)), Some(at(300)));
-        clock.control_frame(&timestamp(at(0)), at(86_400), now);
-        clock.control_frame(&timestamp(at(0)), at(86_400), now);
+        clock.welcome(&timestamp(at(0)), at(86_400), now);
+        clock.welcome(&timestamp(at(0)), at(86_400), now);
         assert_eq!(clock.offset(), ClockOffset::local_ahead(15 * MINUTE));
         assert_eq!(clock.stale_check_now(at(900)), Some(at(0)));
     }
@@ -274,7 +324,7 @@ mod tests {
         let now = Instant::now();
         let mut clock = TwitchClock::new(15 * MINUTE, None);
         assert_eq!(clock.twitch_time_at(now), None);
-        clock.control_frame(&timestamp(at(0)), at(660), now);
+        clock.welcome(&timestamp(at(0)), at(660), now);
         let later = now + Duration::from_secs(13);
         assert_eq!(clock.twitch_time_at(later), Some(at(13)));
         assert_eq!(clock.twitch_time_at(now), Some(at(0)));

@@ -1176,15 +1176,13 @@ fn with_the_local_clock_11_minutes_slow_fresh_notifications_are_delivered_and_ol
 fn control_frames_whose_timestamps_jump_cannot_make_notifications_stale_that_arrived_within_half_the_threshold()
  {
     let (mut harness, conn) = on_twitchs_clock(Harness::config(), ClockOffset::ZERO);
-    // One keepalive from a day ahead is outvoted by the others: nothing moves.
-    harness.twitch.frames.timestamp = rfc3339(harness.twitch_now() + 24 * 60 * MINUTE);
-    harness.keepalive(conn);
+    // One sampled keepalive from a day ahead is outvoted by the welcome: nothing moves.
+    sampled_keepalive(&mut harness, conn, 24 * 60 * MINUTE);
     assert_eq!(harness.client.clock_offset(), ClockOffset::ZERO);
-    // Every keepalive from then on a day ahead: the estimate goes as far as the cap (15 min)...
-    for _ in 0..5 {
-        harness.advance(Duration::from_secs(9));
-        harness.twitch.frames.timestamp = rfc3339(harness.twitch_now() + 24 * 60 * MINUTE);
-        harness.keepalive(conn);
+    // Every sampled keepalive from then on a day ahead: the estimate goes as far as the cap
+    // (15 min)...
+    for _ in 0..4 {
+        sampled_keepalive(&mut harness, conn, 24 * 60 * MINUTE);
     }
     assert_eq!(
         harness.client.clock_offset(),
@@ -1201,6 +1199,27 @@ fn control_frames_whose_timestamps_jump_cannot_make_notifications_stale_that_arr
         harness.events.last(),
         Some(Event::Dropped { message_id, .. }) if message_id.to_string() == an_hour
     ));
+}
+
+/// Keepalives every 10 s until one is sampled for the clock (the client samples keepalives at
+/// most every 30 s): that one stamped `ahead` of Twitch's time, the others on time.
+fn sampled_keepalive(harness: &mut Harness, conn: ConnId, ahead: Duration) {
+    for stamp_ahead in [Duration::ZERO, Duration::ZERO, ahead] {
+        harness.advance(Duration::from_secs(10));
+        harness.twitch.frames.timestamp = rfc3339(harness.twitch_now() + stamp_ahead);
+        harness.keepalive(conn);
+    }
+}
+
+#[test]
+fn keepalives_on_time_between_samples_move_nothing_and_a_flood_is_not_read() {
+    let (mut harness, conn) = on_twitchs_clock(Harness::config(), ClockOffset::ZERO);
+    // A thousand keepalives a day ahead within one sampling interval: none is read.
+    harness.twitch.frames.timestamp = rfc3339(harness.twitch_now() + 24 * 60 * MINUTE);
+    for _ in 0..1000 {
+        harness.keepalive(conn);
+    }
+    assert_eq!(harness.client.clock_offset(), ClockOffset::ZERO);
 }
 
 #[test]

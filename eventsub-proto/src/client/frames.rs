@@ -66,7 +66,7 @@ impl Client {
                 keepalive_timeout_seconds,
             } => {
                 self.twitch_clock
-                    .control_frame(&metadata.message_timestamp, received_at, self.now);
+                    .welcome(&metadata.message_timestamp, received_at, self.now);
                 self.on_welcome(
                     conn,
                     metadata,
@@ -76,7 +76,7 @@ impl Client {
             }
             Message::Keepalive { metadata } => {
                 self.twitch_clock
-                    .control_frame(&metadata.message_timestamp, received_at, self.now);
+                    .keepalive(&metadata.message_timestamp, received_at, self.now);
             }
             Message::Reconnect {
                 metadata,
