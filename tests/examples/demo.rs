@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_mock::{Delivery, MockConfig, MockEventSub, SocketId};
-use eventsub_proto::{BroadcasterId, Config, Event, ModeratorId};
+use eventsub_proto::{BroadcasterId, Config, Event, ModeratorId, ReconnectUrlPolicy};
 use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle, SubscriptionSpec};
 use futures_util::StreamExt;
 
@@ -123,7 +123,7 @@ async fn against_the_mock() -> Result<(), Error> {
     );
     let config = Config {
         // The mock hands out ws:// reconnect URLs, as the Twitch CLI's does.
-        allow_insecure_reconnect_url: true,
+        reconnect_urls: ReconnectUrlPolicy::SameHostAsUrl,
         ..Config::default()
     };
     let (handle, events) = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))

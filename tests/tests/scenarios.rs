@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use eventsub_proto::{
     ClientCloseCode, CloseCode, Config, DisconnectCause, DropReason, Event, FrameError, Input,
-    Output, RequestError, StopReason, SubscribeError, SubscriptionFailure, SubscriptionSpec, Url,
+    Output, ReconnectUrlPolicy, RequestError, StopReason, SubscribeError, SubscriptionFailure,
+    SubscriptionSpec, Url,
 };
 use eventsub_tests::sim::{BATCHED_NOTIFICATION, Harness};
 
@@ -123,7 +124,7 @@ fn reconnect_url_is_taken_from_payload_session_and_used_verbatim() {
     harness.reconnect(old);
     let urls = connects_since(&harness, from);
     assert_eq!(urls.len(), 1);
-    assert_eq!(urls[0].host_str(), Some("reconnect.fake-twitch.test"));
+    assert_eq!(urls[0].host_str(), Some("reconnect.twitch.tv"));
     assert!(urls[0].query().unwrap().starts_with("resume=session-"));
 }
 
@@ -399,7 +400,14 @@ fn a_new_socket_failing_before_its_welcome_falls_back_to_a_fresh_connection() {
     let handover = harness.next_connect().unwrap();
     harness.open(handover);
     harness.server_close(handover, Some(4007));
-    // 4007 restarts at once at the base URL, while the old socket still delivers.
+    // 4007 restarts at the base URL without a backoff wait, at the pace of immediate
+    // reconnects, while the old socket still delivers.
+    assert_eq!(
+        harness.next_connect(),
+        None,
+        "paced: not in the same instant"
+    );
+    assert!(harness.advance_to_next_timeout());
     let fresh = harness.next_connect().expect("fresh connection");
     assert_eq!(
         harness.twitch.sockets[&fresh].url.as_str(),
@@ -430,12 +438,11 @@ fn a_reconnect_during_a_reconnect_follows_the_newest_url() {
     harness.reconnect(old);
     let first = harness.next_connect().unwrap();
     harness.reconnect(old);
-    assert!(
-        harness
-            .client_closes
-            .iter()
-            .any(|(conn, _, _)| *conn == first)
-    );
+    // The second waits for its turn (`min_reconnect_interval`), then supersedes the first, which
+    // never welcomed and is dropped without a close handshake.
+    assert!(harness.aborts.is_empty());
+    assert!(harness.advance_to_next_timeout());
+    assert!(harness.aborts.iter().any(|(conn, _)| *conn == first));
     let second = harness.connect_next();
     assert_ne!(first, second);
     assert!(
@@ -867,10 +874,12 @@ fn bad_frames_give_typed_errors_and_lose_nothing_else() {
 }
 
 #[test]
-fn insecure_reconnect_urls_are_refused_unless_allowed() {
+fn mock_reconnect_urls_are_followed_only_with_the_same_host_policy() {
     for allow in [false, true] {
         let mut config = Harness::config();
-        config.allow_insecure_reconnect_url = allow;
+        if allow {
+            config.reconnect_urls = ReconnectUrlPolicy::SameHostAsUrl;
+        }
         let mut harness = Harness::new(config);
         let conn = harness.establish();
         let text = harness.twitch.reconnect(conn, true).unwrap();

@@ -4,17 +4,17 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use eventsub_proto::{BackoffConfig, Config, KeepaliveGrace};
+use eventsub_proto::{BackoffConfig, Config, KeepaliveGrace, ReconnectUrlPolicy};
 
 use super::record::{Records, SocketId};
 use super::server::{Delivery, MockEventSub};
 
-/// A client configuration that suits [`MockConfig::fast`](super::MockConfig::fast): `ws://`
-/// reconnect URLs followed, a socket silent for keepalive + 300 ms declared dead, backoff from
+/// A client configuration that suits [`MockConfig::fast`](super::MockConfig::fast): the mock's own
+/// `ws://` reconnect URLs followed ([`ReconnectUrlPolicy::SameHostAsUrl`]), a socket silent for keepalive + 300 ms declared dead, backoff from
 /// 100 ms up to 1 s, 2 s to connect and to be welcomed.
 pub fn client_config() -> Config {
     Config {
-        allow_insecure_reconnect_url: true,
+        reconnect_urls: ReconnectUrlPolicy::SameHostAsUrl,
         keepalive_grace: KeepaliveGrace {
             percent: 0,
             fixed: Duration::from_millis(300),

@@ -121,7 +121,7 @@ impl Replayer {
                 | Output::DeleteSubscription { request, .. } => self.requests.push(request),
                 Output::Event(event) => self.events.push(event),
                 // Closing is the recording's business: its `closed` line follows.
-                Output::Close { .. } => {}
+                Output::Close { .. } | Output::Abort { .. } => {}
             }
         }
     }
@@ -149,7 +149,9 @@ impl Replayer {
         };
         let input = match &line.entry {
             // The client asked for these itself; the line only proves it did by then.
-            Entry::Connect { conn: recorded, .. } | Entry::Close { conn: recorded, .. } => {
+            Entry::Connect { conn: recorded, .. }
+            | Entry::Close { conn: recorded, .. }
+            | Entry::Abort { conn: recorded } => {
                 conn(*recorded)?;
                 None
             }
