@@ -280,6 +280,18 @@ mod tests {
     }
 
     #[test]
+    fn zero_min_reconnect_interval_is_refused() {
+        let mut config = Config::default();
+        config.min_reconnect_interval = Duration::ZERO;
+        assert_eq!(
+            config.validate(),
+            Err(ConfigError::ZeroDuration {
+                field: "min_reconnect_interval"
+            })
+        );
+    }
+
+    #[test]
     fn non_websocket_url_is_refused() -> Result<(), Box<dyn std::error::Error>> {
         let config = Config {
             url: Url::parse("https://example.com/ws")?,
