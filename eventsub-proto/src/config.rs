@@ -281,8 +281,10 @@ mod tests {
 
     #[test]
     fn zero_min_reconnect_interval_is_refused() {
-        let mut config = Config::default();
-        config.min_reconnect_interval = Duration::ZERO;
+        let config = Config {
+            min_reconnect_interval: Duration::ZERO,
+            ..Config::default()
+        };
         assert_eq!(
             config.validate(),
             Err(ConfigError::ZeroDuration {

@@ -51,8 +51,10 @@ pub fn url_and_close_reason(data: &[u8]) {
     let code = (flags & 4 != 0).then_some(code);
 
     let now = Instant::now();
-    let mut config = Config::default();
-    config.reconnect_urls = policy;
+    let config = Config {
+        reconnect_urls: policy,
+        ..Config::default()
+    };
     let base = config.url.clone();
     let Ok(mut client) = Client::new(config, now) else {
         panic!("the default config is valid");
