@@ -47,6 +47,9 @@ impl Client {
 
     /// Opens the waiting handover's connection if its turn has come.
     pub(super) fn start_pending_handover(&mut self) {
+        if self.pending_handover.is_none() {
+            return;
+        }
         if self.stopped || self.primary.is_none() {
             self.pending_handover = None;
             return;
@@ -112,6 +115,10 @@ impl Client {
         let lost = connection.lost();
         if self.stopped {
             return Ok(());
+        }
+        if connection.is_closing() {
+            // One fewer closing socket: a handover waiting for that may start now.
+            self.start_pending_handover();
         }
         if !connection.is_closing() {
             self.after_connection_lost(conn, cause, lost);

@@ -206,7 +206,6 @@ impl Client {
             }
         }
         self.resume_if_complete();
-        self.start_pending_handover();
         Ok(())
     }
 
