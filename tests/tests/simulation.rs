@@ -20,7 +20,9 @@
 //! 6. a live socket silent for keepalive + grace is closed by that deadline, never earlier;
 //! 7. reconnect delays are bounded by `backoff.max`, grow within a failure streak, are kept, and the
 //!    client is never left idle with nothing scheduled;
-//! 8. memory is bounded: the dedup window and the connections the client holds;
+//! 8. memory is bounded: the dedup window and the connections the client holds; during a handover
+//!    the client holds at most three sockets (live, candidate, one closing), and handovers keep
+//!    `min_reconnect_interval` apart;
 //! 9. no panic, and `handle_input` errors exactly for connections the client no longer knows;
 //! 10. no session sits unused while time passes;
 //! 11. a gap is reported over (`Resumed`) once nothing is being created or waiting to be created
@@ -1999,6 +2001,10 @@ fn the_generated_runs_reach_every_situation_the_invariants_are_about() {
         "a fresh session replaced a live one",
         "a handover connection failed",
         "a handover connection abandoned or superseded",
+        "a handover connection dropped unwelcomed",
+        "a handover waiting for its turn",
+        "a handover welcome that kept the backoff streak",
+        "4001 on a candidate: a failed handover",
         "a silent socket declared dead",
         "a reconnect at once",
         "a first reconnect after a backoff",
