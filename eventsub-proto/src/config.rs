@@ -100,6 +100,10 @@ impl ReconnectUrlPolicy {
     }
 }
 
+/// The longest [`Config::min_reconnect_interval`]: a handover that waits longer risks Twitch's
+/// 30 s reconnect grace (close 4004), once the wait for a closing socket is added.
+pub const MAX_MIN_RECONNECT_INTERVAL: Duration = Duration::from_secs(10);
+
 const TWITCH_DOMAIN: &str = "twitch.tv";
 const TWITCH_SUBDOMAIN_SUFFIX: &str = ".twitch.tv";
 
@@ -165,6 +169,8 @@ pub struct Config {
     /// backoff wait: handovers (`session_reconnect`) and immediate fresh reconnects (after 4003,
     /// 4004, 4007 or a silent socket). A server looping on those meets this pace, never a tight
     /// loop. A handover also waits until no socket is still closing, so that sockets stay few.
+    /// At most [`MAX_MIN_RECONNECT_INTERVAL`], so that a handover still fits in Twitch's 30 s
+    /// reconnect grace.
     pub min_reconnect_interval: Duration,
     /// On shutdown, ask for the subscriptions this client created to be deleted.
     pub delete_subscriptions_on_shutdown: bool,
@@ -227,6 +233,12 @@ impl Config {
                 return Err(ConfigError::ZeroDuration { field });
             }
         }
+        if self.min_reconnect_interval > MAX_MIN_RECONNECT_INTERVAL {
+            return Err(ConfigError::DurationTooLong {
+                field: "min_reconnect_interval",
+                max: MAX_MIN_RECONNECT_INTERVAL,
+            });
+        }
         let mut url = self.url.clone();
         if let Some(keepalive) = self.keepalive_timeout {
             let seconds = keepalive.as_secs();
@@ -277,6 +289,21 @@ mod tests {
                 Err(ConfigError::KeepaliveOutOfRange { seconds })
             );
         }
+    }
+
+    #[test]
+    fn a_min_reconnect_interval_past_ten_seconds_is_refused() {
+        let config = Config {
+            min_reconnect_interval: Duration::from_secs(11),
+            ..Config::default()
+        };
+        assert_eq!(
+            config.validate(),
+            Err(ConfigError::DurationTooLong {
+                field: "min_reconnect_interval",
+                max: MAX_MIN_RECONNECT_INTERVAL,
+            })
+        );
     }
 
     #[test]
