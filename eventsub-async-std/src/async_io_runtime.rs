@@ -1,12 +1,14 @@
-//! [`Runtime`] on async-io: its timers, async-net sockets (async-tungstenite with futures-rustls
-//! for `wss://`), the client task on a thread of its own, and Helix calls (reqwest, which needs a
-//! tokio reactor) behind `async-compat`.
+//! [`Runtime`] on async-io: its timers, async-net sockets (async-tungstenite, with futures-rustls
+//! or async-native-tls for `wss://` as the features choose), the client task on a thread of its
+//! own, and Helix calls (reqwest, which needs a tokio reactor) behind `async-compat`.
 
 use std::time::Instant;
 
-use eventsub_driver::BoxFuture;
+use async_tungstenite::WebSocketStream;
+use async_tungstenite::smol::ConnectStream;
 use eventsub_driver::proto::Url;
 use eventsub_driver::runtime::{BoxWebSocket, Runtime, WebSocketConfig};
+use eventsub_driver::{BoxFuture, tls};
 use futures_util::FutureExt;
 
 /// The runtime of this crate: works under async-std, smol, or no executor at all.
@@ -31,10 +33,7 @@ impl Runtime for AsyncIoRuntime {
         config: WebSocketConfig,
     ) -> BoxFuture<'static, Result<BoxWebSocket, String>> {
         async move {
-            let (ws, _response) =
-                async_tungstenite::smol::connect_async_with_config(url.as_str(), Some(config))
-                    .await
-                    .map_err(|error| error.to_string())?;
+            let ws = open_websocket(&url, config).await?;
             Ok(Box::pin(ws) as BoxWebSocket)
         }
         .boxed()
@@ -54,5 +53,76 @@ impl Runtime for AsyncIoRuntime {
 
     fn helix<T: Send + 'static>(&self, call: BoxFuture<'static, T>) -> BoxFuture<'static, T> {
         async_compat::Compat::new(call).boxed()
+    }
+}
+
+/// Opens a WebSocket, with the TLS the features choose for `wss://` ([`tls_connector`]).
+async fn open_websocket(
+    url: &Url,
+    config: WebSocketConfig,
+) -> Result<WebSocketStream<ConnectStream>, String> {
+    #[cfg(any(
+        feature = "native-tls",
+        feature = "rustls-ring",
+        feature = "rustls-aws-lc"
+    ))]
+    let opened = {
+        let connector = if url.scheme() == "wss" {
+            tls_connector().map_err(|error| error.to_string())?
+        } else {
+            None
+        };
+        async_tungstenite::smol::connect_async_with_tls_connector_and_config(
+            url.as_str(),
+            connector,
+            Some(config),
+        )
+        .await
+    };
+    #[cfg(not(any(
+        feature = "native-tls",
+        feature = "rustls-ring",
+        feature = "rustls-aws-lc"
+    )))]
+    let opened = {
+        tls::require_tls_for(url.as_str()).map_err(|error| error.to_string())?;
+        async_tungstenite::smol::connect_async_with_config(url.as_str(), Some(config)).await
+    };
+    let (ws, _response) = opened.map_err(|error| error.to_string())?;
+    Ok(ws)
+}
+
+/// The `wss://` connector of the platform's TLS: async-tungstenite makes it (and, like
+/// eventsub-helix, prefers native-tls when rustls is compiled in too). Generic so as not to name
+/// async-native-tls's type, which async-tungstenite does not re-export.
+#[cfg(feature = "native-tls")]
+fn tls_connector<Connector>() -> Result<Option<Connector>, tls::TlsError> {
+    Ok(None)
+}
+
+/// The `wss://` connector of rustls: the config Helix uses too, provider and roots chosen by the
+/// features (never rustls's process-wide default provider, which panics with two compiled in).
+#[cfg(all(
+    not(feature = "native-tls"),
+    any(feature = "rustls-ring", feature = "rustls-aws-lc")
+))]
+fn tls_connector() -> Result<Option<futures_rustls::TlsConnector>, tls::TlsError> {
+    Ok(Some(futures_rustls::TlsConnector::from(
+        tls::rustls_config()?,
+    )))
+}
+
+#[cfg(all(
+    test,
+    not(feature = "native-tls"),
+    any(feature = "rustls-ring", feature = "rustls-aws-lc")
+))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rustls_build_hands_async_tungstenite_a_connector() -> Result<(), tls::TlsError> {
+        assert!(tls_connector()?.is_some());
+        Ok(())
     }
 }

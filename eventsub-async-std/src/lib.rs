@@ -59,6 +59,21 @@
 //! # Backpressure and logging
 //!
 //! Backpressure, logging and shutdown behave as documented in `eventsub-driver`.
+//!
+//! # TLS
+//!
+//! Cargo features choose it, one choice for the WebSocket (async-tungstenite) and Helix (reqwest):
+//!
+//! | feature         | TLS                                                           | default |
+//! |-----------------|---------------------------------------------------------------|---------|
+//! | `rustls-ring`   | rustls, ring provider (builds with `cc` only)                 | yes     |
+//! | `rustls-aws-lc` | rustls, aws-lc-rs provider                                    |         |
+//! | `native-tls`    | the platform's TLS (OpenSSL: libssl-dev, pkg-config on Linux) |         |
+//! | `native-roots`  | rustls trusts the platform's root certificates                | yes     |
+//! | `webpki-roots`  | rustls trusts Mozilla's roots, compiled in                    |         |
+//!
+//! Several at once never panic; the [`tls`] module says which wins. Without any, `ws://` (such as
+//! the mock server) still works and `wss://` fails with an error naming the features.
 
 mod async_io_runtime;
 

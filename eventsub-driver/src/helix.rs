@@ -95,12 +95,12 @@ pub(crate) fn create(
         let result = match result {
             Ok(created) => {
                 tracing::info!(kind = %created.subscription.kind, id = %created.subscription.id, cost = created.subscription.cost, "subscription created");
-                Ok(Created {
-                    id: created.subscription.id,
-                    cost: created.subscription.cost,
-                    total_cost: created.total_cost,
-                    max_total_cost: created.max_total_cost,
-                })
+                Ok(Created::new(
+                    created.subscription.id,
+                    created.subscription.cost,
+                    created.total_cost,
+                    created.max_total_cost,
+                ))
             }
             Err(error) => {
                 tracing::warn!(%error, "creating a subscription failed");

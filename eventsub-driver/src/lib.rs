@@ -118,6 +118,19 @@
 //! [`EventSubHandle::finished`] returns the recording is whole. With recording off the cost is a
 //! branch per input.
 //!
+//! # TLS
+//!
+//! Features choose the TLS of the Helix calls here (a [`Runtime`] sets up its WebSocket's; the
+//! adapters offer the same names for both). Several at once resolve as the [`tls`] module says.
+//!
+//! | feature         | TLS                                                           | default |
+//! |-----------------|---------------------------------------------------------------|---------|
+//! | `rustls-ring`   | rustls, ring provider (builds with `cc` only)                 | yes     |
+//! | `rustls-aws-lc` | rustls, aws-lc-rs provider                                    |         |
+//! | `native-tls`    | the platform's TLS (OpenSSL: libssl-dev, pkg-config on Linux) |         |
+//! | `native-roots`  | rustls trusts the platform's root certificates                | yes     |
+//! | `webpki-roots`  | rustls trusts Mozilla's roots, compiled in                    |         |
+//!
 //! # Logging
 //!
 //! `tracing` spans and events for the lifecycle (connecting, open, session ready, reconnects,
@@ -138,6 +151,10 @@ mod typed_notification;
 
 /// The sans-IO core, whole: typed events (`proto::events`), ids, configuration and errors.
 pub use eventsub_proto as proto;
+
+/// TLS chosen by features, one setup for Helix and the WebSocket (eventsub-helix's): a
+/// [`Runtime`] hands `tls::rustls_config()` to its WebSocket connector.
+pub use eventsub_helix::tls;
 
 pub use builder::{DEFAULT_EVENT_BUFFER, EventSub, EventSubBuilder};
 pub use error::{ConnectError, HandleError};

@@ -106,10 +106,7 @@ impl HelixClientBuilder {
     pub fn build(self) -> Result<HelixClient, HelixError> {
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .user_agent(concat!("eventsub-helix/", env!("CARGO_PKG_VERSION")))
-                .build()
-                .map_err(HelixError::Transport)?,
+            None => http_client()?,
         };
         Ok(HelixClient {
             http,
@@ -122,6 +119,25 @@ impl HelixClientBuilder {
             rate_limit: Arc::new(Mutex::new(None)),
         })
     }
+}
+
+/// A reqwest client with the TLS backend the features select ([`crate::tls`]).
+fn http_client() -> Result<reqwest::Client, HelixError> {
+    let builder = reqwest::Client::builder()
+        .user_agent(concat!("eventsub-helix/", env!("CARGO_PKG_VERSION")));
+    #[cfg(feature = "native-tls")]
+    let builder = builder.tls_backend_native();
+    // Our own config with its provider chosen explicitly: reqwest's `rustls-no-provider` would
+    // otherwise look for a process-wide default provider, and panic without one.
+    #[cfg(all(
+        not(feature = "native-tls"),
+        any(feature = "rustls-ring", feature = "rustls-aws-lc")
+    ))]
+    let builder = {
+        let config = crate::tls::rustls_config()?;
+        builder.tls_backend_preconfigured(rustls::ClientConfig::clone(&config))
+    };
+    builder.build().map_err(HelixError::Transport)
 }
 
 /// Parses a base URL; a trailing slash is dropped so paths can be appended.
@@ -288,6 +304,7 @@ impl HelixClient {
     /// of the first success.
     pub(crate) async fn send(&self, call: &Call) -> Result<Vec<u8>, HelixError> {
         let url = self.url(call);
+        crate::tls::require_tls_for(url.as_str())?;
         let mut attempts: u32 = 0;
         loop {
             attempts += 1;
@@ -371,6 +388,26 @@ mod tests {
         let bare = br#"{"error":"Bad Request","status":400,"message":""}"#;
         assert_eq!(error_message(status, bare), "Bad Request");
         assert_eq!(error_message(status, b"<html>"), "Bad Request");
+    }
+
+    #[test]
+    fn a_client_builds_with_the_tls_backend_the_features_select() {
+        // With two rustls providers compiled in, or none, this must not panic either.
+        let client = HelixClient::builder("id", AccessToken::new("t")).build();
+        assert!(client.is_ok(), "{client:?}");
+    }
+
+    #[tokio::test]
+    #[cfg(not(any(
+        feature = "rustls-ring",
+        feature = "rustls-aws-lc",
+        feature = "native-tls"
+    )))]
+    async fn an_https_call_in_a_build_without_tls_says_so() -> Result<(), HelixError> {
+        let client = HelixClient::builder("id", AccessToken::new("t")).build()?;
+        let error = client.validate_token().await.unwrap_err();
+        assert!(matches!(error, HelixError::Tls(_)), "{error:?}");
+        Ok(())
     }
 
     #[test]

@@ -92,6 +92,7 @@ impl PageQuery for ShardQuery {
 
 /// Assigns a transport to one shard, in [`HelixClient::update_conduit_shards`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct ShardUpdate {
     /// The shard id, a number as text.
     pub id: String,

@@ -7,10 +7,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 ///
 /// ```
 /// use eventsub_helix::RateLimit;
-/// let limit = RateLimit { limit: Some(800), remaining: Some(0), reset: Some(1_700_000_000) };
+/// let limit = RateLimit::default().with_limit(800).with_remaining(0).with_reset(1_700_000_000);
 /// assert!(limit.is_exhausted());
+/// assert!(!RateLimit::default().with_remaining(5).is_exhausted());
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RateLimit {
     /// How many points the bucket holds (`Ratelimit-Limit`).
     pub limit: Option<u32>,
@@ -21,6 +23,27 @@ pub struct RateLimit {
 }
 
 impl RateLimit {
+    /// The bucket holds `limit` points.
+    #[must_use]
+    pub fn with_limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// `remaining` points are left.
+    #[must_use]
+    pub fn with_remaining(mut self, remaining: u32) -> Self {
+        self.remaining = Some(remaining);
+        self
+    }
+
+    /// The bucket refills at `reset`, in Unix seconds.
+    #[must_use]
+    pub fn with_reset(mut self, reset: u64) -> Self {
+        self.reset = Some(reset);
+        self
+    }
+
     /// Reads the rate-limit headers; unparsable values count as missing.
     pub fn from_headers(headers: &reqwest::header::HeaderMap) -> Self {
         fn number<T: std::str::FromStr>(
@@ -150,6 +173,9 @@ pub enum HelixError {
     /// The request body could not be encoded as JSON.
     #[error("could not encode the request body: {0}")]
     Encode(#[source] serde_json::Error),
+    /// TLS could not be set up, or an `https://` URL in a build without TLS.
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
     /// A base URL given to the builder is not a valid absolute URL.
     #[error("invalid base URL {url:?}")]
     InvalidBaseUrl {
@@ -239,6 +265,32 @@ mod tests {
         assert!(
             limit.is_exhausted(),
             "unknown remaining counts as exhausted"
+        );
+    }
+
+    #[test]
+    fn each_setter_sets_its_own_header() {
+        let none = RateLimit::default();
+        assert_eq!(
+            none.with_limit(800),
+            RateLimit {
+                limit: Some(800),
+                ..none
+            }
+        );
+        assert_eq!(
+            none.with_remaining(0),
+            RateLimit {
+                remaining: Some(0),
+                ..none
+            }
+        );
+        assert_eq!(
+            none.with_reset(1_700_000_000),
+            RateLimit {
+                reset: Some(1_700_000_000),
+                ..none
+            }
         );
     }
 

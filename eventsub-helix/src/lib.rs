@@ -11,14 +11,30 @@
 //! - maps everything else to a typed [`HelixError`]: 401 is distinct so callers refresh the token,
 //!   409 is [`HelixError::AlreadyExists`] so "make sure it exists" callers can treat it as success.
 //!
-//! Tokens and webhook secrets are wrapped in types whose `Debug` and `Display` print
-//! `[redacted]`; nothing in this crate logs or formats them.
+//! Tokens and webhook secrets are wrapped in types over [`secrecy`]'s `SecretString` (zeroized on
+//! drop) whose `Debug` and `Display` print `[redacted]`; nothing in this crate logs or formats them.
 //!
 //! Shared types come from [`eventsub_proto`]: a request body is built from a
 //! [`SubscriptionSpec`](eventsub_proto::SubscriptionSpec) and responses decode into
 //! [`Subscription`](eventsub_proto::Subscription).
 //!
 //! Waiting between retries uses `tokio::time::sleep` (reqwest needs a tokio reactor anyway).
+//!
+//! # TLS
+//!
+//! Chosen by features, the same ones (and the same setup) as the WebSocket's in the adapters; the
+//! [`tls`] module says how several at once are resolved.
+//!
+//! | feature         | TLS                                                          | default |
+//! |-----------------|--------------------------------------------------------------|---------|
+//! | `rustls-ring`   | rustls, ring provider (builds with `cc` only)                | yes     |
+//! | `rustls-aws-lc` | rustls, aws-lc-rs provider                                   |         |
+//! | `native-tls`    | the platform's TLS (OpenSSL: libssl-dev, pkg-config on Linux) |         |
+//! | `native-roots`  | rustls trusts the platform's root certificates               | yes     |
+//! | `webpki-roots`  | rustls trusts Mozilla's roots, compiled in                   |         |
+//!
+//! Without any TLS feature the crate builds for `http://` only (such as the mock server), and an
+//! `https://` call fails with [`HelixError::Tls`].
 //!
 //! # Example
 //!
@@ -54,7 +70,11 @@ mod pagination;
 mod retry;
 mod secret;
 mod subscriptions;
+pub mod tls;
 mod validate;
+
+/// The secret types' crate: an [`AccessToken`] converts from its `SecretString`.
+pub use secrecy;
 
 pub use client::{
     DEFAULT_API_BASE_URL, DEFAULT_AUTH_BASE_URL, DEFAULT_TIMEOUT, HelixClient, HelixClientBuilder,

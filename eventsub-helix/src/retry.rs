@@ -7,21 +7,20 @@
 
 use std::time::Duration;
 
-/// Bounds on retrying 429 and 5xx answers.
+/// Bounds on retrying 429 and 5xx answers. Start from [`RetryPolicy::default`],
+/// [`RetryPolicy::new`] or [`RetryPolicy::none`] and change the waits with the `with_*` methods:
 ///
 /// ```
 /// use std::time::Duration;
 /// use eventsub_helix::RetryPolicy;
-/// let fast = RetryPolicy {
-///     max_retries: 2,
-///     backoff_base: Duration::from_millis(1),
-///     backoff_max: Duration::from_millis(5),
-///     max_reset_wait: Duration::from_millis(5),
-/// };
+/// let fast = RetryPolicy::new(2)
+///     .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+///     .with_max_reset_wait(Duration::from_millis(5));
 /// assert_eq!(fast.backoff(0), Duration::from_millis(1));
 /// assert_eq!(fast.backoff(10), Duration::from_millis(5));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// How many times a request is repeated after the first try (0: never).
     pub max_retries: u32,
@@ -47,6 +46,30 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// Up to `max_retries` retries after the first try, with the default waits (500 ms doubling up
+    /// to 8 s for 5xx, up to 60 s for a rate-limit reset).
+    pub fn new(max_retries: u32) -> Self {
+        Self {
+            max_retries,
+            ..Self::default()
+        }
+    }
+
+    /// Waits `base` before the first retry of a 5xx, doubling for each further retry up to `max`.
+    #[must_use]
+    pub fn with_backoff(mut self, base: Duration, max: Duration) -> Self {
+        self.backoff_base = base;
+        self.backoff_max = max;
+        self
+    }
+
+    /// Waits at most `max_reset_wait` for a rate-limit bucket to refill.
+    #[must_use]
+    pub fn with_max_reset_wait(mut self, max_reset_wait: Duration) -> Self {
+        self.max_reset_wait = max_reset_wait;
+        self
+    }
+
     /// A policy that never retries.
     pub fn none() -> Self {
         Self {
@@ -83,12 +106,43 @@ mod tests {
     use super::*;
 
     fn policy() -> RetryPolicy {
-        RetryPolicy {
-            max_retries: 3,
-            backoff_base: Duration::from_millis(10),
-            backoff_max: Duration::from_millis(100),
-            max_reset_wait: Duration::from_secs(2),
-        }
+        RetryPolicy::new(3)
+            .with_backoff(Duration::from_millis(10), Duration::from_millis(100))
+            .with_max_reset_wait(Duration::from_secs(2))
+    }
+
+    #[test]
+    fn new_sets_the_retries_and_keeps_the_default_waits() {
+        let policy = RetryPolicy::new(7);
+        assert_eq!(policy.max_retries, 7);
+        assert_eq!(
+            policy,
+            RetryPolicy {
+                max_retries: 7,
+                ..RetryPolicy::default()
+            }
+        );
+        assert_eq!(RetryPolicy::none().max_retries, 0);
+    }
+
+    #[test]
+    fn each_setter_sets_its_own_fields() {
+        let default = RetryPolicy::default();
+        assert_eq!(
+            default.with_backoff(Duration::from_millis(3), Duration::from_millis(9)),
+            RetryPolicy {
+                backoff_base: Duration::from_millis(3),
+                backoff_max: Duration::from_millis(9),
+                ..default
+            }
+        );
+        assert_eq!(
+            default.with_max_reset_wait(Duration::from_secs(4)),
+            RetryPolicy {
+                max_reset_wait: Duration::from_secs(4),
+                ..default
+            }
+        );
     }
 
     #[test]

@@ -1,26 +1,35 @@
 //! Secrets that must never be printed: access tokens and webhook secrets.
 //!
-//! Both wrap a `String` whose `Debug` and `Display` print `[redacted]`, so a token can sit inside
-//! a client, an error or a log line without leaking. The only way to read one is the explicit
-//! `expose_secret`, used where the value goes on the wire.
+//! Both hold a [`secrecy::SecretString`]: zeroized when dropped, and never in `Debug` or `Display`
+//! (both print `[redacted]`), so a token can sit inside a client, an error or a log line without
+//! leaking. The only way to read one is the explicit `expose_secret`, used where the value goes on
+//! the wire.
 
 use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
 
 macro_rules! secret_string {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq)]
-        pub struct $name(String);
+        #[derive(Clone)]
+        pub struct $name(SecretString);
 
         impl $name {
             /// Wraps a secret.
             pub fn new(secret: impl Into<String>) -> Self {
-                Self(secret.into())
+                Self(SecretString::from(secret.into()))
             }
 
             /// The secret itself, for putting it on the wire. Never log the result.
             pub fn expose_secret(&self) -> &str {
-                &self.0
+                self.0.expose_secret()
+            }
+        }
+
+        impl ExposeSecret<str> for $name {
+            fn expose_secret(&self) -> &str {
+                self.0.expose_secret()
             }
         }
 
@@ -36,15 +45,29 @@ macro_rules! secret_string {
             }
         }
 
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                self.expose_secret() == other.expose_secret()
+            }
+        }
+
+        impl Eq for $name {}
+
+        impl From<SecretString> for $name {
+            fn from(secret: SecretString) -> Self {
+                Self(secret)
+            }
+        }
+
         impl From<String> for $name {
             fn from(secret: String) -> Self {
-                Self(secret)
+                Self(SecretString::from(secret))
             }
         }
 
         impl From<&str> for $name {
             fn from(secret: &str) -> Self {
-                Self(secret.to_owned())
+                Self(SecretString::from(secret))
             }
         }
     };
@@ -59,6 +82,10 @@ secret_string!(
     /// let token = AccessToken::new("2gbdx6oar67tqtcmt49t3wpcgycthx");
     /// assert_eq!(format!("{token:?}"), "AccessToken([redacted])");
     /// assert_eq!(token.to_string(), "[redacted]");
+    ///
+    /// // A token kept as a `secrecy::SecretString` converts without an unprotected copy.
+    /// let kept = eventsub_helix::secrecy::SecretString::from("2gbdx6oar67tqtcmt49t3wpcgycthx");
+    /// assert_eq!(AccessToken::from(kept), token);
     /// ```
     AccessToken
 );
@@ -78,6 +105,6 @@ secret_string!(
 impl serde::Serialize for WebhookSecret {
     // The secret has to reach Twitch in the create-subscription body; that is its only exit.
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(self.expose_secret())
     }
 }

@@ -30,16 +30,19 @@ const PATH: &str = "/eventsub/subscriptions";
 #[non_exhaustive]
 pub enum TransportRequest {
     /// A WebSocket session (user access token only).
+    #[non_exhaustive]
     Websocket {
         /// The id from the session's welcome message.
         session_id: SessionId,
     },
     /// A conduit (app access token only; not valid for a conduit's own shards).
+    #[non_exhaustive]
     Conduit {
         /// The conduit's id.
         conduit_id: ConduitId,
     },
     /// A webhook (app access token only).
+    #[non_exhaustive]
     Webhook {
         /// The HTTPS callback URL.
         callback: String,

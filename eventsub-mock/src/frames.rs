@@ -2,9 +2,22 @@
 //! the sans-IO core directly.
 
 use serde_json::{Value, json};
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+
+/// How Twitch writes `message_timestamp`: UTC, nanoseconds (formatting fails only past 9999).
+pub(crate) const MESSAGE_TIMESTAMP: &[BorrowedFormatItem<'_>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
 
 /// Builds the JSON text of EventSub messages.
+///
+/// ```
+/// use eventsub_mock::frames::Frames;
+/// let frames = Frames::default().with_timestamp("2025-06-01T12:00:00Z");
+/// assert!(frames.keepalive("m-1").contains("2025-06-01T12:00:00Z"));
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Frames {
     /// The `message_timestamp` put in every message.
     pub timestamp: String,
@@ -19,6 +32,13 @@ impl Default for Frames {
 }
 
 impl Frames {
+    /// Stamps every message with `timestamp` (RFC 3339) as its `message_timestamp`.
+    #[must_use]
+    pub fn with_timestamp(mut self, timestamp: impl Into<String>) -> Self {
+        self.timestamp = timestamp.into();
+        self
+    }
+
     fn metadata(&self, message_id: &str, message_type: &str) -> Value {
         json!({
             "message_id": message_id,

@@ -3,7 +3,20 @@
 use std::time::Duration;
 
 /// How long to wait before reconnecting after failures.
+///
+/// Start from [`BackoffConfig::default`] (1 s doubling up to 2 min, retrying forever) or
+/// [`BackoffConfig::new`], and set the rest with the `with_*` methods:
+///
+/// ```
+/// use std::time::Duration;
+/// use eventsub_proto::BackoffConfig;
+/// let backoff = BackoffConfig::new(Duration::from_millis(250), Duration::from_secs(30))
+///     .with_max_attempts(5)
+///     .with_healthy_after(Duration::from_secs(10));
+/// assert_eq!(backoff.max_attempts, Some(5));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BackoffConfig {
     /// Delay scale of the first retry; each further failure doubles it.
     pub initial: Duration,
@@ -27,6 +40,30 @@ impl Default for BackoffConfig {
 }
 
 impl BackoffConfig {
+    /// Delays from `initial` doubling up to `max`; the other fields as in
+    /// [`BackoffConfig::default`] (retry forever, healthy after 60 s).
+    pub fn new(initial: Duration, max: Duration) -> Self {
+        Self {
+            initial,
+            max,
+            ..Self::default()
+        }
+    }
+
+    /// Gives up (`Stopped`) after `max_attempts` consecutive failed attempts.
+    #[must_use]
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = Some(max_attempts);
+        self
+    }
+
+    /// Counts a session that stayed up `healthy_after` as healthy, resetting the attempt count.
+    #[must_use]
+    pub fn with_healthy_after(mut self, healthy_after: Duration) -> Self {
+        self.healthy_after = healthy_after;
+        self
+    }
+
     /// The delay before retry number `attempt` (0-based): "equal jitter", uniformly between half and
     /// all of `min(max, initial * 2^attempt)`. The lower half keeps retries from ever bunching into a
     /// tight loop; the random half spreads many clients apart. A pure function of its arguments.
@@ -58,6 +95,37 @@ mod tests {
                 "attempt {attempt}: {delay:?}"
             );
         }
+    }
+
+    #[test]
+    fn new_sets_the_delays_and_keeps_the_other_defaults() {
+        let config = BackoffConfig::new(Duration::from_millis(5), Duration::from_secs(7));
+        assert_eq!(config.initial, Duration::from_millis(5));
+        assert_eq!(config.max, Duration::from_secs(7));
+        assert_eq!(config.max_attempts, BackoffConfig::default().max_attempts);
+        assert_eq!(config.healthy_after, BackoffConfig::default().healthy_after);
+    }
+
+    #[test]
+    fn each_setter_sets_its_own_field() {
+        let default = BackoffConfig::default();
+        let limited = default.clone().with_max_attempts(3);
+        assert_eq!(limited.max_attempts, Some(3));
+        assert_eq!(
+            limited,
+            BackoffConfig {
+                max_attempts: Some(3),
+                ..default.clone()
+            }
+        );
+        let quick = default.clone().with_healthy_after(Duration::from_secs(2));
+        assert_eq!(
+            quick,
+            BackoffConfig {
+                healthy_after: Duration::from_secs(2),
+                ..default
+            }
+        );
     }
 
     #[test]

@@ -3,6 +3,19 @@
 use std::fmt;
 
 /// A WebSocket close code received from the server (or 1006 when the socket dropped without one).
+///
+/// A plain code value: the number is the whole of it (RFC 6455 makes a close code a `u16`, and
+/// every `u16` is one the server may send), so the field is public and the type is not
+/// `#[non_exhaustive]`; there is nothing to add to it and no invariant to guard. Build one as
+/// `CloseCode(4003)` or from a `u16`, read it as `.0` or into a `u16`:
+///
+/// ```
+/// use eventsub_proto::{CloseCode, CloseDisposition};
+/// let code = CloseCode::from(4003);
+/// assert_eq!(code, CloseCode::CONNECTION_UNUSED);
+/// assert_eq!(u16::from(code), 4003);
+/// assert_eq!(code.disposition(), CloseDisposition::ReconnectNow);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize), serde(transparent))]
 pub struct CloseCode(pub u16);
@@ -62,6 +75,18 @@ impl CloseCode {
             4003 | 4004 | 4007 => CloseDisposition::ReconnectNow,
             _ => CloseDisposition::ReconnectWithBackoff,
         }
+    }
+}
+
+impl From<u16> for CloseCode {
+    fn from(code: u16) -> Self {
+        Self(code)
+    }
+}
+
+impl From<CloseCode> for u16 {
+    fn from(code: CloseCode) -> Self {
+        code.0
     }
 }
 
@@ -134,6 +159,12 @@ mod tests {
                 "{code}"
             );
         }
+    }
+
+    #[test]
+    fn a_code_converts_to_and_from_its_number() {
+        assert_eq!(CloseCode::from(4007), CloseCode::INVALID_RECONNECT);
+        assert_eq!(u16::from(CloseCode::ABNORMAL), 1006);
     }
 
     #[test]

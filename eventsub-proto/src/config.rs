@@ -15,7 +15,15 @@ pub const TWITCH_EVENTSUB_URL: &str = "wss://eventsub.wss.twitch.tv/ws";
 
 /// How much silence past `keepalive_timeout_seconds` is tolerated before a socket is declared dead:
 /// `keepalive * percent / 100 + fixed`.
+///
+/// ```
+/// use std::time::Duration;
+/// use eventsub_proto::KeepaliveGrace;
+/// let grace = KeepaliveGrace::new(50, Duration::from_secs(2));
+/// assert_eq!(grace.window(Duration::from_secs(10)), Duration::from_secs(17));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct KeepaliveGrace {
     /// Proportional part, in percent of the keepalive.
     pub percent: u32,
@@ -33,6 +41,11 @@ impl Default for KeepaliveGrace {
 }
 
 impl KeepaliveGrace {
+    /// A grace of `percent` of the keepalive plus `fixed`.
+    pub fn new(percent: u32, fixed: Duration) -> Self {
+        Self { percent, fixed }
+    }
+
     /// The longest silence tolerated on a session with this keepalive.
     pub fn window(&self, keepalive: Duration) -> Duration {
         keepalive + keepalive * self.percent / 100 + self.fixed
@@ -119,7 +132,20 @@ const TWITCH_SUBDOMAIN_SUFFIX: &str = ".twitch.tv";
 ///     SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "12826"),
 /// );
 /// ```
+///
+/// The struct is `#[non_exhaustive]`, so a field added later breaks no caller: outside this crate
+/// a struct literal, even one ending in `..Config::default()`, does not compile.
+///
+/// ```compile_fail,E0639
+/// use std::time::Duration;
+/// use eventsub_proto::Config;
+/// let config = Config {
+///     keepalive_timeout: Some(Duration::from_secs(30)),
+///     ..Config::default()
+/// };
+/// ```
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Config {
     /// Where fresh connections go. Defaults to [`TWITCH_EVENTSUB_URL`]; `ws://` is allowed here for
     /// local servers.
@@ -262,6 +288,13 @@ mod tests {
             KeepaliveGrace::default().window(Duration::from_secs(10)),
             Duration::from_secs(13)
         );
+    }
+
+    #[test]
+    fn new_grace_sets_both_parts() {
+        let grace = KeepaliveGrace::new(35, Duration::from_millis(250));
+        assert_eq!(grace.percent, 35);
+        assert_eq!(grace.fixed, Duration::from_millis(250));
     }
 
     #[test]

@@ -108,7 +108,7 @@ impl Connection {
     /// arrival when the timestamp does not parse; `None` before the first message.
     pub(crate) fn read_up_to(&self) -> Option<SystemTime> {
         let received_at = self.last_message_received_at?;
-        Some(humantime::parse_rfc3339_weak(&self.last_message_timestamp).unwrap_or(received_at))
+        Some(crate::stale::system_time(&self.last_message_timestamp).unwrap_or(received_at))
     }
 
     pub(crate) fn lost(&self) -> Lost {
@@ -153,16 +153,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn read_up_to_is_the_send_time_of_the_latest_message_read()
-    -> Result<(), humantime::TimestampError> {
+    fn read_up_to_is_the_send_time_of_the_latest_message_read() -> Result<(), &'static str> {
+        let time = |text| crate::stale::system_time(text).ok_or("a valid time");
         let mut connection = Connection::connecting(ConnId::next(&mut 0), Instant::now());
         assert_eq!(connection.read_up_to(), None);
-        let arrived = humantime::parse_rfc3339("2022-11-16T10:11:20Z")?;
+        let arrived = time("2022-11-16T10:11:20Z")?;
         connection.read_message("2022-11-16T10:11:12.5Z", arrived);
         connection.read_message("2022-11-16T10:11:13.5Z", arrived);
         assert_eq!(
             connection.read_up_to(),
-            Some(humantime::parse_rfc3339("2022-11-16T10:11:13.5Z")?)
+            Some(time("2022-11-16T10:11:13.5Z")?)
         );
         connection.read_message("yesterday", arrived);
         assert_eq!(

@@ -352,6 +352,7 @@ impl std::fmt::Debug for Notification {
 /// A revocation.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Revocation {
     /// The connection it arrived on.
     pub conn: ConnId,
@@ -413,6 +414,7 @@ impl DisconnectCause {
 /// With the `serde` feature it serializes as its `duration_secs` and `last_frame_before` (RFC 3339
 /// or `null`): `began` and `ended` are `Instant`s, which mean nothing outside this process.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Gap {
     /// When the session (or the socket that broke) stopped being the one events came on.
     pub began: Instant,
@@ -427,6 +429,26 @@ pub struct Gap {
 }
 
 impl Gap {
+    /// A gap from `began` to `ended`, everything up to `last_frame_before` received: what the
+    /// client reports in [`Event::Resumed`], made by hand for the tests of an app's catch-up code.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant, SystemTime};
+    /// use eventsub_proto::Gap;
+    /// let began = Instant::now();
+    /// let gap = Gap::new(began, began + Duration::from_secs(3), Some(SystemTime::UNIX_EPOCH));
+    /// assert_eq!((gap.began, gap.ended), (began, began + Duration::from_secs(3)));
+    /// assert_eq!(gap.duration(), Duration::from_secs(3));
+    /// assert_eq!(gap.last_frame_before, Some(SystemTime::UNIX_EPOCH));
+    /// ```
+    pub fn new(began: Instant, ended: Instant, last_frame_before: Option<SystemTime>) -> Self {
+        Self {
+            began,
+            ended,
+            last_frame_before,
+        }
+    }
+
     /// How long nothing was listening.
     pub fn duration(&self) -> Duration {
         self.ended.saturating_duration_since(self.began)

@@ -71,6 +71,7 @@ pub enum Input<'a> {
 /// A successful Create EventSub Subscription answer (HTTP 202).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
 pub struct Created {
     /// The new subscription's id.
     pub id: SubscriptionId,
@@ -80,6 +81,27 @@ pub struct Created {
     pub total_cost: u32,
     /// The token's maximum total cost.
     pub max_total_cost: u32,
+}
+
+impl Created {
+    /// The answer for subscription `id` costing `cost`, which brought the token's total cost to
+    /// `total_cost` of at most `max_total_cost` (the response's `total_cost` and
+    /// `max_total_cost`).
+    ///
+    /// ```
+    /// use eventsub_proto::{Created, SubscriptionId};
+    /// let created = Created::new(SubscriptionId::new("f1c2a387"), 1, 3, 10);
+    /// assert_eq!(created.id.as_str(), "f1c2a387");
+    /// assert_eq!((created.cost, created.total_cost, created.max_total_cost), (1, 3, 10));
+    /// ```
+    pub fn new(id: SubscriptionId, cost: u32, total_cost: u32, max_total_cost: u32) -> Self {
+        Self {
+            id,
+            cost,
+            total_cost,
+            max_total_cost,
+        }
+    }
 }
 
 /// A failed Helix request, as far as the protocol cares.

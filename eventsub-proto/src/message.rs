@@ -14,6 +14,7 @@ use crate::subscription::{Subscription, SubscriptionStatus, Transport};
 
 /// The `metadata` object every message carries.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct Metadata<'a> {
     /// Unique id of the message; a repeat is a duplicate.
     #[serde(borrow)]
@@ -59,6 +60,7 @@ impl<'a> From<PlainMetadata<'a>> for Metadata<'a> {
 
 /// `payload.session` of a welcome or reconnect message.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct Session<'a> {
     /// The session id.
     #[serde(borrow)]
@@ -79,6 +81,7 @@ pub struct Session<'a> {
 
 /// `payload.subscription`, borrowed; [`SubscriptionRef::to_owned`] makes a [`Subscription`].
 #[derive(Clone, Debug, Deserialize)]
+#[non_exhaustive]
 pub struct SubscriptionRef<'a> {
     /// The subscription id.
     #[serde(borrow)]
@@ -126,6 +129,7 @@ impl SubscriptionRef<'_> {
 
 /// One event of a batched notification (`payload.events`).
 #[derive(Clone, Debug, Deserialize)]
+#[non_exhaustive]
 pub struct BatchItem<'a> {
     /// The event's own id.
     #[serde(borrow)]
@@ -210,6 +214,7 @@ pub enum Message<'a> {
 
 /// A `notification` message, borrowed from the frame.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct NotificationMessage<'a> {
     /// The metadata. Its `subscription_type` and `subscription_version` are always set: taken from
     /// `payload.subscription` when the frame's metadata lacks them.

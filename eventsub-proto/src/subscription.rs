@@ -28,6 +28,7 @@ pub const DEFAULT_MAX_TOTAL_COST: u32 = 10;
 /// assert_eq!(follow.condition_str("moderator_user_id"), Some("12826"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SubscriptionSpec {
     /// The subscription type, such as `channel.follow`.
     #[serde(rename = "type")]
@@ -94,7 +95,23 @@ impl fmt::Display for SubscriptionSpec {
 }
 
 /// A subscription as Twitch reports it: in Helix responses and inside notifications and revocations.
+///
+/// Made by decoding Twitch's JSON, which is also how a test makes one by hand:
+///
+/// ```
+/// use eventsub_proto::{Subscription, SubscriptionStatus};
+/// let subscription: Subscription = serde_json::from_str(r#"{
+///     "id": "f1c2a387-161a-49f9-a165-0f21d7a4e1c4", "status": "authorization_revoked",
+///     "type": "channel.follow", "version": "2", "cost": 0,
+///     "condition": {"broadcaster_user_id": "12826", "moderator_user_id": "12826"},
+///     "transport": {"method": "websocket", "session_id": "AQoQexAWVYKSTIu4ec_2VAxyuhAB"},
+///     "created_at": "2023-11-06T18:11:47.492253549Z"
+/// }"#)?;
+/// assert_eq!(subscription.status, SubscriptionStatus::AuthorizationRevoked);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Subscription {
     /// The id Twitch gave the subscription.
     pub id: SubscriptionId,

@@ -70,6 +70,21 @@
 //! ([`EventSubBuilder::event_buffer`]); when it is full, the client keeps reading its sockets and
 //! reports what it discarded as [`Event::Lagged`]. `tracing` logs the lifecycle; the token is never
 //! logged.
+//!
+//! # TLS
+//!
+//! Cargo features choose it, one choice for the WebSocket (tokio-tungstenite) and Helix (reqwest):
+//!
+//! | feature         | TLS                                                           | default |
+//! |-----------------|---------------------------------------------------------------|---------|
+//! | `rustls-ring`   | rustls, ring provider (builds with `cc` only)                 | yes     |
+//! | `rustls-aws-lc` | rustls, aws-lc-rs provider                                    |         |
+//! | `native-tls`    | the platform's TLS (OpenSSL: libssl-dev, pkg-config on Linux) |         |
+//! | `native-roots`  | rustls trusts the platform's root certificates                | yes     |
+//! | `webpki-roots`  | rustls trusts Mozilla's roots, compiled in                    |         |
+//!
+//! Several at once never panic; the [`tls`] module says which wins. Without any, `ws://` (such as
+//! the mock server) still works and `wss://` fails with an error naming the features.
 
 mod tokio_runtime;
 

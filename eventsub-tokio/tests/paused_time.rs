@@ -16,15 +16,9 @@ async fn an_unreachable_server_is_retried_with_growing_backoff_on_virtual_time()
         .local_addr()
         .unwrap()
         .port();
-    let config = Config {
-        backoff: BackoffConfig {
-            initial: Duration::from_secs(4),
-            max: Duration::from_secs(60),
-            max_attempts: Some(3),
-            healthy_after: Duration::from_secs(60),
-        },
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    config.backoff =
+        BackoffConfig::new(Duration::from_secs(4), Duration::from_secs(60)).with_max_attempts(3);
     let started = tokio::time::Instant::now();
     let (handle, mut events) = EventSub::builder("client", AccessToken::new("token"))
         .config(config)

@@ -121,11 +121,9 @@ async fn against_the_mock() -> Result<(), Error> {
         "mock EventSub server on {} (WebSocket /ws and Helix /helix)\n",
         mock.addr()
     );
-    let config = Config {
-        // The mock hands out ws:// reconnect URLs, as the Twitch CLI's does.
-        reconnect_urls: ReconnectUrlPolicy::SameHostAsUrl,
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    // The mock hands out ws:// reconnect URLs, as the Twitch CLI's does.
+    config.reconnect_urls = ReconnectUrlPolicy::SameHostAsUrl;
     let (handle, events) = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))
         .config(config)
         .eventsub_url(mock.ws_url())

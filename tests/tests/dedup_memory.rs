@@ -82,12 +82,7 @@ impl Session {
         while let Some(output) = self.client.poll_output() {
             match output {
                 Output::CreateSubscription { request, .. } => {
-                    let created = Created {
-                        id: SubscriptionId::new("sub"),
-                        cost: 0,
-                        total_cost: 0,
-                        max_total_cost: 10,
-                    };
+                    let created = Created::new(SubscriptionId::new("sub"), 0, 0, 10);
                     self.client
                         .handle_input(
                             self.now,

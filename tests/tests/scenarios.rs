@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use eventsub_proto::{
-    ClientCloseCode, CloseCode, Config, ConnId, DisconnectCause, DropReason, Event, FrameError,
-    Input, Output, ReconnectUrlPolicy, RequestError, StopReason, SubscribeError,
-    SubscriptionFailure, SubscriptionSpec, Url,
+    ClientCloseCode, CloseCode, ConnId, DisconnectCause, DropReason, Event, FrameError, Input,
+    Output, ReconnectUrlPolicy, RequestError, StopReason, SubscribeError, SubscriptionFailure,
+    SubscriptionSpec, Url,
 };
 use eventsub_tests::sim::{BATCHED_NOTIFICATION, Harness, SocketState};
 
@@ -25,6 +25,13 @@ fn connects_since(harness: &Harness, from: usize) -> Vec<Url> {
             _ => None,
         })
         .collect()
+}
+
+/// A frame's `message_timestamp` as a wall time.
+fn sent_at(timestamp: &str) -> std::time::SystemTime {
+    let parsed =
+        time::OffsetDateTime::parse(timestamp, &time::format_description::well_known::Rfc3339);
+    parsed.unwrap().into()
 }
 
 fn follow(broadcaster: &str) -> SubscriptionSpec {
@@ -228,7 +235,7 @@ fn a_gap_is_anchored_when_twitch_sent_the_last_message_received_not_when_it_arri
     let conn = harness.establish();
     // Twitch sent it at 10:11:12.634234626Z; the client, busy, read it 2 s later. What Twitch sent
     // in those 2 s on this socket may be lost with it: catching up must start at the send time.
-    let sent = humantime::parse_rfc3339(&harness.twitch.frames.timestamp).unwrap();
+    let sent = sent_at(&harness.twitch.frames.timestamp);
     harness.wall = sent + Duration::from_secs(2);
     harness.notify(conn);
     harness.server_close(conn, None);
@@ -297,12 +304,12 @@ fn a_subscription_over_the_cost_limit_waits_for_the_next_session_and_does_not_ho
     let first = harness.connect_next();
     // Twitch says the token may spend 1: the second subscription no longer fits.
     for pending in std::mem::take(&mut harness.pending_creates) {
-        let created = eventsub_proto::Created {
-            id: eventsub_proto::SubscriptionId::new(format!("sub-{}", pending.request)),
-            cost: 1,
-            total_cost: 1,
-            max_total_cost: 1,
-        };
+        let created = eventsub_proto::Created::new(
+            eventsub_proto::SubscriptionId::new(format!("sub-{}", pending.request)),
+            1,
+            1,
+            1,
+        );
         harness.feed(Input::SubscriptionCreated {
             request: pending.request,
             result: Ok(created),
@@ -360,7 +367,7 @@ fn an_old_socket_breaking_before_its_drain_after_a_handover_is_reported_as_a_gap
     // The old socket is drained: what Twitch sent on it before the handover still counts.
     let drained = harness.notify(old);
     assert!(harness.delivered().contains(&drained));
-    let read_up_to = humantime::parse_rfc3339(&harness.twitch.frames.timestamp).unwrap();
+    let read_up_to = sent_at(&harness.twitch.frames.timestamp);
     let events = harness.events.len();
     harness.server_close(old, None);
     let Some(Event::Resumed { gap }) = harness.events.get(events) else {
@@ -949,10 +956,9 @@ fn nothing_is_asked_of_the_adapter_after_stopped_not_even_by_an_unsubscribe() {
 
 #[test]
 fn welcome_timeout_and_connect_timeout_retry() {
-    let mut harness = Harness::new(Config {
-        welcome_timeout: Duration::from_secs(5),
-        ..Harness::config()
-    });
+    let mut config = Harness::config();
+    config.welcome_timeout = Duration::from_secs(5);
+    let mut harness = Harness::new(config);
     let conn = harness.next_connect().unwrap();
     harness.open(conn);
     harness.advance(Duration::from_secs(5));

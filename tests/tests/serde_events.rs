@@ -286,12 +286,7 @@ fn every_kind_of_event_serializes_as_an_object_named_by_its_type() {
         },
         Event::SubscriptionCreated {
             spec,
-            created: Created {
-                id: SubscriptionId::new("sub-1"),
-                cost: 1,
-                total_cost: 2,
-                max_total_cost: 10,
-            },
+            created: Created::new(SubscriptionId::new("sub-1"), 1, 2, 10),
         },
         Event::UnsubscribeFailed {
             id: SubscriptionId::new("sub-1"),
@@ -343,11 +338,7 @@ fn every_kind_of_event_serializes_as_an_object_named_by_its_type() {
             retry_in: None,
         },
         Event::Resumed {
-            gap: Gap {
-                began: harness.now,
-                ended: harness.now + Duration::from_secs(2),
-                last_frame_before: None,
-            },
+            gap: Gap::new(harness.now, harness.now + Duration::from_secs(2), None),
         },
         Event::Reconnected {
             conn,

@@ -44,8 +44,8 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use eventsub_proto::{
-    BackoffConfig, ClientCloseCode, CloseCode, Config, ConnId, Created, DisconnectCause, Event,
-    Input, InputError, Output, RequestError, RequestId, StopReason, SubscribeError, SubscriptionId,
+    BackoffConfig, ClientCloseCode, CloseCode, ConnId, Created, DisconnectCause, Event, Input,
+    InputError, Output, RequestError, RequestId, StopReason, SubscribeError, SubscriptionId,
     SubscriptionSpec, Url,
 };
 use eventsub_tests::sim::{Harness, PendingCreate, SocketState};
@@ -411,25 +411,21 @@ macro_rules! check {
 impl Sim {
     fn new(settings: Settings) -> Self {
         let catalogue = catalogue();
-        let backoff = BackoffConfig {
-            max: settings.backoff_max,
-            max_attempts: settings.max_attempts,
-            ..BackoffConfig::default()
-        };
-        let config = Config {
-            subscriptions: settings
-                .initial
-                .iter()
-                .map(|index| catalogue[*index].clone())
-                .collect(),
-            dedup_max_entries: settings.dedup_max_entries,
-            dedup_max_age: settings.dedup_max_age,
-            backoff: backoff.clone(),
-            seed: settings.seed,
-            // Frames carry a fixed timestamp; staleness is not what this suite is about.
-            stale_after: None,
-            ..Harness::config()
-        };
+        let mut backoff = BackoffConfig::default();
+        backoff.max = settings.backoff_max;
+        backoff.max_attempts = settings.max_attempts;
+        let mut config = Harness::config();
+        config.subscriptions = settings
+            .initial
+            .iter()
+            .map(|index| catalogue[*index].clone())
+            .collect();
+        config.dedup_max_entries = settings.dedup_max_entries;
+        config.dedup_max_age = settings.dedup_max_age;
+        config.backoff = backoff.clone();
+        config.seed = settings.seed;
+        // Frames carry a fixed timestamp; staleness is not what this suite is about.
+        config.stale_after = None;
         let connect_timeout = config.connect_timeout;
         let min_reconnect_interval = config.min_reconnect_interval;
         let welcome_timeout = config.welcome_timeout;
@@ -930,12 +926,12 @@ impl Sim {
                 };
                 for pending in chosen {
                     let cost = pending.subscription.estimated_cost(Some(OWNER));
-                    let created = Created {
-                        id: SubscriptionId::new(format!("sub-{}", pending.request)),
+                    let created = Created::new(
+                        SubscriptionId::new(format!("sub-{}", pending.request)),
                         cost,
-                        total_cost: 0,
-                        max_total_cost: 10,
-                    };
+                        0,
+                        10,
+                    );
                     self.answer_create(pending, Ok(created))?;
                 }
                 Ok(())

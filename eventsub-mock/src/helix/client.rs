@@ -57,10 +57,7 @@ pub fn client_at(
 
 /// The retry policy of [`MockHelix::client`]: 2 retries, millisecond waits.
 pub fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_retries: 2,
-        backoff_base: Duration::from_millis(1),
-        backoff_max: Duration::from_millis(5),
-        max_reset_wait: Duration::from_millis(5),
-    }
+    RetryPolicy::new(2)
+        .with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+        .with_max_reset_wait(Duration::from_millis(5))
 }

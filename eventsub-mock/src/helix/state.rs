@@ -41,6 +41,7 @@ pub enum TokenOwner {
 
 /// A token the mock accepts.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MockToken {
     /// The client id it was issued to.
     pub client_id: String,
@@ -135,6 +136,7 @@ impl MockTransport {
 
 /// A subscription the mock created.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct MockSubscription {
     /// Its id.
     pub id: String,
@@ -178,6 +180,7 @@ impl MockSubscription {
 
 /// One shard of a mock conduit.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MockShard {
     /// Its status as Twitch spells it.
     pub status: String,
@@ -205,6 +208,7 @@ impl MockShard {
 
 /// A conduit of the mock.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct MockConduit {
     /// Its id.
     pub id: String,
@@ -223,6 +227,7 @@ impl MockConduit {
 
 /// Everything the mock remembers.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct MockState {
     pub(crate) tokens: HashMap<String, MockToken>,
     /// Subscriptions in creation order (Twitch lists the oldest first).

@@ -8,6 +8,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
 
 use super::auth::helix_caller;
 use super::paging::{page, pagination};
@@ -81,9 +84,12 @@ impl TransportBody {
     }
 }
 
-/// The current time as Twitch writes it.
+/// The current time as Twitch writes it (UTC, microseconds).
 pub fn now_rfc3339() -> String {
-    humantime::format_rfc3339_micros(std::time::SystemTime::now()).to_string()
+    const TWITCH: &[BorrowedFormatItem<'_>] =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+    // Formatting fails only for a year past 9999.
+    OffsetDateTime::now_utc().format(TWITCH).unwrap_or_default()
 }
 
 /// Twitch's rule: free when the token's user is the one the condition is about.

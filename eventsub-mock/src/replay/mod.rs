@@ -37,6 +37,7 @@ use script::Script;
 
 /// How a [`MockReplay`] plays a recording.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct ReplayOptions {
     /// How much faster than recorded: 1.0 is the recorded pace, 10.0 ten times faster. Anything
     /// not finite and positive counts as 1.0.
@@ -62,6 +63,20 @@ impl ReplayOptions {
             speed,
             ..Self::default()
         }
+    }
+
+    /// Whether each frame's `message_timestamp` moves with the clock (see
+    /// [`ReplayOptions::shift_timestamps`]).
+    ///
+    /// ```
+    /// use eventsub_mock::replay::ReplayOptions;
+    /// let as_recorded = ReplayOptions::speed(4.0).with_shift_timestamps(false);
+    /// assert_eq!((as_recorded.speed, as_recorded.shift_timestamps), (4.0, false));
+    /// ```
+    #[must_use]
+    pub fn with_shift_timestamps(mut self, shift_timestamps: bool) -> Self {
+        self.shift_timestamps = shift_timestamps;
+        self
     }
 }
 

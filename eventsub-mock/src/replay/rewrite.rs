@@ -3,12 +3,13 @@
 //! relative to now as it was relative to its recorded arrival, so the client does not drop it as
 //! stale). Everything else goes out byte for byte.
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
-/// The last second humantime can format (the end of year 9999).
-const LAST_FORMATTABLE: Duration = Duration::from_secs(253_402_300_799);
+use crate::frames::MESSAGE_TIMESTAMP;
 
 /// A frame prepared for sending, and the session it welcomes, if it is a `session_welcome`.
 pub(crate) struct Prepared {
@@ -24,15 +25,15 @@ fn replace_string(text: &str, old: &str, new: &str) -> Option<String> {
     text.contains(&old).then(|| text.replacen(&old, &new, 1))
 }
 
-/// `timestamp` moved by as much as the clock moved from `recorded` to `now`.
+/// `timestamp` moved by as much as the clock moved from `recorded` to `now`; `None` when it is no
+/// RFC 3339 time or would leave the years 0 to 9999.
 fn shifted(timestamp: &str, recorded: SystemTime, now: SystemTime) -> Option<String> {
-    let time = humantime::parse_rfc3339_weak(timestamp).ok()?;
+    let time = OffsetDateTime::parse(timestamp, &Rfc3339).ok()?;
     let moved = match now.duration_since(recorded) {
-        Ok(later) => time.checked_add(later)?,
-        Err(earlier) => time.checked_sub(earlier.duration())?,
+        Ok(later) => time.checked_add(later.try_into().ok()?)?,
+        Err(earlier) => time.checked_sub(earlier.duration().try_into().ok()?)?,
     };
-    let since_epoch = moved.duration_since(SystemTime::UNIX_EPOCH).ok()?;
-    (since_epoch <= LAST_FORMATTABLE).then(|| humantime::format_rfc3339_nanos(moved).to_string())
+    moved.format(MESSAGE_TIMESTAMP).ok()
 }
 
 /// Prepares a recorded text frame: reconnect URLs point at `reconnect_url`, and with `shift`
@@ -111,9 +112,10 @@ mod tests {
     }
 
     #[test]
-    fn a_timestamp_moves_with_the_clock() -> Result<(), humantime::TimestampError> {
-        let recorded = humantime::parse_rfc3339("2022-11-16T10:11:13Z")?;
-        let now = humantime::parse_rfc3339("2025-01-01T00:00:01Z")?;
+    fn a_timestamp_moves_with_the_clock() -> Result<(), time::error::Parse> {
+        let at = |text| OffsetDateTime::parse(text, &Rfc3339).map(SystemTime::from);
+        let recorded = at("2022-11-16T10:11:13Z")?;
+        let now = at("2025-01-01T00:00:01Z")?;
         let prepared = prepare(RECONNECT, "ws://x/ws", Some((recorded, now)));
         assert!(
             prepared

@@ -19,6 +19,7 @@ use super::state::{Inner, SocketCommand, frames_now};
 
 /// One blast of notifications: which socket, and which message ids.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Blast {
     /// The socket they go out on: the session's current one.
     pub socket: SocketId,

@@ -19,6 +19,7 @@ impl fmt::Display for SocketId {
 
 /// A frame the mock sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SentFrame {
     /// The socket it went out on.
     pub socket: SocketId,
@@ -32,6 +33,46 @@ pub struct SentFrame {
     pub subscription_type: Option<String>,
     /// The frame as sent.
     pub text: String,
+}
+
+impl SentFrame {
+    /// A frame of `message_type` with `message_id`, sent as `text` on `socket` of session
+    /// `session_id`: what the mock records, made by hand for the tests of code that reads its
+    /// records. A notification or revocation names its subscription type with
+    /// [`SentFrame::with_subscription_type`].
+    ///
+    /// ```
+    /// use eventsub_mock::{SentFrame, SocketId};
+    /// let frame = SentFrame::new(SocketId(1), "session", "m-1", "notification", "{}")
+    ///     .with_subscription_type("stream.online");
+    /// assert_eq!(frame.socket, SocketId(1));
+    /// assert_eq!((frame.session_id.as_str(), frame.message_id.as_str()), ("session", "m-1"));
+    /// assert_eq!((frame.message_type.as_str(), frame.text.as_str()), ("notification", "{}"));
+    /// assert_eq!(frame.subscription_type.as_deref(), Some("stream.online"));
+    /// ```
+    pub fn new(
+        socket: SocketId,
+        session_id: impl Into<String>,
+        message_id: impl Into<String>,
+        message_type: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        Self {
+            socket,
+            session_id: session_id.into(),
+            message_id: message_id.into(),
+            message_type: message_type.into(),
+            subscription_type: None,
+            text: text.into(),
+        }
+    }
+
+    /// The subscription type of a notification or revocation.
+    #[must_use]
+    pub fn with_subscription_type(mut self, subscription_type: impl Into<String>) -> Self {
+        self.subscription_type = Some(subscription_type.into());
+        self
+    }
 }
 
 /// What the client sent or did, as the mock saw it.
@@ -116,6 +157,7 @@ pub enum Record {
 
 /// The log, with queries for tests.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Records {
     /// Every entry, in order.
     pub entries: Vec<(Instant, Record)>,

@@ -13,22 +13,13 @@ use super::server::{Delivery, MockEventSub};
 /// `ws://` reconnect URLs followed ([`ReconnectUrlPolicy::SameHostAsUrl`]), a socket silent for keepalive + 300 ms declared dead, backoff from
 /// 100 ms up to 1 s, 2 s to connect and to be welcomed.
 pub fn client_config() -> Config {
-    Config {
-        reconnect_urls: ReconnectUrlPolicy::SameHostAsUrl,
-        keepalive_grace: KeepaliveGrace {
-            percent: 0,
-            fixed: Duration::from_millis(300),
-        },
-        backoff: BackoffConfig {
-            initial: Duration::from_millis(100),
-            max: Duration::from_secs(1),
-            max_attempts: None,
-            healthy_after: Duration::from_secs(60),
-        },
-        connect_timeout: Duration::from_secs(2),
-        welcome_timeout: Duration::from_secs(2),
-        ..Config::default()
-    }
+    let mut config = Config::default();
+    config.reconnect_urls = ReconnectUrlPolicy::SameHostAsUrl;
+    config.keepalive_grace = KeepaliveGrace::new(0, Duration::from_millis(300));
+    config.backoff = BackoffConfig::new(Duration::from_millis(100), Duration::from_secs(1));
+    config.connect_timeout = Duration::from_secs(2);
+    config.welcome_timeout = Duration::from_secs(2);
+    config
 }
 
 /// Starts a [`MockConfig::fast`](super::MockConfig::fast) mock that accepts the fixtures' user

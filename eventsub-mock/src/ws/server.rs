@@ -30,6 +30,7 @@ pub enum Delivery {
 
 /// A notification [`MockEventSub::notify_routed`] queued.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Routed {
     /// Its message id.
     pub message_id: String,
@@ -39,6 +40,7 @@ pub struct Routed {
 
 /// An open socket as the mock sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SocketInfo {
     /// The socket.
     pub socket: SocketId,

@@ -4,15 +4,16 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
+use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 use super::bad_frame::BadFrame;
 use super::blast::BlastFrames;
 use super::config::MockConfig;
 use super::record::{Ended, Record, Records, SocketId};
-use crate::frames::Frames;
+use crate::frames::{Frames, MESSAGE_TIMESTAMP};
 use crate::helix::{MockSubscription, SharedState};
 
 /// A frame on its way out of one socket.
@@ -122,7 +123,9 @@ pub(crate) struct Shared {
 /// The current wall time as Twitch writes `message_timestamp`.
 pub(crate) fn frames_now() -> Frames {
     Frames {
-        timestamp: humantime::format_rfc3339_nanos(SystemTime::now()).to_string(),
+        timestamp: OffsetDateTime::now_utc()
+            .format(MESSAGE_TIMESTAMP)
+            .unwrap_or_default(),
     }
 }
 

@@ -56,14 +56,12 @@ pub fn wall_time() -> SystemTime {
 /// A client whose session is live and whose subscription exists, outputs drained.
 pub fn live_client(dedup_max_entries: usize) -> (Client, ConnId, Instant) {
     let now = Instant::now();
-    let config = Config {
-        subscriptions: vec![
-            SubscriptionSpec::new("channel.follow", "2").with_condition("broadcaster_user_id", "1"),
-        ],
-        token_user_id: Some("1".into()),
-        dedup_max_entries,
-        ..Config::default()
-    };
+    let mut config = Config::default();
+    config.subscriptions = vec![
+        SubscriptionSpec::new("channel.follow", "2").with_condition("broadcaster_user_id", "1"),
+    ];
+    config.token_user_id = Some("1".into());
+    config.dedup_max_entries = dedup_max_entries;
     let mut client = Client::new(config, now).expect("valid config");
     let Some(Output::Connect { conn, .. }) = client.poll_output() else {
         panic!("no connect")
@@ -84,12 +82,7 @@ pub fn live_client(dedup_max_entries: usize) -> (Client, ConnId, Instant) {
         .expect("known");
     while let Some(output) = client.poll_output() {
         if let Output::CreateSubscription { request, .. } = output {
-            let result = Ok(Created {
-                id: SubscriptionId::new("s"),
-                cost: 0,
-                total_cost: 0,
-                max_total_cost: 10,
-            });
+            let result = Ok(Created::new(SubscriptionId::new("s"), 0, 0, 10));
             client
                 .handle_input(now, Input::SubscriptionCreated { request, result })
                 .expect("known");

@@ -75,6 +75,7 @@ pub enum TypedEvents<'a> {
 
 /// One event of a batched notification.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct TypedBatchItem<'a> {
     /// The event's own id.
     pub id: Cow<'a, str>,

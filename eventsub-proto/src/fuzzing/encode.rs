@@ -92,6 +92,7 @@ macro_rules! scenario_struct {
     ) => {
         $(#[$meta])*
         #[derive(arbitrary::Arbitrary, Clone, Debug, PartialEq, Eq)]
+        #[non_exhaustive]
         pub struct $name {
             $($(#[$field_meta])* pub $field: $ty),*
         }

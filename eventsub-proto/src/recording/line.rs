@@ -17,6 +17,7 @@ pub const VERSION: u32 = 1;
 
 /// The first line of a recording.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Header {
     /// Always [`FORMAT`].
     pub format: String,
@@ -60,6 +61,7 @@ impl Header {
 
 /// One line after the header: when, and what.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Line<'a> {
     /// Time since the client was created, on the monotonic clock the core was given
     /// (`at_ns`, in nanoseconds).

@@ -191,6 +191,7 @@ impl<R: BufRead> Iterator for RecordingReader<R> {
 
 /// A whole recording in memory.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Recording {
     /// The header line.
     pub header: Header,

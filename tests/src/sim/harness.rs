@@ -79,15 +79,14 @@ impl Harness {
 
     /// A config for tests: one subscription of the token owner's channel (cost 0).
     pub fn config() -> Config {
-        Config {
-            url: Url::parse("wss://eventsub.fake-twitch.test/ws").expect("valid URL"),
-            subscriptions: vec![
-                SubscriptionSpec::new("channel.follow", "1")
-                    .with_condition("broadcaster_user_id", "12826"),
-            ],
-            token_user_id: Some("12826".to_owned()),
-            ..Config::default()
-        }
+        let mut config = Config::default();
+        config.url = Url::parse("wss://eventsub.fake-twitch.test/ws").expect("valid URL");
+        config.subscriptions = vec![
+            SubscriptionSpec::new("channel.follow", "1")
+                .with_condition("broadcaster_user_id", "12826"),
+        ];
+        config.token_user_id = Some("12826".to_owned());
+        config
     }
 
     /// Carries out every output the client has.
@@ -224,12 +223,12 @@ impl Harness {
                         .map(|spec| spec.estimated_cost(Some("12826")))
                         .sum()
                 });
-            let created = Created {
-                id: SubscriptionId::new(format!("sub-{}", pending.request)),
+            let created = Created::new(
+                SubscriptionId::new(format!("sub-{}", pending.request)),
                 cost,
                 total_cost,
-                max_total_cost: 10,
-            };
+                10,
+            );
             self.feed(Input::SubscriptionCreated {
                 request: pending.request,
                 result: Ok(created),

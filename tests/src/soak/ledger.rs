@@ -268,14 +268,9 @@ mod tests {
     use eventsub_mock::{Received, SentFrame};
 
     fn sent(socket: u64, number: u64) -> Record {
-        Record::Sent(SentFrame {
-            socket: SocketId(socket),
-            session_id: "s".to_owned(),
-            message_id: format!("6d7a0f3c-5dec-4eed-908e-{number:012x}"),
-            message_type: "notification".to_owned(),
-            subscription_type: Some("stream.online".to_owned()),
-            text: String::new(),
-        })
+        let message_id = format!("6d7a0f3c-5dec-4eed-908e-{number:012x}");
+        let frame = SentFrame::new(SocketId(socket), "s", message_id, "notification", "");
+        Record::Sent(frame.with_subscription_type("stream.online"))
     }
 
     fn opened(socket: u64) -> Record {

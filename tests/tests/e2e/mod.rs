@@ -441,10 +441,8 @@ pub async fn runtime_subscriptions<R: Runtime>(mock: &MockEventSub, builder: Eve
 }
 
 pub async fn graceful_shutdown<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
-    let config = Config {
-        delete_subscriptions_on_shutdown: true,
-        ..client_config()
-    };
+    let mut config = client_config();
+    config.delete_subscriptions_on_shutdown = true;
     let client = subscribed(builder.config(config)).await;
     let socket = current_socket(mock).await;
     let handle = client.handle.clone();

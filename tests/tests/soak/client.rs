@@ -6,7 +6,7 @@ use eventsub_mock::helix::fast_retries;
 use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_online};
 use eventsub_mock::scenario::client_config;
 use eventsub_mock::{MockConfig, MockEventSub};
-use eventsub_proto::{BackoffConfig, Config, Event};
+use eventsub_proto::{Config, Event};
 use eventsub_tests::soak::FRAME_LIMIT;
 use eventsub_tokio::Runtime;
 use eventsub_tokio::{AccessToken, EventSub, EventSubBuilder, EventSubHandle};
@@ -17,15 +17,12 @@ use tokio::sync::mpsc;
 /// the backoff reset after 200 ms of health (faults come every few hundred milliseconds here, not
 /// every few minutes) and a 64 KiB frame limit (oversized frames stay cheap).
 pub(crate) fn soak_config() -> Config {
-    let base = client_config();
-    Config {
-        backoff: BackoffConfig {
-            healthy_after: Duration::from_millis(200),
-            ..base.backoff
-        },
-        max_frame_bytes: FRAME_LIMIT,
-        ..base
-    }
+    let mut config = client_config();
+    config.backoff = config
+        .backoff
+        .with_healthy_after(Duration::from_millis(200));
+    config.max_frame_bytes = FRAME_LIMIT;
+    config
 }
 
 /// How long a socket of the mock may stay silent before the client's watchdog may give it up.

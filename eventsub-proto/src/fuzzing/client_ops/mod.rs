@@ -25,6 +25,7 @@ use super::encode::Encode;
 
 /// A whole run: the client's configuration, then steps until the input ends.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Scenario {
     /// The configuration.
     pub setup: Setup,

@@ -166,10 +166,8 @@ impl Oracle {
                     continue;
                 };
                 // The core compares timestamps as text first; a full parse must agree.
-                let sent = humantime::parse_rfc3339_weak(notification.message_timestamp());
-                let age = sent
-                    .ok()
-                    .and_then(|sent| report.received_at.duration_since(sent).ok());
+                let sent = crate::stale::system_time(notification.message_timestamp());
+                let age = sent.and_then(|sent| report.received_at.duration_since(sent).ok());
                 assert!(
                     age.is_none_or(|age| age <= threshold),
                     "a notification {age:?} old was delivered, past stale_after {threshold:?}: {notification:?}"

@@ -4,6 +4,9 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
 
 use super::damage;
 use super::ops::{Damage, Frame, MessageIdChoice, ReconnectUrl, Sent};
@@ -13,7 +16,7 @@ use crate::fuzzing::frames::Envelope;
 use crate::ids::SubscriptionId;
 use crate::subscription::SubscriptionSpec;
 
-/// The last second humantime can format (the end of year 9999).
+/// The last second RFC 3339 can spell (the end of year 9999).
 const LAST_FORMATTABLE_SECOND: u64 = 253_402_300_799;
 
 #[derive(Debug, Default)]
@@ -142,13 +145,16 @@ fn reconnect_url(url: &ReconnectUrl) -> String {
     }
 }
 
-/// Twitch's timestamp form. humantime formats 1970 to 9999 only (and panics outside): a wall
-/// clock outside that range stamps the nearest end.
+/// Twitch's timestamp form (UTC, nanoseconds). RFC 3339 spells 1970 (for a wall time) to 9999
+/// only: a wall clock outside that range stamps the nearest end.
 pub(super) fn rfc3339(at: SystemTime) -> String {
+    const TWITCH: &[BorrowedFormatItem<'_>] =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z");
     let since_epoch = at.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let last = Duration::from_secs(LAST_FORMATTABLE_SECOND);
-    let clamped = UNIX_EPOCH
-        .checked_add(since_epoch.min(last))
-        .unwrap_or(UNIX_EPOCH);
-    humantime::format_rfc3339_nanos(clamped).to_string()
+    let clamped = since_epoch.min(Duration::from_secs(LAST_FORMATTABLE_SECOND));
+    i128::try_from(clamped.as_nanos())
+        .ok()
+        .and_then(|nanos| OffsetDateTime::from_unix_timestamp_nanos(nanos).ok())
+        .and_then(|stamp| stamp.format(TWITCH).ok())
+        .unwrap_or_default()
 }
