@@ -10,8 +10,9 @@ use super::record::{Records, SocketId};
 use super::server::{Delivery, MockEventSub};
 
 /// A client configuration that suits [`MockConfig::fast`](super::MockConfig::fast): the mock's own
-/// `ws://` reconnect URLs followed ([`ReconnectUrlPolicy::SameHostAsUrl`]), a socket silent for keepalive + 300 ms declared dead, backoff from
-/// 100 ms up to 1 s, 2 s to connect and to be welcomed.
+/// `ws://` reconnect URLs followed ([`ReconnectUrlPolicy::SameHostAsUrl`]), a socket silent for
+/// keepalive + 300 ms declared dead, backoff from 100 ms up to 1 s, 2 s to connect and to be
+/// welcomed.
 pub fn client_config() -> Config {
     let mut config = Config::default();
     config.reconnect_urls = ReconnectUrlPolicy::SameHostAsUrl;
