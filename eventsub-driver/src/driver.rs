@@ -252,6 +252,23 @@ impl<R: Runtime> Driver<R> {
                         reader.closing(self.close_deadline());
                     }
                 }
+                Output::Abort { conn } => {
+                    tracing::info!(%conn, "dropping");
+                    if let Some(abort) = flight.connecting.get(&conn) {
+                        // The aborted connect reports the `Closed` when it settles.
+                        abort.abort();
+                    }
+                    flight.writers.remove(&conn);
+                    let open = flight.readers.len();
+                    flight.readers.retain(|(id, _)| *id != conn);
+                    if flight.readers.len() != open {
+                        self.feed(Input::Closed {
+                            conn,
+                            code: None,
+                            reason: "dropped by the client",
+                        });
+                    }
+                }
                 Output::CreateSubscription {
                     request,
                     session_id,

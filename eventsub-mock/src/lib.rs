@@ -5,7 +5,8 @@
 //! (`/helix/eventsub/...`, `/oauth2/validate`) on one port, over real sockets. It behaves like
 //! Twitch: a welcome on connect, keepalives, close 4003 when a fresh session gets no subscription in
 //! time, 4001 on any frame from the client, `session_reconnect` handovers, revocations, any close
-//! code. It injects faults on demand (TCP drops, silence, delays, duplicates, bad frames; Helix
+//! code. It injects faults on demand (TCP drops, silence, delays, duplicates, bad frames, reconnect
+//! storms; Helix
 //! 429s, 5xx and slow answers: [`helix::Fault`]) and records every frame it sent and received
 //! ([`Records`]), so a test can prove what was lost or duplicated. [`helix::MockHelix`] is the
 //! Helix half alone.

@@ -11,8 +11,9 @@
 //! client closes it, or 4004 after the grace), 4007 for a stale reconnect URL, notifications and
 //! revocations on command, and any close code on command. Faults: abrupt TCP drop, silence (no
 //! keepalives), delay, duplicate delivery on one socket or across the old and new socket of a
-//! reconnect, a frame sent again later, and faulty frames ([`BadFrame`]: not JSON, fields missing,
-//! oversized). It records every frame it sent and received ([`Records`]) so a test can prove what
+//! reconnect, a frame sent again later, faulty frames ([`BadFrame`]: not JSON, fields missing,
+//! oversized), and a server stuck in a reconnect loop ([`MockEventSub::reconnect_storm`]; with
+//! [`MockEventSub::peak_open_sockets`] a test sees how many sockets the client held at once). It records every frame it sent and received ([`Records`]) so a test can prove what
 //! was lost or duplicated. For load tests, [`MockEventSub::blast`] sends many notifications back
 //! to back and records them as one entry.
 //!

@@ -62,7 +62,10 @@ impl CloseCode {
         }
     }
 
-    /// What the client does after the server closed with this code.
+    /// What the client does after the server closed the live session's socket with this code. On a
+    /// socket that was never welcomed (a handover or fresh candidate) no code is fatal: the client
+    /// never sent anything there, so [`CloseDisposition::Stop`] counts as a failed attempt, retried
+    /// with backoff.
     pub fn disposition(self) -> CloseDisposition {
         match self.0 {
             // We sent a frame: reconnecting would only repeat the fault.

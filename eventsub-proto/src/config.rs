@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use url::Url;
+use url::{Host, Url};
 
 use crate::backoff::BackoffConfig;
 use crate::error::ConfigError;
@@ -51,6 +51,74 @@ impl KeepaliveGrace {
         keepalive + keepalive * self.percent / 100 + self.fixed
     }
 }
+
+/// Which `session_reconnect` URLs the client follows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReconnectUrlPolicy {
+    /// Twitch only: `wss://`, a DNS name that is `twitch.tv` or under it, no user name or password,
+    /// the default port. IP literals, look-alike names (IDN is compared in its punycode form) and
+    /// percent-encoded tricks never match.
+    #[default]
+    Twitch,
+    /// The host of [`Config::url`] and the port it names (if any), over `ws://` or `wss://`, no user
+    /// name or password: for local and mock servers, which hand out URLs to themselves.
+    SameHostAsUrl,
+}
+
+impl ReconnectUrlPolicy {
+    /// Whether `url` may be followed when fresh connections go to `base`; `Err` says why not.
+    pub fn check(self, url: &Url, base: &Url) -> Result<(), String> {
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("a reconnect URL with a user name or password is not followed".to_owned());
+        }
+        match self {
+            Self::Twitch => {
+                if url.scheme() != "wss" {
+                    return Err(format!(
+                        "scheme `{}` is not followed (only wss://)",
+                        url.scheme()
+                    ));
+                }
+                // `Url` has already decoded percent-escapes and turned IDN into punycode, and
+                // parsed IP literals apart from names.
+                let on_twitch = matches!(url.host(), Some(Host::Domain(name))
+                    if name == TWITCH_DOMAIN || name.ends_with(TWITCH_SUBDOMAIN_SUFFIX));
+                if !on_twitch {
+                    return Err(format!(
+                        "host `{}` is not twitch.tv or under it",
+                        url.host_str().unwrap_or_default()
+                    ));
+                }
+                if url.port().is_some() {
+                    return Err("only the default port is followed".to_owned());
+                }
+            }
+            Self::SameHostAsUrl => {
+                if !matches!(url.scheme(), "ws" | "wss") {
+                    return Err(format!(
+                        "scheme `{}` is not followed (only ws:// or wss://)",
+                        url.scheme()
+                    ));
+                }
+                if url.host() != base.host() || url.port() != base.port() {
+                    return Err(format!(
+                        "host `{}` is not the configured URL's host and port",
+                        url.host_str().unwrap_or_default()
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The longest [`Config::min_reconnect_interval`]: a handover that waits longer risks Twitch's
+/// 30 s reconnect grace (close 4004), once the wait for a closing socket is added.
+pub const MAX_MIN_RECONNECT_INTERVAL: Duration = Duration::from_secs(10);
+
+const TWITCH_DOMAIN: &str = "twitch.tv";
+const TWITCH_SUBDOMAIN_SUFFIX: &str = ".twitch.tv";
 
 /// Configuration of a [`Client`](crate::Client). Start from [`Config::default`] and set what differs.
 ///
@@ -136,8 +204,19 @@ pub struct Config {
     /// more than that behind Twitch's lets some notifications older than `stale_after` through
     /// (delivered, not lost); one up to this cap ahead is corrected in full.
     pub max_clock_correction: Duration,
-    /// Follow `ws://` reconnect URLs (mock servers hand those out). Off: only `wss://` is followed.
-    pub allow_insecure_reconnect_url: bool,
+    /// Which `session_reconnect` URLs are followed. A server-chosen URL is a request to connect
+    /// anywhere, so by default only Twitch's own hosts are ([`ReconnectUrlPolicy::Twitch`]); mock
+    /// servers need [`ReconnectUrlPolicy::SameHostAsUrl`]. A URL refused is reported as
+    /// [`Event::ReconnectUrlRejected`](crate::Event::ReconnectUrlRejected) and handled as a failed
+    /// handover.
+    pub reconnect_urls: ReconnectUrlPolicy,
+    /// The shortest time between two connections the server makes the client open without a
+    /// backoff wait: handovers (`session_reconnect`) and immediate fresh reconnects (after 4003,
+    /// 4004, 4007 or a silent socket). A server looping on those meets this pace, never a tight
+    /// loop. A handover also waits until no socket is still closing, so that sockets stay few.
+    /// At most [`MAX_MIN_RECONNECT_INTERVAL`], so that a handover still fits in Twitch's 30 s
+    /// reconnect grace.
+    pub min_reconnect_interval: Duration,
     /// On shutdown, ask for the subscriptions this client created to be deleted.
     pub delete_subscriptions_on_shutdown: bool,
 }
@@ -163,7 +242,8 @@ impl Default for Config {
             max_frame_bytes: 1 << 20,
             stale_after: Some(Duration::from_secs(600)),
             max_clock_correction: Duration::from_secs(15 * 60),
-            allow_insecure_reconnect_url: false,
+            reconnect_urls: ReconnectUrlPolicy::Twitch,
+            min_reconnect_interval: Duration::from_secs(1),
             delete_subscriptions_on_shutdown: false,
         }
     }
@@ -201,10 +281,17 @@ impl Config {
             ("welcome_timeout", self.welcome_timeout),
             ("backoff.initial", self.backoff.initial),
             ("dedup_max_age", self.dedup_max_age),
+            ("min_reconnect_interval", self.min_reconnect_interval),
         ] {
             if value.is_zero() {
                 return Err(ConfigError::ZeroDuration { field });
             }
+        }
+        if self.min_reconnect_interval > MAX_MIN_RECONNECT_INTERVAL {
+            return Err(ConfigError::DurationTooLong {
+                field: "min_reconnect_interval",
+                max: MAX_MIN_RECONNECT_INTERVAL,
+            });
         }
         let mut url = self.url.clone();
         if let Some(keepalive) = self.keepalive_timeout {
@@ -263,6 +350,35 @@ mod tests {
                 Err(ConfigError::KeepaliveOutOfRange { seconds })
             );
         }
+    }
+
+    #[test]
+    fn a_min_reconnect_interval_past_ten_seconds_is_refused() {
+        let config = Config {
+            min_reconnect_interval: Duration::from_secs(11),
+            ..Config::default()
+        };
+        assert_eq!(
+            config.validate(),
+            Err(ConfigError::DurationTooLong {
+                field: "min_reconnect_interval",
+                max: MAX_MIN_RECONNECT_INTERVAL,
+            })
+        );
+    }
+
+    #[test]
+    fn zero_min_reconnect_interval_is_refused() {
+        let config = Config {
+            min_reconnect_interval: Duration::ZERO,
+            ..Config::default()
+        };
+        assert_eq!(
+            config.validate(),
+            Err(ConfigError::ZeroDuration {
+                field: "min_reconnect_interval"
+            })
+        );
     }
 
     #[test]

@@ -113,6 +113,14 @@ pub enum ConfigError {
         /// The config field.
         field: &'static str,
     },
+    /// A duration is longer than the protocol allows.
+    #[error("`{field}` must be at most {max:?}")]
+    DurationTooLong {
+        /// The config field.
+        field: &'static str,
+        /// The longest allowed.
+        max: std::time::Duration,
+    },
     /// The subscriptions asked for cannot all exist at once.
     #[error(transparent)]
     Subscription(#[from] SubscribeError),

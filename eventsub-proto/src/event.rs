@@ -95,7 +95,8 @@ pub enum Event {
         )]
         retry_in: Option<Duration>,
     },
-    /// A new connection failed before its session was up.
+    /// A new connection failed before its session was up. Whatever the close code (4001 too), this
+    /// is a failed attempt retried with backoff: codes are fatal only on the live session's socket.
     ConnectFailed {
         /// The connection.
         conn: ConnId,
@@ -177,8 +178,11 @@ pub enum Event {
         /// Why it is unexpected.
         detail: &'static str,
     },
-    /// A `session_reconnect` URL the client will not follow (not `wss://`, or not a URL). The
-    /// current session stays up until Twitch closes it; then a fresh connection is made.
+    /// A `session_reconnect` URL the client will not follow: not a URL, or refused by
+    /// [`Config::reconnect_urls`](crate::Config::reconnect_urls) (by default anything but `wss://`
+    /// on `twitch.tv` or under it, on the default port, without user name or password). It is a
+    /// failed handover: the current session stays up while a fresh connection to the base URL is
+    /// planned with backoff, which replaces it.
     ReconnectUrlRejected {
         /// The connection.
         conn: ConnId,

@@ -42,7 +42,7 @@ pub enum Input<'a> {
         data: &'a [u8],
     },
     /// The socket is closed: by the server (with its close frame), by the network, or after the
-    /// core's own [`Output::Close`]. Every connection ends with exactly one of these (or
+    /// core's own [`Output::Close`] or [`Output::Abort`]. Every connection ends with exactly one of these (or
     /// `ConnectFailed`), including ones the core closed itself.
     Closed {
         /// The connection.
@@ -161,6 +161,14 @@ pub enum Output {
         conn: ConnId,
         /// The code to send.
         code: ClientCloseCode,
+    },
+    /// Drop this socket (or abandon the connect attempt) at once, without a close handshake, then
+    /// report [`Input::Closed`]. Used for sockets that never carried a session (a superseded
+    /// handover candidate, one that was never welcomed), so they do not linger while a close
+    /// handshake times out.
+    Abort {
+        /// The connection.
+        conn: ConnId,
     },
     /// Create this subscription over Helix for this WebSocket session and report
     /// [`Input::SubscriptionCreated`].

@@ -108,7 +108,9 @@ pub use backoff::BackoffConfig;
 pub use client::{Client, Stats};
 pub use clock::ClockOffset;
 pub use close::{ClientCloseCode, CloseCode, CloseDisposition};
-pub use config::{Config, KeepaliveGrace, TWITCH_EVENTSUB_URL};
+pub use config::{
+    Config, KeepaliveGrace, MAX_MIN_RECONNECT_INTERVAL, ReconnectUrlPolicy, TWITCH_EVENTSUB_URL,
+};
 pub use error::{ConfigError, FrameError, InputError, SubscribeError};
 pub use event::{
     DisconnectCause, DropReason, Event, Gap, Notification, Revocation, StopReason,

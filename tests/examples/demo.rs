@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_mock::{Delivery, MockConfig, MockEventSub, SocketId};
-use eventsub_proto::{BroadcasterId, Config, Event, ModeratorId};
+use eventsub_proto::{BroadcasterId, Config, Event, ModeratorId, ReconnectUrlPolicy};
 use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle, SubscriptionSpec};
 use futures_util::StreamExt;
 
@@ -123,7 +123,7 @@ async fn against_the_mock() -> Result<(), Error> {
     );
     let mut config = Config::default();
     // The mock hands out ws:// reconnect URLs, as the Twitch CLI's does.
-    config.allow_insecure_reconnect_url = true;
+    config.reconnect_urls = ReconnectUrlPolicy::SameHostAsUrl;
     let (handle, events) = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))
         .config(config)
         .eventsub_url(mock.ws_url())

@@ -63,6 +63,12 @@ async fn reconnect_in_a_burst_loses_nothing_and_duplicates_nothing() {
 }
 
 #[async_std::test]
+async fn a_reconnect_storm_over_real_sockets_never_holds_more_than_three() {
+    let mock = start_mock();
+    e2e::reconnect_storm(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
 async fn keepalive_silence_is_detected_then_reconnects_resubscribes_and_resumes() {
     let mock = start_mock();
     e2e::keepalive_silence(&mock, builder(&mock)).await;

@@ -51,6 +51,12 @@ async fn reconnect_in_a_burst_loses_nothing_and_duplicates_nothing() {
 }
 
 #[tokio::test]
+async fn a_reconnect_storm_over_real_sockets_never_holds_more_than_three() {
+    let mock = start_mock().await;
+    e2e::reconnect_storm(&mock, builder(&mock)).await;
+}
+
+#[tokio::test]
 async fn keepalive_silence_is_detected_then_reconnects_resubscribes_and_resumes() {
     let mock = start_mock().await;
     e2e::keepalive_silence(&mock, builder(&mock)).await;

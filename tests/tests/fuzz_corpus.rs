@@ -161,9 +161,14 @@ fn url_and_close_reason_seeds_are_current() {
             "serveur interne: erreur \u{1F4A5}",
         ),
     ];
-    for (name, url, allow_insecure, close_new_first, code, reason) in seeds {
-        let seed =
-            fuzzing::url_and_close_reason_seed(url, allow_insecure, close_new_first, code, reason);
+    for (name, url, same_host_policy, close_new_first, code, reason) in seeds {
+        let seed = fuzzing::url_and_close_reason_seed(
+            url,
+            same_host_policy,
+            close_new_first,
+            code,
+            reason,
+        );
         keep_seed("url_and_close_reason", &format!("seed-{name}"), &seed);
     }
 }

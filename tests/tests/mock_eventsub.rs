@@ -329,3 +329,57 @@ async fn faulty_frames_and_late_duplicates_go_out_and_are_recorded_and_records_c
     assert!(message_number(&sent[0]).is_some());
     assert_eq!(message_number("not-from-this-mock"), None);
 }
+
+/// Skips keepalives; the next `session_reconnect`'s URL.
+async fn next_reconnect_url(ws: &mut Ws) -> String {
+    loop {
+        let frame = next(ws).await.unwrap();
+        match message_type(&frame) {
+            "session_keepalive" => continue,
+            "session_reconnect" => {
+                return frame["payload"]["session"]["reconnect_url"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned();
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_reconnect_storm_follows_the_session_to_its_new_socket_and_counts_open_sockets() {
+    let mock = mock().await;
+    let (mut first, session, _) = welcomed(&mock.ws_url()).await;
+    subscribe(&mock, &session).await;
+    let socket = mock.current_socket().unwrap();
+    assert!(mock.reconnect_storm(socket, 4, Duration::from_millis(20)));
+    // The storm goes on on the socket that carries the session: follow the first URL.
+    let url = next_reconnect_url(&mut first).await;
+    let (mut second, moved, _) = welcomed(&url).await;
+    assert_eq!(moved, session, "the session moves over");
+    // Every URL of the storm is valid (once): the next ones come on the new socket.
+    let later = next_reconnect_url(&mut second).await;
+    assert_ne!(later, url);
+    assert!(
+        mock.wait_for(WAIT, |mock| {
+            mock.records()
+                .sent()
+                .filter(|frame| frame.message_type == "session_reconnect")
+                .count()
+                == 4
+        })
+        .await,
+        "the storm sends exactly its count"
+    );
+    assert_eq!(mock.open_sockets(), 2);
+    assert_eq!(mock.peak_open_sockets(), 2);
+    let (_third, _, _) = welcomed(&later).await;
+    assert_eq!(mock.peak_open_sockets(), 3);
+    drop(first);
+    assert!(
+        mock.wait_for(WAIT, |mock| mock.open_sockets() == 2).await,
+        "a socket that ends is no longer counted"
+    );
+    assert_eq!(mock.peak_open_sockets(), 3, "the peak stays");
+}

@@ -68,6 +68,24 @@ fn config() -> Config {
     config
 }
 
+/// [`config`] with the base URL the recorded client had (the mock's, whose reconnect URLs point
+/// at itself): the replaying core must follow the same reconnect URLs.
+fn replay_config(text: &str) -> Config {
+    let mut config = config();
+    let recording = Recording::parse(text).expect("the recording reads");
+    let first = recording
+        .lines
+        .iter()
+        .find_map(|(_, line)| match &line.entry {
+            Entry::Connect { url, .. } => Some(url.to_string()),
+            _ => None,
+        });
+    config.url = first
+        .and_then(|url| eventsub_proto::Url::parse(&url).ok())
+        .expect("the recording connects first");
+    config
+}
+
 async fn start_mock() -> MockEventSub {
     let mock = MockEventSub::start(MockConfig::fast())
         .await
@@ -166,7 +184,8 @@ async fn a_recorded_session_replays_through_the_core_to_the_same_events() {
         "{live:#?}"
     );
 
-    let replayed = recording::replay(config(), &text, Instant::now()).expect("the replay runs");
+    let replayed =
+        recording::replay(replay_config(&text), &text, Instant::now()).expect("the replay runs");
 
     assert_eq!(notification_ids(&replayed), notification_ids(&live));
     assert_eq!(lifecycle_kinds(&replayed), lifecycle_kinds(&live));
@@ -254,7 +273,8 @@ async fn a_recording_to_a_file_is_whole_once_the_client_has_finished() {
         "it ends with the last socket closing: {:?}",
         recording.lines.last()
     );
-    let replayed = recording::replay(config(), &text, Instant::now()).expect("the replay runs");
+    let replayed =
+        recording::replay(replay_config(&text), &text, Instant::now()).expect("the replay runs");
     assert_eq!(lifecycle_kinds(&replayed), lifecycle_kinds(&live));
 }
 

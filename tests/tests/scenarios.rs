@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use eventsub_proto::{
     ClientCloseCode, ClockOffset, CloseCode, ConnId, DisconnectCause, DropReason, Event,
-    FrameError, Gap, Input, Output, RequestError, StopReason, SubscribeError, SubscriptionFailure,
-    SubscriptionSpec, Url,
+    FrameError, Gap, Input, Output, ReconnectUrlPolicy, RequestError, StopReason, SubscribeError,
+    SubscriptionFailure, SubscriptionSpec, Url,
 };
-use eventsub_tests::sim::{BATCHED_NOTIFICATION, Frames, Harness, rfc3339};
+use eventsub_tests::sim::{BATCHED_NOTIFICATION, Frames, Harness, SocketState, rfc3339};
 
 fn creates_since(harness: &Harness, from: usize) -> usize {
     harness.outputs[from..]
@@ -131,7 +131,7 @@ fn reconnect_url_is_taken_from_payload_session_and_used_verbatim() {
     harness.reconnect(old);
     let urls = connects_since(&harness, from);
     assert_eq!(urls.len(), 1);
-    assert_eq!(urls[0].host_str(), Some("reconnect.fake-twitch.test"));
+    assert_eq!(urls[0].host_str(), Some("reconnect.twitch.tv"));
     assert!(urls[0].query().unwrap().starts_with("resume=session-"));
 }
 
@@ -407,7 +407,14 @@ fn a_new_socket_failing_before_its_welcome_falls_back_to_a_fresh_connection() {
     let handover = harness.next_connect().unwrap();
     harness.open(handover);
     harness.server_close(handover, Some(4007));
-    // 4007 restarts at once at the base URL, while the old socket still delivers.
+    // 4007 restarts at the base URL without a backoff wait, at the pace of immediate
+    // reconnects, while the old socket still delivers.
+    assert_eq!(
+        harness.next_connect(),
+        None,
+        "paced: not in the same instant"
+    );
+    assert!(harness.advance_to_next_timeout());
     let fresh = harness.next_connect().expect("fresh connection");
     assert_eq!(
         harness.twitch.sockets[&fresh].url.as_str(),
@@ -438,12 +445,11 @@ fn a_reconnect_during_a_reconnect_follows_the_newest_url() {
     harness.reconnect(old);
     let first = harness.next_connect().unwrap();
     harness.reconnect(old);
-    assert!(
-        harness
-            .client_closes
-            .iter()
-            .any(|(conn, _, _)| *conn == first)
-    );
+    // The second waits for its turn (`min_reconnect_interval`), then supersedes the first, which
+    // never welcomed and is dropped without a close handshake.
+    assert!(harness.aborts.is_empty());
+    assert!(harness.advance_to_next_timeout());
+    assert!(harness.aborts.iter().any(|(conn, _)| *conn == first));
     let second = harness.connect_next();
     assert_ne!(first, second);
     assert!(
@@ -926,10 +932,12 @@ fn bad_frames_give_typed_errors_and_lose_nothing_else() {
 }
 
 #[test]
-fn insecure_reconnect_urls_are_refused_unless_allowed() {
+fn mock_reconnect_urls_are_followed_only_with_the_same_host_policy() {
     for allow in [false, true] {
         let mut config = Harness::config();
-        config.allow_insecure_reconnect_url = allow;
+        if allow {
+            config.reconnect_urls = ReconnectUrlPolicy::SameHostAsUrl;
+        }
         let mut harness = Harness::new(config);
         let conn = harness.establish();
         let text = harness.twitch.reconnect(conn, true).unwrap();
@@ -1237,4 +1245,326 @@ fn a_local_clock_further_off_than_the_cap_is_corrected_by_the_cap_only() {
         harness.events.last(),
         Some(Event::Dropped { reason: DropReason::Stale { age }, .. }) if *age == 15 * MINUTE
     ));
+}
+
+// ---- sockets and reconnects stay bounded -------------------------------------------------------
+
+/// The connection of the live session, as the events announced it.
+fn live_conn(harness: &Harness) -> Option<ConnId> {
+    harness.events.iter().rev().find_map(|event| match event {
+        Event::SessionReady { conn, .. } | Event::Reconnected { conn, .. } => Some(Some(*conn)),
+        Event::Disconnected { .. } | Event::Stopped { .. } => Some(None),
+        _ => None,
+    })?
+}
+
+/// Sends a `session_reconnect` to `url` on the live `conn`.
+fn reconnect_to(harness: &mut Harness, conn: ConnId, url: &str) {
+    let message_id = harness.twitch.next_message_id();
+    let session_id = harness.client.session_id().expect("a live session").clone();
+    let text = harness
+        .twitch
+        .frames
+        .reconnect(&message_id, session_id.as_str(), url);
+    harness.send(conn, &text);
+}
+
+#[test]
+fn a_reconnect_storm_never_holds_more_than_three_sockets() {
+    let mut harness = Harness::new(Harness::config());
+    // Closes are answered late (as a server that ignores them until the close timeout).
+    harness.hold_closes = true;
+    harness.establish();
+    let start = harness.now;
+    let mut most = 0;
+    for step in 0..330 {
+        let live = live_conn(&harness).expect("the session stays live");
+        // The server loops on session_reconnect, welcoming a handover now and then.
+        harness.reconnect(live);
+        if step % 7 == 6 {
+            if let Some(candidate) = harness.next_connect() {
+                harness.open(candidate);
+                harness.welcome(candidate);
+                harness.keepalive(candidate);
+            }
+        } else if let Some(candidate) = harness.next_connect() {
+            harness.open(candidate);
+        }
+        // Held closes end at the close timeout.
+        if step % 20 == 19 {
+            let held: Vec<ConnId> = harness
+                .client_closes
+                .iter()
+                .map(|(conn, _, _)| *conn)
+                .collect();
+            for conn in held {
+                if harness.twitch.sockets[&conn].state != SocketState::Closed {
+                    harness.server_close(conn, Some(1000));
+                }
+            }
+        }
+        harness.advance(Duration::from_millis(100));
+        if let Some(live) = live_conn(&harness) {
+            harness.keepalive(live);
+        }
+        most = most.max(harness.client.stats().connections);
+        assert!(
+            harness.client.stats().connections <= 3,
+            "step {step}: {} sockets",
+            harness.client.stats().connections
+        );
+    }
+    assert!(!harness.client.is_stopped());
+    assert!(most >= 2, "the storm was felt: {most}");
+    // Paced: no more connections than one per `min_reconnect_interval` (1 s) of the 33 s.
+    let opened = connects_since(&harness, 0).len();
+    let elapsed = harness.now.duration_since(start).as_secs() as usize;
+    assert!(opened <= elapsed + 2, "{opened} connects in {elapsed} s");
+    // The superseded candidates, never welcomed, were dropped without a close handshake.
+    assert!(!harness.aborts.is_empty());
+    for (conn, _) in &harness.aborts {
+        assert!(harness.twitch.sockets[conn].welcomed_at.is_none());
+    }
+}
+
+#[test]
+fn a_reconnect_storm_in_one_instant_opens_one_socket() {
+    let mut harness = Harness::new(Harness::config());
+    let live = harness.establish();
+    let from = harness.outputs.len();
+    for _ in 0..326 {
+        harness.reconnect(live);
+    }
+    let newest = harness.twitch.reconnect(live, false).unwrap();
+    harness.send(live, &newest);
+    let newest: serde_json::Value = serde_json::from_str(&newest).unwrap();
+    let newest = newest["payload"]["session"]["reconnect_url"]
+        .as_str()
+        .unwrap();
+    assert_eq!(connects_since(&harness, from).len(), 1);
+    assert_eq!(harness.client.stats().connections, 2);
+    // The newest URL is followed when its turn comes; the one before is dropped.
+    assert!(harness.advance_to_next_timeout());
+    let connects = connects_since(&harness, from);
+    assert_eq!(connects.len(), 2);
+    assert_eq!(connects[1].as_str(), newest);
+    assert_eq!(harness.aborts.len(), 1);
+    assert_eq!(harness.client.stats().connections, 2);
+}
+
+#[test]
+fn a_fatal_close_on_a_candidate_is_a_failed_handover_not_a_stop() {
+    let mut harness = Harness::new(Harness::config());
+    let live = harness.establish();
+    harness.reconnect(live);
+    let candidate = harness.next_connect().expect("handover connect");
+    harness.open(candidate);
+    harness.server_close(candidate, Some(4001));
+    assert!(!harness.client.is_stopped());
+    assert!(
+        matches!(
+            harness.events.last(),
+            Some(Event::ConnectFailed { conn, retry_at: Some(_), cause: DisconnectCause::Closed { code: CloseCode(4001), .. }, .. }) if *conn == candidate
+        ),
+        "{:?}",
+        harness.events.last()
+    );
+    // The live session goes on delivering.
+    let id = harness.notify(live);
+    assert!(harness.delivered().contains(&id));
+    // A fresh connection replaces it, after a backoff wait.
+    let from = harness.outputs.len();
+    assert!(harness.advance_to_next_timeout());
+    assert_eq!(
+        connects_since(&harness, from),
+        [Url::parse("wss://eventsub.fake-twitch.test/ws").unwrap()]
+    );
+    // The same code on the live session's socket still stops the client.
+    let fresh = harness.connect_next();
+    harness.create_all();
+    harness.server_close(fresh, Some(4001));
+    assert!(harness.client.is_stopped());
+}
+
+#[test]
+fn handover_welcomes_do_not_reset_the_backoff_before_healthy_after() {
+    let mut harness = Harness::new(Harness::config());
+    harness.establish();
+    let start = harness.now;
+    let deadline = start + Duration::from_secs(60);
+    let mut handovers = 0;
+    // Bounded, so that a client looping in zero time fails rather than hangs.
+    for _ in 0..500 {
+        if harness.now >= deadline || harness.client.is_stopped() {
+            break;
+        }
+        if let Some(conn) = harness.next_connect() {
+            harness.open(conn);
+            harness.welcome(conn);
+            harness.create_all();
+            continue;
+        }
+        let Some(live) = live_conn(&harness) else {
+            assert!(harness.advance_to_next_timeout());
+            continue;
+        };
+        // The hostile loop: reconnect, welcome the handover, then refuse it with 4007.
+        harness.reconnect(live);
+        match harness.next_connect() {
+            Some(new) => {
+                harness.open(new);
+                harness.welcome(new);
+                harness.server_close(new, Some(4007));
+                handovers += 1;
+            }
+            None => assert!(harness.advance_to_next_timeout()),
+        }
+    }
+    let opened = connects_since(&harness, 0).len();
+    let creations = creates_since(&harness, 0);
+    // Backoff of 1, 2, 4, 8, 16, 32 s (each at least half): a handful of rounds in a minute, not
+    // the 100 sockets and 50 creations of a backoff reset by every handover welcome.
+    assert!(handovers >= 3, "the loop ran: {handovers}");
+    assert!(handovers <= 8, "{handovers} handovers in 60 s");
+    assert!(opened <= 2 * handovers + 2, "{opened} connects");
+    assert!(creations <= handovers + 1, "{creations} creations");
+    // The waits grew: the last retry was planned at least 8 s out.
+    let last_wait = harness
+        .events
+        .iter()
+        .rev()
+        .find_map(|event| match event {
+            Event::Disconnected { retry_in, .. } => *retry_in,
+            _ => None,
+        })
+        .expect("a disconnect");
+    assert!(last_wait >= Duration::from_secs(8), "{last_wait:?}");
+}
+
+#[test]
+fn a_healthy_session_handed_over_resets_the_backoff() {
+    let mut harness = Harness::new(Harness::config());
+    let first = harness.establish();
+    // A failure streak first: the live session is closed twice in a row.
+    harness.server_close(first, Some(4000));
+    assert!(harness.advance_to_next_timeout());
+    let second = harness.connect_next();
+    harness.create_all();
+    harness.server_close(second, Some(4000));
+    assert!(harness.advance_to_next_timeout());
+    let third = harness.connect_next();
+    harness.create_all();
+    // Then it stays healthy past `healthy_after`, handing over on the way.
+    for _ in 0..7 {
+        harness.advance(Duration::from_secs(9));
+        harness.keepalive(live_conn(&harness).unwrap());
+    }
+    harness.reconnect(third);
+    let handed = harness.connect_next();
+    assert!(matches!(
+        harness.events.last(),
+        Some(Event::Reconnected { .. })
+    ));
+    harness.server_close(handed, Some(4007));
+    assert!(
+        matches!(
+            harness.events.last(),
+            Some(Event::Disconnected { retry_in: Some(wait), .. }) if *wait <= Duration::from_secs(1)
+        ),
+        "the streak ended with the healthy session: {:?}",
+        harness.events.last()
+    );
+}
+
+#[test]
+fn reconnect_urls_off_twitch_are_refused_and_reported() {
+    let attacks = [
+        "wss://evil.example.com/ws",
+        "wss://eventsub.wss.twitch.tv.attacker.com/ws",
+        "wss://eventsub.wss.twitch.tv@127.0.0.1:6379/",
+        "wss://user:secret@eventsub.wss.twitch.tv/ws",
+        "wss://169.254.169.254/latest/meta-data/",
+        "wss://2852039166/ws",
+        "wss://[::1]:22/",
+        "wss://[::ffff:169.254.169.254]/ws",
+        // Cyrillic `і` in "twіtch": punycode, not twitch.tv.
+        "wss://eventsub.wss.tw\u{456}tch.tv/ws",
+        "wss://eventsub%2Ewss%2Etwitch%2Etv%2Eattacker.com/ws",
+        "wss://twitch%2etv.attacker.com/ws",
+        "wss://eventsubtwitch.tv/ws",
+        "wss://eventsub.wss.twitch.tv:8443/ws",
+        "ws://eventsub.wss.twitch.tv/ws",
+        "https://eventsub.wss.twitch.tv/ws",
+        "not a url",
+    ];
+    for attack in attacks {
+        let mut harness = Harness::new(Harness::config());
+        let live = harness.establish();
+        let from = harness.outputs.len();
+        reconnect_to(&mut harness, live, attack);
+        assert!(
+            connects_since(&harness, from).is_empty(),
+            "{attack}: followed"
+        );
+        let reported = harness.events_since(0).iter().any(|event| {
+            matches!(event, Event::ReconnectUrlRejected { conn, url, reason } if *conn == live && url == attack && !reason.is_empty())
+        });
+        assert!(reported, "{attack}: not reported");
+        // A failed handover: the live session goes on, and a fresh connection to the base URL is
+        // planned (with backoff) before Twitch ends the session.
+        assert!(!harness.client.is_stopped());
+        let id = harness.notify(live);
+        assert!(harness.delivered().contains(&id), "{attack}");
+        assert!(harness.advance_to_next_timeout());
+        assert_eq!(
+            connects_since(&harness, from),
+            [Url::parse("wss://eventsub.fake-twitch.test/ws").unwrap()],
+            "{attack}"
+        );
+    }
+}
+
+#[test]
+fn reconnect_urls_on_twitch_are_followed_verbatim() {
+    for url in [
+        "wss://eventsub.wss.twitch.tv/ws?challenge=1",
+        "wss://eventsub.wss.twitch.tv:443/ws",
+        "wss://EventSub.WSS.Twitch.TV/ws",
+        "wss://twitch.tv/ws",
+    ] {
+        let mut harness = Harness::new(Harness::config());
+        let live = harness.establish();
+        let from = harness.outputs.len();
+        reconnect_to(&mut harness, live, url);
+        assert_eq!(
+            connects_since(&harness, from),
+            [Url::parse(url).unwrap()],
+            "{url}"
+        );
+    }
+}
+
+#[test]
+fn the_same_host_policy_follows_only_the_base_urls_host_and_port() {
+    let mut config = Harness::config();
+    config.url = Url::parse("ws://127.0.0.1:4100/ws").unwrap();
+    config.reconnect_urls = ReconnectUrlPolicy::SameHostAsUrl;
+    for (url, followed) in [
+        ("ws://127.0.0.1:4100/ws?reconnect=1", true),
+        ("wss://127.0.0.1:4100/ws", true),
+        ("ws://127.0.0.1:6379/", false),
+        ("ws://localhost:4100/ws", false),
+        ("ws://eventsub.wss.twitch.tv@127.0.0.1:4100/ws", false),
+        ("wss://eventsub.wss.twitch.tv/ws", false),
+    ] {
+        let mut harness = Harness::new(config.clone());
+        let live = harness.establish();
+        let from = harness.outputs.len();
+        reconnect_to(&mut harness, live, url);
+        assert_eq!(
+            connects_since(&harness, from).len(),
+            usize::from(followed),
+            "{url}"
+        );
+    }
 }

@@ -20,7 +20,9 @@
 //! 6. a live socket silent for keepalive + grace is closed by that deadline, never earlier;
 //! 7. reconnect delays are bounded by `backoff.max`, grow within a failure streak, are kept, and the
 //!    client is never left idle with nothing scheduled;
-//! 8. memory is bounded: the dedup window and the connections the client holds;
+//! 8. memory is bounded: the dedup window and the connections the client holds; during a handover
+//!    the client holds at most three sockets (live, candidate, one closing), and handovers keep
+//!    `min_reconnect_interval` apart;
 //! 9. no panic, and `handle_input` errors exactly for connections the client no longer knows;
 //! 10. no session sits unused while time passes;
 //! 11. a gap is reported over (`Resumed`) once nothing is being created or waiting to be created
@@ -359,8 +361,15 @@ struct Sim {
     sessions_asked: HashSet<String>,
     window: DedupModel,
     delivered: HashSet<String>,
-    /// Consecutive failed attempts since the last healthy session or graceful handover.
+    /// Consecutive failed attempts since the last healthy session.
     streak: u32,
+    /// The last connection opened without a backoff wait (a handover, or a fresh reconnect at
+    /// once): immediate connections keep `min_reconnect_interval` apart.
+    last_immediate: Option<Instant>,
+    /// `Config::min_reconnect_interval`.
+    min_reconnect_interval: Duration,
+    /// The most sockets the client held at once during a handover.
+    most_sockets_in_handover: usize,
     /// The candidate the client closed last (a timeout reports it right after closing it).
     abandoned_candidate: Option<ConnId>,
     /// A loss promised a new `Connect` at this time: (loss time, retry time).
@@ -418,6 +427,7 @@ impl Sim {
         // Frames carry a fixed timestamp; staleness is not what this suite is about.
         config.stale_after = None;
         let connect_timeout = config.connect_timeout;
+        let min_reconnect_interval = config.min_reconnect_interval;
         let welcome_timeout = config.welcome_timeout;
         let mut h = Harness::new(config);
         h.twitch.keepalive_seconds = settings.keepalive_seconds;
@@ -448,6 +458,9 @@ impl Sim {
             sessions_asked: HashSet::new(),
             delivered: HashSet::new(),
             streak: 0,
+            last_immediate: None,
+            min_reconnect_interval,
+            most_sockets_in_handover: 0,
             expected_connect: None,
             abandoned_candidate: None,
             observed: 0,
@@ -613,6 +626,14 @@ impl Sim {
                         self.h.twitch.accept(*conn, url.clone());
                         self.h.pending_connects.push((*conn, url.clone()));
                         self.register_connect(*conn, url);
+                    }
+                    // Dropped at once, deferred closes or not: there is no handshake to wait for.
+                    Output::Abort { conn } => {
+                        self.h.aborts.push((*conn, now));
+                        self.h
+                            .pending_connects
+                            .retain(|(pending, _)| pending != conn);
+                        closed_now.push(*conn);
                     }
                     Output::Close { conn, code } => {
                         self.h.client_closes.push((*conn, *code, now));
@@ -1028,7 +1049,15 @@ impl Sim {
         let Some(text) = self.h.twitch.reconnect(conn, false) else {
             return Ok(());
         };
-        let follows = self.primary == Some(conn) && !self.stopped;
+        let live = self.primary == Some(conn) && !self.stopped;
+        // A handover waits its turn: `min_reconnect_interval` after the last immediate connection,
+        // and until no socket is closing.
+        let now = self.h.now;
+        let its_turn = self.next_immediate_at(now) <= now && self.closing.is_empty();
+        if live && !its_turn {
+            self.coverage.add("a handover waiting for its turn");
+        }
+        let follows = live && its_turn;
         let from = self.h.outputs.len();
         self.send(conn, &text, Frame::Other)?;
         let handover_connects = self
@@ -1124,10 +1153,25 @@ impl Sim {
         let failed = outputs.iter().any(
             |output| matches!(output, Output::Event(Event::ConnectFailed { conn: c, .. }) if *c == conn),
         );
-        if !stopped && code == Some(4001) && (was_primary || was_candidate) {
+        if !stopped && code == Some(4001) && was_primary {
             check!(
                 stops,
                 "4001 (the client sent a frame) on {conn} did not stop the client"
+            );
+        }
+        if !stopped && code == Some(4001) && was_candidate && !was_primary {
+            self.coverage.add("4001 on a candidate: a failed handover");
+            let stopped_for_4001 = outputs.iter().any(|output| {
+                matches!(
+                    output,
+                    Output::Event(Event::Stopped {
+                        reason: StopReason::InboundTrafficRejected { .. }
+                    })
+                )
+            });
+            check!(
+                !stopped_for_4001,
+                "4001 on candidate {conn}, which never carried the session, stopped the client"
             );
         }
         check!(
@@ -1304,8 +1348,20 @@ impl Sim {
                 check!(settling, "output after Stopped: {output:?}");
             }
             match output {
-                Output::Connect { conn, .. } => {
-                    if let Some((lost_at, _)) = self.expected_connect.take() {
+                Output::Connect { conn, url } => {
+                    let handover = url.query_pairs().any(|(key, _)| key == "resume");
+                    if handover {
+                        let next = self.next_immediate_at(*at);
+                        check!(
+                            next <= *at,
+                            "invariant 8 (handovers paced): {conn} opened at {at:?}, before {next:?}"
+                        );
+                        self.last_immediate = Some(*at);
+                    }
+                    if let Some((lost_at, retry_at)) = self.expected_connect.take() {
+                        if retry_at == lost_at {
+                            self.last_immediate = Some(*at);
+                        }
                         let delay = at.saturating_duration_since(lost_at);
                         check!(
                             delay <= self.backoff.max,
@@ -1314,6 +1370,24 @@ impl Sim {
                         );
                     }
                     self.candidate = Some(*conn);
+                }
+                Output::Abort { conn } => {
+                    check!(
+                        self.primary != Some(*conn)
+                            && self
+                                .sockets
+                                .get(conn)
+                                .is_some_and(|socket| socket.live_since.is_none()),
+                        "{conn} dropped without a close handshake, though it was welcomed"
+                    );
+                    if self.candidate == Some(*conn) {
+                        if self.sockets.get(conn).is_some_and(|socket| socket.handover) {
+                            self.coverage
+                                .add("a handover connection dropped unwelcomed");
+                        }
+                        self.candidate = None;
+                        self.abandoned_candidate = Some(*conn);
+                    }
                 }
                 Output::Close { conn, code } => {
                     if self.candidate == Some(*conn)
@@ -1434,6 +1508,7 @@ impl Sim {
                     (None, true) => "a handover that outlived its old socket",
                     (None, false) => "a fresh session",
                 });
+                self.reset_streak_if_old_was_healthy(at);
                 // A fresh session replacing a live one: the old session's creations no longer count.
                 self.requested.clear();
                 self.awaiting_retry.clear();
@@ -1477,8 +1552,13 @@ impl Sim {
                     "invariant 4 (no resubscribe on a graceful handover): {creates} creations in the drain of the handover to {conn}"
                 );
                 let keepalive = Duration::from_secs(self.settings.keepalive_seconds);
+                // A handover welcome resets the streak only when the session it ends was healthy:
+                // a server looping on reconnect, welcome and close must still meet the backoff.
+                if !self.reset_streak_if_old_was_healthy(at) && self.streak > 0 {
+                    self.coverage
+                        .add("a handover welcome that kept the backoff streak");
+                }
                 self.take_over(*conn, session_id.as_str(), keepalive, at, before)?;
-                self.streak = 0;
                 self.coverage.add("a graceful handover");
             }
             Event::Disconnected {
@@ -1578,6 +1658,25 @@ impl Sim {
     }
 
     /// `conn` became the live session: the old one must have been closed just before (invariant 3).
+    /// The earliest a connection may be opened without a backoff wait, seen at `at`.
+    fn next_immediate_at(&self, at: Instant) -> Instant {
+        self.last_immediate
+            .map_or(at, |last| (last + self.min_reconnect_interval).max(at))
+    }
+
+    /// A welcome replaces the live session: the streak ends if that session was healthy.
+    fn reset_streak_if_old_was_healthy(&mut self, at: Instant) -> bool {
+        let healthy = self
+            .primary
+            .and_then(|old| self.sockets.get(&old))
+            .and_then(|socket| socket.live_since)
+            .is_some_and(|since| at.saturating_duration_since(since) >= self.backoff.healthy_after);
+        if healthy {
+            self.streak = 0;
+        }
+        healthy
+    }
+
     fn take_over(
         &mut self,
         conn: ConnId,
@@ -1642,8 +1741,10 @@ impl Sim {
         };
         let delay = retry_at.saturating_duration_since(at);
         let attempt = self.streak;
+        // Immediate connections keep `min_reconnect_interval` apart, backoff or not.
+        let pacing = self.next_immediate_at(at).saturating_duration_since(at);
         check!(
-            delay <= self.backoff.max,
+            delay <= self.backoff.max.max(pacing),
             "invariant 7 (backoff bounded): retry after {delay:?}, more than {:?}",
             self.backoff.max
         );
@@ -1657,8 +1758,8 @@ impl Sim {
             || matches!(cause.close_code(), Some(CloseCode(4003 | 4004 | 4007)));
         if attempt == 0 && at_once {
             check!(
-                delay.is_zero(),
-                "after {cause:?}, the first of a streak, the client waits {delay:?} instead of reconnecting at once"
+                delay == pacing,
+                "after {cause:?}, the first of a streak, the client waits {delay:?} instead of reconnecting at once (paced: {pacing:?})"
             );
         } else {
             let ceiling = self
@@ -1667,7 +1768,7 @@ impl Sim {
                 .checked_mul(1u32 << attempt.min(31))
                 .map_or(self.backoff.max, |ceiling| ceiling.min(self.backoff.max));
             check!(
-                delay >= ceiling / 2 && delay <= ceiling,
+                delay >= ceiling / 2 && delay <= ceiling.max(pacing),
                 "invariant 7 (growing backoff, never a tight loop): failure {attempt} of a streak waits {delay:?}, not within [{:?}, {ceiling:?}]",
                 ceiling / 2
             );
@@ -1708,6 +1809,20 @@ impl Sim {
             self.known.len(),
             self.known
         );
+        let in_handover = self
+            .candidate
+            .and_then(|conn| self.sockets.get(&conn))
+            .is_some_and(|socket| socket.handover);
+        if in_handover && !self.stopped {
+            self.most_sockets_in_handover = self.most_sockets_in_handover.max(self.known.len());
+            check!(
+                self.known.len() <= 3,
+                "invariant 8 (sockets bounded): {} sockets held during a handover: {:?} closing {:?}",
+                self.known.len(),
+                self.known,
+                self.closing
+            );
+        }
         let active = self.known.len() - self.closing.len();
         check!(
             active <= 2,
@@ -1889,6 +2004,10 @@ fn the_generated_runs_reach_every_situation_the_invariants_are_about() {
         "a fresh session replaced a live one",
         "a handover connection failed",
         "a handover connection abandoned or superseded",
+        "a handover connection dropped unwelcomed",
+        "a handover waiting for its turn",
+        "a handover welcome that kept the backoff streak",
+        "4001 on a candidate: a failed handover",
         "a silent socket declared dead",
         "a reconnect at once",
         "a first reconnect after a backoff",

@@ -4,17 +4,18 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use eventsub_proto::{BackoffConfig, Config, KeepaliveGrace};
+use eventsub_proto::{BackoffConfig, Config, KeepaliveGrace, ReconnectUrlPolicy};
 
 use super::record::{Records, SocketId};
 use super::server::{Delivery, MockEventSub};
 
-/// A client configuration that suits [`MockConfig::fast`](super::MockConfig::fast): `ws://`
-/// reconnect URLs followed, a socket silent for keepalive + 300 ms declared dead, backoff from
-/// 100 ms up to 1 s, 2 s to connect and to be welcomed.
+/// A client configuration that suits [`MockConfig::fast`](super::MockConfig::fast): the mock's own
+/// `ws://` reconnect URLs followed ([`ReconnectUrlPolicy::SameHostAsUrl`]), a socket silent for
+/// keepalive + 300 ms declared dead, backoff from 100 ms up to 1 s, 2 s to connect and to be
+/// welcomed.
 pub fn client_config() -> Config {
     let mut config = Config::default();
-    config.allow_insecure_reconnect_url = true;
+    config.reconnect_urls = ReconnectUrlPolicy::SameHostAsUrl;
     config.keepalive_grace = KeepaliveGrace::new(0, Duration::from_millis(300));
     config.backoff = BackoffConfig::new(Duration::from_millis(100), Duration::from_secs(1));
     config.connect_timeout = Duration::from_secs(2);

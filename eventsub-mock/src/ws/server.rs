@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -12,7 +12,7 @@ use super::bad_frame::BadFrame;
 use super::config::MockConfig;
 use super::payloads;
 use super::record::{Records, SentFrame, SocketId};
-use super::state::{Outgoing, ReconnectTicket, Shared, SocketCommand, frames_now};
+use super::state::{Outgoing, Shared, SocketCommand, frames_now};
 use super::{listener, socket};
 use crate::helix::{MockState, SharedState};
 
@@ -67,6 +67,10 @@ pub struct SocketInfo {
 pub struct MockEventSub {
     pub(super) shared: Arc<Shared>,
     tasks: Vec<JoinHandle<()>>,
+    /// Background faults ([`MockEventSub::reconnect_storm`]), stopped with the mock.
+    storms: std::sync::Mutex<Vec<JoinHandle<()>>>,
+    /// The runtime the mock runs on, so faults can be started from any executor.
+    runtime: tokio::runtime::Handle,
 }
 
 impl std::fmt::Debug for MockEventSub {
@@ -92,7 +96,12 @@ impl MockEventSub {
         let tasks = listener::serve(listener, addr, helix, move |stream| {
             socket::serve(sockets.clone(), stream)
         });
-        Ok(Self { shared, tasks })
+        Ok(Self {
+            shared,
+            tasks,
+            storms: std::sync::Mutex::default(),
+            runtime: tokio::runtime::Handle::current(),
+        })
     }
 
     /// The address it listens on.
@@ -293,48 +302,60 @@ impl MockEventSub {
         sent
     }
 
-    fn send_reconnect(&self, socket: SocketId, valid: bool) -> Option<String> {
-        let grace = self.shared.config.reconnect_grace;
-        let (session_id, message_id, url) = {
-            let mut inner = self.shared.lock();
-            let session_id = inner.sockets.get(&socket)?.session_id.clone();
-            let token = format!("mock-reconnect-{:x}", inner.next());
-            if valid {
-                inner.tickets.insert(
-                    token.clone(),
-                    ReconnectTicket {
-                        session_id: session_id.clone(),
-                        expires: Instant::now() + grace,
-                    },
-                );
-            }
-            let url = format!("ws://{}/ws?reconnect={token}", self.shared.addr);
-            (session_id, inner.message_id(), url)
-        };
-        let outgoing = Outgoing {
-            text: frames_now().reconnect(&message_id, &session_id, &url),
-            message_id,
-            message_type: "session_reconnect",
-            subscription_type: None,
-        };
-        let grace_at = tokio::time::Instant::now() + grace;
-        (self.shared.command(socket, SocketCommand::Send(outgoing))
-            && self
-                .shared
-                .command(socket, SocketCommand::StartGrace(grace_at)))
-        .then_some(url)
-    }
-
     /// Sends `session_reconnect` on `socket` with a fresh URL (valid once, for the reconnect
     /// grace). The new socket gets the same session; the old one is closed with 4004 if it is
     /// still open when the grace ends. Returns the URL.
     pub fn reconnect(&self, socket: SocketId) -> Option<String> {
-        self.send_reconnect(socket, true)
+        self.shared.send_reconnect(socket, true)
     }
 
     /// Sends `session_reconnect` with a URL that is already stale: connecting to it gets 4007.
     pub fn reconnect_stale(&self, socket: SocketId) -> Option<String> {
-        self.send_reconnect(socket, false)
+        self.shared.send_reconnect(socket, false)
+    }
+
+    /// Fault: a server stuck in a reconnect loop. Sends `count` `session_reconnect`s, one every
+    /// `every`, each with a fresh valid URL, always on the socket that carries the session of
+    /// `socket` at that moment (so a client that follows them meets the next one on its new
+    /// socket). Stops early when the session ends. Returns at once; the storm runs in the
+    /// background (while the mock lives) and its frames are in the records.
+    pub fn reconnect_storm(&self, socket: SocketId, count: usize, every: Duration) -> bool {
+        let Some(session_id) = self
+            .shared
+            .lock()
+            .sockets
+            .get(&socket)
+            .map(|entry| entry.session_id.clone())
+        else {
+            return false;
+        };
+        let shared = self.shared.clone();
+        let storm = self.runtime.spawn(async move {
+            for _ in 0..count {
+                let Some(current) = shared.current_socket_of(socket, &session_id) else {
+                    return;
+                };
+                // A socket that is going away is skipped, not a reason to stop.
+                let _ = shared.send_reconnect(current, true);
+                tokio::time::sleep(every).await;
+            }
+        });
+        self.storms
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(storm);
+        true
+    }
+
+    /// The most WebSocket connections that were open at once since the mock started (those the
+    /// mock still reads, including ones whose close handshake runs).
+    pub fn peak_open_sockets(&self) -> usize {
+        self.shared.lock().peak_connections
+    }
+
+    /// The WebSocket connections open now (including ones whose close handshake runs).
+    pub fn open_sockets(&self) -> usize {
+        self.shared.lock().open_connections
     }
 
     /// Closes `socket` with any code and reason.
@@ -425,6 +446,14 @@ impl Drop for MockEventSub {
     fn drop(&mut self) {
         for task in &self.tasks {
             task.abort();
+        }
+        for storm in self
+            .storms
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+        {
+            storm.abort();
         }
         let sockets: Vec<SocketId> = self.shared.lock().sockets.keys().copied().collect();
         for socket in sockets {

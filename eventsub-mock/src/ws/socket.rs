@@ -74,6 +74,17 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream) {
     let Ok(ws) = tokio_tungstenite::accept_hdr_async(stream, check).await else {
         return; // the handshake failed or was refused with an HTTP error
     };
+    shared.connection_opened();
+    serve_accepted(&shared, ws, target).await;
+    shared.connection_ended();
+}
+
+/// Serves a socket whose handshake is done, at the request target the handshake saw.
+async fn serve_accepted(
+    shared: &Arc<Shared>,
+    ws: WebSocketStream<TcpStream>,
+    target: Arc<Mutex<String>>,
+) {
     let target = target
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -105,7 +116,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream) {
     };
     let (session_id, keepalive_secs, fresh) = match join {
         Join::Stale => {
-            let mut task = SocketTask::new(shared, ws, socket, String::new(), 0, receiver);
+            let mut task = SocketTask::new(shared.clone(), ws, socket, String::new(), 0, receiver);
             let ended = task.close(4007, "invalid reconnect").await;
             task.shared.socket_ended(socket, ended);
             return;
@@ -135,7 +146,14 @@ pub(crate) async fn serve(shared: Arc<Shared>, stream: TcpStream) {
     if fresh {
         crate::helix::lock(&shared.helix).add_known_session(&session_id);
     }
-    let mut task = SocketTask::new(shared, ws, socket, session_id, keepalive_secs, receiver);
+    let mut task = SocketTask::new(
+        shared.clone(),
+        ws,
+        socket,
+        session_id,
+        keepalive_secs,
+        receiver,
+    );
     let ended = task.run(fresh).await;
     task.shared.socket_ended(socket, ended);
 }

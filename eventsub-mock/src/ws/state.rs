@@ -74,6 +74,10 @@ pub(crate) struct Inner {
     pub(crate) sessions: HashMap<String, SessionEntry>,
     pub(crate) tickets: HashMap<String, ReconnectTicket>,
     pub(crate) records: Records,
+    /// WebSocket connections accepted and not yet ended.
+    pub(crate) open_connections: usize,
+    /// The most WebSocket connections open at once.
+    pub(crate) peak_connections: usize,
 }
 
 impl Inner {
@@ -182,6 +186,67 @@ impl Shared {
         };
         if let Some(session_id) = ended_session {
             crate::helix::lock(&self.helix).disconnect_session(&session_id);
+        }
+    }
+
+    /// A WebSocket connection was accepted; it counts until [`Shared::connection_ended`].
+    pub(crate) fn connection_opened(&self) {
+        let mut inner = self.lock();
+        inner.open_connections += 1;
+        inner.peak_connections = inner.peak_connections.max(inner.open_connections);
+    }
+
+    /// A WebSocket connection accepted earlier is gone.
+    pub(crate) fn connection_ended(&self) {
+        let mut inner = self.lock();
+        inner.open_connections = inner.open_connections.saturating_sub(1);
+    }
+
+    /// A `session_reconnect` for the session of `socket`, with a URL that is valid once for the
+    /// reconnect grace when `valid`: the frame, the URL and when the grace ends.
+    pub(crate) fn reconnect_frame(
+        &self,
+        socket: SocketId,
+        valid: bool,
+    ) -> Option<(Outgoing, String, tokio::time::Instant)> {
+        let grace = self.config.reconnect_grace;
+        let mut inner = self.lock();
+        let session_id = inner.sockets.get(&socket)?.session_id.clone();
+        let token = format!("mock-reconnect-{:x}", inner.next());
+        if valid {
+            inner.tickets.insert(
+                token.clone(),
+                ReconnectTicket {
+                    session_id: session_id.clone(),
+                    expires: Instant::now() + grace,
+                },
+            );
+        }
+        let url = format!("ws://{}/ws?reconnect={token}", self.addr);
+        let message_id = inner.message_id();
+        let outgoing = Outgoing {
+            text: frames_now().reconnect(&message_id, &session_id, &url),
+            message_id,
+            message_type: "session_reconnect",
+            subscription_type: None,
+        };
+        Some((outgoing, url, tokio::time::Instant::now() + grace))
+    }
+
+    /// Sends `session_reconnect` on `socket` and starts its grace; returns the URL.
+    pub(crate) fn send_reconnect(&self, socket: SocketId, valid: bool) -> Option<String> {
+        let (outgoing, url, grace_at) = self.reconnect_frame(socket, valid)?;
+        (self.command(socket, SocketCommand::Send(outgoing))
+            && self.command(socket, SocketCommand::StartGrace(grace_at)))
+        .then_some(url)
+    }
+
+    /// The socket that carries the session of `socket` now (itself, or the one it was handed to).
+    pub(crate) fn current_socket_of(&self, socket: SocketId, session_id: &str) -> Option<SocketId> {
+        let inner = self.lock();
+        match inner.sessions.get(session_id) {
+            Some(session) => Some(session.current),
+            None => inner.sockets.contains_key(&socket).then_some(socket),
         }
     }
 

@@ -106,6 +106,8 @@ impl Client {
             return;
         };
         self.candidate = None;
+        // A reconnect URL still waiting came from the session now handed over or replaced.
+        self.pending_handover = None;
         let silence_allowed = self.config.keepalive_grace.window(keepalive);
         let now = self.now;
         if let Ok(connection) = self.connection_mut(conn) {
@@ -113,6 +115,14 @@ impl Client {
         }
         // The old socket is closed only now that the new one is welcomed: nothing is missed.
         let old = self.primary.replace(conn);
+        // Only a session that stayed up for `healthy_after` resets the failure count: a server
+        // looping on reconnect, welcome and close would otherwise defeat the backoff.
+        let old_was_healthy = old
+            .and_then(|old| self.connection(old))
+            .and_then(Connection::live_since)
+            .is_some_and(|since| {
+                now.saturating_duration_since(since) >= self.config.backoff.healthy_after
+            });
         if let Some(old) = old {
             if let Ok(replaced) = self.connection_mut(old) {
                 replaced.replaced(now);
@@ -130,8 +140,10 @@ impl Client {
         // A handover moves the session's subscriptions, and is graceful when the old socket held
         // them up to now. One that outlived its old socket may find them gone, so it is treated as
         // a fresh session (409s then mean "still there").
-        if candidate.takeover == Takeover::Handover && old.is_some() {
+        if old_was_healthy {
             self.failures = 0;
+        }
+        if candidate.takeover == Takeover::Handover && old.is_some() {
             self.emit(Event::Reconnected { conn, session_id });
         } else {
             self.emit(Event::SessionReady {
@@ -165,25 +177,20 @@ impl Client {
                     url: reconnect_url.to_owned(),
                     reason: error.to_string(),
                 });
+                self.handover_failed();
                 return;
             }
         };
-        let allowed = url.scheme() == "wss"
-            || (url.scheme() == "ws" && self.config.allow_insecure_reconnect_url);
-        if !allowed {
+        if let Err(reason) = self.config.reconnect_urls.check(&url, &self.config.url) {
             self.emit(Event::ReconnectUrlRejected {
                 conn,
                 url: reconnect_url.to_owned(),
-                reason: format!(
-                    "scheme `{}` is not followed (only wss://, or ws:// when allow_insecure_reconnect_url is set)",
-                    url.scheme()
-                ),
+                reason,
             });
+            self.handover_failed();
             return;
         }
-        // A newer reconnect supersedes any connection still being opened.
-        self.reconnect_at = None;
-        self.open_candidate(Takeover::Handover, url);
+        self.request_handover(url);
     }
 
     pub(super) fn on_notification(

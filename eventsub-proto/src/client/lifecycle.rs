@@ -15,7 +15,9 @@ use crate::io::Output;
 impl Client {
     pub(super) fn open_candidate(&mut self, takeover: Takeover, url: Url) {
         if let Some(previous) = self.candidate.take() {
-            self.close(previous.conn, ClientCloseCode::Normal);
+            // It never welcomed: there is no session on it to close politely, and waiting for a
+            // close handshake would only keep another socket open.
+            self.drop_socket(previous.conn);
         }
         let conn = ConnId::next(&mut self.last_conn);
         let deadline = self.deadline_after(self.config.connect_timeout);
@@ -25,12 +27,76 @@ impl Client {
         self.outputs.push_back(Output::Connect { conn, url });
     }
 
+    /// The server asked for a handover to `url` (already checked): open it now, or when its turn
+    /// comes (the latest URL wins).
+    pub(super) fn request_handover(&mut self, url: Url) {
+        // A newer reconnect supersedes any fresh connection still waiting.
+        self.reconnect_at = None;
+        self.pending_handover = Some(url);
+        self.start_pending_handover();
+    }
+
+    /// When the waiting handover may start, if nothing but time holds it back.
+    pub(super) fn pending_handover_at(&self) -> Option<Instant> {
+        if self.pending_handover.is_none() || self.any_closing() {
+            // A closing socket holds it: its `Closed` input (always given) moves it on, not a timer.
+            return None;
+        }
+        Some(self.next_immediate_connect_at())
+    }
+
+    /// Opens the waiting handover's connection if its turn has come.
+    pub(super) fn start_pending_handover(&mut self) {
+        if self.pending_handover.is_none() {
+            return;
+        }
+        if self.stopped || self.primary.is_none() {
+            self.pending_handover = None;
+            return;
+        }
+        if self.pending_handover_at().is_some_and(|at| at <= self.now) {
+            if let Some(url) = self.pending_handover.take() {
+                self.last_immediate_connect = Some(self.now);
+                self.open_candidate(Takeover::Handover, url);
+            }
+        }
+    }
+
+    fn any_closing(&self) -> bool {
+        self.connections.iter().any(Connection::is_closing)
+    }
+
+    /// A handover that cannot happen (its URL was refused): like a candidate that failed, the
+    /// live session goes on while a fresh connection is planned with backoff, before Twitch ends
+    /// the session (4004).
+    pub(super) fn handover_failed(&mut self) {
+        if self.reconnect_at.is_some() {
+            return; // a fresh connection is already planned: one failure, one attempt
+        }
+        match self.plan_retry(CloseDisposition::ReconnectWithBackoff) {
+            Retry::Now => self.open_immediately(),
+            Retry::At(at) => self.reconnect_at = Some(at),
+            Retry::UnderWay => {}
+            Retry::Stop(reason) => self.stop(reason),
+        }
+    }
+
+    fn open_immediately(&mut self) {
+        self.last_immediate_connect = Some(self.now);
+        self.open_candidate(Takeover::Fresh, self.fresh_url.clone());
+    }
+
     /// The core gives up on a connection (timeout): close it and act as if it ended.
     pub(super) fn abandon(&mut self, conn: ConnId, cause: DisconnectCause) {
         let Some(lost) = self.connection(conn).map(Connection::lost) else {
             return;
         };
-        self.close(conn, ClientCloseCode::GoingAway);
+        if lost.live_since.is_some() {
+            self.close(conn, ClientCloseCode::GoingAway);
+        } else {
+            // Never welcomed: nothing to close politely.
+            self.drop_socket(conn);
+        }
         self.after_connection_lost(conn, cause, lost);
     }
 
@@ -49,6 +115,10 @@ impl Client {
         let lost = connection.lost();
         if self.stopped {
             return Ok(());
+        }
+        if connection.is_closing() {
+            // One fewer closing socket: a handover waiting for that may start now.
+            self.start_pending_handover();
         }
         if !connection.is_closing() {
             self.after_connection_lost(conn, cause, lost);
@@ -99,6 +169,8 @@ impl Client {
         }
         if was_primary {
             self.primary = None;
+            // A reconnect URL belongs to the session that sent it.
+            self.pending_handover = None;
             // The next fresh session asks for everything again.
             self.creation_retry_at = None;
             if lost.live_since.is_some_and(|since| {
@@ -112,6 +184,13 @@ impl Client {
             self.candidate = None;
         }
         let disposition = match &cause {
+            // A fatal code is fatal on the live session's socket only. A candidate never carried a
+            // session nor sent a frame: its close is a failed handover, retried with backoff.
+            DisconnectCause::Closed { code, .. }
+                if was_candidate && code.disposition() == CloseDisposition::Stop =>
+            {
+                CloseDisposition::ReconnectWithBackoff
+            }
             DisconnectCause::Closed { code, .. } => code.disposition(),
             DisconnectCause::KeepaliveTimeout { .. } => CloseDisposition::ReconnectNow,
             _ => CloseDisposition::ReconnectWithBackoff,
@@ -146,7 +225,7 @@ impl Client {
             }
         });
         match retry {
-            Retry::Now => self.open_candidate(Takeover::Fresh, self.fresh_url.clone()),
+            Retry::Now => self.open_immediately(),
             Retry::At(at) => self.reconnect_at = Some(at),
             Retry::UnderWay => {}
             Retry::Stop(reason) => self.stop(reason),
@@ -173,10 +252,14 @@ impl Client {
             self.config.backoff.delay(self.failures, self.config.seed)
         };
         self.failures = self.failures.saturating_add(1);
-        if delay.is_zero() {
+        // Never sooner than the pace of immediate connections allows.
+        let at = self
+            .deadline_after(delay)
+            .max(self.next_immediate_connect_at());
+        if at <= self.now {
             Retry::Now
         } else {
-            Retry::At(self.deadline_after(delay))
+            Retry::At(at)
         }
     }
 
@@ -196,8 +279,19 @@ impl Client {
         self.primary = None;
         self.candidate = None;
         self.reconnect_at = None;
+        self.pending_handover = None;
         self.stopped = true;
         self.emit(Event::Stopped { reason });
+    }
+
+    /// Drops a socket that never welcomed, without a close handshake.
+    pub(super) fn drop_socket(&mut self, conn: ConnId) {
+        if let Ok(connection) = self.connection_mut(conn) {
+            if !connection.is_closing() {
+                connection.start_closing();
+                self.outputs.push_back(Output::Abort { conn });
+            }
+        }
     }
 
     pub(super) fn close(&mut self, conn: ConnId, code: ClientCloseCode) {

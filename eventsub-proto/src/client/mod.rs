@@ -105,6 +105,13 @@ pub struct Client {
     candidate: Option<Candidate>,
     /// When to open the next fresh connection, while backing off.
     reconnect_at: Option<Instant>,
+    /// A handover the server asked for that waits for its turn (the latest URL wins): for
+    /// `min_reconnect_interval` since the last immediate connection, and for every closing socket
+    /// to be gone, so that a server looping on `session_reconnect` cannot pile up sockets.
+    pending_handover: Option<Url>,
+    /// When the client last opened a connection because the server asked for one at once (a
+    /// handover or an immediate fresh reconnect): the pace `min_reconnect_interval` keeps.
+    last_immediate_connect: Option<Instant>,
     /// Consecutive failed attempts since the last healthy session.
     failures: u32,
     /// When to ask again for the subscriptions Helix could not create on the live session.
@@ -148,6 +155,8 @@ impl Client {
             primary: None,
             candidate: None,
             reconnect_at: None,
+            pending_handover: None,
+            last_immediate_connect: None,
             failures: 0,
             creation_retry_at: None,
             creation_failures: 0,
@@ -252,6 +261,7 @@ impl Client {
             self.creation_retry_at = None;
             self.retry_creations();
         }
+        self.start_pending_handover();
     }
 
     /// The next output to carry out, in order. Drain until `None` after every input.
@@ -271,6 +281,7 @@ impl Client {
             .filter_map(|conn| conn.deadline)
             .chain(self.reconnect_at)
             .chain(self.creation_retry_at)
+            .chain(self.pending_handover_at())
             .min()
     }
 
@@ -402,6 +413,13 @@ impl Client {
             .iter_mut()
             .find(|connection| connection.id == conn)
             .ok_or(InputError::UnknownConnection { conn })
+    }
+
+    /// The earliest moment the server may make the client open another connection at once.
+    pub(super) fn next_immediate_connect_at(&self) -> Instant {
+        self.last_immediate_connect
+            .and_then(|last| last.checked_add(self.config.min_reconnect_interval))
+            .map_or(self.now, |at| at.max(self.now))
     }
 
     pub(super) fn connection(&self, conn: ConnId) -> Option<&Connection> {

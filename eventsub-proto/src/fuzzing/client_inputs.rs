@@ -11,7 +11,7 @@ use crate::{Client, SubscriptionId, SubscriptionSpec};
 pub fn client_inputs(data: &[u8]) {
     let start = Instant::now();
     let config = Config {
-        allow_insecure_reconnect_url: true,
+        reconnect_urls: crate::config::ReconnectUrlPolicy::SameHostAsUrl,
         dedup_max_entries: 16,
         subscriptions: vec![
             SubscriptionSpec::new("channel.follow", "2").with_condition("broadcaster_user_id", "1"),
@@ -133,7 +133,7 @@ fn drain(
         match output {
             Output::Connect { conn, .. } => conns.push(conn),
             Output::CreateSubscription { request, .. } => requests.push(request),
-            Output::Close { conn, .. } => {
+            Output::Close { conn, .. } | Output::Abort { conn } => {
                 // The socket goes away as asked.
                 let _ = client.handle_input(
                     now,

@@ -9,7 +9,7 @@ use url::Url;
 use super::frames::Envelope;
 use crate::Client;
 use crate::close::CloseCode;
-use crate::config::Config;
+use crate::config::{Config, ReconnectUrlPolicy};
 use crate::event::{DisconnectCause, Event, StopReason};
 use crate::ids::ConnId;
 use crate::io::{Input, Output};
@@ -18,12 +18,14 @@ const TIMESTAMP: &str = "2024-05-01T12:00:00.123456789Z";
 
 /// Sends a live session a `session_reconnect` to an arbitrary URL, then closes its sockets with an
 /// arbitrary code and reason, and checks that:
-/// - the URL is followed exactly when it parses and is `wss://` (or `ws://` with
-///   `allow_insecure_reconnect_url`), verbatim; otherwise it is reported as rejected, as sent;
+/// - the URL is followed exactly when it parses and the reconnect URL policy allows it
+///   ([`ReconnectUrlPolicy::Twitch`], or [`ReconnectUrlPolicy::SameHostAsUrl`] when asked for),
+///   verbatim; otherwise it is reported as rejected, as sent;
 /// - every close reaches the user with its code (1006 when there was none) and its reason text,
-///   whatever its length or content; a 4001 also stops the client with that reason.
+///   whatever its length or content; a 4001 on the live session's socket also stops the client
+///   with that reason (on the new socket it is a failed handover).
 ///
-/// Layout: a flag byte (bit 0: allow `ws://`; bit 1: close the new socket before the old one;
+/// Layout: a flag byte (bit 0: the same-host policy; bit 1: close the new socket before the old one;
 /// bit 2: the close carries a code), the code (`u16`, little-endian), the URL's length (`u16`,
 /// little-endian) and bytes; the rest is the close reason. Invalid UTF-8 is replaced.
 pub fn url_and_close_reason(data: &[u8]) {
@@ -40,15 +42,20 @@ pub fn url_and_close_reason(data: &[u8]) {
     };
     let url = String::from_utf8_lossy(url);
     let reason = String::from_utf8_lossy(u.take_rest());
-    let allow_insecure = flags & 1 != 0;
+    let policy = if flags & 1 != 0 {
+        ReconnectUrlPolicy::SameHostAsUrl
+    } else {
+        ReconnectUrlPolicy::Twitch
+    };
     let close_new_first = flags & 2 != 0;
     let code = (flags & 4 != 0).then_some(code);
 
     let now = Instant::now();
     let config = Config {
-        allow_insecure_reconnect_url: allow_insecure,
+        reconnect_urls: policy,
         ..Config::default()
     };
+    let base = config.url.clone();
     let Ok(mut client) = Client::new(config, now) else {
         panic!("the default config is valid");
     };
@@ -68,26 +75,26 @@ pub fn url_and_close_reason(data: &[u8]) {
             received_at: SystemTime::UNIX_EPOCH,
         },
     );
-    let new = followed_as_required(&drain(&mut client), &url, allow_insecure);
+    let new = followed_as_required(&drain(&mut client), &url, policy, &base);
 
     if let Some(new) = new.filter(|_| close_new_first) {
-        close_and_check(&mut client, now, new, code, &reason);
+        close_and_check(&mut client, now, new, code, &reason, false);
     }
     if !client.is_stopped() {
-        close_and_check(&mut client, now, old, code, &reason);
+        close_and_check(&mut client, now, old, code, &reason, true);
     }
 }
 
 /// A seed for [`url_and_close_reason`]: the reconnect URL, the flags, and the close.
 pub fn url_and_close_reason_seed(
     url: &str,
-    allow_insecure: bool,
+    same_host_policy: bool,
     close_new_first: bool,
     code: Option<u16>,
     reason: &str,
 ) -> Vec<u8> {
     let flags =
-        u8::from(allow_insecure) | u8::from(close_new_first) << 1 | u8::from(code.is_some()) << 2;
+        u8::from(same_host_policy) | u8::from(close_new_first) << 1 | u8::from(code.is_some()) << 2;
     let mut seed = vec![flags];
     seed.extend_from_slice(&code.unwrap_or(0).to_le_bytes());
     let url = url.as_bytes();
@@ -132,7 +139,12 @@ fn live_session(client: &mut Client, now: Instant) -> ConnId {
 }
 
 /// Checks the reaction to a reconnect to `url`; returns the new connection if it was followed.
-fn followed_as_required(outputs: &[Output], url: &str, allow_insecure: bool) -> Option<ConnId> {
+fn followed_as_required(
+    outputs: &[Output],
+    url: &str,
+    policy: ReconnectUrlPolicy,
+    base: &Url,
+) -> Option<ConnId> {
     let connects: Vec<(ConnId, &Url)> = outputs
         .iter()
         .filter_map(|output| match output {
@@ -150,7 +162,7 @@ fn followed_as_required(outputs: &[Output], url: &str, allow_insecure: bool) -> 
         })
         .collect();
     match Url::parse(url) {
-        Ok(parsed) if parsed.scheme() == "wss" || (parsed.scheme() == "ws" && allow_insecure) => {
+        Ok(parsed) if policy.check(&parsed, base).is_ok() => {
             assert!(rejections.is_empty(), "{url:?} is followable, yet rejected");
             let [(conn, followed)] = connects.as_slice() else {
                 panic!("{url:?} must be followed by exactly one connect: {outputs:?}");
@@ -183,6 +195,7 @@ fn close_and_check(
     conn: ConnId,
     code: Option<u16>,
     reason: &str,
+    live_session: bool,
 ) {
     feed(client, now, Input::Closed { conn, code, reason });
     let outputs = drain(client);
@@ -205,7 +218,7 @@ fn close_and_check(
         reported,
         "close {code:?} {reason:?} of {conn} not reported as such: {outputs:?}"
     );
-    if code == Some(CloseCode::CLIENT_SENT_INBOUND_TRAFFIC.0) {
+    if live_session && code == Some(CloseCode::CLIENT_SENT_INBOUND_TRAFFIC.0) {
         let stopped = StopReason::InboundTrafficRejected {
             reason: reason.to_owned(),
         };

@@ -113,6 +113,11 @@ pub enum Entry<'a> {
         /// The close code the client sends.
         code: u16,
     },
+    /// Output: the core asked for connection `conn` to be dropped without a close handshake.
+    Abort {
+        /// The connection.
+        conn: u64,
+    },
     /// Input: the socket is open.
     Opened {
         /// The connection.
@@ -188,6 +193,7 @@ impl Entry<'_> {
         match self {
             Self::Connect { conn, .. }
             | Self::Close { conn, .. }
+            | Self::Abort { conn }
             | Self::Opened { conn }
             | Self::ConnectFailed { conn, .. }
             | Self::Text { conn, .. }
@@ -206,6 +212,7 @@ impl Entry<'_> {
                 url: owned(url),
             },
             Self::Close { conn, code } => Entry::Close { conn, code },
+            Self::Abort { conn } => Entry::Abort { conn },
             Self::Opened { conn } => Entry::Opened { conn },
             Self::ConnectFailed { conn, error } => Entry::ConnectFailed {
                 conn,

@@ -121,7 +121,7 @@ impl Replayer {
                 | Output::DeleteSubscription { request, .. } => self.requests.push(request),
                 Output::Event(event) => self.events.push(event),
                 // Closing is the recording's business: its `closed` line follows.
-                Output::Close { .. } => {}
+                Output::Close { .. } | Output::Abort { .. } => {}
             }
         }
     }
@@ -149,7 +149,9 @@ impl Replayer {
         };
         let input = match &line.entry {
             // The client asked for these itself; the line only proves it did by then.
-            Entry::Connect { conn: recorded, .. } | Entry::Close { conn: recorded, .. } => {
+            Entry::Connect { conn: recorded, .. }
+            | Entry::Close { conn: recorded, .. }
+            | Entry::Abort { conn: recorded } => {
                 conn(*recorded)?;
                 None
             }
@@ -244,8 +246,10 @@ impl Replayer {
 /// Replays the recording `text` through a fresh client with `config` (and the recorded jitter
 /// seed) on fake time from `base`; returns every event the client gave, in order.
 ///
-/// `config` should be the one the recorded client ran with (URL aside): its subscriptions, limits
-/// and timeouts decide what the client does with what it is fed.
+/// `config` should be the one the recorded client ran with: its subscriptions, limits and timeouts
+/// decide what the client does with what it is fed, and with
+/// [`ReconnectUrlPolicy::SameHostAsUrl`](crate::ReconnectUrlPolicy::SameHostAsUrl) its URL decides
+/// which reconnect URLs are followed (the URL of the recording's first `connect` line).
 pub fn replay(config: Config, text: &str, base: Instant) -> Result<Vec<Event>, ReplayError> {
     replay_reader(config, text.as_bytes(), base)
 }

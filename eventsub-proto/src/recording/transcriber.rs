@@ -139,6 +139,9 @@ impl Transcriber {
                 conn: self.conn(*conn),
                 code: code.as_u16(),
             },
+            Output::Abort { conn } => Entry::Abort {
+                conn: self.conn(*conn),
+            },
             Output::CreateSubscription { request, .. }
             | Output::DeleteSubscription { request, .. } => {
                 self.last_request += 1;

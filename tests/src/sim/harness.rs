@@ -46,6 +46,8 @@ pub struct Harness {
     pub pending_deletes: Vec<(RequestId, SubscriptionId)>,
     /// Every `Close` the client asked for: connection, code, time.
     pub client_closes: Vec<(ConnId, ClientCloseCode, Instant)>,
+    /// Every `Abort` the client asked for: connection, time.
+    pub aborts: Vec<(ConnId, Instant)>,
     /// Leave sockets the client closes open until the test ends them with
     /// [`Harness::server_close`] (by default the server answers every close at once).
     pub hold_closes: bool,
@@ -71,6 +73,7 @@ impl Harness {
             pending_creates: Vec::new(),
             pending_deletes: Vec::new(),
             client_closes: Vec::new(),
+            aborts: Vec::new(),
             hold_closes: false,
             twitch_offset: None,
         };
@@ -107,7 +110,14 @@ impl Harness {
                         self.client_closes.push((*conn, *code, self.now));
                         self.twitch.closed(*conn, true);
                         self.pending_connects.retain(|(pending, _)| pending != conn);
-                        closed_now.push(*conn);
+                        closed_now.push((*conn, Some(1000)));
+                    }
+                    // Dropped at once, whatever `hold_closes` says: no handshake to wait for.
+                    Output::Abort { conn } => {
+                        self.aborts.push((*conn, self.now));
+                        self.twitch.closed(*conn, true);
+                        self.pending_connects.retain(|(pending, _)| pending != conn);
+                        closed_now.push((*conn, None));
                     }
                     Output::CreateSubscription {
                         request,
@@ -130,10 +140,10 @@ impl Harness {
             if closed_now.is_empty() {
                 return;
             }
-            for conn in closed_now {
+            for (conn, code) in closed_now {
                 self.input(Input::Closed {
                     conn,
-                    code: Some(1000),
+                    code,
                     reason: "",
                 });
             }

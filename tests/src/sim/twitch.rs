@@ -159,9 +159,15 @@ impl FakeTwitch {
         let message_id = self.next_message_id();
         self.counter += 1;
         let session_id = self.sockets.get(&conn)?.session_id()?.to_owned();
-        let scheme = if insecure { "ws" } else { "wss" };
+        // Secure: a Twitch host, as in production; insecure: the harness's own base URL's host,
+        // as a mock server hands out.
+        let origin = if insecure {
+            "ws://eventsub.fake-twitch.test"
+        } else {
+            "wss://reconnect.twitch.tv"
+        };
         let url = format!(
-            "{scheme}://reconnect.fake-twitch.test/ws?{RESUME_PARAMETER}={session_id}&n={}",
+            "{origin}/ws?{RESUME_PARAMETER}={session_id}&n={}",
             self.counter
         );
         Some(self.frames.reconnect(&message_id, &session_id, &url))

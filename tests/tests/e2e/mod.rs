@@ -511,3 +511,49 @@ pub async fn slow_consumer<R: Runtime>(mock: &MockEventSub, builder: EventSubBui
     );
     finish(mock, client).await;
 }
+
+/// The mock loops on `session_reconnect` (300 of them, one every 10 ms, always on the socket that
+/// carries the session): the client follows at its own pace, never holds more than three sockets
+/// (live, candidate, one closing), keeps its session and its subscription, and loses nothing.
+pub async fn reconnect_storm<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    const STORM: usize = 300;
+    let mut client = subscribed(builder).await;
+    let first = current_socket(mock).await;
+    assert!(mock.reconnect_storm(first, STORM, Duration::from_millis(10)));
+    let reconnects_sent = || {
+        mock.records()
+            .sent()
+            .filter(|frame| frame.message_type == "session_reconnect")
+            .count()
+    };
+    // Ten times `eventually`'s wait: the storm itself takes about 3 s.
+    let mut storm_over = false;
+    for _ in 0..10 {
+        if eventually(|| reconnects_sent() >= STORM).await {
+            storm_over = true;
+            break;
+        }
+    }
+    assert!(storm_over, "the storm ran: {} sent", reconnects_sent());
+    client
+        .until("a handover", |e| matches!(e, Event::Reconnected { .. }))
+        .await;
+    // The last reconnect is followed within the pace (1 s) and the handover settles.
+    async_io::Timer::after(Duration::from_millis(1500)).await;
+    let sent = mock.notify("stream.online", Delivery::Once);
+    assert_eq!(sent.len(), 1, "the subscription lives on");
+    let received = client.notifications(1).await;
+    assert_eq!(received, sent);
+    let peak = mock.peak_open_sockets();
+    assert!(peak <= 3, "the client held {peak} sockets at once");
+    let opened = mock.records().opened().len();
+    // One connection per second at most, of the 3 s storm, plus the first.
+    assert!(opened <= 8, "{opened} sockets opened during the storm");
+    assert!(!client.saw(|e| matches!(e, Event::Stopped { .. })));
+    assert_eq!(
+        mock.helix().subscriptions.len(),
+        1,
+        "handovers never resubscribe"
+    );
+    finish(mock, client).await;
+}

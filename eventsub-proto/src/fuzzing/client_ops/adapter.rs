@@ -238,7 +238,7 @@ impl Adapter {
                     conn: *conn,
                     closing: false,
                 }),
-                Output::Close { conn, .. } => {
+                Output::Close { conn, .. } | Output::Abort { conn } => {
                     let socket = self.sockets.iter_mut().find(|socket| socket.conn == *conn);
                     let Some(socket) = socket.filter(|socket| !socket.closing) else {
                         panic!("asked to close {conn}, which is not an open socket");

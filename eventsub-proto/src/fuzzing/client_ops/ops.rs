@@ -16,8 +16,8 @@ scenario_struct! {
         pub max_frame_exponent: u8,
         /// Notifications older than this many seconds are dropped; `None` keeps all.
         pub stale_after_seconds: Option<u16>,
-        /// Follow `ws://` reconnect URLs.
-        pub allow_insecure_reconnect_url: bool,
+        /// Follow reconnect URLs to the base URL's host ([`ReconnectUrlPolicy::SameHostAsUrl`](crate::ReconnectUrlPolicy::SameHostAsUrl)).
+        pub same_host_reconnect_urls: bool,
         /// Delete the created subscriptions on shutdown.
         pub delete_subscriptions_on_shutdown: bool,
         /// Give up after this many failed attempts in a row.

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::deliveries::Deliveries;
 use crate::Client;
-use crate::config::Config;
+use crate::config::{Config, ReconnectUrlPolicy};
 use crate::event::{DisconnectCause, DropReason, Event};
 use crate::ids::ConnId;
 use crate::io::Output;
@@ -30,7 +30,7 @@ impl Default for StepReport {
 pub(super) struct Oracle {
     dedup_max_entries: usize,
     stale_after: Option<Duration>,
-    allow_insecure_reconnect_url: bool,
+    reconnect_urls: ReconnectUrlPolicy,
     base_url: url::Url,
     deliveries: Deliveries,
     stopped: bool,
@@ -41,7 +41,7 @@ impl Oracle {
         Self {
             dedup_max_entries: config.dedup_max_entries,
             stale_after: config.stale_after,
-            allow_insecure_reconnect_url: config.allow_insecure_reconnect_url,
+            reconnect_urls: config.reconnect_urls,
             base_url: config.url.clone(),
             deliveries: Deliveries::new(config.dedup_max_entries, config.dedup_max_age),
             stopped: false,
@@ -68,10 +68,8 @@ impl Oracle {
         }
         match output {
             Output::Connect { url, .. } => {
-                let followed = url.scheme() == "wss"
-                    || (url.scheme() == "ws"
-                        && (self.allow_insecure_reconnect_url
-                            || url.as_str().starts_with(self.base_url.as_str())));
+                let followed = url.as_str().starts_with(self.base_url.as_str())
+                    || self.reconnect_urls.check(url, &self.base_url).is_ok();
                 assert!(followed, "connecting to {url}, which is not allowed");
             }
             Output::CreateSubscription {
@@ -91,7 +89,7 @@ impl Oracle {
                     "creating {subscription}, which is not wanted"
                 );
             }
-            Output::Close { .. } | Output::DeleteSubscription { .. } => {}
+            Output::Close { .. } | Output::Abort { .. } | Output::DeleteSubscription { .. } => {}
             Output::Event(event) => self.event(event, now),
         }
     }

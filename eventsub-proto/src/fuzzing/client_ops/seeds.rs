@@ -31,7 +31,7 @@ fn setup() -> Setup {
         dedup_age_seconds: 599,
         max_frame_exponent: 14,
         stale_after_seconds: Some(600),
-        allow_insecure_reconnect_url: false,
+        same_host_reconnect_urls: false,
         delete_subscriptions_on_shutdown: false,
         max_attempts: None,
         backoff_initial_millis: 999,
@@ -453,7 +453,7 @@ fn small_dedup_window() -> Scenario {
 /// socket never welcomes.
 fn reconnect_urls() -> Scenario {
     let setup = Setup {
-        allow_insecure_reconnect_url: true,
+        same_host_reconnect_urls: true,
         ..setup()
     };
     let reconnect = |url| intact(0, Frame::Reconnect { url });

@@ -7,7 +7,7 @@ use url::Url;
 use super::ops::Setup;
 use super::pool;
 use crate::backoff::BackoffConfig;
-use crate::config::{Config, KeepaliveGrace};
+use crate::config::{Config, KeepaliveGrace, ReconnectUrlPolicy};
 
 /// The client's configuration for `setup`, every number mapped into its valid range.
 pub(super) fn config(setup: &Setup) -> Config {
@@ -51,7 +51,12 @@ pub(super) fn config(setup: &Setup) -> Config {
             .stale_after_seconds
             .map(|value| seconds(u64::from(value))),
         max_clock_correction: Config::default().max_clock_correction,
-        allow_insecure_reconnect_url: setup.allow_insecure_reconnect_url,
+        reconnect_urls: if setup.same_host_reconnect_urls {
+            ReconnectUrlPolicy::SameHostAsUrl
+        } else {
+            ReconnectUrlPolicy::Twitch
+        },
         delete_subscriptions_on_shutdown: setup.delete_subscriptions_on_shutdown,
+        min_reconnect_interval: Duration::from_secs(1),
     }
 }
