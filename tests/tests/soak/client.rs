@@ -14,13 +14,16 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 /// The client's configuration: the e2e one (keepalive grace 300 ms, backoff 100 ms to 1 s), with
-/// the backoff reset after 200 ms of health (faults come every few hundred milliseconds here, not
-/// every few minutes) and a 64 KiB frame limit (oversized frames stay cheap).
+/// the backoff reset after 200 ms of health and server-driven reconnects paced at 100 ms (faults
+/// come every few hundred milliseconds here, not every few minutes: at the default 1 s pace the
+/// sessions are down so often that some fault kinds find no session to be injected into), and a
+/// 64 KiB frame limit (oversized frames stay cheap).
 pub(crate) fn soak_config() -> Config {
     let mut config = client_config();
     config.backoff = config
         .backoff
         .with_healthy_after(Duration::from_millis(200));
+    config.min_reconnect_interval = Duration::from_millis(100);
     config.max_frame_bytes = FRAME_LIMIT;
     config
 }
