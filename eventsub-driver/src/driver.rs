@@ -2,22 +2,23 @@
 //! handle command, a frame or close on any live socket, a finished connect, a finished Helix call,
 //! a finished close handshake, or the core's next deadline. No protocol decision is made here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::poll_fn;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::{Duration, SystemTime};
 
 use eventsub_helix::HelixClient;
 use eventsub_proto::recording::Entry;
-use eventsub_proto::{Client, ConnId, Event, Input, Output};
+use eventsub_proto::{Client, ConnId, Event, Input, LagTally, Output};
 use futures_util::future::{AbortHandle, Abortable};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{mpsc, watch};
 use tracing::Instrument;
 
+use crate::builder::Overflow;
 use crate::handle::Command;
 use crate::helix::{self, HelixDone};
 use crate::record::Recorder;
@@ -42,11 +43,29 @@ pub(crate) struct Driver<R> {
     pub(crate) finished: watch::Sender<bool>,
     pub(crate) websocket_config: tungstenite::protocol::WebSocketConfig,
     pub(crate) close_timeout: Duration,
-    /// Events discarded since the last `Event::Lagged` the consumer was given.
-    pub(crate) unreported_lag: u64,
+    /// What to do when the consumer's buffer is full.
+    pub(crate) overflow: Overflow,
+    /// Events that did not fit in the consumer's buffer and wait for room, in order: under
+    /// [`Overflow::Backpressure`] at most what one frame and the few non-socket inputs made
+    /// (reading stops as soon as anything waits); under [`Overflow::DiscardWithLagged`] only
+    /// lifecycle events and the `Lagged` before each, at most [`MAX_WAITING_EVENTS`].
+    pub(crate) waiting: VecDeque<Event>,
+    /// Events discarded since the last `Event::Lagged` the consumer was given or queued.
+    pub(crate) lag: LagTally,
+    /// Whether the sockets are not read now (and the core was told so).
+    pub(crate) reading_paused: bool,
+    /// Where the events still waiting when the driver finishes go: the [`EventStream`] yields
+    /// them after the buffer, so the last lifecycle events (`Stopped`) are never lost.
+    ///
+    /// [`EventStream`]: crate::EventStream
+    pub(crate) leftover: Arc<Mutex<VecDeque<Event>>>,
     /// Where what the core is fed is recorded, when asked for (`None` costs one branch per input).
     pub(crate) recorder: Option<Recorder>,
 }
+
+/// Under [`Overflow::DiscardWithLagged`], how many lifecycle events may wait for room before the
+/// sockets stop being read anyway: lifecycle events are never discarded, and memory stays bounded.
+pub(crate) const MAX_WAITING_EVENTS: usize = 256;
 
 /// The sockets and calls in flight.
 #[derive(Default)]
@@ -103,6 +122,11 @@ impl<R: Runtime> Driver<R> {
                 if self.client.is_stopped() && flight.is_idle() {
                     break;
                 }
+                if self.pause_or_resume_reading() {
+                    // What the core was told may have produced outputs (none today).
+                    self.drain_outputs(&mut flight);
+                }
+                let reading = !self.reading_paused && !flight.readers.is_empty();
                 let wake = match self.client.poll_timeout() {
                     Some(deadline) => self.runtime.sleep_until(deadline),
                     None => std::future::pending().boxed(),
@@ -113,7 +137,7 @@ impl<R: Runtime> Driver<R> {
                         // Every handle is gone: keep serving the stream.
                         None => commands_open = false,
                     },
-                    (conn, event) = next_socket_event(&mut flight.readers, &mut flight.turn), if !flight.readers.is_empty() => {
+                    (conn, event) = next_socket_event(&mut flight.readers, &mut flight.turn), if reading => {
                         self.socket_event(&mut flight, conn, event);
                         if self.events_filling_up() {
                             // tungstenite hands out buffered frames without touching the runtime's
@@ -132,12 +156,17 @@ impl<R: Runtime> Driver<R> {
                         self.feed(done.input);
                     }
                     Some(()) = flight.closes.next(), if !flight.closes.is_empty() => {}
-                    // Room again after an overflow: say so at once, not only with the next event.
-                    permit = self.events.clone().reserve_owned(), if self.unreported_lag > 0 => {
+                    // Room again after an overflow: hand over what waits (and report what was
+                    // discarded) at once, not only with the next event.
+                    permit = self.events.clone().reserve_owned(), if self.has_waiting() => {
                         if let Ok(permit) = permit {
-                            let missed = std::mem::take(&mut self.unreported_lag);
-                            tracing::warn!(missed, "event stream has room again");
-                            permit.send(Event::Lagged { missed });
+                            if let Some(event) = self.waiting.pop_front().or_else(|| self.lag.take()) {
+                                if matches!(event, Event::Lagged { .. }) {
+                                    tracing::warn!("event stream has room again");
+                                }
+                                permit.send(event);
+                            }
+                            self.flush_waiting();
                         }
                     }
                     () = self.events.closed(), if !self.client.is_stopped() => {
@@ -153,6 +182,7 @@ impl<R: Runtime> Driver<R> {
                 }
             }
             tracing::info!("client finished");
+            self.leave_waiting_events();
         }
         .instrument(span)
         .await;
@@ -279,24 +309,88 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
+    /// Hands `event` to the consumer, behind whatever waits; when there is no room it waits too,
+    /// unless the policy discards it (and it may be discarded: never a lifecycle event).
     fn deliver(&mut self, event: Event) {
         log_event(&event);
-        // An overflow is reported in-band, ahead of the next event that fits.
-        if self.unreported_lag > 0 {
-            let missed = self.unreported_lag;
-            match self.events.try_send(Event::Lagged { missed }) {
-                Ok(()) => {
-                    tracing::warn!(missed, "event stream has room again");
-                    self.unreported_lag = 0;
-                }
-                Err(mpsc::error::TrySendError::Full(_)) => return self.discard(event),
+        let event = if self.flush_waiting() {
+            match self.events.try_send(event) {
+                Ok(()) => return,
+                Err(mpsc::error::TrySendError::Full(event)) => event,
                 Err(mpsc::error::TrySendError::Closed(_)) => return self.consumer_gone(),
             }
+        } else {
+            event
+        };
+        if self.overflow == Overflow::DiscardWithLagged && event.is_discardable() {
+            return self.discard(&event);
         }
-        match self.events.try_send(event) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(event)) => self.discard(event),
-            Err(mpsc::error::TrySendError::Closed(_)) => self.consumer_gone(),
+        // An overflow is reported in-band, ahead of the next event delivered.
+        if let Some(lagged) = self.lag.take() {
+            self.waiting.push_back(lagged);
+        }
+        self.waiting.push_back(event);
+    }
+
+    fn has_waiting(&self) -> bool {
+        !self.waiting.is_empty() || self.lag.missed() > 0
+    }
+
+    /// Hands over what waits while there is room; `true` when nothing is left waiting.
+    fn flush_waiting(&mut self) -> bool {
+        while let Some(event) = self.waiting.pop_front().or_else(|| self.lag.take()) {
+            match self.events.try_send(event) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(event)) => {
+                    self.waiting.push_front(event);
+                    return false;
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    self.waiting.clear();
+                    self.consumer_gone();
+                    return true;
+                }
+            }
+        }
+        true
+    }
+
+    /// Whether the sockets may be read now: not while events wait for room under backpressure,
+    /// nor when the lifecycle events waiting reach their cap. The core is told of each change,
+    /// so that unread data is not taken for a silent socket.
+    fn pause_or_resume_reading(&mut self) -> bool {
+        let pause = match self.overflow {
+            Overflow::Backpressure => !self.waiting.is_empty(),
+            Overflow::DiscardWithLagged => self.waiting.len() >= MAX_WAITING_EVENTS,
+        };
+        if pause == self.reading_paused {
+            return false;
+        }
+        self.reading_paused = pause;
+        if pause {
+            tracing::debug!(
+                "event stream full: sockets are not read until the consumer catches up"
+            );
+            self.feed(Input::ReadingPaused);
+        } else {
+            tracing::debug!("event stream has room: reading the sockets again");
+            self.feed(Input::ReadingResumed);
+        }
+        true
+    }
+
+    /// The driver is done: what still waits goes to the stream, after its buffer.
+    fn leave_waiting_events(&mut self) {
+        if let Some(lagged) = self.lag.take() {
+            self.waiting.push_back(lagged);
+        }
+        if self.waiting.is_empty() {
+            return;
+        }
+        match self.leftover.lock() {
+            Ok(mut leftover) => leftover.append(&mut self.waiting),
+            // Only a panic while holding the lock poisons it; the stream reads nothing more then.
+            Err(_) => self.waiting.clear(),
         }
     }
 
@@ -304,12 +398,12 @@ impl<R: Runtime> Driver<R> {
         self.events.capacity() < self.events.max_capacity() / 2
     }
 
-    fn discard(&mut self, event: Event) {
+    fn discard(&mut self, event: &Event) {
         self.lagged.fetch_add(1, Ordering::Relaxed);
-        if self.unreported_lag == 0 {
+        if self.lag.missed() == 0 {
             tracing::warn!("event stream full: events are discarded until the consumer catches up");
         }
-        self.unreported_lag += 1;
+        self.lag.discarded(event);
         tracing::debug!(?event, "event discarded");
     }
 

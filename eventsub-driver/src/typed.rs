@@ -80,8 +80,9 @@ impl<K: SubscriptionKind> From<Event> for Typed<K> {
 /// - [`Event::Resumed`]: the gap is over and the subscriptions are back. Events of `K` sent in it
 ///   may be missing: catch up over Helix from [`Gap::last_frame_before`](eventsub_proto::Gap)
 ///   (for follows, Get Channel Followers) if the application needs every one.
-/// - [`Event::Lagged`]: the application read too slowly and `missed` events were discarded:
-///   a gap too, caught up the same way.
+/// - [`Event::Lagged`] (only with [`Overflow::DiscardWithLagged`](crate::Overflow)): the
+///   application read too slowly and `missed` events were discarded, sent between `first_sent`
+///   and `last_sent`: a gap too, caught up the same way.
 /// - [`Event::Stopped`]: the client stopped for good (shutdown, a revoked token, 4001); the stream
 ///   ends after it. Build a new client if the application should go on.
 ///

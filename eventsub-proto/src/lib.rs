@@ -109,7 +109,7 @@ pub use close::{ClientCloseCode, CloseCode, CloseDisposition};
 pub use config::{Config, KeepaliveGrace, TWITCH_EVENTSUB_URL};
 pub use error::{ConfigError, FrameError, InputError, SubscribeError};
 pub use event::{
-    DisconnectCause, DropReason, Event, Gap, Notification, Revocation, StopReason,
+    DisconnectCause, DropReason, Event, Gap, LagTally, Notification, Revocation, StopReason,
     SubscriptionFailure,
 };
 pub use events::EventData;

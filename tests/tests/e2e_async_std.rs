@@ -110,9 +110,27 @@ async fn graceful_shutdown_closes_with_1000_and_deletes_the_subscriptions() {
 }
 
 #[async_std::test]
-async fn a_slow_consumer_never_makes_the_client_miss_keepalives() {
+async fn discarding_with_lagged_a_slow_consumer_never_makes_the_client_miss_keepalives() {
     let mock = start_mock();
     e2e::slow_consumer(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn by_default_a_slow_consumer_loses_nothing_and_the_session_survives() {
+    let mock = start_mock();
+    e2e::backpressure_by_default(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn lifecycle_events_are_never_discarded_when_the_buffer_is_full() {
+    let mock = start_mock();
+    e2e::lifecycle_events_are_never_discarded(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn a_burst_to_a_consumer_spending_5us_per_event_loses_nothing_under_backpressure() {
+    let mock = start_mock();
+    e2e::burst_to_a_slow_consumer(&mock, builder(&mock), 20_000).await;
 }
 
 #[async_std::test]

@@ -229,6 +229,73 @@ fn any_message_resets_the_keepalive_watch() {
 }
 
 #[test]
+fn while_reading_is_paused_unread_data_is_not_silence_and_resuming_rearms_the_full_keepalive_window()
+ {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    harness.advance(Duration::from_secs(5));
+    harness.feed(Input::ReadingPaused);
+    assert_eq!(
+        harness.client.poll_timeout(),
+        None,
+        "no watchdog runs while nothing is read"
+    );
+    // Far past keepalive + grace (13 s): the socket is not declared dead.
+    harness.advance(Duration::from_secs(600));
+    assert!(harness.client_closes.is_empty());
+    harness.feed(Input::ReadingResumed);
+    assert_eq!(
+        harness.client.poll_timeout(),
+        Some(harness.now + Duration::from_secs(13)),
+        "re-armed from the resume with the full window"
+    );
+    harness.advance(Duration::from_millis(12_999));
+    assert!(harness.client_closes.is_empty());
+    harness.advance(Duration::from_millis(1));
+    assert_eq!(
+        harness.client_closes,
+        [(conn, ClientCloseCode::GoingAway, harness.now)]
+    );
+    assert!(
+        harness.events.iter().any(|event| matches!(
+            event,
+            Event::Disconnected { cause: DisconnectCause::KeepaliveTimeout { silent_for }, .. }
+                if *silent_for == Duration::from_secs(13)
+        )),
+        "silence counts only from the resume"
+    );
+}
+
+#[test]
+fn while_reading_is_paused_the_welcome_timeout_waits_but_the_connect_timeout_runs() {
+    let mut harness = Harness::new(Harness::config());
+    let first = harness.next_connect().expect("connecting");
+    harness.open(first);
+    harness.feed(Input::ReadingPaused);
+    assert_eq!(
+        harness.client.poll_timeout(),
+        None,
+        "the welcome cannot be read"
+    );
+    harness.advance(Duration::from_secs(60));
+    assert!(harness.client_closes.is_empty());
+    harness.feed(Input::ReadingResumed);
+    harness.welcome(first);
+    assert!(
+        harness.client_closes.is_empty(),
+        "the late-read welcome is taken"
+    );
+    // A connect attempt is not reading: its timeout runs while paused.
+    harness.server_close(first, Some(4000));
+    harness.feed(Input::ReadingPaused);
+    let deadline = harness.client.poll_timeout();
+    assert!(
+        deadline.is_some(),
+        "a backoff or connect deadline still runs"
+    );
+}
+
+#[test]
 fn a_gap_is_anchored_when_twitch_sent_the_last_message_received_not_when_it_arrived() {
     let mut harness = Harness::new(Harness::config());
     let conn = harness.establish();

@@ -13,7 +13,7 @@ use eventsub_mock::scenario::{assert_delivered_exactly_once, burst_round, client
 use eventsub_mock::{Delivery, Ended, MockEventSub, SocketId};
 use eventsub_proto::{CloseCode, Config, DisconnectCause, Event};
 use eventsub_tokio::Runtime;
-use eventsub_tokio::{EventStream, EventSubBuilder, EventSubHandle, SubscriptionSpec};
+use eventsub_tokio::{EventStream, EventSubBuilder, EventSubHandle, Overflow, SubscriptionSpec};
 use futures_util::StreamExt;
 use futures_util::future::{Either, select};
 
@@ -462,7 +462,10 @@ pub async fn graceful_shutdown<R: Runtime>(mock: &MockEventSub, builder: EventSu
 }
 
 pub async fn slow_consumer<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
-    let mut client = subscribed(builder.event_buffer(8)).await;
+    let builder = builder
+        .event_buffer(8)
+        .overflow(Overflow::DiscardWithLagged);
+    let mut client = subscribed(builder).await;
     let socket = current_socket(mock).await;
     let mut sent = Vec::new();
     for _ in 0..40 {
@@ -485,7 +488,7 @@ pub async fn slow_consumer<R: Runtime>(mock: &MockEventSub, builder: EventSubBui
             "no keepalive death: {event:?}"
         );
         delivered += usize::from(matches!(event, Event::Notification(_)));
-        if let Event::Lagged { missed } = event {
+        if let Event::Lagged { missed, .. } = event {
             reported_missing += missed;
         }
     }
@@ -500,4 +503,139 @@ pub async fn slow_consumer<R: Runtime>(mock: &MockEventSub, builder: EventSubBui
         "every discarded event is reported in the stream"
     );
     finish(mock, client).await;
+}
+
+/// Reads whatever the stream holds now, until it has been quiet for 100 ms.
+async fn read_what_is_there(client: &mut TestClient) {
+    while let Either::Left((Some(event), _)) = select(
+        client.events.next(),
+        async_io::Timer::after(Duration::from_millis(100)),
+    )
+    .await
+    {
+        client.seen.push(event);
+    }
+}
+
+/// Under the default policy a consumer that reads nothing for longer than keepalive + grace
+/// loses nothing: the client stops reading the socket instead of discarding, and the watchdog
+/// does not take the unread socket for a dead one.
+pub async fn backpressure_by_default<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let mut client = subscribed(builder.event_buffer(8)).await;
+    let socket = current_socket(mock).await;
+    let mut sent = Vec::new();
+    for _ in 0..40 {
+        sent.extend(mock.notify("stream.online", Delivery::Once));
+    }
+    // Read nothing for longer than keepalive + grace (1.3 s), twice over.
+    async_io::Timer::after(Duration::from_millis(2800)).await;
+    assert_eq!(mock.current_socket(), Some(socket), "the session survived");
+    let received = within(WAIT, "every notification", client.notifications(sent.len())).await;
+    assert_eq!(received, sent, "all of them, in order");
+    assert_eq!(client.handle.lagged(), 0, "nothing discarded");
+    assert!(
+        !client.saw(|e| matches!(e, Event::Disconnected { .. } | Event::Lagged { .. })),
+        "no keepalive death, no lag: {:?}",
+        client.seen
+    );
+    finish(mock, client).await;
+}
+
+/// With discarding chosen and the buffer full, a lost socket's `Disconnected`, the fresh
+/// session's `SessionReady` and subscription, and `Resumed` all still reach the consumer, in
+/// order, after a `Lagged` that says which stretch of Twitch's clock the discarded ones cover.
+pub async fn lifecycle_events_are_never_discarded<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let builder = builder
+        .event_buffer(8)
+        .overflow(Overflow::DiscardWithLagged);
+    let mut client = subscribed(builder).await;
+    let first = current_socket(mock).await;
+    for _ in 0..40 {
+        mock.notify("stream.online", Delivery::Once);
+    }
+    assert!(
+        eventually(|| client.handle.lagged() > 0).await,
+        "the buffer overflowed"
+    );
+    mock.drop_socket(first);
+    assert!(
+        eventually(|| mock.current_socket().is_some_and(|now| now != first)
+            && mock.live_subscriptions() == 1)
+        .await,
+        "a fresh session, resubscribed"
+    );
+    // The client's `Resumed` follows the mock's 202 a moment later: read until it comes.
+    client
+        .until("resumed", |e| matches!(e, Event::Resumed { .. }))
+        .await;
+    let position = |matches: fn(&Event) -> bool| client.seen.iter().position(matches);
+    let lagged = position(|e| matches!(e, Event::Lagged { .. })).expect("a Lagged");
+    let disconnected = position(|e| matches!(e, Event::Disconnected { .. })).expect("Disconnected");
+    let resumed = position(|e| matches!(e, Event::Resumed { .. })).expect("Resumed");
+    let ready_again = client
+        .seen
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::SessionReady { .. }))
+        .nth(1)
+        .map(|(at, _)| at)
+        .expect("the fresh session's SessionReady");
+    assert!(lagged < disconnected && disconnected < ready_again && ready_again < resumed);
+    let Event::Lagged {
+        first_sent,
+        last_sent,
+        ..
+    } = &client.seen[lagged]
+    else {
+        unreachable!()
+    };
+    assert!(
+        first_sent.is_some() && first_sent <= last_sent,
+        "the wall-clock range of what was discarded: {first_sent:?}..{last_sent:?}"
+    );
+    read_what_is_there(&mut client).await;
+    finish(mock, client).await;
+}
+
+/// A blast of `count` at full speed to a consumer that spends 5 µs on each event: under the
+/// default backpressure nothing is lost. Returns the blast's duration.
+pub async fn burst_to_a_slow_consumer<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+    count: u64,
+) -> Duration {
+    let mut client = subscribed(builder).await;
+    let started = Instant::now();
+    let blast = mock.blast("stream.online", count).expect("subscribed");
+    let mut received = 0;
+    let mut next_expected = 0;
+    while received < count {
+        let event = within(Duration::from_secs(60), "the blast", client.events.next())
+            .await
+            .expect("the stream goes on");
+        let Event::Notification(notification) = event else {
+            assert!(
+                !matches!(event, Event::Lagged { .. } | Event::Disconnected { .. }),
+                "{event:?}"
+            );
+            continue;
+        };
+        assert_eq!(
+            notification.message_id().to_string(),
+            blast.message_id(next_expected)
+        );
+        next_expected += 1;
+        received += 1;
+        let until = Instant::now() + Duration::from_micros(5);
+        while Instant::now() < until {
+            std::hint::spin_loop();
+        }
+    }
+    let took = started.elapsed();
+    assert_eq!(client.handle.lagged(), 0, "nothing discarded");
+    finish(mock, client).await;
+    took
 }
