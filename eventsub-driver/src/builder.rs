@@ -166,6 +166,8 @@ impl<R: Runtime> EventSubBuilder<R> {
     }
 
     /// How long the server gets to answer a close frame before the socket is dropped (default 5 s).
+    /// At most [`MAX_TIMEOUT`](eventsub_proto::MAX_TIMEOUT): [`EventSubBuilder::connect`] refuses
+    /// a longer one with [`ConfigError::DurationTooLong`](eventsub_proto::ConfigError).
     pub fn close_timeout(mut self, timeout: Duration) -> Self {
         self.close_timeout = timeout;
         self
@@ -203,6 +205,8 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// Errors only for a configuration that cannot work. (On tokio, call it within a tokio
     /// runtime: it spawns one task.)
     pub fn connect(self) -> Result<(EventSubHandle, EventStream), ConnectError> {
+        eventsub_proto::check_not_too_long("close_timeout", self.close_timeout)?;
+        eventsub_proto::check_not_too_long("helix_timeout", self.helix_timeout)?;
         let mut config = self.config;
         if let Some(url) = self.eventsub_url {
             config.url = Url::parse(&url).map_err(|error| ConnectError::InvalidUrl {

@@ -209,8 +209,12 @@ impl<R: Runtime> Driver<R> {
     }
 
     fn close_deadline(&self) -> BoxFuture<'static, ()> {
-        let at = self.runtime.now() + self.close_timeout;
-        self.runtime.sleep_until(at)
+        // The builder refuses a close timeout past `MAX_TIMEOUT`; should the clock be near its
+        // end anyway, an unrepresentable deadline is never.
+        match self.runtime.now().checked_add(self.close_timeout) {
+            Some(at) => self.runtime.sleep_until(at),
+            None => std::future::pending().boxed(),
+        }
     }
 
     fn feed(&mut self, input: Input<'_>) {
@@ -456,7 +460,14 @@ impl<R: Runtime> Driver<R> {
             SocketEvent::Closed { code, reason } => {
                 tracing::info!(%conn, ?code, %reason, "socket closed");
                 flight.readers.retain(|(id, _)| *id != conn);
-                flight.writers.remove(&conn);
+                if let Some(writer) = flight.writers.remove(&conn) {
+                    if code.is_some() {
+                        // The server closed first: send the close frame back.
+                        flight
+                            .closes
+                            .push(socket::answer_close(writer, self.close_deadline()).boxed());
+                    }
+                }
                 self.feed(Input::Closed {
                     conn,
                     code,

@@ -101,6 +101,16 @@ impl Reader {
     }
 }
 
+/// Answers the server's close frame, as RFC 6455 §5.5.1 requires: tungstenite queued the answer
+/// when it read the server's close; closing the sink flushes it. Given up when `deadline`
+/// completes first.
+pub(crate) async fn answer_close(mut writer: Writer, deadline: BoxFuture<'static, ()>) {
+    let answer = async move {
+        let _ = writer.close().await;
+    };
+    futures_util::future::select(Box::pin(answer), deadline).await;
+}
+
 /// Sends the close frame with `code`, given up when `deadline` completes first (a stuck socket
 /// cannot hold it).
 pub(crate) async fn send_close(

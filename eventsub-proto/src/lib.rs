@@ -106,7 +106,7 @@ mod wanted;
 pub use backoff::BackoffConfig;
 pub use client::{Client, Stats};
 pub use close::{ClientCloseCode, CloseCode, CloseDisposition};
-pub use config::{Config, KeepaliveGrace, TWITCH_EVENTSUB_URL};
+pub use config::{Config, KeepaliveGrace, MAX_TIMEOUT, TWITCH_EVENTSUB_URL, check_not_too_long};
 pub use error::{ConfigError, FrameError, InputError, SubscribeError};
 pub use event::{
     DisconnectCause, DropReason, Event, Gap, LagTally, Notification, Revocation, StopReason,

@@ -161,3 +161,9 @@ async fn next_event_hands_everything_but_the_kind_to_the_closure_in_order() {
     e2e::typed::next_event_hands_everything_else_to_the_closure_in_order(&mock, builder(&mock))
         .await;
 }
+
+#[async_std::test]
+async fn a_server_close_is_answered_with_the_clients_close_frame() {
+    let mock = start_mock();
+    e2e::server_close_is_answered(&mock, builder(&mock)).await;
+}

@@ -220,3 +220,32 @@ async fn next_event_hands_everything_but_the_kind_to_the_closure_in_order() {
     e2e::typed::next_event_hands_everything_else_to_the_closure_in_order(&mock, builder(&mock))
         .await;
 }
+
+#[tokio::test]
+async fn a_server_close_is_answered_with_the_clients_close_frame() {
+    let mock = start_mock().await;
+    e2e::server_close_is_answered(&mock, builder(&mock)).await;
+}
+
+#[tokio::test]
+async fn a_close_timeout_too_long_to_compute_is_refused_by_the_builder_not_a_panic() {
+    let mock = start_mock().await;
+    let refused = builder(&mock)
+        .close_timeout(std::time::Duration::MAX)
+        .connect()
+        .map(|_| ());
+    assert!(
+        matches!(
+            refused,
+            Err(eventsub_tokio::ConnectError::Config(
+                eventsub_proto::ConfigError::DurationTooLong {
+                    field: "close_timeout",
+                    ..
+                }
+            ))
+        ),
+        "{refused:?}"
+    );
+    let client = e2e::subscribed(builder(&mock).close_timeout(eventsub_proto::MAX_TIMEOUT)).await;
+    finish(&mock, client).await;
+}

@@ -1056,3 +1056,46 @@ fn every_output_is_an_instruction_never_a_frame_to_twitch() {
         }
     }
 }
+
+#[test]
+fn a_keepalive_grace_too_long_to_compute_is_refused_up_front_not_a_panic_at_the_welcome() {
+    let mut config = Harness::config();
+    config.keepalive_grace = eventsub_proto::KeepaliveGrace::new(u32::MAX, Duration::MAX);
+    assert!(matches!(
+        eventsub_proto::Client::new(config, std::time::Instant::now()),
+        Err(eventsub_proto::ConfigError::DurationTooLong {
+            field: "keepalive_grace",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_huge_connect_timeout_is_refused_up_front_instead_of_timing_out_at_once() {
+    let mut config = Harness::config();
+    config.connect_timeout = Duration::MAX;
+    assert!(matches!(
+        eventsub_proto::Client::new(config, std::time::Instant::now()),
+        Err(eventsub_proto::ConfigError::DurationTooLong {
+            field: "connect_timeout",
+            ..
+        })
+    ));
+    // The longest accepted one really waits.
+    let mut config = Harness::config();
+    config.connect_timeout = eventsub_proto::MAX_TIMEOUT;
+    let mut harness = Harness::new(config);
+    harness.advance(Duration::from_secs(3_600));
+    assert!(
+        harness.next_connect().is_some(),
+        "still connecting an hour later"
+    );
+    assert!(
+        !harness
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::ConnectFailed { .. })),
+        "{:?}",
+        harness.events
+    );
+}

@@ -639,3 +639,30 @@ pub async fn burst_to_a_slow_consumer<R: Runtime>(
     finish(mock, client).await;
     took
 }
+
+/// When the server closes (4000–4007), the client sends its close frame back (RFC 6455 §5.5.1)
+/// instead of just dropping the TCP connection: the mock's records show the reply.
+pub async fn server_close_is_answered<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let mut client = subscribed(builder).await;
+    let socket = current_socket(mock).await;
+    mock.close(socket, 4000, "internal server error");
+    client
+        .until("disconnected", |e| matches!(e, Event::Disconnected { .. }))
+        .await;
+    assert!(ended(mock, socket, Ended::ByServer(4000)).await);
+    let answered = mock.records().entries.iter().any(|(_, record)| {
+        matches!(
+            record,
+            eventsub_mock::Record::Received { socket: from, what: eventsub_mock::Received::Close(_) }
+                if *from == socket
+        )
+    });
+    assert!(answered, "the client answered the server's close frame");
+    client
+        .until("resumed", |e| matches!(e, Event::Resumed { .. }))
+        .await;
+    finish(mock, client).await;
+}
