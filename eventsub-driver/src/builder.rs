@@ -257,6 +257,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             finished,
             websocket_config,
             close_timeout: self.close_timeout,
+            helix_timeout: self.helix_timeout,
             overflow: self.overflow,
             waiting: std::collections::VecDeque::new(),
             lag: eventsub_proto::LagTally::default(),

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use eventsub_helix::HelixClient;
 use eventsub_proto::recording::Entry;
-use eventsub_proto::{Client, ConnId, Event, Input, LagTally, Output};
+use eventsub_proto::{Client, ConnId, Event, Input, LagTally, Output, RequestId};
 use futures_util::future::{AbortHandle, Abortable};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, StreamExt};
@@ -30,6 +30,8 @@ use crate::token::{BoxFuture, TokenProvider};
 type ConnectOutcome =
     Result<Result<crate::runtime::BoxWebSocket, String>, futures_util::future::Aborted>;
 type ConnectResult = (ConnId, ConnectOutcome);
+/// A Helix call's outcome: aborted (at shutdown), or done.
+type HelixResult = (RequestId, Result<HelixDone, futures_util::future::Aborted>);
 
 /// Everything the driver task owns.
 pub(crate) struct Driver<R> {
@@ -43,6 +45,9 @@ pub(crate) struct Driver<R> {
     pub(crate) finished: watch::Sender<bool>,
     pub(crate) websocket_config: tungstenite::protocol::WebSocketConfig,
     pub(crate) close_timeout: Duration,
+    /// How long one Helix call may take: at shutdown, the deletes asked for get this (plus the
+    /// close timeout) before they are abandoned.
+    pub(crate) helix_timeout: Duration,
     /// What to do when the consumer's buffer is full.
     pub(crate) overflow: Overflow,
     /// Events that did not fit in the consumer's buffer and wait for room, in order: under
@@ -78,7 +83,11 @@ struct InFlight {
     /// Which reader is polled first next time.
     turn: usize,
     closes: FuturesUnordered<BoxFuture<'static, ()>>,
-    helix: FuturesUnordered<BoxFuture<'static, HelixDone>>,
+    helix: FuturesUnordered<BoxFuture<'static, HelixResult>>,
+    /// How to abort each Helix call in flight, and whether it is a creation.
+    helix_calls: HashMap<RequestId, (AbortHandle, bool)>,
+    /// Once the core has stopped: when the Helix calls still in flight are abandoned.
+    helix_deadline: Option<BoxFuture<'static, ()>>,
 }
 
 impl InFlight {
@@ -87,6 +96,14 @@ impl InFlight {
             && self.readers.is_empty()
             && self.closes.is_empty()
             && self.helix.is_empty()
+    }
+}
+
+/// Completes when the shutdown's Helix deadline passes; never when there is none.
+async fn helix_deadline(deadline: &mut Option<BoxFuture<'static, ()>>) {
+    match deadline {
+        Some(deadline) => deadline.await,
+        None => std::future::pending().await,
     }
 }
 
@@ -119,8 +136,11 @@ impl<R: Runtime> Driver<R> {
             let mut commands_open = true;
             loop {
                 self.drain_outputs(&mut flight);
-                if self.client.is_stopped() && flight.is_idle() {
-                    break;
+                if self.client.is_stopped() {
+                    if flight.is_idle() {
+                        break;
+                    }
+                    self.bound_helix_calls(&mut flight);
                 }
                 if self.pause_or_resume_reading() {
                     // What the core was told may have produced outputs (none today).
@@ -149,11 +169,24 @@ impl<R: Runtime> Driver<R> {
                     Some((conn, result)) = flight.connects.next(), if !flight.connects.is_empty() => {
                         self.connected(&mut flight, conn, result);
                     }
-                    Some(done) = flight.helix.next(), if !flight.helix.is_empty() => {
-                        if let Some(refreshed) = done.refreshed {
-                            self.helix = refreshed;
+                    Some((request, done)) = flight.helix.next(), if !flight.helix.is_empty() => {
+                        flight.helix_calls.remove(&request);
+                        match done {
+                            Ok(done) => {
+                                if let Some(refreshed) = done.refreshed {
+                                    self.helix = refreshed;
+                                }
+                                self.feed(done.input);
+                            }
+                            Err(_aborted) => tracing::info!(%request, "helix call abandoned at shutdown"),
                         }
-                        self.feed(done.input);
+                    }
+                    () = helix_deadline(&mut flight.helix_deadline), if flight.helix_deadline.is_some() => {
+                        flight.helix_deadline = None;
+                        for (request, (abort, _)) in flight.helix_calls.drain() {
+                            tracing::warn!(%request, "helix call still in flight at the shutdown deadline: abandoned");
+                            abort.abort();
+                        }
                     }
                     Some(()) = flight.closes.next(), if !flight.closes.is_empty() => {}
                     // Room again after an overflow: hand over what waits (and report what was
@@ -215,6 +248,42 @@ impl<R: Runtime> Driver<R> {
             Some(at) => self.runtime.sleep_until(at),
             None => std::future::pending().boxed(),
         }
+    }
+
+    /// The core has stopped: creations in flight are of no use any more and are aborted at once;
+    /// what is left (the deletes shutdown asked for) gets `close_timeout` plus one Helix call's
+    /// timeout, so a hanging or rate-limited Helix cannot hold the shutdown.
+    fn bound_helix_calls(&self, flight: &mut InFlight) {
+        for (abort, creation) in flight.helix_calls.values() {
+            if *creation {
+                abort.abort();
+            }
+        }
+        if flight.helix_deadline.is_none() && !flight.helix_calls.is_empty() {
+            let allowed = self.close_timeout.saturating_add(self.helix_timeout);
+            flight.helix_deadline = Some(match self.runtime.now().checked_add(allowed) {
+                Some(at) => self.runtime.sleep_until(at),
+                None => std::future::pending().boxed(),
+            });
+        }
+    }
+
+    /// Starts a Helix call the shutdown can abort.
+    fn start_helix_call(
+        &self,
+        flight: &mut InFlight,
+        request: RequestId,
+        creation: bool,
+        call: BoxFuture<'static, HelixDone>,
+    ) {
+        let (abort, registration) = AbortHandle::new_pair();
+        flight.helix_calls.insert(request, (abort, creation));
+        // Every Helix call goes through the runtime: reqwest needs a tokio reactor, which the
+        // async-io runtime provides only inside this wrapper.
+        let call = Abortable::new(self.runtime.helix(call), registration);
+        flight
+            .helix
+            .push(call.map(move |done| (request, done)).boxed());
     }
 
     fn feed(&mut self, input: Input<'_>) {
@@ -298,14 +367,12 @@ impl<R: Runtime> Driver<R> {
                         session_id,
                         subscription,
                     );
-                    flight.helix.push(self.runtime.helix(call));
+                    self.start_helix_call(flight, request, true, call);
                 }
                 Output::DeleteSubscription { request, id } => {
                     tracing::info!(%request, %id, "deleting subscription");
                     let call = helix::delete(self.helix.clone(), self.tokens.clone(), request, id);
-                    // Every Helix call goes through the runtime: reqwest needs a tokio reactor,
-                    // which the async-io runtime provides only inside this wrapper.
-                    flight.helix.push(self.runtime.helix(call));
+                    self.start_helix_call(flight, request, false, call);
                 }
                 Output::Event(event) => self.deliver(event),
                 other => tracing::warn!(?other, "output this adapter version does not know"),

@@ -167,3 +167,15 @@ async fn a_server_close_is_answered_with_the_clients_close_frame() {
     let mock = start_mock();
     e2e::server_close_is_answered(&mock, builder(&mock)).await;
 }
+
+#[async_std::test]
+async fn shutdown_ends_within_the_close_timeout_while_a_creation_hangs_in_helix() {
+    let mock = start_mock();
+    e2e::shutdown_is_bounded_while_helix_hangs(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn shutdown_ends_within_the_close_timeout_plus_its_deletes_under_an_hour_long_429() {
+    let mock = start_mock();
+    e2e::shutdown_is_bounded_under_a_long_rate_limit(&mock, builder(&mock)).await;
+}

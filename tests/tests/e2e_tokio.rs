@@ -249,3 +249,15 @@ async fn a_close_timeout_too_long_to_compute_is_refused_by_the_builder_not_a_pan
     let client = e2e::subscribed(builder(&mock).close_timeout(eventsub_proto::MAX_TIMEOUT)).await;
     finish(&mock, client).await;
 }
+
+#[tokio::test]
+async fn shutdown_ends_within_the_close_timeout_while_a_creation_hangs_in_helix() {
+    let mock = start_mock().await;
+    e2e::shutdown_is_bounded_while_helix_hangs(&mock, builder(&mock)).await;
+}
+
+#[tokio::test]
+async fn shutdown_ends_within_the_close_timeout_plus_its_deletes_under_an_hour_long_429() {
+    let mock = start_mock().await;
+    e2e::shutdown_is_bounded_under_a_long_rate_limit(&mock, builder(&mock)).await;
+}

@@ -666,3 +666,62 @@ pub async fn server_close_is_answered<R: Runtime>(
         .await;
     finish(mock, client).await;
 }
+
+/// A creation in flight while Helix hangs (far past the call's timeout) does not hold the
+/// shutdown: it is aborted, and the client finishes within the close timeout.
+pub async fn shutdown_is_bounded_while_helix_hangs<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let mut client = subscribed(builder.helix_timeout(Duration::from_secs(60))).await;
+    mock.helix().inject(
+        eventsub_mock::helix::Fault::Slow(Duration::from_secs(120)),
+        4,
+    );
+    let requests_before = mock.helix().requests;
+    let handle = client.handle.clone();
+    let subscribing = async move { handle.subscribe(stream_online("4242")).await };
+    // The command is answered at once; the creation it starts hangs in Helix.
+    within(WAIT, "subscribe accepted", subscribing)
+        .await
+        .expect("accepted");
+    assert!(
+        eventually(|| mock.helix().requests > requests_before).await,
+        "the creation reached Helix"
+    );
+    within(
+        WAIT,
+        "shutdown, not the hanging call",
+        client.handle.shutdown(),
+    )
+    .await;
+    assert!(client.handle.is_finished());
+    while let Some(event) = within(WAIT, "end of stream", client.events.next()).await {
+        client.seen.push(event);
+    }
+    assert!(matches!(client.seen.last(), Some(Event::Stopped { .. })));
+    assert_no_data_frames(mock);
+}
+
+/// The deletes shutdown asks for under a 429 whose reset is an hour away are abandoned after the
+/// close timeout plus one call's timeout, instead of sleeping until the reset.
+pub async fn shutdown_is_bounded_under_a_long_rate_limit<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let mut config = client_config();
+    config.delete_subscriptions_on_shutdown = true;
+    let builder = builder
+        .config(config)
+        .helix_retry(eventsub_helix::RetryPolicy::default());
+    let client = subscribed(builder).await;
+    mock.helix().inject(
+        eventsub_mock::helix::Fault::RateLimited {
+            reset_in_secs: 3_600,
+        },
+        100,
+    );
+    let events = client.shutdown().await;
+    assert!(matches!(events.last(), Some(Event::Stopped { .. })));
+    assert_no_data_frames(mock);
+}
