@@ -55,6 +55,13 @@ impl Reader {
 
     /// The next thing the socket did. After a [`SocketEvent::Closed`] the reader is done.
     pub(crate) fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<SocketEvent> {
+        // The deadline first: under continuous traffic the stream is never pending, and a runtime
+        // without a cooperative budget (async-io) would never get to look at it after the frames.
+        if let Some(deadline) = &mut self.close_deadline {
+            if deadline.poll_unpin(cx).is_ready() {
+                return Poll::Ready(close_deadline_passed());
+            }
+        }
         loop {
             match self.stream.poll_next_unpin(cx) {
                 Poll::Ready(Some(Ok(Message::Text(text)))) => {
@@ -86,18 +93,16 @@ impl Reader {
                         reason: "connection ended without a close frame".to_owned(),
                     });
                 }
-                Poll::Pending => break,
+                Poll::Pending => return Poll::Pending,
             }
         }
-        if let Some(deadline) = &mut self.close_deadline {
-            if deadline.poll_unpin(cx).is_ready() {
-                return Poll::Ready(SocketEvent::Closed {
-                    code: None,
-                    reason: "the server did not answer the close frame in time".to_owned(),
-                });
-            }
-        }
-        Poll::Pending
+    }
+}
+
+fn close_deadline_passed() -> SocketEvent {
+    SocketEvent::Closed {
+        code: None,
+        reason: "the server did not answer the close frame in time".to_owned(),
     }
 }
 

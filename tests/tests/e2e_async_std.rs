@@ -179,3 +179,9 @@ async fn shutdown_ends_within_the_close_timeout_plus_its_deletes_under_an_hour_l
     let mock = start_mock();
     e2e::shutdown_is_bounded_under_a_long_rate_limit(&mock, builder(&mock)).await;
 }
+
+#[async_std::test]
+async fn a_closing_socket_under_continuous_traffic_still_times_out() {
+    let mock = start_mock();
+    e2e::closing_under_continuous_traffic_times_out(&mock, builder(&mock)).await;
+}

@@ -261,3 +261,9 @@ async fn shutdown_ends_within_the_close_timeout_plus_its_deletes_under_an_hour_l
     let mock = start_mock().await;
     e2e::shutdown_is_bounded_under_a_long_rate_limit(&mock, builder(&mock)).await;
 }
+
+#[tokio::test]
+async fn a_closing_socket_under_continuous_traffic_still_times_out() {
+    let mock = start_mock().await;
+    e2e::closing_under_continuous_traffic_times_out(&mock, builder(&mock)).await;
+}

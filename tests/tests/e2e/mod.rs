@@ -725,3 +725,30 @@ pub async fn shutdown_is_bounded_under_a_long_rate_limit<R: Runtime>(
     assert!(matches!(events.last(), Some(Event::Stopped { .. })));
     assert_no_data_frames(mock);
 }
+
+/// A socket the client is closing while the server keeps sending (a blast far longer than the
+/// close timeout, during which the server reads nothing and so never answers the close) is still
+/// given up at the close timeout: the shutdown ends.
+pub async fn closing_under_continuous_traffic_times_out<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let mut client = subscribed(builder).await;
+    mock.blast("stream.online", 5_000_000).expect("subscribed");
+    client
+        .until("the blast arrives", |e| matches!(e, Event::Notification(_)))
+        .await;
+    let handle = client.handle.clone();
+    let shutdown = async move { handle.shutdown().await };
+    let reading = async {
+        while let Some(event) = client.events.next().await {
+            client.seen.push(event);
+        }
+    };
+    within(WAIT, "shutdown within the close timeout", async {
+        futures_util::future::join(shutdown, reading).await
+    })
+    .await;
+    assert!(client.handle.is_finished());
+    assert!(matches!(client.seen.last(), Some(Event::Stopped { .. })));
+}
