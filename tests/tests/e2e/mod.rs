@@ -461,19 +461,25 @@ pub async fn graceful_shutdown<R: Runtime>(mock: &MockEventSub, builder: EventSu
     assert_no_data_frames(mock);
 }
 
-pub async fn slow_consumer<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
-    let builder = builder
-        .event_buffer(8)
-        .overflow(Overflow::DiscardWithLagged);
-    let mut client = subscribed(builder).await;
+/// Sends 40 notifications and reads nothing for longer than keepalive + grace (1.3 s), twice
+/// over; checks the session survived. Returns the message ids sent.
+async fn flood_unread(mock: &MockEventSub) -> Vec<String> {
     let socket = current_socket(mock).await;
     let mut sent = Vec::new();
     for _ in 0..40 {
         sent.extend(mock.notify("stream.online", Delivery::Once));
     }
-    // Read nothing for longer than keepalive + grace (1.3 s), twice over.
     async_io::Timer::after(Duration::from_millis(2800)).await;
     assert_eq!(mock.current_socket(), Some(socket), "the session survived");
+    sent
+}
+
+pub async fn slow_consumer<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let builder = builder
+        .event_buffer(8)
+        .overflow(Overflow::DiscardWithLagged);
+    let mut client = subscribed(builder).await;
+    let sent = flood_unread(mock).await;
     assert!(client.handle.lagged() > 0, "the overflow is counted");
     let mut delivered = 0;
     let mut reported_missing = 0;
@@ -522,14 +528,7 @@ async fn read_what_is_there(client: &mut TestClient) {
 /// does not take the unread socket for a dead one.
 pub async fn backpressure_by_default<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
     let mut client = subscribed(builder.event_buffer(8)).await;
-    let socket = current_socket(mock).await;
-    let mut sent = Vec::new();
-    for _ in 0..40 {
-        sent.extend(mock.notify("stream.online", Delivery::Once));
-    }
-    // Read nothing for longer than keepalive + grace (1.3 s), twice over.
-    async_io::Timer::after(Duration::from_millis(2800)).await;
-    assert_eq!(mock.current_socket(), Some(socket), "the session survived");
+    let sent = flood_unread(mock).await;
     let received = within(WAIT, "every notification", client.notifications(sent.len())).await;
     assert_eq!(received, sent, "all of them, in order");
     assert_eq!(client.handle.lagged(), 0, "nothing discarded");
