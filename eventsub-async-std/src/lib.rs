@@ -58,7 +58,11 @@
 //!
 //! # Backpressure and logging
 //!
-//! Backpressure, logging and shutdown behave as documented in `eventsub-driver`.
+//! Backpressure, logging and shutdown behave as documented in `eventsub-driver`: by default
+//! ([`Overflow::Backpressure`]) the client stops reading its sockets while the event buffer is
+//! full, so nothing is lost; [`EventSubBuilder::overflow`] with [`Overflow::DiscardWithLagged`]
+//! discards notifications instead and reports them as [`Event::Lagged`]. Lifecycle events are
+//! never discarded.
 //!
 //! # TLS
 //!

@@ -20,6 +20,27 @@ use crate::token::TokenProvider;
 /// Default capacity of the event buffer between the client task and the [`EventStream`].
 pub const DEFAULT_EVENT_BUFFER: usize = 1024;
 
+/// What the client does while the consumer's event buffer ([`EventSubBuilder::event_buffer`]) is
+/// full. Either way lifecycle events (the session, gaps, revocations, the subscriptions' fate, the
+/// stop) are never discarded, and memory stays bounded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Overflow {
+    /// The default: stop reading the sockets until there is room, so a burst waits in the kernel's
+    /// buffers (and then Twitch's) instead of being discarded. The core is told, so the keepalive
+    /// watchdog does not take unread data for silence: it measures silence only while reading.
+    /// A consumer slower than the event rate for long enough makes Twitch close the socket
+    /// (a gap, reported as `Disconnected` then `Resumed`).
+    #[default]
+    Backpressure,
+    /// Keep reading: while the buffer is full, notifications (and the per-frame reports of
+    /// [`Event::is_discardable`](eventsub_proto::Event::is_discardable)) are discarded, counted,
+    /// and reported as [`Event::Lagged`](eventsub_proto::Event::Lagged) with the range of their
+    /// `message_timestamp`, ahead of the next event delivered. Lifecycle events wait in a small
+    /// queue of their own (at most 256); should it fill, reading pauses as under backpressure.
+    DiscardWithLagged,
+}
+
 /// Entry point on a runtime that is a unit value: each adapter names it (`EventSub` of
 /// `eventsub-tokio` is `EventSub<TokioRuntime>`), so `EventSub::builder(client_id, token)` is all an
 /// app writes.
@@ -52,6 +73,7 @@ pub struct EventSubBuilder<R> {
     helix_timeout: Duration,
     helix_retry: Option<RetryPolicy>,
     event_buffer: usize,
+    overflow: Overflow,
     close_timeout: Duration,
     seed: Option<u64>,
     record: Option<RecordTarget>,
@@ -84,6 +106,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             helix_timeout: Duration::from_secs(10),
             helix_retry: None,
             event_buffer: DEFAULT_EVENT_BUFFER,
+            overflow: Overflow::default(),
             close_timeout: Duration::from_secs(5),
             seed: None,
             record: None,
@@ -135,7 +158,16 @@ impl<R: Runtime> EventSubBuilder<R> {
         self
     }
 
+    /// What happens while the event buffer is full (default [`Overflow::Backpressure`]); see the
+    /// crate docs on backpressure.
+    pub fn overflow(mut self, overflow: Overflow) -> Self {
+        self.overflow = overflow;
+        self
+    }
+
     /// How long the server gets to answer a close frame before the socket is dropped (default 5 s).
+    /// At most [`MAX_TIMEOUT`](eventsub_proto::MAX_TIMEOUT): [`EventSubBuilder::connect`] refuses
+    /// a longer one with [`ConfigError::DurationTooLong`](eventsub_proto::ConfigError).
     pub fn close_timeout(mut self, timeout: Duration) -> Self {
         self.close_timeout = timeout;
         self
@@ -173,6 +205,8 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// Errors only for a configuration that cannot work. (On tokio, call it within a tokio
     /// runtime: it spawns one task.)
     pub fn connect(self) -> Result<(EventSubHandle, EventStream), ConnectError> {
+        eventsub_proto::check_not_too_long("close_timeout", self.close_timeout)?;
+        eventsub_proto::check_not_too_long("helix_timeout", self.helix_timeout)?;
         let mut config = self.config;
         if let Some(url) = self.eventsub_url {
             config.url = Url::parse(&url).map_err(|error| ConnectError::InvalidUrl {
@@ -214,6 +248,8 @@ impl<R: Runtime> EventSubBuilder<R> {
         let (events, event_receiver) = mpsc::channel(self.event_buffer);
         let (finished, finished_receiver) = watch::channel(false);
         let lagged = Arc::new(AtomicU64::new(0));
+        let leftover: Arc<std::sync::Mutex<std::collections::VecDeque<eventsub_proto::Event>>> =
+            Arc::default();
         let driver = Driver {
             runtime: self.runtime.clone(),
             client,
@@ -225,7 +261,12 @@ impl<R: Runtime> EventSubBuilder<R> {
             finished,
             websocket_config,
             close_timeout: self.close_timeout,
-            unreported_lag: 0,
+            helix_timeout: self.helix_timeout,
+            overflow: self.overflow,
+            waiting: std::collections::VecDeque::new(),
+            lag: eventsub_proto::LagTally::default(),
+            reading_paused: false,
+            leftover: leftover.clone(),
             recorder,
         };
         self.runtime.spawn(Box::pin(driver.run()));
@@ -238,6 +279,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             EventStream {
                 events: event_receiver,
                 lagged,
+                leftover,
             },
         ))
     }

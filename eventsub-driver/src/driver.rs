@@ -2,22 +2,23 @@
 //! handle command, a frame or close on any live socket, a finished connect, a finished Helix call,
 //! a finished close handshake, or the core's next deadline. No protocol decision is made here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::poll_fn;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 use std::time::{Duration, SystemTime};
 
 use eventsub_helix::HelixClient;
 use eventsub_proto::recording::Entry;
-use eventsub_proto::{Client, ConnId, Event, Input, Output};
+use eventsub_proto::{Client, ConnId, Event, Input, LagTally, Output, RequestId};
 use futures_util::future::{AbortHandle, Abortable};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{mpsc, watch};
 use tracing::Instrument;
 
+use crate::builder::Overflow;
 use crate::handle::Command;
 use crate::helix::{self, HelixDone};
 use crate::record::Recorder;
@@ -29,6 +30,8 @@ use crate::token::{BoxFuture, TokenProvider};
 type ConnectOutcome =
     Result<Result<crate::runtime::BoxWebSocket, String>, futures_util::future::Aborted>;
 type ConnectResult = (ConnId, ConnectOutcome);
+/// A Helix call's outcome: aborted (at shutdown), or done.
+type HelixResult = (RequestId, Result<HelixDone, futures_util::future::Aborted>);
 
 /// Everything the driver task owns.
 pub(crate) struct Driver<R> {
@@ -42,11 +45,32 @@ pub(crate) struct Driver<R> {
     pub(crate) finished: watch::Sender<bool>,
     pub(crate) websocket_config: tungstenite::protocol::WebSocketConfig,
     pub(crate) close_timeout: Duration,
-    /// Events discarded since the last `Event::Lagged` the consumer was given.
-    pub(crate) unreported_lag: u64,
+    /// How long one Helix call may take: at shutdown, the deletes asked for get this (plus the
+    /// close timeout) before they are abandoned.
+    pub(crate) helix_timeout: Duration,
+    /// What to do when the consumer's buffer is full.
+    pub(crate) overflow: Overflow,
+    /// Events that did not fit in the consumer's buffer and wait for room, in order: under
+    /// [`Overflow::Backpressure`] at most what one frame and the few non-socket inputs made
+    /// (reading stops as soon as anything waits); under [`Overflow::DiscardWithLagged`] only
+    /// lifecycle events and the `Lagged` before each, at most [`MAX_WAITING_EVENTS`].
+    pub(crate) waiting: VecDeque<Event>,
+    /// Events discarded since the last `Event::Lagged` the consumer was given or queued.
+    pub(crate) lag: LagTally,
+    /// Whether the sockets are not read now (and the core was told so).
+    pub(crate) reading_paused: bool,
+    /// Where the events still waiting when the driver finishes go: the [`EventStream`] yields
+    /// them after the buffer, so the last lifecycle events (`Stopped`) are never lost.
+    ///
+    /// [`EventStream`]: crate::EventStream
+    pub(crate) leftover: Arc<Mutex<VecDeque<Event>>>,
     /// Where what the core is fed is recorded, when asked for (`None` costs one branch per input).
     pub(crate) recorder: Option<Recorder>,
 }
+
+/// Under [`Overflow::DiscardWithLagged`], how many lifecycle events may wait for room before the
+/// sockets stop being read anyway: lifecycle events are never discarded, and memory stays bounded.
+pub(crate) const MAX_WAITING_EVENTS: usize = 256;
 
 /// The sockets and calls in flight.
 #[derive(Default)]
@@ -59,7 +83,11 @@ struct InFlight {
     /// Which reader is polled first next time.
     turn: usize,
     closes: FuturesUnordered<BoxFuture<'static, ()>>,
-    helix: FuturesUnordered<BoxFuture<'static, HelixDone>>,
+    helix: FuturesUnordered<BoxFuture<'static, HelixResult>>,
+    /// How to abort each Helix call in flight, and whether it is a creation.
+    helix_calls: HashMap<RequestId, (AbortHandle, bool)>,
+    /// Once the core has stopped: when the Helix calls still in flight are abandoned.
+    helix_deadline: Option<BoxFuture<'static, ()>>,
 }
 
 impl InFlight {
@@ -68,6 +96,14 @@ impl InFlight {
             && self.readers.is_empty()
             && self.closes.is_empty()
             && self.helix.is_empty()
+    }
+}
+
+/// Completes when the shutdown's Helix deadline passes; never when there is none.
+async fn helix_deadline(deadline: &mut Option<BoxFuture<'static, ()>>) {
+    match deadline {
+        Some(deadline) => deadline.await,
+        None => std::future::pending().await,
     }
 }
 
@@ -101,9 +137,17 @@ impl<R: Runtime> Driver<R> {
             let mut commands_open = true;
             loop {
                 self.drain_outputs(&mut flight);
-                if self.client.is_stopped() && flight.is_idle() {
-                    break;
+                if self.client.is_stopped() {
+                    if flight.is_idle() {
+                        break;
+                    }
+                    self.bound_helix_calls(&mut flight);
                 }
+                if self.pause_or_resume_reading() {
+                    // What the core was told may have produced outputs (none today).
+                    self.drain_outputs(&mut flight);
+                }
+                let reading = !self.reading_paused && !flight.readers.is_empty();
                 let wake = match self.client.poll_timeout() {
                     Some(deadline) => self.runtime.sleep_until(deadline),
                     None => std::future::pending().boxed(),
@@ -114,7 +158,7 @@ impl<R: Runtime> Driver<R> {
                         // Every handle is gone: keep serving the stream.
                         None => commands_open = false,
                     },
-                    (conn, event) = next_socket_event(&mut flight.readers, &mut flight.writers, &mut flight.turn), if !flight.readers.is_empty() => {
+                    (conn, event) = next_socket_event(&mut flight.readers, &mut flight.writers, &mut flight.turn), if reading => {
                         self.socket_event(&mut flight, conn, event);
                         if self.events_filling_up() {
                             // tungstenite hands out buffered frames without touching the runtime's
@@ -126,19 +170,37 @@ impl<R: Runtime> Driver<R> {
                     Some((conn, result)) = flight.connects.next(), if !flight.connects.is_empty() => {
                         self.connected(&mut flight, conn, result);
                     }
-                    Some(done) = flight.helix.next(), if !flight.helix.is_empty() => {
-                        if let Some(refreshed) = done.refreshed {
-                            self.helix = refreshed;
+                    Some((request, done)) = flight.helix.next(), if !flight.helix.is_empty() => {
+                        flight.helix_calls.remove(&request);
+                        match done {
+                            Ok(done) => {
+                                if let Some(refreshed) = done.refreshed {
+                                    self.helix = refreshed;
+                                }
+                                self.feed(done.input);
+                            }
+                            Err(_aborted) => tracing::info!(%request, "helix call abandoned at shutdown"),
                         }
-                        self.feed(done.input);
+                    }
+                    () = helix_deadline(&mut flight.helix_deadline), if flight.helix_deadline.is_some() => {
+                        flight.helix_deadline = None;
+                        for (request, (abort, _)) in flight.helix_calls.drain() {
+                            tracing::warn!(%request, "helix call still in flight at the shutdown deadline: abandoned");
+                            abort.abort();
+                        }
                     }
                     Some(()) = flight.closes.next(), if !flight.closes.is_empty() => {}
-                    // Room again after an overflow: say so at once, not only with the next event.
-                    permit = self.events.clone().reserve_owned(), if self.unreported_lag > 0 => {
+                    // Room again after an overflow: hand over what waits (and report what was
+                    // discarded) at once, not only with the next event.
+                    permit = self.events.clone().reserve_owned(), if self.has_waiting() => {
                         if let Ok(permit) = permit {
-                            let missed = std::mem::take(&mut self.unreported_lag);
-                            tracing::warn!(missed, "event stream has room again");
-                            permit.send(Event::Lagged { missed });
+                            if let Some(event) = self.waiting.pop_front().or_else(|| self.lag.take()) {
+                                if matches!(event, Event::Lagged { .. }) {
+                                    tracing::warn!("event stream has room again");
+                                }
+                                permit.send(event);
+                            }
+                            self.flush_waiting();
                         }
                     }
                     () = self.events.closed(), if !self.client.is_stopped() => {
@@ -154,6 +216,7 @@ impl<R: Runtime> Driver<R> {
                 }
             }
             tracing::info!("client finished");
+            self.leave_waiting_events();
         }
         .instrument(span)
         .await;
@@ -180,8 +243,48 @@ impl<R: Runtime> Driver<R> {
     }
 
     fn close_deadline(&self) -> BoxFuture<'static, ()> {
-        let at = self.runtime.now() + self.close_timeout;
-        self.runtime.sleep_until(at)
+        // The builder refuses a close timeout past `MAX_TIMEOUT`; should the clock be near its
+        // end anyway, an unrepresentable deadline is never.
+        match self.runtime.now().checked_add(self.close_timeout) {
+            Some(at) => self.runtime.sleep_until(at),
+            None => std::future::pending().boxed(),
+        }
+    }
+
+    /// The core has stopped: creations in flight are of no use any more and are aborted at once;
+    /// what is left (the deletes shutdown asked for) gets `close_timeout` plus one Helix call's
+    /// timeout, so a hanging or rate-limited Helix cannot hold the shutdown.
+    fn bound_helix_calls(&self, flight: &mut InFlight) {
+        for (abort, creation) in flight.helix_calls.values() {
+            if *creation {
+                abort.abort();
+            }
+        }
+        if flight.helix_deadline.is_none() && !flight.helix_calls.is_empty() {
+            let allowed = self.close_timeout.saturating_add(self.helix_timeout);
+            flight.helix_deadline = Some(match self.runtime.now().checked_add(allowed) {
+                Some(at) => self.runtime.sleep_until(at),
+                None => std::future::pending().boxed(),
+            });
+        }
+    }
+
+    /// Starts a Helix call the shutdown can abort.
+    fn start_helix_call(
+        &self,
+        flight: &mut InFlight,
+        request: RequestId,
+        creation: bool,
+        call: BoxFuture<'static, HelixDone>,
+    ) {
+        let (abort, registration) = AbortHandle::new_pair();
+        flight.helix_calls.insert(request, (abort, creation));
+        // Every Helix call goes through the runtime: reqwest needs a tokio reactor, which the
+        // async-io runtime provides only inside this wrapper.
+        let call = Abortable::new(self.runtime.helix(call), registration);
+        flight
+            .helix
+            .push(call.map(move |done| (request, done)).boxed());
     }
 
     fn feed(&mut self, input: Input<'_>) {
@@ -282,14 +385,12 @@ impl<R: Runtime> Driver<R> {
                         session_id,
                         subscription,
                     );
-                    flight.helix.push(self.runtime.helix(call));
+                    self.start_helix_call(flight, request, true, call);
                 }
                 Output::DeleteSubscription { request, id } => {
                     tracing::info!(%request, %id, "deleting subscription");
                     let call = helix::delete(self.helix.clone(), self.tokens.clone(), request, id);
-                    // Every Helix call goes through the runtime: reqwest needs a tokio reactor,
-                    // which the async-io runtime provides only inside this wrapper.
-                    flight.helix.push(self.runtime.helix(call));
+                    self.start_helix_call(flight, request, false, call);
                 }
                 Output::Event(event) => self.deliver(event),
                 other => tracing::warn!(?other, "output this adapter version does not know"),
@@ -297,24 +398,88 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
+    /// Hands `event` to the consumer, behind whatever waits; when there is no room it waits too,
+    /// unless the policy discards it (and it may be discarded: never a lifecycle event).
     fn deliver(&mut self, event: Event) {
         log_event(&event);
-        // An overflow is reported in-band, ahead of the next event that fits.
-        if self.unreported_lag > 0 {
-            let missed = self.unreported_lag;
-            match self.events.try_send(Event::Lagged { missed }) {
-                Ok(()) => {
-                    tracing::warn!(missed, "event stream has room again");
-                    self.unreported_lag = 0;
-                }
-                Err(mpsc::error::TrySendError::Full(_)) => return self.discard(event),
+        let event = if self.flush_waiting() {
+            match self.events.try_send(event) {
+                Ok(()) => return,
+                Err(mpsc::error::TrySendError::Full(event)) => event,
                 Err(mpsc::error::TrySendError::Closed(_)) => return self.consumer_gone(),
             }
+        } else {
+            event
+        };
+        if self.overflow == Overflow::DiscardWithLagged && event.is_discardable() {
+            return self.discard(&event);
         }
-        match self.events.try_send(event) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(event)) => self.discard(event),
-            Err(mpsc::error::TrySendError::Closed(_)) => self.consumer_gone(),
+        // An overflow is reported in-band, ahead of the next event delivered.
+        if let Some(lagged) = self.lag.take() {
+            self.waiting.push_back(lagged);
+        }
+        self.waiting.push_back(event);
+    }
+
+    fn has_waiting(&self) -> bool {
+        !self.waiting.is_empty() || self.lag.missed() > 0
+    }
+
+    /// Hands over what waits while there is room; `true` when nothing is left waiting.
+    fn flush_waiting(&mut self) -> bool {
+        while let Some(event) = self.waiting.pop_front().or_else(|| self.lag.take()) {
+            match self.events.try_send(event) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(event)) => {
+                    self.waiting.push_front(event);
+                    return false;
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    self.waiting.clear();
+                    self.consumer_gone();
+                    return true;
+                }
+            }
+        }
+        true
+    }
+
+    /// Whether the sockets may be read now: not while events wait for room under backpressure,
+    /// nor when the lifecycle events waiting reach their cap. The core is told of each change,
+    /// so that unread data is not taken for a silent socket.
+    fn pause_or_resume_reading(&mut self) -> bool {
+        let pause = match self.overflow {
+            Overflow::Backpressure => !self.waiting.is_empty(),
+            Overflow::DiscardWithLagged => self.waiting.len() >= MAX_WAITING_EVENTS,
+        };
+        if pause == self.reading_paused {
+            return false;
+        }
+        self.reading_paused = pause;
+        if pause {
+            tracing::debug!(
+                "event stream full: sockets are not read until the consumer catches up"
+            );
+            self.feed(Input::ReadingPaused);
+        } else {
+            tracing::debug!("event stream has room: reading the sockets again");
+            self.feed(Input::ReadingResumed);
+        }
+        true
+    }
+
+    /// The driver is done: what still waits goes to the stream, after its buffer.
+    fn leave_waiting_events(&mut self) {
+        if let Some(lagged) = self.lag.take() {
+            self.waiting.push_back(lagged);
+        }
+        if self.waiting.is_empty() {
+            return;
+        }
+        match self.leftover.lock() {
+            Ok(mut leftover) => leftover.append(&mut self.waiting),
+            // Only a panic while holding the lock poisons it; the stream reads nothing more then.
+            Err(_) => self.waiting.clear(),
         }
     }
 
@@ -322,12 +487,12 @@ impl<R: Runtime> Driver<R> {
         self.events.capacity() < self.events.max_capacity() / 2
     }
 
-    fn discard(&mut self, event: Event) {
+    fn discard(&mut self, event: &Event) {
         self.lagged.fetch_add(1, Ordering::Relaxed);
-        if self.unreported_lag == 0 {
+        if self.lag.missed() == 0 {
             tracing::warn!("event stream full: events are discarded until the consumer catches up");
         }
-        self.unreported_lag += 1;
+        self.lag.discarded(event);
         tracing::debug!(?event, "event discarded");
     }
 
@@ -380,7 +545,14 @@ impl<R: Runtime> Driver<R> {
             SocketEvent::Closed { code, reason } => {
                 tracing::info!(%conn, ?code, %reason, "socket closed");
                 flight.readers.retain(|(id, _)| *id != conn);
-                flight.writers.remove(&conn);
+                if let Some(writer) = flight.writers.remove(&conn) {
+                    if code.is_some() {
+                        // The server closed first: send the close frame back.
+                        flight
+                            .closes
+                            .push(socket::answer_close(writer, self.close_deadline()).boxed());
+                    }
+                }
                 self.feed(Input::Closed {
                     conn,
                     code,

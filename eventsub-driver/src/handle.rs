@@ -1,8 +1,9 @@
 //! What the user holds: the [`EventSubHandle`] (commands) and the [`EventStream`] (events).
 
+use std::collections::VecDeque;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use eventsub_proto::{Event, SubscribeError, SubscriptionSpec};
@@ -92,12 +93,28 @@ impl EventSubHandle {
 pub struct EventStream {
     pub(crate) events: mpsc::Receiver<Event>,
     pub(crate) lagged: Arc<AtomicU64>,
+    /// Events that were still waiting for room in the buffer when the client task finished: they
+    /// follow the buffer's, in order.
+    pub(crate) leftover: Arc<Mutex<VecDeque<Event>>>,
 }
 
 impl EventStream {
     /// The next event; `None` once the client has stopped. (The same as `StreamExt::next`.)
     pub async fn recv(&mut self) -> Option<Event> {
-        self.events.recv().await
+        std::future::poll_fn(|cx| self.poll_event(cx)).await
+    }
+
+    fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Event>> {
+        match self.events.poll_recv(cx) {
+            // The buffer is empty and the task gone: what waited behind the buffer comes last.
+            Poll::Ready(None) => Poll::Ready(
+                self.leftover
+                    .lock()
+                    .ok()
+                    .and_then(|mut leftover| leftover.pop_front()),
+            ),
+            other => other,
+        }
     }
 
     /// How many events were discarded because this stream was not read fast enough.
@@ -110,6 +127,6 @@ impl Stream for EventStream {
     type Item = Event;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
-        self.get_mut().events.poll_recv(cx)
+        self.get_mut().poll_event(cx)
     }
 }

@@ -73,13 +73,27 @@
 //! # Backpressure
 //!
 //! Events pass through a bounded buffer ([`EventSubBuilder::event_buffer`], default
-//! [`DEFAULT_EVENT_BUFFER`]). The task never waits for the consumer: it keeps reading the sockets,
-//! so keepalives are never missed because the application is slow, and memory stays bounded. When
-//! the buffer is full, the new event is discarded and counted ([`EventStream::lagged`],
-//! [`EventSubHandle::lagged`]), and as soon as there is room again the stream yields
-//! [`Event::Lagged`] with the number discarded, ahead of the next event: a gap is never silent. A
-//! consumer that sees it has a gap, just as after a [`Event::Disconnected`], and can catch up over
-//! Helix.
+//! [`DEFAULT_EVENT_BUFFER`]); [`EventSubBuilder::overflow`] chooses what happens when it is full.
+//!
+//! - [`Overflow::Backpressure`] (the default): the task stops reading the sockets until the
+//!   consumer has made room, so a burst waits in the kernel's socket buffers (and then Twitch's)
+//!   instead of being discarded. The core is told ([`proto::Input::ReadingPaused`] and
+//!   [`proto::Input::ReadingResumed`]): while nothing is read the keepalive watchdog does not run,
+//!   and on resuming it is re-armed with its full window, so unread data is never taken for a
+//!   dead socket. Memory stays bounded: the buffer, plus the events of the one frame that filled
+//!   it. A consumer slower than the event rate for long enough makes Twitch give up on the socket;
+//!   that is reported as a gap ([`Event::Disconnected`], then [`Event::Resumed`]).
+//! - [`Overflow::DiscardWithLagged`]: the task keeps reading. Notifications (and the per-frame
+//!   reports of [`Event::is_discardable`](proto::Event::is_discardable)) that do not fit are
+//!   discarded and counted ([`EventStream::lagged`], [`EventSubHandle::lagged`]); as soon as there
+//!   is room again the stream yields [`Event::Lagged`] with the number discarded and the range of
+//!   their `message_timestamp` (`first_sent`, `last_sent`), ahead of the next event: a gap is never
+//!   silent, and the consumer can catch up over Helix.
+//!
+//! Under both, lifecycle events (the session, gaps, revocations, the subscriptions' fate, the
+//! stop) are never discarded: when they do not fit they wait, in order, in a queue of their own
+//! (at most 256 under discarding; past that the sockets are not read until there is room). What
+//! still waits when the client finishes follows the buffer's events in the stream.
 //!
 //! # Recording
 //!
@@ -156,7 +170,7 @@ pub use eventsub_proto as proto;
 /// [`Runtime`] hands `tls::rustls_config()` to its WebSocket connector.
 pub use eventsub_helix::tls;
 
-pub use builder::{DEFAULT_EVENT_BUFFER, EventSub, EventSubBuilder};
+pub use builder::{DEFAULT_EVENT_BUFFER, EventSub, EventSubBuilder, Overflow};
 pub use error::{ConnectError, HandleError};
 /// The id types of subscription conditions, one per role, for the `SubscriptionSpec` builders.
 pub use eventsub_proto::{BroadcasterId, ClientId, ConduitId, ModeratorId, RewardId, UserId};

@@ -81,6 +81,13 @@ impl Reader {
         writer: Option<&mut Writer>,
     ) -> Poll<SocketEvent> {
         let mut writer = writer;
+        // The deadline first: under continuous traffic the stream is never pending, and a runtime
+        // without a cooperative budget (async-io) would never get to look at it after the frames.
+        if let Some(deadline) = &mut self.close_deadline {
+            if deadline.poll_unpin(cx).is_ready() {
+                return Poll::Ready(close_deadline_passed());
+            }
+        }
         loop {
             match self.stream.poll_next_unpin(cx) {
                 Poll::Ready(Some(Ok(Message::Ping(_)))) => {
@@ -117,18 +124,9 @@ impl Reader {
                         reason: "connection ended without a close frame".to_owned(),
                     });
                 }
-                Poll::Pending => break,
+                Poll::Pending => return Poll::Pending,
             }
         }
-        if let Some(deadline) = &mut self.close_deadline {
-            if deadline.poll_unpin(cx).is_ready() {
-                return Poll::Ready(SocketEvent::Closed {
-                    code: None,
-                    reason: "the server did not answer the close frame in time".to_owned(),
-                });
-            }
-        }
-        Poll::Pending
     }
 
     /// tungstenite queued a pong for the ping just read: pushes it out, and ends the socket when
@@ -159,6 +157,23 @@ impl Reader {
             }
         }
     }
+}
+
+fn close_deadline_passed() -> SocketEvent {
+    SocketEvent::Closed {
+        code: None,
+        reason: "the server did not answer the close frame in time".to_owned(),
+    }
+}
+
+/// Answers the server's close frame, as RFC 6455 §5.5.1 requires: tungstenite queued the answer
+/// when it read the server's close; closing the sink flushes it. Given up when `deadline`
+/// completes first.
+pub(crate) async fn answer_close(mut writer: Writer, deadline: BoxFuture<'static, ()>) {
+    let answer = async move {
+        let _ = writer.close().await;
+    };
+    futures_util::future::select(Box::pin(answer), deadline).await;
 }
 
 /// Sends the close frame with `code`, given up when `deadline` completes first (a stuck socket

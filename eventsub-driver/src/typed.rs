@@ -81,8 +81,9 @@ impl<K: SubscriptionKind> From<Event> for Typed<K> {
 ///   may be missing: catch up over Helix for what happened from
 ///   [`Gap::from`](eventsub_proto::Gap::from) to [`Gap::until`](eventsub_proto::Gap::until)
 ///   (Twitch's clock; for follows, Get Channel Followers) if the application needs every one.
-/// - [`Event::Lagged`]: the application read too slowly and `missed` events were discarded:
-///   a gap too, caught up the same way.
+/// - [`Event::Lagged`] (only with [`Overflow::DiscardWithLagged`](crate::Overflow)): the
+///   application read too slowly and `missed` events were discarded, sent between `first_sent`
+///   and `last_sent`: a gap too, caught up the same way.
 /// - [`Event::Stopped`]: the client stopped for good (shutdown, a revoked token, 4001); the stream
 ///   ends after it. Build a new client if the application should go on.
 ///

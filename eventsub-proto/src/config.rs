@@ -13,6 +13,11 @@ use crate::subscription::{
 /// Twitch's production EventSub WebSocket URL.
 pub const TWITCH_EVENTSUB_URL: &str = "wss://eventsub.wss.twitch.tv/ws";
 
+/// The longest timeout, grace or backoff delay a [`Config`] (and the driver's builder) accepts: a
+/// day. [`Config::validate`] refuses longer ones with
+/// [`ConfigError::DurationTooLong`], so every deadline the client computes fits in an `Instant`.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
+
 /// How much silence past `keepalive_timeout_seconds` is tolerated before a socket is declared dead:
 /// `keepalive * percent / 100 + fixed`.
 ///
@@ -47,8 +52,16 @@ impl KeepaliveGrace {
     }
 
     /// The longest silence tolerated on a session with this keepalive.
+    ///
+    /// Saturates at `Duration::MAX` instead of overflowing; [`Config`] refuses a grace whose window
+    /// passes [`MAX_TIMEOUT`].
     pub fn window(&self, keepalive: Duration) -> Duration {
-        keepalive + keepalive * self.percent / 100 + self.fixed
+        let proportional = keepalive
+            .checked_mul(self.percent)
+            .map_or(Duration::MAX, |product| product / 100);
+        keepalive
+            .saturating_add(proportional)
+            .saturating_add(self.fixed)
     }
 }
 
@@ -293,6 +306,20 @@ impl Config {
                 max: MAX_MIN_RECONNECT_INTERVAL,
             });
         }
+        for (field, value) in [
+            ("connect_timeout", self.connect_timeout),
+            ("welcome_timeout", self.welcome_timeout),
+            ("backoff.initial", self.backoff.initial),
+            ("backoff.max", self.backoff.max),
+            ("backoff.healthy_after", self.backoff.healthy_after),
+            // The silence tolerated on the longest keepalive Twitch allows.
+            (
+                "keepalive_grace",
+                self.keepalive_grace.window(Duration::from_secs(600)),
+            ),
+        ] {
+            check_not_too_long(field, value)?;
+        }
         let mut url = self.url.clone();
         if let Some(keepalive) = self.keepalive_timeout {
             let seconds = keepalive.as_secs();
@@ -304,6 +331,27 @@ impl Config {
         }
         Ok(url)
     }
+}
+
+/// Refuses `value` for `field` when it is longer than [`MAX_TIMEOUT`].
+///
+/// ```
+/// use std::time::Duration;
+/// use eventsub_proto::{ConfigError, MAX_TIMEOUT, check_not_too_long};
+/// assert!(check_not_too_long("close_timeout", Duration::from_secs(5)).is_ok());
+/// assert_eq!(
+///     check_not_too_long("close_timeout", Duration::MAX),
+///     Err(ConfigError::DurationTooLong { field: "close_timeout", max: MAX_TIMEOUT })
+/// );
+/// ```
+pub fn check_not_too_long(field: &'static str, value: Duration) -> Result<(), ConfigError> {
+    if value > MAX_TIMEOUT {
+        return Err(ConfigError::DurationTooLong {
+            field,
+            max: MAX_TIMEOUT,
+        });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -379,6 +427,51 @@ mod tests {
                 field: "min_reconnect_interval"
             })
         );
+    }
+
+    #[test]
+    fn a_huge_grace_has_a_saturated_window_instead_of_a_panic() {
+        let grace = KeepaliveGrace::new(u32::MAX, Duration::MAX);
+        assert_eq!(grace.window(Duration::from_secs(600)), Duration::MAX);
+    }
+
+    #[test]
+    fn durations_too_long_to_work_are_refused_with_a_typed_error() {
+        let huge_grace = Config {
+            keepalive_grace: KeepaliveGrace::new(20, Duration::MAX),
+            ..Config::default()
+        };
+        let huge_percent = Config {
+            keepalive_grace: KeepaliveGrace::new(u32::MAX, Duration::ZERO),
+            ..Config::default()
+        };
+        let huge_connect = Config {
+            connect_timeout: Duration::MAX,
+            ..Config::default()
+        };
+        let huge_welcome = Config {
+            welcome_timeout: MAX_TIMEOUT + Duration::from_nanos(1),
+            ..Config::default()
+        };
+        for (config, field) in [
+            (huge_grace, "keepalive_grace"),
+            (huge_percent, "keepalive_grace"),
+            (huge_connect, "connect_timeout"),
+            (huge_welcome, "welcome_timeout"),
+        ] {
+            assert_eq!(
+                config.validate(),
+                Err(ConfigError::DurationTooLong {
+                    field,
+                    max: MAX_TIMEOUT
+                })
+            );
+        }
+        let longest = Config {
+            connect_timeout: MAX_TIMEOUT,
+            ..Config::default()
+        };
+        assert!(longest.validate().is_ok(), "a day is still accepted");
     }
 
     #[test]

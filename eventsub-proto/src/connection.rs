@@ -104,6 +104,32 @@ impl Connection {
         }
     }
 
+    /// Whether this socket's deadline waits for the server to say something (the welcome, or
+    /// any message under the keepalive watch), which it cannot be heard doing while unread.
+    pub(crate) fn waits_for_server(&self) -> bool {
+        matches!(
+            self.state,
+            ConnState::AwaitingWelcome | ConnState::Live { .. }
+        )
+    }
+
+    /// The adapter reads again: the wait for the server restarts with its full window, as if the
+    /// server had just spoken (time spent unread does not count as silence).
+    pub(crate) fn reading_resumed(&mut self, now: Instant, welcome_timeout: Duration) {
+        match &mut self.state {
+            ConnState::AwaitingWelcome => self.deadline = now.checked_add(welcome_timeout),
+            ConnState::Live {
+                silence_allowed,
+                last_message_at,
+                ..
+            } => {
+                *last_message_at = now;
+                self.deadline = now.checked_add(*silence_allowed);
+            }
+            ConnState::Connecting | ConnState::Closing => {}
+        }
+    }
+
     /// A message sent at `message_timestamp` was read: everything sent on this socket before it
     /// has been read too (one TCP stream delivers in order).
     pub(crate) fn read_message(&mut self, message_timestamp: &str, received_at: SystemTime) {

@@ -1,6 +1,8 @@
 //! Typed errors. Twitch misbehaving is reported to the user as an event carrying a [`FrameError`];
 //! only misuse by the caller (an unknown connection, a bad config, an impossible subscription) is an `Err`.
 
+use std::time::Duration;
+
 use crate::ids::{ConnId, RequestId};
 use crate::subscription::SubscriptionSpec;
 
@@ -113,13 +115,14 @@ pub enum ConfigError {
         /// The config field.
         field: &'static str,
     },
-    /// A duration is longer than the protocol allows.
+    /// A duration is longer than [`MAX_TIMEOUT`](crate::MAX_TIMEOUT): a deadline that far away
+    /// cannot work (near `Duration::MAX` it cannot even be computed).
     #[error("`{field}` must be at most {max:?}")]
     DurationTooLong {
-        /// The config field.
+        /// The config field (or builder option).
         field: &'static str,
-        /// The longest allowed.
-        max: std::time::Duration,
+        /// The longest accepted.
+        max: Duration,
     },
     /// The subscriptions asked for cannot all exist at once.
     #[error(transparent)]

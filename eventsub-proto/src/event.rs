@@ -12,7 +12,7 @@ use crate::ids::{ConnId, MessageId, SessionId, SubscriptionId};
 use crate::io::{Created, RequestError};
 use crate::message::BatchItems;
 #[cfg(feature = "serde")]
-use crate::serialize::{option_secs, request_error, secs};
+use crate::serialize::{option_rfc3339, option_secs, request_error, secs};
 use crate::subscription::{Subscription, SubscriptionSpec};
 
 /// Something the user should know about.
@@ -191,13 +191,22 @@ pub enum Event {
         /// Why.
         reason: String,
     },
-    /// The application read events more slowly than they came and the adapter's bounded buffer
-    /// overflowed: `missed` events (of any kind) were discarded since the last report. Never
-    /// produced by the core itself; adapters emit it in-band, before the next event that fits, so
-    /// a gap in the stream is never silent.
+    /// The application read events more slowly than they came, the adapter's bounded buffer
+    /// overflowed and its overflow policy is to discard: `missed` events were discarded since the
+    /// last report — notifications and per-frame reports ([`Event::is_discardable`]), never a
+    /// lifecycle event. Never produced by the core itself; adapters emit it in-band (built by a
+    /// [`LagTally`]), before the next event that fits, so a gap in the stream is never silent.
     Lagged {
         /// Events discarded since the previous `Lagged`.
         missed: u64,
+        /// `message_timestamp` (Twitch's clock) of the first notification discarded; `None` when
+        /// no discarded notification had a readable one.
+        #[cfg_attr(feature = "serde", serde(serialize_with = "option_rfc3339"))]
+        first_sent: Option<SystemTime>,
+        /// `message_timestamp` of the last notification discarded: with `first_sent`, the
+        /// wall-clock range to catch up over Helix.
+        #[cfg_attr(feature = "serde", serde(serialize_with = "option_rfc3339"))]
+        last_sent: Option<SystemTime>,
     },
     /// The client stopped for good; no more events follow.
     Stopped {
@@ -289,6 +298,74 @@ fn share<const N: usize>(frame: &str, parts: [&str; N]) -> (Arc<str>, [Span; N])
         Arc::from(format!("{frame}{appended}"))
     };
     (text, spans)
+}
+
+impl Event {
+    /// Whether an adapter whose buffer is full may discard this event (reporting it in an
+    /// [`Event::Lagged`]): notifications and the reports about single frames, which a server
+    /// can send at any rate. Lifecycle events — the session, gaps, revocations, subscriptions'
+    /// fate, the stop — are never discardable.
+    pub fn is_discardable(&self) -> bool {
+        matches!(
+            self,
+            Self::Notification(_)
+                | Self::Dropped { .. }
+                | Self::MalformedFrame { .. }
+                | Self::UnknownMessage { .. }
+                | Self::UnexpectedMessage { .. }
+        )
+    }
+}
+
+/// What an adapter discarded since its last [`Event::Lagged`]: how many events, and the range of
+/// Twitch's `message_timestamp` of the notifications among them.
+///
+/// ```
+/// use eventsub_proto::{Event, LagTally};
+/// let mut tally = LagTally::default();
+/// assert!(tally.take().is_none(), "nothing discarded, nothing to say");
+/// # let discarded: Vec<Event> = Vec::new();
+/// for event in discarded {
+///     tally.discarded(&event);
+/// }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LagTally {
+    missed: u64,
+    first_sent: Option<SystemTime>,
+    last_sent: Option<SystemTime>,
+}
+
+impl LagTally {
+    /// Counts `event` as discarded.
+    pub fn discarded(&mut self, event: &Event) {
+        self.missed = self.missed.saturating_add(1);
+        if let Event::Notification(notification) = event {
+            if let Some(sent) = crate::stale::system_time(notification.message_timestamp()) {
+                self.first_sent.get_or_insert(sent);
+                self.last_sent = Some(sent);
+            }
+        }
+    }
+
+    /// How many events were discarded since the last [`LagTally::take`].
+    pub fn missed(&self) -> u64 {
+        self.missed
+    }
+
+    /// The [`Event::Lagged`] that reports what was discarded, and a fresh tally; `None` when
+    /// nothing was.
+    pub fn take(&mut self) -> Option<Event> {
+        if self.missed == 0 {
+            return None;
+        }
+        let tally = std::mem::take(self);
+        Some(Event::Lagged {
+            missed: tally.missed,
+            first_sent: tally.first_sent,
+            last_sent: tally.last_sent,
+        })
+    }
 }
 
 impl Notification {

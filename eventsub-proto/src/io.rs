@@ -52,6 +52,16 @@ pub enum Input<'a> {
         /// The close reason text.
         reason: &'a str,
     },
+    /// The adapter stopped reading every socket (its consumer's buffer is full: backpressure).
+    ///
+    /// Unread data is not silence: while reading is paused, the keepalive watchdog and the welcome
+    /// timeout do not run, so no socket is declared dead only because nobody read it. Opening a
+    /// socket (the connect timeout) is not reading and still times out.
+    ReadingPaused,
+    /// The adapter reads its sockets again after [`Input::ReadingPaused`]. The keepalive watchdog
+    /// of every live socket (and the welcome timeout of every socket awaiting its welcome) is
+    /// re-armed from now with its full window: silence is measured only while reading.
+    ReadingResumed,
     /// Result of an [`Output::CreateSubscription`] request.
     SubscriptionCreated {
         /// The request.

@@ -109,11 +109,12 @@ pub use client::{Client, Stats};
 pub use clock::ClockOffset;
 pub use close::{ClientCloseCode, CloseCode, CloseDisposition};
 pub use config::{
-    Config, KeepaliveGrace, MAX_MIN_RECONNECT_INTERVAL, ReconnectUrlPolicy, TWITCH_EVENTSUB_URL,
+    Config, KeepaliveGrace, MAX_MIN_RECONNECT_INTERVAL, MAX_TIMEOUT, ReconnectUrlPolicy,
+    TWITCH_EVENTSUB_URL, check_not_too_long,
 };
 pub use error::{ConfigError, FrameError, InputError, SubscribeError};
 pub use event::{
-    DisconnectCause, DropReason, Event, Gap, Notification, Revocation, StopReason,
+    DisconnectCause, DropReason, Event, Gap, LagTally, Notification, Revocation, StopReason,
     SubscriptionFailure,
 };
 pub use events::EventData;

@@ -59,6 +59,14 @@ impl Serialize for Rfc3339 {
     }
 }
 
+/// An optional wall-clock time as RFC 3339, or `null`.
+pub(crate) fn option_rfc3339<S: Serializer>(
+    at: &Option<SystemTime>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    at.map(Rfc3339).serialize(serializer)
+}
+
 impl Serialize for Gap {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut gap = serializer.serialize_struct("Gap", 4)?;

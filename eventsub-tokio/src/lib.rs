@@ -71,9 +71,12 @@
 //! # Backpressure and logging
 //!
 //! As documented in `eventsub-driver`: events pass through a bounded buffer
-//! ([`EventSubBuilder::event_buffer`]); when it is full, the client keeps reading its sockets and
-//! reports what it discarded as [`Event::Lagged`]. `tracing` logs the lifecycle; the token is never
-//! logged.
+//! ([`EventSubBuilder::event_buffer`]); what happens when it is full is the [`Overflow`] policy
+//! ([`EventSubBuilder::overflow`]). By default ([`Overflow::Backpressure`]) the client stops
+//! reading its sockets until there is room, so a burst waits in the kernel's buffers and nothing is
+//! lost; [`Overflow::DiscardWithLagged`] keeps reading and reports what it discarded as
+//! [`Event::Lagged`]. Lifecycle events are never discarded. `tracing` logs the lifecycle; the
+//! token is never logged.
 //!
 //! # TLS
 //!

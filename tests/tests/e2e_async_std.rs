@@ -111,9 +111,27 @@ async fn graceful_shutdown_closes_with_1000_and_deletes_the_subscriptions() {
 }
 
 #[async_std::test]
-async fn a_slow_consumer_never_makes_the_client_miss_keepalives() {
+async fn discarding_with_lagged_a_slow_consumer_never_makes_the_client_miss_keepalives() {
     let mock = start_mock();
     e2e::slow_consumer(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn by_default_a_slow_consumer_loses_nothing_and_the_session_survives() {
+    let mock = start_mock();
+    e2e::backpressure_by_default(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn lifecycle_events_are_never_discarded_when_the_buffer_is_full() {
+    let mock = start_mock();
+    e2e::lifecycle_events_are_never_discarded(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn a_burst_to_a_consumer_spending_5us_per_event_loses_nothing_under_backpressure() {
+    let mock = start_mock();
+    e2e::burst_to_a_slow_consumer(&mock, builder(&mock), 20_000).await;
 }
 
 #[async_std::test]
@@ -143,4 +161,28 @@ async fn next_event_hands_everything_but_the_kind_to_the_closure_in_order() {
     let mock = start_mock();
     e2e::typed::next_event_hands_everything_else_to_the_closure_in_order(&mock, builder(&mock))
         .await;
+}
+
+#[async_std::test]
+async fn a_server_close_is_answered_with_the_clients_close_frame() {
+    let mock = start_mock();
+    e2e::server_close_is_answered(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn shutdown_ends_within_the_close_timeout_while_a_creation_hangs_in_helix() {
+    let mock = start_mock();
+    e2e::shutdown_is_bounded_while_helix_hangs(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn shutdown_ends_within_the_close_timeout_plus_its_deletes_under_an_hour_long_429() {
+    let mock = start_mock();
+    e2e::shutdown_is_bounded_under_a_long_rate_limit(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn a_closing_socket_under_continuous_traffic_still_times_out() {
+    let mock = start_mock();
+    e2e::closing_under_continuous_traffic_times_out(&mock, builder(&mock)).await;
 }

@@ -130,9 +130,27 @@ async fn graceful_shutdown_closes_with_1000_and_deletes_the_subscriptions() {
 }
 
 #[tokio::test]
-async fn a_slow_consumer_never_makes_the_client_miss_keepalives() {
+async fn discarding_with_lagged_a_slow_consumer_never_makes_the_client_miss_keepalives() {
     let mock = start_mock().await;
     e2e::slow_consumer(&mock, builder(&mock)).await;
+}
+
+#[tokio::test]
+async fn by_default_a_slow_consumer_loses_nothing_and_the_session_survives() {
+    let mock = start_mock().await;
+    e2e::backpressure_by_default(&mock, builder(&mock)).await;
+}
+
+#[tokio::test]
+async fn lifecycle_events_are_never_discarded_when_the_buffer_is_full() {
+    let mock = start_mock().await;
+    e2e::lifecycle_events_are_never_discarded(&mock, builder(&mock)).await;
+}
+
+#[tokio::test]
+async fn a_burst_to_a_consumer_spending_5us_per_event_loses_nothing_under_backpressure() {
+    let mock = start_mock().await;
+    e2e::burst_to_a_slow_consumer(&mock, builder(&mock), 20_000).await;
 }
 
 /// Starts with a token Helix rejects; refreshes to the fixture's.
@@ -236,4 +254,51 @@ async fn next_event_hands_everything_but_the_kind_to_the_closure_in_order() {
     let mock = start_mock().await;
     e2e::typed::next_event_hands_everything_else_to_the_closure_in_order(&mock, builder(&mock))
         .await;
+}
+
+#[tokio::test]
+async fn a_server_close_is_answered_with_the_clients_close_frame() {
+    let mock = start_mock().await;
+    e2e::server_close_is_answered(&mock, builder(&mock)).await;
+}
+
+#[tokio::test]
+async fn a_close_timeout_too_long_to_compute_is_refused_by_the_builder_not_a_panic() {
+    let mock = start_mock().await;
+    let refused = builder(&mock)
+        .close_timeout(std::time::Duration::MAX)
+        .connect()
+        .map(|_| ());
+    assert!(
+        matches!(
+            refused,
+            Err(eventsub_tokio::ConnectError::Config(
+                eventsub_proto::ConfigError::DurationTooLong {
+                    field: "close_timeout",
+                    ..
+                }
+            ))
+        ),
+        "{refused:?}"
+    );
+    let client = e2e::subscribed(builder(&mock).close_timeout(eventsub_proto::MAX_TIMEOUT)).await;
+    finish(&mock, client).await;
+}
+
+#[tokio::test]
+async fn shutdown_ends_within_the_close_timeout_while_a_creation_hangs_in_helix() {
+    let mock = start_mock().await;
+    e2e::shutdown_is_bounded_while_helix_hangs(&mock, builder(&mock)).await;
+}
+
+#[tokio::test]
+async fn shutdown_ends_within_the_close_timeout_plus_its_deletes_under_an_hour_long_429() {
+    let mock = start_mock().await;
+    e2e::shutdown_is_bounded_under_a_long_rate_limit(&mock, builder(&mock)).await;
+}
+
+#[tokio::test]
+async fn a_closing_socket_under_continuous_traffic_still_times_out() {
+    let mock = start_mock().await;
+    e2e::closing_under_continuous_traffic_times_out(&mock, builder(&mock)).await;
 }

@@ -184,11 +184,9 @@ fn a_duplicate_across_old_and_new_socket_is_delivered_once() {
     assert_eq!(harness.client.stats().duplicates_dropped, 2);
 }
 
-#[test]
-fn silence_past_keepalive_and_grace_declares_the_socket_dead_and_resubscribes() {
-    let mut harness = Harness::new(Harness::config());
-    let conn = harness.establish();
-    // Keepalive 10 s, default grace 20% + 1 s: dead after 13 s of silence, not before.
+/// Keepalive 10 s, default grace 20% + 1 s: `conn` is declared dead after 13 s of silence (from
+/// now), not before.
+fn dies_after_13_s_of_silence(harness: &mut Harness, conn: eventsub_proto::ConnId) {
     harness.advance(Duration::from_millis(12_999));
     assert!(harness.client_closes.is_empty());
     harness.advance(Duration::from_millis(1));
@@ -201,6 +199,14 @@ fn silence_past_keepalive_and_grace_declares_the_socket_dead_and_resubscribes() 
         Event::Disconnected { cause: DisconnectCause::KeepaliveTimeout { silent_for }, .. }
             if *silent_for == Duration::from_secs(13)
     )));
+}
+
+#[test]
+fn silence_past_keepalive_and_grace_declares_the_socket_dead_and_resubscribes() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    // Keepalive 10 s, default grace 20% + 1 s: dead after 13 s of silence, not before.
+    dies_after_13_s_of_silence(&mut harness, conn);
     // Reconnects at once, to the base URL, and resubscribes on the fresh session.
     let fresh = harness.connect_next();
     assert_ne!(fresh, conn);
@@ -226,6 +232,60 @@ fn any_message_resets_the_keepalive_watch() {
     assert_eq!(
         harness.client.poll_timeout(),
         Some(harness.now + Duration::from_secs(13))
+    );
+}
+
+#[test]
+fn while_reading_is_paused_unread_data_is_not_silence_and_resuming_rearms_the_full_keepalive_window()
+ {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    harness.advance(Duration::from_secs(5));
+    harness.feed(Input::ReadingPaused);
+    assert_eq!(
+        harness.client.poll_timeout(),
+        None,
+        "no watchdog runs while nothing is read"
+    );
+    // Far past keepalive + grace (13 s): the socket is not declared dead.
+    harness.advance(Duration::from_secs(600));
+    assert!(harness.client_closes.is_empty());
+    harness.feed(Input::ReadingResumed);
+    assert_eq!(
+        harness.client.poll_timeout(),
+        Some(harness.now + Duration::from_secs(13)),
+        "re-armed from the resume with the full window"
+    );
+    // Silence counts only from the resume.
+    dies_after_13_s_of_silence(&mut harness, conn);
+}
+
+#[test]
+fn while_reading_is_paused_the_welcome_timeout_waits_but_the_connect_timeout_runs() {
+    let mut harness = Harness::new(Harness::config());
+    let first = harness.next_connect().expect("connecting");
+    harness.open(first);
+    harness.feed(Input::ReadingPaused);
+    assert_eq!(
+        harness.client.poll_timeout(),
+        None,
+        "the welcome cannot be read"
+    );
+    harness.advance(Duration::from_secs(60));
+    assert!(harness.client_closes.is_empty());
+    harness.feed(Input::ReadingResumed);
+    harness.welcome(first);
+    assert!(
+        harness.client_closes.is_empty(),
+        "the late-read welcome is taken"
+    );
+    // A connect attempt is not reading: its timeout runs while paused.
+    harness.server_close(first, Some(4000));
+    harness.feed(Input::ReadingPaused);
+    let deadline = harness.client.poll_timeout();
+    assert!(
+        deadline.is_some(),
+        "a backoff or connect deadline still runs"
     );
 }
 
@@ -1567,4 +1627,47 @@ fn the_same_host_policy_follows_only_the_base_urls_host_and_port() {
             "{url}"
         );
     }
+}
+
+#[test]
+fn a_keepalive_grace_too_long_to_compute_is_refused_up_front_not_a_panic_at_the_welcome() {
+    let mut config = Harness::config();
+    config.keepalive_grace = eventsub_proto::KeepaliveGrace::new(u32::MAX, Duration::MAX);
+    assert!(matches!(
+        eventsub_proto::Client::new(config, std::time::Instant::now()),
+        Err(eventsub_proto::ConfigError::DurationTooLong {
+            field: "keepalive_grace",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn a_huge_connect_timeout_is_refused_up_front_instead_of_timing_out_at_once() {
+    let mut config = Harness::config();
+    config.connect_timeout = Duration::MAX;
+    assert!(matches!(
+        eventsub_proto::Client::new(config, std::time::Instant::now()),
+        Err(eventsub_proto::ConfigError::DurationTooLong {
+            field: "connect_timeout",
+            ..
+        })
+    ));
+    // The longest accepted one really waits.
+    let mut config = Harness::config();
+    config.connect_timeout = eventsub_proto::MAX_TIMEOUT;
+    let mut harness = Harness::new(config);
+    harness.advance(Duration::from_secs(3_600));
+    assert!(
+        harness.next_connect().is_some(),
+        "still connecting an hour later"
+    );
+    assert!(
+        !harness
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::ConnectFailed { .. })),
+        "{:?}",
+        harness.events
+    );
 }

@@ -322,7 +322,16 @@ fn every_kind_of_event_serializes_as_an_object_named_by_its_type() {
             url: "ws://insecure.test".into(),
             reason: "not wss".into(),
         },
-        Event::Lagged { missed: 3 },
+        Event::Lagged {
+            missed: 3,
+            first_sent: Some(std::time::UNIX_EPOCH + Duration::new(1_699_294_307, 492_253_549)),
+            last_sent: Some(std::time::UNIX_EPOCH + Duration::from_secs(1_699_294_308)),
+        },
+        Event::Lagged {
+            missed: 1,
+            first_sent: None,
+            last_sent: None,
+        },
         Event::Stopped {
             reason: StopReason::Unauthorized {
                 message: "invalid token".into(),
@@ -371,7 +380,9 @@ fn every_kind_of_event_serializes_as_an_object_named_by_its_type() {
             json!({"type": "unknown_message", "conn": n, "message_type": "session_brand_new"}),
             json!({"type": "unexpected_message", "conn": n, "message_type": "session_welcome", "detail": "a second welcome"}),
             json!({"type": "reconnect_url_rejected", "conn": n, "url": "ws://insecure.test", "reason": "not wss"}),
-            json!({"type": "lagged", "missed": 3}),
+            json!({"type": "lagged", "missed": 3, "first_sent": "2023-11-06T18:11:47.492253549Z",
+                "last_sent": "2023-11-06T18:11:48Z"}),
+            json!({"type": "lagged", "missed": 1, "first_sent": null, "last_sent": null}),
             json!({"type": "stopped", "reason": {"kind": "unauthorized", "message": "invalid token"}}),
             json!({"type": "stopped", "reason": {"kind": "shutdown"}}),
             json!({"type": "disconnected", "conn": n, "cause": {"kind": "keepalive_timeout", "silent_for_secs": 13.25},

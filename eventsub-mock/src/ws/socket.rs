@@ -271,10 +271,22 @@ impl SocketTask {
 
     /// Reads until the socket ends (bounded by the close timeout), which also flushes a queued
     /// close answer.
+    /// The client's answer to the server's close frame is recorded
+    /// ([`Received::Close`]): a client that never answers shows none (RFC 6455 §5.5.1).
     async fn drain(&mut self) {
         let timeout = self.shared.config.close_timeout;
-        let ws = &mut self.ws;
-        let drain = async move { while let Some(Ok(_)) = ws.next().await {} };
+        let (ws, shared, socket) = (&mut self.ws, &self.shared, self.socket);
+        let drain = async move {
+            while let Some(Ok(message)) = ws.next().await {
+                if let Message::Close(frame) = message {
+                    let code = frame.map(|frame| u16::from(frame.code));
+                    shared.record(Record::Received {
+                        socket,
+                        what: Received::Close(code),
+                    });
+                }
+            }
+        };
         let _ = tokio::time::timeout(timeout, drain).await;
     }
 
@@ -372,7 +384,9 @@ impl SocketTask {
                             self.shared.record(Record::Received { socket: self.socket, what: Received::Close(code) });
                             self.shared.socket_closing(self.socket);
                             // tungstenite queued the answering close frame; flush it and finish.
-                            self.drain().await;
+                            let timeout = self.shared.config.close_timeout;
+                            let ws = &mut self.ws;
+                            let _ = tokio::time::timeout(timeout, async move { while let Some(Ok(_)) = ws.next().await {} }).await;
                             return Ended::ByClient(code);
                         }
                         Some(Ok(Message::Frame(_))) => continue,

@@ -129,6 +129,9 @@ pub struct Client {
     last_request: u64,
     now: Instant,
     stopped: bool,
+    /// The adapter does not read its sockets ([`Input::ReadingPaused`]): the deadlines that wait
+    /// for the server to say something do not run.
+    reading_paused: bool,
     stats: Stats,
 }
 
@@ -168,6 +171,7 @@ impl Client {
             last_request: 0,
             now,
             stopped: false,
+            reading_paused: false,
             stats: Stats::default(),
         };
         client.open_candidate(Takeover::Fresh, client.fresh_url.clone());
@@ -207,6 +211,8 @@ impl Client {
                     self.emit(Event::MalformedFrame { conn, error });
                 }
             }
+            Input::ReadingPaused => self.reading_paused = true,
+            Input::ReadingResumed => self.reading_resumed(),
             Input::SubscriptionCreated { request, result } => {
                 self.on_subscription_created(request, result)?
             }
@@ -228,7 +234,7 @@ impl Client {
             .connections
             .iter()
             .filter_map(|conn| {
-                conn.deadline
+                self.running_deadline(conn)
                     .filter(|at| *at <= now)
                     .map(|at| (at, conn.id))
             })
@@ -278,11 +284,32 @@ impl Client {
         }
         self.connections
             .iter()
-            .filter_map(|conn| conn.deadline)
+            .filter_map(|conn| self.running_deadline(conn))
             .chain(self.reconnect_at)
             .chain(self.creation_retry_at)
             .chain(self.pending_handover_at())
             .min()
+    }
+
+    /// The deadline of `conn` that runs now: none of those that wait for the server to speak
+    /// while the adapter does not read (see [`Input::ReadingPaused`]).
+    fn running_deadline(&self, conn: &Connection) -> Option<Instant> {
+        if self.reading_paused && conn.waits_for_server() {
+            return None;
+        }
+        conn.deadline
+    }
+
+    /// Reading resumed: every watch for the server's next word restarts from now.
+    fn reading_resumed(&mut self) {
+        if !std::mem::take(&mut self.reading_paused) {
+            return;
+        }
+        let now = self.now;
+        let welcome_timeout = self.config.welcome_timeout;
+        for connection in &mut self.connections {
+            connection.reading_resumed(now, welcome_timeout);
+        }
     }
 
     /// Adds a subscription. It is created on the live session at once (if there is one) and on

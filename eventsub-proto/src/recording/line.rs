@@ -171,6 +171,10 @@ pub enum Entry<'a> {
         #[serde(with = "deleted_result")]
         result: Result<(), RequestError>,
     },
+    /// Input: the adapter stopped reading its sockets (its consumer's buffer is full).
+    ReadingPaused,
+    /// Input: the adapter reads its sockets again.
+    ReadingResumed,
     /// The adapter told the core that time passed (`handle_timeout`).
     Timeout,
     /// The user added a subscription.
@@ -237,6 +241,8 @@ impl Entry<'_> {
             Self::SubscriptionDeleted { request, result } => {
                 Entry::SubscriptionDeleted { request, result }
             }
+            Self::ReadingPaused => Entry::ReadingPaused,
+            Self::ReadingResumed => Entry::ReadingResumed,
             Self::Timeout => Entry::Timeout,
             Self::Subscribe { spec } => Entry::Subscribe { spec },
             Self::Unsubscribe { spec } => Entry::Unsubscribe { spec },

@@ -203,6 +203,8 @@ impl Replayer {
                 request: request(*recorded)?,
                 result: result.clone(),
             }),
+            Entry::ReadingPaused => Some(Input::ReadingPaused),
+            Entry::ReadingResumed => Some(Input::ReadingResumed),
             Entry::Timeout => {
                 self.client.handle_timeout(now);
                 None

@@ -94,6 +94,8 @@ impl Transcriber {
                     reason: Cow::Borrowed(reason),
                 },
             ),
+            Input::ReadingPaused => (wall, Entry::ReadingPaused),
+            Input::ReadingResumed => (wall, Entry::ReadingResumed),
             Input::SubscriptionCreated {
                 request,
                 ref result,

@@ -93,7 +93,7 @@ pub async fn tally_events(mut events: EventStream, tally: Arc<Tally>) {
             Event::Notification(_) => {
                 tally.notifications.fetch_add(1, Ordering::Relaxed);
             }
-            Event::Lagged { missed } => {
+            Event::Lagged { missed, .. } => {
                 tally.lagged.fetch_add(missed, Ordering::Relaxed);
             }
             _ => {}

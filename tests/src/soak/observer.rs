@@ -189,7 +189,7 @@ impl Observer {
                 let kind = frame_error_kind(&error).to_owned();
                 *self.tally.malformed.entry(kind).or_default() += 1;
             }
-            Event::Lagged { missed } => {
+            Event::Lagged { missed, .. } => {
                 return Err(format!("the event buffer overflowed: {missed} events lost"));
             }
             Event::Dropped {

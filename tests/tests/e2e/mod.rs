@@ -13,7 +13,7 @@ use eventsub_mock::scenario::{assert_delivered_exactly_once, burst_round, client
 use eventsub_mock::{Delivery, Ended, MockEventSub, SocketId};
 use eventsub_proto::{CloseCode, Config, DisconnectCause, Event};
 use eventsub_tokio::Runtime;
-use eventsub_tokio::{EventStream, EventSubBuilder, EventSubHandle, SubscriptionSpec};
+use eventsub_tokio::{EventStream, EventSubBuilder, EventSubHandle, Overflow, SubscriptionSpec};
 use futures_util::StreamExt;
 use futures_util::future::{Either, select};
 
@@ -471,16 +471,25 @@ pub async fn graceful_shutdown<R: Runtime>(mock: &MockEventSub, builder: EventSu
     assert_no_data_frames(mock);
 }
 
-pub async fn slow_consumer<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
-    let mut client = subscribed(builder.event_buffer(8)).await;
+/// Sends 40 notifications and reads nothing for longer than keepalive + grace (1.3 s), twice
+/// over; checks the session survived. Returns the message ids sent.
+async fn flood_unread(mock: &MockEventSub) -> Vec<String> {
     let socket = current_socket(mock).await;
     let mut sent = Vec::new();
     for _ in 0..40 {
         sent.extend(mock.notify("stream.online", Delivery::Once));
     }
-    // Read nothing for longer than keepalive + grace (1.3 s), twice over.
     async_io::Timer::after(Duration::from_millis(2800)).await;
     assert_eq!(mock.current_socket(), Some(socket), "the session survived");
+    sent
+}
+
+pub async fn slow_consumer<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let builder = builder
+        .event_buffer(8)
+        .overflow(Overflow::DiscardWithLagged);
+    let mut client = subscribed(builder).await;
+    let sent = flood_unread(mock).await;
     assert!(client.handle.lagged() > 0, "the overflow is counted");
     let mut delivered = 0;
     let mut reported_missing = 0;
@@ -495,7 +504,7 @@ pub async fn slow_consumer<R: Runtime>(mock: &MockEventSub, builder: EventSubBui
             "no keepalive death: {event:?}"
         );
         delivered += usize::from(matches!(event, Event::Notification(_)));
-        if let Event::Lagged { missed } = event {
+        if let Event::Lagged { missed, .. } = event {
             reported_missing += missed;
         }
     }
@@ -556,4 +565,245 @@ pub async fn reconnect_storm<R: Runtime>(mock: &MockEventSub, builder: EventSubB
         "handovers never resubscribe"
     );
     finish(mock, client).await;
+}
+
+/// Reads whatever the stream holds now, until it has been quiet for 100 ms.
+async fn read_what_is_there(client: &mut TestClient) {
+    while let Either::Left((Some(event), _)) = select(
+        client.events.next(),
+        async_io::Timer::after(Duration::from_millis(100)),
+    )
+    .await
+    {
+        client.seen.push(event);
+    }
+}
+
+/// Under the default policy a consumer that reads nothing for longer than keepalive + grace
+/// loses nothing: the client stops reading the socket instead of discarding, and the watchdog
+/// does not take the unread socket for a dead one.
+pub async fn backpressure_by_default<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+    let mut client = subscribed(builder.event_buffer(8)).await;
+    let sent = flood_unread(mock).await;
+    let received = within(WAIT, "every notification", client.notifications(sent.len())).await;
+    assert_eq!(received, sent, "all of them, in order");
+    assert_eq!(client.handle.lagged(), 0, "nothing discarded");
+    assert!(
+        !client.saw(|e| matches!(e, Event::Disconnected { .. } | Event::Lagged { .. })),
+        "no keepalive death, no lag: {:?}",
+        client.seen
+    );
+    finish(mock, client).await;
+}
+
+/// With discarding chosen and the buffer full, a lost socket's `Disconnected`, the fresh
+/// session's `SessionReady` and subscription, and `Resumed` all still reach the consumer, in
+/// order, after a `Lagged` that says which stretch of Twitch's clock the discarded ones cover.
+pub async fn lifecycle_events_are_never_discarded<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let builder = builder
+        .event_buffer(8)
+        .overflow(Overflow::DiscardWithLagged);
+    let mut client = subscribed(builder).await;
+    let first = current_socket(mock).await;
+    for _ in 0..40 {
+        mock.notify("stream.online", Delivery::Once);
+    }
+    assert!(
+        eventually(|| client.handle.lagged() > 0).await,
+        "the buffer overflowed"
+    );
+    mock.drop_socket(first);
+    assert!(
+        eventually(|| mock.current_socket().is_some_and(|now| now != first)
+            && mock.live_subscriptions() == 1)
+        .await,
+        "a fresh session, resubscribed"
+    );
+    // The client's `Resumed` follows the mock's 202 a moment later: read until it comes.
+    client
+        .until("resumed", |e| matches!(e, Event::Resumed { .. }))
+        .await;
+    let position = |matches: fn(&Event) -> bool| client.seen.iter().position(matches);
+    let lagged = position(|e| matches!(e, Event::Lagged { .. })).expect("a Lagged");
+    let disconnected = position(|e| matches!(e, Event::Disconnected { .. })).expect("Disconnected");
+    let resumed = position(|e| matches!(e, Event::Resumed { .. })).expect("Resumed");
+    let ready_again = client
+        .seen
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e, Event::SessionReady { .. }))
+        .nth(1)
+        .map(|(at, _)| at)
+        .expect("the fresh session's SessionReady");
+    assert!(lagged < disconnected && disconnected < ready_again && ready_again < resumed);
+    let Event::Lagged {
+        first_sent,
+        last_sent,
+        ..
+    } = &client.seen[lagged]
+    else {
+        unreachable!()
+    };
+    assert!(
+        first_sent.is_some() && first_sent <= last_sent,
+        "the wall-clock range of what was discarded: {first_sent:?}..{last_sent:?}"
+    );
+    read_what_is_there(&mut client).await;
+    finish(mock, client).await;
+}
+
+/// A blast of `count` at full speed to a consumer that spends 5 µs on each event: under the
+/// default backpressure nothing is lost. Returns the blast's duration.
+pub async fn burst_to_a_slow_consumer<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+    count: u64,
+) -> Duration {
+    let mut client = subscribed(builder).await;
+    let started = Instant::now();
+    let blast = mock.blast("stream.online", count).expect("subscribed");
+    let mut received = 0;
+    let mut next_expected = 0;
+    while received < count {
+        let event = within(Duration::from_secs(60), "the blast", client.events.next())
+            .await
+            .expect("the stream goes on");
+        let Event::Notification(notification) = event else {
+            assert!(
+                !matches!(event, Event::Lagged { .. } | Event::Disconnected { .. }),
+                "{event:?}"
+            );
+            continue;
+        };
+        assert_eq!(
+            notification.message_id().to_string(),
+            blast.message_id(next_expected)
+        );
+        next_expected += 1;
+        received += 1;
+        let until = Instant::now() + Duration::from_micros(5);
+        while Instant::now() < until {
+            std::hint::spin_loop();
+        }
+    }
+    let took = started.elapsed();
+    assert_eq!(client.handle.lagged(), 0, "nothing discarded");
+    finish(mock, client).await;
+    took
+}
+
+/// When the server closes (4000–4007), the client sends its close frame back (RFC 6455 §5.5.1)
+/// instead of just dropping the TCP connection: the mock's records show the reply.
+pub async fn server_close_is_answered<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let mut client = subscribed(builder).await;
+    let socket = current_socket(mock).await;
+    mock.close(socket, 4000, "internal server error");
+    client
+        .until("disconnected", |e| matches!(e, Event::Disconnected { .. }))
+        .await;
+    assert!(ended(mock, socket, Ended::ByServer(4000)).await);
+    let answered = mock.records().entries.iter().any(|(_, record)| {
+        matches!(
+            record,
+            eventsub_mock::Record::Received { socket: from, what: eventsub_mock::Received::Close(_) }
+                if *from == socket
+        )
+    });
+    assert!(answered, "the client answered the server's close frame");
+    client
+        .until("resumed", |e| matches!(e, Event::Resumed { .. }))
+        .await;
+    finish(mock, client).await;
+}
+
+/// A creation in flight while Helix hangs (far past the call's timeout) does not hold the
+/// shutdown: it is aborted, and the client finishes within the close timeout.
+pub async fn shutdown_is_bounded_while_helix_hangs<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let mut client = subscribed(builder.helix_timeout(Duration::from_secs(60))).await;
+    mock.helix().inject(
+        eventsub_mock::helix::Fault::Slow(Duration::from_secs(120)),
+        4,
+    );
+    let requests_before = mock.helix().requests;
+    let handle = client.handle.clone();
+    let subscribing = async move { handle.subscribe(stream_online("4242")).await };
+    // The command is answered at once; the creation it starts hangs in Helix.
+    within(WAIT, "subscribe accepted", subscribing)
+        .await
+        .expect("accepted");
+    assert!(
+        eventually(|| mock.helix().requests > requests_before).await,
+        "the creation reached Helix"
+    );
+    within(
+        WAIT,
+        "shutdown, not the hanging call",
+        client.handle.shutdown(),
+    )
+    .await;
+    assert!(client.handle.is_finished());
+    while let Some(event) = within(WAIT, "end of stream", client.events.next()).await {
+        client.seen.push(event);
+    }
+    assert!(matches!(client.seen.last(), Some(Event::Stopped { .. })));
+    assert_no_data_frames(mock);
+}
+
+/// The deletes shutdown asks for under a 429 whose reset is an hour away are abandoned after the
+/// close timeout plus one call's timeout, instead of sleeping until the reset.
+pub async fn shutdown_is_bounded_under_a_long_rate_limit<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let mut config = client_config();
+    config.delete_subscriptions_on_shutdown = true;
+    let builder = builder
+        .config(config)
+        .helix_retry(eventsub_helix::RetryPolicy::default());
+    let client = subscribed(builder).await;
+    mock.helix().inject(
+        eventsub_mock::helix::Fault::RateLimited {
+            reset_in_secs: 3_600,
+        },
+        100,
+    );
+    let events = client.shutdown().await;
+    assert!(matches!(events.last(), Some(Event::Stopped { .. })));
+    assert_no_data_frames(mock);
+}
+
+/// A socket the client is closing while the server keeps sending (a blast far longer than the
+/// close timeout, during which the server reads nothing and so never answers the close) is still
+/// given up at the close timeout: the shutdown ends.
+pub async fn closing_under_continuous_traffic_times_out<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let mut client = subscribed(builder).await;
+    mock.blast("stream.online", 5_000_000).expect("subscribed");
+    client
+        .until("the blast arrives", |e| matches!(e, Event::Notification(_)))
+        .await;
+    let handle = client.handle.clone();
+    let shutdown = async move { handle.shutdown().await };
+    let reading = async {
+        while let Some(event) = client.events.next().await {
+            client.seen.push(event);
+        }
+    };
+    within(WAIT, "shutdown within the close timeout", async {
+        futures_util::future::join(shutdown, reading).await
+    })
+    .await;
+    assert!(client.handle.is_finished());
+    assert!(matches!(client.seen.last(), Some(Event::Stopped { .. })));
 }
