@@ -14,7 +14,7 @@ use crate::subscription::{
 pub const TWITCH_EVENTSUB_URL: &str = "wss://eventsub.wss.twitch.tv/ws";
 
 /// The longest timeout, grace or backoff delay a [`Config`] (and the driver's builder) accepts: a
-/// day. [`Config::validate`] refuses longer ones with
+/// day. [`Client::new`](crate::Client::new) refuses longer ones with
 /// [`ConfigError::DurationTooLong`], so every deadline the client computes fits in an `Instant`.
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
 

@@ -10,7 +10,7 @@
 //! runs from its anchor — `from`, the time (Twitch's clock, here the mock's, which is this
 //! machine's) up to which the user has everything — to `resumed_at`, when the subscriptions were
 //! back. Its `until`, the same moment estimated on Twitch's clock, must lie within
-//! [`UNTIL_TOLERANCE`] of `resumed_at`: the mock shares this machine's clock, so the estimated
+//! `UNTIL_TOLERANCE` (1 s) of `resumed_at`: the mock shares this machine's clock, so the estimated
 //! offset is only the frames' delay. The soak requires that every lost notification (one the mock could not send
 //! because no session of the client held the subscription, or one sent on a socket no longer live)
 //! falls inside the window of a reported gap, so a user who catches up over Helix for each window
