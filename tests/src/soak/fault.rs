@@ -35,6 +35,15 @@ pub enum Fault {
     },
     /// A faulty frame.
     Bad(BadFrame),
+    /// A server stuck in a reconnect loop: `count` `session_reconnect`s, one every `every`, each
+    /// on the socket that carries the session then. The client paces its handovers and must never
+    /// hold more than three sockets (the peak is checked over the whole soak).
+    ReconnectStorm {
+        /// How many `session_reconnect`s.
+        count: usize,
+        /// The time between two of them.
+        every: Duration,
+    },
     /// The next `count` Helix requests meet this fault (the client retries twice: a count of 3
     /// makes a creation fail).
     Helix {
@@ -81,6 +90,10 @@ impl Fault {
             Self::Bad(BadFrame::NotJson),
             Self::Bad(BadFrame::MissingFields),
             Self::oversized(),
+            Self::ReconnectStorm {
+                count: 6,
+                every: Duration::from_millis(30),
+            },
             Self::Helix {
                 fault: HelixFault::RateLimited { reset_in_secs: 0 },
                 count: 1,
@@ -112,6 +125,7 @@ impl Fault {
             Self::Bad(BadFrame::MissingFields) => "frame missing fields".to_owned(),
             Self::Bad(BadFrame::Oversized { .. }) => "oversized frame".to_owned(),
             Self::Bad(BadFrame::BatchBomb { .. }) => "batch bomb".to_owned(),
+            Self::ReconnectStorm { .. } => "reconnect storm".to_owned(),
             Self::Helix {
                 fault: HelixFault::RateLimited { .. },
                 count,

@@ -1,7 +1,7 @@
 //! The seeded random fault schedule: rounds of notifications with faults between them.
 //!
 //! A round is 20 to 150 notifications. Between any two, with small probabilities, comes a fault
-//! that keeps the session (a graceful reconnect, a duplicate sent again later, delayed frames, a
+//! that keeps the session (a graceful reconnect, a reconnect storm, a duplicate sent again later, delayed frames, a
 //! frame that is not JSON or lacks fields, a Helix 429 or 5xx) or a pause of a few milliseconds, so
 //! faults land at varied moments of the client's life: mid-burst, mid-handover, mid-resubscription.
 //! Two rounds in three carry a fault that breaks the session (a TCP drop, a close code 4000–4007,
@@ -115,8 +115,13 @@ impl Schedule {
         } else {
             HelixFault::ServerError(status)
         };
+        let storm = Fault::ReconnectStorm {
+            count: self.rng.range(3, 8) as usize,
+            every: Duration::from_millis(self.rng.range(5, 60)),
+        };
         let choices = [
             (3, Fault::GracefulReconnect),
+            (1, storm),
             (4, Fault::SendAgain),
             (2, delay),
             (2, Fault::Bad(BadFrame::NotJson)),

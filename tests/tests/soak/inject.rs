@@ -11,6 +11,10 @@ use crate::client::start_client;
 use crate::losses::{Handed, Span};
 use crate::{KIND, SETTLE_TIMEOUT, Soak};
 
+/// How long after a storm's last `session_reconnect` is due it still counts as running: the
+/// background task's sleeps may run late on a busy machine.
+const STORM_MARGIN: Duration = Duration::from_millis(300);
+
 impl Soak {
     pub(crate) fn count_fault(&mut self, fault: &Fault, applied: bool) {
         let count = self.faults.entry(fault.kind()).or_default();
@@ -93,6 +97,11 @@ impl Soak {
             self.mock.helix().inject(*helix, *count);
             return self.count_fault(&fault, true);
         }
+        if self.storm_running() && Self::waits_out_storms(&fault) {
+            // The storm's handovers come in the background, unseen by `handover_from`: a socket
+            // may fail only once they are all done, as after a single handover (see below).
+            return self.postpone(fault, first_try);
+        }
         if fault == Fault::Close(4001) {
             return self.fatal_close().await;
         }
@@ -160,6 +169,16 @@ impl Soak {
                 delayed
             }
             Fault::Bad(frame) => self.mock.inject(target, *frame),
+            Fault::ReconnectStorm { count, every } => {
+                let started = self.mock.reconnect_storm(target, *count, *every);
+                if started {
+                    // The last `session_reconnect` goes out after `count * every`; its handover
+                    // is then awaited through the open sockets (see `storm_running`).
+                    let last = every.saturating_mul(*count as u32);
+                    self.storm_until = Some(Instant::now() + last + STORM_MARGIN);
+                }
+                started
+            }
             Fault::Helix { .. } => unreachable!("handled above"),
         };
         if applied {
@@ -168,6 +187,50 @@ impl Soak {
         } else {
             self.postpone(fault, first_try);
         }
+    }
+
+    /// Injects the faults still postponed when the schedule ran out (a storm or a handover in the
+    /// way), so none of the schedule's faults goes missing at the end of a run.
+    pub(crate) async fn flush_postponed(&mut self) {
+        let deadline = Instant::now() + SETTLE_TIMEOUT;
+        while !self.postponed.is_empty() {
+            self.settle().await;
+            for fault in std::mem::take(&mut self.postponed) {
+                self.try_inject(fault, false).await;
+            }
+            if Instant::now() > deadline {
+                self.fail(&format!("faults stayed postponed: {:?}", self.postponed));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Whether a reconnect storm may still send a `session_reconnect` or its last handover is
+    /// still under way (more than one socket open).
+    pub(crate) fn storm_running(&mut self) -> bool {
+        let Some(until) = self.storm_until else {
+            return false;
+        };
+        if Instant::now() < until || self.mock.open_sockets() > 1 {
+            return true;
+        }
+        self.storm_until = None;
+        false
+    }
+
+    /// Faults that wait until a storm is over: those that break a session (whose losses during
+    /// an unwelcomed handover no behaviour could be judged against), other handovers (one at a
+    /// time, as Twitch does) and a second storm.
+    fn waits_out_storms(fault: &Fault) -> bool {
+        fault.breaks_session()
+            || matches!(
+                fault,
+                Fault::GracefulReconnect
+                    | Fault::StaleReconnect
+                    | Fault::ReconnectStorm { .. }
+                    | Fault::Close(_)
+                    | Fault::Silence
+            )
     }
 
     /// Whether `socket` got a `session_reconnect` and still carries the session: the new socket
@@ -253,6 +316,7 @@ impl Soak {
         self.resend_pool.clear();
         self.handover_from = None;
         self.delayed = None;
+        self.storm_until = None;
         self.settle().await;
     }
 }

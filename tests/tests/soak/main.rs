@@ -125,6 +125,8 @@ struct Soak {
     handover_from: Option<SocketId>,
     /// The socket whose frames are delayed, and for how many more notifications.
     delayed: Option<(SocketId, usize)>,
+    /// Until when a reconnect storm may still send a `session_reconnect`.
+    storm_until: Option<Instant>,
     /// Recent lifecycle records and events, for failure messages.
     history: VecDeque<String>,
 }
@@ -199,6 +201,10 @@ async fn soak(adapter: Adapter) {
         let applied = figures.faults.get(&kind.kind()).map_or(0, |c| c.applied);
         assert!(applied > 0, "{kind} was never injected: {figures}");
     }
+    assert!(
+        figures.peak_open_sockets <= 3,
+        "the client held more than three sockets at once: {figures}"
+    );
     let rss = figures.rss.expect("RSS samples (needs /proc)");
     assert!(
         rss.growth() <= figures.rss_bound,

@@ -50,6 +50,7 @@ impl Soak {
             resend_pool: VecDeque::new(),
             handover_from: None,
             delayed: None,
+            storm_until: None,
             history: VecDeque::new(),
         }
     }
@@ -201,6 +202,7 @@ impl Soak {
     }
 
     pub(crate) async fn finish(mut self) -> Figures {
+        self.flush_postponed().await;
         self.settle().await;
         self.handle.shutdown().await;
         let deadline = Instant::now() + SETTLE_TIMEOUT;
@@ -220,6 +222,7 @@ impl Soak {
             clients: self.clients,
             duration: self.started.elapsed(),
             unsent_attempts: self.unsent_attempts,
+            peak_open_sockets: self.mock.peak_open_sockets(),
             faults: self.faults.clone(),
             ledger,
             observer,
