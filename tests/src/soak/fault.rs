@@ -35,6 +35,13 @@ pub enum Fault {
     },
     /// A faulty frame.
     Bad(BadFrame),
+    /// The server stops reading and sends `pings` pings as fast as the client takes them: the
+    /// client must end the socket whose pongs stay unread (a reported `Disconnected`), then
+    /// reconnect.
+    PingFlood {
+        /// How many pings at most (the mock stops when the socket breaks).
+        pings: u64,
+    },
     /// A server stuck in a reconnect loop: `count` `session_reconnect`s, one every `every`, each
     /// on the socket that carries the session then. The client paces its handovers and must never
     /// hold more than three sockets (the peak is checked over the whole soak).
@@ -63,6 +70,7 @@ impl Fault {
                 | Self::Drop
                 | Self::Close(_)
                 | Self::Silence
+                | Self::PingFlood { .. }
                 | Self::Bad(BadFrame::Oversized { .. })
         )
     }
@@ -72,6 +80,12 @@ impl Fault {
         Self::Bad(BadFrame::Oversized {
             bytes: FRAME_LIMIT + FRAME_LIMIT / 2,
         })
+    }
+
+    /// The ping flood the soak injects: far more pings than the loopback's socket buffers hold,
+    /// so the client's pongs get stuck and it ends the socket (within a fraction of a second).
+    pub fn ping_flood() -> Self {
+        Self::PingFlood { pings: 2_000_000 }
     }
 
     /// Every kind once (all eight close codes, Helix 429 and 5xx, within and beyond the retries),
@@ -90,6 +104,7 @@ impl Fault {
             Self::Bad(BadFrame::NotJson),
             Self::Bad(BadFrame::MissingFields),
             Self::oversized(),
+            Self::ping_flood(),
             Self::ReconnectStorm {
                 count: 6,
                 every: Duration::from_millis(30),
@@ -126,6 +141,7 @@ impl Fault {
             Self::Bad(BadFrame::Oversized { .. }) => "oversized frame".to_owned(),
             Self::Bad(BadFrame::BatchBomb { .. }) => "batch bomb".to_owned(),
             Self::ReconnectStorm { .. } => "reconnect storm".to_owned(),
+            Self::PingFlood { .. } => "ping flood".to_owned(),
             Self::Helix {
                 fault: HelixFault::RateLimited { .. },
                 count,

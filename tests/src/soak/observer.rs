@@ -86,11 +86,17 @@ pub struct Observer {
     tally: ObserverTally,
 }
 
+/// The cause the client reports for a socket it ended because the server flooded pings and
+/// read no pongs.
+pub const PING_FLOOD_CAUSE: &str = "pongs unread in a ping flood (1006)";
+
 fn cause_kind(cause: &DisconnectCause) -> String {
     match cause {
         DisconnectCause::Closed { code, reason } if code.0 == 1006 => {
             if reason.contains("too long") || reason.contains("Space limit") {
                 "frame over the limit refused (1006)".to_owned()
+            } else if reason.contains("pings in a row without reading") {
+                PING_FLOOD_CAUSE.to_owned()
             } else {
                 "no close frame (1006)".to_owned()
             }

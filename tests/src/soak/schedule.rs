@@ -5,7 +5,7 @@
 //! frame that is not JSON or lacks fields, a Helix 429 or 5xx) or a pause of a few milliseconds, so
 //! faults land at varied moments of the client's life: mid-burst, mid-handover, mid-resubscription.
 //! Two rounds in three carry a fault that breaks the session (a TCP drop, a close code 4000–4007,
-//! keepalive silence, an oversized frame, a stale reconnect URL) at a random position, sometimes a
+//! keepalive silence, a ping flood, an oversized frame, a stale reconnect URL) at a random position, sometimes a
 //! second one that then hits the client while it is still recovering. One notification in twelve
 //! is delivered twice on its socket or on every socket of the session (which, during a handover,
 //! puts it on the old and the new socket). The first rounds also carry every kind of fault once,
@@ -92,6 +92,7 @@ impl Schedule {
             (2, Fault::Silence),
             (3, Fault::oversized()),
             (3, Fault::StaleReconnect),
+            (2, Fault::ping_flood()),
             // 4001 ends the client for good (it must not reconnect): rarer, it costs a restart.
             (1, Fault::Close(4001)),
         ];

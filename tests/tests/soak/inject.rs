@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use eventsub_mock::{Delivery, SocketId, message_number};
+use eventsub_mock::{Delivery, Ended, SocketId, message_number};
 use eventsub_proto::{CloseCode, StopReason};
 use eventsub_tests::soak::Fault;
 
@@ -150,6 +150,16 @@ impl Soak {
                 }
                 false
             }
+            Fault::PingFlood { pings } => {
+                // As for silence: nothing more goes to the socket until the client ended it. The
+                // flood met the socket only if the client broke it off; a close already under way
+                // when the flood was queued (the mock's `current_socket` still names a closing
+                // socket) ends it first, and the flood is tried again later.
+                self.mock.flood_pings(target, *pings) && {
+                    self.await_end(target).await;
+                    self.ledger.ending(target) == Some(&Ended::Broken)
+                }
+            }
             Fault::SendAgain => {
                 let frames = self.resend_pool.len();
                 let pick = (self.rounds as usize + self.unsent_attempts as usize) % frames.max(1);
@@ -255,7 +265,9 @@ impl Soak {
                 return;
             }
             if Instant::now() > deadline {
-                self.fail(&format!("{socket} was silenced but never given up"));
+                self.fail(&format!(
+                    "{socket} was silenced or flooded but never given up"
+                ));
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }

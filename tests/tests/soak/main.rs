@@ -44,7 +44,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use eventsub_mock::{MockEventSub, SentFrame, SocketId};
 use eventsub_tests::soak::clock::Clock;
 use eventsub_tests::soak::ledger::Ledger;
-use eventsub_tests::soak::observer::Observer;
+use eventsub_tests::soak::observer::{Observer, PING_FLOOD_CAUSE};
 use eventsub_tests::soak::report::{FaultCount, Figures};
 use eventsub_tests::soak::rss::RssLog;
 use eventsub_tests::soak::{Fault, Schedule};
@@ -196,6 +196,23 @@ async fn soak(adapter: Adapter) {
     assert!(
         figures.observer.causes.contains_key("keepalive timeout"),
         "keepalive silence never set off the watchdog: {figures}"
+    );
+    // Each applied flood was ended by the client (the mock saw the socket break, checked as it is
+    // injected); the client's bound on stuck pongs must be what ends them, though a flood may
+    // now and then end by a reset the client reads first, so not necessarily every one.
+    let floods = figures
+        .faults
+        .get(&Fault::ping_flood().kind())
+        .map_or(0, |c| c.applied);
+    let flood_ends = figures
+        .observer
+        .causes
+        .get(PING_FLOOD_CAUSE)
+        .copied()
+        .unwrap_or(0);
+    assert!(
+        flood_ends >= 1 && flood_ends <= floods,
+        "ping floods ended by the pong bound: {figures}"
     );
     for kind in Fault::every_kind() {
         let applied = figures.faults.get(&kind.kind()).map_or(0, |c| c.applied);
