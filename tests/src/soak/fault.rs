@@ -42,6 +42,15 @@ pub enum Fault {
         /// How many pings at most (the mock stops when the socket breaks).
         pings: u64,
     },
+    /// The server's clock moves `by` away from this machine's (`ahead` or behind) and stays there
+    /// until the next skew: every later `message_timestamp` is shifted. Fresh notifications must
+    /// still be delivered, not dropped as stale.
+    ClockSkew {
+        /// How far.
+        by: Duration,
+        /// Whether the server's clock is ahead (else behind).
+        ahead: bool,
+    },
     /// A server stuck in a reconnect loop: `count` `session_reconnect`s, one every `every`, each
     /// on the socket that carries the session then. The client paces its handovers and must never
     /// hold more than three sockets (the peak is checked over the whole soak).
@@ -105,6 +114,10 @@ impl Fault {
             Self::Bad(BadFrame::MissingFields),
             Self::oversized(),
             Self::ping_flood(),
+            Self::ClockSkew {
+                by: Duration::from_secs(180),
+                ahead: false,
+            },
             Self::ReconnectStorm {
                 count: 6,
                 every: Duration::from_millis(30),
@@ -142,6 +155,7 @@ impl Fault {
             Self::Bad(BadFrame::BatchBomb { .. }) => "batch bomb".to_owned(),
             Self::ReconnectStorm { .. } => "reconnect storm".to_owned(),
             Self::PingFlood { .. } => "ping flood".to_owned(),
+            Self::ClockSkew { .. } => "clock skew".to_owned(),
             Self::Helix {
                 fault: HelixFault::RateLimited { .. },
                 count,

@@ -1,7 +1,8 @@
 //! The seeded random fault schedule: rounds of notifications with faults between them.
 //!
 //! A round is 20 to 150 notifications. Between any two, with small probabilities, comes a fault
-//! that keeps the session (a graceful reconnect, a reconnect storm, a duplicate sent again later, delayed frames, a
+//! that keeps the session (a graceful reconnect, a reconnect storm, the server's clock moved up to
+//! four minutes either way, a duplicate sent again later, delayed frames, a
 //! frame that is not JSON or lacks fields, a Helix 429 or 5xx) or a pause of a few milliseconds, so
 //! faults land at varied moments of the client's life: mid-burst, mid-handover, mid-resubscription.
 //! Two rounds in three carry a fault that breaks the session (a TCP drop, a close code 4000–4007,
@@ -120,9 +121,17 @@ impl Schedule {
             count: self.rng.range(3, 8) as usize,
             every: Duration::from_millis(self.rng.range(5, 60)),
         };
+        // Within four minutes either way: a real clock does not jump, and the client's stale check
+        // (10 min, the offset estimated at each welcome and capped at 5 min that way) holds a
+        // jump of up to 8 min between two estimates, which is what the mock's jumps here are.
+        let skew = Fault::ClockSkew {
+            by: Duration::from_secs(self.rng.range(0, 240)),
+            ahead: self.rng.chance(500),
+        };
         let choices = [
             (3, Fault::GracefulReconnect),
             (1, storm),
+            (1, skew),
             (4, Fault::SendAgain),
             (2, delay),
             (2, Fault::Bad(BadFrame::NotJson)),

@@ -150,6 +150,13 @@ impl Soak {
                 }
                 false
             }
+            Fault::ClockSkew { by, ahead } => {
+                self.mock.set_clock_offset(*by, *ahead);
+                let millis = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+                let offset_ms = if *ahead { millis } else { -millis };
+                self.observer.clock_skewed(Instant::now(), offset_ms);
+                true
+            }
             Fault::PingFlood { pings } => {
                 // As for silence: nothing more goes to the socket until the client ended it. The
                 // flood met the socket only if the client broke it off; a close already under way
