@@ -51,6 +51,14 @@ pub enum Fault {
         /// Whether the server's clock is ahead (else behind).
         ahead: bool,
     },
+    /// The soak's consumer reads no events for `pause` while the mock goes on sending: under the
+    /// default backpressure policy the client stops reading its sockets with its event buffer
+    /// full, loses nothing (no `Lagged`) and keeps its session (the keepalive watch is paused
+    /// while frames wait unread).
+    StalledConsumer {
+        /// How long the consumer reads nothing.
+        pause: Duration,
+    },
     /// A server stuck in a reconnect loop: `count` `session_reconnect`s, one every `every`, each
     /// on the socket that carries the session then. The client paces its handovers and must never
     /// hold more than three sockets (the peak is checked over the whole soak).
@@ -114,6 +122,9 @@ impl Fault {
             Self::Bad(BadFrame::MissingFields),
             Self::oversized(),
             Self::ping_flood(),
+            Self::StalledConsumer {
+                pause: Duration::from_millis(1500),
+            },
             Self::ClockSkew {
                 by: Duration::from_secs(180),
                 ahead: false,
@@ -156,6 +167,7 @@ impl Fault {
             Self::ReconnectStorm { .. } => "reconnect storm".to_owned(),
             Self::PingFlood { .. } => "ping flood".to_owned(),
             Self::ClockSkew { .. } => "clock skew".to_owned(),
+            Self::StalledConsumer { .. } => "stalled consumer".to_owned(),
             Self::Helix {
                 fault: HelixFault::RateLimited { .. },
                 count,

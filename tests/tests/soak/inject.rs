@@ -11,6 +11,10 @@ use crate::client::start_client;
 use crate::losses::{Handed, Span};
 use crate::{KIND, SETTLE_TIMEOUT, Soak};
 
+/// How long after a stall the client is given to drain what piled up before a fault that the stall
+/// keeps away may come.
+const STALL_MARGIN: Duration = Duration::from_millis(300);
+
 /// How long after a storm's last `session_reconnect` is due it still counts as running: the
 /// background task's sleeps may run late on a busy machine.
 const STORM_MARGIN: Duration = Duration::from_millis(300);
@@ -96,6 +100,30 @@ impl Soak {
         {
             self.mock.helix().inject(*helix, *count);
             return self.count_fault(&fault, true);
+        }
+        if let Fault::StalledConsumer { pause } = &fault {
+            // A stall meets a steady session only (see `stalled`).
+            let handover = self
+                .handover_from
+                .is_some_and(|from| self.ledger.is_open(from));
+            if self.storm_running() || handover || self.mock.open_sockets() > 1 {
+                return self.postpone(fault, first_try);
+            }
+            self.stall.pause(*pause);
+            self.stalled_until = Some(Instant::now() + *pause + STALL_MARGIN);
+            self.remember(
+                Instant::now(),
+                format!("soak: consumer stalled for {pause:?}"),
+            );
+            return self.count_fault(&fault, true);
+        }
+        if self.stalled() && Self::waits_out_storms(&fault) {
+            // While the consumer is stalled, the client reads no socket (backpressure): frames
+            // sent to it wait in the socket buffers. A server that then drops or closes the
+            // socket discards them in the kernel, a loss no client could prevent; and a handover
+            // during a stall is known to lose frames the old socket holds unread (the client
+            // closes it undrained: see the report of issue 12), so the soak keeps them apart.
+            return self.postpone(fault, first_try);
         }
         if self.storm_running() && Self::waits_out_storms(&fault) {
             // The storm's handovers come in the background, unseen by `handover_from`: a socket
@@ -196,7 +224,7 @@ impl Soak {
                 }
                 started
             }
-            Fault::Helix { .. } => unreachable!("handled above"),
+            Fault::Helix { .. } | Fault::StalledConsumer { .. } => unreachable!("handled above"),
         };
         if applied {
             self.remember(Instant::now(), format!("soak: {fault} on {target}"));
@@ -219,6 +247,19 @@ impl Soak {
                 self.fail(&format!("faults stayed postponed: {:?}", self.postponed));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Whether the consumer is stalled, or was until a moment ago (the client still drains what
+    /// piled up).
+    pub(crate) fn stalled(&mut self) -> bool {
+        match self.stalled_until {
+            Some(until) if Instant::now() < until => true,
+            Some(_) => {
+                self.stalled_until = None;
+                false
+            }
+            None => false,
         }
     }
 
@@ -327,7 +368,7 @@ impl Soak {
         self.pump();
         self.close_round();
         let seed = self.seed.wrapping_add(self.clients);
-        let (handle, events) = start_client(&self.mock, seed, self.adapter).await;
+        let (handle, events) = start_client(&self.mock, seed, self.adapter, &self.stall).await;
         self.handle = handle;
         self.events = events;
         self.clients += 1;
@@ -336,6 +377,7 @@ impl Soak {
         self.handover_from = None;
         self.delayed = None;
         self.storm_until = None;
+        self.stalled_until = None;
         self.settle().await;
     }
 }

@@ -50,7 +50,7 @@ use eventsub_tests::soak::rss::RssLog;
 use eventsub_tests::soak::{Fault, Schedule};
 use eventsub_tokio::EventSubHandle;
 
-use client::{Adapter, Events};
+use client::{Adapter, Events, Stall};
 use losses::{Handed, Span};
 
 /// The subscription every client of the run holds.
@@ -127,6 +127,10 @@ struct Soak {
     delayed: Option<(SocketId, usize)>,
     /// Until when a reconnect storm may still send a `session_reconnect`.
     storm_until: Option<Instant>,
+    /// Stalls the consumer of every client's events.
+    stall: Stall,
+    /// Until when the consumer is stalled (and a little longer).
+    stalled_until: Option<Instant>,
     /// Recent lifecycle records and events, for failure messages.
     history: VecDeque<String>,
 }
@@ -193,9 +197,22 @@ async fn soak(adapter: Adapter) {
         "duplicates were on the wire: {figures}"
     );
     assert_faulty_frames_reported(&figures);
-    assert!(
-        figures.observer.causes.contains_key("keepalive timeout"),
-        "keepalive silence never set off the watchdog: {figures}"
+    // The watchdog fires for silenced sockets only: never because a stalled consumer paused the
+    // reading.
+    let silences = figures
+        .faults
+        .get(&Fault::Silence.kind())
+        .map_or(0, |c| c.applied);
+    let timeouts = figures
+        .observer
+        .causes
+        .get("keepalive timeout")
+        .copied()
+        .unwrap_or(0);
+    assert!(silences > 0, "{figures}");
+    assert_eq!(
+        timeouts, silences,
+        "the watchdog fired for each silence only: {figures}"
     );
     // Each applied flood was ended by the client (the mock saw the socket break, checked as it is
     // injected); the client's bound on stuck pongs must be what ends them, though a flood may

@@ -14,7 +14,7 @@ use eventsub_tests::soak::observer::Observer;
 use eventsub_tests::soak::report::Figures;
 use eventsub_tests::soak::rss::{RssLog, rss_bytes};
 
-use crate::client::{Adapter, silence_allowed, start_client};
+use crate::client::{Adapter, Stall, silence_allowed, start_client};
 use crate::{HISTORY, RESEND_POOL, RSS_BOUND, SETTLE_TIMEOUT, Soak};
 
 /// Rounds between two progress lines.
@@ -27,7 +27,8 @@ impl Soak {
             .expect("mock starts");
         mock.helix()
             .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &[]);
-        let (handle, events) = start_client(&mock, seed, adapter).await;
+        let stall = Stall::default();
+        let (handle, events) = start_client(&mock, seed, adapter, &stall).await;
         let clock = Clock::start();
         Self {
             seed,
@@ -51,6 +52,8 @@ impl Soak {
             handover_from: None,
             delayed: None,
             storm_until: None,
+            stall,
+            stalled_until: None,
             history: VecDeque::new(),
         }
     }
