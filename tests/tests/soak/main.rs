@@ -1,10 +1,11 @@
 //! Fault-injection soak: the client (each adapter in turn: tokio, then async-io) against the mock
 //! EventSub server over real sockets on 127.0.0.1, while a seeded random schedule injects graceful
-//! reconnects, stale reconnect URLs, TCP drops, every close code 4000–4007, keepalive silence,
-//! duplicates (on one socket, across the old and new socket of a handover, and sent again later),
-//! delayed frames, oversized frames, frames that are not JSON or lack fields, and Helix 429s and
-//! 5xx (within and beyond the client's retries). Judged from the mock's records and the client's
-//! events:
+//! reconnects, reconnect storms, stale reconnect URLs, TCP drops, every close code 4000–4007,
+//! keepalive silence, ping floods that read no pongs, duplicates (on one socket, across the old and
+//! new socket of a handover, and sent again later), delayed frames, oversized frames, frames that
+//! are not JSON or lack fields, the server's clock moved up to four minutes either way, a consumer
+//! that reads no events for 0.2–2 s, and Helix 429s and 5xx (within and beyond the client's
+//! retries). Judged from the mock's records and the client's events:
 //!
 //! - every notification sent on a socket while it was live is delivered exactly once, nothing is
 //!   delivered that was never sent, and duplicates are filtered (`eventsub_tests::soak::ledger`
@@ -13,7 +14,11 @@
 //!   went out on a socket no longer live) lies inside the catch-up window of a reported gap
 //!   (`Disconnected` … `Resumed { gap }`), and every gap that opens closes
 //!   (`eventsub_tests::soak::observer`);
-//! - the client never sends a text or binary frame;
+//! - the client never sends a text or binary frame, and never holds more than three sockets at once
+//!   (the mock's peak, reconnect storms included);
+//! - no fresh notification is dropped as stale under a skewed server clock, none is `Lagged` by a
+//!   stalled consumer, and the keepalive watchdog fires once per silenced socket, never because a
+//!   stall paused the reading; ping floods end by the client's bound on stuck pongs;
 //! - the faulty frames are reported (`MalformedFrame`, or for an oversized one the loss of the
 //!   socket, which the client cannot keep reading) and nothing else is lost;
 //! - resident memory stays flat: the median RSS of the last quarter of the rounds exceeds that of
