@@ -10,6 +10,9 @@ use eventsub_mock::helix::Fault as HelixFault;
 /// oversized frame is half as large again.
 pub const FRAME_LIMIT: usize = 64 * 1024;
 
+/// The events in the soak's batch bomb.
+pub const BATCH_BOMB_ITEMS: usize = 1500;
+
 /// One fault, aimed at the socket that carries the session at the time (Helix faults at the next
 /// Helix requests).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,6 +108,16 @@ impl Fault {
         Self::PingFlood { pings: 2_000_000 }
     }
 
+    /// The batch bomb the soak injects: a notification of 1,500 events (`payload.events`) whose
+    /// subscription carries 1,000 bytes of condition, just under the frame limit (a larger one
+    /// would be an oversized frame). Each event must reach the consumer once.
+    pub fn batch_bomb() -> Self {
+        Self::Bad(BadFrame::BatchBomb {
+            items: BATCH_BOMB_ITEMS,
+            condition_bytes: 1000,
+        })
+    }
+
     /// Every kind once (all eight close codes, Helix 429 and 5xx, within and beyond the retries),
     /// so even a short run meets each of them.
     pub fn every_kind() -> Vec<Self> {
@@ -122,6 +135,7 @@ impl Fault {
             Self::Bad(BadFrame::MissingFields),
             Self::oversized(),
             Self::ping_flood(),
+            Self::batch_bomb(),
             Self::StalledConsumer {
                 pause: Duration::from_millis(1500),
             },

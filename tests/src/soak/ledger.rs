@@ -46,6 +46,8 @@ pub struct Owed {
 /// Running totals for the report.
 #[derive(Clone, Debug, Default)]
 pub struct LedgerTally {
+    /// Events of batch bombs that reached a live socket: each is owed to the consumer once.
+    pub batch_items_owed: u64,
     /// Notification frames on the wire, copies included.
     pub notification_frames: u64,
     /// Distinct notification messages sent.
@@ -133,8 +135,12 @@ impl Ledger {
                             .injected_live
                             .entry(bad_frame_kind(*frame).to_owned())
                             .or_default() += 1;
-                        if matches!(frame, BadFrame::Oversized { .. }) {
-                            *live = false;
+                        match frame {
+                            BadFrame::Oversized { .. } => *live = false,
+                            BadFrame::BatchBomb { items, .. } => {
+                                self.tally.batch_items_owed += *items as u64;
+                            }
+                            _ => {}
                         }
                     }
                     _ => self.tally.injected_dead += 1,

@@ -82,6 +82,11 @@ impl fmt::Display for Figures {
         )?;
         writeln!(
             f,
+            "batch bomb events: {} owed, {} delivered",
+            ledger.batch_items_owed, observer.batch_items
+        )?;
+        writeln!(
+            f,
             "gaps reported: {} (total {:.1?}, longest {:.1?}); sockets opened: {}, at most {} at once",
             observer.gaps,
             observer.gap_time,

@@ -2,7 +2,7 @@
 //!
 //! A round is 20 to 150 notifications. Between any two, with small probabilities, comes a fault
 //! that keeps the session (a graceful reconnect, a reconnect storm, the server's clock moved up to
-//! four minutes either way, the consumer stalled for 0.2–2 s, a duplicate sent again later, delayed frames, a
+//! four minutes either way, the consumer stalled for 0.2–2 s, a batch bomb, a duplicate sent again later, delayed frames, a
 //! frame that is not JSON or lacks fields, a Helix 429 or 5xx) or a pause of a few milliseconds, so
 //! faults land at varied moments of the client's life: mid-burst, mid-handover, mid-resubscription.
 //! Two rounds in three carry a fault that breaks the session (a TCP drop, a close code 4000–4007,
@@ -134,6 +134,7 @@ impl Schedule {
         let choices = [
             (3, Fault::GracefulReconnect),
             (1, stall),
+            (1, Fault::batch_bomb()),
             (1, storm),
             (1, skew),
             (4, Fault::SendAgain),

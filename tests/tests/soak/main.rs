@@ -4,7 +4,7 @@
 //! keepalive silence, ping floods that read no pongs, duplicates (on one socket, across the old and
 //! new socket of a handover, and sent again later), delayed frames, oversized frames, frames that
 //! are not JSON or lack fields, the server's clock moved up to four minutes either way, a consumer
-//! that reads no events for 0.2–2 s, and Helix 429s and 5xx (within and beyond the client's
+//! that reads no events for 0.2–2 s, batch bombs (1,500 events in one notification), and Helix 429s and 5xx (within and beyond the client's
 //! retries). Judged from the mock's records and the client's events:
 //!
 //! - every notification sent on a socket while it was live is delivered exactly once, nothing is
@@ -18,7 +18,8 @@
 //!   (the mock's peak, reconnect storms included);
 //! - no fresh notification is dropped as stale under a skewed server clock, none is `Lagged` by a
 //!   stalled consumer, and the keepalive watchdog fires once per silenced socket, never because a
-//!   stall paused the reading; ping floods end by the client's bound on stuck pongs;
+//!   stall paused the reading; ping floods end by the client's bound on stuck pongs; every event
+//!   of a batch bomb that reached a live socket is delivered once;
 //! - the faulty frames are reported (`MalformedFrame`, or for an oversized one the loss of the
 //!   socket, which the client cannot keep reading) and nothing else is lost;
 //! - resident memory stays flat: the median RSS of the last quarter of the rounds exceeds that of
@@ -218,6 +219,10 @@ async fn soak(adapter: Adapter) {
     assert_eq!(
         timeouts, silences,
         "the watchdog fired for each silence only: {figures}"
+    );
+    assert_eq!(
+        figures.observer.batch_items, ledger.batch_items_owed,
+        "every event of a batch bomb on a live socket delivered once: {figures}"
     );
     // Each applied flood was ended by the client (the mock saw the socket break, checked as it is
     // injected); the client's bound on stuck pongs must be what ends them, though a flood may
