@@ -176,14 +176,15 @@ impl Observer {
     /// offset that held then. When more than one offset fits, the latest moment is taken, so
     /// that no loss is excused by a window that starts too early.
     fn stamped_at(&self, wall: SystemTime) -> Instant {
-        let mut later: Option<Instant> = None;
+        // Nothing was stamped after now: the newest offset holds up to now only.
+        let mut later = Instant::now();
         for &(since, offset_ms) in self.skews.iter().rev() {
             let at = self.instant_under(wall, offset_ms);
-            let fits = at + SKEW_SLACK >= since && later.is_none_or(|end| at <= end + SKEW_SLACK);
+            let fits = at + SKEW_SLACK >= since && at <= later + SKEW_SLACK;
             if fits {
                 return at;
             }
-            later = Some(since);
+            later = since;
         }
         let newest = self.skews.back().map_or(0, |&(_, offset_ms)| offset_ms);
         self.instant_under(wall, newest)
