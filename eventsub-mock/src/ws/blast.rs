@@ -15,7 +15,7 @@ use tokio_tungstenite::tungstenite::Message;
 use super::payloads;
 use super::record::SocketId;
 use super::server::MockEventSub;
-use super::state::{Inner, SocketCommand, frames_now};
+use super::state::{Inner, SocketCommand};
 
 /// One blast of notifications: which socket, and which message ids.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,8 +88,12 @@ impl MockEventSub {
             (socket, inner.reserve(count))
         };
         let first_message_id = Inner::message_id_of(first_id);
-        let template =
-            payloads::notification(&frames_now(), &first_message_id, &subscription, first_id);
+        let template = payloads::notification(
+            &self.shared.frames(),
+            &first_message_id,
+            &subscription,
+            first_id,
+        );
         let id_end = template.find(&first_message_id)? + first_message_id.len();
         let blast = Blast {
             socket,

@@ -12,7 +12,7 @@ use super::bad_frame::BadFrame;
 use super::config::MockConfig;
 use super::payloads;
 use super::record::{Records, SentFrame, SocketId};
-use super::state::{Outgoing, Shared, SocketCommand, frames_now};
+use super::state::{Outgoing, Shared, SocketCommand};
 use super::{listener, socket};
 use crate::helix::{MockState, SharedState};
 
@@ -246,7 +246,8 @@ impl MockEventSub {
                 let mut inner = self.shared.lock();
                 (inner.message_id(), inner.next())
             };
-            let text = payloads::notification(&frames_now(), &message_id, &subscription, sequence);
+            let text =
+                payloads::notification(&self.shared.frames(), &message_id, &subscription, sequence);
             let outgoing = Outgoing {
                 text,
                 message_id: message_id.clone(),
@@ -287,7 +288,7 @@ impl MockEventSub {
             };
             let message_id = self.next_message_id();
             let outgoing = Outgoing {
-                text: payloads::revocation(&frames_now(), &message_id, &subscription),
+                text: payloads::revocation(&self.shared.frames(), &message_id, &subscription),
                 message_id: message_id.clone(),
                 message_type: "revocation",
                 subscription_type: Some(subscription.kind.clone()),
@@ -383,6 +384,16 @@ impl MockEventSub {
         self.shared.command(socket, SocketCommand::PingFlood(pings))
     }
 
+    /// Fault: moves the server's clock `offset` away from this machine's (`ahead` of it, or behind):
+    /// every later frame's `message_timestamp` is shifted by it, as from a Twitch whose clock
+    /// differs from the client's. A client must estimate the offset, not drop fresh notifications
+    /// as stale.
+    pub fn set_clock_offset(&self, offset: Duration, ahead: bool) {
+        let millis = i64::try_from(offset.as_millis()).unwrap_or(i64::MAX);
+        self.shared
+            .set_clock_offset(if ahead { millis } else { -millis });
+    }
+
     /// Fault: delays every later frame of `socket` by `delay`.
     pub fn delay(&self, socket: SocketId, delay: Duration) -> bool {
         self.shared.command(socket, SocketCommand::Delay(delay))
@@ -390,7 +401,7 @@ impl MockEventSub {
 
     /// Fault: sends a faulty frame on `socket` (recorded as [`Record::Injected`](super::Record)).
     pub fn inject(&self, socket: SocketId, frame: BadFrame) -> bool {
-        let text = frame.text(&frames_now(), &self.next_message_id());
+        let text = frame.text(&self.shared.frames(), &self.next_message_id());
         self.shared
             .command(socket, SocketCommand::Inject { frame, text })
     }

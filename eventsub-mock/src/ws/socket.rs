@@ -17,7 +17,7 @@ use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
 use super::record::{Ended, Received, Record, SentFrame, SocketId};
-use super::state::{Outgoing, SessionEntry, Shared, SocketCommand, SocketEntry, frames_now};
+use super::state::{Outgoing, SessionEntry, Shared, SocketCommand, SocketEntry};
 
 /// How a new socket joins.
 enum Join {
@@ -240,7 +240,10 @@ impl SocketTask {
             }
             inner.message_id()
         };
-        let text = frames_now().welcome(&message_id, &self.session_id, self.keepalive.as_secs());
+        let text =
+            self.shared
+                .frames()
+                .welcome(&message_id, &self.session_id, self.keepalive.as_secs());
         self.send(Outgoing {
             text,
             message_id,
@@ -252,7 +255,7 @@ impl SocketTask {
 
     async fn send_keepalive(&mut self) -> bool {
         let message_id = self.shared.lock().message_id();
-        let text = frames_now().keepalive(&message_id);
+        let text = self.shared.frames().keepalive(&message_id);
         self.send(Outgoing {
             text,
             message_id,

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -119,24 +120,41 @@ pub(crate) struct Shared {
     pub(crate) config: MockConfig,
     pub(crate) addr: SocketAddr,
     pub(crate) helix: SharedState,
+    /// How far the server's clock is from this machine's, in milliseconds (negative: behind); set
+    /// by [`MockEventSub::set_clock_offset`](super::MockEventSub::set_clock_offset).
+    clock_offset_ms: AtomicI64,
     inner: Mutex<Inner>,
 }
 
 /// The current wall time as Twitch writes `message_timestamp`.
 pub(crate) fn frames_now() -> Frames {
+    frames_at(OffsetDateTime::now_utc())
+}
+
+fn frames_at(time: OffsetDateTime) -> Frames {
     Frames {
-        timestamp: OffsetDateTime::now_utc()
-            .format(MESSAGE_TIMESTAMP)
-            .unwrap_or_default(),
+        timestamp: time.format(MESSAGE_TIMESTAMP).unwrap_or_default(),
     }
 }
 
 impl Shared {
+    /// Frames stamped with the server's clock: this machine's, moved by the clock offset.
+    pub(crate) fn frames(&self) -> Frames {
+        let offset = self.clock_offset_ms.load(Ordering::Relaxed);
+        frames_at(OffsetDateTime::now_utc() + time::Duration::milliseconds(offset))
+    }
+
+    /// Moves the server's clock `offset_ms` milliseconds from this machine's.
+    pub(crate) fn set_clock_offset(&self, offset_ms: i64) {
+        self.clock_offset_ms.store(offset_ms, Ordering::Relaxed);
+    }
+
     pub(crate) fn new(config: MockConfig, addr: SocketAddr, helix: SharedState) -> Arc<Self> {
         Arc::new(Self {
             config,
             addr,
             helix,
+            clock_offset_ms: AtomicI64::new(0),
             inner: Mutex::new(Inner::default()),
         })
     }
@@ -225,7 +243,7 @@ impl Shared {
         let url = format!("ws://{}/ws?reconnect={token}", self.addr);
         let message_id = inner.message_id();
         let outgoing = Outgoing {
-            text: frames_now().reconnect(&message_id, &session_id, &url),
+            text: self.frames().reconnect(&message_id, &session_id, &url),
             message_id,
             message_type: "session_reconnect",
             subscription_type: None,

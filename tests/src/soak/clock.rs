@@ -40,6 +40,11 @@ impl Clock {
         }
     }
 
+    /// The start of the run.
+    pub fn origin(&self) -> Instant {
+        self.origin
+    }
+
     /// Time since the start of the run, for messages.
     pub fn since_start(&self, at: Instant) -> Duration {
         at.saturating_duration_since(self.origin)

@@ -10,6 +10,9 @@ use eventsub_mock::helix::Fault as HelixFault;
 /// oversized frame is half as large again.
 pub const FRAME_LIMIT: usize = 64 * 1024;
 
+/// The events in the soak's batch bomb.
+pub const BATCH_BOMB_ITEMS: usize = 1500;
+
 /// One fault, aimed at the socket that carries the session at the time (Helix faults at the next
 /// Helix requests).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +38,39 @@ pub enum Fault {
     },
     /// A faulty frame.
     Bad(BadFrame),
+    /// The server stops reading and sends `pings` pings as fast as the client takes them: the
+    /// client must end the socket whose pongs stay unread (a reported `Disconnected`), then
+    /// reconnect.
+    PingFlood {
+        /// How many pings at most (the mock stops when the socket breaks).
+        pings: u64,
+    },
+    /// The server's clock moves `by` away from this machine's (`ahead` or behind) and stays there
+    /// until the next skew: every later `message_timestamp` is shifted. Fresh notifications must
+    /// still be delivered, not dropped as stale.
+    ClockSkew {
+        /// How far.
+        by: Duration,
+        /// Whether the server's clock is ahead (else behind).
+        ahead: bool,
+    },
+    /// The soak's consumer reads no events for `pause` while the mock goes on sending: under the
+    /// default backpressure policy the client stops reading its sockets with its event buffer
+    /// full, loses nothing (no `Lagged`) and keeps its session (the keepalive watch is paused
+    /// while frames wait unread).
+    StalledConsumer {
+        /// How long the consumer reads nothing.
+        pause: Duration,
+    },
+    /// A server stuck in a reconnect loop: `count` `session_reconnect`s, one every `every`, each
+    /// on the socket that carries the session then. The client paces its handovers and must never
+    /// hold more than three sockets (the peak is checked over the whole soak).
+    ReconnectStorm {
+        /// How many `session_reconnect`s.
+        count: usize,
+        /// The time between two of them.
+        every: Duration,
+    },
     /// The next `count` Helix requests meet this fault (the client retries twice: a count of 3
     /// makes a creation fail).
     Helix {
@@ -54,6 +90,7 @@ impl Fault {
                 | Self::Drop
                 | Self::Close(_)
                 | Self::Silence
+                | Self::PingFlood { .. }
                 | Self::Bad(BadFrame::Oversized { .. })
         )
     }
@@ -62,6 +99,22 @@ impl Fault {
     pub fn oversized() -> Self {
         Self::Bad(BadFrame::Oversized {
             bytes: FRAME_LIMIT + FRAME_LIMIT / 2,
+        })
+    }
+
+    /// The ping flood the soak injects: far more pings than the loopback's socket buffers hold,
+    /// so the client's pongs get stuck and it ends the socket (within a fraction of a second).
+    pub fn ping_flood() -> Self {
+        Self::PingFlood { pings: 2_000_000 }
+    }
+
+    /// The batch bomb the soak injects: a notification of 1,500 events (`payload.events`) whose
+    /// subscription carries 1,000 bytes of condition, just under the frame limit (a larger one
+    /// would be an oversized frame). Each event must reach the consumer once.
+    pub fn batch_bomb() -> Self {
+        Self::Bad(BadFrame::BatchBomb {
+            items: BATCH_BOMB_ITEMS,
+            condition_bytes: 1000,
         })
     }
 
@@ -81,6 +134,19 @@ impl Fault {
             Self::Bad(BadFrame::NotJson),
             Self::Bad(BadFrame::MissingFields),
             Self::oversized(),
+            Self::ping_flood(),
+            Self::batch_bomb(),
+            Self::StalledConsumer {
+                pause: Duration::from_millis(1500),
+            },
+            Self::ClockSkew {
+                by: Duration::from_secs(180),
+                ahead: false,
+            },
+            Self::ReconnectStorm {
+                count: 6,
+                every: Duration::from_millis(30),
+            },
             Self::Helix {
                 fault: HelixFault::RateLimited { reset_in_secs: 0 },
                 count: 1,
@@ -112,6 +178,10 @@ impl Fault {
             Self::Bad(BadFrame::MissingFields) => "frame missing fields".to_owned(),
             Self::Bad(BadFrame::Oversized { .. }) => "oversized frame".to_owned(),
             Self::Bad(BadFrame::BatchBomb { .. }) => "batch bomb".to_owned(),
+            Self::ReconnectStorm { .. } => "reconnect storm".to_owned(),
+            Self::PingFlood { .. } => "ping flood".to_owned(),
+            Self::ClockSkew { .. } => "clock skew".to_owned(),
+            Self::StalledConsumer { .. } => "stalled consumer".to_owned(),
             Self::Helix {
                 fault: HelixFault::RateLimited { .. },
                 count,

@@ -28,7 +28,7 @@
 //! must filter), and frames recorded on S after it stopped being live. Those are *lost* unless
 //! delivered anyway ("beyond the guarantee"); a reported gap must cover every lost one.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::time::Instant;
 
 use super::bits::Bits;
@@ -46,6 +46,8 @@ pub struct Owed {
 /// Running totals for the report.
 #[derive(Clone, Debug, Default)]
 pub struct LedgerTally {
+    /// Events of batch bombs that reached a live socket: each is owed to the consumer once.
+    pub batch_items_owed: u64,
     /// Notification frames on the wire, copies included.
     pub notification_frames: u64,
     /// Distinct notification messages sent.
@@ -82,8 +84,13 @@ pub struct Ledger {
     /// Delivered before the record of the copy that carried them was read.
     delivered_early: HashSet<u64>,
     delivered_in_round: Vec<u64>,
+    /// How the last sockets ended (a few: a fault's target is asked about right after its end).
+    recent_endings: VecDeque<(SocketId, Ended)>,
     tally: LedgerTally,
 }
+
+/// How many socket endings [`Ledger::ending`] remembers.
+const RECENT_ENDINGS: usize = 16;
 
 /// The name an injected frame is counted under.
 pub fn bad_frame_kind(frame: BadFrame) -> &'static str {
@@ -128,8 +135,12 @@ impl Ledger {
                             .injected_live
                             .entry(bad_frame_kind(*frame).to_owned())
                             .or_default() += 1;
-                        if matches!(frame, BadFrame::Oversized { .. }) {
-                            *live = false;
+                        match frame {
+                            BadFrame::Oversized { .. } => *live = false,
+                            BadFrame::BatchBomb { items, .. } => {
+                                self.tally.batch_items_owed += *items as u64;
+                            }
+                            _ => {}
                         }
                     }
                     _ => self.tally.injected_dead += 1,
@@ -147,6 +158,10 @@ impl Ledger {
             }
             Record::Ended { socket, how } => {
                 self.live.remove(socket);
+                if self.recent_endings.len() == RECENT_ENDINGS {
+                    self.recent_endings.pop_front();
+                }
+                self.recent_endings.push_back((*socket, how.clone()));
                 *self.tally.endings.entry(ending_kind(how)).or_default() += 1;
             }
         }
@@ -228,6 +243,14 @@ impl Ledger {
     /// Whether `socket` is open (no `Ended` record yet).
     pub fn is_open(&self, socket: SocketId) -> bool {
         self.live.contains_key(&socket)
+    }
+
+    /// How `socket` ended, if it is one of the last few that did.
+    pub fn ending(&self, socket: SocketId) -> Option<&Ended> {
+        self.recent_endings
+            .iter()
+            .find(|(ended, _)| *ended == socket)
+            .map(|(_, how)| how)
     }
 
     /// Ends a round, once the records are read up to the point where everything owed was delivered:

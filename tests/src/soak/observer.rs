@@ -10,14 +10,16 @@
 //! runs from its anchor — `from`, the time (Twitch's clock, here the mock's, which is this
 //! machine's) up to which the user has everything — to `resumed_at`, when the subscriptions were
 //! back. Its `until`, the same moment estimated on Twitch's clock, must lie within
-//! `UNTIL_TOLERANCE` (1 s) of `resumed_at`: the mock shares this machine's clock, so the estimated
-//! offset is only the frames' delay. The soak requires that every lost notification (one the mock could not send
+//! `UNTIL_TOLERANCE` (1 s) of `resumed_at`: the mock's clock is this machine's moved by the offset the
+//! soak set (a clock skew fault), so mapped back through that offset the error is only the
+//! frames' delay. Twitch-clock times are mapped back through the offset that held when they were
+//! stamped. The soak requires that every lost notification (one the mock could not send
 //! because no session of the client held the subscription, or one sent on a socket no longer live)
 //! falls inside the window of a reported gap, so a user who catches up over Helix for each window
 //! misses nothing.
 
-use std::collections::{BTreeMap, VecDeque};
-use std::time::{Duration, Instant};
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::time::{Duration, Instant, SystemTime};
 
 use eventsub_proto::{DisconnectCause, Event, FrameError, StopReason};
 
@@ -63,6 +65,8 @@ pub struct ObserverTally {
     pub causes: BTreeMap<String, u64>,
     /// `MalformedFrame` errors, by kind.
     pub malformed: BTreeMap<String, u64>,
+    /// Events of batched notifications delivered.
+    pub batch_items: u64,
     /// Gaps reported (`Resumed`).
     pub gaps: u64,
     /// Their summed length.
@@ -82,15 +86,33 @@ pub struct Observer {
     /// When the open gap was reported, if one is open.
     open_gap: Option<Instant>,
     gaps: VecDeque<ReportedGap>,
+    /// The mock's clock offsets (milliseconds, negative: behind) and since when each holds, oldest
+    /// first: a time on Twitch's clock is mapped back through the offset it was stamped with.
+    skews: VecDeque<(Instant, i64)>,
+    /// The batch being delivered and its items seen (one batch at a time: its events come in a
+    /// row).
+    batch_message: Option<String>,
+    batch_items: HashSet<String>,
     stopped: Option<StopReason>,
     tally: ObserverTally,
 }
+
+/// How many clock offsets the observer remembers: more than a gap can span.
+const KEPT_SKEWS: usize = 8;
+/// How far a frame may have been stamped before the offset change that is recorded for it.
+const SKEW_SLACK: Duration = Duration::from_millis(200);
+
+/// The cause the client reports for a socket it ended because the server flooded pings and
+/// read no pongs.
+pub const PING_FLOOD_CAUSE: &str = "pongs unread in a ping flood (1006)";
 
 fn cause_kind(cause: &DisconnectCause) -> String {
     match cause {
         DisconnectCause::Closed { code, reason } if code.0 == 1006 => {
             if reason.contains("too long") || reason.contains("Space limit") {
                 "frame over the limit refused (1006)".to_owned()
+            } else if reason.contains("pings in a row without reading") {
+                PING_FLOOD_CAUSE.to_owned()
             } else {
                 "no close frame (1006)".to_owned()
             }
@@ -123,9 +145,66 @@ impl Observer {
             sessions: 0,
             open_gap: None,
             gaps: VecDeque::new(),
+            skews: VecDeque::from([(clock.origin(), 0)]),
+            batch_message: None,
+            batch_items: HashSet::new(),
             stopped: None,
             tally: ObserverTally::default(),
         }
+    }
+
+    /// The mock's clock is `offset_ms` milliseconds from this machine's from `at` on.
+    pub fn clock_skewed(&mut self, at: Instant, offset_ms: i64) {
+        if self.skews.len() == KEPT_SKEWS {
+            self.skews.pop_front();
+        }
+        self.skews.push_back((at, offset_ms));
+    }
+
+    /// The `Instant` of `wall`, on the mock's clock under `offset_ms`.
+    fn instant_under(&self, wall: SystemTime, offset_ms: i64) -> Instant {
+        let offset = Duration::from_millis(offset_ms.unsigned_abs());
+        let local = if offset_ms >= 0 {
+            wall.checked_sub(offset)
+        } else {
+            wall.checked_add(offset)
+        };
+        self.clock.instant_of(local.unwrap_or(wall))
+    }
+
+    /// The `Instant` a frame stamped `wall` (the mock's clock) was sent at: mapped through the
+    /// offset that held then. When more than one offset fits, the latest moment is taken, so
+    /// that no loss is excused by a window that starts too early.
+    fn stamped_at(&self, wall: SystemTime) -> Instant {
+        // Nothing was stamped after now: the newest offset holds up to now only.
+        let mut later = Instant::now();
+        for &(since, offset_ms) in self.skews.iter().rev() {
+            let at = self.instant_under(wall, offset_ms);
+            let fits = at + SKEW_SLACK >= since && at <= later + SKEW_SLACK;
+            if fits {
+                return at;
+            }
+            later = since;
+        }
+        let newest = self.skews.back().map_or(0, |&(_, offset_ms)| offset_ms);
+        self.instant_under(wall, newest)
+    }
+
+    /// How far `until` (Twitch's clock, through the client's estimated offset) is from
+    /// `resumed_at`, under the offset that fits best: the client estimates the offset at each
+    /// welcome, so just after a change it may still use the one before.
+    fn until_off_by(&self, until: SystemTime, resumed_at: Instant) -> (Instant, Duration) {
+        self.skews
+            .iter()
+            .map(|&(_, offset_ms)| {
+                let at = self.instant_under(until, offset_ms);
+                let off_by = at
+                    .saturating_duration_since(resumed_at)
+                    .max(resumed_at.saturating_duration_since(at));
+                (at, off_by)
+            })
+            .min_by_key(|&(_, off_by)| off_by)
+            .unwrap_or((resumed_at, Duration::MAX))
     }
 
     /// Pairs the wall and the monotonic clock again (call it often).
@@ -147,6 +226,22 @@ impl Observer {
     /// Folds one event, received at `at`. `Err` says what the client did wrong.
     pub fn see(&mut self, at: Instant, event: Event, ledger: &mut Ledger) -> Result<(), String> {
         match event {
+            Event::Notification(notification) if notification.batch_item_id().is_some() => {
+                // An event of a batch bomb (the mock's injected frames carry ids the ledger
+                // does not track as sent): counted, each (message, item) pair once.
+                let item = (
+                    notification.message_id().to_string(),
+                    notification.batch_item_id().unwrap_or_default().to_owned(),
+                );
+                if self.batch_message.as_ref() != Some(&item.0) {
+                    self.batch_message = Some(item.0.clone());
+                    self.batch_items.clear();
+                }
+                if !self.batch_items.insert(item.1.clone()) {
+                    return Err(format!("batch item delivered twice: {item:?}"));
+                }
+                self.tally.batch_items += 1;
+            }
             Event::Notification(notification) => {
                 let id = notification.message_id().to_string();
                 let number =
@@ -226,24 +321,30 @@ impl Observer {
                 self.clock.since_start(at),
             ));
         }
-        let until = self.clock.instant_of(gap.until);
-        let off_by = until
-            .saturating_duration_since(gap.resumed_at)
-            .max(gap.resumed_at.saturating_duration_since(until));
-        if off_by > UNTIL_TOLERANCE || gap.until < gap.from {
+        let (until, off_by) = self.until_off_by(gap.until, gap.resumed_at);
+        // The client's offset is the median of its last few samples, so after the mock's clock
+        // jumped ahead it may still place the resumption before `from` (stamped after the jump)
+        // and clamps `until` to `from`: right only if some recent offset puts `from` after the
+        // resumption.
+        let clamped = gap.until == gap.from
+            && self
+                .skews
+                .iter()
+                .any(|&(_, offset_ms)| self.instant_under(gap.from, offset_ms) > gap.resumed_at);
+        if (off_by > UNTIL_TOLERANCE && !clamped) || gap.until < gap.from {
             return Err(format!(
                 "gap until {:?} (Twitch's clock) is {off_by:?} from its resumption at {:?}, \
                  from {:?}",
                 self.clock.since_start(until),
                 self.clock.since_start(gap.resumed_at),
-                self.clock.since_start(self.clock.instant_of(gap.from)),
+                self.clock.since_start(self.stamped_at(gap.from)),
             ));
         }
         if self.gaps.len() == KEPT_GAPS {
             self.gaps.pop_front();
         }
         self.gaps.push_back(ReportedGap {
-            anchor: self.clock.instant_of(gap.from),
+            anchor: self.stamped_at(gap.from),
             began: gap.lost_at,
             ended: gap.resumed_at,
         });

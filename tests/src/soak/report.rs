@@ -31,6 +31,9 @@ pub struct Figures {
     pub duration: Duration,
     /// Attempts to notify that found no session holding the subscription (inside gaps).
     pub unsent_attempts: u64,
+    /// The most WebSocket connections the mock saw open at once over the run (the client holds
+    /// at most three, even in a reconnect storm).
+    pub peak_open_sockets: usize,
     /// Faults by kind.
     pub faults: BTreeMap<String, FaultCount>,
     /// The mock's side.
@@ -79,8 +82,17 @@ impl fmt::Display for Figures {
         )?;
         writeln!(
             f,
-            "gaps reported: {} (total {:.1?}, longest {:.1?}); sockets opened: {}",
-            observer.gaps, observer.gap_time, observer.longest_gap, ledger.sockets_opened
+            "batch bomb events: {} owed, {} delivered",
+            ledger.batch_items_owed, observer.batch_items
+        )?;
+        writeln!(
+            f,
+            "gaps reported: {} (total {:.1?}, longest {:.1?}); sockets opened: {}, at most {} at once",
+            observer.gaps,
+            observer.gap_time,
+            observer.longest_gap,
+            ledger.sockets_opened,
+            self.peak_open_sockets
         )?;
         writeln!(f, "faults (applied / skipped):")?;
         for (kind, count) in &self.faults {

@@ -1,11 +1,12 @@
 //! The seeded random fault schedule: rounds of notifications with faults between them.
 //!
 //! A round is 20 to 150 notifications. Between any two, with small probabilities, comes a fault
-//! that keeps the session (a graceful reconnect, a duplicate sent again later, delayed frames, a
+//! that keeps the session (a graceful reconnect, a reconnect storm, the server's clock moved up to
+//! four minutes either way, the consumer stalled for 0.2–2 s, a batch bomb, a duplicate sent again later, delayed frames, a
 //! frame that is not JSON or lacks fields, a Helix 429 or 5xx) or a pause of a few milliseconds, so
 //! faults land at varied moments of the client's life: mid-burst, mid-handover, mid-resubscription.
 //! Two rounds in three carry a fault that breaks the session (a TCP drop, a close code 4000–4007,
-//! keepalive silence, an oversized frame, a stale reconnect URL) at a random position, sometimes a
+//! keepalive silence, a ping flood, an oversized frame, a stale reconnect URL) at a random position, sometimes a
 //! second one that then hits the client while it is still recovering. One notification in twelve
 //! is delivered twice on its socket or on every socket of the session (which, during a handover,
 //! puts it on the old and the new socket). The first rounds also carry every kind of fault once,
@@ -92,6 +93,7 @@ impl Schedule {
             (2, Fault::Silence),
             (3, Fault::oversized()),
             (3, Fault::StaleReconnect),
+            (2, Fault::ping_flood()),
             // 4001 ends the client for good (it must not reconnect): rarer, it costs a restart.
             (1, Fault::Close(4001)),
         ];
@@ -115,8 +117,26 @@ impl Schedule {
         } else {
             HelixFault::ServerError(status)
         };
+        let storm = Fault::ReconnectStorm {
+            count: self.rng.range(3, 8) as usize,
+            every: Duration::from_millis(self.rng.range(5, 60)),
+        };
+        // Within four minutes either way: a real clock does not jump, and the client's stale check
+        // (10 min, the offset estimated at each welcome and capped at 5 min that way) holds a
+        // jump of up to 8 min between two estimates, which is what the mock's jumps here are.
+        let skew = Fault::ClockSkew {
+            by: Duration::from_secs(self.rng.range(0, 240)),
+            ahead: self.rng.chance(500),
+        };
+        let stall = Fault::StalledConsumer {
+            pause: Duration::from_millis(self.rng.range(200, 2000)),
+        };
         let choices = [
             (3, Fault::GracefulReconnect),
+            (1, stall),
+            (1, Fault::batch_bomb()),
+            (1, storm),
+            (1, skew),
             (4, Fault::SendAgain),
             (2, delay),
             (2, Fault::Bad(BadFrame::NotJson)),

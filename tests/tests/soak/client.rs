@@ -1,5 +1,6 @@
 //! The client under test: its configuration and how it is started.
 
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use eventsub_mock::helix::fast_retries;
@@ -36,6 +37,31 @@ pub(crate) fn silence_allowed() -> Duration {
 
 pub(crate) type Events = mpsc::UnboundedReceiver<(Instant, Event)>;
 
+/// The client's event buffer: small, so a stalled consumer fills it within a round and the
+/// default backpressure policy (stop reading the sockets, the keepalive watch paused) is what
+/// carries the client through the stall.
+const EVENT_BUFFER: usize = 64;
+
+/// Until when the soak's consumer reads no events (a stalled consumer fault); shared by every
+/// client of a run.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Stall(Arc<Mutex<Option<Instant>>>);
+
+impl Stall {
+    /// The consumer reads nothing for `pause` from now.
+    pub(crate) fn pause(&self, pause: Duration) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now() + pause);
+    }
+
+    /// Waits out a stall, if one holds.
+    async fn wait(&self) {
+        let until = self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+        if let Some(until) = until {
+            tokio::time::sleep_until(until.into()).await;
+        }
+    }
+}
+
 /// The adapter a run drives. Both share the driver; they differ in their runtime (tokio tasks, or
 /// a thread of its own running async-io) and their socket stack (tokio-tungstenite, or
 /// async-tungstenite over async-net).
@@ -70,11 +96,12 @@ impl Adapter {
 }
 
 /// Starts a client subscribed to [`KIND`]; its events are forwarded as they come (stamped), so the
-/// client's buffer never fills while the driver sleeps.
+/// client's buffer never fills while the driver sleeps, except while `stall` holds.
 pub(crate) async fn start_client(
     mock: &MockEventSub,
     seed: u64,
     adapter: Adapter,
+    stall: &Stall,
 ) -> (EventSubHandle, Events) {
     let token = || AccessToken::new(USER_TOKEN);
     let started = match adapter {
@@ -88,8 +115,13 @@ pub(crate) async fn start_client(
     };
     let (handle, mut events) = started.expect("client starts");
     let (forward, received) = mpsc::unbounded_channel();
+    let stall = stall.clone();
     tokio::spawn(async move {
-        while let Some(event) = events.next().await {
+        loop {
+            stall.wait().await;
+            let Some(event) = events.next().await else {
+                break;
+            };
             if forward.send((Instant::now(), event)).is_err() {
                 break;
             }
@@ -110,7 +142,7 @@ fn configured<R: Runtime>(
         .helix_retry(fast_retries())
         .helix_timeout(Duration::from_secs(2))
         .close_timeout(Duration::from_secs(1))
-        .event_buffer(1 << 16)
+        .event_buffer(EVENT_BUFFER)
         .seed(seed)
         .subscribe(stream_online(USER_ID))
 }

@@ -1,10 +1,11 @@
 //! Fault-injection soak: the client (each adapter in turn: tokio, then async-io) against the mock
 //! EventSub server over real sockets on 127.0.0.1, while a seeded random schedule injects graceful
-//! reconnects, stale reconnect URLs, TCP drops, every close code 4000–4007, keepalive silence,
-//! duplicates (on one socket, across the old and new socket of a handover, and sent again later),
-//! delayed frames, oversized frames, frames that are not JSON or lack fields, and Helix 429s and
-//! 5xx (within and beyond the client's retries). Judged from the mock's records and the client's
-//! events:
+//! reconnects, reconnect storms, stale reconnect URLs, TCP drops, every close code 4000–4007,
+//! keepalive silence, ping floods that read no pongs, duplicates (on one socket, across the old and
+//! new socket of a handover, and sent again later), delayed frames, oversized frames, frames that
+//! are not JSON or lack fields, the server's clock moved up to four minutes either way, a consumer
+//! that reads no events for 0.2–2 s, batch bombs (1,500 events in one notification), and Helix 429s and 5xx (within and beyond the client's
+//! retries). Judged from the mock's records and the client's events:
 //!
 //! - every notification sent on a socket while it was live is delivered exactly once, nothing is
 //!   delivered that was never sent, and duplicates are filtered (`eventsub_tests::soak::ledger`
@@ -13,7 +14,12 @@
 //!   went out on a socket no longer live) lies inside the catch-up window of a reported gap
 //!   (`Disconnected` … `Resumed { gap }`), and every gap that opens closes
 //!   (`eventsub_tests::soak::observer`);
-//! - the client never sends a text or binary frame;
+//! - the client never sends a text or binary frame, and never holds more than three sockets at once
+//!   (the mock's peak, reconnect storms included);
+//! - no fresh notification is dropped as stale under a skewed server clock, none is `Lagged` by a
+//!   stalled consumer, and the keepalive watchdog fires once per silenced socket, never because a
+//!   stall paused the reading; ping floods end by the client's bound on stuck pongs; every event
+//!   of a batch bomb that reached a live socket is delivered once;
 //! - the faulty frames are reported (`MalformedFrame`, or for an oversized one the loss of the
 //!   socket, which the client cannot keep reading) and nothing else is lost;
 //! - resident memory stays flat: the median RSS of the last quarter of the rounds exceeds that of
@@ -44,13 +50,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use eventsub_mock::{MockEventSub, SentFrame, SocketId};
 use eventsub_tests::soak::clock::Clock;
 use eventsub_tests::soak::ledger::Ledger;
-use eventsub_tests::soak::observer::Observer;
+use eventsub_tests::soak::observer::{Observer, PING_FLOOD_CAUSE};
 use eventsub_tests::soak::report::{FaultCount, Figures};
 use eventsub_tests::soak::rss::RssLog;
 use eventsub_tests::soak::{Fault, Schedule};
 use eventsub_tokio::EventSubHandle;
 
-use client::{Adapter, Events};
+use client::{Adapter, Events, Stall};
 use losses::{Handed, Span};
 
 /// The subscription every client of the run holds.
@@ -125,6 +131,12 @@ struct Soak {
     handover_from: Option<SocketId>,
     /// The socket whose frames are delayed, and for how many more notifications.
     delayed: Option<(SocketId, usize)>,
+    /// Until when a reconnect storm may still send a `session_reconnect`.
+    storm_until: Option<Instant>,
+    /// Stalls the consumer of every client's events.
+    stall: Stall,
+    /// Until when the consumer is stalled (and a little longer).
+    stalled_until: Option<Instant>,
     /// Recent lifecycle records and events, for failure messages.
     history: VecDeque<String>,
 }
@@ -191,14 +203,52 @@ async fn soak(adapter: Adapter) {
         "duplicates were on the wire: {figures}"
     );
     assert_faulty_frames_reported(&figures);
+    // The watchdog fires for silenced sockets only: never because a stalled consumer paused the
+    // reading.
+    let silences = figures
+        .faults
+        .get(&Fault::Silence.kind())
+        .map_or(0, |c| c.applied);
+    let timeouts = figures
+        .observer
+        .causes
+        .get("keepalive timeout")
+        .copied()
+        .unwrap_or(0);
+    assert!(silences > 0, "{figures}");
+    assert_eq!(
+        timeouts, silences,
+        "the watchdog fired for each silence only: {figures}"
+    );
+    assert_eq!(
+        figures.observer.batch_items, ledger.batch_items_owed,
+        "every event of a batch bomb on a live socket delivered once: {figures}"
+    );
+    // Each applied flood was ended by the client (the mock saw the socket break, checked as it is
+    // injected); the client's bound on stuck pongs must be what ends them, though a flood may
+    // now and then end by a reset the client reads first, so not necessarily every one.
+    let floods = figures
+        .faults
+        .get(&Fault::ping_flood().kind())
+        .map_or(0, |c| c.applied);
+    let flood_ends = figures
+        .observer
+        .causes
+        .get(PING_FLOOD_CAUSE)
+        .copied()
+        .unwrap_or(0);
     assert!(
-        figures.observer.causes.contains_key("keepalive timeout"),
-        "keepalive silence never set off the watchdog: {figures}"
+        flood_ends >= 1 && flood_ends <= floods,
+        "ping floods ended by the pong bound: {figures}"
     );
     for kind in Fault::every_kind() {
         let applied = figures.faults.get(&kind.kind()).map_or(0, |c| c.applied);
         assert!(applied > 0, "{kind} was never injected: {figures}");
     }
+    assert!(
+        figures.peak_open_sockets <= 3,
+        "the client held more than three sockets at once: {figures}"
+    );
     let rss = figures.rss.expect("RSS samples (needs /proc)");
     assert!(
         rss.growth() <= figures.rss_bound,

@@ -14,7 +14,7 @@ use eventsub_tests::soak::observer::Observer;
 use eventsub_tests::soak::report::Figures;
 use eventsub_tests::soak::rss::{RssLog, rss_bytes};
 
-use crate::client::{Adapter, silence_allowed, start_client};
+use crate::client::{Adapter, Stall, silence_allowed, start_client};
 use crate::{HISTORY, RESEND_POOL, RSS_BOUND, SETTLE_TIMEOUT, Soak};
 
 /// Rounds between two progress lines.
@@ -27,7 +27,8 @@ impl Soak {
             .expect("mock starts");
         mock.helix()
             .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &[]);
-        let (handle, events) = start_client(&mock, seed, adapter).await;
+        let stall = Stall::default();
+        let (handle, events) = start_client(&mock, seed, adapter, &stall).await;
         let clock = Clock::start();
         Self {
             seed,
@@ -50,6 +51,9 @@ impl Soak {
             resend_pool: VecDeque::new(),
             handover_from: None,
             delayed: None,
+            storm_until: None,
+            stall,
+            stalled_until: None,
             history: VecDeque::new(),
         }
     }
@@ -201,6 +205,7 @@ impl Soak {
     }
 
     pub(crate) async fn finish(mut self) -> Figures {
+        self.flush_postponed().await;
         self.settle().await;
         self.handle.shutdown().await;
         let deadline = Instant::now() + SETTLE_TIMEOUT;
@@ -220,6 +225,7 @@ impl Soak {
             clients: self.clients,
             duration: self.started.elapsed(),
             unsent_attempts: self.unsent_attempts,
+            peak_open_sockets: self.mock.peak_open_sockets(),
             faults: self.faults.clone(),
             ledger,
             observer,
