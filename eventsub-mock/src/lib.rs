@@ -62,7 +62,7 @@
 //! assert_eq!(sent.len(), 1);
 //!
 //! let greeted = loop {
-//!     let event = events.next().await.expect("the client runs until shut down");
+//!     let event = events.next().await.expect("the client runs until shut down"); // ok: a doc-test; the client runs until shut down below
 //!     if let Some(text) = greeting(&event) {
 //!         break text;
 //!     }

@@ -158,11 +158,11 @@ mod tests {
             text.push('\n');
             text.push_str(&line.replace("WALL", r#""wall":"2022-11-16T10:11:13Z""#));
         }
-        Recording::parse(&text).expect("a valid recording")
+        Recording::parse(&text).expect("a valid recording") // ok: a unit test over a constant recording
     }
 
     fn welcome_line(at_ns: u64, conn: u64) -> String {
-        let text = serde_json::to_string(WELCOME).expect("a string");
+        let text = serde_json::to_string(WELCOME).expect("a string"); // ok: a unit test; a `&str` always serializes
         format!(r#"{{"at_ns":{at_ns},WALL,"kind":"text","conn":{conn},"text":{text}}}"#)
     }
 

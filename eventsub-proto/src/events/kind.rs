@@ -113,7 +113,7 @@ pub(super) mod tests {
     #[test]
     fn a_kind_picks_nothing_out_of_another_kinds_event() {
         let json = fixture("stream.online", "1");
-        let online = kinds::StreamOnline::decode(&json).unwrap();
+        let online = kinds::StreamOnline::decode(&json).unwrap(); // ok: a unit test over the documented example
         assert!(kinds::ChannelFollowV2::event(&online).is_none());
         assert!(!kinds::ChannelFollowV2::matches("stream.online", "1"));
         assert!(!kinds::ChannelFollowV2::matches("channel.follow", "1"));
