@@ -8,6 +8,7 @@ use crate::close::ClientCloseCode;
 use crate::event::Event;
 use crate::ids::{ConnId, RequestId, SessionId, SubscriptionId};
 use crate::subscription::SubscriptionSpec;
+use crate::token::TokenIdentity;
 
 /// Something that happened, fed to [`Client::handle_input`](crate::Client::handle_input).
 #[derive(Clone, Debug)]
@@ -75,6 +76,13 @@ pub enum Input<'a> {
         request: RequestId,
         /// What Helix answered.
         result: Result<(), RequestError>,
+    },
+    /// Result of an [`Output::ValidateToken`] request.
+    TokenValidated {
+        /// The request.
+        request: RequestId,
+        /// What `GET /oauth2/validate` answered (401: [`RequestError::Unauthorized`]).
+        result: Result<TokenIdentity, RequestError>,
     },
 }
 
@@ -196,6 +204,12 @@ pub enum Output {
         request: RequestId,
         /// The subscription to delete.
         id: SubscriptionId,
+    },
+    /// Validate the current access token (`GET /oauth2/validate`, with the token the provider
+    /// gives now) and report [`Input::TokenValidated`].
+    ValidateToken {
+        /// The name of the request.
+        request: RequestId,
     },
     /// Hand this event to the user.
     Event(Event),

@@ -102,6 +102,7 @@ mod stale;
 #[cfg(feature = "serde")]
 mod serialize;
 mod subscription;
+mod token;
 mod wanted;
 
 pub use backoff::BackoffConfig;
@@ -127,5 +128,6 @@ pub use subscription::{
     DEFAULT_MAX_TOTAL_COST, MAX_SUBSCRIPTIONS_PER_CONNECTION, Subscription, SubscriptionSpec,
     SubscriptionStatus, Transport,
 };
+pub use token::TokenIdentity;
 pub use url::Url;
 pub use wanted::SubscriptionState;

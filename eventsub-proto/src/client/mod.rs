@@ -219,6 +219,11 @@ impl Client {
             Input::SubscriptionDeleted { request, result } => {
                 self.on_subscription_deleted(request, result)?
             }
+            // The core does not ask for validations yet (issue 13 in progress): any answer names
+            // a request it never made.
+            Input::TokenValidated { request, .. } => {
+                return Err(InputError::UnknownRequest { request });
+            }
         }
         self.resume_if_complete();
         Ok(())

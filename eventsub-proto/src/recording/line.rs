@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::reader::RecordingError;
 use crate::io::{Created, RequestError};
 use crate::subscription::SubscriptionSpec;
+use crate::token::TokenIdentity;
 
 /// The `format` of a recording's header line.
 pub const FORMAT: &str = "eventsub-recording";
@@ -171,6 +172,16 @@ pub enum Entry<'a> {
         #[serde(with = "deleted_result")]
         result: Result<(), RequestError>,
     },
+    /// Input: what Twitch answered to a token validation (never the token itself).
+    TokenValidated {
+        /// The request.
+        request: u64,
+        /// The answer: `{"ok":{"client_id":..,"user_id":..,"login":..,"scopes":[..],"expires_in_secs":..}}`
+        /// (`user_id` and `login` null for an app token, `expires_in_secs` null when it does not
+        /// expire) or an `err` as for a creation.
+        #[serde(with = "validated_result")]
+        result: Result<TokenIdentity, RequestError>,
+    },
     /// Input: the adapter stopped reading its sockets (its consumer's buffer is full).
     ReadingPaused,
     /// Input: the adapter reads its sockets again.
@@ -241,6 +252,7 @@ impl Entry<'_> {
             Self::SubscriptionDeleted { request, result } => {
                 Entry::SubscriptionDeleted { request, result }
             }
+            Self::TokenValidated { request, result } => Entry::TokenValidated { request, result },
             Self::ReadingPaused => Entry::ReadingPaused,
             Self::ReadingResumed => Entry::ReadingResumed,
             Self::Timeout => Entry::Timeout,
@@ -431,6 +443,60 @@ mod created_result {
                 cost: created.cost,
                 total_cost: created.total_cost,
                 max_total_cost: created.max_total_cost,
+            }),
+            ResultLine::Err(error) => Err(error.into()),
+        })
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct IdentityLine {
+    client_id: String,
+    user_id: Option<crate::ids::UserId>,
+    login: Option<String>,
+    scopes: Vec<String>,
+    expires_in_secs: Option<f64>,
+}
+
+mod validated_result {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{IdentityLine, ResultLine};
+    use crate::io::RequestError;
+    use crate::token::TokenIdentity;
+
+    pub(super) fn serialize<S: Serializer>(
+        result: &Result<TokenIdentity, RequestError>,
+        out: S,
+    ) -> Result<S::Ok, S::Error> {
+        let line = match result {
+            Ok(identity) => ResultLine::Ok(IdentityLine {
+                client_id: identity.client_id.clone(),
+                user_id: identity.user_id.clone(),
+                login: identity.login.clone(),
+                scopes: identity.scopes.clone(),
+                expires_in_secs: identity.expires_in.map(|d| d.as_secs_f64()),
+            }),
+            Err(error) => ResultLine::Err(error.into()),
+        };
+        line.serialize(out)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        input: D,
+    ) -> Result<Result<TokenIdentity, RequestError>, D::Error> {
+        Ok(match ResultLine::<IdentityLine>::deserialize(input)? {
+            ResultLine::Ok(line) => Ok(TokenIdentity {
+                client_id: line.client_id,
+                user_id: line.user_id,
+                login: line.login,
+                scopes: line.scopes,
+                // A recording is untrusted input: a negative, infinite or huge span is no expiry.
+                expires_in: line
+                    .expires_in_secs
+                    .and_then(|secs| Duration::try_from_secs_f64(secs).ok()),
             }),
             ResultLine::Err(error) => Err(error.into()),
         })

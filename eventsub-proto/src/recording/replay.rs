@@ -118,7 +118,8 @@ impl Replayer {
             match output {
                 Output::Connect { conn, .. } => self.conns.push(conn),
                 Output::CreateSubscription { request, .. }
-                | Output::DeleteSubscription { request, .. } => self.requests.push(request),
+                | Output::DeleteSubscription { request, .. }
+                | Output::ValidateToken { request } => self.requests.push(request),
                 Output::Event(event) => self.events.push(event),
                 // Closing is the recording's business: its `closed` line follows.
                 Output::Close { .. } | Output::Abort { .. } => {}
@@ -200,6 +201,13 @@ impl Replayer {
                 request: recorded,
                 result,
             } => Some(Input::SubscriptionDeleted {
+                request: request(*recorded)?,
+                result: result.clone(),
+            }),
+            Entry::TokenValidated {
+                request: recorded,
+                result,
+            } => Some(Input::TokenValidated {
                 request: request(*recorded)?,
                 result: result.clone(),
             }),

@@ -116,6 +116,16 @@ impl Transcriber {
                     result: result.clone(),
                 },
             ),
+            Input::TokenValidated {
+                request,
+                ref result,
+            } => (
+                wall,
+                Entry::TokenValidated {
+                    request: self.requests.remove(&request).unwrap_or(0),
+                    result: result.clone(),
+                },
+            ),
         };
         self.line(now, wall, entry)
     }
@@ -145,7 +155,8 @@ impl Transcriber {
                 conn: self.conn(*conn),
             },
             Output::CreateSubscription { request, .. }
-            | Output::DeleteSubscription { request, .. } => {
+            | Output::DeleteSubscription { request, .. }
+            | Output::ValidateToken { request } => {
                 self.last_request += 1;
                 self.requests.insert(*request, self.last_request);
                 return None;

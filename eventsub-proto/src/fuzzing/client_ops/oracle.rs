@@ -89,7 +89,10 @@ impl Oracle {
                     "creating {subscription}, which is not wanted"
                 );
             }
-            Output::Close { .. } | Output::Abort { .. } | Output::DeleteSubscription { .. } => {}
+            Output::Close { .. }
+            | Output::Abort { .. }
+            | Output::DeleteSubscription { .. }
+            | Output::ValidateToken { .. } => {}
             Output::Event(event) => self.event(event, now),
         }
     }
