@@ -179,7 +179,7 @@ pub use handle::{EventStream, EventSubHandle};
 pub use helix::request_error;
 pub use record::MAX_QUEUED_BYTES as MAX_RECORDING_QUEUE_BYTES;
 pub use runtime::Runtime;
-pub use token::{AccessToken, BoxFuture, TokenProvider};
+pub use token::{AccessToken, BoxFuture, TokenError, TokenProvider};
 pub use typed::{Typed, TypedStream};
 pub use typed_notification::{DecodeError, TypedNotification};
 
