@@ -156,6 +156,8 @@ mod driver;
 mod error;
 mod handle;
 mod helix;
+#[cfg(feature = "twitch_oauth2")]
+mod oauth;
 mod record;
 pub mod runtime;
 mod socket;
@@ -177,9 +179,15 @@ pub use eventsub_proto::{BroadcasterId, ClientId, ConduitId, ModeratorId, Reward
 pub use eventsub_proto::{Config, Event, SubscriptionSpec};
 pub use handle::{EventStream, EventSubHandle};
 pub use helix::request_error;
+#[cfg(feature = "twitch_oauth2")]
+pub use oauth::{DEFAULT_REFRESH_MARGIN, UserTokenProvider};
 pub use record::MAX_QUEUED_BYTES as MAX_RECORDING_QUEUE_BYTES;
 pub use runtime::Runtime;
 pub use token::{AccessToken, BoxFuture, TokenError, TokenProvider};
+/// The OAuth crate of [`UserTokenProvider`] (feature `twitch_oauth2`), so an app uses the same
+/// version: `UserToken`, `DeviceUserTokenBuilder`, scopes.
+#[cfg(feature = "twitch_oauth2")]
+pub use twitch_oauth2;
 pub use typed::{Typed, TypedStream};
 pub use typed_notification::{DecodeError, TypedNotification};
 

@@ -133,6 +133,8 @@
 
 pub mod frames;
 pub mod helix;
+#[cfg(feature = "twitch_oauth2")]
+pub mod oauth2_client;
 pub mod replay;
 mod ws;
 
