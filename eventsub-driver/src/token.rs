@@ -65,6 +65,21 @@ pub trait TokenProvider: Send + Sync + 'static {
     }
 }
 
+/// A shared provider: the app keeps a clone of the `Arc` to reach its own provider while the
+/// client runs.
+impl<T: TokenProvider> TokenProvider for std::sync::Arc<T> {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        self.as_ref().token()
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        rejected: &'a AccessToken,
+    ) -> BoxFuture<'a, Result<Option<AccessToken>, TokenError>> {
+        self.as_ref().refresh(rejected)
+    }
+}
+
 impl TokenProvider for AccessToken {
     fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
         Box::pin(async { Ok(self.clone()) })
