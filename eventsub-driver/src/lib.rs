@@ -132,6 +132,16 @@
 //! [`EventSubHandle::finished`] returns the recording is whole. With recording off the cost is a
 //! branch per input.
 //!
+//! # Tokens
+//!
+//! The client asks its [`TokenProvider`] for the access token before every Helix call and every
+//! token validation (`GET /oauth2/validate`, when the core asks for one), so a provider that
+//! refreshes its token is always heard; after a 401 it tells the provider which token was rejected
+//! and retries once with the one it gets instead. A plain [`AccessToken`] never refreshes. With the
+//! `twitch_oauth2` feature, `UserTokenProvider` keeps a `twitch_oauth2::UserToken` fresh: refreshed
+//! shortly before it expires and after a 401, and shared with the app so it can store the new
+//! refresh token. [`EventSubBuilder::auth_url`] says where tokens are validated.
+//!
 //! # TLS
 //!
 //! Features choose the TLS of the Helix calls here (a [`Runtime`] sets up its WebSocket's; the
