@@ -29,8 +29,11 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///
 /// impl TokenProvider for Refreshing {
 ///     fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
-///         let current = self.0.lock().map_err(|_| TokenError::unavailable("lock poisoned"));
-///         Box::pin(async move { current.map(|token| token.clone()) })
+///         let current = match self.0.lock() {
+///             Ok(token) => Ok(token.clone()),
+///             Err(_) => Err(TokenError::unavailable("lock poisoned")),
+///         };
+///         Box::pin(async move { current })
 ///     }
 ///     fn refresh<'a>(
 ///         &'a self,
