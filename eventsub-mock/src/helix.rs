@@ -1,8 +1,8 @@
 //! A mock Helix server that behaves like Twitch's for EventSub: token checks, body validation,
 //! costs and limits, 409 on duplicates, pagination, conduits and shards, and faults on demand (429
 //! with reset headers, 5xx, slow answers, malformed bodies); and the OAuth server beside it:
-//! `/oauth2/validate`, `/oauth2/token` (refresh token, device code and client credentials grants)
-//! and `/oauth2/device`, with token lifetimes ([`MockState::token_lifetime`],
+//! `/oauth2/validate`, `/oauth2/token` (refresh token, device code and client credentials grants),
+//! `/oauth2/device` and `/oauth2/revoke`, with token lifetimes ([`MockState::token_lifetime`],
 //! [`MockState::set_token_expires_in`]) so a token can expire mid-run: an expired token gets 401
 //! everywhere.
 //!

@@ -3,8 +3,8 @@
 //!
 //! [`MockEventSub`] serves the EventSub WebSocket at `/ws` and the Helix endpoints the client calls
 //! (`/helix/eventsub/...`) on one port, over real sockets, beside an OAuth server
-//! (`/oauth2/validate`, `/oauth2/token`, `/oauth2/device`) whose tokens expire when a test says
-//! ([`helix::MockState::token_lifetime`]); with the `twitch_oauth2` feature,
+//! (`/oauth2/validate`, `/oauth2/token`, `/oauth2/device`, `/oauth2/revoke`) whose tokens expire
+//! when a test says ([`helix::MockState::token_lifetime`]); with the `twitch_oauth2` feature,
 //! `MockEventSub::oauth2_client` runs twitch_oauth2's flows against it. It behaves like
 //! Twitch: a welcome on connect, keepalives, close 4003 when a fresh session gets no subscription in
 //! time, 4001 on any frame from the client, `session_reconnect` handovers, revocations, any close

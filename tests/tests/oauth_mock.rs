@@ -278,3 +278,14 @@ async fn the_token_endpoint_refuses_what_it_does_not_know() {
         (400, "invalid device code".to_owned())
     );
 }
+
+#[tokio::test]
+async fn a_revoked_token_gets_401_and_cannot_be_revoked_twice() {
+    let mock = start_with_fixtures().await.unwrap();
+    let http = mock.oauth2_client();
+    let token = eventsub_tokio::twitch_oauth2::AccessToken::new(USER_TOKEN.to_owned());
+    token.revoke_token(&http, &client_id()).await.unwrap();
+    let validate = mock.client(CLIENT_ID, USER_TOKEN).validate_token().await;
+    assert!(validate.unwrap_err().is_unauthorized());
+    assert!(token.revoke_token(&http, &client_id()).await.is_err());
+}

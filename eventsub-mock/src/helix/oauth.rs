@@ -1,6 +1,6 @@
 //! The OAuth endpoints a token provider talks to: `POST /oauth2/token` (refresh token, device
-//! code and client credentials grants) and `POST /oauth2/device` (the device code flow's start),
-//! in Twitch's shapes. Parameters are read from the query string and from a form body alike:
+//! code and client credentials grants), `POST /oauth2/device` (the device code flow's start) and
+//! `POST /oauth2/revoke`, in Twitch's shapes. Parameters are read from the query string and from a form body alike:
 //! Twitch accepts both, and clients (twitch_oauth2 among them) use both.
 
 use std::collections::HashMap;
@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::grants::Issued;
@@ -80,6 +80,25 @@ pub async fn token(
         _ => return Err(Reject::bad_request("unsupported_grant_type")),
     };
     Ok(issued(answer))
+}
+
+/// `POST /oauth2/revoke`: the token (of `client_id`) gets 401 from now on; 200 with no body.
+pub async fn revoke(
+    State(state): State<SharedState>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Result<Response, Reject> {
+    let params = params(query.as_deref(), &body);
+    let client_id = required(&params, "client_id")?;
+    let token = required(&params, "token")?;
+    let mut state = lock(&state);
+    match state.token_record(token) {
+        Some(record) if record.client_id == client_id => {
+            state.revoke_token(token);
+            Ok(StatusCode::OK.into_response())
+        }
+        _ => Err(Reject::bad_request("Invalid token")),
+    }
 }
 
 /// `POST /oauth2/device`: `{device_code, expires_in, interval, user_code, verification_uri}`.

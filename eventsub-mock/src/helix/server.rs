@@ -11,8 +11,8 @@ use super::faults::{Fault, apply};
 use super::state::{MockState, SharedState, lock};
 use super::{conduits, oauth, subscriptions, validate};
 
-/// The mock's routes (`/helix/eventsub/...`, and `/oauth2/validate`, `/oauth2/token` and
-/// `/oauth2/device`) over `state`, with fault injection and rate-limit headers on every answer.
+/// The mock's routes (`/helix/eventsub/...`, and `/oauth2/validate`, `/oauth2/token`,
+/// `/oauth2/device` and `/oauth2/revoke`) over `state`, with fault injection and rate-limit headers on every answer.
 pub fn router(state: SharedState) -> Router {
     Router::new()
         .route(
@@ -35,6 +35,7 @@ pub fn router(state: SharedState) -> Router {
         .route("/oauth2/validate", get(validate::validate))
         .route("/oauth2/token", post(oauth::token))
         .route("/oauth2/device", post(oauth::device))
+        .route("/oauth2/revoke", post(oauth::revoke))
         .layer(axum::middleware::from_fn_with_state(state.clone(), apply))
         .with_state(state)
 }
