@@ -211,12 +211,8 @@ async fn the_provider_is_asked_for_the_token_before_every_helix_call() {
     client.subscribed().await;
     assert!(client.handle.unsubscribe(follows()).await.unwrap());
     assert!(
-        e2e::eventually(|| mock
-            .helix()
-            .subscriptions
-            .iter()
-            .all(|s| s.kind != "channel.follow"))
-        .await
+        e2e::deleted(&mock, "channel.follow").await,
+        "deleted over Helix"
     );
     let events = client.shutdown().await;
     assert!(matches!(events.last(), Some(Event::Stopped { .. })));

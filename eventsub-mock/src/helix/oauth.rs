@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -26,6 +26,35 @@ fn params(query: Option<&str>, body: &[u8]) -> HashMap<String, String> {
         .chain(from_body)
         .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect()
+}
+
+/// An OAuth request as the handlers read it: its parameters, wherever they were sent, and the
+/// `client_id` every OAuth endpoint requires.
+pub struct OauthRequest {
+    params: HashMap<String, String>,
+    client_id: String,
+}
+
+impl<S: Send + Sync> FromRequest<S> for OauthRequest {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        let query = request.uri().query().map(str::to_owned);
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let params = params(query.as_deref(), &body);
+        let client_id = required(&params, "client_id")
+            .map_err(IntoResponse::into_response)?
+            .to_owned();
+        Ok(Self { params, client_id })
+    }
+}
+
+impl OauthRequest {
+    fn required(&self, name: &str) -> Result<&str, Reject> {
+        required(&self.params, name)
+    }
 }
 
 fn required<'a>(params: &'a HashMap<String, String>, name: &str) -> Result<&'a str, Reject> {
@@ -62,19 +91,17 @@ fn issued(issued: Issued) -> Response {
 /// `POST /oauth2/token`.
 pub async fn token(
     State(state): State<SharedState>,
-    RawQuery(query): RawQuery,
-    body: Bytes,
+    request: OauthRequest,
 ) -> Result<Response, Reject> {
-    let params = params(query.as_deref(), &body);
-    let client_id = required(&params, "client_id")?;
+    let client_id = request.client_id.as_str();
     let mut state = lock(&state);
-    let answer = match required(&params, "grant_type")? {
-        "refresh_token" => state.refresh(required(&params, "refresh_token")?, client_id)?,
+    let answer = match request.required("grant_type")? {
+        "refresh_token" => state.refresh(request.required("refresh_token")?, client_id)?,
         DEVICE_CODE_GRANT => {
-            state.exchange_device_code(required(&params, "device_code")?, client_id)?
+            state.exchange_device_code(request.required("device_code")?, client_id)?
         }
         "client_credentials" => {
-            required(&params, "client_secret")?;
+            request.required("client_secret")?;
             state.issue_app_token(client_id)
         }
         _ => return Err(Reject::bad_request("unsupported_grant_type")),
@@ -85,15 +112,12 @@ pub async fn token(
 /// `POST /oauth2/revoke`: the token (of `client_id`) gets 401 from now on; 200 with no body.
 pub async fn revoke(
     State(state): State<SharedState>,
-    RawQuery(query): RawQuery,
-    body: Bytes,
+    request: OauthRequest,
 ) -> Result<Response, Reject> {
-    let params = params(query.as_deref(), &body);
-    let client_id = required(&params, "client_id")?;
-    let token = required(&params, "token")?;
+    let token = request.required("token")?;
     let mut state = lock(&state);
     match state.token_record(token) {
-        Some(record) if record.client_id == client_id => {
+        Some(record) if record.client_id == request.client_id => {
             state.revoke_token(token);
             Ok(StatusCode::OK.into_response())
         }
@@ -105,13 +129,11 @@ pub async fn revoke(
 pub async fn device(
     State(state): State<SharedState>,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
-    body: Bytes,
+    request: OauthRequest,
 ) -> Result<Response, Reject> {
-    let params = params(query.as_deref(), &body);
-    let client_id = required(&params, "client_id")?;
     let mut state = lock(&state);
-    let (device_code, user_code, lifetime) = state.start_device_flow(client_id, scopes(&params));
+    let (device_code, user_code, lifetime) =
+        state.start_device_flow(&request.client_id, scopes(&request.params));
     // Where the user would go: this server's, so nothing in a test points at Twitch.
     let host = headers
         .get(header::HOST)
