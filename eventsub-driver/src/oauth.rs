@@ -30,7 +30,8 @@ type OnRefresh = Arc<dyn Fn(&UserToken) + Send + Sync>;
 /// refresh token with every refresh.
 ///
 /// `C` is twitch_oauth2's HTTP client; [`UserTokenProvider::new`] makes a reqwest one with the
-/// TLS the features select.
+/// TLS the features select and a request timeout. Give yours a timeout too: every Helix call
+/// waits while a refresh is under way.
 ///
 /// ```no_run
 /// use eventsub_driver::{EventSubBuilder, Runtime, UserTokenProvider};
