@@ -237,8 +237,8 @@ impl<R: Runtime> EventSubBuilder<R> {
             .max_frame_size(Some(config.max_frame_bytes))
             .write_buffer_size(crate::socket::WRITE_BUFFER_BYTES)
             .max_write_buffer_size(crate::socket::MAX_WRITE_BUFFER_BYTES);
-        // No token yet: every call asks the provider for the current one (`helix::with_token`),
-        // so the client's own is never sent.
+        // No token here: every call asks the provider for the current one (`helix/call.rs`),
+        // so this placeholder is never sent.
         let auth_url = self
             .auth_url
             .unwrap_or_else(|| default_auth_url(&self.helix_url));

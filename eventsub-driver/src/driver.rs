@@ -248,9 +248,8 @@ impl<R: Runtime> Driver<R> {
     }
 
     /// The core has stopped: creations and validations in flight are of no use any more and are
-    /// aborted at once;
-    /// what is left (the deletes shutdown asked for) gets `close_timeout` plus one Helix call's
-    /// timeout, so a hanging or rate-limited Helix cannot hold the shutdown.
+    /// aborted at once; what is left (the deletes shutdown asked for) gets `close_timeout` plus
+    /// one Helix call's timeout, so a hanging or rate-limited Helix cannot hold the shutdown.
     fn bound_helix_calls(&self, flight: &mut InFlight) {
         for (abort, useless_once_stopped) in flight.helix_calls.values() {
             if *useless_once_stopped {
