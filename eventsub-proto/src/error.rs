@@ -161,6 +161,14 @@ pub enum SubscribeError {
         /// The token's maximum.
         max_total_cost: u32,
     },
+    /// The validated token lacks a scope the subscription's type needs: Twitch would refuse it.
+    #[error("{spec} needs {}", crate::event::describe_scopes(missing))]
+    MissingScope {
+        /// The subscription.
+        spec: Box<SubscriptionSpec>,
+        /// The scope groups the token does not satisfy: any one scope of each group would do.
+        missing: Vec<&'static [&'static str]>,
+    },
     /// The client was shut down or stopped.
     #[error("the client has stopped")]
     Stopped,

@@ -14,6 +14,7 @@ use crate::message::BatchItems;
 #[cfg(feature = "serde")]
 use crate::serialize::{option_rfc3339, option_secs, request_error, secs};
 use crate::subscription::{Subscription, SubscriptionSpec};
+use crate::token::TokenIdentity;
 
 /// Something the user should know about.
 ///
@@ -207,6 +208,29 @@ pub enum Event {
         /// wall-clock range to catch up over Helix.
         #[cfg_attr(feature = "serde", serde(serialize_with = "option_rfc3339"))]
         last_sent: Option<SystemTime>,
+    },
+    /// The token was validated (`GET /oauth2/validate`): whose it is, what it may do, for how
+    /// long. Costs are estimated for this user from now on, and every wanted subscription whose
+    /// type needs a scope the token lacks was refused
+    /// ([`SubscriptionFailure::MissingScope`]). Comes before the first socket and after every
+    /// revalidation ([`Config::revalidate_every`](crate::Config::revalidate_every)).
+    TokenValidated {
+        /// What Twitch said about the token (never the token itself).
+        identity: TokenIdentity,
+    },
+    /// Nothing can be subscribed, so the client holds no socket (Twitch closes a session without
+    /// subscriptions with 4003, and reconnecting would only loop): it closed what it had with 1000,
+    /// does not reconnect, and waits. `reasons` names each wanted subscription and why it cannot be
+    /// created (empty when none is wanted).
+    ///
+    /// A gap that was open ends here without a [`Event::Resumed`]: from its start (the
+    /// [`Event::Disconnected`]) on, nothing is listened to, and no subscription is there to catch
+    /// up for. Adding a subscription ([`Client::subscribe`](crate::Client::subscribe), also one
+    /// that was revoked or failed) leaves idle: the client connects again (validating the token
+    /// first if it has to), and a new [`Event::SessionReady`] follows.
+    Idle {
+        /// Each wanted subscription and why it cannot be created.
+        reasons: Vec<IdleReason>,
     },
     /// The client stopped for good; no more events follow.
     Stopped {
@@ -703,6 +727,17 @@ pub enum SubscriptionFailure {
         /// The limit.
         limit: usize,
     },
+    /// The token lacks a scope the subscription's type needs (found by token validation, before
+    /// any Helix call): it is not tried again until subscribed again.
+    #[error("{subscription_type} v{version} needs {}", describe_scopes(missing))]
+    MissingScope {
+        /// The subscription type.
+        subscription_type: String,
+        /// Its version.
+        version: String,
+        /// The scope groups the token does not satisfy: any one scope of each group would do.
+        missing: Vec<&'static [&'static str]>,
+    },
     /// It would exceed the token's `max_total_cost`.
     #[error(
         "cost {cost} would bring the total to {would_be}, over the maximum of {max_total_cost}"
@@ -715,6 +750,60 @@ pub enum SubscriptionFailure {
         /// The maximum.
         max_total_cost: u32,
     },
+}
+
+/// A wanted subscription that cannot be created, and why: one entry of [`Event::Idle`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct IdleReason {
+    /// The subscription.
+    pub spec: SubscriptionSpec,
+    /// Why it cannot be created.
+    pub why: Inactive,
+}
+
+impl IdleReason {
+    /// `spec` cannot be created because of `why`.
+    pub fn new(spec: SubscriptionSpec, why: Inactive) -> Self {
+        Self { spec, why }
+    }
+}
+
+/// Why a wanted subscription is not created any more (until it is subscribed again).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
+#[non_exhaustive]
+pub enum Inactive {
+    /// Twitch revoked it.
+    Revoked,
+    /// Its creation failed for good (a 400 or 403, a scope the token lacks).
+    Failed {
+        /// Why.
+        reason: SubscriptionFailure,
+    },
+}
+
+/// "scope `a`" or "one of the scopes `a`, `b`", for each group, joined by "and".
+pub(crate) fn describe_scopes(missing: &[&'static [&'static str]]) -> String {
+    let groups: Vec<String> = missing
+        .iter()
+        .map(|any_of| match any_of {
+            [only] => format!("scope `{only}`"),
+            many => format!(
+                "one of the scopes {}",
+                many.iter()
+                    .map(|scope| format!("`{scope}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+        .collect();
+    groups.join(" and ")
 }
 
 /// Why a notification was dropped.
@@ -736,7 +825,7 @@ pub enum DropReason {
 }
 
 /// Why the client stopped.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize),
@@ -745,18 +834,28 @@ pub enum DropReason {
 #[non_exhaustive]
 pub enum StopReason {
     /// [`Client::shutdown`](crate::Client::shutdown) was called.
+    #[error("shut down")]
     Shutdown,
     /// Twitch closed with 4001: the client sent a frame. Reconnecting would repeat it.
+    #[error("Twitch rejected inbound traffic (4001): {reason}")]
     InboundTrafficRejected {
         /// The close reason text.
         reason: String,
     },
-    /// Helix answered 401: the token is invalid or expired.
+    /// The token is an app access token: the WebSocket transport needs a user access token.
+    #[error(
+        "the token is an app access token; the WebSocket transport needs a user access token"
+    )]
+    AppToken,
+    /// Twitch answered 401 (to a token validation, or to Helix when validation is off): the token
+    /// is invalid or expired.
+    #[error("unauthorized: {message}")]
     Unauthorized {
         /// Twitch's message.
         message: String,
     },
     /// [`BackoffConfig::max_attempts`](crate::BackoffConfig::max_attempts) consecutive attempts failed.
+    #[error("gave up after {attempts} failed attempts")]
     GaveUp {
         /// How many.
         attempts: u32,
