@@ -843,9 +843,7 @@ pub enum StopReason {
         reason: String,
     },
     /// The token is an app access token: the WebSocket transport needs a user access token.
-    #[error(
-        "the token is an app access token; the WebSocket transport needs a user access token"
-    )]
+    #[error("the token is an app access token; the WebSocket transport needs a user access token")]
     AppToken,
     /// Twitch answered 401 (to a token validation, or to Helix when validation is off): the token
     /// is invalid or expired.

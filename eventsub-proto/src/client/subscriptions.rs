@@ -189,11 +189,7 @@ impl Client {
         for index in 0..self.subscriptions.entries.len() {
             // Checked one at a time: each one asked for takes up some of what was freed.
             let fits = self.subscriptions.entries.get(index).is_some_and(|wanted| {
-                wanted.awaits_room()
-                    && self
-                        .subscriptions
-                        .check_fits(wanted.cost(), limit)
-                        .is_ok()
+                wanted.awaits_room() && self.subscriptions.check_fits(wanted.cost(), limit).is_ok()
             });
             if fits {
                 self.request_creation(index, &session_id);

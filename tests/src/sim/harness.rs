@@ -17,7 +17,12 @@ pub const TOKEN_USER: &str = "12826";
 pub fn user_token_with_all_scopes() -> TokenIdentity {
     let mut scopes: Vec<&str> = SUBSCRIPTION_TYPES
         .iter()
-        .flat_map(|entry| entry.scopes.iter().flat_map(|any_of| any_of.iter().copied()))
+        .flat_map(|entry| {
+            entry
+                .scopes
+                .iter()
+                .flat_map(|any_of| any_of.iter().copied())
+        })
         .collect();
     scopes.sort_unstable();
     scopes.dedup();
@@ -113,7 +118,10 @@ impl Harness {
 
     /// Answers the oldest pending validation with `result`.
     pub fn answer_validation(&mut self, result: Result<TokenIdentity, RequestError>) {
-        assert!(!self.pending_validations.is_empty(), "no pending validation");
+        assert!(
+            !self.pending_validations.is_empty(),
+            "no pending validation"
+        );
         let request = self.pending_validations.remove(0);
         self.feed(Input::TokenValidated { request, result });
     }
