@@ -129,7 +129,12 @@ impl Client {
                 Event::SubscriptionFailed { spec, reason }
             }
         };
+        let cost_known = matches!(event, Event::SubscriptionCreated { .. });
         self.emit(event);
+        if cost_known {
+            // Twitch may charge less than estimated: what that frees can be used at once.
+            self.retry_for_room();
+        }
         let retry_later = self
             .subscriptions
             .entries
