@@ -15,6 +15,8 @@ use crate::error::ConnectError;
 use crate::handle::{EventStream, EventSubHandle};
 use crate::record::{MAX_QUEUED_BYTES, RecordTarget, Recorder};
 use crate::runtime::Runtime;
+#[cfg(test)]
+use crate::token::AccessToken;
 use crate::token::TokenProvider;
 
 /// Default capacity of the event buffer between the client task and the [`EventStream`].
@@ -68,8 +70,12 @@ pub struct EventSubBuilder<R> {
     client_id: String,
     tokens: Arc<dyn TokenProvider>,
     config: Config,
+    /// Subscriptions added by [`EventSubBuilder::subscribe`]: kept apart from `config` so that a
+    /// later [`EventSubBuilder::config`] does not drop them.
+    subscriptions: Vec<SubscriptionSpec>,
     eventsub_url: Option<String>,
     helix_url: String,
+    auth_url: Option<String>,
     helix_timeout: Duration,
     helix_retry: Option<RetryPolicy>,
     event_buffer: usize,
@@ -101,8 +107,10 @@ impl<R: Runtime> EventSubBuilder<R> {
             client_id: client_id.into(),
             tokens: Arc::new(token),
             config: Config::default(),
+            subscriptions: Vec::new(),
             eventsub_url: None,
             helix_url: eventsub_helix::DEFAULT_API_BASE_URL.to_owned(),
+            auth_url: None,
             helix_timeout: Duration::from_secs(10),
             helix_retry: None,
             event_buffer: DEFAULT_EVENT_BUFFER,
@@ -113,17 +121,32 @@ impl<R: Runtime> EventSubBuilder<R> {
         }
     }
 
-    /// Replaces the core's configuration (limits, timeouts, backoff, keepalive, ...). Call it
-    /// before [`EventSubBuilder::subscribe`]: it replaces the subscriptions too.
+    /// Replaces the core's configuration (limits, timeouts, backoff, keepalive, ...). The
+    /// subscriptions added by [`EventSubBuilder::subscribe`] are kept, whether it is called before
+    /// or after this: they are created after those of `config.subscriptions` (a spec in both is
+    /// wanted once).
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
         self
     }
 
-    /// Adds a subscription to create on every fresh session.
+    /// Adds a subscription to create on every fresh session (in either order with
+    /// [`EventSubBuilder::config`]).
     pub fn subscribe(mut self, spec: SubscriptionSpec) -> Self {
-        self.config.subscriptions.push(spec);
+        self.subscriptions.push(spec);
         self
+    }
+
+    /// The configuration the client starts with: [`EventSubBuilder::config`]'s, with the
+    /// subscriptions of [`EventSubBuilder::subscribe`] after its own.
+    fn client_config(&self) -> Config {
+        let mut config = self.config.clone();
+        for spec in &self.subscriptions {
+            if !config.subscriptions.contains(spec) {
+                config.subscriptions.push(spec.clone());
+            }
+        }
+        config
     }
 
     /// The EventSub WebSocket URL (default `wss://eventsub.wss.twitch.tv/ws`), such as a mock
@@ -136,6 +159,15 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// The Helix base URL (default `https://api.twitch.tv/helix`).
     pub fn helix_url(mut self, url: impl Into<String>) -> Self {
         self.helix_url = url.into();
+        self
+    }
+
+    /// The OAuth base URL token validations go to, such as a mock server's
+    /// `http://127.0.0.1:PORT/oauth2`. By default Twitch's (`https://id.twitch.tv/oauth2`), unless
+    /// [`EventSubBuilder::helix_url`] names another server ending in `/helix`: then `/oauth2` on
+    /// that server, as `eventsub-mock` serves them.
+    pub fn auth_url(mut self, url: impl Into<String>) -> Self {
+        self.auth_url = Some(url.into());
         self
     }
 
@@ -207,7 +239,7 @@ impl<R: Runtime> EventSubBuilder<R> {
     pub fn connect(self) -> Result<(EventSubHandle, EventStream), ConnectError> {
         eventsub_proto::check_not_too_long("close_timeout", self.close_timeout)?;
         eventsub_proto::check_not_too_long("helix_timeout", self.helix_timeout)?;
-        let mut config = self.config;
+        let mut config = self.client_config();
         if let Some(url) = self.eventsub_url {
             config.url = Url::parse(&url).map_err(|error| ConnectError::InvalidUrl {
                 url: url.clone(),
@@ -224,9 +256,13 @@ impl<R: Runtime> EventSubBuilder<R> {
             .max_frame_size(Some(config.max_frame_bytes))
             .write_buffer_size(crate::socket::WRITE_BUFFER_BYTES)
             .max_write_buffer_size(crate::socket::MAX_WRITE_BUFFER_BYTES);
+        let auth_url = self.auth_url.or_else(|| beside_helix(&self.helix_url));
         let mut helix = HelixClient::builder(self.client_id, self.tokens.token())
             .api_base_url(self.helix_url)
             .timeout(self.helix_timeout);
+        if let Some(auth_url) = auth_url {
+            helix = helix.auth_base_url(auth_url);
+        }
         if let Some(retry) = self.helix_retry {
             helix = helix.retry_policy(retry);
         }
@@ -282,5 +318,76 @@ impl<R: Runtime> EventSubBuilder<R> {
                 leftover,
             },
         ))
+    }
+}
+
+/// `/oauth2` on the server of a non-default Helix URL ending in `/helix` (a mock's).
+fn beside_helix(helix_url: &str) -> Option<String> {
+    if helix_url == eventsub_helix::DEFAULT_API_BASE_URL {
+        return None;
+    }
+    let server = helix_url.trim_end_matches('/').strip_suffix("/helix")?;
+    Some(format!("{server}/oauth2"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::{BoxWebSocket, WebSocketConfig};
+    use crate::token::BoxFuture;
+
+    /// A runtime that is never run: the builder only needs its type here.
+    #[derive(Clone)]
+    struct NoRuntime;
+
+    impl Runtime for NoRuntime {
+        fn now(&self) -> std::time::Instant {
+            std::time::Instant::now()
+        }
+        fn sleep_until(&self, _: std::time::Instant) -> BoxFuture<'static, ()> {
+            Box::pin(std::future::pending())
+        }
+        fn connect(
+            &self,
+            _: Url,
+            _: WebSocketConfig,
+        ) -> BoxFuture<'static, Result<BoxWebSocket, String>> {
+            Box::pin(async { Err("no sockets in this test".to_owned()) })
+        }
+        fn spawn(&self, _: BoxFuture<'static, ()>) {}
+    }
+
+    fn spec(broadcaster: &str) -> SubscriptionSpec {
+        SubscriptionSpec::new("stream.online", "1")
+            .with_condition("broadcaster_user_id", broadcaster)
+    }
+
+    #[test]
+    fn validations_go_beside_a_mocks_helix_and_to_twitch_otherwise() {
+        assert_eq!(
+            beside_helix("http://127.0.0.1:4000/helix/").as_deref(),
+            Some("http://127.0.0.1:4000/oauth2")
+        );
+        assert_eq!(beside_helix(eventsub_helix::DEFAULT_API_BASE_URL), None);
+        assert_eq!(beside_helix("http://proxy.test/api"), None);
+    }
+
+    #[test]
+    fn config_and_subscribe_compose_in_either_order() {
+        let mut config = Config::default();
+        config.subscriptions.push(spec("1"));
+        let after = EventSubBuilder::new(NoRuntime, "client", AccessToken::new("t"))
+            .subscribe(spec("2"))
+            .config(config.clone())
+            .subscribe(spec("1"));
+        let before = EventSubBuilder::new(NoRuntime, "client", AccessToken::new("t"))
+            .config(config)
+            .subscribe(spec("2"));
+        for builder in [after, before] {
+            assert_eq!(
+                builder.client_config().subscriptions,
+                [spec("1"), spec("2")]
+            );
+        }
     }
 }

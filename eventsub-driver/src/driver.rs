@@ -314,6 +314,9 @@ impl<R: Runtime> Driver<R> {
                 });
                 let _ = reply.send(self.client.unsubscribe(&spec));
             }
+            Command::Subscriptions(reply) => {
+                let _ = reply.send(self.client.subscriptions_report());
+            }
             Command::Shutdown => {
                 tracing::info!("shutdown requested");
                 self.shutdown_core();
@@ -391,6 +394,11 @@ impl<R: Runtime> Driver<R> {
                     tracing::info!(%request, %id, "deleting subscription");
                     let call = helix::delete(self.helix.clone(), self.tokens.clone(), request, id);
                     self.start_helix_call(flight, request, false, call);
+                }
+                Output::ValidateToken { request } => {
+                    tracing::info!(%request, "validating the token");
+                    let call = helix::validate(self.helix.clone(), self.tokens.clone(), request);
+                    self.start_helix_call(flight, request, true, call);
                 }
                 Output::Event(event) => self.deliver(event),
                 other => tracing::warn!(?other, "output this adapter version does not know"),

@@ -4,9 +4,10 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use eventsub_helix::{HelixClient, HelixError, TransportRequest};
+use eventsub_helix::{HelixClient, HelixError, TokenInfo, TransportRequest};
 use eventsub_proto::{
     Created, Input, RequestError, RequestId, SessionId, SubscriptionId, SubscriptionSpec,
+    TokenIdentity, UserId,
 };
 
 use crate::token::{BoxFuture, TokenProvider};
@@ -140,12 +141,77 @@ pub(crate) fn delete(
     })
 }
 
+/// Validates the current token (`GET /oauth2/validate`) for the core; on 401 once more with a
+/// refreshed token. A 401 that stays reaches the core, which stops.
+pub(crate) fn validate(
+    helix: HelixClient,
+    tokens: Arc<dyn TokenProvider>,
+    request: RequestId,
+) -> BoxFuture<'static, HelixDone> {
+    Box::pin(async move {
+        let (result, refreshed) = with_refresh(helix, tokens, |client| async move {
+            client.validate_token().await
+        })
+        .await;
+        let result = match result {
+            Ok(info) => {
+                tracing::info!(user_id = ?info.user_id, login = ?info.login, scopes = info.scopes.len(), "token validated");
+                Ok(identity(info))
+            }
+            Err(error) => {
+                tracing::warn!(%error, "validating the token failed");
+                Err(request_error(&error))
+            }
+        };
+        HelixDone {
+            input: Input::TokenValidated { request, result },
+            refreshed,
+        }
+    })
+}
+
+/// What the core needs of a validation answer.
+fn identity(info: TokenInfo) -> TokenIdentity {
+    let expires_in = info.expires_in();
+    let identity = match info.user_id {
+        Some(user_id) => TokenIdentity::user(
+            info.client_id,
+            UserId::new(user_id),
+            info.login.unwrap_or_default(),
+            info.scopes,
+        ),
+        None => TokenIdentity::app(info.client_id),
+    };
+    match expires_in {
+        Some(expires_in) => identity.with_expires_in(expires_in),
+        None => identity,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn message() -> String {
         "m".to_owned()
+    }
+
+    #[test]
+    fn a_validation_answer_becomes_the_cores_token_identity() {
+        let user: TokenInfo = serde_json::from_str(
+            r#"{"client_id":"c","login":"twitchdev","user_id":"12826","scopes":["user:read:chat"],"expires_in":5000}"#,
+        )
+        .unwrap_or_else(|error| panic!("a valid answer: {error}"));
+        let user = identity(user);
+        assert_eq!(user.user_id, Some(UserId::new("12826")));
+        assert!(user.has_scope("user:read:chat"));
+        assert_eq!(user.expires_in, Some(std::time::Duration::from_secs(5000)));
+        let app: TokenInfo =
+            serde_json::from_str(r#"{"client_id":"c","scopes":[],"expires_in":0}"#)
+                .unwrap_or_else(|error| panic!("a valid answer: {error}"));
+        let app = identity(app);
+        assert!(!app.is_user_token());
+        assert_eq!(app.expires_in, None);
     }
 
     #[test]
