@@ -261,7 +261,8 @@ impl Adapter {
         }
         self.oracle.step_done(&outputs, &report);
         let open = self.sockets.iter().filter(|socket| !socket.closing).count();
-        let in_flight = self.creates.len() + self.deletes.len();
+        // The validations asked for in this step are answered right after the check.
+        let in_flight = self.creates.len() + self.deletes.len() + validations.len();
         self.oracle
             .state(&self.client, self.sockets.len(), open, in_flight);
         for request in validations {
