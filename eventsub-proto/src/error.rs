@@ -169,6 +169,17 @@ pub enum SubscribeError {
         /// The scope groups the token does not satisfy: any one scope of each group would do.
         missing: Vec<&'static [&'static str]>,
     },
+    /// The condition names another user where the type needs the validated token's own (the
+    /// moderator, or the user reading chat): Twitch would refuse it.
+    #[error("{spec} needs `{field}` to be the token's user {token_user}")]
+    NotTokenUser {
+        /// The subscription.
+        spec: Box<SubscriptionSpec>,
+        /// The condition field.
+        field: String,
+        /// The token's user.
+        token_user: String,
+    },
     /// The client was shut down or stopped.
     #[error("the client has stopped")]
     Stopped,

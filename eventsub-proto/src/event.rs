@@ -78,7 +78,8 @@ pub enum Event {
         session_id: SessionId,
     },
     /// The live session was lost: a gap began. Twitch does not replay what it sends while nobody
-    /// listens; [`Event::Resumed`] says when the gap ended.
+    /// listens; [`Event::Resumed`] says when the gap ended (or [`Event::Idle`] that it never will:
+    /// nothing could be subscribed any more, so everything from the gap's start on is missed).
     Disconnected {
         /// The connection that was lost.
         conn: ConnId,
@@ -737,6 +738,24 @@ pub enum SubscriptionFailure {
         version: String,
         /// The scope groups the token does not satisfy: any one scope of each group would do.
         missing: Vec<&'static [&'static str]>,
+    },
+    /// The condition names another user where the type needs the token's own (the moderator, or
+    /// the user reading chat): Twitch would refuse it. Found by token validation, before any Helix
+    /// call; not tried again until subscribed again.
+    #[error(
+        "{subscription_type} v{version} needs `{field}` to be the token's user {token_user}, not {named}"
+    )]
+    NotTokenUser {
+        /// The subscription type.
+        subscription_type: String,
+        /// Its version.
+        version: String,
+        /// The condition field.
+        field: String,
+        /// The user it names.
+        named: String,
+        /// The token's user.
+        token_user: String,
     },
     /// It would exceed the token's `max_total_cost`.
     #[error(

@@ -567,3 +567,48 @@ fn a_permanent_failure_of_the_last_subscription_idles_and_it_may_be_subscribed_a
     harness.connect_next();
     assert_eq!(harness.pending_creates.len(), 1);
 }
+
+#[test]
+fn a_condition_naming_another_user_where_the_token_user_is_needed_is_refused_before_any_helix_call()
+{
+    let mut config = Harness::config();
+    let someone_elses = SubscriptionSpec::channel_follow_v2(
+        BroadcasterId::new(TOKEN_USER),
+        ModeratorId::new("999"),
+    );
+    config.subscriptions = vec![someone_elses, online("999")];
+    let mut harness = Harness::new(config);
+    let refused = harness.events.iter().find_map(|event| match event {
+        Event::SubscriptionFailed { reason, .. } => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(
+        refused,
+        Some(SubscriptionFailure::NotTokenUser {
+            subscription_type: "channel.follow".to_owned(),
+            version: "2".to_owned(),
+            field: "moderator_user_id".to_owned(),
+            named: "999".to_owned(),
+            token_user: TOKEN_USER.to_owned(),
+        })
+    );
+    harness.connect_next();
+    let created: Vec<&SubscriptionSpec> = harness
+        .pending_creates
+        .iter()
+        .map(|create| &create.subscription)
+        .collect();
+    assert_eq!(
+        created,
+        [&online("999")],
+        "another channel's public type is fine"
+    );
+    let chat_as_someone_else = SubscriptionSpec::new("channel.chat.message", "1")
+        .with_condition("broadcaster_user_id", TOKEN_USER)
+        .with_condition("user_id", "999");
+    let result = harness.client.subscribe(chat_as_someone_else);
+    assert!(
+        matches!(&result, Err(SubscribeError::NotTokenUser { field, .. }) if field == "user_id"),
+        "{result:?}"
+    );
+}

@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::connection::{ConnState, Connection};
 use crate::dedup::DedupWindow;
 use crate::error::{ConfigError, FrameError, InputError, SubscribeError};
-use crate::event::{DisconnectCause, Event, StopReason};
+use crate::event::{DisconnectCause, Event, StopReason, SubscriptionFailure};
 use crate::ids::{ConnId, RequestId, SessionId, SubscriptionId};
 use crate::io::{Input, Output};
 use crate::stale::StaleCheck;
@@ -347,19 +347,31 @@ impl Client {
 
     /// Adds a subscription. It is created on the live session at once (if there is one) and on
     /// every fresh session after; an idle client connects again for it. Refused up front when it
-    /// cannot fit, or (once the token was validated) when the token lacks a scope its type needs.
+    /// cannot fit, or (once the token was validated) when the token lacks a scope its type needs
+    /// or its condition names another user where the type needs the token's own.
     /// A subscription that was revoked or failed for good may be added again: it starts over.
     pub fn subscribe(&mut self, spec: SubscriptionSpec) -> Result<(), SubscribeError> {
         if self.stopped {
             return Err(SubscribeError::Stopped);
         }
         if let Some(identity) = &self.validation.identity {
-            let missing = validation::missing_scopes(&spec, identity);
-            if !missing.is_empty() {
-                return Err(SubscribeError::MissingScope {
-                    spec: Box::new(spec),
-                    missing,
-                });
+            match validation::refusal(&spec, identity) {
+                Some(SubscriptionFailure::MissingScope { missing, .. }) => {
+                    return Err(SubscribeError::MissingScope {
+                        spec: Box::new(spec),
+                        missing,
+                    });
+                }
+                Some(SubscriptionFailure::NotTokenUser {
+                    field, token_user, ..
+                }) => {
+                    return Err(SubscribeError::NotTokenUser {
+                        spec: Box::new(spec),
+                        field,
+                        token_user,
+                    });
+                }
+                _ => {}
             }
         }
         let wanted = Wanted::new(spec, self.token_user_id.as_deref());

@@ -7,7 +7,7 @@ use std::time::Instant;
 use super::{Client, Request};
 use crate::error::InputError;
 use crate::event::{Event, StopReason, SubscriptionFailure};
-use crate::events::check_scopes;
+use crate::events::{SubscriptionType, check_scopes};
 use crate::ids::RequestId;
 use crate::io::{Output, RequestError};
 use crate::subscription::SubscriptionSpec;
@@ -36,6 +36,43 @@ impl Validation {
     pub(super) fn token_worked(&mut self) {
         self.unauthorized_streak = 0;
     }
+}
+
+/// Condition fields that must name the token's own user when the type needs authorization (has
+/// scopes): the moderator acting, or the user reading chat or whispers.
+const TOKEN_USER_FIELDS: [&str; 2] = ["moderator_user_id", "user_id"];
+
+/// Why the token cannot serve `spec`, if it cannot: a scope it lacks, or a condition naming
+/// another user where the type needs the token's own. `None` for a type this crate does not know
+/// (Twitch decides then).
+pub(super) fn refusal(
+    spec: &SubscriptionSpec,
+    identity: &TokenIdentity,
+) -> Option<SubscriptionFailure> {
+    let missing = missing_scopes(spec, identity);
+    if !missing.is_empty() {
+        return Some(SubscriptionFailure::MissingScope {
+            subscription_type: spec.kind.clone(),
+            version: spec.version.clone(),
+            missing,
+        });
+    }
+    let needs_authorization = SubscriptionType::find(&spec.kind, &spec.version)
+        .is_some_and(|entry| !entry.scopes.is_empty());
+    let token_user = identity.user_id.as_ref()?.as_str();
+    if !needs_authorization {
+        return None;
+    }
+    TOKEN_USER_FIELDS.iter().find_map(|field| {
+        let named = spec.condition_str(field)?;
+        (named != token_user).then(|| SubscriptionFailure::NotTokenUser {
+            subscription_type: spec.kind.clone(),
+            version: spec.version.clone(),
+            field: (*field).to_owned(),
+            named: named.to_owned(),
+            token_user: token_user.to_owned(),
+        })
+    })
 }
 
 /// The scope groups `identity` lacks for `spec` (empty for a type this crate does not know:
@@ -137,8 +174,8 @@ impl Client {
         Ok(())
     }
 
-    /// Refuses, before any Helix call, every subscription still to be created whose type needs a
-    /// scope the token lacks.
+    /// Refuses, before any Helix call, every subscription still to be created that the token
+    /// cannot serve (see [`refusal`]).
     fn refuse_missing_scopes(&mut self) {
         let Some(identity) = self.validation.identity.clone() else {
             return;
@@ -152,14 +189,8 @@ impl Client {
             if !to_create {
                 continue;
             }
-            let missing = missing_scopes(&wanted.spec, &identity);
-            if missing.is_empty() {
+            let Some(reason) = refusal(&wanted.spec, &identity) else {
                 continue;
-            }
-            let reason = SubscriptionFailure::MissingScope {
-                subscription_type: wanted.spec.kind.clone(),
-                version: wanted.spec.version.clone(),
-                missing,
             };
             wanted.state = SubscriptionState::Failed {
                 reason: reason.clone(),

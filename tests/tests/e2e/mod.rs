@@ -320,6 +320,19 @@ pub async fn no_subscriptions_idle_until_subscribe<R: Runtime>(
         })
         .await;
     assert!(!client.saw(|e| closed_with(e, 4003)));
+    // The handle reports it with the cost Twitch charged (0: the token user's own channel).
+    let report = client
+        .handle
+        .subscriptions()
+        .await
+        .expect("the client runs");
+    assert_eq!(report.subscriptions.len(), 1);
+    let entry = &report.subscriptions[0];
+    assert!(
+        entry.id.is_some() && entry.cost_reported && entry.cost == 0,
+        "{report:?}"
+    );
+    assert_eq!(report.total_cost, 0);
     client.shutdown().await;
     assert_no_data_frames(mock);
 }
