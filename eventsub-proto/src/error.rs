@@ -162,7 +162,7 @@ pub enum SubscribeError {
         max_total_cost: u32,
     },
     /// The validated token lacks a scope the subscription's type needs: Twitch would refuse it.
-    #[error("{spec} needs {}", crate::event::describe_scopes(missing))]
+    #[error("{spec} needs {}", crate::events::scopes::describe_scopes(missing))]
     MissingScope {
         /// The subscription.
         spec: Box<SubscriptionSpec>,

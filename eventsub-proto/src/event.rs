@@ -16,6 +16,8 @@ use crate::serialize::{option_rfc3339, option_secs, request_error, secs};
 use crate::subscription::{Subscription, SubscriptionSpec};
 use crate::token::TokenIdentity;
 
+pub use crate::idle::{IdleReason, Inactive};
+
 /// Something the user should know about.
 ///
 /// # Serialization (feature `serde`)
@@ -730,7 +732,10 @@ pub enum SubscriptionFailure {
     },
     /// The token lacks a scope the subscription's type needs (found by token validation, before
     /// any Helix call): it is not tried again until subscribed again.
-    #[error("{subscription_type} v{version} needs {}", describe_scopes(missing))]
+    #[error(
+        "{subscription_type} v{version} needs {}",
+        crate::events::scopes::describe_scopes(missing)
+    )]
     MissingScope {
         /// The subscription type.
         subscription_type: String,
@@ -769,60 +774,6 @@ pub enum SubscriptionFailure {
         /// The maximum.
         max_total_cost: u32,
     },
-}
-
-/// A wanted subscription that cannot be created, and why: one entry of [`Event::Idle`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[non_exhaustive]
-pub struct IdleReason {
-    /// The subscription.
-    pub spec: SubscriptionSpec,
-    /// Why it cannot be created.
-    pub why: Inactive,
-}
-
-impl IdleReason {
-    /// `spec` cannot be created because of `why`.
-    pub fn new(spec: SubscriptionSpec, why: Inactive) -> Self {
-        Self { spec, why }
-    }
-}
-
-/// Why a wanted subscription is not created any more (until it is subscribed again).
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[cfg_attr(
-    feature = "serde",
-    derive(serde::Serialize),
-    serde(tag = "kind", rename_all = "snake_case")
-)]
-#[non_exhaustive]
-pub enum Inactive {
-    /// Twitch revoked it.
-    Revoked,
-    /// Its creation failed for good (a 400 or 403, a scope the token lacks).
-    Failed {
-        /// Why.
-        reason: SubscriptionFailure,
-    },
-}
-
-/// "scope `a`" or "one of the scopes `a`, `b`", for each group, joined by "and".
-pub(crate) fn describe_scopes(missing: &[&'static [&'static str]]) -> String {
-    let groups: Vec<String> = missing
-        .iter()
-        .map(|any_of| match any_of {
-            [only] => format!("scope `{only}`"),
-            many => format!(
-                "one of the scopes {}",
-                many.iter()
-                    .map(|scope| format!("`{scope}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        })
-        .collect();
-    groups.join(" and ")
 }
 
 /// Why a notification was dropped.

@@ -121,6 +121,7 @@ pub mod events;
 // Only with the `fuzzing` feature: the fuzz targets' entry points, not for applications.
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+mod idle;
 mod ids;
 // Only with the `twitch_types` feature: conversions to and from the ids of `twitch_api`.
 #[cfg(feature = "twitch_types")]

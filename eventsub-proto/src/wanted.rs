@@ -388,3 +388,69 @@ impl WantedSubscriptions {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejected(status: u16) -> RequestError {
+        RequestError::Rejected {
+            status,
+            message: String::new(),
+        }
+    }
+
+    fn failed(error: RequestError) -> Wanted {
+        let mut wanted = Wanted::new(SubscriptionSpec::new("stream.online", "1"), None);
+        wanted.state = SubscriptionState::Failed {
+            retry: retried_after(&error),
+            reason: SubscriptionFailure::Request(error),
+        };
+        wanted
+    }
+
+    #[test]
+    fn what_a_later_try_could_fix_is_retried_and_400_and_403_are_final() {
+        for status in [404, 500, 503] {
+            assert!(failed(rejected(status)).awaits_retry(), "{status}");
+        }
+        let unavailable = RequestError::Unavailable {
+            message: String::new(),
+        };
+        assert!(failed(unavailable).awaits_retry());
+        assert!(failed(rejected(429)).awaits_room());
+        let unauthorized = RequestError::Unauthorized {
+            message: String::new(),
+        };
+        assert!(failed(unauthorized).awaits_validation());
+        for status in [400, 403] {
+            let wanted = failed(rejected(status));
+            assert!(!wanted.is_active(), "{status}");
+            assert!(!wanted.awaits_retry() && !wanted.awaits_room());
+        }
+    }
+
+    #[test]
+    fn a_revoked_subscription_may_be_wanted_again_and_keeps_twitchs_cost() {
+        let spec = SubscriptionSpec::new("stream.online", "1");
+        let mut subscriptions = WantedSubscriptions::new(10);
+        let index = subscriptions
+            .add(Wanted::new(spec.clone(), None), 300, true)
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert!(matches!(
+            subscriptions.add(Wanted::new(spec.clone(), None), 300, true),
+            Err(SubscribeError::AlreadySubscribed { .. })
+        ));
+        if let Some(wanted) = subscriptions.entries.get_mut(index) {
+            wanted.reported_cost = Some(0);
+            wanted.state = SubscriptionState::Revoked;
+        }
+        assert_eq!(
+            subscriptions.add(Wanted::new(spec, None), 300, true),
+            Ok(index)
+        );
+        let again = subscriptions.entries.get(index);
+        assert!(again.is_some_and(|wanted| wanted.state == SubscriptionState::Waiting));
+        assert_eq!(again.map(Wanted::cost), Some(0));
+    }
+}

@@ -89,7 +89,8 @@ pub struct Stats {
     pub dedup_entries: usize,
     /// Sockets the core knows of (open, opening or closing).
     pub connections: usize,
-    /// Helix requests asked for (`CreateSubscription`, `DeleteSubscription`) and not yet answered.
+    /// Requests asked for (`CreateSubscription`, `DeleteSubscription`, `ValidateToken`) and not
+    /// yet answered.
     /// Each is kept until its result (or error) is given back, so this stays as small as the
     /// adapter's own list of requests in flight.
     pub pending_requests: usize,
