@@ -598,7 +598,13 @@ fn log_event(event: &Event) {
             recovery = ?gap.recovery_time(),
             "resumed"
         ),
-        Event::Stopped { reason } => tracing::info!(?reason, "stopped"),
+        Event::Stopped { reason } => tracing::info!(%reason, "stopped"),
+        Event::Idle { reasons } => {
+            tracing::info!(
+                unusable = reasons.len(),
+                "idle: nothing can be subscribed, no socket held"
+            )
+        }
         other => tracing::debug!(?other, "event"),
     }
 }

@@ -26,7 +26,8 @@
 //!   is reported ([`Event::TokenValidated`]), names the user costs are estimated for, and refuses
 //!   every subscription whose type needs a scope the token lacks
 //!   ([`SubscriptionFailure::MissingScope`], and [`SubscribeError::MissingScope`] from
-//!   [`Client::subscribe`] from then on) before any Helix call. The token is validated again every
+//!   [`Client::subscribe`] from then on), or whose condition names another user where the type
+//!   needs the token's own ([`SubscriptionFailure::NotTokenUser`]), before any Helix call. The token is validated again every
 //!   [`Config::revalidate_every`] (an hour by default, as Twitch asks), and when Helix answers a
 //!   creation with 401 (with backoff, so a server cannot loop it): only a 401 to the validation
 //!   itself stops the client.
