@@ -366,6 +366,12 @@ fn a_creation_helix_cannot_serve_is_retried_on_the_live_session_and_the_gap_stay
 #[test]
 fn a_subscription_over_the_cost_limit_waits_for_the_next_session_and_does_not_hold_the_gap_open() {
     let mut config = Harness::config();
+    // Other channels (cost 1), moderated by the token's user.
+    let follow = |broadcaster: &str| {
+        SubscriptionSpec::new("channel.follow", "2")
+            .with_condition("broadcaster_user_id", broadcaster)
+            .with_condition("moderator_user_id", "12826")
+    };
     config.subscriptions = vec![follow("42"), follow("43")];
     let mut harness = Harness::new(config);
     let first = harness.connect_next();
