@@ -18,6 +18,15 @@ fn outputs_since(harness: &Harness, from: usize) -> Vec<&Output> {
         .collect()
 }
 
+/// What the pending creations ask for.
+fn asked_for(harness: &Harness) -> Vec<&SubscriptionSpec> {
+    harness
+        .pending_creates
+        .iter()
+        .map(|create| &create.subscription)
+        .collect()
+}
+
 fn connects_since(harness: &Harness, from: usize) -> usize {
     outputs_since(harness, from)
         .iter()
@@ -220,13 +229,8 @@ fn a_subscription_the_tokens_scopes_cannot_serve_is_refused_before_any_helix_cal
         refused[1]
     );
     harness.connect_next();
-    let created: Vec<&SubscriptionSpec> = harness
-        .pending_creates
-        .iter()
-        .map(|create| &create.subscription)
-        .collect();
     assert_eq!(
-        created,
+        asked_for(&harness),
         [&online(TOKEN_USER)],
         "only the one the token can serve"
     );
@@ -593,13 +597,8 @@ fn a_condition_naming_another_user_where_the_token_user_is_needed_is_refused_bef
         })
     );
     harness.connect_next();
-    let created: Vec<&SubscriptionSpec> = harness
-        .pending_creates
-        .iter()
-        .map(|create| &create.subscription)
-        .collect();
     assert_eq!(
-        created,
+        asked_for(&harness),
         [&online("999")],
         "another channel's public type is fine"
     );
