@@ -611,3 +611,23 @@ fn a_condition_naming_another_user_where_the_token_user_is_needed_is_refused_bef
         "{result:?}"
     );
 }
+
+#[test]
+fn a_subscription_helix_refused_for_its_cost_is_asked_again_when_a_revocation_frees_cost() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    harness.client.subscribe(online("1")).unwrap();
+    harness.drain();
+    harness.fail_all_creates(RequestError::Rejected {
+        status: 429,
+        message: "max total cost exceeded".into(),
+    });
+    assert!(harness.pending_creates.is_empty());
+    let text = harness
+        .twitch
+        .revocation(conn, "channel.follow", "authorization_revoked")
+        .unwrap();
+    harness.send(conn, &text);
+    assert_eq!(asked_for(&harness), [&online("1")], "asked again at once");
+    assert!(!harness.client.is_idle());
+}
