@@ -68,6 +68,9 @@ pub struct EventSubBuilder<R> {
     client_id: String,
     tokens: Arc<dyn TokenProvider>,
     config: Config,
+    /// Subscriptions added by [`EventSubBuilder::subscribe`]: kept apart from `config` so that a
+    /// later [`EventSubBuilder::config`] does not drop them.
+    subscriptions: Vec<SubscriptionSpec>,
     eventsub_url: Option<String>,
     helix_url: String,
     auth_url: Option<String>,
@@ -103,6 +106,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             client_id: client_id.into(),
             tokens: Arc::new(token),
             config: Config::default(),
+            subscriptions: Vec::new(),
             eventsub_url: None,
             helix_url: eventsub_helix::DEFAULT_API_BASE_URL.to_owned(),
             auth_url: None,
@@ -116,17 +120,32 @@ impl<R: Runtime> EventSubBuilder<R> {
         }
     }
 
-    /// Replaces the core's configuration (limits, timeouts, backoff, keepalive, ...). Call it
-    /// before [`EventSubBuilder::subscribe`]: it replaces the subscriptions too.
+    /// Replaces the core's configuration (limits, timeouts, backoff, keepalive, ...). The
+    /// subscriptions added by [`EventSubBuilder::subscribe`] are kept, whether it is called before
+    /// or after this: they are created after those of `config.subscriptions` (a spec in both is
+    /// wanted once).
     pub fn config(mut self, config: Config) -> Self {
         self.config = config;
         self
     }
 
-    /// Adds a subscription to create on every fresh session.
+    /// Adds a subscription to create on every fresh session (in either order with
+    /// [`EventSubBuilder::config`]).
     pub fn subscribe(mut self, spec: SubscriptionSpec) -> Self {
-        self.config.subscriptions.push(spec);
+        self.subscriptions.push(spec);
         self
+    }
+
+    /// The configuration the client starts with: [`EventSubBuilder::config`]'s, with the
+    /// subscriptions of [`EventSubBuilder::subscribe`] after its own.
+    fn client_config(&self) -> Config {
+        let mut config = self.config.clone();
+        for spec in &self.subscriptions {
+            if !config.subscriptions.contains(spec) {
+                config.subscriptions.push(spec.clone());
+            }
+        }
+        config
     }
 
     /// The EventSub WebSocket URL (default `wss://eventsub.wss.twitch.tv/ws`), such as a mock
@@ -220,7 +239,7 @@ impl<R: Runtime> EventSubBuilder<R> {
     pub fn connect(self) -> Result<(EventSubHandle, EventStream), ConnectError> {
         eventsub_proto::check_not_too_long("close_timeout", self.close_timeout)?;
         eventsub_proto::check_not_too_long("helix_timeout", self.helix_timeout)?;
-        let mut config = self.config;
+        let mut config = self.client_config();
         if let Some(url) = self.eventsub_url {
             config.url = Url::parse(&url).map_err(|error| ConnectError::InvalidUrl {
                 url: url.clone(),
@@ -323,6 +342,8 @@ fn default_auth_url(helix_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::{BoxWebSocket, WebSocketConfig};
+    use crate::token::BoxFuture;
 
     #[test]
     fn the_oauth_url_follows_a_helix_url_that_is_not_twitchs() {
@@ -335,5 +356,50 @@ mod tests {
             "http://127.0.0.1:8080/oauth2"
         );
         assert_eq!(default_auth_url("not a url"), "https://id.twitch.tv/oauth2");
+    }
+
+    /// A runtime that is never run: the builder only needs its type here.
+    #[derive(Clone)]
+    struct NoRuntime;
+
+    impl Runtime for NoRuntime {
+        fn now(&self) -> std::time::Instant {
+            std::time::Instant::now()
+        }
+        fn sleep_until(&self, _: std::time::Instant) -> BoxFuture<'static, ()> {
+            Box::pin(std::future::pending())
+        }
+        fn connect(
+            &self,
+            _: Url,
+            _: WebSocketConfig,
+        ) -> BoxFuture<'static, Result<BoxWebSocket, String>> {
+            Box::pin(async { Err("no sockets in this test".to_owned()) })
+        }
+        fn spawn(&self, _: BoxFuture<'static, ()>) {}
+    }
+
+    fn spec(broadcaster: &str) -> SubscriptionSpec {
+        SubscriptionSpec::new("stream.online", "1")
+            .with_condition("broadcaster_user_id", broadcaster)
+    }
+
+    #[test]
+    fn config_and_subscribe_compose_in_either_order() {
+        let mut config = Config::default();
+        config.subscriptions.push(spec("1"));
+        let after = EventSubBuilder::new(NoRuntime, "client", AccessToken::new("t"))
+            .subscribe(spec("2"))
+            .config(config.clone())
+            .subscribe(spec("1"));
+        let before = EventSubBuilder::new(NoRuntime, "client", AccessToken::new("t"))
+            .config(config)
+            .subscribe(spec("2"));
+        for builder in [after, before] {
+            assert_eq!(
+                builder.client_config().subscriptions,
+                [spec("1"), spec("2")]
+            );
+        }
     }
 }

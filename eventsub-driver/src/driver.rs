@@ -312,6 +312,9 @@ impl<R: Runtime> Driver<R> {
                 });
                 let _ = reply.send(self.client.unsubscribe(&spec));
             }
+            Command::Subscriptions(reply) => {
+                let _ = reply.send(self.client.subscriptions_report());
+            }
             Command::Shutdown => {
                 tracing::info!("shutdown requested");
                 self.shutdown_core();
@@ -593,7 +596,13 @@ fn log_event(event: &Event) {
             recovery = ?gap.recovery_time(),
             "resumed"
         ),
-        Event::Stopped { reason } => tracing::info!(?reason, "stopped"),
+        Event::Stopped { reason } => tracing::info!(%reason, "stopped"),
+        Event::Idle { reasons } => {
+            tracing::info!(
+                unusable = reasons.len(),
+                "idle: nothing can be subscribed, no socket held"
+            )
+        }
         other => tracing::debug!(?other, "event"),
     }
 }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use eventsub_proto::{Event, SubscribeError, SubscriptionSpec};
+use eventsub_proto::{Event, SubscribeError, SubscriptionSpec, SubscriptionsReport};
 use futures_util::Stream;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -20,6 +20,7 @@ pub(crate) enum Command {
         oneshot::Sender<Result<(), SubscribeError>>,
     ),
     Unsubscribe(SubscriptionSpec, oneshot::Sender<bool>),
+    Subscriptions(oneshot::Sender<SubscriptionsReport>),
     Shutdown,
 }
 
@@ -45,7 +46,9 @@ impl EventSubHandle {
     }
 
     /// Adds a subscription: created on the live session at once (if there is one) and on every
-    /// fresh session after. Refused when it is already wanted or cannot fit the limits.
+    /// fresh session after; an idle client connects again for it. Refused when it is already
+    /// wanted, cannot fit the limits, or (once the token was validated) needs a scope the token
+    /// lacks. One that was revoked or failed for good may be added again.
     pub async fn subscribe(&self, spec: SubscriptionSpec) -> Result<(), HandleError> {
         self.ask(|reply| Command::Subscribe(spec, reply)).await??;
         Ok(())
@@ -55,6 +58,12 @@ impl EventSubHandle {
     /// whether it was wanted.
     pub async fn unsubscribe(&self, spec: SubscriptionSpec) -> Result<bool, HandleError> {
         self.ask(|reply| Command::Unsubscribe(spec, reply)).await
+    }
+
+    /// Every wanted subscription with its state, id and cost (what Twitch reported when it was
+    /// created, else the estimate), and the token's `total_cost` and `max_total_cost`.
+    pub async fn subscriptions(&self) -> Result<SubscriptionsReport, HandleError> {
+        self.ask(Command::Subscriptions).await
     }
 
     /// Shuts down gracefully: every socket is closed with 1000 (and the subscriptions deleted if

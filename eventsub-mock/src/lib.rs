@@ -97,7 +97,7 @@
 //! use std::time::Duration;
 //! use eventsub_mock::replay::{MockReplay, ReplayOptions};
 //! use eventsub_proto::recording::Recording;
-//! use eventsub_tokio::{AccessToken, Event, EventSub};
+//! use eventsub_tokio::{AccessToken, Event, EventSub, SubscriptionSpec};
 //! use futures_util::StreamExt;
 //!
 //! // A recording of one connection: a welcome and a notification, 50 ms apart.
@@ -116,9 +116,12 @@
 //! # tokio::runtime::Runtime::new()?.block_on(async {
 //! let replay = MockReplay::start(&recording, ReplayOptions::speed(5.0)).await?;
 //! replay.helix().add_user_token("token", "client-id", "1234", &[]);
+//! // A client with nothing to subscribe would stay idle, holding no socket.
+//! let online = SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "1234");
 //! let (handle, mut events) = EventSub::builder("client-id", AccessToken::new("token"))
 //!     .eventsub_url(replay.ws_url())
 //!     .helix_url(replay.helix_url())
+//!     .subscribe(online)
 //!     .connect()?;
 //! let notification = loop {
 //!     match events.next().await {

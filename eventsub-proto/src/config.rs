@@ -170,8 +170,20 @@ pub struct Config {
     pub keepalive_grace: KeepaliveGrace,
     /// The subscriptions to create on every fresh session.
     pub subscriptions: Vec<SubscriptionSpec>,
-    /// The user id of the token's owner (from token validation), to estimate subscription costs.
+    /// The user id of the token's owner, to estimate subscription costs until Twitch says
+    /// otherwise: a preset for when [`Config::validate_token`] is off, or for the time before the
+    /// first validation answers. A validation's user replaces it.
     pub token_user_id: Option<String>,
+    /// Validate the token (`GET /oauth2/validate`, [`Output::ValidateToken`](crate::Output::ValidateToken))
+    /// before the first socket and every [`Config::revalidate_every`] after, as Twitch asks of
+    /// apps. The answer tells the token's user (for costs), refuses an app token
+    /// ([`StopReason::AppToken`](crate::StopReason::AppToken)) and the subscriptions the token's
+    /// scopes cannot serve ([`SubscriptionFailure::MissingScope`](crate::SubscriptionFailure::MissingScope)),
+    /// before any Helix call. On by default.
+    pub validate_token: bool,
+    /// How often the token is validated again while the client runs (default one hour, as Twitch
+    /// requires). Not zero, at most [`MAX_TIMEOUT`].
+    pub revalidate_every: Duration,
     /// Twitch's `max_total_cost` for the token until a response says otherwise.
     pub max_total_cost: u32,
     /// Enabled subscriptions allowed on one connection.
@@ -243,6 +255,8 @@ impl Default for Config {
             keepalive_grace: KeepaliveGrace::default(),
             subscriptions: Vec::new(),
             token_user_id: None,
+            validate_token: true,
+            revalidate_every: Duration::from_secs(60 * 60),
             max_total_cost: DEFAULT_MAX_TOTAL_COST,
             max_subscriptions_per_connection: MAX_SUBSCRIPTIONS_PER_CONNECTION,
             connect_timeout: Duration::from_secs(10),
@@ -295,6 +309,7 @@ impl Config {
             ("backoff.initial", self.backoff.initial),
             ("dedup_max_age", self.dedup_max_age),
             ("min_reconnect_interval", self.min_reconnect_interval),
+            ("revalidate_every", self.revalidate_every),
         ] {
             if value.is_zero() {
                 return Err(ConfigError::ZeroDuration { field });
@@ -312,6 +327,7 @@ impl Config {
             ("backoff.initial", self.backoff.initial),
             ("backoff.max", self.backoff.max),
             ("backoff.healthy_after", self.backoff.healthy_after),
+            ("revalidate_every", self.revalidate_every),
             // The silence tolerated on the longest keepalive Twitch allows.
             (
                 "keepalive_grace",
@@ -413,6 +429,34 @@ mod tests {
                 max: MAX_MIN_RECONNECT_INTERVAL,
             })
         );
+    }
+
+    #[test]
+    fn revalidation_every_zero_or_past_a_day_is_refused() {
+        let zero = Config {
+            revalidate_every: Duration::ZERO,
+            ..Config::default()
+        };
+        assert_eq!(
+            zero.validate(),
+            Err(ConfigError::ZeroDuration {
+                field: "revalidate_every"
+            })
+        );
+        let too_long = Config {
+            revalidate_every: MAX_TIMEOUT + Duration::from_secs(1),
+            ..Config::default()
+        };
+        assert_eq!(
+            too_long.validate(),
+            Err(ConfigError::DurationTooLong {
+                field: "revalidate_every",
+                max: MAX_TIMEOUT
+            })
+        );
+        let defaults = Config::default();
+        assert!(defaults.validate_token);
+        assert_eq!(defaults.revalidate_every, Duration::from_secs(3600));
     }
 
     #[test]

@@ -161,6 +161,25 @@ pub enum SubscribeError {
         /// The token's maximum.
         max_total_cost: u32,
     },
+    /// The validated token lacks a scope the subscription's type needs: Twitch would refuse it.
+    #[error("{spec} needs {}", crate::events::scopes::describe_scopes(missing))]
+    MissingScope {
+        /// The subscription.
+        spec: Box<SubscriptionSpec>,
+        /// The scope groups the token does not satisfy: any one scope of each group would do.
+        missing: Vec<&'static [&'static str]>,
+    },
+    /// The condition names another user where the type needs the validated token's own (the
+    /// moderator, or the user reading chat): Twitch would refuse it.
+    #[error("{spec} needs `{field}` to be the token's user {token_user}")]
+    NotTokenUser {
+        /// The subscription.
+        spec: Box<SubscriptionSpec>,
+        /// The condition field.
+        field: String,
+        /// The token's user.
+        token_user: String,
+    },
     /// The client was shut down or stopped.
     #[error("the client has stopped")]
     Stopped,

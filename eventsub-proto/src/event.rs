@@ -14,6 +14,9 @@ use crate::message::BatchItems;
 #[cfg(feature = "serde")]
 use crate::serialize::{option_rfc3339, option_secs, request_error, secs};
 use crate::subscription::{Subscription, SubscriptionSpec};
+use crate::token::TokenIdentity;
+
+pub use crate::idle::{IdleReason, Inactive};
 
 /// Something the user should know about.
 ///
@@ -77,7 +80,8 @@ pub enum Event {
         session_id: SessionId,
     },
     /// The live session was lost: a gap began. Twitch does not replay what it sends while nobody
-    /// listens; [`Event::Resumed`] says when the gap ended.
+    /// listens; [`Event::Resumed`] says when the gap ended (or [`Event::Idle`] that it never will:
+    /// nothing could be subscribed any more, so everything from the gap's start on is missed).
     Disconnected {
         /// The connection that was lost.
         conn: ConnId,
@@ -207,6 +211,29 @@ pub enum Event {
         /// wall-clock range to catch up over Helix.
         #[cfg_attr(feature = "serde", serde(serialize_with = "option_rfc3339"))]
         last_sent: Option<SystemTime>,
+    },
+    /// The token was validated (`GET /oauth2/validate`): whose it is, what it may do, for how
+    /// long. Costs are estimated for this user from now on, and every wanted subscription whose
+    /// type needs a scope the token lacks was refused
+    /// ([`SubscriptionFailure::MissingScope`]). Comes before the first socket and after every
+    /// revalidation ([`Config::revalidate_every`](crate::Config::revalidate_every)).
+    TokenValidated {
+        /// What Twitch said about the token (never the token itself).
+        identity: TokenIdentity,
+    },
+    /// Nothing can be subscribed, so the client holds no socket (Twitch closes a session without
+    /// subscriptions with 4003, and reconnecting would only loop): it closed what it had with 1000,
+    /// does not reconnect, and waits. `reasons` names each wanted subscription and why it cannot be
+    /// created (empty when none is wanted).
+    ///
+    /// A gap that was open ends here without a [`Event::Resumed`]: from its start (the
+    /// [`Event::Disconnected`]) on, nothing is listened to, and no subscription is there to catch
+    /// up for. Adding a subscription ([`Client::subscribe`](crate::Client::subscribe), also one
+    /// that was revoked or failed) leaves idle: the client connects again (validating the token
+    /// first if it has to), and a new [`Event::SessionReady`] follows.
+    Idle {
+        /// Each wanted subscription and why it cannot be created.
+        reasons: Vec<IdleReason>,
     },
     /// The client stopped for good; no more events follow.
     Stopped {
@@ -703,6 +730,38 @@ pub enum SubscriptionFailure {
         /// The limit.
         limit: usize,
     },
+    /// The token lacks a scope the subscription's type needs (found by token validation, before
+    /// any Helix call): it is not tried again until subscribed again.
+    #[error(
+        "{subscription_type} v{version} needs {}",
+        crate::events::scopes::describe_scopes(missing)
+    )]
+    MissingScope {
+        /// The subscription type.
+        subscription_type: String,
+        /// Its version.
+        version: String,
+        /// The scope groups the token does not satisfy: any one scope of each group would do.
+        missing: Vec<&'static [&'static str]>,
+    },
+    /// The condition names another user where the type needs the token's own (the moderator, or
+    /// the user reading chat): Twitch would refuse it. Found by token validation, before any Helix
+    /// call; not tried again until subscribed again.
+    #[error(
+        "{subscription_type} v{version} needs `{field}` to be the token's user {token_user}, not {named}"
+    )]
+    NotTokenUser {
+        /// The subscription type.
+        subscription_type: String,
+        /// Its version.
+        version: String,
+        /// The condition field.
+        field: String,
+        /// The user it names.
+        named: String,
+        /// The token's user.
+        token_user: String,
+    },
     /// It would exceed the token's `max_total_cost`.
     #[error(
         "cost {cost} would bring the total to {would_be}, over the maximum of {max_total_cost}"
@@ -736,7 +795,7 @@ pub enum DropReason {
 }
 
 /// Why the client stopped.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize),
@@ -745,18 +804,26 @@ pub enum DropReason {
 #[non_exhaustive]
 pub enum StopReason {
     /// [`Client::shutdown`](crate::Client::shutdown) was called.
+    #[error("shut down")]
     Shutdown,
     /// Twitch closed with 4001: the client sent a frame. Reconnecting would repeat it.
+    #[error("Twitch rejected inbound traffic (4001): {reason}")]
     InboundTrafficRejected {
         /// The close reason text.
         reason: String,
     },
-    /// Helix answered 401: the token is invalid or expired.
+    /// The token is an app access token: the WebSocket transport needs a user access token.
+    #[error("the token is an app access token; the WebSocket transport needs a user access token")]
+    AppToken,
+    /// Twitch answered 401 (to a token validation, or to Helix when validation is off): the token
+    /// is invalid or expired.
+    #[error("unauthorized: {message}")]
     Unauthorized {
         /// Twitch's message.
         message: String,
     },
     /// [`BackoffConfig::max_attempts`](crate::BackoffConfig::max_attempts) consecutive attempts failed.
+    #[error("gave up after {attempts} failed attempts")]
     GaveUp {
         /// How many.
         attempts: u32,

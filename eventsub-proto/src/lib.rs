@@ -17,6 +17,33 @@
 //! [`events::frame::parse_frame`] reads a frame held outside a client straight into typed events,
 //! in one pass.
 //!
+//! # Lifecycle
+//!
+//! - **Know the token.** With [`Config::validate_token`] (the default) the first output is
+//!   [`Output::ValidateToken`]: no socket is opened before Twitch's answer. An app token stops the
+//!   client ([`StopReason::AppToken`]), a 401 too ([`StopReason::Unauthorized`]); an answer that
+//!   says nothing about the token (Twitch unavailable) is asked again with backoff. A good answer
+//!   is reported ([`Event::TokenValidated`]), names the user costs are estimated for, and refuses
+//!   every subscription whose type needs a scope the token lacks
+//!   ([`SubscriptionFailure::MissingScope`], and [`SubscribeError::MissingScope`] from
+//!   [`Client::subscribe`] from then on), or whose condition names another user where the type
+//!   needs the token's own ([`SubscriptionFailure::NotTokenUser`]), before any Helix call. The token is validated again every
+//!   [`Config::revalidate_every`] (an hour by default, as Twitch asks), and when Helix answers a
+//!   creation with 401 (with backoff, so a server cannot loop it): only a 401 to the validation
+//!   itself stops the client.
+//! - **Sessions.** A fresh session creates every wanted subscription at once; a lost one is a gap
+//!   ([`Event::Disconnected`] … [`Event::Resumed`]); a graceful handover is
+//!   [`Event::Reconnected`].
+//! - **Costs from Twitch.** Each subscription remembers the cost Twitch reported when it was
+//!   created and uses it instead of the estimate from then on, on later sessions too; the
+//!   `total_cost` and `max_total_cost` of Twitch's answers replace the configured ones. One a limit
+//!   refused is asked for again on the live session as soon as cost frees up (an unsubscribe, a
+//!   revocation, a deletion). [`Client::subscriptions_report`] shows it all.
+//! - **Idle.** When nothing can be subscribed (none wanted, or every one revoked or failed for
+//!   good), the client holds no socket (Twitch would close it with 4003): it closes what it has,
+//!   reports [`Event::Idle`] once, and connects again when a subscription is added. A revoked or
+//!   failed subscription may be subscribed again.
+//!
 //! # Features
 //!
 //! - `twitch_types`: conversions between this crate's ids and those of the `twitch_types` crate
@@ -30,7 +57,7 @@
 //!
 //! ```
 //! use std::time::{Duration, Instant, SystemTime};
-//! use eventsub_proto::{Client, Config, Event, Input, Output, SubscriptionSpec};
+//! use eventsub_proto::{Client, Config, Event, Input, Output, SubscriptionSpec, TokenIdentity, UserId};
 //!
 //! let mut config = Config::default();
 //! config.seed = 42; // adapters draw this at random
@@ -40,7 +67,12 @@
 //! let mut now = Instant::now();
 //! let mut client = Client::new(config, now)?;
 //!
-//! // 1. Drain outputs, in order, after creating the client and after every input.
+//! // 1. Drain outputs, in order, after creating the client and after every input. First the
+//! //    token is validated: the adapter calls `GET /oauth2/validate` and feeds the answer.
+//! let Some(Output::ValidateToken { request }) = client.poll_output() else { unreachable!() };
+//! let token = TokenIdentity::user("my-client", UserId::new("12826"), "twitchdev", Vec::<String>::new());
+//! client.handle_input(now, Input::TokenValidated { request, result: Ok(token) })?;
+//! let Some(Output::Event(Event::TokenValidated { .. })) = client.poll_output() else { unreachable!() };
 //! let Some(Output::Connect { conn, url }) = client.poll_output() else { unreachable!() };
 //! assert_eq!(url.as_str(), "wss://eventsub.wss.twitch.tv/ws");
 //!
@@ -90,6 +122,7 @@ pub mod events;
 // Only with the `fuzzing` feature: the fuzz targets' entry points, not for applications.
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+mod idle;
 mod ids;
 // Only with the `twitch_types` feature: conversions to and from the ids of `twitch_api`.
 #[cfg(feature = "twitch_types")]
@@ -115,8 +148,8 @@ pub use config::{
 };
 pub use error::{ConfigError, FrameError, InputError, SubscribeError};
 pub use event::{
-    DisconnectCause, DropReason, Event, Gap, LagTally, Notification, Revocation, StopReason,
-    SubscriptionFailure,
+    DisconnectCause, DropReason, Event, Gap, IdleReason, Inactive, LagTally, Notification,
+    Revocation, StopReason, SubscriptionFailure,
 };
 pub use events::EventData;
 pub use ids::{
@@ -130,4 +163,4 @@ pub use subscription::{
 };
 pub use token::TokenIdentity;
 pub use url::Url;
-pub use wanted::SubscriptionState;
+pub use wanted::{SubscriptionReport, SubscriptionState, SubscriptionsReport};

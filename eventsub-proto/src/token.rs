@@ -21,6 +21,13 @@ pub struct TokenIdentity {
     /// The scopes granted.
     pub scopes: Vec<String>,
     /// How long the token is valid from the validation; `None` when it does not expire.
+    #[cfg_attr(
+        feature = "serde",
+        serde(
+            rename = "expires_in_secs",
+            serialize_with = "crate::serialize::option_secs"
+        )
+    )]
     pub expires_in: Option<Duration>,
 }
 

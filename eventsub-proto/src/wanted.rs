@@ -1,7 +1,7 @@
 //! The subscriptions the user wants and where each one stands on the current session.
 
 use crate::error::SubscribeError;
-use crate::event::SubscriptionFailure;
+use crate::event::{Inactive, SubscriptionFailure};
 use crate::ids::{RequestId, SubscriptionId};
 use crate::io::RequestError;
 use crate::subscription::SubscriptionSpec;
@@ -26,52 +26,169 @@ pub enum SubscriptionState {
         /// What it costs.
         cost: u32,
     },
-    /// Creation failed; `retry` says whether it is tried again: after a backoff delay on the live
-    /// session when Helix was unavailable (429, 5xx, a timeout), else on the next fresh session.
+    /// Creation failed; `retry` says whether it is tried again. On the live session: after a
+    /// backoff delay when Helix was unavailable or answered 404 or 5xx; after the token was
+    /// validated again when Helix answered 401; as soon as cost or room frees up (an unsubscribe,
+    /// a revocation, a deletion) when a limit refused it (the core's or Helix's 429). On every
+    /// fresh session too. Not at all (`retry: false`) after a 400 or 403 or for a missing scope,
+    /// until it is subscribed again.
     Failed {
         /// Why.
         reason: SubscriptionFailure,
         /// Whether it is tried again.
         retry: bool,
     },
-    /// Twitch revoked it; it is not re-created.
+    /// Twitch revoked it; it is not re-created until it is subscribed again.
     Revoked,
+}
+
+/// One wanted subscription in a [`SubscriptionsReport`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SubscriptionReport {
+    /// What is wanted.
+    pub spec: SubscriptionSpec,
+    /// Where it stands.
+    pub state: SubscriptionState,
+    /// Its id at Twitch, while it exists and Twitch told it.
+    pub id: Option<SubscriptionId>,
+    /// What it costs: what Twitch reported when it was last created, else the estimate.
+    pub cost: u32,
+    /// Whether `cost` is what Twitch reported (not an estimate).
+    pub cost_reported: bool,
+}
+
+/// Every wanted subscription and the token's cost totals, as
+/// [`Client::subscriptions_report`](crate::Client::subscriptions_report) gives them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SubscriptionsReport {
+    /// The wanted subscriptions, in the order they were asked for.
+    pub subscriptions: Vec<SubscriptionReport>,
+    /// The token's total cost on the current session: Twitch's latest `total_cost` (adjusted
+    /// for what was deleted or revoked since), or what the client knows is enabled, if more.
+    pub total_cost: u32,
+    /// The token's `max_total_cost`: Twitch's latest, else the configured one.
+    pub max_total_cost: u32,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Wanted {
     pub(crate) spec: SubscriptionSpec,
     pub(crate) estimated_cost: u32,
+    /// The cost Twitch reported when it was last created: it beats the estimate from then on,
+    /// on later sessions too.
+    pub(crate) reported_cost: Option<u32>,
     pub(crate) state: SubscriptionState,
+}
+
+/// Whether a creation that failed with `error` is tried again (and when is up to
+/// [`Wanted::awaits_retry`], [`Wanted::awaits_validation`] and [`Wanted::awaits_room`]).
+pub(crate) fn retried_after(error: &RequestError) -> bool {
+    match error {
+        RequestError::Rejected { status, .. } => matches!(status, 404 | 429 | 500..=599),
+        RequestError::AlreadyExists
+        | RequestError::Unavailable { .. }
+        | RequestError::Unauthorized { .. } => true,
+    }
 }
 
 impl Wanted {
     pub(crate) fn new(spec: SubscriptionSpec, token_user_id: Option<&str>) -> Self {
         Self {
             estimated_cost: spec.estimated_cost(token_user_id),
+            reported_cost: None,
             spec,
             state: SubscriptionState::Waiting,
         }
     }
 
-    /// Whether its creation failed only because Helix was unavailable: it is retried on the live
-    /// session, and until it exists a gap is not over.
+    /// What it costs: Twitch's word once given, else the estimate.
+    pub(crate) fn cost(&self) -> u32 {
+        self.reported_cost.unwrap_or(self.estimated_cost)
+    }
+
+    /// Whether its creation failed in a way that may pass with time (Helix unavailable, 404 as
+    /// from a wrong URL, 5xx): it is retried on the live session after a backoff delay, and until
+    /// it exists a gap is not over.
     pub(crate) fn awaits_retry(&self) -> bool {
+        match &self.state {
+            SubscriptionState::Failed {
+                reason: SubscriptionFailure::Request(error),
+                retry: true,
+            } => matches!(
+                error,
+                RequestError::Unavailable { .. }
+                    | RequestError::Rejected {
+                        status: 404 | 500..=599,
+                        ..
+                    }
+            ),
+            _ => false,
+        }
+    }
+
+    /// Whether Helix answered 401 to its creation: it is asked for again once the token was
+    /// validated again, and until it exists a gap is not over.
+    pub(crate) fn awaits_validation(&self) -> bool {
         matches!(
             self.state,
             SubscriptionState::Failed {
-                reason: SubscriptionFailure::Request(RequestError::Unavailable { .. }),
-                ..
+                reason: SubscriptionFailure::Request(RequestError::Unauthorized { .. }),
+                retry: true,
             }
         )
     }
 
-    /// Whether it is or will be created (so it counts against the limits).
-    fn is_active(&self) -> bool {
-        !matches!(
+    /// Whether a limit refused it (the core's, or Helix's 429): it is asked for again when cost
+    /// or room frees up. It does not hold a gap open: that does not pass with time.
+    pub(crate) fn awaits_room(&self) -> bool {
+        matches!(
             self.state,
-            SubscriptionState::Revoked | SubscriptionState::Failed { retry: false, .. }
+            SubscriptionState::Failed {
+                reason: SubscriptionFailure::TooManySubscriptions { .. }
+                    | SubscriptionFailure::CostLimitExceeded { .. }
+                    | SubscriptionFailure::Request(RequestError::Rejected { status: 429, .. }),
+                retry: true,
+            }
         )
+    }
+
+    /// Why it is not created any more, if it is not.
+    pub(crate) fn inactive(&self) -> Option<Inactive> {
+        match &self.state {
+            SubscriptionState::Revoked => Some(Inactive::Revoked),
+            SubscriptionState::Failed {
+                reason,
+                retry: false,
+            } => Some(Inactive::Failed {
+                reason: reason.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether it is or will be created (so it counts against the limits).
+    pub(crate) fn is_active(&self) -> bool {
+        self.inactive().is_none()
+    }
+
+    pub(crate) fn report(&self) -> SubscriptionReport {
+        let id = match &self.state {
+            SubscriptionState::Enabled { id, .. } => id.clone(),
+            _ => None,
+        };
+        let cost = match self.state {
+            SubscriptionState::Enabled { cost, .. } => cost,
+            _ => self.cost(),
+        };
+        SubscriptionReport {
+            spec: self.spec.clone(),
+            state: self.state.clone(),
+            id,
+            cost,
+            cost_reported: self.reported_cost.is_some(),
+        }
     }
 }
 
@@ -91,10 +208,6 @@ impl WantedSubscriptions {
             reported_total_cost: 0,
             max_total_cost,
         }
-    }
-
-    pub(crate) fn contains(&self, spec: &SubscriptionSpec) -> bool {
-        self.entries.iter().any(|wanted| &wanted.spec == spec)
     }
 
     /// Subscriptions that occupy a place on the current connection.
@@ -147,25 +260,47 @@ impl WantedSubscriptions {
     }
 
     /// Adds a wanted subscription if it can ever fit, counting every subscription that is or will
-    /// be created (not the revoked or permanently failed ones). Returns its index.
-    pub(crate) fn add(&mut self, wanted: Wanted, limit: usize) -> Result<usize, SubscribeError> {
+    /// be created (not the revoked or permanently failed ones); the cost only when `check_cost`
+    /// (an estimate for an unknown token user says nothing). One that is wanted but was revoked or
+    /// failed for good is wanted again: it starts over. Returns its index.
+    pub(crate) fn add(
+        &mut self,
+        wanted: Wanted,
+        limit: usize,
+        check_cost: bool,
+    ) -> Result<usize, SubscribeError> {
         let spec = Box::new(wanted.spec.clone());
-        if self.contains(&wanted.spec) {
-            return Err(SubscribeError::AlreadySubscribed { spec });
+        let existing = self
+            .entries
+            .iter()
+            .position(|entry| entry.spec == wanted.spec);
+        if let Some(index) = existing {
+            if self.entries.get(index).is_some_and(Wanted::is_active) {
+                return Err(SubscribeError::AlreadySubscribed { spec });
+            }
         }
         let active = self.entries.iter().filter(|entry| entry.is_active());
         let cost = active.clone().fold(0u32, |total, entry| {
             total.saturating_add(match entry.state {
                 SubscriptionState::Enabled { cost, .. } => cost,
-                _ => entry.estimated_cost,
+                _ => entry.cost(),
             })
         });
         let committed = cost.max(self.reported_total_cost);
-        match self.limits(active.count(), committed, wanted.estimated_cost, limit) {
-            Ok(()) => {
-                self.entries.push(wanted);
-                Ok(self.entries.len() - 1)
-            }
+        let cost = if check_cost { wanted.cost() } else { 0 };
+        match self.limits(active.count(), committed, cost, limit) {
+            Ok(()) => match existing.and_then(|index| self.entries.get_mut(index)) {
+                Some(entry) => {
+                    // Twitch's last word on its cost still holds.
+                    entry.estimated_cost = wanted.estimated_cost;
+                    entry.state = SubscriptionState::Waiting;
+                    existing.ok_or(SubscribeError::AlreadySubscribed { spec })
+                }
+                None => {
+                    self.entries.push(wanted);
+                    Ok(self.entries.len() - 1)
+                }
+            },
             Err(SubscriptionFailure::CostLimitExceeded {
                 cost,
                 would_be,
@@ -223,10 +358,99 @@ impl WantedSubscriptions {
         })
     }
 
-    /// Whether some subscription is being created, or waits to be retried on the live session.
+    /// Whether some subscription is being created, or waits to be retried on the live session
+    /// (after a delay, or after the token was validated again).
     pub(crate) fn any_pending(&self) -> bool {
         self.entries.iter().any(|wanted| {
-            matches!(wanted.state, SubscriptionState::Requested { .. }) || wanted.awaits_retry()
+            matches!(wanted.state, SubscriptionState::Requested { .. })
+                || wanted.awaits_retry()
+                || wanted.awaits_validation()
         })
+    }
+
+    /// Whether any wanted subscription is or will be created.
+    pub(crate) fn any_active(&self) -> bool {
+        self.entries.iter().any(Wanted::is_active)
+    }
+
+    /// A subscription that existed on the current session is gone (unsubscribed, revoked): what
+    /// it cost is free again.
+    pub(crate) fn freed(&mut self, cost: u32) {
+        self.reported_total_cost = self.reported_total_cost.saturating_sub(cost);
+    }
+
+    /// Every wanted subscription and the cost totals.
+    pub(crate) fn report(&self) -> SubscriptionsReport {
+        SubscriptionsReport {
+            subscriptions: self.entries.iter().map(Wanted::report).collect(),
+            total_cost: self.committed_cost(),
+            max_total_cost: self.max_total_cost,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejected(status: u16) -> RequestError {
+        RequestError::Rejected {
+            status,
+            message: String::new(),
+        }
+    }
+
+    fn failed(error: RequestError) -> Wanted {
+        let mut wanted = Wanted::new(SubscriptionSpec::new("stream.online", "1"), None);
+        wanted.state = SubscriptionState::Failed {
+            retry: retried_after(&error),
+            reason: SubscriptionFailure::Request(error),
+        };
+        wanted
+    }
+
+    #[test]
+    fn what_a_later_try_could_fix_is_retried_and_400_and_403_are_final() {
+        for status in [404, 500, 503] {
+            assert!(failed(rejected(status)).awaits_retry(), "{status}");
+        }
+        let unavailable = RequestError::Unavailable {
+            message: String::new(),
+        };
+        assert!(failed(unavailable).awaits_retry());
+        assert!(failed(rejected(429)).awaits_room());
+        let unauthorized = RequestError::Unauthorized {
+            message: String::new(),
+        };
+        assert!(failed(unauthorized).awaits_validation());
+        for status in [400, 403] {
+            let wanted = failed(rejected(status));
+            assert!(!wanted.is_active(), "{status}");
+            assert!(!wanted.awaits_retry() && !wanted.awaits_room());
+        }
+    }
+
+    #[test]
+    fn a_revoked_subscription_may_be_wanted_again_and_keeps_twitchs_cost() {
+        let spec = SubscriptionSpec::new("stream.online", "1");
+        let mut subscriptions = WantedSubscriptions::new(10);
+        let index = subscriptions
+            .add(Wanted::new(spec.clone(), None), 300, true)
+            .unwrap_or_else(|error| panic!("{error}"));
+        assert!(matches!(
+            subscriptions.add(Wanted::new(spec.clone(), None), 300, true),
+            Err(SubscribeError::AlreadySubscribed { .. })
+        ));
+        if let Some(wanted) = subscriptions.entries.get_mut(index) {
+            wanted.reported_cost = Some(0);
+            wanted.state = SubscriptionState::Revoked;
+        }
+        assert_eq!(
+            subscriptions.add(Wanted::new(spec, None), 300, true),
+            Ok(index)
+        );
+        let again = subscriptions.entries.get(index);
+        assert!(again.is_some_and(|wanted| wanted.state == SubscriptionState::Waiting));
+        assert_eq!(again.map(Wanted::cost), Some(0));
     }
 }

@@ -19,6 +19,12 @@ async fn an_unreachable_server_is_retried_with_growing_backoff_on_virtual_time()
     let mut config = Config::default();
     config.backoff =
         BackoffConfig::new(Duration::from_secs(4), Duration::from_secs(60)).with_max_attempts(3);
+    // No token server either: this is about the socket's backoff (for a subscription, else the
+    // client would idle instead of connecting).
+    config.validate_token = false;
+    config
+        .subscriptions
+        .push(eventsub_proto::SubscriptionSpec::new("stream.online", "1"));
     let started = tokio::time::Instant::now();
     let (handle, mut events) = EventSub::builder("client", AccessToken::new("token"))
         .config(config)

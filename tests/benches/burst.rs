@@ -52,7 +52,7 @@ fn main() {
         .block_on(MockEventSub::start(MockConfig::default()))
         .expect("mock starts");
     mock.helix()
-        .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &[]);
+        .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &["user:read:chat"]);
     let (ws_url, helix_url) = (mock.ws_url(), mock.helix_url());
 
     let delivered = Arc::new(AtomicU64::new(0));

@@ -132,7 +132,7 @@ impl Rig {
             .block_on(MockEventSub::start(MockConfig::default()))
             .expect("mock starts");
         mock.helix()
-            .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &[]);
+            .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &["user:read:chat"]);
         let tally = Arc::new(Tally::default());
         let client = spawn_client(mock.ws_url(), mock.helix_url(), consumer, tally.clone());
         let mut rig = Self {

@@ -100,7 +100,7 @@ fn main() {
         .block_on(MockEventSub::start(MockConfig::fast()))
         .expect("mock starts");
     mock.helix()
-        .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &[]);
+        .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &["user:read:chat"]);
     let mut child = Command::new(std::env::current_exe().expect("own path"))
         .args([
             "client",

@@ -75,9 +75,9 @@ async fn keepalive_silence_is_detected_then_reconnects_resubscribes_and_resumes(
 }
 
 #[async_std::test]
-async fn a_session_without_subscriptions_is_closed_4003_and_the_client_reconnects() {
+async fn a_client_without_subscriptions_idles_and_connects_once_one_is_added() {
     let mock = start_mock();
-    e2e::unused_session_4003(&mock, builder(&mock)).await;
+    e2e::no_subscriptions_idle_until_subscribe(&mock, builder(&mock)).await;
 }
 
 #[async_std::test]

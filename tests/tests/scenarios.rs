@@ -72,7 +72,8 @@ fn a_fresh_welcome_asks_for_every_subscription_at_once() {
             .iter()
             .all(|create| create.session_id.as_str() == session)
     );
-    assert!(matches!(harness.events[0], Event::SessionReady { .. }));
+    assert!(matches!(harness.events[0], Event::TokenValidated { .. }));
+    assert!(matches!(harness.events[1], Event::SessionReady { .. }));
 }
 
 #[test]
@@ -238,7 +239,10 @@ fn any_message_resets_the_keepalive_watch() {
 #[test]
 fn while_reading_is_paused_unread_data_is_not_silence_and_resuming_rearms_the_full_keepalive_window()
  {
-    let mut harness = Harness::new(Harness::config());
+    // Without the hourly revalidation's deadline, which is not about reading.
+    let mut config = Harness::config();
+    config.validate_token = false;
+    let mut harness = Harness::new(config);
     let conn = harness.establish();
     harness.advance(Duration::from_secs(5));
     harness.feed(Input::ReadingPaused);
@@ -262,7 +266,10 @@ fn while_reading_is_paused_unread_data_is_not_silence_and_resuming_rearms_the_fu
 
 #[test]
 fn while_reading_is_paused_the_welcome_timeout_waits_but_the_connect_timeout_runs() {
-    let mut harness = Harness::new(Harness::config());
+    // Without the hourly revalidation's deadline, which is not about reading.
+    let mut config = Harness::config();
+    config.validate_token = false;
+    let mut harness = Harness::new(config);
     let first = harness.next_connect().expect("connecting");
     harness.open(first);
     harness.feed(Input::ReadingPaused);
@@ -359,6 +366,12 @@ fn a_creation_helix_cannot_serve_is_retried_on_the_live_session_and_the_gap_stay
 #[test]
 fn a_subscription_over_the_cost_limit_waits_for_the_next_session_and_does_not_hold_the_gap_open() {
     let mut config = Harness::config();
+    // Other channels (cost 1), moderated by the token's user.
+    let follow = |broadcaster: &str| {
+        SubscriptionSpec::new("channel.follow", "2")
+            .with_condition("broadcaster_user_id", broadcaster)
+            .with_condition("moderator_user_id", "12826")
+    };
     config.subscriptions = vec![follow("42"), follow("43")];
     let mut harness = Harness::new(config);
     let first = harness.connect_next();
@@ -385,7 +398,17 @@ fn a_subscription_over_the_cost_limit_waits_for_the_next_session_and_does_not_ho
         "only what fits is asked for"
     );
     let welcomed_at = harness.now;
-    harness.create_all();
+    // Twitch still says 1.
+    let pending = harness.pending_creates.remove(0);
+    harness.feed(Input::SubscriptionCreated {
+        request: pending.request,
+        result: Ok(eventsub_proto::Created::new(
+            eventsub_proto::SubscriptionId::new("sub-again"),
+            1,
+            1,
+            1,
+        )),
+    });
     let since = harness.events_since(events);
     assert!(since.iter().any(|event| matches!(
         event,
@@ -667,8 +690,10 @@ fn max_attempts_gives_up_with_stopped() {
 }
 
 #[test]
-fn http_401_on_subscribe_stops_the_client() {
-    let mut harness = Harness::new(Harness::config());
+fn http_401_on_subscribe_stops_the_client_when_validation_is_off() {
+    let mut config = Harness::config();
+    config.validate_token = false;
+    let mut harness = Harness::new(config);
     let conn = harness.connect_next();
     harness.fail_all_creates(RequestError::Unauthorized {
         message: "invalid oauth token".into(),
@@ -820,13 +845,15 @@ fn subscriptions_added_at_runtime_are_created_at_once_and_removed_ones_deleted()
 
 #[test]
 fn a_revoked_subscription_is_reported_and_not_recreated() {
-    let mut harness = Harness::new(Harness::config());
+    let mut config = Harness::config();
+    config.subscriptions.push(follow("12826"));
+    let mut harness = Harness::new(config);
     let conn = harness.establish();
     let text = harness
         .twitch
         .revocation(conn, "channel.follow", "authorization_revoked")
         .unwrap();
-    // The fake's revocation condition matches the config's subscription.
+    // The fake's revocation condition matches the config's first subscription.
     harness.send(conn, &text);
     let Some(Event::Revocation(revocation)) = harness.events.last() else {
         panic!("no revocation: {:?}", harness.events.last())
@@ -838,7 +865,8 @@ fn a_revoked_subscription_is_reported_and_not_recreated() {
     harness.server_close(conn, Some(4000));
     assert!(harness.advance_to_next_timeout());
     harness.connect_next();
-    assert!(harness.pending_creates.is_empty());
+    assert_eq!(harness.pending_creates.len(), 1, "only the one not revoked");
+    assert_eq!(harness.pending_creates[0].subscription, follow("12826"));
 }
 
 #[test]
@@ -1104,6 +1132,7 @@ fn every_output_is_an_instruction_never_a_frame_to_twitch() {
             Output::Connect { .. }
             | Output::CreateSubscription { .. }
             | Output::DeleteSubscription { .. }
+            | Output::ValidateToken { .. }
             | Output::Event(_) => {}
             other => panic!("unexpected output {other:?}"),
         }

@@ -6,8 +6,9 @@ use std::time::{Duration, SystemTime};
 
 use eventsub_proto::events::EventData;
 use eventsub_proto::{
-    CloseCode, ConnId, Created, DisconnectCause, DropReason, Event, FrameError, Gap, MessageId,
-    RequestError, SessionId, StopReason, SubscriptionFailure, SubscriptionId, SubscriptionSpec,
+    CloseCode, ConnId, Created, DisconnectCause, DropReason, Event, FrameError, Gap, IdleReason,
+    Inactive, MessageId, RequestError, SessionId, StopReason, SubscriptionFailure, SubscriptionId,
+    SubscriptionSpec, TokenIdentity, UserId,
 };
 use eventsub_tests::sim::{BATCHED_NOTIFICATION, Harness, rfc3339};
 use serde_json::value::RawValue;
@@ -21,6 +22,16 @@ fn number(conn: ConnId) -> u64 {
         .trim_start_matches("conn#")
         .parse()
         .unwrap()
+}
+
+/// The harness's config with a second subscription, so that revoking the first leaves the client
+/// something to reconnect for (instead of going idle).
+fn with_a_second_subscription() -> eventsub_proto::Config {
+    let mut config = Harness::config();
+    config.subscriptions.push(
+        SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "12826"),
+    );
+    config
 }
 
 fn to_json(event: &Event) -> Value {
@@ -125,7 +136,7 @@ fn each_event_of_a_batch_serializes_with_its_batch_item_id() {
 
 #[test]
 fn lifecycle_events_from_a_client_serialize_with_their_fields() {
-    let mut harness = Harness::new(Harness::config());
+    let mut harness = Harness::new(with_a_second_subscription());
     let conn = harness.establish();
 
     let (session_ready, ready) = first(&harness, |event| {
@@ -256,7 +267,7 @@ fn a_gap_serializes_as_its_duration_and_wall_clock_start_and_retries_as_waits() 
 
 #[test]
 fn every_kind_of_event_serializes_as_an_object_named_by_its_type() {
-    let mut harness = Harness::new(Harness::config());
+    let mut harness = Harness::new(with_a_second_subscription());
     let conn = harness.establish();
     harness.send(conn, FOLLOW);
     let revocation = harness
@@ -360,6 +371,31 @@ fn every_kind_of_event_serializes_as_an_object_named_by_its_type() {
             conn,
             session_id: SessionId::new("session-9"),
         },
+        Event::TokenValidated {
+            identity: TokenIdentity::user("c", UserId::new("12826"), "twitchdev", ["bits:read"])
+                .with_expires_in(Duration::from_secs(5_000)),
+        },
+        Event::Idle {
+            reasons: vec![
+                IdleReason::new(
+                    SubscriptionSpec::new("stream.online", "1"),
+                    Inactive::Revoked,
+                ),
+                IdleReason::new(
+                    SubscriptionSpec::new("channel.poll.begin", "1"),
+                    Inactive::Failed {
+                        reason: SubscriptionFailure::MissingScope {
+                            subscription_type: "channel.poll.begin".into(),
+                            version: "1".into(),
+                            missing: vec![&["channel:read:polls", "channel:manage:polls"]],
+                        },
+                    },
+                ),
+            ],
+        },
+        Event::Stopped {
+            reason: StopReason::AppToken,
+        },
     ];
     let by_hand: Vec<Value> = made_by_hand.iter().map(to_json).collect();
     let n = number(conn);
@@ -390,6 +426,15 @@ fn every_kind_of_event_serializes_as_an_object_named_by_its_type() {
             json!({"type": "resumed", "gap": {"from": "2023-11-06T18:11:47.492253549Z",
                 "until": "2023-11-06T18:11:49.492253549Z", "duration_secs": 2.0, "recovery_secs": 0.5}}),
             json!({"type": "reconnected", "conn": n, "session_id": "session-9"}),
+            json!({"type": "token_validated", "identity": {"client_id": "c", "user_id": "12826",
+                "login": "twitchdev", "scopes": ["bits:read"], "expires_in_secs": 5000.0}}),
+            json!({"type": "idle", "reasons": [
+                {"spec": {"type": "stream.online", "version": "1", "condition": {}}, "why": {"kind": "revoked"}},
+                {"spec": {"type": "channel.poll.begin", "version": "1", "condition": {}},
+                 "why": {"kind": "failed", "reason": {"kind": "missing_scope", "subscription_type": "channel.poll.begin",
+                    "version": "1", "missing": [["channel:read:polls", "channel:manage:polls"]]}}},
+            ]}),
+            json!({"type": "stopped", "reason": {"kind": "app_token"}}),
         ]
     );
 
@@ -404,6 +449,7 @@ fn every_kind_of_event_serializes_as_an_object_named_by_its_type() {
         "connect_failed",
         "disconnected",
         "dropped",
+        "idle",
         "lagged",
         "malformed_frame",
         "notification",
@@ -416,6 +462,7 @@ fn every_kind_of_event_serializes_as_an_object_named_by_its_type() {
         "subscription_already_exists",
         "subscription_created",
         "subscription_failed",
+        "token_validated",
         "unexpected_message",
         "unknown_message",
         "unsubscribe_failed",

@@ -19,7 +19,7 @@
 //! 5. a fresh welcome requests every wanted, not revoked, not permanently failed subscription at once;
 //! 6. a live socket silent for keepalive + grace is closed by that deadline, never earlier;
 //! 7. reconnect delays are bounded by `backoff.max`, grow within a failure streak, are kept, and the
-//!    client is never left idle with nothing scheduled;
+//!    client is never left with nothing scheduled unless it reported `Idle`;
 //! 8. memory is bounded: the dedup window and the connections the client holds; during a handover
 //!    the client holds at most three sockets (live, candidate, one closing), and handovers keep
 //!    `min_reconnect_interval` apart;
@@ -27,7 +27,15 @@
 //! 10. no session sits unused while time passes;
 //! 11. a gap is reported over (`Resumed`) once nothing is being created or waiting to be created
 //!     again any more; a creation Helix could not serve (429, 5xx) is asked for again on the live
-//!     session within `backoff.max`.
+//!     session within `backoff.max`; so is one Helix answered 401, after a revalidation (a 401 to
+//!     the revalidation itself stops the client, a 401 to a creation never does);
+//! 12. the client is idle (no socket, `Idle` reported once) exactly when nothing wanted can be
+//!     subscribed (none wanted, or every one revoked or failed for good), and a subscription added
+//!     (or re-added after a revocation or failure) makes it connect again.
+//!
+//! The token's validation is answered at once with a user token holding every scope; the token's
+//! user is preset in the config in half the cases and learned from the validation in the others,
+//! so the property that every fresh session asks for every eligible subscription (5) covers both.
 //!
 //! `PROPTEST_CASES` sets the number of cases (default [`DEFAULT_CASES`]); failures are persisted in
 //! `tests/proptest-regressions/simulation.txt` and replayed first on the next run.
@@ -48,7 +56,7 @@ use eventsub_proto::{
     InputError, Output, RequestError, RequestId, StopReason, SubscribeError, SubscriptionId,
     SubscriptionSpec, Url,
 };
-use eventsub_tests::sim::{Harness, PendingCreate, SocketState};
+use eventsub_tests::sim::{Harness, PendingCreate, SocketState, user_token_with_all_scopes};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{
@@ -113,7 +121,10 @@ enum Failure {
     Unavailable,
     Rejected,
     AlreadyExists,
+    /// 401, and the token really is bad: the revalidation it leads to answers 401 too.
     Unauthorized,
+    /// 401, though the token is fine: the revalidation passes and the creation is asked again.
+    UnauthorizedOnce,
 }
 
 impl Failure {
@@ -127,7 +138,7 @@ impl Failure {
                 message: "bad condition".to_owned(),
             },
             Self::AlreadyExists => RequestError::AlreadyExists,
-            Self::Unauthorized => RequestError::Unauthorized {
+            Self::Unauthorized | Self::UnauthorizedOnce => RequestError::Unauthorized {
                 message: "invalid token".to_owned(),
             },
         }
@@ -148,6 +159,8 @@ struct Settings {
     /// Catalogue entries wanted from the start.
     initial: Vec<usize>,
     seed: u64,
+    /// `Config::token_user_id` is preset (else only the validation tells the token's user).
+    preset_token_user: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -208,8 +221,9 @@ fn failure() -> impl Strategy<Value = Failure> {
         6 => Just(Failure::Unavailable),
         3 => Just(Failure::Rejected),
         3 => Just(Failure::AlreadyExists),
-        // A 401 stops the client for good: rare.
+        // A 401 whose revalidation fails too stops the client for good: rare.
         1 => Just(Failure::Unauthorized),
+        2 => Just(Failure::UnauthorizedOnce),
     ]
 }
 
@@ -247,6 +261,7 @@ fn settings() -> impl Strategy<Value = Settings> {
         prop_oneof![Just(10u64), Just(30)],
         proptest::sample::subsequence((0..CATALOGUE_LEN).collect::<Vec<_>>(), 0..=3),
         any::<u64>(),
+        any::<bool>(),
     )
         .prop_map(
             |(
@@ -258,6 +273,7 @@ fn settings() -> impl Strategy<Value = Settings> {
                 keepalive_seconds,
                 initial,
                 seed,
+                preset_token_user,
             )| Settings {
                 defer_closes,
                 dedup_max_entries,
@@ -267,6 +283,7 @@ fn settings() -> impl Strategy<Value = Settings> {
                 keepalive_seconds,
                 initial,
                 seed,
+                preset_token_user,
             },
         )
 }
@@ -378,6 +395,10 @@ struct Sim {
     observed: usize,
     /// A gap began (`Disconnected`, or a fresh session replaced a live one) and no `Resumed` yet.
     gap_open: bool,
+    /// The client reported `Idle`: nothing can be subscribed, no socket is held.
+    idle: bool,
+    /// A creation was answered 401 because the token went bad: validations answer 401 from now.
+    token_invalid: bool,
     /// How often each situation came up, so a test can see the generator reaches them all.
     coverage: Coverage,
 }
@@ -424,6 +445,9 @@ impl Sim {
         config.dedup_max_age = settings.dedup_max_age;
         config.backoff = backoff.clone();
         config.seed = settings.seed;
+        if !settings.preset_token_user {
+            config.token_user_id = None;
+        }
         // Frames carry a fixed timestamp; staleness is not what this suite is about.
         config.stale_after = None;
         let connect_timeout = config.connect_timeout;
@@ -465,6 +489,8 @@ impl Sim {
             abandoned_candidate: None,
             observed: 0,
             gap_open: false,
+            idle: false,
+            token_invalid: false,
             coverage: Coverage::default(),
         };
         // `Harness::new` drained the first `Connect` itself.
@@ -619,6 +645,7 @@ impl Sim {
     fn drain(&mut self) -> Checked {
         loop {
             let mut closed_now = Vec::new();
+            let mut validations = Vec::new();
             while let Some(output) = self.h.client.poll_output() {
                 let now = self.h.now;
                 match &output {
@@ -662,13 +689,33 @@ impl Sim {
                     Output::DeleteSubscription { request, id } => {
                         self.h.pending_deletes.push((*request, id.clone()));
                     }
+                    // Twitch answers validations at once.
+                    Output::ValidateToken { request } => validations.push(*request),
                     Output::Event(event) => self.h.events.push(event.clone()),
                     _ => {}
                 }
                 self.h.outputs.push((now, output));
             }
-            if closed_now.is_empty() {
+            if closed_now.is_empty() && validations.is_empty() {
                 return Ok(());
+            }
+            for request in validations {
+                let result = if self.token_invalid {
+                    self.coverage.add("a revalidation answered 401");
+                    Err(RequestError::Unauthorized {
+                        message: "invalid access token".to_owned(),
+                    })
+                } else {
+                    Ok(user_token_with_all_scopes())
+                };
+                let outcome = self
+                    .h
+                    .client
+                    .handle_input(self.h.now, Input::TokenValidated { request, result });
+                check!(
+                    outcome.is_ok(),
+                    "invariant 9: answering validation {request} gave {outcome:?}"
+                );
             }
             for conn in closed_now {
                 let input = Input::Closed {
@@ -942,6 +989,9 @@ impl Sim {
                     return Ok(());
                 }
                 let pending = self.h.pending_creates.remove(usize::from(pick) % count);
+                if matches!(error, Failure::Unauthorized) {
+                    self.token_invalid = true;
+                }
                 self.answer_create(pending, Err(error.error()))
             }
             Action::UserSubscribe(which) => self.user_subscribe(usize::from(which) % CATALOGUE_LEN),
@@ -1222,7 +1272,12 @@ impl Sim {
             if matches!(result, Err(RequestError::Rejected { .. })) {
                 self.permanently_failed.insert(index);
             }
-            if matches!(result, Err(RequestError::Unavailable { .. })) {
+            // Retried on the live session: after a backoff delay, or (401) after a revalidation
+            // that comes within one.
+            if matches!(
+                result,
+                Err(RequestError::Unavailable { .. } | RequestError::Unauthorized { .. })
+            ) {
                 self.awaiting_retry.insert(index, self.h.now);
             }
         }
@@ -1236,13 +1291,11 @@ impl Sim {
                 })
             )
         });
-        if current && matches!(result, Err(RequestError::Unauthorized { .. })) {
-            check!(
-                unauthorized_stop,
-                "a 401 for the live creation {} did not stop the client",
-                pending.request
-            );
-        }
+        check!(
+            !unauthorized_stop,
+            "a 401 to creation {} stopped the client: only a 401 to the validation may",
+            pending.request
+        );
         let reported = outputs.iter().any(|output| {
             matches!(
                 output,
@@ -1253,7 +1306,7 @@ impl Sim {
                 )
             )
         });
-        if current && !matches!(result, Err(RequestError::Unauthorized { .. })) {
+        if current {
             check!(
                 reported,
                 "the answer to creation {} of {} was not reported",
@@ -1274,7 +1327,10 @@ impl Sim {
                 matches!(result, Err(SubscribeError::Stopped)),
                 "subscribe after Stopped gave {result:?}"
             );
-        } else if self.wanted.contains(&index) {
+        } else if self.wanted.contains(&index)
+            && !self.revoked.contains(&index)
+            && !self.permanently_failed.contains(&index)
+        {
             check!(
                 matches!(result, Err(SubscribeError::AlreadySubscribed { .. })),
                 "subscribing twice to {spec} gave {result:?}"
@@ -1284,7 +1340,13 @@ impl Sim {
                 result.is_ok(),
                 "subscribing to {spec} (within every limit) gave {result:?}"
             );
+            if self.wanted.contains(&index) {
+                self.coverage
+                    .add("a revoked or failed subscription subscribed again");
+            }
             self.wanted.insert(index);
+            self.revoked.remove(&index);
+            self.permanently_failed.remove(&index);
             self.settle()?;
             if let Some(session) = session {
                 let asked = self.since(from).iter().any(|output| {
@@ -1369,6 +1431,10 @@ impl Sim {
                             self.backoff.max
                         );
                     }
+                    if self.idle {
+                        self.coverage.add("idle left for a new subscription");
+                    }
+                    self.idle = false;
                     self.candidate = Some(*conn);
                 }
                 Output::Abort { conn } => {
@@ -1470,9 +1536,12 @@ impl Sim {
                 cause: DisconnectCause::KeepaliveTimeout { .. },
                 ..
             })) if *lost == conn);
-        let stopping = after
-            .iter()
-            .any(|(_, output)| matches!(output, Output::Event(Event::Stopped { .. })));
+        let stopping = after.iter().any(|(_, output)| {
+            matches!(
+                output,
+                Output::Event(Event::Stopped { .. } | Event::Idle { .. })
+            )
+        });
         check!(
             for_silence || stopping,
             "invariant 3 (old socket closes only after the new welcome): live {conn} closed with {code:?} with no welcomed replacement, no silence and no stop; next: {next:?}"
@@ -1615,7 +1684,52 @@ impl Sim {
                 }
                 self.check_retry(cause, *retry_at, *retry_in, at, after)?;
             }
+            // Followed at once: what the client does next in the same drain (idle) depends on it.
+            Event::Revocation(revocation) => {
+                if let Some(index) = self.index_of(&revocation.subscription.spec()) {
+                    if self.wanted.contains(&index) {
+                        self.revoked.insert(index);
+                        self.requested.remove(&index);
+                        self.awaiting_retry.remove(&index);
+                    }
+                }
+            }
+            Event::Idle { reasons } => {
+                let eligible = self.eligible();
+                check!(
+                    eligible.is_empty() && !self.idle,
+                    "Idle (idle already: {}) though {:?} can be subscribed",
+                    self.idle,
+                    self.names(&eligible)
+                );
+                let named: BTreeSet<usize> = reasons
+                    .iter()
+                    .filter_map(|reason| self.index_of(&reason.spec))
+                    .collect();
+                check!(
+                    named == self.wanted,
+                    "Idle names {:?}, but {:?} are wanted",
+                    self.names(&named),
+                    self.names(&self.wanted)
+                );
+                self.coverage.add(if self.wanted.is_empty() {
+                    "idle with nothing wanted"
+                } else {
+                    "idle with every subscription revoked or failed"
+                });
+                // The gap ends here, unresumed; nothing is held or planned, and the backoff
+                // starts over.
+                self.idle = true;
+                self.streak = 0;
+                self.gap_open = false;
+                self.primary = None;
+                self.candidate = None;
+                self.expected_connect = None;
+                self.requested.clear();
+                self.awaiting_retry.clear();
+            }
             Event::Resumed { gap } => {
+                check!(!self.idle, "Resumed while idle");
                 self.gap_open = false;
                 // Its bounds are in order, and it ends now.
                 check!(
@@ -1890,9 +2004,28 @@ impl Sim {
             );
         }
         check!(
-            self.primary.is_some() || self.candidate.is_some() || self.expected_connect.is_some(),
-            "invariant 7: no session, no connection under way, and no reconnect scheduled"
+            self.primary.is_some()
+                || self.candidate.is_some()
+                || self.expected_connect.is_some()
+                || self.idle,
+            "invariant 7: no session, no connection under way, no reconnect scheduled, and not idle"
         );
+        // Idle exactly when nothing can be subscribed: no 4003 loop, and no subscription left
+        // without a socket.
+        check!(
+            self.idle == self.eligible().is_empty() && self.h.client.is_idle() == self.idle,
+            "idle: model {}, client {}, though {:?} can be subscribed",
+            self.idle,
+            self.h.client.is_idle(),
+            self.names(&self.eligible())
+        );
+        if self.idle {
+            check!(
+                self.known.iter().all(|conn| self.closing.contains(conn)),
+                "idle, but sockets are still open: {:?}",
+                self.known
+            );
+        }
         if let Some(candidate) = self.candidate {
             let opened = self.sockets[&candidate].connect_at;
             let limit = self.connect_timeout + self.welcome_timeout;
@@ -2021,6 +2154,11 @@ fn the_generated_runs_reach_every_situation_the_invariants_are_about() {
         "stopped: gave up",
         "stopped: 4001",
         "stopped: 401",
+        "a revalidation answered 401",
+        "idle with nothing wanted",
+        "idle with every subscription revoked or failed",
+        "idle left for a new subscription",
+        "a revoked or failed subscription subscribed again",
     ] {
         assert!(
             coverage.0.get(situation).copied().unwrap_or_default() > 0,

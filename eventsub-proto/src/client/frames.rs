@@ -271,12 +271,20 @@ impl Client {
             wanted.spec == revoked_spec
                 || matches!(&wanted.state, SubscriptionState::Enabled { id: Some(id), .. } if *id == subscription.id)
         }) {
+            let freed = match wanted.state {
+                SubscriptionState::Enabled { cost, .. } => Some(cost),
+                _ => None,
+            };
             wanted.state = SubscriptionState::Revoked;
+            if let Some(cost) = freed {
+                self.subscriptions.freed(cost);
+            }
         }
         self.emit(Event::Revocation(Box::new(Revocation {
             conn,
             message_id,
             subscription,
         })));
+        self.retry_for_room();
     }
 }

@@ -2,12 +2,15 @@
 //!
 //! This file holds the state and the public API; the work is split by concern: `frames` (what the
 //! server sends), `lifecycle` (sockets opening, failing and closing, backoff), `subscriptions`
-//! (what a fresh session asks for and Helix's answers).
+//! (what a fresh session asks for and Helix's answers), `validation` (knowing the token), `idle`
+//! (no socket while nothing can be subscribed).
 
 mod frames;
+mod idle;
 mod lifecycle;
 mod outputs;
 mod subscriptions;
+mod validation;
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime};
@@ -20,12 +23,12 @@ use crate::config::Config;
 use crate::connection::{ConnState, Connection};
 use crate::dedup::DedupWindow;
 use crate::error::{ConfigError, FrameError, InputError, SubscribeError};
-use crate::event::{DisconnectCause, Event, StopReason};
+use crate::event::{DisconnectCause, Event, StopReason, SubscriptionFailure};
 use crate::ids::{ConnId, RequestId, SessionId, SubscriptionId};
 use crate::io::{Input, Output};
 use crate::stale::StaleCheck;
 use crate::subscription::SubscriptionSpec;
-use crate::wanted::{SubscriptionState, Wanted, WantedSubscriptions};
+use crate::wanted::{SubscriptionState, SubscriptionsReport, Wanted, WantedSubscriptions};
 
 /// How a connection that is being opened will take over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +53,8 @@ enum Request {
         orphaned: bool,
     },
     Delete(SubscriptionId),
+    /// A token validation.
+    Validate,
 }
 
 /// What follows the loss of a connection.
@@ -84,7 +89,8 @@ pub struct Stats {
     pub dedup_entries: usize,
     /// Sockets the core knows of (open, opening or closing).
     pub connections: usize,
-    /// Helix requests asked for (`CreateSubscription`, `DeleteSubscription`) and not yet answered.
+    /// Requests asked for (`CreateSubscription`, `DeleteSubscription`, `ValidateToken`) and not
+    /// yet answered.
     /// Each is kept until its result (or error) is given back, so this stays as small as the
     /// adapter's own list of requests in flight.
     pub pending_requests: usize,
@@ -133,16 +139,26 @@ pub struct Client {
     /// for the server to say something do not run.
     reading_paused: bool,
     stats: Stats,
+    /// The token's user, for cost estimates: from the latest validation, else the config's preset.
+    token_user_id: Option<String>,
+    validation: validation::Validation,
+    /// Nothing can be subscribed: no socket is held until something is (see [`Event::Idle`]).
+    idle: bool,
 }
 
 impl Client {
-    /// A client that starts connecting at once: the first output is [`Output::Connect`].
+    /// A client that starts at once. With [`Config::validate_token`] (the default) the first
+    /// output is [`Output::ValidateToken`], and no [`Output::Connect`] comes before a successful
+    /// answer; without it the first output is [`Output::Connect`]. Either way, with nothing to
+    /// subscribe the client goes idle ([`Event::Idle`]) instead of connecting.
     pub fn new(config: Config, now: Instant) -> Result<Self, ConfigError> {
         let fresh_url = config.validate()?;
         let mut subscriptions = WantedSubscriptions::new(config.max_total_cost);
+        // Costs are estimated for an unknown user until validation names one: checked then.
+        let check_cost = config.token_user_id.is_some();
         for spec in &config.subscriptions {
             let wanted = Wanted::new(spec.clone(), config.token_user_id.as_deref());
-            subscriptions.add(wanted, config.max_subscriptions_per_connection)?;
+            subscriptions.add(wanted, config.max_subscriptions_per_connection, check_cost)?;
         }
         let mut client = Self {
             dedup: DedupWindow::new(
@@ -173,8 +189,16 @@ impl Client {
             stopped: false,
             reading_paused: false,
             stats: Stats::default(),
+            token_user_id: None,
+            validation: validation::Validation::default(),
+            idle: false,
         };
-        client.open_candidate(Takeover::Fresh, client.fresh_url.clone());
+        client.token_user_id = client.config.token_user_id.clone();
+        if client.config.validate_token {
+            client.ask_validation();
+        } else {
+            client.connect_or_idle();
+        }
         Ok(client)
     }
 
@@ -219,12 +243,12 @@ impl Client {
             Input::SubscriptionDeleted { request, result } => {
                 self.on_subscription_deleted(request, result)?
             }
-            // The core does not ask for validations yet (issue 13 in progress): any answer names
-            // a request it never made.
-            Input::TokenValidated { request, .. } => {
-                return Err(InputError::UnknownRequest { request });
+            Input::TokenValidated { request, result } => {
+                self.on_token_validated(request, result)?
             }
         }
+        // Idle first: a gap that ends in idle is not resumed.
+        self.idle_if_nothing_wanted();
         self.resume_if_complete();
         Ok(())
     }
@@ -270,9 +294,13 @@ impl Client {
         }
         if self.creation_retry_at.is_some_and(|at| at <= now) {
             self.creation_retry_at = None;
-            self.retry_creations();
+            self.retry_creations_where(|wanted| wanted.awaits_retry());
+        }
+        if self.validation.next_at.is_some_and(|at| at <= now) {
+            self.ask_validation();
         }
         self.start_pending_handover();
+        self.idle_if_nothing_wanted();
     }
 
     /// The next output to carry out, in order. Drain until `None` after every input.
@@ -292,6 +320,7 @@ impl Client {
             .filter_map(|conn| self.running_deadline(conn))
             .chain(self.reconnect_at)
             .chain(self.creation_retry_at)
+            .chain(self.validation.next_at)
             .chain(self.pending_handover_at())
             .min()
     }
@@ -318,16 +347,43 @@ impl Client {
     }
 
     /// Adds a subscription. It is created on the live session at once (if there is one) and on
-    /// every fresh session after. Refused up front when it cannot fit.
+    /// every fresh session after; an idle client connects again for it. Refused up front when it
+    /// cannot fit, or (once the token was validated) when the token lacks a scope its type needs
+    /// or its condition names another user where the type needs the token's own.
+    /// A subscription that was revoked or failed for good may be added again: it starts over.
     pub fn subscribe(&mut self, spec: SubscriptionSpec) -> Result<(), SubscribeError> {
         if self.stopped {
             return Err(SubscribeError::Stopped);
         }
-        let wanted = Wanted::new(spec, self.config.token_user_id.as_deref());
-        let index = self
-            .subscriptions
-            .add(wanted, self.config.max_subscriptions_per_connection)?;
-        if let Some(session_id) = self.session_id().cloned() {
+        if let Some(identity) = &self.validation.identity {
+            match validation::refusal(&spec, identity) {
+                Some(SubscriptionFailure::MissingScope { missing, .. }) => {
+                    return Err(SubscribeError::MissingScope {
+                        spec: Box::new(spec),
+                        missing,
+                    });
+                }
+                Some(SubscriptionFailure::NotTokenUser {
+                    field, token_user, ..
+                }) => {
+                    return Err(SubscribeError::NotTokenUser {
+                        spec: Box::new(spec),
+                        field,
+                        token_user,
+                    });
+                }
+                _ => {}
+            }
+        }
+        let wanted = Wanted::new(spec, self.token_user_id.as_deref());
+        let index = self.subscriptions.add(
+            wanted,
+            self.config.max_subscriptions_per_connection,
+            self.token_user_id.is_some(),
+        )?;
+        if self.idle {
+            self.leave_idle();
+        } else if let Some(session_id) = self.session_id().cloned() {
             self.request_creation(index, &session_id);
         }
         Ok(())
@@ -351,13 +407,20 @@ impl Client {
             return true;
         }
         match wanted.state {
-            SubscriptionState::Enabled { id: Some(id), .. } => self.request_deletion(id),
+            SubscriptionState::Enabled { id, cost } => {
+                self.subscriptions.freed(cost);
+                if let Some(id) = id {
+                    self.request_deletion(id);
+                }
+            }
             SubscriptionState::Requested { request, .. } => {
                 self.requests
                     .insert(request, Request::Create { orphaned: true });
             }
             _ => {}
         }
+        self.retry_for_room();
+        self.idle_if_nothing_wanted();
         self.resume_if_complete();
         true
     }
@@ -415,6 +478,30 @@ impl Client {
             .entries
             .iter()
             .map(|wanted| (&wanted.spec, &wanted.state))
+    }
+
+    /// Every wanted subscription with its state, id and cost (Twitch's when it reported one,
+    /// else the estimate), and the token's cost totals: a snapshot for monitoring.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use eventsub_proto::{BroadcasterId, Client, Config, SubscriptionSpec, SubscriptionState};
+    /// let mut config = Config::default();
+    /// config.subscriptions.push(SubscriptionSpec::stream_online(BroadcasterId::new("12826")));
+    /// let client = Client::new(config, Instant::now())?;
+    /// let report = client.subscriptions_report();
+    /// assert_eq!(report.subscriptions.len(), 1);
+    /// assert_eq!(report.subscriptions[0].state, SubscriptionState::Waiting);
+    /// assert_eq!((report.total_cost, report.max_total_cost), (0, 10));
+    /// # Ok::<(), eventsub_proto::ConfigError>(())
+    /// ```
+    pub fn subscriptions_report(&self) -> SubscriptionsReport {
+        self.subscriptions.report()
+    }
+
+    /// What the latest successful token validation said, if one answered yet.
+    pub fn token(&self) -> Option<&crate::token::TokenIdentity> {
+        self.validation.identity.as_ref()
     }
 
     /// Counters, including the size of the duplicate filter.

@@ -5,7 +5,7 @@ use crate::error::InputError;
 use crate::event::{Event, Gap, StopReason, SubscriptionFailure};
 use crate::ids::{RequestId, SessionId, SubscriptionId};
 use crate::io::{Created, Output, RequestError};
-use crate::wanted::SubscriptionState;
+use crate::wanted::{SubscriptionState, Wanted, retried_after};
 
 impl Client {
     /// What a fresh session asks for: in WebSocket mode, every wanted subscription, created at once
@@ -36,7 +36,8 @@ impl Client {
             return;
         };
         let spec = wanted.spec.clone();
-        let estimated_cost = wanted.estimated_cost;
+        // Twitch's word on its cost, once given, beats the estimate.
+        let estimated_cost = wanted.cost();
         let fits = self
             .subscriptions
             .check_fits(estimated_cost, self.config.max_subscriptions_per_connection);
@@ -76,10 +77,11 @@ impl Client {
         request: RequestId,
         result: Result<Created, RequestError>,
     ) -> Result<(), InputError> {
-        let purpose = self
-            .requests
-            .remove(&request)
-            .ok_or(InputError::UnknownRequest { request })?;
+        let purpose = match self.requests.get(&request) {
+            Some(purpose @ Request::Create { .. }) => purpose.clone(),
+            _ => return Err(InputError::UnknownRequest { request }),
+        };
+        self.requests.remove(&request);
         if self.stopped {
             return Ok(());
         }
@@ -95,28 +97,30 @@ impl Client {
             return Ok(());
         };
         let spec = Box::new(wanted.spec.clone());
-        let retry_later = matches!(result, Err(RequestError::Unavailable { .. }));
         let event = match result {
             Ok(created) => {
                 wanted.state = SubscriptionState::Enabled {
                     id: Some(created.id.clone()),
                     cost: created.cost,
                 };
+                wanted.reported_cost = Some(created.cost);
+                // Twitch's totals replace the configured and estimated ones.
                 self.subscriptions.reported_total_cost = created.total_cost;
                 self.subscriptions.max_total_cost = created.max_total_cost;
+                self.validation.token_worked();
                 Event::SubscriptionCreated { spec, created }
             }
             Err(RequestError::AlreadyExists) => {
-                let cost = wanted.estimated_cost;
+                let cost = wanted.cost();
                 wanted.state = SubscriptionState::Enabled { id: None, cost };
                 Event::SubscriptionAlreadyExists { spec }
             }
-            Err(RequestError::Unauthorized { message }) => {
+            Err(RequestError::Unauthorized { message }) if !self.config.validate_token => {
                 self.stop(StopReason::Unauthorized { message });
                 return Ok(());
             }
             Err(error) => {
-                let retry = matches!(error, RequestError::Unavailable { .. });
+                let retry = retried_after(&error);
                 let reason = SubscriptionFailure::Request(error);
                 wanted.state = SubscriptionState::Failed {
                     reason: reason.clone(),
@@ -125,7 +129,27 @@ impl Client {
                 Event::SubscriptionFailed { spec, reason }
             }
         };
+        let cost_known = matches!(event, Event::SubscriptionCreated { .. });
         self.emit(event);
+        if cost_known {
+            // Twitch may charge less than estimated: what that frees can be used at once.
+            self.retry_for_room();
+        }
+        let retry_later = self
+            .subscriptions
+            .entries
+            .iter()
+            .any(|wanted| wanted.awaits_retry());
+        let revalidate = self
+            .subscriptions
+            .entries
+            .iter()
+            .any(|wanted| wanted.awaits_validation());
+        if revalidate {
+            // Only a 401 to the validation itself stops the client: a refreshed token may fix
+            // this one.
+            self.revalidate_after_unauthorized();
+        }
         if retry_later {
             self.schedule_creation_retry();
         } else {
@@ -147,18 +171,32 @@ impl Client {
         self.creation_retry_at = Some(self.deadline_after(delay));
     }
 
-    /// Asks the live session again for every subscription Helix could not create on it.
-    pub(super) fn retry_creations(&mut self) {
+    /// Asks the live session again for every subscription that `waits` says waits for it.
+    pub(super) fn retry_creations_where(&mut self, waits: impl Fn(&Wanted) -> bool) {
         let Some(session_id) = self.session_id().cloned() else {
             return; // the session is gone: the next fresh one asks for everything
         };
         for index in 0..self.subscriptions.entries.len() {
-            if self
-                .subscriptions
-                .entries
-                .get(index)
-                .is_some_and(|wanted| wanted.awaits_retry())
-            {
+            if self.subscriptions.entries.get(index).is_some_and(&waits) {
+                self.request_creation(index, &session_id);
+            }
+        }
+    }
+
+    /// Cost or room freed up (an unsubscribe, a revocation, a deletion): asks the live session
+    /// for every subscription a limit refused that fits now. One that still does not fit waits,
+    /// without another failure report.
+    pub(super) fn retry_for_room(&mut self) {
+        let Some(session_id) = self.session_id().cloned() else {
+            return; // the next fresh session asks for everything
+        };
+        let limit = self.config.max_subscriptions_per_connection;
+        for index in 0..self.subscriptions.entries.len() {
+            // Checked one at a time: each one asked for takes up some of what was freed.
+            let fits = self.subscriptions.entries.get(index).is_some_and(|wanted| {
+                wanted.awaits_room() && self.subscriptions.check_fits(wanted.cost(), limit).is_ok()
+            });
+            if fits {
                 self.request_creation(index, &session_id);
             }
         }
@@ -169,12 +207,17 @@ impl Client {
         request: RequestId,
         result: Result<(), RequestError>,
     ) -> Result<(), InputError> {
-        let Some(Request::Delete(id)) = self.requests.remove(&request) else {
+        let Some(Request::Delete(id)) = self.requests.get(&request).cloned() else {
             return Err(InputError::UnknownRequest { request });
         };
+        self.requests.remove(&request);
         match result {
-            // 404: already gone, which is what was wanted.
-            Ok(()) | Err(RequestError::Rejected { status: 404, .. }) => {}
+            // 404: already gone, which is what was wanted. Its cost is free at Twitch now too.
+            Ok(()) | Err(RequestError::Rejected { status: 404, .. }) => {
+                if !self.stopped {
+                    self.retry_for_room();
+                }
+            }
             Err(error) => self.emit(Event::UnsubscribeFailed { id, error }),
         }
         Ok(())

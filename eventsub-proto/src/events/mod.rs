@@ -65,7 +65,7 @@ pub mod stream;
 pub mod user;
 
 mod kind;
-mod scopes;
+pub(crate) mod scopes;
 
 #[cfg(feature = "serde")]
 pub(crate) use common::JsonText;

@@ -64,6 +64,24 @@ pub fn check_scopes<'s, S: AsRef<str>>(
     problems
 }
 
+/// "scope `a`" or "one of the scopes `a`, `b`", for each group, joined by "and".
+pub(crate) fn describe_scopes(missing: &[&'static [&'static str]]) -> String {
+    let groups: Vec<String> = missing
+        .iter()
+        .map(|any_of| match any_of {
+            [only] => format!("scope `{only}`"),
+            many => format!(
+                "one of the scopes {}",
+                many.iter()
+                    .map(|scope| format!("`{scope}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+        .collect();
+    groups.join(" and ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +99,17 @@ mod tests {
                 spec: &poll,
                 any_of: &["channel:read:polls", "channel:manage:polls"]
             }]
+        );
+    }
+
+    #[test]
+    fn missing_scopes_are_described_group_by_group() {
+        assert_eq!(
+            describe_scopes(&[
+                &["bits:read"],
+                &["channel:read:polls", "channel:manage:polls"]
+            ]),
+            "scope `bits:read` and one of the scopes `channel:read:polls`, `channel:manage:polls`"
         );
     }
 

@@ -51,8 +51,14 @@ pub fn url_and_close_reason(data: &[u8]) {
     let code = (flags & 4 != 0).then_some(code);
 
     let now = Instant::now();
+    // Straight to a live session with something to subscribe: this is about the handover.
     let config = Config {
         reconnect_urls: policy,
+        validate_token: false,
+        subscriptions: vec![crate::subscription::SubscriptionSpec::new(
+            "stream.online",
+            "1",
+        )],
         ..Config::default()
     };
     let base = config.url.clone();

@@ -27,11 +27,12 @@
 //! ```
 //! use std::time::{Duration, Instant, SystemTime};
 //! use eventsub_proto::recording::{self, Header, Transcriber};
-//! use eventsub_proto::{Client, Config, Event, Input, Output};
+//! use eventsub_proto::{Client, Config, Event, Input, Output, SubscriptionSpec, TokenIdentity, UserId};
 //!
 //! let (start, wall) = (Instant::now(), SystemTime::now());
 //! let mut config = Config::default();
 //! config.seed = 7;
+//! config.subscriptions.push(SubscriptionSpec::new("stream.online", "1"));
 //! let mut client = Client::new(config.clone(), start)?;
 //! let mut transcriber = Transcriber::new(start);
 //! let mut text = Header::new(wall, config.seed).to_json()?;
@@ -40,6 +41,15 @@
 //!     text.push_str(&line.to_json()?);
 //!     Ok(())
 //! };
+//! // The token is validated first; the answer is recorded (what it says, never the token).
+//! let Some(output) = client.poll_output() else { unreachable!() };
+//! if let Some(line) = transcriber.output(start, wall, &output) { write(line)?; }
+//! let Output::ValidateToken { request } = output else { unreachable!() };
+//! let token = TokenIdentity::user("my-client", UserId::new("12826"), "twitchdev", Vec::<String>::new());
+//! let validated = Input::TokenValidated { request, result: Ok(token) };
+//! write(transcriber.input(start, wall, &validated))?;
+//! client.handle_input(start, validated)?;
+//! let Some(Output::Event(Event::TokenValidated { .. })) = client.poll_output() else { unreachable!() };
 //! let Some(output) = client.poll_output() else { unreachable!() };
 //! if let Some(line) = transcriber.output(start, wall, &output) { write(line)?; }
 //! let Output::Connect { conn, .. } = output else { unreachable!() };
@@ -49,8 +59,9 @@
 //! client.handle_input(now, opened)?;
 //!
 //! // Replay it on fake time: the same config, any base instant.
-//! let events = recording::replay(Config::default(), &text, Instant::now())?;
-//! assert!(events.is_empty()); // no welcome yet, so nothing to tell the user
+//! let events = recording::replay(config, &text, Instant::now())?;
+//! // No welcome yet: the validation is all there is to tell the user.
+//! assert!(matches!(events.as_slice(), [Event::TokenValidated { .. }]));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 

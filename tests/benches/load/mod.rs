@@ -74,7 +74,7 @@ pub async fn connect_subscribed(ws_url: &str, helix_url: &str) -> (EventSubHandl
         while let Some(event) = events.next().await {
             match event {
                 Event::SubscriptionCreated { .. } => return,
-                Event::SessionReady { .. } => {}
+                Event::TokenValidated { .. } | Event::SessionReady { .. } => {}
                 other => panic!("unexpected before the subscription: {other:?}"),
             }
         }

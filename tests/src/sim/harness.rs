@@ -3,10 +3,31 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
+use eventsub_proto::events::SUBSCRIPTION_TYPES;
 use eventsub_proto::{
     Client, ClientCloseCode, ClockOffset, Config, ConnId, Created, Event, Input, Output,
-    RequestError, RequestId, SessionId, SubscriptionId, SubscriptionSpec, Url,
+    RequestError, RequestId, SessionId, SubscriptionId, SubscriptionSpec, TokenIdentity, Url,
+    UserId,
 };
+
+/// The token's user in the harness: subscriptions on this broadcaster cost nothing.
+pub const TOKEN_USER: &str = "12826";
+
+/// A user token of [`TOKEN_USER`] with every scope any known subscription type needs.
+pub fn user_token_with_all_scopes() -> TokenIdentity {
+    let mut scopes: Vec<&str> = SUBSCRIPTION_TYPES
+        .iter()
+        .flat_map(|entry| {
+            entry
+                .scopes
+                .iter()
+                .flat_map(|any_of| any_of.iter().copied())
+        })
+        .collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    TokenIdentity::user("fake-client", UserId::new(TOKEN_USER), "twitchdev", scopes)
+}
 
 use super::twitch::FakeTwitch;
 
@@ -54,11 +75,23 @@ pub struct Harness {
     /// How far the local clock (`wall`) is from Twitch's, once [`Harness::twitch_clock`] made the
     /// frames carry Twitch's time (by default they carry one fixed timestamp).
     pub twitch_offset: Option<ClockOffset>,
+    /// How token validations are answered: at once with this (by default a user token of
+    /// [`TOKEN_USER`] with every scope), or, when `None`, left in
+    /// [`Harness::pending_validations`] for the test to answer.
+    pub token: Option<TokenIdentity>,
+    /// `ValidateToken`s not yet answered (only while `token` is `None`).
+    pub pending_validations: Vec<RequestId>,
 }
 
 impl Harness {
-    /// A harness whose client starts at once (its first `Connect` is pending).
+    /// A harness whose client starts at once; its token validation is answered with a user token
+    /// with every scope, so its first `Connect` is pending.
     pub fn new(config: Config) -> Self {
+        Self::with_token(config, Some(user_token_with_all_scopes()))
+    }
+
+    /// A harness whose validations are answered with `token`, or left pending when `None`.
+    pub fn with_token(config: Config, token: Option<TokenIdentity>) -> Self {
         let now = Instant::now();
         let client = Client::new(config, now).expect("valid config");
         let mut harness = Self {
@@ -76,9 +109,21 @@ impl Harness {
             aborts: Vec::new(),
             hold_closes: false,
             twitch_offset: None,
+            token,
+            pending_validations: Vec::new(),
         };
         harness.drain();
         harness
+    }
+
+    /// Answers the oldest pending validation with `result`.
+    pub fn answer_validation(&mut self, result: Result<TokenIdentity, RequestError>) {
+        assert!(
+            !self.pending_validations.is_empty(),
+            "no pending validation"
+        );
+        let request = self.pending_validations.remove(0);
+        self.feed(Input::TokenValidated { request, result });
     }
 
     /// A config for tests: one subscription of the token owner's channel (cost 0).
@@ -89,7 +134,7 @@ impl Harness {
             SubscriptionSpec::new("channel.follow", "1")
                 .with_condition("broadcaster_user_id", "12826"),
         ];
-        config.token_user_id = Some("12826".to_owned());
+        config.token_user_id = Some(TOKEN_USER.to_owned());
         config
     }
 
@@ -97,6 +142,7 @@ impl Harness {
     pub fn drain(&mut self) {
         loop {
             let mut closed_now = Vec::new();
+            let mut validations = Vec::new();
             while let Some(output) = self.client.poll_output() {
                 match &output {
                     Output::Connect { conn, url } => {
@@ -132,13 +178,23 @@ impl Harness {
                     Output::DeleteSubscription { request, id } => {
                         self.pending_deletes.push((*request, id.clone()))
                     }
+                    Output::ValidateToken { request } => match &self.token {
+                        Some(token) => validations.push((*request, token.clone())),
+                        None => self.pending_validations.push(*request),
+                    },
                     Output::Event(event) => self.events.push(event.clone()),
                     _ => {}
                 }
                 self.outputs.push((self.now, output));
             }
-            if closed_now.is_empty() {
+            if closed_now.is_empty() && validations.is_empty() {
                 return;
+            }
+            for (request, token) in validations {
+                self.input(Input::TokenValidated {
+                    request,
+                    result: Ok(token),
+                });
             }
             for (conn, code) in closed_now {
                 self.input(Input::Closed {
@@ -214,7 +270,7 @@ impl Harness {
     /// token owner's (`12826`), as Twitch does.
     pub fn create_all(&mut self) {
         for pending in std::mem::take(&mut self.pending_creates) {
-            let cost = pending.subscription.estimated_cost(Some("12826"));
+            let cost = pending.subscription.estimated_cost(Some(TOKEN_USER));
             self.twitch
                 .subscribe(pending.session_id.as_str(), pending.subscription.clone());
             let total_cost = self
@@ -224,7 +280,7 @@ impl Harness {
                 .map_or(0, |specs| {
                     specs
                         .iter()
-                        .map(|spec| spec.estimated_cost(Some("12826")))
+                        .map(|spec| spec.estimated_cost(Some(TOKEN_USER)))
                         .sum()
                 });
             let created = Created::new(

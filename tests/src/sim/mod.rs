@@ -6,7 +6,7 @@ mod live;
 mod twitch;
 
 pub use eventsub_mock::frames::Frames;
-pub use harness::{Harness, PendingCreate, rfc3339};
+pub use harness::{Harness, PendingCreate, TOKEN_USER, rfc3339, user_token_with_all_scopes};
 pub use live::{LiveSession, NumberedNotifications};
 pub use twitch::{FakeSocket, FakeTwitch, SentNotification, SocketState};
 

@@ -19,13 +19,14 @@ use futures_util::future::{Either, select};
 
 pub const WAIT: Duration = Duration::from_secs(5);
 
-/// Makes the test user's token (with `moderator:read:followers`) valid on `mock`.
+/// Makes the test user's token (with `moderator:read:followers` and `channel:moderate`) valid on
+/// `mock`.
 pub fn grant_user_token(mock: &MockEventSub) {
     mock.helix().add_user_token(
         USER_TOKEN,
         CLIENT_ID,
         USER_ID,
-        &["moderator:read:followers"],
+        &["moderator:read:followers", "channel:moderate"],
     );
 }
 
@@ -39,6 +40,7 @@ pub fn against<R: Runtime>(
         .config(config)
         .eventsub_url(mock.ws_url())
         .helix_url(mock.helix_url())
+        .auth_url(mock.auth_url())
         .helix_retry(fast_retries())
         .helix_timeout(Duration::from_secs(2))
         .close_timeout(Duration::from_secs(1))
@@ -301,18 +303,42 @@ pub async fn keepalive_silence<R: Runtime>(mock: &MockEventSub, builder: EventSu
     finish(mock, client).await;
 }
 
-pub async fn unused_session_4003<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder<R>) {
+pub async fn no_subscriptions_idle_until_subscribe<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
     let mut client = TestClient::connect(builder).await;
-    client.ready().await;
-    client.until("close 4003", |e| closed_with(e, 4003)).await;
-    client.ready().await;
-    client.shutdown().await;
+    client
+        .until("idle", |e| matches!(e, Event::Idle { .. }))
+        .await;
+    // Twitch would close a session without subscriptions (4003): none is opened.
+    async_io::Timer::after(Duration::from_millis(300)).await;
+    assert!(mock.sockets().is_empty(), "no socket while idle");
+    client
+        .handle
+        .subscribe(stream_online(USER_ID))
+        .await
+        .expect("subscribes");
+    client
+        .until("subscription created", |e| {
+            matches!(e, Event::SubscriptionCreated { .. })
+        })
+        .await;
+    assert!(!client.saw(|e| closed_with(e, 4003)));
+    // The handle reports it with the cost Twitch charged (0: the token user's own channel).
+    let report = client
+        .handle
+        .subscriptions()
+        .await
+        .expect("the client runs");
+    assert_eq!(report.subscriptions.len(), 1);
+    let entry = &report.subscriptions[0];
     assert!(
-        mock.records()
-            .endings()
-            .iter()
-            .any(|(_, how)| *how == Ended::ByServer(4003))
+        entry.id.is_some() && entry.cost_reported && entry.cost == 0,
+        "{report:?}"
     );
+    assert_eq!(report.total_cost, 0);
+    client.shutdown().await;
     assert_no_data_frames(mock);
 }
 

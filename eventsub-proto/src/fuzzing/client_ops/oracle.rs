@@ -34,6 +34,8 @@ pub(super) struct Oracle {
     base_url: url::Url,
     deliveries: Deliveries,
     stopped: bool,
+    /// A validation answered with a user token: only then may a socket be opened.
+    validated: bool,
 }
 
 impl Oracle {
@@ -45,6 +47,7 @@ impl Oracle {
             base_url: config.url.clone(),
             deliveries: Deliveries::new(config.dedup_max_entries, config.dedup_max_age),
             stopped: false,
+            validated: !config.validate_token,
         }
     }
 
@@ -68,6 +71,10 @@ impl Oracle {
         }
         match output {
             Output::Connect { url, .. } => {
+                assert!(
+                    self.validated,
+                    "connecting to {url} before the token was validated"
+                );
                 let followed = url.as_str().starts_with(self.base_url.as_str())
                     || self.reconnect_urls.check(url, &self.base_url).is_ok();
                 assert!(followed, "connecting to {url}, which is not allowed");
@@ -88,6 +95,14 @@ impl Oracle {
                         .any(|(wanted, _)| wanted == subscription),
                     "creating {subscription}, which is not wanted"
                 );
+                if let Some(token) = client.token() {
+                    assert!(
+                        crate::events::check_scopes([subscription], &token.scopes)
+                            .iter()
+                            .all(|problem| problem.any_of().is_none()),
+                        "creating {subscription}, which the token's scopes cannot serve"
+                    );
+                }
             }
             Output::Close { .. }
             | Output::Abort { .. }
@@ -124,6 +139,7 @@ impl Oracle {
                 self.deliveries.observe(message_id, now, false);
             }
             Event::Stopped { .. } => self.stopped = true,
+            Event::TokenValidated { .. } => self.validated = true,
             _ => {}
         }
     }

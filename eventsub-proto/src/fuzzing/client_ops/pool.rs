@@ -5,6 +5,17 @@ use crate::subscription::SubscriptionSpec;
 /// The token's user: subscriptions about this user cost 0, others 1.
 pub(super) const TOKEN_USER: &str = "1";
 
+/// What the adapter's token validations answer: a user token of [`TOKEN_USER`] that can read
+/// followers and chat but not moderate (so `channel.ban` is refused for its scope).
+pub(super) fn token() -> crate::token::TokenIdentity {
+    crate::token::TokenIdentity::user(
+        "fuzz-client",
+        crate::ids::UserId::new(TOKEN_USER),
+        "fuzzer",
+        ["moderator:read:followers", "user:read:chat"],
+    )
+}
+
 /// A subscription type, its version and its condition's fields.
 type Entry = (
     &'static str,
