@@ -82,7 +82,7 @@
 mod async_io_runtime;
 
 // The driver's whole API, so both adapters offer the same one by construction.
-pub use async_io_runtime::AsyncIoRuntime;
+pub use async_io_runtime::{AsyncIoRuntime, CLIENT_THREAD_NAME};
 pub use eventsub_driver::runtime::{BoxWebSocket, WebSocket, WebSocketConfig};
 pub use eventsub_driver::*;
 

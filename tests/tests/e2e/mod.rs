@@ -3,6 +3,7 @@
 //! ends by checking the mock's records: the client never sent a data frame. Waiting is on async-io
 //! timers, which run under any executor.
 
+pub mod task_end;
 pub mod typed;
 
 use std::time::{Duration, Instant};
