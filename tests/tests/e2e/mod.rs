@@ -782,29 +782,85 @@ pub async fn shutdown_is_bounded_under_a_long_rate_limit<R: Runtime>(
     assert_no_data_frames(mock);
 }
 
-/// A socket the client is closing while the server keeps sending (a blast far longer than the
-/// close timeout, during which the server reads nothing and so never answers the close) is still
-/// given up at the close timeout: the shutdown ends.
+/// A socket the client is closing while the server keeps sending and never reads, so never
+/// answers the close frame ([`MockEventSub::reconnect_then_flood`]), is still dropped at the close
+/// timeout (1 s here). The old socket of a handover floods: the client closes it once the new one
+/// is welcomed, and still delivers what it sends until it is gone, to a consumer that takes a
+/// millisecond per event. Far slower than the flood, so under backpressure the socket always has a
+/// frame waiting: a deadline looked at only when the socket has nothing to read is never looked
+/// at, and the socket is never let go (this test then fails on both adapters: the reader is
+/// polled once per event taken, too seldom for tokio's cooperative budget to step in either).
 pub async fn closing_under_continuous_traffic_times_out<R: Runtime>(
     mock: &MockEventSub,
     builder: EventSubBuilder<R>,
 ) {
-    let mut client = subscribed(builder).await;
-    mock.blast("stream.online", 5_000_000).expect("subscribed");
-    client
-        .until("the blast arrives", |e| matches!(e, Event::Notification(_)))
-        .await;
+    let close_timeout = Duration::from_secs(1);
+    let mut client = subscribed(builder.close_timeout(close_timeout)).await;
+    let old = current_socket(mock).await;
+    let flood_started = Instant::now();
+    let flood = mock
+        .reconnect_then_flood(old, "stream.online")
+        .expect("the old socket's session holds the subscription");
+    let dropped = async {
+        let mut read = 0_u64;
+        loop {
+            let event = client.events.next().await.expect("the client runs on");
+            client.seen.push(event);
+            read += 1;
+            async_io::Timer::after(Duration::from_millis(1)).await;
+            if read % 10 == 0 && mock.records().endings().contains(&(old, Ended::Broken)) {
+                return flood_started.elapsed();
+            }
+        }
+    };
+    let took = within(
+        WAIT,
+        "the flooding socket dropped at the close timeout",
+        dropped,
+    )
+    .await;
+    assert!(
+        took >= close_timeout,
+        "dropped only after the close timeout ({took:?}): the server never answered"
+    );
+    let records = mock.records();
+    let answered = records.entries.iter().any(|(_, record)| {
+        matches!(
+            record,
+            eventsub_mock::Record::Received { socket: from, what: eventsub_mock::Received::Close(_) }
+                if *from == old
+        )
+    });
+    assert!(!answered, "the mock read nothing from the flooding socket");
+    let flooded = records
+        .blasts()
+        .into_iter()
+        .find(|(blast, _)| blast.socket == old)
+        .map(|(_, sent)| sent);
+    assert!(
+        flooded.is_some_and(|sent| sent > 0 && sent < flood.count),
+        "the flood went out and ended with the socket, not on its own: {flooded:?} sent"
+    );
+    assert_ne!(current_socket(mock).await, old);
+    // The buffer is full of the flood's events: read them while shutting down.
     let handle = client.handle.clone();
-    let shutdown = async move { handle.shutdown().await };
     let reading = async {
         while let Some(event) = client.events.next().await {
             client.seen.push(event);
         }
     };
-    within(WAIT, "shutdown within the close timeout", async {
-        futures_util::future::join(shutdown, reading).await
+    within(WAIT, "shutdown", async {
+        futures_util::future::join(handle.shutdown(), reading).await
     })
     .await;
-    assert!(client.handle.is_finished());
     assert!(matches!(client.seen.last(), Some(Event::Stopped { .. })));
+    assert!(
+        client.saw(|e| matches!(e, Event::Reconnected { .. })),
+        "the handover completed while the old socket flooded"
+    );
+    assert!(
+        !client.saw(|e| matches!(e, Event::Disconnected { .. } | Event::Lagged { .. })),
+        "no gap, nothing discarded"
+    );
+    assert_no_data_frames(mock);
 }
