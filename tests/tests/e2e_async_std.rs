@@ -205,3 +205,9 @@ async fn shutdown_returns_only_once_the_client_thread_has_exited() {
         "shutdown returned while the client thread was still running"
     );
 }
+
+#[async_std::test]
+async fn a_shutdown_ends_while_the_full_event_buffer_is_not_read() {
+    let mock = start_mock();
+    e2e::shutdown_with_a_full_buffer_unread(&mock, builder(&mock)).await;
+}

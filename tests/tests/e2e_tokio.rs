@@ -320,3 +320,9 @@ async fn shutdown_returns_only_once_the_client_task_is_gone() {
         witnessed.thread_name
     );
 }
+
+#[tokio::test]
+async fn a_shutdown_ends_while_the_full_event_buffer_is_not_read() {
+    let mock = start_mock().await;
+    e2e::shutdown_with_a_full_buffer_unread(&mock, builder(&mock)).await;
+}

@@ -864,3 +864,39 @@ pub async fn closing_under_continuous_traffic_times_out<R: Runtime>(
     );
     assert_no_data_frames(mock);
 }
+
+/// A shutdown while the event buffer is full and nobody reads it (the consumer stopped reading,
+/// then shut down) still ends: the stopped client goes on reading its sockets, so it sees the
+/// close handshake end. What the client had taken in (the buffer, and the event waiting for room)
+/// still comes, in order, `Stopped` last; what was still unread in the socket is not received.
+pub async fn shutdown_with_a_full_buffer_unread<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    const BUFFER: usize = 8;
+    let mut client = subscribed(builder.event_buffer(BUFFER)).await;
+    let socket = current_socket(mock).await;
+    let sent = flood_unread(mock).await;
+    within(WAIT, "shutdown, nothing read", client.handle.shutdown()).await;
+    assert!(
+        ended(mock, socket, Ended::ByClient(Some(1000))).await,
+        "closed with 1000, the mock's answer seen"
+    );
+    while let Some(event) = within(WAIT, "end of stream", client.events.next()).await {
+        client.seen.push(event);
+    }
+    let received: Vec<String> = client
+        .seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Notification(n) => Some(n.message_id().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        received.len() > BUFFER && sent.starts_with(&received),
+        "the buffer and what waited, in order: {received:?} of {sent:?}"
+    );
+    assert!(matches!(client.seen.last(), Some(Event::Stopped { .. })));
+    assert_no_data_frames(mock);
+}
