@@ -696,6 +696,17 @@ pub async fn burst_to_a_slow_consumer<R: Runtime>(
     took
 }
 
+/// Whether the mock read a close frame from the client on `socket`.
+fn read_a_close_frame(records: &eventsub_mock::Records, socket: SocketId) -> bool {
+    records.entries.iter().any(|(_, record)| {
+        matches!(
+            record,
+            eventsub_mock::Record::Received { socket: from, what: eventsub_mock::Received::Close(_) }
+                if *from == socket
+        )
+    })
+}
+
 /// When the server closes (4000–4007), the client sends its close frame back (RFC 6455 §5.5.1)
 /// instead of just dropping the TCP connection: the mock's records show the reply.
 pub async fn server_close_is_answered<R: Runtime>(
@@ -709,14 +720,10 @@ pub async fn server_close_is_answered<R: Runtime>(
         .until("disconnected", |e| matches!(e, Event::Disconnected { .. }))
         .await;
     assert!(ended(mock, socket, Ended::ByServer(4000)).await);
-    let answered = mock.records().entries.iter().any(|(_, record)| {
-        matches!(
-            record,
-            eventsub_mock::Record::Received { socket: from, what: eventsub_mock::Received::Close(_) }
-                if *from == socket
-        )
-    });
-    assert!(answered, "the client answered the server's close frame");
+    assert!(
+        read_a_close_frame(&mock.records(), socket),
+        "the client answered the server's close frame"
+    );
     client
         .until("resumed", |e| matches!(e, Event::Resumed { .. }))
         .await;
@@ -824,14 +831,10 @@ pub async fn closing_under_continuous_traffic_times_out<R: Runtime>(
         "dropped only after the close timeout ({took:?}): the server never answered"
     );
     let records = mock.records();
-    let answered = records.entries.iter().any(|(_, record)| {
-        matches!(
-            record,
-            eventsub_mock::Record::Received { socket: from, what: eventsub_mock::Received::Close(_) }
-                if *from == old
-        )
-    });
-    assert!(!answered, "the mock read nothing from the flooding socket");
+    assert!(
+        !read_a_close_frame(&records, old),
+        "the mock read nothing from the flooding socket"
+    );
     let flooded = records
         .blasts()
         .into_iter()
