@@ -15,7 +15,9 @@ use std::time::Duration;
 
 use eventsub_mock::{BadFrame, Ended, MockConfig, MockEventSub};
 use eventsub_proto::{Config, Event};
-use eventsub_tokio::{AccessToken, EventSub, EventSubBuilder, TokenProvider, TokioRuntime};
+use eventsub_tokio::{
+    AccessToken, BoxFuture, EventSub, EventSubBuilder, TokenError, TokenProvider, TokioRuntime,
+};
 use futures_util::StreamExt;
 
 async fn start_mock() -> MockEventSub {
@@ -157,12 +159,15 @@ async fn a_burst_to_a_consumer_spending_5us_per_event_loses_nothing_under_backpr
 struct RefreshingToken;
 
 impl TokenProvider for RefreshingToken {
-    fn token(&self) -> AccessToken {
-        AccessToken::new("expired-token")
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        Box::pin(async { Ok(AccessToken::new("expired-token")) })
     }
 
-    fn refresh(&self) -> eventsub_tokio::BoxFuture<'_, Option<AccessToken>> {
-        Box::pin(async { Some(AccessToken::new(USER_TOKEN)) })
+    fn refresh<'a>(
+        &'a self,
+        _rejected: &'a AccessToken,
+    ) -> BoxFuture<'a, Result<Option<AccessToken>, TokenError>> {
+        Box::pin(async { Ok(Some(AccessToken::new(USER_TOKEN))) })
     }
 }
 
