@@ -7,9 +7,13 @@ use std::time::Instant;
 use async_tungstenite::WebSocketStream;
 use async_tungstenite::smol::ConnectStream;
 use eventsub_driver::proto::Url;
-use eventsub_driver::runtime::{BoxWebSocket, Runtime, WebSocketConfig};
+use eventsub_driver::runtime::{BoxWebSocket, Runtime, WebSocketConfig, track_end};
 use eventsub_driver::{BoxFuture, tls};
 use futures_util::FutureExt;
+
+/// The name of the thread each client runs on (one per client, gone once
+/// [`EventSubHandle::finished`](eventsub_driver::EventSubHandle::finished) returns).
+pub const CLIENT_THREAD_NAME: &str = "eventsub";
 
 /// The runtime of this crate: works under async-std, smol, or no executor at all.
 #[derive(Clone, Copy, Debug, Default)]
@@ -40,14 +44,33 @@ impl Runtime for AsyncIoRuntime {
     }
 
     fn spawn(&self, task: BoxFuture<'static, ()>) {
+        // The thread runs on, detached: nobody waits for it.
+        drop(self.spawn_joinable(task));
+    }
+
+    fn spawn_joinable(&self, task: BoxFuture<'static, ()>) -> BoxFuture<'static, ()> {
+        let (task, ended) = track_end(task);
         // A thread of its own, driven by async-io: no executor is assumed, so the same client runs
         // under async-std, smol or a plain `block_on`.
         let spawned = std::thread::Builder::new()
-            .name("eventsub".to_owned())
+            .name(CLIENT_THREAD_NAME.to_owned())
             .spawn(move || async_io::block_on(task));
-        if let Err(error) = spawned {
-            // The task (and with it the event stream's sender) is gone: the stream ends at once.
-            tracing::error!(%error, "could not start the EventSub client thread");
+        match spawned {
+            Ok(thread) => async move {
+                ended.await;
+                // The task is gone, so the thread is past its last line: what is left is its exit
+                // (thread-locals' destructors), which the join waits for. That is a blocking
+                // call, but only for those few microseconds.
+                if thread.join().is_err() {
+                    tracing::error!("the EventSub client thread panicked");
+                }
+            }
+            .boxed(),
+            Err(error) => {
+                // The task (and with it the event stream's sender) is gone: the stream ends at once.
+                tracing::error!(%error, "could not start the EventSub client thread");
+                ended
+            }
         }
     }
 

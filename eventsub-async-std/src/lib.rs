@@ -4,8 +4,11 @@
 //! The same API as `eventsub-tokio`, because both are thin bindings of the same runtime-neutral
 //! driver (`eventsub-driver`): this crate only supplies the runtime ([`AsyncIoRuntime`]) —
 //! async-io timers, async-net sockets with async-tungstenite (TLS by futures-rustls), nothing tied
-//! to one executor. The client task runs on a thread of its own driven by async-io; Helix calls
-//! (reqwest) run behind `async-compat`. Every protocol decision is the core's ([`proto`]).
+//! to one executor. The client task runs on a thread of its own driven by async-io
+//! ([`CLIENT_THREAD_NAME`]), which has exited once [`EventSubHandle::finished`] (or
+//! [`EventSubHandle::shutdown`]) returns; Helix calls (reqwest) run behind `async-compat`, whose
+//! one tokio thread is the process's, shared by every client, and stays. Every protocol decision is
+//! the core's ([`proto`]).
 //!
 //! # Example
 //!
@@ -82,7 +85,7 @@
 mod async_io_runtime;
 
 // The driver's whole API, so both adapters offer the same one by construction.
-pub use async_io_runtime::AsyncIoRuntime;
+pub use async_io_runtime::{AsyncIoRuntime, CLIENT_THREAD_NAME};
 pub use eventsub_driver::runtime::{BoxWebSocket, WebSocket, WebSocketConfig};
 pub use eventsub_driver::*;
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use eventsub_helix::{HelixClient, RetryPolicy};
 use eventsub_proto::{Client, Config, SubscriptionSpec, Url};
+use futures_util::FutureExt;
 use tokio::sync::{mpsc, watch};
 
 use crate::driver::Driver;
@@ -307,12 +308,13 @@ impl<R: Runtime> EventSubBuilder<R> {
             leftover: leftover.clone(),
             recorder,
         };
-        self.runtime.spawn(Box::pin(driver.run()));
+        let task_gone = self.runtime.spawn_joinable(Box::pin(driver.run())).shared();
         Ok((
             EventSubHandle {
                 commands,
                 lagged: lagged.clone(),
                 finished: finished_receiver,
+                task_gone,
             },
             EventStream {
                 events: event_receiver,

@@ -452,12 +452,16 @@ impl<R: Runtime> Driver<R> {
 
     /// Whether the sockets may be read now: not while events wait for room under backpressure,
     /// nor when the lifecycle events waiting reach their cap. The core is told of each change,
-    /// so that unread data is not taken for a silent socket.
+    /// so that unread data is not taken for a silent socket. Once the core has stopped the
+    /// sockets are read whatever waits: a stopped core makes no events of what they send, and
+    /// only reading them sees their close handshakes end (or their close deadlines pass), which
+    /// the shutdown waits for, consumer or not.
     fn pause_or_resume_reading(&mut self) -> bool {
-        let pause = match self.overflow {
-            Overflow::Backpressure => !self.waiting.is_empty(),
-            Overflow::DiscardWithLagged => self.waiting.len() >= MAX_WAITING_EVENTS,
-        };
+        let pause = !self.client.is_stopped()
+            && match self.overflow {
+                Overflow::Backpressure => !self.waiting.is_empty(),
+                Overflow::DiscardWithLagged => self.waiting.len() >= MAX_WAITING_EVENTS,
+            };
         if pause == self.reading_paused {
             return false;
         }

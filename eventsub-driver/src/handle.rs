@@ -7,10 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
 use eventsub_proto::{Event, SubscribeError, SubscriptionSpec, SubscriptionsReport};
-use futures_util::Stream;
+use futures_util::future::Shared;
+use futures_util::{FutureExt, Stream};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::error::HandleError;
+use crate::token::BoxFuture;
 
 /// A command from the handle to the driver task.
 #[derive(Debug)]
@@ -30,6 +32,9 @@ pub struct EventSubHandle {
     pub(crate) commands: mpsc::Sender<Command>,
     pub(crate) lagged: Arc<AtomicU64>,
     pub(crate) finished: watch::Receiver<bool>,
+    /// Completes once the client task has ended and whatever the runtime started to run it (the
+    /// async-io adapter's thread) is gone ([`Runtime::spawn_joinable`](crate::Runtime::spawn_joinable)).
+    pub(crate) task_gone: Shared<BoxFuture<'static, ()>>,
 }
 
 impl EventSubHandle {
@@ -74,16 +79,23 @@ impl EventSubHandle {
         self.finished().await;
     }
 
-    /// Waits until the client has stopped for any reason and released its sockets.
+    /// Waits until the client has stopped for any reason and released its sockets, and its task
+    /// (with any thread the runtime started for it) is gone.
     pub async fn finished(&self) {
         let mut finished = self.finished.clone();
+        // Err: the task ended without saying so (it can only have panicked); the join tells.
         let _ = finished.wait_for(|done| *done).await;
+        self.task_gone.clone().await;
     }
 
-    /// Whether the client has stopped and released its sockets.
+    /// Whether the client has stopped and released its sockets, and its task (with any thread the
+    /// runtime started for it) is gone.
     pub fn is_finished(&self) -> bool {
         // A task that ended without saying so (it can only have panicked) is finished too.
-        *self.finished.borrow() || self.finished.has_changed().is_err()
+        let stopped = *self.finished.borrow() || self.finished.has_changed().is_err();
+        // Polled only once the task said it is done: by then the join completes at once (the
+        // async-io thread's exit is all it can still wait for).
+        stopped && self.task_gone.clone().now_or_never().is_some()
     }
 
     /// How many events were discarded because the [`EventStream`] was not read fast enough (see

@@ -9,7 +9,7 @@
 //! Twitch: a welcome on connect, keepalives, close 4003 when a fresh session gets no subscription in
 //! time, 4001 on any frame from the client, `session_reconnect` handovers, revocations, any close
 //! code. It injects faults on demand (TCP drops, silence, delays, duplicates, bad frames, reconnect
-//! storms; Helix
+//! storms, a flood that never reads the client's close frame; Helix
 //! 429s, 5xx and slow answers: [`helix::Fault`]) and records every frame it sent and received
 //! ([`Records`]), so a test can prove what was lost or duplicated. [`helix::MockHelix`] is the
 //! Helix half alone.
@@ -145,6 +145,7 @@ pub mod replay;
 mod ws;
 
 pub use ws::{
-    BadFrame, Blast, Delivery, Ended, MockConfig, MockEventSub, Received, Record, Records, Routed,
-    SentFrame, SocketId, SocketInfo, message_number, payloads, scenario, wait_until, within,
+    BadFrame, Blast, Delivery, Ended, FLOOD_NOTIFICATIONS, MockConfig, MockEventSub, Received,
+    Record, Records, Routed, SentFrame, SocketId, SocketInfo, message_number, payloads, scenario,
+    wait_until, within,
 };

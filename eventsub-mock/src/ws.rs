@@ -12,10 +12,13 @@
 //! revocations on command, and any close code on command. Faults: abrupt TCP drop, silence (no
 //! keepalives), delay, duplicate delivery on one socket or across the old and new socket of a
 //! reconnect, a frame sent again later, faulty frames ([`BadFrame`]: not JSON, fields missing,
-//! oversized), and a server stuck in a reconnect loop ([`MockEventSub::reconnect_storm`]; with
-//! [`MockEventSub::peak_open_sockets`] a test sees how many sockets the client held at once). It records every frame it sent and received ([`Records`]) so a test can prove what
-//! was lost or duplicated. For load tests, [`MockEventSub::blast`] sends many notifications back
-//! to back and records them as one entry.
+//! oversized), a server that keeps sending and never reads, so never answers the client's close
+//! frame ([`MockEventSub::flood_notifications`], [`MockEventSub::reconnect_then_flood`]), and a
+//! server stuck in a reconnect loop ([`MockEventSub::reconnect_storm`]; with
+//! [`MockEventSub::peak_open_sockets`] a test sees how many sockets the client held at once). It
+//! records every frame it sent and received ([`Records`]) so a test can prove what was lost or
+//! duplicated. For load tests, [`MockEventSub::blast`] sends many notifications back to back and
+//! records them as one entry.
 //!
 
 mod bad_frame;
@@ -30,7 +33,7 @@ mod socket;
 mod state;
 
 pub use bad_frame::BadFrame;
-pub use blast::Blast;
+pub use blast::{Blast, FLOOD_NOTIFICATIONS};
 pub use config::MockConfig;
 pub use record::{Ended, Received, Record, Records, SentFrame, SocketId};
 pub use server::{Delivery, MockEventSub, Routed, SocketInfo, wait_until, within};

@@ -49,6 +49,16 @@ impl Runtime for TokioRuntime {
     fn spawn(&self, task: BoxFuture<'static, ()>) {
         tokio::spawn(task);
     }
+
+    fn spawn_joinable(&self, task: BoxFuture<'static, ()>) -> BoxFuture<'static, ()> {
+        // tokio drops a task's future before its `JoinHandle` completes: once it has, nothing of
+        // the task is left. An error (a panic, or the runtime shutting down) is an end too.
+        let task = tokio::spawn(task);
+        async move {
+            let _ = task.await;
+        }
+        .boxed()
+    }
 }
 
 type TokioWebSocket =

@@ -8,6 +8,8 @@
 
 mod e2e;
 
+use std::sync::atomic::Ordering;
+
 use eventsub_async_std::{AccessToken, AsyncIoRuntime, EventSub, EventSubBuilder};
 use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_TOKEN};
 use eventsub_mock::scenario::client_config;
@@ -185,4 +187,27 @@ async fn shutdown_ends_within_the_close_timeout_plus_its_deletes_under_an_hour_l
 async fn a_closing_socket_under_continuous_traffic_still_times_out() {
     let mock = start_mock();
     e2e::closing_under_continuous_traffic_times_out(&mock, builder(&mock)).await;
+}
+
+/// The client ran on the adapter's thread of its own, and that thread had exited (its
+/// thread-locals destroyed, the last thing a thread does) when the shutdown returned.
+#[async_std::test]
+async fn shutdown_returns_only_once_the_client_thread_has_exited() {
+    let mock = start_mock();
+    let witnessed = e2e::task_end::shut_down_on(&mock, AsyncIoRuntime, true).await;
+    assert_eq!(
+        witnessed.thread_name.lock().unwrap().as_deref(),
+        Some(eventsub_async_std::CLIENT_THREAD_NAME),
+        "the task ran on the adapter's own thread"
+    );
+    assert!(
+        witnessed.thread_exited.load(Ordering::SeqCst),
+        "shutdown returned while the client thread was still running"
+    );
+}
+
+#[async_std::test]
+async fn a_shutdown_ends_while_the_full_event_buffer_is_not_read() {
+    let mock = start_mock();
+    e2e::shutdown_with_a_full_buffer_unread(&mock, builder(&mock)).await;
 }

@@ -307,3 +307,27 @@ async fn a_closing_socket_under_continuous_traffic_still_times_out() {
     let mock = start_mock().await;
     e2e::closing_under_continuous_traffic_times_out(&mock, builder(&mock)).await;
 }
+
+/// On a multi-thread runtime (the client task on a worker, this test on the main thread), the
+/// shutdown returns only once the task's future is gone, not when it last said it was finishing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_returns_only_once_the_client_task_is_gone() {
+    let mock = start_mock().await;
+    let witnessed = e2e::task_end::shut_down_on(&mock, TokioRuntime, false).await;
+    assert!(
+        witnessed
+            .thread_name
+            .lock()
+            .unwrap()
+            .as_deref()
+            .is_some_and(|name| name.contains("tokio")),
+        "the task ran on a worker: {:?}",
+        witnessed.thread_name
+    );
+}
+
+#[tokio::test]
+async fn a_shutdown_ends_while_the_full_event_buffer_is_not_read() {
+    let mock = start_mock().await;
+    e2e::shutdown_with_a_full_buffer_unread(&mock, builder(&mock)).await;
+}

@@ -9,6 +9,8 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 const HELP: &str = "commands:
   notify TYPE [twice|every]   send a notification for every subscription of TYPE
   blast TYPE COUNT            COUNT notifications of TYPE back to back (a load test)
+  flood TYPE                  notifications of TYPE without end on the current socket, which
+                              reads nothing more (a close frame from the client goes unanswered)
   revoke TYPE [STATUS]        revoke subscriptions of TYPE (default authorization_revoked)
   reconnect | stale-reconnect session_reconnect on the current socket (stale: its URL gets 4007)
   close CODE [REASON]         close the current socket with CODE
@@ -39,6 +41,7 @@ fn run(mock: &MockEventSub, line: &str) -> bool {
             },
             Err(_) => println!("COUNT must be a number"),
         },
+        ["flood", kind] => on_current(&|socket| mock.flood_notifications(socket, kind).is_some()),
         ["revoke", kind, rest @ ..] => {
             let status = rest.first().copied().unwrap_or("authorization_revoked");
             println!("sent {:?}", mock.revoke(kind, status));

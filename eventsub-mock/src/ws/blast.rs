@@ -16,6 +16,7 @@ use super::payloads;
 use super::record::SocketId;
 use super::server::MockEventSub;
 use super::state::{Inner, SocketCommand};
+use crate::helix::MockSubscription;
 
 /// One blast of notifications: which socket, and which message ids.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,6 +70,11 @@ impl BlastFrames {
     }
 }
 
+/// How many notifications [`MockEventSub::flood_notifications`] sends at most: without end for any
+/// test (over an hour at a million a second), yet ids that still fit the mock's 48-bit message
+/// numbers, with room for every id after it.
+pub const FLOOD_NOTIFICATIONS: u64 = 1 << 32;
+
 impl MockEventSub {
     /// Sends `count` notifications for the first enabled subscription of type `kind`, on its
     /// session's current socket, back to back (each with its own message id, otherwise the same
@@ -82,11 +88,74 @@ impl MockEventSub {
             .into_iter()
             .next()?;
         let session_id = subscription.transport.session_id()?.to_owned();
-        let (socket, first_id) = {
-            let mut inner = self.shared.lock();
-            let socket = inner.sessions.get(&session_id)?.current;
-            (socket, inner.reserve(count))
-        };
+        let socket = self.shared.lock().sessions.get(&session_id)?.current;
+        self.send_blast(socket, subscription, count)
+    }
+
+    /// Fault: a server that keeps sending and never reads. `socket` sends notifications for the
+    /// first enabled subscription of type `kind` of its session, like [`MockEventSub::blast`] but
+    /// without end ([`FLOOD_NOTIFICATIONS`]), as fast as the client takes them, and reads nothing
+    /// meanwhile: a close frame from the client is never read, so never answered. The socket
+    /// ends only when the client drops the connection (or the mock stops), recorded as
+    /// [`Ended::Broken`](super::Ended::Broken) after a [`Record::Blasted`](super::Record::Blasted)
+    /// entry with how many went out. Commands queued on `socket` before go out first; those
+    /// queued after, never. A client must give up on such a socket at its close timeout although
+    /// frames never stop coming. `None` when the socket is gone or its session has no
+    /// subscription of type `kind`.
+    pub fn flood_notifications(&self, socket: SocketId, kind: &str) -> Option<Blast> {
+        let frames = self.flood_frames(socket, kind)?;
+        let blast = frames.blast.clone();
+        self.shared
+            .command(socket, SocketCommand::Blast(frames))
+            .then_some(blast)
+    }
+
+    /// Fault: [`MockEventSub::reconnect`] on `socket`, then [`MockEventSub::flood_notifications`]
+    /// on it: the old socket of a handover keeps sending and never reads the close frame the
+    /// client sends it once the new socket is welcomed. Both are queued at once, so the flood
+    /// follows the `session_reconnect` before the client can act on it. `None` as for the flood.
+    pub fn reconnect_then_flood(&self, socket: SocketId, kind: &str) -> Option<Blast> {
+        let frames = self.flood_frames(socket, kind)?;
+        let blast = frames.blast.clone();
+        self.shared
+            .send_reconnect_then(socket, true, Some(SocketCommand::Blast(frames)))
+            .map(|_url| blast)
+    }
+
+    /// The frames of a flood on `socket` for its session's subscription of type `kind`.
+    fn flood_frames(&self, socket: SocketId, kind: &str) -> Option<BlastFrames> {
+        let session_id = self.shared.lock().sockets.get(&socket)?.session_id.clone();
+        let subscription = self
+            .shared
+            .subscriptions(|s| s.kind == kind && s.transport.session_id() == Some(&session_id))
+            .into_iter()
+            .next()?;
+        self.blast_frames(socket, subscription, FLOOD_NOTIFICATIONS)
+    }
+
+    /// Hands `socket` a blast of `count` notifications of `subscription`.
+    fn send_blast(
+        &self,
+        socket: SocketId,
+        subscription: MockSubscription,
+        count: u64,
+    ) -> Option<Blast> {
+        let frames = self.blast_frames(socket, subscription, count)?;
+        let blast = frames.blast.clone();
+        self.shared
+            .command(socket, SocketCommand::Blast(frames))
+            .then_some(blast)
+    }
+
+    /// `count` notifications of `subscription` for `socket`, rendered once.
+    fn blast_frames(
+        &self,
+        socket: SocketId,
+        subscription: MockSubscription,
+        count: u64,
+    ) -> Option<BlastFrames> {
+        let session_id = subscription.transport.session_id()?.to_owned();
+        let first_id = self.shared.lock().reserve(count);
         let first_message_id = Inner::message_id_of(first_id);
         let template = payloads::notification(
             &self.shared.frames(),
@@ -103,13 +172,10 @@ impl MockEventSub {
             count,
             frame_bytes: template.len(),
         };
-        let frames = BlastFrames {
-            blast: blast.clone(),
+        Some(BlastFrames {
+            blast,
             template,
             id_digits: id_end - 12..id_end,
-        };
-        self.shared
-            .command(socket, SocketCommand::Blast(frames))
-            .then_some(blast)
+        })
     }
 }

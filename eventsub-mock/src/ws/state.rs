@@ -222,13 +222,13 @@ impl Shared {
 
     /// A `session_reconnect` for the session of `socket`, with a URL that is valid once for the
     /// reconnect grace when `valid`: the frame, the URL and when the grace ends.
-    pub(crate) fn reconnect_frame(
+    fn reconnect_frame(
         &self,
+        inner: &mut Inner,
         socket: SocketId,
         valid: bool,
     ) -> Option<(Outgoing, String, tokio::time::Instant)> {
         let grace = self.config.reconnect_grace;
-        let mut inner = self.lock();
         let session_id = inner.sockets.get(&socket)?.session_id.clone();
         let token = format!("mock-reconnect-{:x}", inner.next());
         if valid {
@@ -251,12 +251,28 @@ impl Shared {
         Some((outgoing, url, tokio::time::Instant::now() + grace))
     }
 
+    /// Sends `session_reconnect` on `socket` and starts its grace; returns the URL. Then, when
+    /// given, queues `after` on the socket too. All under one lock: the socket records each frame
+    /// (taking the lock) before writing it, so all of it is queued before the client can act on
+    /// the reconnect, and a handover completed in between cannot leave half of it unsent.
+    pub(crate) fn send_reconnect_then(
+        &self,
+        socket: SocketId,
+        valid: bool,
+        after: Option<SocketCommand>,
+    ) -> Option<String> {
+        let mut inner = self.lock();
+        let (outgoing, url, grace_at) = self.reconnect_frame(&mut inner, socket, valid)?;
+        let commands = &inner.sockets.get(&socket)?.commands;
+        let queued = commands.send(SocketCommand::Send(outgoing)).is_ok()
+            && commands.send(SocketCommand::StartGrace(grace_at)).is_ok()
+            && after.is_none_or(|command| commands.send(command).is_ok());
+        queued.then_some(url)
+    }
+
     /// Sends `session_reconnect` on `socket` and starts its grace; returns the URL.
     pub(crate) fn send_reconnect(&self, socket: SocketId, valid: bool) -> Option<String> {
-        let (outgoing, url, grace_at) = self.reconnect_frame(socket, valid)?;
-        (self.command(socket, SocketCommand::Send(outgoing))
-            && self.command(socket, SocketCommand::StartGrace(grace_at)))
-        .then_some(url)
+        self.send_reconnect_then(socket, valid, None)
     }
 
     /// The socket that carries the session of `socket` now (itself, or the one it was handed to).

@@ -3,6 +3,7 @@
 //! ends by checking the mock's records: the client never sent a data frame. Waiting is on async-io
 //! timers, which run under any executor.
 
+pub mod task_end;
 pub mod typed;
 
 use std::time::{Duration, Instant};
@@ -718,6 +719,17 @@ pub async fn burst_to_a_slow_consumer<R: Runtime>(
     took
 }
 
+/// Whether the mock read a close frame from the client on `socket`.
+fn read_a_close_frame(records: &eventsub_mock::Records, socket: SocketId) -> bool {
+    records.entries.iter().any(|(_, record)| {
+        matches!(
+            record,
+            eventsub_mock::Record::Received { socket: from, what: eventsub_mock::Received::Close(_) }
+                if *from == socket
+        )
+    })
+}
+
 /// When the server closes (4000–4007), the client sends its close frame back (RFC 6455 §5.5.1)
 /// instead of just dropping the TCP connection: the mock's records show the reply.
 pub async fn server_close_is_answered<R: Runtime>(
@@ -731,14 +743,10 @@ pub async fn server_close_is_answered<R: Runtime>(
         .until("disconnected", |e| matches!(e, Event::Disconnected { .. }))
         .await;
     assert!(ended(mock, socket, Ended::ByServer(4000)).await);
-    let answered = mock.records().entries.iter().any(|(_, record)| {
-        matches!(
-            record,
-            eventsub_mock::Record::Received { socket: from, what: eventsub_mock::Received::Close(_) }
-                if *from == socket
-        )
-    });
-    assert!(answered, "the client answered the server's close frame");
+    assert!(
+        read_a_close_frame(&mock.records(), socket),
+        "the client answered the server's close frame"
+    );
     client
         .until("resumed", |e| matches!(e, Event::Resumed { .. }))
         .await;
@@ -804,29 +812,117 @@ pub async fn shutdown_is_bounded_under_a_long_rate_limit<R: Runtime>(
     assert_no_data_frames(mock);
 }
 
-/// A socket the client is closing while the server keeps sending (a blast far longer than the
-/// close timeout, during which the server reads nothing and so never answers the close) is still
-/// given up at the close timeout: the shutdown ends.
+/// A socket the client is closing while the server keeps sending and never reads, so never
+/// answers the close frame ([`MockEventSub::reconnect_then_flood`]), is still dropped at the close
+/// timeout (1 s here). The old socket of a handover floods: the client closes it once the new one
+/// is welcomed, and still delivers what it sends until it is gone, to a consumer that takes a
+/// millisecond per event. Far slower than the flood, so under backpressure the socket always has a
+/// frame waiting: a deadline looked at only when the socket has nothing to read is never looked
+/// at, and the socket is never let go (this test then fails on both adapters: the reader is
+/// polled once per event taken, too seldom for tokio's cooperative budget to step in either).
 pub async fn closing_under_continuous_traffic_times_out<R: Runtime>(
     mock: &MockEventSub,
     builder: EventSubBuilder<R>,
 ) {
-    let mut client = subscribed(builder).await;
-    mock.blast("stream.online", 5_000_000).expect("subscribed");
-    client
-        .until("the blast arrives", |e| matches!(e, Event::Notification(_)))
-        .await;
+    let close_timeout = Duration::from_secs(1);
+    let mut client = subscribed(builder.close_timeout(close_timeout)).await;
+    let old = current_socket(mock).await;
+    let flood_started = Instant::now();
+    let flood = mock
+        .reconnect_then_flood(old, "stream.online")
+        .expect("the old socket's session holds the subscription");
+    let dropped = async {
+        let mut read = 0_u64;
+        loop {
+            let event = client.events.next().await.expect("the client runs on");
+            client.seen.push(event);
+            read += 1;
+            async_io::Timer::after(Duration::from_millis(1)).await;
+            if read % 10 == 0 && mock.records().endings().contains(&(old, Ended::Broken)) {
+                return flood_started.elapsed();
+            }
+        }
+    };
+    let took = within(
+        WAIT,
+        "the flooding socket dropped at the close timeout",
+        dropped,
+    )
+    .await;
+    assert!(
+        took >= close_timeout,
+        "dropped only after the close timeout ({took:?}): the server never answered"
+    );
+    let records = mock.records();
+    assert!(
+        !read_a_close_frame(&records, old),
+        "the mock read nothing from the flooding socket"
+    );
+    let flooded = records
+        .blasts()
+        .into_iter()
+        .find(|(blast, _)| blast.socket == old)
+        .map(|(_, sent)| sent);
+    assert!(
+        flooded.is_some_and(|sent| sent > 0 && sent < flood.count),
+        "the flood went out and ended with the socket, not on its own: {flooded:?} sent"
+    );
+    assert_ne!(current_socket(mock).await, old);
+    // The buffer is full of the flood's events: read them while shutting down.
     let handle = client.handle.clone();
-    let shutdown = async move { handle.shutdown().await };
     let reading = async {
         while let Some(event) = client.events.next().await {
             client.seen.push(event);
         }
     };
-    within(WAIT, "shutdown within the close timeout", async {
-        futures_util::future::join(shutdown, reading).await
+    within(WAIT, "shutdown", async {
+        futures_util::future::join(handle.shutdown(), reading).await
     })
     .await;
-    assert!(client.handle.is_finished());
     assert!(matches!(client.seen.last(), Some(Event::Stopped { .. })));
+    assert!(
+        client.saw(|e| matches!(e, Event::Reconnected { .. })),
+        "the handover completed while the old socket flooded"
+    );
+    assert!(
+        !client.saw(|e| matches!(e, Event::Disconnected { .. } | Event::Lagged { .. })),
+        "no gap, nothing discarded"
+    );
+    assert_no_data_frames(mock);
+}
+
+/// A shutdown while the event buffer is full and nobody reads it (the consumer stopped reading,
+/// then shut down) still ends: the stopped client goes on reading its sockets, so it sees the
+/// close handshake end. What the client had taken in (the buffer, and the event waiting for room)
+/// still comes, in order, `Stopped` last; what was still unread in the socket is not received.
+pub async fn shutdown_with_a_full_buffer_unread<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    const BUFFER: usize = 8;
+    let mut client = subscribed(builder.event_buffer(BUFFER)).await;
+    let socket = current_socket(mock).await;
+    let sent = flood_unread(mock).await;
+    within(WAIT, "shutdown, nothing read", client.handle.shutdown()).await;
+    assert!(
+        ended(mock, socket, Ended::ByClient(Some(1000))).await,
+        "closed with 1000, the mock's answer seen"
+    );
+    while let Some(event) = within(WAIT, "end of stream", client.events.next()).await {
+        client.seen.push(event);
+    }
+    let received: Vec<String> = client
+        .seen
+        .iter()
+        .filter_map(|e| match e {
+            Event::Notification(n) => Some(n.message_id().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert!(
+        received.len() > BUFFER && sent.starts_with(&received),
+        "the buffer and what waited, in order: {received:?} of {sent:?}"
+    );
+    assert!(matches!(client.seen.last(), Some(Event::Stopped { .. })));
+    assert_no_data_frames(mock);
 }
