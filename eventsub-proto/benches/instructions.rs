@@ -6,16 +6,17 @@
 //! cargo bench -p eventsub-proto --bench instructions --no-run
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/deps/instructions-* client chat 5000
 //! ```
-//! Paths: `none`, `bare` (serde_json of the borrowed envelope, payload as `&RawValue`) or `client`
-//! (`handle_input` + draining `poll_output`). Frames: `chat`, `follow`, `keepalive`.
+//! Paths: `none`, `bare` (serde_json of the borrowed envelope, payload as `&RawValue`), `client`
+//! (`handle_input` + draining `poll_output`, the default `PayloadCheck::Eager`) or `lazy` (the same
+//! with `PayloadCheck::Deferred`: the lazy envelope). Frames: `chat`, `follow`, `keepalive`.
 #![allow(clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
 
 use std::hint::black_box;
 
-use common::{BareEnvelope, CHAT, FOLLOW, KEEPALIVE, distinct, live_client, wall_time};
-use eventsub_proto::Input;
+use common::{BareEnvelope, CHAT, FOLLOW, KEEPALIVE, distinct, live_client_checking, wall_time};
+use eventsub_proto::{Input, PayloadCheck};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -32,7 +33,12 @@ fn main() {
     let count: usize = args[3].parse().expect("a count");
     let frames = distinct(frame, count.max(1));
     // A window small enough to be full (and evicting) for most of the run: the steady state.
-    let (mut client, conn, now) = live_client(1024);
+    let payload_check = if args[1] == "lazy" {
+        PayloadCheck::Deferred
+    } else {
+        PayloadCheck::Eager
+    };
+    let (mut client, conn, now) = live_client_checking(1024, payload_check);
     let received_at = wall_time();
     match args[1].as_str() {
         "none" => {
@@ -45,7 +51,7 @@ fn main() {
                 black_box(envelope);
             }
         }
-        "client" => {
+        "client" | "lazy" => {
             for text in frames.iter().take(count) {
                 client
                     .handle_input(

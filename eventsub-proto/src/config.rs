@@ -212,6 +212,9 @@ pub struct Config {
     /// frame ends the connection (`Disconnected`, code 1006, the reason naming the size) and a gap
     /// is reported until a fresh session is up.
     pub max_frame_bytes: usize,
+    /// How much of a notification's payload the core checks before delivering it
+    /// ([`PayloadCheck::Eager`], all of it, by default).
+    pub payload_check: PayloadCheck,
     /// Drop notifications whose `message_timestamp` is older than this on Twitch's clock, reporting
     /// each drop. Twitch's "now" is the wall time given with each frame corrected by the offset
     /// estimated from the welcome and keepalive timestamps (see
@@ -267,6 +270,7 @@ impl Default for Config {
             dedup_max_bytes: 4 << 20,
             dedup_max_age: Duration::from_secs(600),
             max_frame_bytes: 1 << 20,
+            payload_check: PayloadCheck::Eager,
             stale_after: Some(Duration::from_secs(600)),
             max_clock_correction: Duration::from_secs(15 * 60),
             reconnect_urls: ReconnectUrlPolicy::Twitch,
@@ -368,6 +372,30 @@ pub fn check_not_too_long(field: &'static str, value: Duration) -> Result<(), Co
         });
     }
     Ok(())
+}
+
+/// How much of a notification's payload the core reads before delivering it.
+///
+/// The core needs only a notification's metadata to drop duplicates, judge staleness and route
+/// it. Reading the rest (the subscription and the event, most of the frame) only checks that it
+/// is JSON; the user's decode reads it again anyway.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PayloadCheck {
+    /// The whole frame is read as JSON before a notification is delivered: one that is not is
+    /// reported as [`Event::MalformedFrame`](crate::Event::MalformedFrame) and not delivered.
+    #[default]
+    Eager,
+    /// A notification in the layout Twitch sends (`{"metadata":{…},"payload":{"subscription":{…},
+    /// "event":{…}}}`, metadata without escapes) is delivered after its metadata is read and its
+    /// subscription and event are found (strings closed, brackets balanced), without reading them:
+    /// whether they are valid JSON inside is found when the user decodes them
+    /// ([`Notification::typed`](crate::Notification::typed) and
+    /// [`Notification::decode`](crate::Notification::decode) then fail with the JSON error), not
+    /// before. [`Notification::event_json`](crate::Notification::event_json) and
+    /// [`Notification::subscription_json`](crate::Notification::subscription_json) may then be
+    /// text that is not JSON. Any other frame is read whole, as with [`PayloadCheck::Eager`].
+    Deferred,
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
 use crate::close::CloseCode;
 use crate::error::FrameError;
@@ -397,12 +396,9 @@ impl LagTally {
 
 impl Notification {
     /// A notification of one event (`payload.event`) of `frame`.
-    pub(crate) fn single(parts: &NotificationParts<'_>, frame: &str, event: &RawValue) -> Self {
+    pub(crate) fn single(parts: &NotificationParts<'_>, frame: &str, event: &str) -> Self {
         let [timestamp, kind, version, subscription] = parts.common();
-        let (text, spans) = share(
-            frame,
-            [timestamp, kind, version, subscription, "", event.get()],
-        );
+        let (text, spans) = share(frame, [timestamp, kind, version, subscription, "", event]);
         Self {
             conn: parts.conn,
             message_id: parts.message_id.clone(),
@@ -445,7 +441,7 @@ impl Notification {
         self.piece(2)
     }
 
-    /// The subscription it was sent for, as raw JSON.
+    /// The subscription it was sent for, as raw JSON (checked as [`Notification::event_json`] is).
     pub fn subscription_json(&self) -> &str {
         self.piece(3)
     }
@@ -460,7 +456,10 @@ impl Notification {
         Some(self.piece(4)).filter(|id| !id.is_empty())
     }
 
-    /// The event's JSON text, exactly as Twitch sent it.
+    /// The event's JSON text, exactly as Twitch sent it. Checked to be JSON before delivery
+    /// unless [`Config::payload_check`](crate::Config::payload_check) is
+    /// [`PayloadCheck::Deferred`](crate::PayloadCheck::Deferred); then only its strings and
+    /// brackets are, and [`Notification::decode`] or [`Notification::typed`] is what finds out.
     pub fn event_json(&self) -> &str {
         self.piece(5)
     }

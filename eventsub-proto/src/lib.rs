@@ -130,6 +130,7 @@ pub mod interop;
 mod io;
 pub mod message;
 pub mod recording;
+mod scan;
 mod stale;
 // Only with the `serde` feature: what the derives of the events cannot say.
 #[cfg(feature = "serde")]
@@ -143,8 +144,8 @@ pub use client::{Client, Stats};
 pub use clock::ClockOffset;
 pub use close::{ClientCloseCode, CloseCode, CloseDisposition};
 pub use config::{
-    Config, KeepaliveGrace, MAX_MIN_RECONNECT_INTERVAL, MAX_TIMEOUT, ReconnectUrlPolicy,
-    TWITCH_EVENTSUB_URL, check_not_too_long,
+    Config, KeepaliveGrace, MAX_MIN_RECONNECT_INTERVAL, MAX_TIMEOUT, PayloadCheck,
+    ReconnectUrlPolicy, TWITCH_EVENTSUB_URL, check_not_too_long,
 };
 pub use error::{ConfigError, FrameError, InputError, SubscribeError};
 pub use event::{

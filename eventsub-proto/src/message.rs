@@ -33,6 +33,25 @@ pub struct Metadata<'a> {
     pub subscription_version: Option<Cow<'a, str>>,
 }
 
+impl<'a> Metadata<'a> {
+    /// Metadata of strings borrowed from the frame.
+    pub(crate) fn borrowed(
+        message_id: &'a str,
+        message_type: &'a str,
+        message_timestamp: &'a str,
+        subscription_type: Option<&'a str>,
+        subscription_version: Option<&'a str>,
+    ) -> Self {
+        Self {
+            message_id: Cow::Borrowed(message_id),
+            message_type: Cow::Borrowed(message_type),
+            message_timestamp: Cow::Borrowed(message_timestamp),
+            subscription_type: subscription_type.map(Cow::Borrowed),
+            subscription_version: subscription_version.map(Cow::Borrowed),
+        }
+    }
+}
+
 /// The metadata as the fast path reads it: plain borrowed strings. Twitch never escapes anything in
 /// these fields; if a frame does, this fails and the frame is read again as [`Metadata`].
 #[derive(Deserialize)]

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use eventsub_proto::{
-    Client, Config, ConnId, Created, Input, Output, SubscriptionId, SubscriptionSpec,
+    Client, Config, ConnId, Created, Input, Output, PayloadCheck, SubscriptionId, SubscriptionSpec,
 };
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -55,12 +55,23 @@ pub fn wall_time() -> SystemTime {
 
 /// A client whose session is live and whose subscription exists, outputs drained.
 pub fn live_client(dedup_max_entries: usize) -> (Client, ConnId, Instant) {
+    live_client_checking(dedup_max_entries, PayloadCheck::Eager)
+}
+
+/// [`live_client`] with `payload_check`.
+pub fn live_client_checking(
+    dedup_max_entries: usize,
+    payload_check: PayloadCheck,
+) -> (Client, ConnId, Instant) {
     let now = Instant::now();
     let mut config = Config::default();
+    config.payload_check = payload_check;
     config.subscriptions = vec![
         SubscriptionSpec::new("channel.follow", "2").with_condition("broadcaster_user_id", "1"),
     ];
     config.token_user_id = Some("1".into());
+    // No token validation: the session comes first, as before the core learned to validate.
+    config.validate_token = false;
     config.dedup_max_entries = dedup_max_entries;
     // The window is sized by its count alone, up to the 10^6 ids of the dedup bench.
     config.dedup_max_bytes = usize::MAX;

@@ -5,13 +5,23 @@ use std::time::{Duration, SystemTime};
 use url::Url;
 
 use super::{Client, Takeover};
+use crate::PayloadCheck;
 use crate::close::ClientCloseCode;
 use crate::connection::Connection;
 use crate::error::{FrameError, InputError};
 use crate::event::{DropReason, Event, Notification, NotificationParts, PendingBatch, Revocation};
 use crate::ids::{ConnId, MessageId, SessionId};
 use crate::message::{self, Events, Message, Metadata, NotificationMessage, SubscriptionRef};
+use crate::scan::{self, Scanned};
 use crate::wanted::SubscriptionState;
+
+/// The events of a notification as the core routes them: text found in the frame.
+pub(super) enum RoutedEvents<'a> {
+    /// `payload.event`.
+    Single(&'a str),
+    /// `payload.events`, an array checked by the full parse.
+    Batch(&'a str),
+}
 
 impl Client {
     /// Any frame, even one we cannot read, shows the socket is alive. Returns whether it is closing.
@@ -38,7 +48,35 @@ impl Client {
                 limit: self.config.max_frame_bytes,
             })
         } else {
-            message::parse(text)
+            // With a deferred payload check, the lazy envelope first: a keepalive it reads
+            // whole, a notification in Twitch's layout only as far as routing needs; anything
+            // else is read by the full parse. (With the eager check the scan would only add its
+            // metadata read to the full parse.)
+            let scanned = match self.config.payload_check {
+                PayloadCheck::Deferred => scan::scan(text, true),
+                PayloadCheck::Eager => None,
+            };
+            match scanned {
+                Some(Scanned::Keepalive { metadata }) => Ok(Message::Keepalive { metadata }),
+                Some(Scanned::Notification {
+                    metadata,
+                    subscription,
+                    event,
+                }) => {
+                    self.connection_mut(conn)?
+                        .read_message(&metadata.message_timestamp, received_at);
+                    self.on_notification(
+                        conn,
+                        text,
+                        &metadata,
+                        subscription,
+                        RoutedEvents::Single(event),
+                        received_at,
+                    );
+                    return Ok(());
+                }
+                _ => message::parse(text),
+            }
         };
         // Borrowed out of the result: moving a message out of it would copy the whole message.
         let message = match parsed {
@@ -51,8 +89,23 @@ impl Client {
         self.connection_mut(conn)?
             .read_message(&message.metadata().message_timestamp, received_at);
         match message {
-            Message::Notification(notification) => {
-                self.on_notification(conn, text, notification, received_at)
+            Message::Notification(NotificationMessage {
+                metadata,
+                subscription,
+                events,
+            }) => {
+                let events = match events {
+                    Events::Single(event) => RoutedEvents::Single(event.get()),
+                    Events::Batch(batch) => RoutedEvents::Batch(batch.raw().get()),
+                };
+                self.on_notification(
+                    conn,
+                    text,
+                    metadata,
+                    subscription.get(),
+                    events,
+                    received_at,
+                )
             }
             Message::Revocation {
                 metadata,
@@ -193,18 +246,17 @@ impl Client {
         self.request_handover(url);
     }
 
+    /// A notification whose `metadata` has its subscription type and version set, and whose
+    /// `subscription` and `events` are slices of `frame`.
     pub(super) fn on_notification(
         &mut self,
         conn: ConnId,
         frame: &str,
-        notification: &NotificationMessage<'_>,
+        metadata: &Metadata<'_>,
+        subscription: &str,
+        events: RoutedEvents<'_>,
         received_at: SystemTime,
     ) {
-        let NotificationMessage {
-            metadata,
-            subscription,
-            events,
-        } = notification;
         let message_id = MessageId::parse(&metadata.message_id);
         if !self.dedup.insert(&message_id, self.now) {
             self.stats.duplicates_dropped += 1;
@@ -231,20 +283,19 @@ impl Client {
             conn,
             message_id: &message_id,
             message_timestamp: &metadata.message_timestamp,
-            subscription_type: notification.subscription_type(),
-            subscription_version: notification.subscription_version(),
-            subscription: subscription.get(),
+            subscription_type: metadata.subscription_type.as_deref().unwrap_or_default(),
+            subscription_version: metadata.subscription_version.as_deref().unwrap_or_default(),
+            subscription,
         };
         match events {
-            Events::Single(event) => {
+            RoutedEvents::Single(event) => {
                 let event = Event::Notification(Notification::single(&parts, frame, event));
                 self.emit(event);
             }
             // Handed out one event at a time as the outputs are drained.
-            Events::Batch(batch) => {
-                self.outputs
-                    .push_batch(PendingBatch::new(&parts, frame, batch.raw().get()))
-            }
+            RoutedEvents::Batch(items) => self
+                .outputs
+                .push_batch(PendingBatch::new(&parts, frame, items)),
         }
     }
 

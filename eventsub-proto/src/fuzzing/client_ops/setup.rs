@@ -7,7 +7,7 @@ use url::Url;
 use super::ops::Setup;
 use super::pool;
 use crate::backoff::BackoffConfig;
-use crate::config::{Config, KeepaliveGrace, ReconnectUrlPolicy};
+use crate::config::{Config, KeepaliveGrace, PayloadCheck, ReconnectUrlPolicy};
 
 /// The client's configuration for `setup`, every number mapped into its valid range.
 pub(super) fn config(setup: &Setup) -> Config {
@@ -47,6 +47,12 @@ pub(super) fn config(setup: &Setup) -> Config {
             healthy_after: seconds(60),
         },
         seed: setup.seed,
+        // The lazy envelope when the seed's second bit is set.
+        payload_check: if setup.seed & 2 == 0 {
+            PayloadCheck::Eager
+        } else {
+            PayloadCheck::Deferred
+        },
         dedup_max_entries: 1 + usize::from(setup.dedup_entries % 32),
         // Far above 32 entries: the oracle models the count limit alone.
         dedup_max_bytes: Config::default().dedup_max_bytes,

@@ -1,0 +1,365 @@
+//! The lazy envelope: a scan of a frame that reads only what the core needs to route it.
+//!
+//! The core needs a notification's metadata (message id, type, timestamp, subscription type and
+//! version) to drop duplicates, judge staleness and route it; the payload only has to be found.
+//! [`scan`] reads the metadata exactly as [`message::parse`](crate::message::parse) does and, for
+//! a notification, only finds where `payload.subscription` and `payload.event` begin and end. It
+//! takes a frame only in the layout Twitch sends; for anything else (a batch, escapes in the
+//! metadata, other keys, another order, other message types) it answers `None` and the caller reads
+//! the frame with the full parse, so the scan never changes what is accepted or how.
+//!
+//! # What the scan checks, and what it leaves to the user's decode
+//!
+//! Checked eagerly, with the same outcome as the full parse:
+//! - the whole frame is `{"metadata":{…},"payload":{…}}` (JSON whitespace allowed between tokens)
+//!   with nothing after it;
+//! - the metadata: an object of `message_id`, `message_type`, `message_timestamp` (strings) and
+//!   `subscription_type`, `subscription_version` (strings or `null`), each at most once and no
+//!   other key, strings without escapes or control characters;
+//! - a `session_keepalive`'s payload is `{}`: that frame is then fully read, and the scan gives
+//!   what the full parse gives;
+//! - a `notification` has a subscription type and version in its metadata, and its payload is
+//!   `{"subscription":{…},"event":{…}}`, each value an object whose strings are closed and whose
+//!   brackets balance (at most [`MAX_DEPTH`] deep), so that where each ends is known.
+//!
+//! Left to the user (only with [`PayloadCheck::Deferred`](crate::PayloadCheck::Deferred)): that
+//! the two payload objects are valid JSON inside (literals, numbers, escapes, commas, bracket
+//! kinds). A notification whose event is not is delivered, and decoding it
+//! ([`Notification::typed`](crate::Notification::typed),
+//! [`Notification::decode`](crate::Notification::decode)) fails with the JSON error.
+
+use crate::message::Metadata;
+
+/// How deep the payload objects may nest for the scan to take them. The full parse allows 128
+/// levels for the whole frame, and the frame puts two around the event: at this depth the
+/// frame's parse could not fail on depth alone where the event's own parse succeeds.
+pub(crate) const MAX_DEPTH: usize = 100;
+
+/// A frame the scan has read.
+#[derive(Clone, Debug)]
+pub(crate) enum Scanned<'a> {
+    /// A `session_keepalive` whose payload is `{}`: read whole.
+    Keepalive {
+        /// The metadata.
+        metadata: Metadata<'a>,
+    },
+    /// A `notification` of one event, its payload found but not read.
+    Notification {
+        /// The metadata; `subscription_type` and `subscription_version` are set.
+        metadata: Metadata<'a>,
+        /// `payload.subscription`, as text: an object whose strings and brackets balance.
+        subscription: &'a str,
+        /// `payload.event`, as text: an object whose strings and brackets balance.
+        event: &'a str,
+    },
+}
+
+/// Scans `text` (see the module documentation); `None` when the full parse must read it. A
+/// notification is taken only when `notifications` is true: otherwise the scan stops after its
+/// metadata.
+pub(crate) fn scan(text: &str, notifications: bool) -> Option<Scanned<'_>> {
+    let mut cursor = Cursor { text, at: 0 };
+    cursor.eat(b'{')?;
+    cursor.key("metadata")?;
+    let metadata = cursor.metadata()?;
+    cursor.eat(b',')?;
+    cursor.key("payload")?;
+    let scanned = match metadata.message_type.as_ref() {
+        "session_keepalive" => {
+            cursor.eat(b'{')?;
+            cursor.eat(b'}')?;
+            Scanned::Keepalive { metadata }
+        }
+        "notification"
+            if notifications
+                && metadata.subscription_type.is_some()
+                && metadata.subscription_version.is_some() =>
+        {
+            cursor.eat(b'{')?;
+            cursor.key("subscription")?;
+            let subscription = cursor.object()?;
+            cursor.eat(b',')?;
+            cursor.key("event")?;
+            let event = cursor.object()?;
+            cursor.eat(b'}')?;
+            Scanned::Notification {
+                metadata,
+                subscription,
+                event,
+            }
+        }
+        _ => return None,
+    };
+    cursor.eat(b'}')?;
+    cursor.whitespace();
+    (cursor.at == text.len()).then_some(scanned)
+}
+
+/// A position in the frame's text.
+struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn byte(&self, at: usize) -> Option<u8> {
+        self.text.as_bytes().get(at).copied()
+    }
+
+    /// Skips JSON whitespace.
+    fn whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.byte(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// Whitespace, then `expected`.
+    fn eat(&mut self, expected: u8) -> Option<()> {
+        self.whitespace();
+        (self.byte(self.at)? == expected).then(|| self.at += 1)
+    }
+
+    /// Whitespace, then whether `expected` comes next (not taken).
+    fn peek(&mut self, expected: u8) -> bool {
+        self.whitespace();
+        self.byte(self.at) == Some(expected)
+    }
+
+    /// A string without escapes or control characters, borrowed.
+    fn plain_string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let end = next_special(self.text.as_bytes(), start, true)?;
+        if self.byte(end)? != b'"' {
+            return None;
+        }
+        self.at = end + 1;
+        // `start` and `end` are next to ASCII quotes: character boundaries.
+        self.text.get(start..end)
+    }
+
+    /// The key `name`, then its colon.
+    fn key(&mut self, name: &str) -> Option<()> {
+        (self.plain_string()? == name).then_some(())?;
+        self.eat(b':')
+    }
+
+    /// `null`.
+    fn null(&mut self) -> Option<()> {
+        self.whitespace();
+        let rest = self.text.as_bytes().get(self.at..)?;
+        rest.starts_with(b"null").then(|| self.at += 4)
+    }
+
+    /// The metadata object.
+    fn metadata(&mut self) -> Option<Metadata<'a>> {
+        const NAMES: [&str; 5] = [
+            "message_id",
+            "message_type",
+            "message_timestamp",
+            "subscription_type",
+            "subscription_version",
+        ];
+        // Per field: not seen, seen as `null`, or seen with a string.
+        let mut fields: [Option<Option<&'a str>>; 5] = [None; 5];
+        self.eat(b'{')?;
+        loop {
+            let key = self.plain_string()?;
+            self.eat(b':')?;
+            let index = NAMES.iter().position(|name| *name == key)?;
+            let slot = fields.get_mut(index)?;
+            if slot.is_some() {
+                return None; // A repeated key: the full parse reports it.
+            }
+            // Only the subscription's type and version may be null; null elsewhere is the full
+            // parse's error to report.
+            *slot = Some(if index >= 3 && self.peek(b'n') {
+                self.null()?;
+                None
+            } else {
+                Some(self.plain_string()?)
+            });
+            self.whitespace();
+            match self.byte(self.at)? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        let [id, kind, timestamp, subscription_type, subscription_version] = fields;
+        Some(Metadata::borrowed(
+            id??,
+            kind??,
+            timestamp??,
+            subscription_type.flatten(),
+            subscription_version.flatten(),
+        ))
+    }
+
+    /// An object, found by its brackets and strings only (not checked inside); its text.
+    fn object(&mut self) -> Option<&'a str> {
+        self.whitespace();
+        let bytes = self.text.as_bytes();
+        let start = self.at;
+        if bytes.get(start) != Some(&b'{') {
+            return None;
+        }
+        let mut depth = 0usize;
+        let mut at = start;
+        loop {
+            // Outside strings: up to the next quote, brackets counted. (These stretches are
+            // short: punctuation, numbers and literals between strings.)
+            let mut quote = None;
+            for (offset, &byte) in bytes.get(at..)?.iter().enumerate() {
+                match byte {
+                    b'{' | b'[' => {
+                        depth += 1;
+                        if depth > MAX_DEPTH {
+                            return None;
+                        }
+                    }
+                    b'}' | b']' => {
+                        depth = depth.checked_sub(1)?;
+                        if depth == 0 {
+                            let end = at + offset;
+                            self.at = end + 1;
+                            // `start` and `end` are ASCII brackets: character boundaries.
+                            return self.text.get(start..=end);
+                        }
+                    }
+                    b'"' => {
+                        quote = Some(offset);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            at += quote? + 1;
+            // Inside a string: to its closing quote; an escaped byte is skipped whatever it is
+            // (only `\"` matters here).
+            loop {
+                at = next_special(bytes, at, false)?;
+                if *bytes.get(at)? == b'"' {
+                    at += 1;
+                    break;
+                }
+                at += 2;
+            }
+        }
+    }
+}
+
+/// Where the first `"` or `\\` (or, with `control`, byte below 0x20) is in `bytes` from `at`; `None`
+/// when there is none. Reads eight bytes at a time: strings are most of a frame.
+fn next_special(bytes: &[u8], mut at: usize, control: bool) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each zero byte of `word` (exact for the lowest one, which is all we use).
+    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?);
+        let mut found = zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\')));
+        if control {
+            found |= zero_bytes(word & (ONES * 0xE0));
+        }
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let rest = bytes.get(at..)?;
+    let offset = rest
+        .iter()
+        .position(|&byte| byte == b'"' || byte == b'\\' || (control && byte < 0x20))?;
+    Some(at + offset)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::{self, Events, Message};
+
+    const CHAT: &str = include_str!("../benches/frames/channel_chat_message.json");
+    const KEEPALIVE: &str = include_str!("../benches/frames/session_keepalive.json");
+
+    #[test]
+    fn a_chat_notification_is_scanned_to_the_same_metadata_and_parts_as_the_full_parse() {
+        let Some(Scanned::Notification {
+            metadata,
+            subscription,
+            event,
+        }) = scan(CHAT, true)
+        else {
+            panic!("the chat frame is not scanned")
+        };
+        let Ok(Message::Notification(parsed)) = message::parse(CHAT) else {
+            panic!("not a notification")
+        };
+        assert_eq!(metadata, parsed.metadata);
+        assert_eq!(subscription, parsed.subscription.get());
+        let Events::Single(parsed_event) = parsed.events else {
+            panic!("a batch")
+        };
+        assert_eq!(event, parsed_event.get());
+    }
+
+    #[test]
+    fn a_keepalive_is_read_whole() {
+        let Some(Scanned::Keepalive { metadata }) = scan(KEEPALIVE, true) else {
+            panic!("the keepalive is not scanned")
+        };
+        assert_eq!(&metadata, message::parse(KEEPALIVE).unwrap().metadata());
+    }
+
+    #[test]
+    fn anything_unusual_is_left_to_the_full_parse() {
+        let notification = r#"{"metadata":{"message_id":"m","message_type":"notification","message_timestamp":"t","subscription_type":"x","subscription_version":"1"},"payload":{"subscription":{},"event":{}}}"#;
+        assert!(scan(notification, true).is_some());
+        assert!(scan(notification, false).is_none());
+        for unusual in [
+            notification.replace(r#""m""#, r#""\u006d""#),
+            notification.replace(r#""message_id":"m","#, ""),
+            notification.replace(
+                r#""subscription_version":"1""#,
+                r#""subscription_version":null"#,
+            ),
+            notification.replace(
+                r#""message_id":"m""#,
+                r#""message_id":"m","message_id":"m""#,
+            ),
+            notification.replace(r#""message_id":"m""#, r#""message_id":"m","other":1"#),
+            notification.replace(r#""event":{}"#, r#""events":[]"#),
+            notification.replace(r#""event":{}"#, r#""event":{"a":"}"}"#) + " x",
+            notification.replace(r#""event":{}"#, r#""event":{"a":"\"}"#),
+            notification.replace(r#""event":{}"#, r#""event":[]"#),
+            notification.replace(
+                r#""message_type":"notification""#,
+                r#""message_type":"revocation""#,
+            ),
+            notification.replace(
+                r#""event":{}"#,
+                &format!(
+                    r#""event":{{{}{}}}"#,
+                    "[".repeat(MAX_DEPTH),
+                    "]".repeat(MAX_DEPTH)
+                ),
+            ),
+        ] {
+            assert!(scan(&unusual, true).is_none(), "scanned {unusual}");
+        }
+    }
+
+    #[test]
+    fn an_event_that_is_no_json_inside_is_found_and_left_to_the_decode() {
+        let frame = r#"{"metadata":{"message_id":"m","message_type":"notification","message_timestamp":"t","subscription_type":"x","subscription_version":"1"},"payload":{"subscription":{},"event":{"a":tru,"b":"\"}"]}}"#;
+        let Some(Scanned::Notification { event, .. }) = scan(frame, true) else {
+            panic!("not scanned")
+        };
+        assert_eq!(event, r#"{"a":tru,"b":"\"}"]"#);
+        assert!(message::parse(frame).is_err());
+    }
+}
