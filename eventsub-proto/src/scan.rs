@@ -362,4 +362,77 @@ mod tests {
         assert_eq!(event, r#"{"a":tru,"b":"\"}"]"#);
         assert!(message::parse(frame).is_err());
     }
+
+    /// What the envelope fuzz target checks (`fuzzing::envelope`), on every frame the scan takes.
+    fn agrees_with_the_full_parse(text: &str) {
+        let Some(scanned) = scan(text, true) else {
+            return;
+        };
+        match (scanned, message::parse(text)) {
+            (Scanned::Keepalive { metadata }, Ok(Message::Keepalive { metadata: parsed })) => {
+                assert_eq!(metadata, parsed);
+            }
+            (
+                Scanned::Notification {
+                    metadata,
+                    subscription,
+                    event,
+                },
+                Ok(Message::Notification(parsed)),
+            ) => {
+                assert_eq!(metadata, parsed.metadata, "{text}");
+                assert_eq!(subscription, parsed.subscription.get(), "{text}");
+                let Events::Single(parsed_event) = parsed.events else {
+                    panic!("a batch scanned as one event: {text}")
+                };
+                assert_eq!(event, parsed_event.get(), "{text}");
+            }
+            (
+                Scanned::Notification {
+                    subscription,
+                    event,
+                    ..
+                },
+                Err(crate::FrameError::InvalidJson { .. }),
+            ) => {
+                let invalid =
+                    |part: &str| serde_json::from_str::<serde::de::IgnoredAny>(part).is_err();
+                assert!(invalid(subscription) || invalid(event), "{text}");
+            }
+            (scanned, parsed) => panic!("scanned {scanned:?}, parsed {parsed:?}: {text}"),
+        }
+    }
+
+    #[test]
+    fn every_one_byte_change_of_real_frames_is_scanned_as_the_full_parse_reads_it() {
+        for frame in [CHAT, KEEPALIVE] {
+            let bytes = frame.as_bytes();
+            for at in 0..bytes.len() {
+                for replacement in [
+                    &b""[..],
+                    b"\"",
+                    b"\\",
+                    b"{",
+                    b"}",
+                    b"[",
+                    b"]",
+                    b",",
+                    b":",
+                    b" ",
+                    b"\n",
+                    b"x",
+                    b"1",
+                    b"null",
+                    b"\"\"",
+                ] {
+                    let mut changed = bytes[..at].to_vec();
+                    changed.extend_from_slice(replacement);
+                    changed.extend_from_slice(&bytes[at + 1..]);
+                    if let Ok(text) = std::str::from_utf8(&changed) {
+                        agrees_with_the_full_parse(text);
+                    }
+                }
+            }
+        }
+    }
 }
