@@ -19,7 +19,7 @@
 //! - a `session_keepalive`'s payload is `{}`: that frame is then fully read, and the scan gives
 //!   what the full parse gives;
 //! - a `notification` has a subscription type and version in its metadata, and its payload is
-//!   `{"subscription":{…},"event":{…}}`, each value an object whose strings are closed and whose
+//!   `{"subscription":{…},"event":{…}}` (or the two the other way round), each value an object whose strings are closed and whose
 //!   brackets balance (at most [`MAX_DEPTH`] deep), so that where each ends is known.
 //!
 //! Left to the user (only with [`PayloadCheck::Deferred`](crate::PayloadCheck::Deferred)): that
@@ -76,11 +76,23 @@ pub(crate) fn scan(text: &str, notifications: bool) -> Option<Scanned<'_>> {
                 && metadata.subscription_version.is_some() =>
         {
             cursor.eat(b'{')?;
-            cursor.key("subscription")?;
-            let subscription = cursor.object()?;
+            // Twitch sends the subscription first; a server that sorts its keys, the event.
+            let (first, second) = (cursor.plain_string()?, {
+                cursor.eat(b':')?;
+                cursor.object()?
+            });
             cursor.eat(b',')?;
-            cursor.key("event")?;
-            let event = cursor.object()?;
+            let (subscription, event) = match first {
+                "subscription" => {
+                    cursor.key("event")?;
+                    (second, cursor.object()?)
+                }
+                "event" => {
+                    cursor.key("subscription")?;
+                    (cursor.object()?, second)
+                }
+                _ => return None,
+            };
             cursor.eat(b'}')?;
             Scanned::Notification {
                 metadata,
@@ -308,6 +320,21 @@ mod tests {
     }
 
     #[test]
+    fn a_payload_with_the_event_first_is_scanned_too() {
+        let frame = r#"{"metadata":{"message_id":"m","message_type":"notification","message_timestamp":"t","subscription_type":"x","subscription_version":"1"},"payload":{"event":{"e":1},"subscription":{"s":2}}}"#;
+        let Some(Scanned::Notification {
+            subscription,
+            event,
+            ..
+        }) = scan(frame, true)
+        else {
+            panic!("not scanned")
+        };
+        assert_eq!((subscription, event), (r#"{"s":2}"#, r#"{"e":1}"#));
+        agrees_with_the_full_parse(frame);
+    }
+
+    #[test]
     fn a_keepalive_is_read_whole() {
         let Some(Scanned::Keepalive { metadata }) = scan(KEEPALIVE, true) else {
             panic!("the keepalive is not scanned")
@@ -336,6 +363,7 @@ mod tests {
             notification.replace(r#""event":{}"#, r#""event":{"a":"}"}"#) + " x",
             notification.replace(r#""event":{}"#, r#""event":{"a":"\"}"#),
             notification.replace(r#""event":{}"#, r#""event":[]"#),
+            notification.replace(r#""event":{}"#, r#""subscription":{}"#),
             notification.replace(
                 r#""message_type":"notification""#,
                 r#""message_type":"revocation""#,

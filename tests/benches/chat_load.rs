@@ -28,6 +28,10 @@
 //! lost (sent, not delivered) or delivered twice (the mock's message ids rise one by one: an id not
 //! above the last one seen is a duplicate).
 //!
+//! `CHAT_LOAD_CLIENT_PREFIX` runs the client process under a command, such as
+//! `valgrind --tool=callgrind --callgrind-out-file=/tmp/client.%p`: on a loaded machine, the
+//! client's instruction count at two sizes gives a cost per event that noise does not move.
+//!
 //! `CHAT_LOAD_PAYLOAD_CHECK=deferred` runs the client with `PayloadCheck::Deferred` (the lazy
 //! envelope: the core reads a notification's metadata only); the default is `eager`.
 //!
@@ -164,7 +168,20 @@ fn run_mode(consumer: &str, paced: Option<u64>, warm: u64, events: u64) {
         .expect("mock starts");
     mock.helix()
         .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &["user:read:chat"]);
-    let mut child = Command::new(std::env::current_exe().expect("this bench"))
+    let this = std::env::current_exe().expect("this bench");
+    // `CHAT_LOAD_CLIENT_PREFIX`: a command to run the client process under (split at spaces),
+    // such as `valgrind --tool=callgrind --callgrind-out-file=/tmp/client.%p`.
+    let prefix = std::env::var("CHAT_LOAD_CLIENT_PREFIX").unwrap_or_default();
+    let mut command = prefix.split_whitespace();
+    let mut child = match command.next() {
+        Some(program) => {
+            let mut child = Command::new(program);
+            child.args(command).arg(&this);
+            child
+        }
+        None => Command::new(&this),
+    };
+    let mut child = child
         .args(["--client", &mock.ws_url(), &mock.helix_url(), consumer])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
