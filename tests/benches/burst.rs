@@ -1,6 +1,6 @@
 //! A burst against a slow consumer, under the default overflow policy (backpressure): the mock
 //! blasts `channel.chat.message` notifications back to back at full speed over loopback
-//! ([`MockEventSub::blast`]) to a tokio client (current-thread runtime on a thread of its own)
+//! ([`eventsub_mock::MockEventSub::blast`]) to a tokio client (current-thread runtime on a thread of its own)
 //! whose consumer, on another thread, spends 5 µs on each event. Reports how many were lost (the
 //! goal is 0 of 1,000,000) and delivered twice (the goal is 0), the delivery rate and the
 //! process's peak RSS (mock included).
@@ -16,8 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
-use eventsub_mock::{MockConfig, MockEventSub, message_number};
+use eventsub_mock::message_number;
 use eventsub_proto::Event;
 use eventsub_tests::measure::Resident;
 use futures_util::StreamExt;
@@ -44,16 +43,7 @@ fn main() {
         .ok()
         .and_then(|count| count.parse().ok())
         .unwrap_or(if benching { EVENTS } else { 2_000 });
-    let mock_runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("mock runtime");
-    let mock = mock_runtime
-        .block_on(MockEventSub::start(MockConfig::default()))
-        .expect("mock starts");
-    mock.helix()
-        .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &["user:read:chat"]);
+    let (_mock_runtime, mock) = load::start_mock();
     let (ws_url, helix_url) = (mock.ws_url(), mock.helix_url());
 
     let delivered = Arc::new(AtomicU64::new(0));

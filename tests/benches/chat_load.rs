@@ -14,7 +14,7 @@
 //!   reads the decoded event; `raw`: it takes the untyped stream and only looks at the message id
 //!   (routing only, no decode).
 //! - sender `bulk`: the mock blasts the notifications back to back, as fast as the client reads
-//!   ([`MockEventSub::blast`]); `paced`: one notification at a time at `CHAT_LOAD_RATE` per second
+//!   ([`eventsub_mock::MockEventSub::blast`]); `paced`: one notification at a time at `CHAT_LOAD_RATE` per second
 //!   (default 10,000), so that every event costs the client its own wake-ups.
 //!
 //! The client process runs the client on a current-thread runtime on one thread, and the user's
@@ -46,12 +46,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::message_number;
 use eventsub_mock::scenario::client_config;
-use eventsub_mock::{MockConfig, MockEventSub, message_number};
-use eventsub_proto::{Event, PayloadCheck, SubscriptionSpec};
+use eventsub_proto::{Event, PayloadCheck};
 use eventsub_tests::measure::{Resident, current_thread_id, process_cpu_time, thread_cpu_time};
-use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle, Typed, kinds};
+use eventsub_tokio::{EventStream, EventSubHandle, Typed, kinds};
 use futures_util::StreamExt;
 use load::KIND;
 
@@ -124,50 +123,48 @@ struct RunReport {
 }
 
 impl RunReport {
+    /// Reads the line [`RunReport::line`] wrote.
     fn parse(line: &str) -> Self {
-        let numbers: Vec<u64> = line
+        let mut numbers = line
             .split_whitespace()
             .skip(1)
-            .map(|number| number.parse().expect("a number"))
-            .collect();
-        let [
-            client_ns,
-            consumer_ns,
-            process_ns,
-            wall_ns,
-            delivered,
-            duplicates,
-            lagged,
-            peak_kib,
-        ] = numbers[..]
-        else {
-            panic!("a report of 8 numbers: {line}")
-        };
+            .map(|number| number.parse().expect("a number"));
+        let mut next = || numbers.next().expect("a report of 8 numbers");
         Self {
-            client_ns,
-            consumer_ns,
-            process_ns,
-            wall_ns,
-            delivered,
-            duplicates,
-            lagged,
-            peak_kib,
+            client_ns: next(),
+            consumer_ns: next(),
+            process_ns: next(),
+            wall_ns: next(),
+            delivered: next(),
+            duplicates: next(),
+            lagged: next(),
+            peak_kib: next(),
         }
+    }
+
+    /// The report as the client process writes it.
+    fn line(&self) -> String {
+        let numbers = [
+            self.client_ns,
+            self.consumer_ns,
+            self.process_ns,
+            self.wall_ns,
+            self.delivered,
+            self.duplicates,
+            self.lagged,
+            self.peak_kib,
+        ];
+        let mut line = "done".to_owned();
+        for number in numbers {
+            line.push_str(&format!(" {number}"));
+        }
+        line
     }
 }
 
 /// One mode: a fresh mock and client process, a small run and a large one.
 fn run_mode(consumer: &str, paced: Option<u64>, warm: u64, events: u64) {
-    let mock_runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("mock runtime");
-    let mock = mock_runtime
-        .block_on(MockEventSub::start(MockConfig::default()))
-        .expect("mock starts");
-    mock.helix()
-        .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &["user:read:chat"]);
+    let (mock_runtime, mock) = load::start_mock();
     let this = std::env::current_exe().expect("this bench");
     // `CHAT_LOAD_CLIENT_PREFIX`: a command to run the client process under (split at spaces),
     // such as `valgrind --tool=callgrind --callgrind-out-file=/tmp/client.%p`.
@@ -340,33 +337,9 @@ fn payload_check() -> PayloadCheck {
 
 /// As [`load::connect_subscribed`], with the payload check of [`payload_check`].
 async fn connect(ws_url: &str, helix_url: &str) -> (EventSubHandle, EventStream) {
-    let chat = SubscriptionSpec::new(KIND, "1")
-        .with_condition("broadcaster_user_id", USER_ID)
-        .with_condition("user_id", USER_ID);
     let mut config = client_config();
     config.payload_check = payload_check();
-    let (handle, mut events) = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))
-        .config(config)
-        .eventsub_url(ws_url)
-        .helix_url(helix_url)
-        .seed(7)
-        .subscribe(chat)
-        .connect()
-        .expect("client starts");
-    let subscribed = async {
-        while let Some(event) = events.next().await {
-            match event {
-                Event::SubscriptionCreated { .. } => return,
-                Event::TokenValidated { .. } | Event::SessionReady { .. } => {}
-                other => panic!("unexpected before the subscription: {other:?}"),
-            }
-        }
-        panic!("stream ended before the subscription was created");
-    };
-    tokio::time::timeout(Duration::from_secs(10), subscribed)
-        .await
-        .expect("subscribed within 10 s");
-    (handle, events)
+    load::connect_subscribed_with(ws_url, helix_url, config).await
 }
 
 /// The client process: subscribes, then answers `run <count>` with `go`, waits until `count` more
@@ -447,22 +420,7 @@ fn client_process(ws_url: &str, helix_url: &str, consumer: &str) {
             lagged: counts.lagged.load(Ordering::Relaxed) - lagged,
             peak_kib: Resident::now().map_or(0, |resident| resident.peak_kib),
         };
-        let RunReport {
-            client_ns,
-            consumer_ns,
-            process_ns,
-            wall_ns,
-            delivered,
-            duplicates,
-            lagged,
-            peak_kib,
-        } = report;
-        writeln!(
-            stdout,
-            "done {client_ns} {consumer_ns} {process_ns} {wall_ns} {delivered} {duplicates} \
-             {lagged} {peak_kib}"
-        )
-        .expect("the bench reads");
+        writeln!(stdout, "{}", report.line()).expect("the bench reads");
         stdout.flush().expect("the bench reads");
     }
     let _ = stop.send(());

@@ -23,8 +23,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, Throughput};
-use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
-use eventsub_mock::{MockConfig, MockEventSub};
+use eventsub_mock::MockEventSub;
 use eventsub_tests::measure::{Resident, current_thread_id, thread_cpu_time};
 use eventsub_tokio::EventSubHandle;
 use load::{KIND, Tally};
@@ -128,11 +127,7 @@ impl Rig {
             })
             .build()
             .expect("mock runtime");
-        let mock = mock_runtime
-            .block_on(MockEventSub::start(MockConfig::default()))
-            .expect("mock starts");
-        mock.helix()
-            .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &["user:read:chat"]);
+        let mock = load::start_mock_on(&mock_runtime);
         let tally = Arc::new(Tally::default());
         let client = spawn_client(mock.ws_url(), mock.helix_url(), consumer, tally.clone());
         let mut rig = Self {

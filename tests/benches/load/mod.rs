@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_mock::scenario::client_config;
-use eventsub_proto::{Event, SubscriptionSpec};
+use eventsub_mock::{MockConfig, MockEventSub};
+use eventsub_proto::{Config, Event, SubscriptionSpec};
 use eventsub_tests::measure::current_thread_id;
 use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle};
 use futures_util::StreamExt;
@@ -59,11 +60,20 @@ impl Tally {
 /// A tokio client of the mock at `ws_url`/`helix_url` (fixture token), subscribed to [`KIND`] on
 /// [`USER_ID`]'s channel, once the subscription exists. Must run inside a tokio runtime.
 pub async fn connect_subscribed(ws_url: &str, helix_url: &str) -> (EventSubHandle, EventStream) {
+    connect_subscribed_with(ws_url, helix_url, client_config()).await
+}
+
+/// [`connect_subscribed`] with `config` (whose subscriptions, URLs and seed are set here).
+pub async fn connect_subscribed_with(
+    ws_url: &str,
+    helix_url: &str,
+    config: Config,
+) -> (EventSubHandle, EventStream) {
     let chat = SubscriptionSpec::new(KIND, "1")
         .with_condition("broadcaster_user_id", USER_ID)
         .with_condition("user_id", USER_ID);
     let (handle, mut events) = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))
-        .config(client_config())
+        .config(config)
         .eventsub_url(ws_url)
         .helix_url(helix_url)
         .seed(7)
@@ -84,6 +94,27 @@ pub async fn connect_subscribed(ws_url: &str, helix_url: &str) -> (EventSubHandl
         .await
         .expect("subscribed within 10 s");
     (handle, events)
+}
+
+/// The mock on a runtime of its own (one worker), with the fixture token allowed to read chat.
+pub fn start_mock() -> (tokio::runtime::Runtime, MockEventSub) {
+    let mock_runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("mock runtime");
+    let mock = start_mock_on(&mock_runtime);
+    (mock_runtime, mock)
+}
+
+/// The mock on `runtime`, with the fixture token allowed to read chat.
+pub fn start_mock_on(runtime: &tokio::runtime::Runtime) -> MockEventSub {
+    let mock = runtime
+        .block_on(MockEventSub::start(MockConfig::default()))
+        .expect("mock starts");
+    mock.helix()
+        .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &["user:read:chat"]);
+    mock
 }
 
 /// Counts the stream's notifications and lag into `tally` until it ends.
