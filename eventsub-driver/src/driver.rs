@@ -345,14 +345,12 @@ impl<R: Runtime> Driver<R> {
                     if let Some(abort) = flight.connecting.get(&conn) {
                         abort.abort();
                     }
+                    // The reader goes on: the socket is read until the server answers, or until
+                    // the core gives up waiting (`Output::Abort`).
                     if let Some(writer) = flight.writers.remove(&conn) {
                         flight
                             .closes
                             .push(socket::send_close(writer, code, self.close_deadline()).boxed());
-                    }
-                    if let Some((_, reader)) = flight.readers.iter_mut().find(|(id, _)| *id == conn)
-                    {
-                        reader.closing(self.close_deadline());
                     }
                 }
                 Output::Abort { conn } => {

@@ -180,6 +180,12 @@ pub struct Config {
     pub connect_timeout: Duration,
     /// How long after opening the `session_welcome` may take.
     pub welcome_timeout: Duration,
+    /// How long the server gets to answer the client's close frame, counted only while the
+    /// adapter reads ([`Input::ReadingPaused`](crate::Input::ReadingPaused) stops the count): the
+    /// socket is read until the answer comes, since what the server sent before it must be read
+    /// (after a handover, the old socket's last notifications). Past it the socket is dropped
+    /// ([`Output::Abort`](crate::Output::Abort)).
+    pub close_timeout: Duration,
     /// Backoff between reconnect attempts.
     pub backoff: BackoffConfig,
     /// Seed of the backoff jitter. Give each client its own (the adapters draw one at random).
@@ -247,6 +253,7 @@ impl Default for Config {
             max_subscriptions_per_connection: MAX_SUBSCRIPTIONS_PER_CONNECTION,
             connect_timeout: Duration::from_secs(10),
             welcome_timeout: Duration::from_secs(10),
+            close_timeout: Duration::from_secs(5),
             backoff: BackoffConfig::default(),
             seed: 0,
             dedup_max_entries: 10_000,
@@ -292,6 +299,7 @@ impl Config {
         for (field, value) in [
             ("connect_timeout", self.connect_timeout),
             ("welcome_timeout", self.welcome_timeout),
+            ("close_timeout", self.close_timeout),
             ("backoff.initial", self.backoff.initial),
             ("dedup_max_age", self.dedup_max_age),
             ("min_reconnect_interval", self.min_reconnect_interval),
@@ -309,6 +317,7 @@ impl Config {
         for (field, value) in [
             ("connect_timeout", self.connect_timeout),
             ("welcome_timeout", self.welcome_timeout),
+            ("close_timeout", self.close_timeout),
             ("backoff.initial", self.backoff.initial),
             ("backoff.max", self.backoff.max),
             ("backoff.healthy_after", self.backoff.healthy_after),

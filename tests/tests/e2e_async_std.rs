@@ -27,14 +27,16 @@ impl std::ops::Deref for Mock {
 }
 
 fn start_mock() -> Mock {
+    start_mock_with(MockConfig::fast())
+}
+
+fn start_mock_with(config: MockConfig) -> Mock {
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
-    let mock = tokio
-        .block_on(MockEventSub::start(MockConfig::fast()))
-        .unwrap();
+    let mock = tokio.block_on(MockEventSub::start(config)).unwrap();
     e2e::grant_user_token(&mock);
     Mock {
         mock,
@@ -185,4 +187,13 @@ async fn shutdown_ends_within_the_close_timeout_plus_its_deletes_under_an_hour_l
 async fn a_closing_socket_under_continuous_traffic_still_times_out() {
     let mock = start_mock();
     e2e::closing_under_continuous_traffic_times_out(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn a_handover_while_the_consumer_is_stalled_delivers_everything_the_old_socket_carried() {
+    // Twitch's 30 s reconnect grace: the old socket is the client's to close.
+    let mock = start_mock_with(
+        MockConfig::fast().with_reconnect_grace(std::time::Duration::from_secs(30)),
+    );
+    e2e::handover_while_the_consumer_is_stalled(&mock, builder(&mock)).await;
 }

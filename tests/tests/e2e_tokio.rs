@@ -153,6 +153,15 @@ async fn a_burst_to_a_consumer_spending_5us_per_event_loses_nothing_under_backpr
     e2e::burst_to_a_slow_consumer(&mock, builder(&mock), 20_000).await;
 }
 
+#[tokio::test]
+async fn a_handover_while_the_consumer_is_stalled_delivers_everything_the_old_socket_carried() {
+    // Twitch's 30 s reconnect grace: the old socket is the client's to close.
+    let config = MockConfig::fast().with_reconnect_grace(Duration::from_secs(30));
+    let mock = MockEventSub::start(config).await.expect("mock starts");
+    e2e::grant_user_token(&mock);
+    e2e::handover_while_the_consumer_is_stalled(&mock, builder(&mock)).await;
+}
+
 /// Starts with a token Helix rejects; refreshes to the fixture's.
 struct RefreshingToken;
 

@@ -458,6 +458,90 @@ fn an_old_socket_closed_properly_after_a_handover_loses_nothing_and_reports_no_g
     );
 }
 
+/// The close timeout of the default config.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn aborted(harness: &Harness, conn: ConnId) -> bool {
+    harness.aborts.iter().any(|(aborted, _)| *aborted == conn)
+}
+
+#[test]
+fn a_handed_over_socket_is_read_until_the_server_answers_the_close_however_long_reading_is_paused()
+{
+    let (mut harness, old) = handed_over_old_socket_open();
+    // The consumer's buffer is full: the adapter reads no socket, the old one's tail waits unread.
+    harness.feed(Input::ReadingPaused);
+    harness.advance(Duration::from_secs(600));
+    assert!(
+        !aborted(&harness, old),
+        "the old socket given up while nobody read it"
+    );
+    let events = harness.events.len();
+    harness.feed(Input::ReadingResumed);
+    // What Twitch sent on the old socket before the new one was welcomed, read late.
+    let tail: Vec<String> = (0..3).map(|_| harness.notify(old)).collect();
+    assert!(tail.iter().all(|id| harness.delivered().contains(id)));
+    harness.server_close(old, Some(1000));
+    assert_eq!(
+        harness.delivered()[harness.delivered().len() - 3..],
+        tail[..]
+    );
+    assert!(
+        !harness
+            .events_since(events)
+            .iter()
+            .any(|event| matches!(event, Event::Resumed { .. } | Event::Disconnected { .. })),
+        "nothing lost, no gap: {:?}",
+        harness.events_since(events)
+    );
+}
+
+#[test]
+fn a_close_left_unanswered_is_given_up_after_the_close_timeout_of_reading_time_and_reported_as_a_gap()
+ {
+    let (mut harness, old) = handed_over_old_socket_open();
+    let read_up_to = sent_at(&harness.twitch.frames.timestamp);
+    harness.advance(Duration::from_secs(3));
+    harness.feed(Input::ReadingPaused);
+    harness.advance(Duration::from_secs(60));
+    harness.feed(Input::ReadingResumed);
+    // 3 s read before the pause, 1.9 s after: the timeout's 5 s of reading are not used up.
+    harness.advance(Duration::from_millis(1_900));
+    assert!(!aborted(&harness, old));
+    let events = harness.events.len();
+    harness.advance(Duration::from_millis(100));
+    assert!(aborted(&harness, old), "given up at 5 s of reading");
+    let Some(Event::Resumed { gap }) = harness.events.get(events) else {
+        panic!(
+            "what the old socket still held is lost, and not reported: {:?}",
+            harness.events_since(events)
+        )
+    };
+    assert_eq!(gap.from, read_up_to);
+    assert!(
+        !harness
+            .events_since(events)
+            .iter()
+            .any(|event| matches!(event, Event::Disconnected { .. })),
+        "the session lives on"
+    );
+}
+
+#[test]
+fn after_a_shutdown_a_close_left_unanswered_is_still_given_up_at_the_close_timeout() {
+    let mut harness = Harness::new(Harness::config());
+    harness.hold_closes = true;
+    let conn = harness.establish();
+    let now = harness.now;
+    harness.client.shutdown(now);
+    harness.drain();
+    assert_eq!(harness.client.poll_timeout(), Some(now + CLOSE_TIMEOUT));
+    harness.advance(CLOSE_TIMEOUT);
+    assert!(aborted(&harness, conn));
+    assert_eq!(harness.client.stats().connections, 0);
+    assert_eq!(harness.client.poll_timeout(), None);
+}
+
 #[test]
 fn a_new_socket_failing_before_its_welcome_falls_back_to_a_fresh_connection() {
     let mut harness = Harness::new(Harness::config());

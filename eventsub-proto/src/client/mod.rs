@@ -129,9 +129,9 @@ pub struct Client {
     last_request: u64,
     now: Instant,
     stopped: bool,
-    /// The adapter does not read its sockets ([`Input::ReadingPaused`]): the deadlines that wait
-    /// for the server to say something do not run.
-    reading_paused: bool,
+    /// Since when the adapter does not read its sockets ([`Input::ReadingPaused`]): the deadlines
+    /// that wait for the server to say something do not run.
+    reading_paused: Option<Instant>,
     stats: Stats,
 }
 
@@ -171,7 +171,7 @@ impl Client {
             last_request: 0,
             now,
             stopped: false,
-            reading_paused: false,
+            reading_paused: None,
             stats: Stats::default(),
         };
         client.open_candidate(Takeover::Fresh, client.fresh_url.clone());
@@ -211,7 +211,9 @@ impl Client {
                     self.emit(Event::MalformedFrame { conn, error });
                 }
             }
-            Input::ReadingPaused => self.reading_paused = true,
+            Input::ReadingPaused => {
+                self.reading_paused.get_or_insert(self.now);
+            }
             Input::ReadingResumed => self.reading_resumed(),
             Input::SubscriptionCreated { request, result } => {
                 self.on_subscription_created(request, result)?
@@ -232,9 +234,6 @@ impl Client {
     /// Time passed. Expired deadlines act; calling it before [`Client::poll_timeout`] is a no-op.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.advance_clock(now);
-        if self.stopped {
-            return;
-        }
         let mut expired: Vec<(Instant, ConnId)> = self
             .connections
             .iter()
@@ -257,12 +256,18 @@ impl Client {
                 } => DisconnectCause::KeepaliveTimeout {
                     silent_for: now.saturating_duration_since(*last_message_at),
                 },
-                ConnState::Closing => continue,
+                ConnState::Closing => {
+                    self.close_unanswered(conn);
+                    continue;
+                }
             };
             self.abandon(conn, cause);
             if self.stopped {
                 return;
             }
+        }
+        if self.stopped {
+            return;
         }
         if self.reconnect_at.is_some_and(|at| at <= now) {
             self.reconnect_at = None;
@@ -284,12 +289,15 @@ impl Client {
     /// When the client next needs [`Client::handle_timeout`]; `None` when nothing is scheduled.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.stopped {
-            return None;
-        }
-        self.connections
+        let sockets = self
+            .connections
             .iter()
-            .filter_map(|conn| self.running_deadline(conn))
+            .filter_map(|conn| self.running_deadline(conn));
+        if self.stopped {
+            // Only the close handshakes still settle: nothing else is done after `Stopped`.
+            return sockets.min();
+        }
+        sockets
             .chain(self.reconnect_at)
             .chain(self.creation_retry_at)
             .chain(self.pending_handover_at())
@@ -297,23 +305,29 @@ impl Client {
     }
 
     /// The deadline of `conn` that runs now: none of those that wait for the server to speak
-    /// while the adapter does not read (see [`Input::ReadingPaused`]).
+    /// while the adapter does not read (see [`Input::ReadingPaused`]). Once stopped, only the
+    /// close handshakes still run: they settle what is open.
     fn running_deadline(&self, conn: &Connection) -> Option<Instant> {
-        if self.reading_paused && conn.waits_for_server() {
+        if self.reading_paused.is_some() && conn.waits_for_server() {
+            return None;
+        }
+        if self.stopped && !conn.is_closing() {
             return None;
         }
         conn.deadline
     }
 
-    /// Reading resumed: every watch for the server's next word restarts from now.
+    /// Reading resumed: every watch for the server's next word restarts from now, and every wait
+    /// for a close answer goes on where the pause stopped it.
     fn reading_resumed(&mut self) {
-        if !std::mem::take(&mut self.reading_paused) {
+        let Some(paused_at) = self.reading_paused.take() else {
             return;
-        }
+        };
         let now = self.now;
+        let paused_for = now.saturating_duration_since(paused_at);
         let welcome_timeout = self.config.welcome_timeout;
         for connection in &mut self.connections {
-            connection.reading_resumed(now, welcome_timeout);
+            connection.reading_resumed(now, welcome_timeout, paused_for);
         }
     }
 

@@ -807,3 +807,82 @@ pub async fn closing_under_continuous_traffic_times_out<R: Runtime>(
     assert!(client.handle.is_finished());
     assert!(matches!(client.seen.last(), Some(Event::Stopped { .. })));
 }
+
+/// The message ids of every notification `client` has seen, in order.
+fn seen_notifications(client: &TestClient) -> Vec<String> {
+    client
+        .seen
+        .iter()
+        .filter_map(|event| match event {
+            Event::Notification(n) => Some(n.message_id().to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reads events until `client` has seen `count` notifications in all.
+async fn read_until_notifications(client: &mut TestClient, count: usize) {
+    while seen_notifications(client).len() < count {
+        client
+            .until("a notification", |e| matches!(e, Event::Notification(_)))
+            .await;
+    }
+}
+
+/// A `session_reconnect` handover while the consumer is stalled (backpressure: the client reads
+/// no socket): the old socket still holds unread notifications when the new one is welcomed and
+/// the client closes the old one, and the consumer then stalls again, for longer than the close
+/// timeout. Every notification sent on the old socket while it was live is delivered exactly once,
+/// the old socket ends with the close handshake, and no gap is reported.
+pub async fn handover_while_the_consumer_is_stalled<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    // The close timeout of `against` is 1 s; each stall is longer.
+    const STALL: Duration = Duration::from_millis(1_500);
+    let mut client = subscribed(builder.event_buffer(2)).await;
+    let old = current_socket(mock).await;
+    // Queued on the old socket before the client reads any of them: the first ten, the
+    // `session_reconnect`, and forty more the old socket carries until the new one is welcomed.
+    let mut sent = Vec::new();
+    for _ in 0..10 {
+        sent.extend(mock.notify("stream.online", Delivery::Once));
+    }
+    assert!(mock.reconnect(old).is_some());
+    for _ in 0..40 {
+        sent.extend(mock.notify("stream.online", Delivery::Once));
+    }
+    assert_eq!(sent.len(), 50);
+    read_until_notifications(&mut client, 10).await;
+    // The client reads on until its buffer is full, the `session_reconnect` among the first, and
+    // opens the new socket; the new welcome then waits unread while the consumer is stalled.
+    async_io::Timer::after(STALL).await;
+    client
+        .until("the handover", |e| matches!(e, Event::Reconnected { .. }))
+        .await;
+    // The client closed the old socket on the new welcome, most of its backlog still unread;
+    // stalled for longer than the close timeout, it must still read it all.
+    async_io::Timer::after(STALL).await;
+    read_until_notifications(&mut client, sent.len()).await;
+    let received = seen_notifications(&client);
+    let records = mock.records();
+    assert_delivered_exactly_once(&records, &sent, &received);
+    assert!(
+        records
+            .sent_notifications()
+            .iter()
+            .all(|frame| frame.socket == old),
+        "every notification went out on the old socket"
+    );
+    assert!(
+        ended(mock, old, Ended::ByClient(Some(1000))).await,
+        "the old socket ended with the close handshake: {:?}",
+        mock.records().endings()
+    );
+    assert!(
+        !client.saw(|e| matches!(e, Event::Disconnected { .. } | Event::Resumed { .. })),
+        "no gap: {:?}",
+        client.seen
+    );
+    finish(mock, client).await;
+}

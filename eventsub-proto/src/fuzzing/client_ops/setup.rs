@@ -35,6 +35,8 @@ pub(super) fn config(setup: &Setup) -> Config {
         ),
         connect_timeout: seconds(1 + u64::from(setup.connect_timeout_seconds)),
         welcome_timeout: seconds(1 + u64::from(setup.welcome_timeout_seconds)),
+        // The welcome timeout's draw: a server that leaves a close unanswered meets it too.
+        close_timeout: seconds(1 + u64::from(setup.welcome_timeout_seconds)),
         backoff: BackoffConfig {
             initial: Duration::from_millis(1 + u64::from(setup.backoff_initial_millis)),
             max: seconds(u64::from(setup.backoff_max_seconds)),
