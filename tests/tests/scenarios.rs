@@ -989,6 +989,102 @@ fn a_batch_is_handed_out_in_order_before_what_came_after_it() {
     );
 }
 
+/// What a user sees of `outputs`: its events, by kind and notification id.
+fn seen_by_the_user(outputs: &[Output]) -> Vec<String> {
+    outputs
+        .iter()
+        .filter_map(|output| match output {
+            Output::Event(Event::Notification(n)) => Some(format!(
+                "{} {}",
+                n.message_id(),
+                n.batch_item_id().unwrap_or("-")
+            )),
+            Output::Event(event) => Some(format!("{event:?}")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A batch, then a `session_reconnect` (a `Connect`), then a single notification, then the server
+/// closing the socket (a `Disconnected`, the handover carrying on): fed without draining.
+fn batch_then_reconnect_then_notification() -> Harness {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    let reconnect = harness.twitch.reconnect(conn, false).unwrap();
+    let (_, single) = harness.twitch.notification(conn).unwrap();
+    let received_at = harness.wall;
+    for text in [BATCHED_NOTIFICATION, reconnect.as_str(), single.as_str()] {
+        let input = Input::Text {
+            conn,
+            text,
+            received_at,
+        };
+        harness.client.handle_input(harness.now, input).unwrap();
+    }
+    harness
+}
+
+#[test]
+fn while_the_user_has_no_room_the_actions_are_taken_ahead_of_the_events_which_wait_in_order() {
+    let mut in_order = batch_then_reconnect_then_notification();
+    let drained: Vec<Output> = std::iter::from_fn(|| in_order.client.poll_output()).collect();
+    let mut held = batch_then_reconnect_then_notification();
+    assert!(held.client.holds_events());
+    // The user has no room: only the actions come out, the handover's connect first.
+    let actions: Vec<Output> = std::iter::from_fn(|| held.client.poll_action()).collect();
+    assert!(
+        matches!(actions.as_slice(), [Output::Connect { .. }]),
+        "{actions:?}"
+    );
+    assert!(held.client.holds_events(), "the events wait in the core");
+    // Room again: the events come out as they would have, the batch's first.
+    let events: Vec<Output> = std::iter::from_fn(|| held.client.poll_output()).collect();
+    assert!(!held.client.holds_events());
+    assert!(
+        events
+            .iter()
+            .all(|output| matches!(output, Output::Event(_)))
+    );
+    assert_eq!(seen_by_the_user(&events), seen_by_the_user(&drained));
+    assert_eq!(seen_by_the_user(&events).len(), 3, "{events:?}");
+}
+
+#[test]
+fn an_action_decided_while_events_wait_is_taken_at_once_and_the_events_it_brings_queue_after_them()
+{
+    let mut harness = batch_then_reconnect_then_notification();
+    let old = live_conn(&harness);
+    let Some(Output::Connect { conn: new, url }) = harness.client.poll_action() else {
+        panic!("the handover's connect")
+    };
+    // The new socket opens and is welcomed while the user still has no room.
+    harness.twitch.accept(new, url);
+    harness.twitch.open(new);
+    let welcome = harness.twitch.welcome(new, harness.now).unwrap();
+    harness
+        .client
+        .handle_input(harness.now, Input::Opened { conn: new })
+        .unwrap();
+    let input = Input::Text {
+        conn: new,
+        text: &welcome,
+        received_at: harness.wall,
+    };
+    harness.client.handle_input(harness.now, input).unwrap();
+    let actions: Vec<Output> = std::iter::from_fn(|| harness.client.poll_action()).collect();
+    assert!(
+        matches!(actions.as_slice(), [Output::Close { conn, .. }] if Some(*conn) == old),
+        "the old socket is closed at once: {actions:?}"
+    );
+    let events: Vec<Output> = std::iter::from_fn(|| harness.client.poll_output()).collect();
+    let seen = seen_by_the_user(&events);
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert!(
+        matches!(events.last(), Some(Output::Event(Event::Reconnected { conn, .. })) if *conn == new),
+        "the handover's news after the notifications decided before it: {seen:?}"
+    );
+}
+
 #[test]
 fn a_batched_notification_delivers_each_event() {
     let mut harness = Harness::new(Harness::config());

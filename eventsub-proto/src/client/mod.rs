@@ -286,6 +286,29 @@ impl Client {
         self.outputs.pop_front()
     }
 
+    /// The next output that is not an [`Output::Event`], in order among those; the events queued
+    /// before it stay queued, in their order, for [`Client::poll_output`].
+    ///
+    /// For an adapter whose user has no room for events now (backpressure): it goes on carrying
+    /// out what the core asks (connects, closes, aborts, Helix requests) while the events wait in
+    /// the core, where the events of a batched notification are still one entry, made one at a
+    /// time only as [`Client::poll_output`] hands them out. The order the user sees is the same
+    /// either way; only the actions move ahead of news the user has not taken yet, and no action
+    /// depends on the user having read an event. Drain it until `None` after every input, like
+    /// [`Client::poll_output`], while the user has no room; once the user has room again, drain
+    /// [`Client::poll_output`].
+    #[must_use]
+    pub fn poll_action(&mut self) -> Option<Output> {
+        self.outputs.pop_action()
+    }
+
+    /// Whether events wait to be handed out by [`Client::poll_output`] (after
+    /// [`Client::poll_action`] took the actions ahead of them).
+    #[must_use]
+    pub fn holds_events(&self) -> bool {
+        self.outputs.holds_events()
+    }
+
     /// When the client next needs [`Client::handle_timeout`]; `None` when nothing is scheduled.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
