@@ -1005,8 +1005,8 @@ fn seen_by_the_user(outputs: &[Output]) -> Vec<String> {
         .collect()
 }
 
-/// A batch, then a `session_reconnect` (a `Connect`), then a single notification, then the server
-/// closing the socket (a `Disconnected`, the handover carrying on): fed without draining.
+/// A batch, then a `session_reconnect` (a `Connect`), then a single notification: fed without
+/// draining.
 fn batch_then_reconnect_then_notification() -> Harness {
     let mut harness = Harness::new(Harness::config());
     let conn = harness.establish();
@@ -1047,6 +1047,32 @@ fn while_the_user_has_no_room_the_actions_are_taken_ahead_of_the_events_which_wa
     );
     assert_eq!(seen_by_the_user(&events), seen_by_the_user(&drained));
     assert_eq!(seen_by_the_user(&events).len(), 3, "{events:?}");
+}
+
+#[test]
+fn a_batch_waiting_in_the_core_holds_events_until_its_last_is_handed_out() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    assert!(!harness.client.holds_events());
+    let input = Input::Text {
+        conn,
+        text: BATCHED_NOTIFICATION,
+        received_at: harness.wall,
+    };
+    harness.client.handle_input(harness.now, input).unwrap();
+    assert!(harness.client.holds_events());
+    assert!(harness.client.poll_action().is_none(), "no action to take");
+    assert!(matches!(
+        harness.client.poll_output(),
+        Some(Output::Event(Event::Notification(_)))
+    ));
+    assert!(harness.client.holds_events(), "one event left");
+    assert!(matches!(
+        harness.client.poll_output(),
+        Some(Output::Event(Event::Notification(_)))
+    ));
+    assert!(!harness.client.holds_events(), "the last one handed out");
+    assert!(harness.client.poll_output().is_none());
 }
 
 #[test]

@@ -46,11 +46,14 @@ impl OutputQueue {
         loop {
             match self.queue.front_mut()? {
                 Queued::Batch(batch) => {
-                    if let Some(notification) = batch.next_notification() {
+                    let next = batch.next_notification();
+                    if next.is_none() || batch.is_done() {
+                        // All handed out: its place goes now, so that `holds_events` is exact.
+                        self.queue.pop_front();
+                    }
+                    if let Some(notification) = next {
                         return Some(Output::Event(Event::Notification(notification)));
                     }
-                    // All handed out: its place goes.
-                    self.queue.pop_front();
                 }
                 Queued::Ready(_) => {
                     let Some(Queued::Ready(output)) = self.queue.pop_front() else {
@@ -86,7 +89,8 @@ impl OutputQueue {
         }
     }
 
-    /// Whether events wait (a batch counts as its events not yet handed out).
+    /// Whether events wait (a batch counts as its events not yet handed out; it leaves the queue
+    /// with its last event).
     pub(super) fn holds_events(&self) -> bool {
         self.queue.len() > self.actions
     }

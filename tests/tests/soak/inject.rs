@@ -230,7 +230,11 @@ impl Soak {
             Fault::Helix { .. } | Fault::StalledConsumer { .. } => unreachable!("handled above"),
         };
         if applied {
-            if self.stalled() {
+            let handover = matches!(
+                fault,
+                Fault::GracefulReconnect | Fault::StaleReconnect | Fault::ReconnectStorm { .. }
+            );
+            if handover && self.stalled() {
                 self.count_meeting(&format!("{} during a stall", fault.kind()));
             }
             self.remember(Instant::now(), format!("soak: {fault} on {target}"));
