@@ -23,6 +23,7 @@ use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN, stream_onli
 use eventsub_mock::scenario::client_config;
 use eventsub_mock::{BadFrame, MockConfig, MockEventSub, Record};
 use eventsub_proto::Event;
+use eventsub_tests::sim::count_batch_item;
 use eventsub_tokio::{AccessToken, EventSub};
 use futures_util::StreamExt;
 
@@ -107,13 +108,7 @@ async fn a_4000_event_batch_for_a_stalled_consumer_is_held_as_its_frame_not_as_4
             .await
             .expect("every event in time")
             .expect("the stream goes on");
-        if let Event::Notification(notification) = event {
-            let id = notification
-                .batch_item_id()
-                .expect("a batch item")
-                .to_owned();
-            assert!(delivered.insert(id), "delivered twice");
-        }
+        count_batch_item(&mut delivered, &event);
     }
     assert!(
         held <= bound,

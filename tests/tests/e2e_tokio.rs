@@ -98,13 +98,7 @@ async fn a_batch_bomb_is_delivered_whole_one_event_at_a_time() {
     within(Duration::from_secs(30), "every event of the batch", async {
         while delivered.len() < ITEMS {
             let event = client.events.next().await.expect("the stream goes on");
-            if let Event::Notification(notification) = event {
-                let id = notification
-                    .batch_item_id()
-                    .expect("a batch item")
-                    .to_owned();
-                assert!(delivered.insert(id), "delivered twice");
-            }
+            eventsub_tests::sim::count_batch_item(&mut delivered, &event);
         }
     })
     .await;
