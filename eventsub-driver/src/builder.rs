@@ -15,7 +15,7 @@ use crate::error::ConnectError;
 use crate::handle::{EventStream, EventSubHandle};
 use crate::record::{MAX_QUEUED_BYTES, RecordTarget, Recorder};
 use crate::runtime::Runtime;
-use crate::token::TokenProvider;
+use crate::token::{AccessToken, TokenProvider};
 
 /// Default capacity of the event buffer between the client task and the [`EventStream`].
 pub const DEFAULT_EVENT_BUFFER: usize = 1024;
@@ -72,6 +72,7 @@ pub struct EventSubBuilder<R> {
     config: Config,
     eventsub_url: Option<String>,
     helix_url: String,
+    auth_url: Option<String>,
     helix_timeout: Duration,
     helix_retry: Option<RetryPolicy>,
     event_buffer: usize,
@@ -90,6 +91,7 @@ impl<R> std::fmt::Debug for EventSubBuilder<R> {
             .field("config", &self.config)
             .field("eventsub_url", &self.eventsub_url)
             .field("helix_url", &self.helix_url)
+            .field("auth_url", &self.auth_url)
             .field("event_buffer", &self.event_buffer)
             .finish_non_exhaustive()
     }
@@ -106,6 +108,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             config: Config::default(),
             eventsub_url: None,
             helix_url: eventsub_helix::DEFAULT_API_BASE_URL.to_owned(),
+            auth_url: None,
             helix_timeout: Duration::from_secs(10),
             helix_retry: None,
             event_buffer: DEFAULT_EVENT_BUFFER,
@@ -139,6 +142,16 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// The Helix base URL (default `https://api.twitch.tv/helix`).
     pub fn helix_url(mut self, url: impl Into<String>) -> Self {
         self.helix_url = url.into();
+        self
+    }
+
+    /// The OAuth base URL the token is validated under (`{url}/validate`), such as a mock
+    /// server's `http://127.0.0.1:PORT/oauth2`. By default Twitch's (`https://id.twitch.tv/oauth2`)
+    /// while [`EventSubBuilder::helix_url`] is Twitch's too, and `/oauth2` on the Helix URL's host
+    /// when that points elsewhere (where `eventsub-mock` serves it), so a fake token meant for a
+    /// mock never goes to Twitch.
+    pub fn auth_url(mut self, url: impl Into<String>) -> Self {
+        self.auth_url = Some(url.into());
         self
     }
 
@@ -233,8 +246,14 @@ impl<R: Runtime> EventSubBuilder<R> {
             .max_frame_size(Some(config.max_frame_bytes))
             .write_buffer_size(crate::socket::WRITE_BUFFER_BYTES)
             .max_write_buffer_size(crate::socket::MAX_WRITE_BUFFER_BYTES);
-        let mut helix = HelixClient::builder(self.client_id, self.tokens.token())
+        // No token here: every call asks the provider for the current one (`helix/call.rs`),
+        // so this placeholder is never sent.
+        let auth_url = self
+            .auth_url
+            .unwrap_or_else(|| default_auth_url(&self.helix_url));
+        let mut helix = HelixClient::builder(self.client_id, AccessToken::new(""))
             .api_base_url(self.helix_url)
+            .auth_base_url(auth_url)
             .timeout(self.helix_timeout);
         if let Some(retry) = self.helix_retry {
             helix = helix.retry_policy(retry);
@@ -291,5 +310,39 @@ impl<R: Runtime> EventSubBuilder<R> {
                 leftover,
             },
         ))
+    }
+}
+
+/// Twitch's OAuth URL for Twitch's Helix; for any other Helix, `/oauth2` on its host.
+fn default_auth_url(helix_url: &str) -> String {
+    if helix_url.trim_end_matches('/') == eventsub_helix::DEFAULT_API_BASE_URL {
+        return eventsub_helix::DEFAULT_AUTH_BASE_URL.to_owned();
+    }
+    match Url::parse(helix_url) {
+        Ok(mut url) if !url.cannot_be_a_base() => {
+            url.set_path("/oauth2");
+            url.set_query(None);
+            url.to_string()
+        }
+        // The Helix client refuses such a URL with its own error at `connect`.
+        _ => eventsub_helix::DEFAULT_AUTH_BASE_URL.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_oauth_url_follows_a_helix_url_that_is_not_twitchs() {
+        assert_eq!(
+            default_auth_url("https://api.twitch.tv/helix/"),
+            "https://id.twitch.tv/oauth2"
+        );
+        assert_eq!(
+            default_auth_url("http://127.0.0.1:8080/helix"),
+            "http://127.0.0.1:8080/oauth2"
+        );
+        assert_eq!(default_auth_url("not a url"), "https://id.twitch.tv/oauth2");
     }
 }

@@ -84,7 +84,8 @@ struct InFlight {
     turn: usize,
     closes: FuturesUnordered<BoxFuture<'static, ()>>,
     helix: FuturesUnordered<BoxFuture<'static, HelixResult>>,
-    /// How to abort each Helix call in flight, and whether it is a creation.
+    /// How to abort each Helix call in flight, and whether it is of no use once the core has
+    /// stopped (a creation or a validation, unlike the deletes a shutdown asks for).
     helix_calls: HashMap<RequestId, (AbortHandle, bool)>,
     /// Once the core has stopped: when the Helix calls still in flight are abandoned.
     helix_deadline: Option<BoxFuture<'static, ()>>,
@@ -173,12 +174,7 @@ impl<R: Runtime> Driver<R> {
                     Some((request, done)) = flight.helix.next(), if !flight.helix.is_empty() => {
                         flight.helix_calls.remove(&request);
                         match done {
-                            Ok(done) => {
-                                if let Some(refreshed) = done.refreshed {
-                                    self.helix = refreshed;
-                                }
-                                self.feed(done.input);
-                            }
+                            Ok(done) => self.feed(done.input),
                             Err(_aborted) => tracing::info!(%request, "helix call abandoned at shutdown"),
                         }
                     }
@@ -252,12 +248,12 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
-    /// The core has stopped: creations in flight are of no use any more and are aborted at once;
-    /// what is left (the deletes shutdown asked for) gets `close_timeout` plus one Helix call's
-    /// timeout, so a hanging or rate-limited Helix cannot hold the shutdown.
+    /// The core has stopped: creations and validations in flight are of no use any more and are
+    /// aborted at once; what is left (the deletes shutdown asked for) gets `close_timeout` plus
+    /// one Helix call's timeout, so a hanging or rate-limited Helix cannot hold the shutdown.
     fn bound_helix_calls(&self, flight: &mut InFlight) {
-        for (abort, creation) in flight.helix_calls.values() {
-            if *creation {
+        for (abort, useless_once_stopped) in flight.helix_calls.values() {
+            if *useless_once_stopped {
                 abort.abort();
             }
         }
@@ -275,11 +271,13 @@ impl<R: Runtime> Driver<R> {
         &self,
         flight: &mut InFlight,
         request: RequestId,
-        creation: bool,
+        useless_once_stopped: bool,
         call: BoxFuture<'static, HelixDone>,
     ) {
         let (abort, registration) = AbortHandle::new_pair();
-        flight.helix_calls.insert(request, (abort, creation));
+        flight
+            .helix_calls
+            .insert(request, (abort, useless_once_stopped));
         // Every Helix call goes through the runtime: reqwest needs a tokio reactor, which the
         // async-io runtime provides only inside this wrapper.
         let call = Abortable::new(self.runtime.helix(call), registration);
@@ -401,6 +399,11 @@ impl<R: Runtime> Driver<R> {
                     tracing::info!(%request, %id, "deleting subscription");
                     let call = helix::delete(self.helix.clone(), self.tokens.clone(), request, id);
                     self.start_helix_call(flight, request, false, call);
+                }
+                Output::ValidateToken { request } => {
+                    tracing::info!(%request, "validating the token");
+                    let call = helix::validate(self.helix.clone(), self.tokens.clone(), request);
+                    self.start_helix_call(flight, request, true, call);
                 }
                 Output::Event(event) => self.deliver(event),
                 other => tracing::warn!(?other, "output this adapter version does not know"),

@@ -157,6 +157,16 @@
 //! [`EventSubHandle::finished`] returns the recording is whole. With recording off the cost is a
 //! branch per input.
 //!
+//! # Tokens
+//!
+//! The client asks its [`TokenProvider`] for the access token before every Helix call and every
+//! token validation (`GET /oauth2/validate`, when the core asks for one), so a provider that
+//! refreshes its token is always heard; after a 401 it tells the provider which token was rejected
+//! and retries once with the one it gets instead. A plain [`AccessToken`] never refreshes. With the
+//! `twitch_oauth2` feature, `UserTokenProvider` keeps a `twitch_oauth2::UserToken` fresh: refreshed
+//! shortly before it expires and after a 401, and shared with the app so it can store the new
+//! refresh token. [`EventSubBuilder::auth_url`] says where tokens are validated.
+//!
 //! # TLS
 //!
 //! Features choose the TLS of the Helix calls here (a [`Runtime`] sets up its WebSocket's; the
@@ -181,6 +191,8 @@ mod driver;
 mod error;
 mod handle;
 mod helix;
+#[cfg(feature = "twitch_oauth2")]
+mod oauth;
 mod record;
 pub mod runtime;
 mod socket;
@@ -202,9 +214,15 @@ pub use eventsub_proto::{BroadcasterId, ClientId, ConduitId, ModeratorId, Reward
 pub use eventsub_proto::{Config, Event, SubscriptionSpec};
 pub use handle::{EventStream, EventSubHandle};
 pub use helix::request_error;
+#[cfg(feature = "twitch_oauth2")]
+pub use oauth::{DEFAULT_REFRESH_MARGIN, UserTokenProvider};
 pub use record::MAX_QUEUED_BYTES as MAX_RECORDING_QUEUE_BYTES;
 pub use runtime::Runtime;
-pub use token::{AccessToken, BoxFuture, TokenProvider};
+pub use token::{AccessToken, BoxFuture, TokenError, TokenProvider};
+/// The OAuth crate of [`UserTokenProvider`] (feature `twitch_oauth2`), so an app uses the same
+/// version: `UserToken`, `DeviceUserTokenBuilder`, scopes.
+#[cfg(feature = "twitch_oauth2")]
+pub use twitch_oauth2;
 pub use typed::{Typed, TypedStream};
 pub use typed_notification::{DecodeError, TypedNotification};
 

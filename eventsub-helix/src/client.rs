@@ -138,6 +138,13 @@ impl HelixClientBuilder {
 
 /// A reqwest client with the TLS backend the features select ([`crate::tls`]).
 fn http_client() -> Result<reqwest::Client, HelixError> {
+    http_client_builder()?
+        .build()
+        .map_err(HelixError::Transport)
+}
+
+/// A reqwest client builder with the TLS backend the features select ([`crate::tls`]).
+pub(crate) fn http_client_builder() -> Result<reqwest::ClientBuilder, HelixError> {
     let builder = reqwest::Client::builder()
         .user_agent(concat!("eventsub-helix/", env!("CARGO_PKG_VERSION")));
     #[cfg(feature = "native-tls")]
@@ -152,7 +159,7 @@ fn http_client() -> Result<reqwest::Client, HelixError> {
         let config = crate::tls::rustls_config()?;
         builder.tls_backend_preconfigured(rustls::ClientConfig::clone(&config))
     };
-    builder.build().map_err(HelixError::Transport)
+    Ok(builder)
 }
 
 /// Parses a base URL; a trailing slash is dropped so paths can be appended.

@@ -35,6 +35,26 @@ compile_error!(
 #[cfg(any(feature = "rustls-ring", feature = "rustls-aws-lc"))]
 pub use rustls;
 
+/// A reqwest client with the TLS the features select, following no redirects (as OAuth calls
+/// want: twitch_oauth2 asks for it) and giving up on a request after
+/// [`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT) (a token refresh that hangs would hold every call
+/// waiting for the token), for the HTTP calls of an app's own: an OAuth library's
+/// (`twitch_oauth2::client::Client` is implemented for `reqwest::Client`), say. A bare
+/// `reqwest::Client::new()` could panic in a build with both rustls providers, or none chosen.
+///
+/// ```
+/// let http = eventsub_helix::tls::reqwest_client()?;
+/// # let _ = http;
+/// # Ok::<(), eventsub_helix::HelixError>(())
+/// ```
+pub fn reqwest_client() -> Result<reqwest::Client, crate::HelixError> {
+    crate::client::http_client_builder()?
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(crate::DEFAULT_TIMEOUT)
+        .build()
+        .map_err(crate::HelixError::Transport)
+}
+
 /// The TLS implementation a build uses, as the enabled features select it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

@@ -1,6 +1,13 @@
 //! A mock Helix server that behaves like Twitch's for EventSub: token checks, body validation,
-//! costs and limits, 409 on duplicates, pagination, conduits and shards, `/oauth2/validate`, and
-//! faults on demand (429 with reset headers, 5xx, slow answers, malformed bodies).
+//! costs and limits, 409 on duplicates, pagination, conduits and shards, and faults on demand (429
+//! with reset headers, 5xx, slow answers, malformed bodies); and the OAuth server beside it:
+//! `/oauth2/validate`, `/oauth2/token` (refresh token, device code and client credentials grants),
+//! `/oauth2/device` and `/oauth2/revoke`, with token lifetimes ([`MockState::token_lifetime`],
+//! [`MockState::set_token_expires_in`]) so a token can expire mid-run: an expired token gets 401
+//! everywhere.
+//!
+//! The OAuth routes live under `/oauth2/`, the root twitch_oauth2's `TWITCH_OAUTH2_URL` names
+//! ([`MockHelix::twitch_oauth2_url`]).
 //!
 //! Its state ([`MockState`] behind [`SharedState`]) and its [`router`] are separate from the
 //! running server ([`MockHelix`]) so a mock EventSub WebSocket server can share both: merge the
@@ -13,6 +20,8 @@ mod client;
 mod conduits;
 mod faults;
 pub mod fixtures;
+mod grants;
+mod oauth;
 mod paging;
 mod reply;
 mod server;
@@ -24,9 +33,11 @@ mod validate;
 pub use client::{client_at, fast_retries};
 pub use conduits::{MAX_CONDUITS, MAX_SHARDS};
 pub use faults::Fault;
+pub use grants::{DEVICE_CODE_LIFETIME, DeviceFlow, Grants};
+pub use oauth::DEVICE_CODE_GRANT;
 pub use server::{MockHelix, router};
 pub use state::{
-    APP_MAX_TOTAL_COST, MAX_SESSIONS_PER_USER_TOKEN, MockConduit, MockShard, MockState,
-    MockSubscription, MockToken, MockTransport, RATE_LIMIT_BUCKET, SharedState, TokenOwner,
-    USER_MAX_TOTAL_COST, lock,
+    APP_MAX_TOTAL_COST, DEFAULT_TOKEN_LIFETIME, MAX_SESSIONS_PER_USER_TOKEN, MockConduit,
+    MockShard, MockState, MockSubscription, MockToken, MockTransport, RATE_LIMIT_BUCKET,
+    SharedState, TokenOwner, USER_MAX_TOTAL_COST, lock,
 };

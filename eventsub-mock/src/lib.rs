@@ -2,7 +2,10 @@
 //! EventSub events without a Twitch account or a network.
 //!
 //! [`MockEventSub`] serves the EventSub WebSocket at `/ws` and the Helix endpoints the client calls
-//! (`/helix/eventsub/...`, `/oauth2/validate`) on one port, over real sockets. It behaves like
+//! (`/helix/eventsub/...`) on one port, over real sockets, beside an OAuth server
+//! (`/oauth2/validate`, `/oauth2/token`, `/oauth2/device`, `/oauth2/revoke`) whose tokens expire
+//! when a test says ([`helix::MockState::token_lifetime`]); with the `twitch_oauth2` feature,
+//! `MockEventSub::oauth2_client` runs twitch_oauth2's flows against it. It behaves like
 //! Twitch: a welcome on connect, keepalives, close 4003 when a fresh session gets no subscription in
 //! time, 4001 on any frame from the client, `session_reconnect` handovers, revocations, any close
 //! code. It injects faults on demand (TCP drops, silence, delays, duplicates, bad frames, reconnect
@@ -133,6 +136,8 @@
 
 pub mod frames;
 pub mod helix;
+#[cfg(feature = "twitch_oauth2")]
+pub mod oauth2_client;
 pub mod replay;
 mod ws;
 

@@ -61,7 +61,8 @@
 //! Runnable against the embedded mock server (no Twitch account), each ending on its own:
 //! `quick_start` (the untyped stream), `typed_follow` (the follow bot) and
 //! `runtime_subscriptions` (adding and removing subscriptions through the handle), as in
-//! `cargo run -p eventsub-tokio --example typed_follow`.
+//! `cargo run -p eventsub-tokio --example typed_follow`; and with the `twitch_oauth2` feature,
+//! `device_code` (a user token by the device code flow, kept fresh by `UserTokenProvider`).
 //!
 //! # Virtual time
 //!

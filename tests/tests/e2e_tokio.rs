@@ -15,7 +15,9 @@ use std::time::Duration;
 
 use eventsub_mock::{BadFrame, Ended, MockConfig, MockEventSub};
 use eventsub_proto::{Config, Event};
-use eventsub_tokio::{AccessToken, EventSub, EventSubBuilder, TokenProvider, TokioRuntime};
+use eventsub_tokio::{
+    AccessToken, BoxFuture, EventSub, EventSubBuilder, TokenError, TokenProvider, TokioRuntime,
+};
 use futures_util::StreamExt;
 
 async fn start_mock() -> MockEventSub {
@@ -160,12 +162,15 @@ async fn a_handover_while_the_consumer_is_stalled_delivers_everything_the_old_so
 struct RefreshingToken;
 
 impl TokenProvider for RefreshingToken {
-    fn token(&self) -> AccessToken {
-        AccessToken::new("expired-token")
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, TokenError>> {
+        Box::pin(async { Ok(AccessToken::new("expired-token")) })
     }
 
-    fn refresh(&self) -> eventsub_tokio::BoxFuture<'_, Option<AccessToken>> {
-        Box::pin(async { Some(AccessToken::new(USER_TOKEN)) })
+    fn refresh<'a>(
+        &'a self,
+        _rejected: &'a AccessToken,
+    ) -> BoxFuture<'a, Result<Option<AccessToken>, TokenError>> {
+        Box::pin(async { Ok(Some(AccessToken::new(USER_TOKEN))) })
     }
 }
 

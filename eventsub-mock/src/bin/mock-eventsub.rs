@@ -90,6 +90,8 @@ async fn main() -> std::io::Result<()> {
         .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &[]);
     println!("mock EventSub WebSocket: {}", mock.ws_url());
     println!("mock Helix base URL:     {}", mock.helix_url());
+    // With twitch_oauth2's `mock_api` feature, `TWITCH_OAUTH2_URL` set to this sends its calls here.
+    println!("mock OAuth root:         {}", mock.twitch_oauth2_url());
     println!("client id {CLIENT_ID:?}, user token {USER_TOKEN:?} of user {USER_ID}");
     println!("{HELP}");
     let mut lines = BufReader::new(tokio::io::stdin()).lines();

@@ -15,6 +15,9 @@ pub const CLIENT_ID: &str = "mock-client-id";
 pub const USER_TOKEN: &str = "user-token-of-1001";
 /// The user of [`USER_TOKEN`].
 pub const USER_ID: &str = "1001";
+/// A refresh token for [`USER_TOKEN`] (`POST /oauth2/token` with `grant_type=refresh_token`
+/// gives a new token of [`USER_ID`] with the same scopes, and revokes [`USER_TOKEN`]).
+pub const USER_REFRESH_TOKEN: &str = "refresh-token-of-1001";
 /// A user token of [`OTHER_USER_ID`] without scopes.
 pub const OTHER_USER_TOKEN: &str = "user-token-of-2002";
 /// The user of [`OTHER_USER_TOKEN`].
@@ -22,7 +25,8 @@ pub const OTHER_USER_ID: &str = "2002";
 /// An app token of [`CLIENT_ID`].
 pub const APP_TOKEN: &str = "app-token-of-mock-client";
 
-/// Starts a mock with the fixture tokens registered and `channel.follow` requiring
+/// Starts a mock with the fixture tokens registered ([`USER_TOKEN`] with its
+/// [`USER_REFRESH_TOKEN`]) and `channel.follow` requiring
 /// `moderator:read:followers`.
 pub async fn start_with_fixtures() -> std::io::Result<MockHelix> {
     let mock = MockHelix::start().await?;
@@ -34,6 +38,7 @@ pub async fn start_with_fixtures() -> std::io::Result<MockHelix> {
             USER_ID,
             &["moderator:read:followers"],
         );
+        state.add_refresh_token(USER_REFRESH_TOKEN, USER_TOKEN);
         state.add_user_token(OTHER_USER_TOKEN, CLIENT_ID, OTHER_USER_ID, &[]);
         state.add_app_token(APP_TOKEN, CLIENT_ID);
         state.required_scopes.insert(

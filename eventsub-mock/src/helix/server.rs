@@ -4,15 +4,15 @@
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::sync::oneshot;
 
 use super::faults::{Fault, apply};
 use super::state::{MockState, SharedState, lock};
-use super::{conduits, subscriptions, validate};
+use super::{conduits, oauth, subscriptions, validate};
 
-/// The mock's routes (`/helix/eventsub/...` and `/oauth2/validate`) over `state`, with fault
-/// injection and rate-limit headers on every answer.
+/// The mock's routes (`/helix/eventsub/...`, and `/oauth2/validate`, `/oauth2/token`,
+/// `/oauth2/device` and `/oauth2/revoke`) over `state`, with fault injection and rate-limit headers on every answer.
 pub fn router(state: SharedState) -> Router {
     Router::new()
         .route(
@@ -33,6 +33,9 @@ pub fn router(state: SharedState) -> Router {
             get(conduits::list_shards).patch(conduits::update_shards),
         )
         .route("/oauth2/validate", get(validate::validate))
+        .route("/oauth2/token", post(oauth::token))
+        .route("/oauth2/device", post(oauth::device))
+        .route("/oauth2/revoke", post(oauth::revoke))
         .layer(axum::middleware::from_fn_with_state(state.clone(), apply))
         .with_state(state)
 }
@@ -93,6 +96,19 @@ impl MockHelix {
     /// The OAuth base URL (`http://127.0.0.1:PORT/oauth2`).
     pub fn auth_base_url(&self) -> String {
         format!("http://{}/oauth2", self.addr)
+    }
+
+    /// The OAuth root as twitch_oauth2's `TWITCH_OAUTH2_URL` wants it, with its trailing slash
+    /// (`http://127.0.0.1:PORT/oauth2/`): `token`, `device` and `validate` are appended to it.
+    pub fn twitch_oauth2_url(&self) -> String {
+        format!("http://{}/oauth2/", self.addr)
+    }
+
+    /// A `twitch_oauth2` HTTP client whose calls to Twitch's OAuth server reach this mock
+    /// (feature `twitch_oauth2`).
+    #[cfg(feature = "twitch_oauth2")]
+    pub fn oauth2_client(&self) -> crate::oauth2_client::MockOauth2Client {
+        crate::oauth2_client::MockOauth2Client::new(&self.twitch_oauth2_url())
     }
 
     /// The shared state, locked: register tokens, inject faults, inspect what was created.

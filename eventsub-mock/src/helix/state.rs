@@ -3,10 +3,14 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use serde_json::{Map, Value, json};
 
 use super::faults::Fault;
+use super::grants::Grants;
 
 /// The state shared by the mock's handlers (and, later, a mock WebSocket server).
 pub type SharedState = Arc<Mutex<MockState>>;
@@ -24,6 +28,9 @@ pub const APP_MAX_TOTAL_COST: u32 = 10_000;
 pub const MAX_SESSIONS_PER_USER_TOKEN: usize = 3;
 /// The size of the rate-limit bucket the mock reports.
 pub const RATE_LIMIT_BUCKET: u32 = 800;
+/// How long a token lives unless [`MockState::token_lifetime`] says otherwise: Twitch's usual
+/// four hours.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(14_400);
 
 /// Who a registered token belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,11 +56,28 @@ pub struct MockToken {
     pub owner: TokenOwner,
     /// Its scopes.
     pub scopes: Vec<String>,
-    /// What `/validate` reports as `expires_in`.
-    pub expires_in: u64,
+    /// When it stops being accepted (401 on every call); `None` for a token that never expires.
+    pub expires_at: Option<Instant>,
 }
 
 impl MockToken {
+    /// How long it is still accepted; `None` for a token that never expires.
+    pub fn expires_in(&self) -> Option<Duration> {
+        self.expires_at
+            .map(|at| at.saturating_duration_since(Instant::now()))
+    }
+
+    /// Whether it has expired (and gets 401 everywhere).
+    pub fn is_expired(&self) -> bool {
+        self.expires_in().is_some_and(|left| left.is_zero())
+    }
+
+    /// `expires_in` as `/validate` reports it: whole seconds, rounded up so that a token still
+    /// accepted never reads as 0 (which means "never expires").
+    pub(crate) fn expires_in_secs(&self) -> u64 {
+        self.expires_in().map_or(0, whole_seconds_up)
+    }
+
     /// The user id of a user token.
     pub fn user_id(&self) -> Option<&str> {
         match &self.owner {
@@ -244,6 +268,13 @@ pub struct MockState {
     pub required_scopes: HashMap<String, String>,
     /// How many requests reached the server, faults included.
     pub requests: u64,
+    /// How long the tokens registered from now on live ([`MockState::add_user_token`],
+    /// [`MockState::add_app_token`], and those the OAuth endpoints issue); default
+    /// [`DEFAULT_TOKEN_LIFETIME`]. Short lifetimes make a token expire mid-run.
+    pub token_lifetime: Duration,
+    /// Refresh tokens, device codes and the device flow's settings (`/oauth2/token`,
+    /// `/oauth2/device`).
+    pub grants: Grants,
     next_id: u64,
 }
 
@@ -258,6 +289,8 @@ impl Default for MockState {
             known_sessions: None,
             required_scopes: HashMap::new(),
             requests: 0,
+            token_lifetime: DEFAULT_TOKEN_LIFETIME,
+            grants: Grants::default(),
             next_id: 0,
         }
     }
@@ -279,13 +312,25 @@ impl MockState {
     }
 
     fn add_token(&mut self, token: &str, client_id: &str, owner: TokenOwner, scopes: &[&str]) {
+        let scopes = scopes.iter().map(|scope| (*scope).to_owned()).collect();
+        self.insert_token(token.to_owned(), client_id.to_owned(), owner, scopes);
+    }
+
+    /// Registers `token`, living [`MockState::token_lifetime`] from now.
+    pub(crate) fn insert_token(
+        &mut self,
+        token: String,
+        client_id: String,
+        owner: TokenOwner,
+        scopes: Vec<String>,
+    ) {
         let record = MockToken {
-            client_id: client_id.to_owned(),
+            client_id,
             owner,
-            scopes: scopes.iter().map(|scope| (*scope).to_owned()).collect(),
-            expires_in: 14_400,
+            scopes,
+            expires_at: Instant::now().checked_add(self.token_lifetime),
         };
-        self.tokens.insert(token.to_owned(), record);
+        self.tokens.insert(token, record);
     }
 
     /// Forgets a token: it now gets 401, like an expired or revoked one.
@@ -293,8 +338,25 @@ impl MockState {
         self.tokens.remove(token);
     }
 
-    /// The record of an accepted token.
+    /// Makes a registered token expire `expires_in` from now (`Duration::ZERO`: at once); false
+    /// for an unknown token.
+    pub fn set_token_expires_in(&mut self, token: &str, expires_in: Duration) -> bool {
+        match self.tokens.get_mut(token) {
+            Some(record) => {
+                record.expires_at = Instant::now().checked_add(expires_in);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The record of an accepted token: registered, and not expired.
     pub fn token(&self, token: &str) -> Option<&MockToken> {
+        self.tokens.get(token).filter(|record| !record.is_expired())
+    }
+
+    /// The record of a registered token, expired or not.
+    pub fn token_record(&self, token: &str) -> Option<&MockToken> {
         self.tokens.get(token)
     }
 
@@ -368,4 +430,11 @@ impl MockState {
             .map(|s| s.cost)
             .sum()
     }
+}
+
+/// Whole seconds of `duration`, rounded up.
+pub(crate) fn whole_seconds_up(duration: Duration) -> u64 {
+    duration
+        .as_secs()
+        .saturating_add(u64::from(duration.subsec_nanos() > 0))
 }

@@ -21,12 +21,12 @@ pub async fn validate(
             "login": login,
             "scopes": token.scopes,
             "user_id": user_id,
-            "expires_in": token.expires_in,
+            "expires_in": token.expires_in_secs(),
         }),
         TokenOwner::App => json!({
             "client_id": token.client_id,
             "scopes": token.scopes,
-            "expires_in": token.expires_in,
+            "expires_in": token.expires_in_secs(),
         }),
     };
     Ok(json_reply(StatusCode::OK, body))

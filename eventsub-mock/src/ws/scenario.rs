@@ -26,13 +26,17 @@ pub fn client_config() -> Config {
 /// Starts a [`MockConfig::fast`](super::MockConfig::fast) mock that accepts the fixtures' user
 /// token ([`USER_TOKEN`](crate::helix::fixtures::USER_TOKEN) of
 /// [`USER_ID`](crate::helix::fixtures::USER_ID) for
-/// [`CLIENT_ID`](crate::helix::fixtures::CLIENT_ID)) with `scopes`: what a test or an example of an
-/// app needs before pointing a client at it.
+/// [`CLIENT_ID`](crate::helix::fixtures::CLIENT_ID), refreshed with
+/// [`USER_REFRESH_TOKEN`](crate::helix::fixtures::USER_REFRESH_TOKEN)) with `scopes`: what a test
+/// or an example of an app needs before pointing a client at it.
 pub async fn start_with_user_token(scopes: &[&str]) -> std::io::Result<MockEventSub> {
-    use crate::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
+    use crate::helix::fixtures::{CLIENT_ID, USER_ID, USER_REFRESH_TOKEN, USER_TOKEN};
     let mock = MockEventSub::start(super::MockConfig::fast()).await?;
-    mock.helix()
-        .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, scopes);
+    {
+        let mut helix = mock.helix();
+        helix.add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, scopes);
+        helix.add_refresh_token(USER_REFRESH_TOKEN, USER_TOKEN);
+    }
     Ok(mock)
 }
 

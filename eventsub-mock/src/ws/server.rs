@@ -124,6 +124,19 @@ impl MockEventSub {
         format!("http://{}/oauth2", self.shared.addr)
     }
 
+    /// The OAuth root as twitch_oauth2's `TWITCH_OAUTH2_URL` wants it, with its trailing slash
+    /// (`http://127.0.0.1:PORT/oauth2/`): `token`, `device` and `validate` are appended to it.
+    pub fn twitch_oauth2_url(&self) -> String {
+        format!("http://{}/oauth2/", self.shared.addr)
+    }
+
+    /// A `twitch_oauth2` HTTP client whose calls to Twitch's OAuth server reach this mock
+    /// (feature `twitch_oauth2`).
+    #[cfg(feature = "twitch_oauth2")]
+    pub fn oauth2_client(&self) -> crate::oauth2_client::MockOauth2Client {
+        crate::oauth2_client::MockOauth2Client::new(&self.twitch_oauth2_url())
+    }
+
     /// A Helix client for this mock with fast retries and a 2 s timeout (feature `helix-client`).
     #[cfg(feature = "helix-client")]
     pub fn helix_client(&self, client_id: &str, token: &str) -> eventsub_helix::HelixClient {

@@ -162,6 +162,11 @@ pub async fn ended(mock: &MockEventSub, socket: SocketId, how: Ended) -> bool {
     eventually(|| mock.records().endings().contains(&(socket, how.clone()))).await
 }
 
+/// Whether, within 5 s, no subscription of `kind` is left on the mock (deleted over Helix).
+pub async fn deleted(mock: &MockEventSub, kind: &str) -> bool {
+    eventually(|| mock.helix().subscriptions.iter().all(|s| s.kind != kind)).await
+}
+
 /// What every test ends with: no text or binary frame ever reached the mock from the client.
 pub fn assert_no_data_frames(mock: &MockEventSub) {
     let data = mock.records().client_data_frames();
@@ -429,15 +434,7 @@ pub async fn runtime_subscriptions<R: Runtime>(mock: &MockEventSub, builder: Eve
             .await
             .expect("unsubscribe")
     );
-    assert!(
-        eventually(|| mock
-            .helix()
-            .subscriptions
-            .iter()
-            .all(|s| s.kind != "channel.follow"))
-        .await,
-        "deleted over Helix"
-    );
+    assert!(deleted(mock, "channel.follow").await, "deleted over Helix");
     assert!(mock.notify("channel.follow", Delivery::Once).is_empty());
     assert!(
         !client

@@ -1,7 +1,10 @@
 //! The Helix calls the core asks for, over `eventsub-helix`, with Helix errors mapped to the
-//! core's [`RequestError`] and one retry after a token refresh on 401.
+//! core's [`RequestError`]. Every call first asks the [`TokenProvider`] for the current token, and
+//! after a 401 asks it once for a fresh one and retries.
 
-use std::future::Future;
+mod call;
+mod validate;
+
 use std::sync::Arc;
 
 use eventsub_helix::{HelixClient, HelixError, TransportRequest};
@@ -10,12 +13,12 @@ use eventsub_proto::{
 };
 
 use crate::token::{BoxFuture, TokenProvider};
+use call::with_token;
+pub(crate) use validate::validate;
 
-/// A finished call, ready to feed to the core, and the client with a refreshed token if the call
-/// refreshed it.
+/// A finished call, ready to feed to the core.
 pub(crate) struct HelixDone {
     pub(crate) input: Input<'static>,
-    pub(crate) refreshed: Option<HelixClient>,
 }
 
 /// Maps a Helix error to what the protocol needs to know: 409 is "already exists", 401
@@ -54,29 +57,6 @@ pub fn request_error(error: &HelixError) -> RequestError {
     }
 }
 
-/// Runs `call`; on 401 asks `tokens` for a new token and runs it once more with it.
-async fn with_refresh<T, F, Fut>(
-    helix: HelixClient,
-    tokens: Arc<dyn TokenProvider>,
-    call: F,
-) -> (Result<T, HelixError>, Option<HelixClient>)
-where
-    F: Fn(HelixClient) -> Fut,
-    Fut: Future<Output = Result<T, HelixError>>,
-{
-    match call(helix.clone()).await {
-        Err(error) if error.is_unauthorized() => match tokens.refresh().await {
-            Some(token) => {
-                tracing::info!("helix answered 401; retrying once with a refreshed token");
-                let refreshed = helix.with_token(token);
-                (call(refreshed.clone()).await, Some(refreshed))
-            }
-            None => (Err(error), None),
-        },
-        result => (result, None),
-    }
-}
-
 /// Creates `spec` on the websocket session `session_id`.
 pub(crate) fn create(
     helix: HelixClient,
@@ -87,7 +67,7 @@ pub(crate) fn create(
 ) -> BoxFuture<'static, HelixDone> {
     Box::pin(async move {
         let transport = TransportRequest::websocket(session_id);
-        let (result, refreshed) = with_refresh(helix, tokens, |client| {
+        let result = with_token(&helix, tokens.as_ref(), |client| {
             let (spec, transport) = (spec.clone(), transport.clone());
             async move { client.create_subscription(&spec, &transport).await }
         })
@@ -104,12 +84,11 @@ pub(crate) fn create(
             }
             Err(error) => {
                 tracing::warn!(%error, "creating a subscription failed");
-                Err(request_error(&error))
+                Err(error.request_error())
             }
         };
         HelixDone {
             input: Input::SubscriptionCreated { request, result },
-            refreshed,
         }
     })
 }
@@ -122,7 +101,7 @@ pub(crate) fn delete(
     id: SubscriptionId,
 ) -> BoxFuture<'static, HelixDone> {
     Box::pin(async move {
-        let (result, refreshed) = with_refresh(helix, tokens, |client| {
+        let result = with_token(&helix, tokens.as_ref(), |client| {
             let id = id.clone();
             async move { client.delete_subscription(&id).await }
         })
@@ -133,9 +112,8 @@ pub(crate) fn delete(
         HelixDone {
             input: Input::SubscriptionDeleted {
                 request,
-                result: result.map_err(|error| request_error(&error)),
+                result: result.map_err(|error| error.request_error()),
             },
-            refreshed,
         }
     })
 }
