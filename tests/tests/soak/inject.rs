@@ -29,6 +29,11 @@ impl Soak {
         }
     }
 
+    /// Counts a meeting of faults (in the figures with the faults, as applied).
+    fn count_meeting(&mut self, what: &str) {
+        self.faults.entry(what.to_owned()).or_default().applied += 1;
+    }
+
     /// Sends one notification, probing every 2 ms while no session holds the subscription (each
     /// probe that finds none is a lost notification a gap must cover).
     pub(crate) async fn notify(&mut self, delivery: Delivery) {
@@ -102,12 +107,10 @@ impl Soak {
             return self.count_fault(&fault, true);
         }
         if let Fault::StalledConsumer { pause } = &fault {
-            // A stall meets a steady session only (see `stalled`).
-            let handover = self
-                .handover_from
-                .is_some_and(|from| self.ledger.is_open(from));
-            if self.storm_running() || handover || self.mock.open_sockets() > 1 {
-                return self.postpone(fault, first_try);
+            // A stall may meet a handover or a storm under way: the old socket is read to its end
+            // however long the client leaves it unread.
+            if self.mock.open_sockets() > 1 || self.storm_running() {
+                self.count_meeting("stall during a handover");
             }
             self.stall.pause(*pause);
             self.stalled_until = Some(Instant::now() + *pause + STALL_MARGIN);
@@ -117,12 +120,12 @@ impl Soak {
             );
             return self.count_fault(&fault, true);
         }
-        if self.stalled() && Self::waits_out_storms(&fault) {
+        if self.stalled() && Self::discards_unread(&fault) {
             // While the consumer is stalled, the client reads no socket (backpressure): frames
             // sent to it wait in the socket buffers. A server that then drops or closes the
-            // socket discards them in the kernel, a loss no client could prevent; and a handover
-            // during a stall is known to lose frames the old socket holds unread (the client
-            // closes it undrained: see the report of issue 12), so the soak keeps them apart.
+            // socket discards them in the kernel, a loss no client could prevent, so the soak
+            // keeps those apart. Handovers (graceful, stale, storms) may meet a stall: the client
+            // reads the old socket to its end.
             return self.postpone(fault, first_try);
         }
         if self.storm_running() && Self::waits_out_storms(&fault) {
@@ -230,6 +233,13 @@ impl Soak {
             Fault::Helix { .. } | Fault::StalledConsumer { .. } => unreachable!("handled above"),
         };
         if applied {
+            let handover = matches!(
+                fault,
+                Fault::GracefulReconnect | Fault::StaleReconnect | Fault::ReconnectStorm { .. }
+            );
+            if handover && self.stalled() {
+                self.count_meeting(&format!("{} during a stall", fault.kind()));
+            }
             self.remember(Instant::now(), format!("soak: {fault} on {target}"));
             self.count_fault(&fault, true);
         } else {
@@ -277,6 +287,12 @@ impl Soak {
         }
         self.storm_until = None;
         false
+    }
+
+    /// Faults that end a socket on the server's side (or make the client end it) and so discard
+    /// what the client has not read yet: kept apart from a stalled consumer.
+    fn discards_unread(fault: &Fault) -> bool {
+        fault.breaks_session() && *fault != Fault::StaleReconnect
     }
 
     /// Faults that wait until a storm is over: those that break a session (whose losses during
