@@ -34,6 +34,29 @@ pub struct Happening {
     pub id: Option<String>,
 }
 
+/// A custom channel points reward, as a redemption names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct MockReward {
+    /// The reward's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// What it costs, in channel points.
+    pub cost: u64,
+}
+
+impl MockReward {
+    /// Reward `id`, titled `title`, costing `cost` points.
+    pub fn new(id: impl Into<String>, title: impl Into<String>, cost: u64) -> Self {
+        Self {
+            id: id.into(),
+            title: title.into(),
+            cost,
+        }
+    }
+}
+
 /// One channel's records, in Helix's shapes.
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -185,21 +208,21 @@ impl World {
         Self::happening("channel.ban", broadcaster_id, event)
     }
 
-    /// `user_id` redeems reward `reward_id` (titled `title`, costing `cost`) in `broadcaster_id`
-    /// at `now`, typing `input` (`channel.channel_points_custom_reward_redemption.add`).
+    /// `user_id` redeems `reward` in `broadcaster_id` at `now`, typing `input`
+    /// (`channel.channel_points_custom_reward_redemption.add`).
     pub fn redeem(
         &mut self,
         broadcaster_id: &str,
-        reward_id: &str,
-        title: &str,
-        cost: u64,
+        reward: &MockReward,
         user_id: &str,
         input: &str,
         now: OffsetDateTime,
     ) -> Happening {
+        let reward_id = reward.id.as_str();
         let id = self.id("redemption");
         let at = rfc3339(now);
-        let reward = json!({"id": reward_id, "title": title, "prompt": "", "cost": cost});
+        let reward =
+            json!({"id": reward_id, "title": reward.title, "prompt": "", "cost": reward.cost});
         let record = merged(
             user_fields("broadcaster", broadcaster_id),
             user_fields("user", user_id),

@@ -4,7 +4,7 @@
 use time::OffsetDateTime;
 
 use super::server::MockEventSub;
-use crate::helix::world::{Happening, World};
+use crate::helix::world::{Happening, MockReward, World};
 
 /// What [`WorldHandle`] made happen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -122,9 +122,7 @@ impl WorldHandle<'_> {
         self.always(|world, now| {
             world.redeem(
                 broadcaster_id,
-                reward_id,
-                "Mock reward",
-                100,
+                &MockReward::new(reward_id, "Mock reward", 100),
                 user_id,
                 input,
                 now,
