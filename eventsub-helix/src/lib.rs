@@ -43,7 +43,10 @@
 //! | anything else (chat, cheers, raids, hype trains, …) | none | — | unrecoverable |
 //!
 //! [`HelixRead::missing_scopes`] tells, before a read, whether the token can make it, so a missing
-//! scope can be reported as "unrecoverable: missing scope" rather than as an error.
+//! scope can be reported as "unrecoverable: missing scope" rather than as an error. Ask it first:
+//! Twitch answers a missing scope with 401 (the same [`HelixError::Unauthorized`] as an expired
+//! token) on most reads, and Get Channel Followers answers it with an empty list. Most reads also
+//! need the token's user to be the broadcaster (403 otherwise).
 //!
 //! ```no_run
 //! use eventsub_helix::{FollowersRequest, HelixClient, HelixError};

@@ -99,6 +99,16 @@ where
     Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// Decodes one page of a list read.
+pub(crate) fn decode_page<T: DeserializeOwned>(body: &[u8]) -> Result<ReadPage<T>, HelixError> {
+    let body: ListBody<T> = serde_json::from_slice(body).map_err(HelixError::MalformedBody)?;
+    Ok(ReadPage {
+        items: body.data,
+        cursor: body.pagination.and_then(|pagination| pagination.cursor),
+        total: body.total,
+    })
+}
+
 impl<T: DeserializeOwned + Send> ReadQuery<T> {
     async fn fetch(
         &self,
@@ -113,12 +123,7 @@ impl<T: DeserializeOwned + Send> ReadQuery<T> {
                 |call, (name, value)| call.query(name, value.clone()),
             )
             .query_opt("after", after);
-        let body: ListBody<T> = client.send_json(&call).await?;
-        Ok(ReadPage {
-            items: body.data,
-            cursor: body.pagination.and_then(|pagination| pagination.cursor),
-            total: body.total,
-        })
+        decode_page(&client.send(&call).await?)
     }
 }
 

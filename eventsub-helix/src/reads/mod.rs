@@ -5,6 +5,8 @@
 
 mod bans;
 mod catalog;
+#[cfg(test)]
+mod decode_tests;
 mod followers;
 mod goals_charity;
 mod list;
