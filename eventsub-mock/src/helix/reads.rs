@@ -91,6 +91,18 @@ fn scoped_caller(
     Ok(caller)
 }
 
+/// The `broadcaster_id` of a broadcaster-only read, once the caller passed [`scoped_caller`].
+fn authorized<'p>(
+    state: &MockState,
+    headers: &HeaderMap,
+    params: &'p Params,
+    scopes: &[&str],
+) -> Result<&'p str, Reject> {
+    let broadcaster_id = params.required("broadcaster_id")?;
+    scoped_caller(state, headers, scopes, broadcaster_id)?;
+    Ok(broadcaster_id)
+}
+
 fn records<'a>(state: &'a MockState, broadcaster_id: &str) -> Option<&'a ChannelRecords> {
     state.world.channel(broadcaster_id)
 }
@@ -149,9 +161,8 @@ pub async fn banned(
 ) -> Result<Response, Reject> {
     let state = lock(&state);
     let params = Params::parse(query);
-    let broadcaster_id = params.required("broadcaster_id")?;
     let scopes = ["moderation:read", "moderator:manage:banned_users"];
-    scoped_caller(&state, &headers, &scopes, broadcaster_id)?;
+    let broadcaster_id = authorized(&state, &headers, &params, &scopes)?;
     let first = params.first(20, 100)?;
     let items = records(&state, broadcaster_id).map_or_else(Vec::new, |c| c.bans.clone());
     paged(items, &params, first, None)
@@ -165,9 +176,8 @@ pub async fn redemptions(
 ) -> Result<Response, Reject> {
     let state = lock(&state);
     let params = Params::parse(query);
-    let broadcaster_id = params.required("broadcaster_id")?;
     let scopes = ["channel:read:redemptions", "channel:manage:redemptions"];
-    scoped_caller(&state, &headers, &scopes, broadcaster_id)?;
+    let broadcaster_id = authorized(&state, &headers, &params, &scopes)?;
     let reward_id = params.required("reward_id")?;
     let ids = params.all("id");
     let status = match (params.get("status"), ids.is_empty()) {
@@ -202,8 +212,7 @@ async fn by_id_list(
 ) -> Result<Response, Reject> {
     let state = lock(state);
     let params = Params::parse(query);
-    let broadcaster_id = params.required("broadcaster_id")?;
-    scoped_caller(&state, headers, scopes, broadcaster_id)?;
+    let broadcaster_id = authorized(&state, headers, &params, scopes)?;
     let first = params.first(max_first, max_first)?;
     let ids = params.all("id");
     let items: Vec<Value> = records(&state, broadcaster_id)
@@ -245,8 +254,7 @@ fn unpaged(
 ) -> Result<Response, Reject> {
     let state = lock(state);
     let params = Params::parse(query);
-    let broadcaster_id = params.required("broadcaster_id")?;
-    scoped_caller(&state, headers, &[scope], broadcaster_id)?;
+    let broadcaster_id = authorized(&state, headers, &params, &[scope])?;
     let data = records(&state, broadcaster_id).map_or_else(Vec::new, items);
     Ok(json_reply(StatusCode::OK, json!({"data": data})))
 }

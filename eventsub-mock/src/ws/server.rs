@@ -262,22 +262,39 @@ impl MockEventSub {
             };
             let text =
                 payloads::notification(&self.shared.frames(), &message_id, &subscription, sequence);
-            let outgoing = Outgoing {
+            sent.extend(self.queue_notification(
+                &subscription,
+                session_id,
+                message_id,
                 text,
-                message_id: message_id.clone(),
-                message_type: "notification",
-                subscription_type: Some(subscription.kind.clone()),
-            };
-            let copies = if delivery == Delivery::Twice { 2 } else { 1 };
-            let sockets = self.send_to_session(session_id, delivery, &outgoing, copies);
-            if !sockets.is_empty() {
-                sent.push(Routed {
-                    message_id,
-                    sockets,
-                });
-            }
+                delivery,
+            ));
         }
         sent
+    }
+
+    /// Queues one notification `text` for `subscription` on `session_id` as `delivery` says;
+    /// where it went, or `None` when no socket took it.
+    fn queue_notification(
+        &self,
+        subscription: &MockSubscription,
+        session_id: &str,
+        message_id: String,
+        text: String,
+        delivery: Delivery,
+    ) -> Option<Routed> {
+        let outgoing = Outgoing {
+            text,
+            message_id: message_id.clone(),
+            message_type: "notification",
+            subscription_type: Some(subscription.kind.clone()),
+        };
+        let copies = if delivery == Delivery::Twice { 2 } else { 1 };
+        let sockets = self.send_to_session(session_id, delivery, &outgoing, copies);
+        (!sockets.is_empty()).then_some(Routed {
+            message_id,
+            sockets,
+        })
     }
 
     /// Sends what happened in the world to every enabled subscription of its type whose condition
@@ -303,24 +320,19 @@ impl MockEventSub {
                 continue;
             };
             let message_id = self.next_message_id();
-            let outgoing = Outgoing {
-                text: payloads::notification_with(
-                    &self.shared.frames(),
-                    &message_id,
-                    &subscription,
-                    &happening.event,
-                ),
-                message_id: message_id.clone(),
-                message_type: "notification",
-                subscription_type: Some(subscription.kind.clone()),
-            };
-            let sockets = self.send_to_session(session_id, Delivery::Once, &outgoing, 1);
-            if !sockets.is_empty() {
-                sent.push(Routed {
-                    message_id,
-                    sockets,
-                });
-            }
+            let text = payloads::notification_with(
+                &self.shared.frames(),
+                &message_id,
+                &subscription,
+                &happening.event,
+            );
+            sent.extend(self.queue_notification(
+                &subscription,
+                session_id,
+                message_id,
+                text,
+                Delivery::Once,
+            ));
         }
         sent
     }
