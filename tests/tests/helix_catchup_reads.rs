@@ -561,3 +561,96 @@ async fn a_follow_during_a_drop_is_not_delivered_but_helix_shows_it_with_followe
     assert_eq!(followers[0].user_id, "5002");
     assert!(followers[0].followed_at > dropped_at);
 }
+
+/// The next event of the real client that `matches`, within [`WAIT`].
+async fn until_event(
+    events: &mut (impl futures_util::Stream<Item = eventsub_tokio::Event> + Unpin),
+    what: &str,
+    matches: impl Fn(&eventsub_tokio::Event) -> bool,
+) -> eventsub_tokio::Event {
+    within(WAIT, what, async {
+        loop {
+            let event = events.next().await.expect("the client runs");
+            if matches(&event) {
+                return event;
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn with_the_real_client_a_follow_in_the_gap_is_in_helix_between_the_gaps_bounds() {
+    use eventsub_tokio::{AccessToken, Event, EventSub};
+    let mock = mock().await;
+    let mut config = eventsub_mock::scenario::client_config();
+    // A first retry late enough that the test acts inside the gap.
+    config.backoff =
+        eventsub_proto::BackoffConfig::new(Duration::from_millis(800), Duration::from_secs(2));
+    let follows = SubscriptionSpec::new("channel.follow", "2")
+        .with_condition("broadcaster_user_id", BROADCASTER)
+        .with_condition("moderator_user_id", BROADCASTER);
+    let (handle, mut events) = EventSub::builder(CLIENT, AccessToken::new(TOKEN))
+        .config(config)
+        .eventsub_url(mock.ws_url())
+        .helix_url(mock.helix_url())
+        .subscribe(follows)
+        .connect()
+        .unwrap();
+    until_event(&mut events, "subscribed", |e| {
+        matches!(e, Event::SubscriptionCreated { .. })
+    })
+    .await;
+    assert!(
+        mock.wait_for(WAIT, |mock| mock.live_subscriptions() == 1)
+            .await
+    );
+
+    let before = mock.world().follow(BROADCASTER, "5001");
+    let delivered = until_event(&mut events, "the first follow", |e| {
+        matches!(e, Event::Notification(_))
+    })
+    .await;
+    let Event::Notification(delivered) = delivered else {
+        unreachable!()
+    };
+    assert_eq!(delivered.message_id().to_string(), before.delivered[0]);
+
+    mock.drop_socket(mock.current_socket().unwrap());
+    until_event(&mut events, "the gap", |e| {
+        matches!(e, Event::Disconnected { .. })
+    })
+    .await;
+    assert!(
+        mock.wait_for(WAIT, |mock| mock.live_subscriptions() == 0)
+            .await
+    );
+    let during = mock.world().follow(BROADCASTER, "5002");
+    assert!(during.delivered.is_empty(), "nobody listened");
+
+    let Event::Resumed { gap } = until_event(&mut events, "resumed", |e| {
+        matches!(e, Event::Resumed { .. })
+    })
+    .await
+    else {
+        unreachable!()
+    };
+    let (from, until) = (
+        time::OffsetDateTime::from(gap.from),
+        time::OffsetDateTime::from(gap.until),
+    );
+    let followers = client(&mock)
+        .channel_followers(&FollowersRequest::new(BROADCASTER))
+        .collect_pages(1)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(followers.len(), 2, "Helix shows both");
+    let in_gap: Vec<&str> = followers
+        .iter()
+        .filter(|f| f.followed_at > from && f.followed_at <= until)
+        .map(|f| f.user_id.as_str())
+        .collect();
+    assert_eq!(in_gap, ["5002"], "only the missed one is inside the gap");
+    handle.shutdown().await;
+}
