@@ -654,3 +654,32 @@ async fn with_the_real_client_a_follow_in_the_gap_is_in_helix_between_the_gaps_b
     assert_eq!(in_gap, ["5002"], "only the missed one is inside the gap");
     handle.shutdown().await;
 }
+
+#[tokio::test]
+async fn redemptions_of_a_reward_another_client_created_are_403() {
+    let mock = mock().await;
+    mock.helix()
+        .world
+        .create_reward(BROADCASTER, "their-reward", "another-client");
+    mock.helix()
+        .world
+        .create_reward(BROADCASTER, "our-reward", CLIENT);
+    mock.world().redeem(BROADCASTER, "their-reward", "5001", "");
+    mock.world().redeem(BROADCASTER, "our-reward", "5002", "");
+    let theirs =
+        RedemptionsRequest::new(BROADCASTER, "their-reward", RedemptionStatus::Unfulfilled);
+    let error = client(&mock)
+        .custom_reward_redemptions(&theirs)
+        .collect_all()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, HelixError::Forbidden { .. }), "{error:?}");
+    let ours = RedemptionsRequest::new(BROADCASTER, "our-reward", RedemptionStatus::Unfulfilled);
+    let listed = client(&mock)
+        .custom_reward_redemptions(&ours)
+        .collect_all()
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].user_id, "5002");
+}

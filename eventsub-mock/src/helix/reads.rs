@@ -91,16 +91,17 @@ fn scoped_caller(
     Ok(caller)
 }
 
-/// The `broadcaster_id` of a broadcaster-only read, once the caller passed [`scoped_caller`].
+/// The caller and the `broadcaster_id` of a broadcaster-only read, once the caller passed
+/// [`scoped_caller`].
 fn authorized<'p>(
     state: &MockState,
     headers: &HeaderMap,
     params: &'p Params,
     scopes: &[&str],
-) -> Result<&'p str, Reject> {
+) -> Result<(MockToken, &'p str), Reject> {
     let broadcaster_id = params.required("broadcaster_id")?;
-    scoped_caller(state, headers, scopes, broadcaster_id)?;
-    Ok(broadcaster_id)
+    let caller = scoped_caller(state, headers, scopes, broadcaster_id)?;
+    Ok((caller, broadcaster_id))
 }
 
 fn records<'a>(state: &'a MockState, broadcaster_id: &str) -> Option<&'a ChannelRecords> {
@@ -162,7 +163,7 @@ pub async fn banned(
     let state = lock(&state);
     let params = Params::parse(query);
     let scopes = ["moderation:read", "moderator:manage:banned_users"];
-    let broadcaster_id = authorized(&state, &headers, &params, &scopes)?;
+    let (_, broadcaster_id) = authorized(&state, &headers, &params, &scopes)?;
     let first = params.first(20, 100)?;
     let items = records(&state, broadcaster_id).map_or_else(Vec::new, |c| c.bans.clone());
     paged(items, &params, first, None)
@@ -177,8 +178,14 @@ pub async fn redemptions(
     let state = lock(&state);
     let params = Params::parse(query);
     let scopes = ["channel:read:redemptions", "channel:manage:redemptions"];
-    let broadcaster_id = authorized(&state, &headers, &params, &scopes)?;
+    let (caller, broadcaster_id) = authorized(&state, &headers, &params, &scopes)?;
     let reward_id = params.required("reward_id")?;
+    let owner = records(&state, broadcaster_id).and_then(|c| c.reward_owners.get(reward_id));
+    if owner.is_some_and(|owner| *owner != caller.client_id) {
+        return Err(Reject::forbidden(
+            "The ID in the Client-Id header must match the Client ID used to create the custom reward.",
+        ));
+    }
     let ids = params.all("id");
     let status = match (params.get("status"), ids.is_empty()) {
         (Some(status @ ("UNFULFILLED" | "FULFILLED" | "CANCELED")), _) => Some(status),
@@ -212,7 +219,7 @@ async fn by_id_list(
 ) -> Result<Response, Reject> {
     let state = lock(state);
     let params = Params::parse(query);
-    let broadcaster_id = authorized(&state, headers, &params, scopes)?;
+    let (_, broadcaster_id) = authorized(&state, headers, &params, scopes)?;
     let first = params.first(max_first, max_first)?;
     let ids = params.all("id");
     let items: Vec<Value> = records(&state, broadcaster_id)
@@ -254,7 +261,7 @@ fn unpaged(
 ) -> Result<Response, Reject> {
     let state = lock(state);
     let params = Params::parse(query);
-    let broadcaster_id = authorized(&state, headers, &params, &[scope])?;
+    let (_, broadcaster_id) = authorized(&state, headers, &params, &[scope])?;
     let data = records(&state, broadcaster_id).map_or_else(Vec::new, items);
     Ok(json_reply(StatusCode::OK, json!({"data": data})))
 }

@@ -79,6 +79,9 @@ pub struct ChannelRecords {
     pub stream: Option<Value>,
     /// Get Channel Information's item; `None` until the channel's information is first set.
     pub information: Option<Value>,
+    /// The client id that created each custom reward (by reward id): Twitch shows a reward's
+    /// redemptions only to that client. A reward not listed here is shown to any client.
+    pub reward_owners: BTreeMap<String, String>,
 }
 
 /// Every channel's records, and the counter the ids are made from.
@@ -147,6 +150,14 @@ impl World {
             event,
             id: None,
         }
+    }
+
+    /// `client_id` created the custom reward `reward_id` of `broadcaster_id`: from now on only it
+    /// may read the reward's redemptions (403 for another client, as on Twitch).
+    pub fn create_reward(&mut self, broadcaster_id: &str, reward_id: &str, client_id: &str) {
+        self.channel_mut(broadcaster_id)
+            .reward_owners
+            .insert(reward_id.to_owned(), client_id.to_owned());
     }
 
     /// `user_id` follows `broadcaster_id` at `now` (`channel.follow`).
