@@ -683,3 +683,48 @@ async fn redemptions_of_a_reward_another_client_created_are_403() {
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].user_id, "5002");
 }
+
+#[tokio::test]
+async fn bans_polls_and_predictions_paginate_and_stop_at_the_page_bound() {
+    let mock = mock().await;
+    for n in 0..3 {
+        mock.world().ban(BROADCASTER, &format!("70{n}"), "9001");
+        mock.world()
+            .begin_poll(BROADCASTER, &format!("Poll {n}"), &["A", "B"]);
+        mock.world()
+            .begin_prediction(BROADCASTER, &format!("Prediction {n}"), ["A", "B"]);
+    }
+    let client = client(&mock);
+    let bans = BannedUsersRequest::new(BROADCASTER).per_page(1);
+    let bounded = client.banned_users(&bans).collect_pages(2).await.unwrap();
+    assert_eq!((bounded.items.len(), bounded.complete), (2, false));
+    let whole = client.banned_users(&bans).collect_pages(9).await.unwrap();
+    assert_eq!(
+        (whole.items.len(), whole.pages, whole.complete),
+        (3, 3, true)
+    );
+
+    let polls = PollsRequest::new(BROADCASTER).per_page(2);
+    let walked = client.polls(&polls).collect_pages(9).await.unwrap();
+    let titles: Vec<&str> = walked.items.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, ["Poll 2", "Poll 1", "Poll 0"], "newest first");
+    assert_eq!(walked.pages, 2);
+
+    let predictions = PredictionsRequest::new(BROADCASTER).per_page(1);
+    let bounded = client
+        .predictions(&predictions)
+        .collect_pages(1)
+        .await
+        .unwrap();
+    assert_eq!(bounded.items[0].title, "Prediction 2");
+    assert!(!bounded.complete);
+    // A bound of zero pages asks nothing.
+    let before = mock.helix().requests;
+    let none = client
+        .predictions(&predictions)
+        .collect_pages(0)
+        .await
+        .unwrap();
+    assert_eq!((none.items.len(), none.complete), (0, false));
+    assert_eq!(mock.helix().requests, before);
+}
