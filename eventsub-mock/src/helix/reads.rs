@@ -4,7 +4,8 @@
 //! pagination, scope checks (401 for a missing scope, 403 when the token's user is not the
 //! broadcaster) and the followers quirk (no scope: `total` only).
 
-use axum::extract::{RawQuery, State};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
@@ -14,6 +15,28 @@ use super::paging::{page, pagination};
 use super::reply::{Reject, json_reply};
 use super::state::{MockState, MockToken, SharedState, lock};
 use super::world::ChannelRecords;
+
+/// What every read handler starts from: the shared state, the headers (who calls) and the query.
+pub struct ReadCall {
+    state: SharedState,
+    headers: HeaderMap,
+    params: Params,
+}
+
+impl FromRequestParts<SharedState> for ReadCall {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SharedState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self {
+            state: state.clone(),
+            headers: parts.headers.clone(),
+            params: Params::parse(parts.uri.query().map(str::to_owned)),
+        })
+    }
+}
 
 /// The query string as name/value pairs, repeated names kept (`user_id=1&user_id=2`).
 struct Params(Vec<(String, String)>);
@@ -124,14 +147,10 @@ fn paged(
 }
 
 /// `GET /helix/channels/followers`.
-pub async fn followers(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Result<Response, Reject> {
-    let state = lock(&state);
-    let caller = helix_caller(&state, &headers)?;
-    let params = Params::parse(query);
+pub async fn followers(call: ReadCall) -> Result<Response, Reject> {
+    let state = lock(&call.state);
+    let (headers, params) = (&call.headers, &call.params);
+    let caller = helix_caller(&state, headers)?;
     let broadcaster_id = params.required("broadcaster_id")?;
     let first = params.first(20, 100)?;
     let all = records(&state, broadcaster_id).map_or(&[][..], |c| c.followers.as_slice());
@@ -151,34 +170,26 @@ pub async fn followers(
             .cloned()
             .collect(),
     };
-    paged(items, &params, first, Some(total))
+    paged(items, params, first, Some(total))
 }
 
 /// `GET /helix/moderation/banned`.
-pub async fn banned(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Result<Response, Reject> {
-    let state = lock(&state);
-    let params = Params::parse(query);
+pub async fn banned(call: ReadCall) -> Result<Response, Reject> {
+    let state = lock(&call.state);
+    let (headers, params) = (&call.headers, &call.params);
     let scopes = ["moderation:read", "moderator:manage:banned_users"];
-    let (_, broadcaster_id) = authorized(&state, &headers, &params, &scopes)?;
+    let (_, broadcaster_id) = authorized(&state, headers, params, &scopes)?;
     let first = params.first(20, 100)?;
     let items = records(&state, broadcaster_id).map_or_else(Vec::new, |c| c.bans.clone());
-    paged(items, &params, first, None)
+    paged(items, params, first, None)
 }
 
 /// `GET /helix/channel_points/custom_rewards/redemptions`.
-pub async fn redemptions(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Result<Response, Reject> {
-    let state = lock(&state);
-    let params = Params::parse(query);
+pub async fn redemptions(call: ReadCall) -> Result<Response, Reject> {
+    let state = lock(&call.state);
+    let (headers, params) = (&call.headers, &call.params);
     let scopes = ["channel:read:redemptions", "channel:manage:redemptions"];
-    let (caller, broadcaster_id) = authorized(&state, &headers, &params, &scopes)?;
+    let (caller, broadcaster_id) = authorized(&state, headers, params, &scopes)?;
     let reward_id = params.required("reward_id")?;
     let owner = records(&state, broadcaster_id).and_then(|c| c.reward_owners.get(reward_id));
     if owner.is_some_and(|owner| *owner != caller.client_id) {
@@ -205,21 +216,19 @@ pub async fn redemptions(
     if params.get("sort") == Some("NEWEST") {
         items.reverse();
     }
-    paged(items, &params, first, None)
+    paged(items, params, first, None)
 }
 
 /// A newest-first list of the broadcaster's (polls, predictions), optionally only some ids.
 async fn by_id_list(
-    state: &SharedState,
-    headers: &HeaderMap,
-    query: Option<String>,
+    call: &ReadCall,
     scopes: &[&str],
     max_first: usize,
     list: fn(&ChannelRecords) -> &[Value],
 ) -> Result<Response, Reject> {
-    let state = lock(state);
-    let params = Params::parse(query);
-    let (_, broadcaster_id) = authorized(&state, headers, &params, scopes)?;
+    let state = lock(&call.state);
+    let (headers, params) = (&call.headers, &call.params);
+    let (_, broadcaster_id) = authorized(&state, headers, params, scopes)?;
     let first = params.first(max_first, max_first)?;
     let ids = params.all("id");
     let items: Vec<Value> = records(&state, broadcaster_id)
@@ -228,62 +237,42 @@ async fn by_id_list(
         .filter(|item| ids.is_empty() || ids.iter().any(|id| item.get("id") == Some(&json!(id))))
         .cloned()
         .collect();
-    paged(items, &params, first, None)
+    paged(items, params, first, None)
 }
 
 /// `GET /helix/polls`.
-pub async fn polls(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Result<Response, Reject> {
+pub async fn polls(call: ReadCall) -> Result<Response, Reject> {
     let scopes = ["channel:read:polls", "channel:manage:polls"];
-    by_id_list(&state, &headers, query, &scopes, 20, |c| &c.polls).await
+    by_id_list(&call, &scopes, 20, |c| &c.polls).await
 }
 
 /// `GET /helix/predictions`.
-pub async fn predictions(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Result<Response, Reject> {
+pub async fn predictions(call: ReadCall) -> Result<Response, Reject> {
     let scopes = ["channel:read:predictions", "channel:manage:predictions"];
-    by_id_list(&state, &headers, query, &scopes, 25, |c| &c.predictions).await
+    by_id_list(&call, &scopes, 25, |c| &c.predictions).await
 }
 
 /// An unpaged list of the broadcaster's (goals, the charity campaign).
 fn unpaged(
-    state: &SharedState,
-    headers: &HeaderMap,
-    query: Option<String>,
+    call: &ReadCall,
     scope: &str,
     items: fn(&ChannelRecords) -> Vec<Value>,
 ) -> Result<Response, Reject> {
-    let state = lock(state);
-    let params = Params::parse(query);
-    let (_, broadcaster_id) = authorized(&state, headers, &params, &[scope])?;
+    let state = lock(&call.state);
+    let (headers, params) = (&call.headers, &call.params);
+    let (_, broadcaster_id) = authorized(&state, headers, params, &[scope])?;
     let data = records(&state, broadcaster_id).map_or_else(Vec::new, items);
     Ok(json_reply(StatusCode::OK, json!({"data": data})))
 }
 
 /// `GET /helix/goals`.
-pub async fn goals(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Result<Response, Reject> {
-    unpaged(&state, &headers, query, "channel:read:goals", |c| {
-        c.goals.clone()
-    })
+pub async fn goals(call: ReadCall) -> Result<Response, Reject> {
+    unpaged(&call, "channel:read:goals", |c| c.goals.clone())
 }
 
 /// `GET /helix/charity/campaigns`.
-pub async fn charity(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Result<Response, Reject> {
-    unpaged(&state, &headers, query, "channel:read:charity", |c| {
+pub async fn charity(call: ReadCall) -> Result<Response, Reject> {
+    unpaged(&call, "channel:read:charity", |c| {
         c.charity.iter().cloned().collect()
     })
 }
@@ -300,16 +289,12 @@ fn state_ids<'a>(params: &'a Params, name: &str) -> Result<Vec<&'a str>, Reject>
 }
 
 /// `GET /helix/streams` (by `user_id`; no scope).
-pub async fn streams(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Result<Response, Reject> {
-    let state = lock(&state);
-    helix_caller(&state, &headers)?;
-    let params = Params::parse(query);
+pub async fn streams(call: ReadCall) -> Result<Response, Reject> {
+    let state = lock(&call.state);
+    let (headers, params) = (&call.headers, &call.params);
+    helix_caller(&state, headers)?;
     let first = params.first(20, 100)?;
-    let ids = state_ids(&params, "user_id")?;
+    let ids = state_ids(params, "user_id")?;
     let items: Vec<Value> = state
         .world
         .channels
@@ -317,19 +302,15 @@ pub async fn streams(
         .filter(|(id, _)| ids.is_empty() || ids.contains(&id.as_str()))
         .filter_map(|(_, channel)| channel.stream.clone())
         .collect();
-    paged(items, &params, first, None)
+    paged(items, params, first, None)
 }
 
 /// `GET /helix/channels` (no scope).
-pub async fn channels(
-    State(state): State<SharedState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Result<Response, Reject> {
-    let state = lock(&state);
-    helix_caller(&state, &headers)?;
-    let params = Params::parse(query);
-    let ids = state_ids(&params, "broadcaster_id")?;
+pub async fn channels(call: ReadCall) -> Result<Response, Reject> {
+    let state = lock(&call.state);
+    let (headers, params) = (&call.headers, &call.params);
+    helix_caller(&state, headers)?;
+    let ids = state_ids(params, "broadcaster_id")?;
     if ids.is_empty() {
         return Err(Reject::bad_request(
             "Missing required parameter \"broadcaster_id\"",
