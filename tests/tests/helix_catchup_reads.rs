@@ -57,6 +57,17 @@ fn client(mock: &MockEventSub) -> HelixClient {
     mock.helix_client(CLIENT, TOKEN)
 }
 
+/// The first page of the broadcaster's followers (newest first), read with the broadcaster's token.
+async fn followers_of_the_broadcaster(mock: &MockEventSub) -> Vec<eventsub_helix::ChannelFollower> {
+    let request = FollowersRequest::new(BROADCASTER);
+    client(mock)
+        .channel_followers(&request)
+        .collect_pages(1)
+        .await
+        .unwrap()
+        .items
+}
+
 #[tokio::test]
 async fn followers_are_listed_newest_first_with_followed_at() {
     let mock = mock().await;
@@ -424,11 +435,7 @@ async fn reads_are_retried_after_a_rate_limit_and_a_server_error() {
     mock.helix()
         .inject(Fault::RateLimited { reset_in_secs: 0 }, 1);
     mock.helix().inject(Fault::ServerError(503), 1);
-    let followers = client(&mock)
-        .channel_followers(&FollowersRequest::new(BROADCASTER))
-        .collect_all()
-        .await
-        .unwrap();
+    let followers = followers_of_the_broadcaster(&mock).await;
     assert_eq!(followers.len(), 1);
 }
 
@@ -518,11 +525,7 @@ async fn a_follow_while_connected_is_delivered_and_visible_over_helix() {
     );
     let event = &frame["payload"]["event"];
     assert_eq!(event["user_id"], "5001");
-    let followers = client(&mock)
-        .channel_followers(&FollowersRequest::new(BROADCASTER))
-        .collect_all()
-        .await
-        .unwrap();
+    let followers = followers_of_the_broadcaster(&mock).await;
     assert_eq!(followers.len(), 1);
     let delivered_at = time::OffsetDateTime::parse(
         event["followed_at"].as_str().unwrap(),
@@ -538,28 +541,36 @@ async fn a_follow_while_connected_is_delivered_and_visible_over_helix() {
 #[tokio::test]
 async fn a_follow_during_a_drop_is_not_delivered_but_helix_shows_it_with_followed_at() {
     let mock = mock().await;
-    let ws = listening(&mock).await;
-    assert!(
-        mock.wait_for(WAIT, |mock| mock.live_subscriptions() == 1)
-            .await
-    );
-    drop(ws); // the TCP connection goes; Twitch keeps no queue for it
-    assert!(
-        mock.wait_for(WAIT, |mock| mock.live_subscriptions() == 0)
-            .await
-    );
+    let mut ws = listening(&mock).await;
+    let subscribed = mock.wait_for(WAIT, |mock| mock.live_subscriptions() == 1);
+    assert!(subscribed.await, "the subscription is live");
+    // The TCP connection goes without a close frame; Twitch keeps no queue for it.
+    assert!(mock.drop_socket(mock.current_socket().unwrap()));
+    let ended = mock.wait_for(WAIT, |mock| mock.live_subscriptions() == 0);
+    assert!(ended.await, "the session ended with its socket");
     let dropped_at = time::OffsetDateTime::now_utc() - time::Duration::seconds(1);
     let follow = mock.world().follow(BROADCASTER, "5002");
     assert!(follow.delivered.is_empty(), "nobody listened");
-    let followers = client(&mock)
-        .channel_followers(&FollowersRequest::new(BROADCASTER))
-        .collect_pages(1)
-        .await
-        .unwrap()
-        .items;
-    assert_eq!(followers.len(), 1);
+    let after_the_drop = within(WAIT, "the dropped socket to end", async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Text(text))) if text.contains("\"notification\"") => {
+                    break Some(text);
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => break None,
+            }
+        }
+    });
+    assert_eq!(
+        after_the_drop.await,
+        None,
+        "nothing reached the dropped socket"
+    );
+    let followers = followers_of_the_broadcaster(&mock).await;
+    assert_eq!(followers.len(), 1, "{followers:?}");
     assert_eq!(followers[0].user_id, "5002");
-    assert!(followers[0].followed_at > dropped_at);
+    assert!(followers[0].followed_at > dropped_at, "{followers:?}");
 }
 
 /// The next event of the real client that `matches`, within [`WAIT`].
@@ -639,12 +650,7 @@ async fn with_the_real_client_a_follow_in_the_gap_is_in_helix_between_the_gaps_b
         time::OffsetDateTime::from(gap.from),
         time::OffsetDateTime::from(gap.until),
     );
-    let followers = client(&mock)
-        .channel_followers(&FollowersRequest::new(BROADCASTER))
-        .collect_pages(1)
-        .await
-        .unwrap()
-        .items;
+    let followers = followers_of_the_broadcaster(&mock).await;
     assert_eq!(followers.len(), 2, "Helix shows both");
     let in_gap: Vec<&str> = followers
         .iter()
