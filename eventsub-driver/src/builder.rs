@@ -30,6 +30,8 @@ pub enum Overflow {
     /// The default: stop reading the sockets until there is room, so a burst waits in the kernel's
     /// buffers (and then Twitch's) instead of being discarded. The core is told, so the keepalive
     /// watchdog does not take unread data for silence: it measures silence only while reading.
+    /// Events that do not fit wait in the core (a batch as its one frame), not in the client task:
+    /// the crate docs on backpressure list what is held.
     /// A consumer slower than the event rate for long enough makes Twitch close the socket
     /// (a gap, reported as `Disconnected` then `Resumed`).
     #[default]
@@ -79,7 +81,8 @@ pub struct EventSubBuilder<R> {
     helix_retry: Option<RetryPolicy>,
     event_buffer: usize,
     overflow: Overflow,
-    close_timeout: Duration,
+    /// Set by [`EventSubBuilder::close_timeout`]; else the config's.
+    close_timeout: Option<Duration>,
     seed: Option<u64>,
     record: Option<RecordTarget>,
 }
@@ -115,7 +118,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             helix_retry: None,
             event_buffer: DEFAULT_EVENT_BUFFER,
             overflow: Overflow::default(),
-            close_timeout: Duration::from_secs(5),
+            close_timeout: None,
             seed: None,
             record: None,
         }
@@ -198,11 +201,13 @@ impl<R: Runtime> EventSubBuilder<R> {
         self
     }
 
-    /// How long the server gets to answer a close frame before the socket is dropped (default 5 s).
-    /// At most [`MAX_TIMEOUT`](eventsub_proto::MAX_TIMEOUT): [`EventSubBuilder::connect`] refuses
-    /// a longer one with [`ConfigError::DurationTooLong`](eventsub_proto::ConfigError).
+    /// How long the server gets to answer a close frame before the socket is dropped (default:
+    /// [`Config::close_timeout`], 5 s); it counts only while the sockets are read (see the crate
+    /// docs on backpressure). Sets [`Config::close_timeout`], whatever [`EventSubBuilder::config`]
+    /// says. At most [`MAX_TIMEOUT`](eventsub_proto::MAX_TIMEOUT): [`EventSubBuilder::connect`]
+    /// refuses a longer one with [`ConfigError::DurationTooLong`](eventsub_proto::ConfigError).
     pub fn close_timeout(mut self, timeout: Duration) -> Self {
-        self.close_timeout = timeout;
+        self.close_timeout = Some(timeout);
         self
     }
 
@@ -238,9 +243,13 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// Errors only for a configuration that cannot work. (On tokio, call it within a tokio
     /// runtime: it spawns one task.)
     pub fn connect(self) -> Result<(EventSubHandle, EventStream), ConnectError> {
-        eventsub_proto::check_not_too_long("close_timeout", self.close_timeout)?;
-        eventsub_proto::check_not_too_long("helix_timeout", self.helix_timeout)?;
         let mut config = self.client_config();
+        if let Some(close_timeout) = self.close_timeout {
+            config.close_timeout = close_timeout;
+        }
+        let close_timeout = config.close_timeout;
+        eventsub_proto::check_not_too_long("close_timeout", close_timeout)?;
+        eventsub_proto::check_not_too_long("helix_timeout", self.helix_timeout)?;
         if let Some(url) = self.eventsub_url {
             config.url = Url::parse(&url).map_err(|error| ConnectError::InvalidUrl {
                 url: url.clone(),
@@ -299,7 +308,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             lagged: lagged.clone(),
             finished,
             websocket_config,
-            close_timeout: self.close_timeout,
+            close_timeout,
             helix_timeout: self.helix_timeout,
             overflow: self.overflow,
             waiting: std::collections::VecDeque::new(),

@@ -51,9 +51,9 @@ pub(crate) struct Driver<R> {
     /// What to do when the consumer's buffer is full.
     pub(crate) overflow: Overflow,
     /// Events that did not fit in the consumer's buffer and wait for room, in order: under
-    /// [`Overflow::Backpressure`] at most what one frame and the few non-socket inputs made
-    /// (reading stops as soon as anything waits); under [`Overflow::DiscardWithLagged`] only
-    /// lifecycle events and the `Lagged` before each, at most [`MAX_WAITING_EVENTS`].
+    /// [`Overflow::Backpressure`] none (events wait in the core until there is room, see
+    /// `drain_outputs`); under [`Overflow::DiscardWithLagged`] only lifecycle events and the
+    /// `Lagged` before each, at most [`MAX_WAITING_EVENTS`].
     pub(crate) waiting: VecDeque<Event>,
     /// Events discarded since the last `Event::Lagged` the consumer was given or queued.
     pub(crate) lag: LagTally,
@@ -187,8 +187,9 @@ impl<R: Runtime> Driver<R> {
                     }
                     Some(()) = flight.closes.next(), if !flight.closes.is_empty() => {}
                     // Room again after an overflow: hand over what waits (and report what was
-                    // discarded) at once, not only with the next event.
-                    permit = self.events.clone().reserve_owned(), if self.has_waiting() => {
+                    // discarded) at once, not only with the next event. Events the core holds
+                    // are taken at the top of the loop, once this permit's room is free again.
+                    permit = self.events.clone().reserve_owned(), if self.events_wait_for_room() => {
                         if let Ok(permit) = permit {
                             if let Some(event) = self.waiting.pop_front().or_else(|| self.lag.take()) {
                                 if matches!(event, Event::Lagged { .. }) {
@@ -322,8 +323,19 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
+    /// Carries out the core's outputs in order. While the consumer has no room under
+    /// backpressure, only the actions are taken ([`Client::poll_action`]): the events stay in the
+    /// core (a batched notification's as one entry, made one at a time), so this task holds none.
     fn drain_outputs(&mut self, flight: &mut InFlight) {
-        while let Some(output) = self.client.poll_output() {
+        loop {
+            let output = if self.events_held_in_core() {
+                self.client.poll_action()
+            } else {
+                self.client.poll_output()
+            };
+            let Some(output) = output else {
+                break;
+            };
             if self.recorder.is_some() {
                 let now = self.runtime.now();
                 self.record(|recorder| recorder.output(now, &output));
@@ -346,14 +358,12 @@ impl<R: Runtime> Driver<R> {
                     if let Some(abort) = flight.connecting.get(&conn) {
                         abort.abort();
                     }
+                    // The reader goes on: the socket is read until the server answers, or until
+                    // the core gives up waiting (`Output::Abort`).
                     if let Some(writer) = flight.writers.remove(&conn) {
                         flight
                             .closes
                             .push(socket::send_close(writer, code, self.close_deadline()).boxed());
-                    }
-                    if let Some((_, reader)) = flight.readers.iter_mut().find(|(id, _)| *id == conn)
-                    {
-                        reader.closing(self.close_deadline());
                     }
                 }
                 Output::Abort { conn } => {
@@ -431,6 +441,23 @@ impl<R: Runtime> Driver<R> {
         !self.waiting.is_empty() || self.lag.missed() > 0
     }
 
+    /// Whether events are left in the core for now: under backpressure, while the consumer's
+    /// buffer is full (or events already wait here). A consumer gone takes them as it can (they
+    /// are dropped), so that a shutdown is not held by events nobody will read.
+    fn events_held_in_core(&self) -> bool {
+        self.overflow == Overflow::Backpressure
+            && (self.events.capacity() == 0 || !self.waiting.is_empty())
+            && !self.events.is_closed()
+    }
+
+    /// Whether events wait for the consumer's room: here, or in the core under backpressure.
+    fn events_wait_for_room(&self) -> bool {
+        self.has_waiting()
+            || (self.overflow == Overflow::Backpressure
+                && self.client.holds_events()
+                && !self.events.is_closed())
+    }
+
     /// Hands over what waits while there is room; `true` when nothing is left waiting.
     fn flush_waiting(&mut self) -> bool {
         while let Some(event) = self.waiting.pop_front().or_else(|| self.lag.take()) {
@@ -459,7 +486,7 @@ impl<R: Runtime> Driver<R> {
     fn pause_or_resume_reading(&mut self) -> bool {
         let pause = !self.client.is_stopped()
             && match self.overflow {
-                Overflow::Backpressure => !self.waiting.is_empty(),
+                Overflow::Backpressure => self.events_wait_for_room(),
                 Overflow::DiscardWithLagged => self.waiting.len() >= MAX_WAITING_EVENTS,
             };
         if pause == self.reading_paused {
@@ -478,10 +505,18 @@ impl<R: Runtime> Driver<R> {
         true
     }
 
-    /// The driver is done: what still waits goes to the stream, after its buffer.
+    /// The driver is done: what still waits goes to the stream, after its buffer: the events
+    /// held here, then those the core still holds.
     fn leave_waiting_events(&mut self) {
         if let Some(lagged) = self.lag.take() {
             self.waiting.push_back(lagged);
+        }
+        while let Some(output) = self.client.poll_output() {
+            match output {
+                Output::Event(event) => self.waiting.push_back(event),
+                // Nothing is open any more: there is nothing left to carry out.
+                other => tracing::debug!(?other, "output after the driver finished"),
+            }
         }
         if self.waiting.is_empty() {
             return;

@@ -80,9 +80,38 @@
 //!   instead of being discarded. The core is told ([`proto::Input::ReadingPaused`] and
 //!   [`proto::Input::ReadingResumed`]): while nothing is read the keepalive watchdog does not run,
 //!   and on resuming it is re-armed with its full window, so unread data is never taken for a
-//!   dead socket. Memory stays bounded: the buffer, plus the events of the one frame that filled
-//!   it. A consumer slower than the event rate for long enough makes Twitch give up on the socket;
-//!   that is reported as a gap ([`Event::Disconnected`], then [`Event::Resumed`]).
+//!   dead socket. Nor is a socket being closed given up for it: after a reconnect handover the
+//!   old socket is read until the server answers the close frame, whatever the pauses, since the
+//!   notifications Twitch sent on it before the handover must be delivered; the close timeout
+//!   ([`EventSubBuilder::close_timeout`]) counts only time spent reading. A server that keeps a
+//!   closing socket busy cannot hold it for that: past
+//!   [`Config::max_close_drain_bytes`](proto::Config::max_close_drain_bytes) (16 MiB) delivered
+//!   after the close frame, the socket is dropped and its unread tail reported as a gap
+//!   ([`Event::Resumed`]). A consumer slower than
+//!   the event rate for long enough makes Twitch give up on the socket; that is reported as a gap
+//!   ([`Event::Disconnected`], then [`Event::Resumed`]).
+//!
+//!   While the consumer has no room, the task takes only the core's actions (connects, closes,
+//!   Helix calls: [`proto::Client::poll_action`]) and leaves the events in the core, so the order
+//!   the consumer sees is unchanged. What is held meanwhile, exactly:
+//!
+//!   - the buffer: at most `event_buffer` events, each a [`Event`] (112 bytes on 64-bit targets)
+//!     and what it owns; a notification shares its frame with the other events of that frame;
+//!   - the core's queue: the events of the frames already read that did not fit, which is the rest
+//!     of the last frame read before the pause (a batched notification of thousands of events is
+//!     one entry holding its frame once; its events are made one at a time as room comes), plus the
+//!     few lifecycle events of what goes on while paused (Helix answers, timeouts, closes);
+//!   - per socket, the WebSocket's read buffer (kept at the size of the largest frame read, at
+//!     most [`Config::max_frame_bytes`](proto::Config::max_frame_bytes)) and its write buffer
+//!     (pongs only, at most 64 KiB); the core's duplicate filter, bounded by its
+//!     configuration, as always;
+//!   - nothing in this task: no event waits here under backpressure.
+//!
+//!   Frames not read yet stay in the kernel's socket buffers (and then at Twitch), not on the heap.
+//!   So a stalled consumer costs the buffer plus about twice the largest frame read: a batch of
+//!   4,000 events in a 126 KB frame holds some 384 KB with the buffer at 16 (measured with the mock
+//!   serving it in the same process, whose own write buffer is counted too), where queueing the
+//!   events at once would add 4,000 events of 112 bytes.
 //! - [`Overflow::DiscardWithLagged`]: the task keeps reading. Notifications (and the per-frame
 //!   reports of [`Event::is_discardable`](proto::Event::is_discardable)) that do not fit are
 //!   discarded and counted ([`EventStream::lagged`], [`EventSubHandle::lagged`]); as soon as there

@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 
 use eventsub_proto::ClientCloseCode;
 use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{FutureExt, SinkExt, StreamExt};
+use futures_util::{SinkExt, StreamExt};
 use tungstenite::protocol::CloseFrame;
 use tungstenite::{Bytes, Message, Utf8Bytes};
 
@@ -49,7 +49,6 @@ pub(crate) fn split(ws: BoxWebSocket) -> (Writer, Reader) {
         writer,
         Reader {
             stream,
-            close_deadline: None,
             pings_while_blocked: 0,
         },
     )
@@ -67,21 +66,19 @@ pub(crate) enum SocketEvent {
     },
 }
 
-/// The reading half, with the deadline of a close handshake the client started.
+/// The reading half. A socket the client is closing is read like any other until the server
+/// answers (or the core gives up waiting for the answer, [`Output::Abort`]): what the server sent
+/// before it saw the close frame is fed to the core. The wait is the core's deadline, not one of
+/// this reader's: it must not run while reading is paused.
+///
+/// [`Output::Abort`]: eventsub_proto::Output::Abort
 pub(crate) struct Reader {
     stream: SplitStream<BoxWebSocket>,
-    close_deadline: Option<BoxFuture<'static, ()>>,
     /// Pings in a row whose pongs could not be written out.
     pings_while_blocked: u32,
 }
 
 impl Reader {
-    /// The client sent its close frame: the server has until `deadline` completes to answer
-    /// before the socket is given up as dropped.
-    pub(crate) fn closing(&mut self, deadline: BoxFuture<'static, ()>) {
-        self.close_deadline = Some(deadline);
-    }
-
     /// The next thing the socket did. After a [`SocketEvent::Closed`] the reader is done.
     /// `writer` is the socket's writing half while the client has not sent its close frame: each
     /// ping checks that the pongs get written out.
@@ -91,13 +88,6 @@ impl Reader {
         writer: Option<&mut Writer>,
     ) -> Poll<SocketEvent> {
         let mut writer = writer;
-        // The deadline first: under continuous traffic the stream is never pending, and a runtime
-        // without a cooperative budget (async-io) would never get to look at it after the frames.
-        if let Some(deadline) = &mut self.close_deadline {
-            if deadline.poll_unpin(cx).is_ready() {
-                return Poll::Ready(close_deadline_passed());
-            }
-        }
         let mut control_frames = 0_u32;
         loop {
             if control_frames == MAX_CONTROL_FRAMES_PER_POLL {
@@ -173,13 +163,6 @@ impl Reader {
                 })
             }
         }
-    }
-}
-
-fn close_deadline_passed() -> SocketEvent {
-    SocketEvent::Closed {
-        code: None,
-        reason: "the server did not answer the close frame in time".to_owned(),
     }
 }
 

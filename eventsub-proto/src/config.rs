@@ -192,6 +192,19 @@ pub struct Config {
     pub connect_timeout: Duration,
     /// How long after opening the `session_welcome` may take.
     pub welcome_timeout: Duration,
+    /// How long the server gets to answer the client's close frame, counted only while the
+    /// adapter reads ([`Input::ReadingPaused`](crate::Input::ReadingPaused) stops the count): the
+    /// socket is read until the answer comes, since what the server sent before it must be read
+    /// (after a handover, the old socket's last notifications). Past it the socket is dropped
+    /// ([`Output::Abort`](crate::Output::Abort)).
+    pub close_timeout: Duration,
+    /// How many bytes a socket may still deliver after the client's close frame before the
+    /// client stops waiting for the answer and drops it (default 16 MiB). `close_timeout` counts
+    /// reading time only, so that a stalled consumer loses nothing of what the old socket of a
+    /// handover still carries (Twitch's last frames, far below this); this bounds a server that
+    /// keeps a closing socket busy faster than the consumer takes the events. What the dropped
+    /// socket still carried is lost, and reported as a gap when it carried the session.
+    pub max_close_drain_bytes: usize,
     /// Backoff between reconnect attempts.
     pub backoff: BackoffConfig,
     /// Seed of the backoff jitter. Give each client its own (the adapters draw one at random).
@@ -264,6 +277,8 @@ impl Default for Config {
             max_subscriptions_per_connection: MAX_SUBSCRIPTIONS_PER_CONNECTION,
             connect_timeout: Duration::from_secs(10),
             welcome_timeout: Duration::from_secs(10),
+            close_timeout: Duration::from_secs(5),
+            max_close_drain_bytes: 16 << 20,
             backoff: BackoffConfig::default(),
             seed: 0,
             dedup_max_entries: 10_000,
@@ -295,6 +310,7 @@ impl Config {
             ),
             ("dedup_max_entries", self.dedup_max_entries),
             ("max_frame_bytes", self.max_frame_bytes),
+            ("max_close_drain_bytes", self.max_close_drain_bytes),
         ] {
             if value == 0 {
                 return Err(ConfigError::ZeroLimit { field });
@@ -310,6 +326,7 @@ impl Config {
         for (field, value) in [
             ("connect_timeout", self.connect_timeout),
             ("welcome_timeout", self.welcome_timeout),
+            ("close_timeout", self.close_timeout),
             ("backoff.initial", self.backoff.initial),
             ("dedup_max_age", self.dedup_max_age),
             ("min_reconnect_interval", self.min_reconnect_interval),
@@ -328,6 +345,7 @@ impl Config {
         for (field, value) in [
             ("connect_timeout", self.connect_timeout),
             ("welcome_timeout", self.welcome_timeout),
+            ("close_timeout", self.close_timeout),
             ("backoff.initial", self.backoff.initial),
             ("backoff.max", self.backoff.max),
             ("backoff.healthy_after", self.backoff.healthy_after),

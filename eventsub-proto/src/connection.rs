@@ -19,7 +19,10 @@ pub(crate) enum ConnState {
         live_since: Instant,
         last_message_at: Instant,
     },
-    /// The core asked for it to be closed; frames that still arrive are used, no deadline.
+    /// The core asked for it to be closed; frames that still arrive are used. Deadline, after a
+    /// close frame ([`Output::Close`](crate::Output::Close)): the close timeout, counted only
+    /// while the adapter reads, for the server's answer; none after
+    /// [`Output::Abort`](crate::Output::Abort), which ends it at once.
     Closing,
 }
 
@@ -36,6 +39,9 @@ pub(crate) struct Connection {
     /// When another socket took the session over from this one. It is drained from then on: read
     /// until the server answers the client's close, since frames may still be on their way.
     replaced_at: Option<Instant>,
+    /// While closing with a handshake: how many more bytes the socket may deliver before the
+    /// client stops waiting for the answer ([`Config::max_close_drain_bytes`](crate::Config::max_close_drain_bytes)).
+    drain_left: usize,
 }
 
 /// What the client still needs of a connection it lost.
@@ -64,6 +70,7 @@ impl Connection {
             last_message_timestamp: String::new(),
             last_message_received_at: None,
             replaced_at: None,
+            drain_left: 0,
         }
     }
 
@@ -104,18 +111,29 @@ impl Connection {
         }
     }
 
-    /// Whether this socket's deadline waits for the server to say something (the welcome, or
-    /// any message under the keepalive watch), which it cannot be heard doing while unread.
+    /// Whether this socket's deadline waits for the server to say something (the welcome, any
+    /// message under the keepalive watch, or the answer to the client's close frame), which it
+    /// cannot be heard doing while unread.
     pub(crate) fn waits_for_server(&self) -> bool {
-        matches!(
-            self.state,
-            ConnState::AwaitingWelcome | ConnState::Live { .. }
-        )
+        match self.state {
+            ConnState::AwaitingWelcome | ConnState::Live { .. } => true,
+            // A socket being closed with a handshake has a deadline; one dropped has none.
+            ConnState::Closing => self.deadline.is_some(),
+            ConnState::Connecting => false,
+        }
     }
 
-    /// The adapter reads again: the wait for the server restarts with its full window, as if the
-    /// server had just spoken (time spent unread does not count as silence).
-    pub(crate) fn reading_resumed(&mut self, now: Instant, welcome_timeout: Duration) {
+    /// The adapter reads again after a pause of `paused_for`: the wait for the server's next word
+    /// restarts with its full window, as if the server had just spoken (time spent unread does not
+    /// count as silence); the wait for the answer to a close frame goes on where it stopped, so
+    /// reading time alone uses it up and a server that never answers cannot hold the socket
+    /// however often reading pauses.
+    pub(crate) fn reading_resumed(
+        &mut self,
+        now: Instant,
+        welcome_timeout: Duration,
+        paused_for: Duration,
+    ) {
         match &mut self.state {
             ConnState::AwaitingWelcome => self.deadline = now.checked_add(welcome_timeout),
             ConnState::Live {
@@ -126,7 +144,11 @@ impl Connection {
                 *last_message_at = now;
                 self.deadline = now.checked_add(*silence_allowed);
             }
-            ConnState::Connecting | ConnState::Closing => {}
+            ConnState::Closing => {
+                // An unrepresentable deadline is never: the socket waits for its answer.
+                self.deadline = self.deadline.and_then(|at| at.checked_add(paused_for));
+            }
+            ConnState::Connecting => {}
         }
     }
 
@@ -162,8 +184,32 @@ impl Connection {
         self.replaced_at.get_or_insert(now);
     }
 
-    pub(crate) fn start_closing(&mut self) {
+    /// The client sent its close frame (or dropped the socket, with no `answer_deadline`): it
+    /// waits for the server's answer until `answer_deadline`, reading what comes meanwhile.
+    pub(crate) fn start_closing(&mut self, answer_deadline: Option<Instant>, drain_bytes: usize) {
         self.state = ConnState::Closing;
+        self.deadline = answer_deadline;
+        self.drain_left = drain_bytes;
+    }
+
+    /// A frame of `len` bytes was read while closing with a handshake: whether the socket has now
+    /// delivered more than it may before its answer (a server that keeps a closing socket busy).
+    pub(crate) fn drained(&mut self, len: usize) -> bool {
+        if self.state != ConnState::Closing || self.deadline.is_none() {
+            return false;
+        }
+        match self.drain_left.checked_sub(len) {
+            Some(left) => {
+                self.drain_left = left;
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// The server did not answer the close frame in time: the socket is dropped now, with no
+    /// deadline left.
+    pub(crate) fn give_up_closing(&mut self) {
         self.deadline = None;
     }
 

@@ -530,6 +530,14 @@ impl PendingBatch {
         }
     }
 
+    /// Whether every event was handed out: what is left of the array is its end. (An item that
+    /// does not read as one also ends the batch, as [`PendingBatch::next_notification`] finds.)
+    pub(crate) fn is_done(&self) -> bool {
+        let rest = self.text.get(self.next..).unwrap_or_default().trim_start();
+        let rest = rest.strip_prefix('[').map_or(rest, str::trim_start);
+        rest.is_empty() || rest.starts_with(']')
+    }
+
     /// The next event, or `None` when all were handed out.
     pub(crate) fn next_notification(&mut self) -> Option<Notification> {
         let rest = self.text.get(self.next..)?;

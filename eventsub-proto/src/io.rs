@@ -56,12 +56,15 @@ pub enum Input<'a> {
     /// The adapter stopped reading every socket (its consumer's buffer is full: backpressure).
     ///
     /// Unread data is not silence: while reading is paused, the keepalive watchdog and the welcome
-    /// timeout do not run, so no socket is declared dead only because nobody read it. Opening a
-    /// socket (the connect timeout) is not reading and still times out.
+    /// timeout do not run, so no socket is declared dead only because nobody read it; nor does the
+    /// wait for the answer to a close frame, so a socket being closed (the old one of a handover)
+    /// is not given up with frames still unread in it. Opening a socket (the connect timeout) is
+    /// not reading and still times out.
     ReadingPaused,
     /// The adapter reads its sockets again after [`Input::ReadingPaused`]. The keepalive watchdog
     /// of every live socket (and the welcome timeout of every socket awaiting its welcome) is
-    /// re-armed from now with its full window: silence is measured only while reading.
+    /// re-armed from now with its full window: silence is measured only while reading. The wait
+    /// for a close answer goes on with what was left of it when reading paused.
     ReadingResumed,
     /// Result of an [`Output::CreateSubscription`] request.
     SubscriptionCreated {
@@ -173,7 +176,12 @@ pub enum Output {
         url: Url,
     },
     /// Close this socket with this code (or abandon the connect attempt), then report
-    /// [`Input::Closed`] once it is gone. Frames that still arrive before then must be fed in.
+    /// [`Input::Closed`] once it is gone. Frames that still arrive before then must be fed in: keep
+    /// reading the socket until the server answers the close (what it sent before it saw the
+    /// close, such as the last notifications on the old socket of a handover, is delivered). How
+    /// long to wait is the core's: when the server leaves the close unanswered for
+    /// [`Config::close_timeout`](crate::Config::close_timeout) of reading time, an
+    /// [`Output::Abort`] for the socket follows.
     Close {
         /// The connection.
         conn: ConnId,
@@ -183,7 +191,9 @@ pub enum Output {
     /// Drop this socket (or abandon the connect attempt) at once, without a close handshake, then
     /// report [`Input::Closed`]. Used for sockets that never carried a session (a superseded
     /// handover candidate, one that was never welcomed), so they do not linger while a close
-    /// handshake times out.
+    /// handshake times out, and for a socket whose [`Output::Close`] the server left unanswered
+    /// for the close timeout (also after [`Event::Stopped`](crate::Event::Stopped): it settles
+    /// what is open).
     Abort {
         /// The connection.
         conn: ConnId,

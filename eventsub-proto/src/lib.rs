@@ -107,6 +107,15 @@
 //! assert!(matches!(client.poll_output(), Some(Output::Close { .. })));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # When the user has no room (backpressure)
+//!
+//! An adapter whose user cannot take events now stops reading its sockets and says so
+//! ([`Input::ReadingPaused`], later [`Input::ReadingResumed`]): the deadlines that wait for the
+//! server (welcome, keepalive, the answer to a close frame) stand still meanwhile. It drains
+//! [`Client::poll_action`] instead of [`Client::poll_output`]: the connects, closes and Helix
+//! requests are carried out, the events stay in the core in their order ([`Client::holds_events`]),
+//! a batched notification's as one entry holding its frame, until the user has room.
 #![warn(missing_docs)]
 
 mod backoff;

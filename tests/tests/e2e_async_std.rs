@@ -29,14 +29,16 @@ impl std::ops::Deref for Mock {
 }
 
 fn start_mock() -> Mock {
+    start_mock_with(MockConfig::fast())
+}
+
+fn start_mock_with(config: MockConfig) -> Mock {
     let tokio = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
         .build()
         .unwrap();
-    let mock = tokio
-        .block_on(MockEventSub::start(MockConfig::fast()))
-        .unwrap();
+    let mock = tokio.block_on(MockEventSub::start(config)).unwrap();
     e2e::grant_user_token(&mock);
     Mock {
         mock,
@@ -184,9 +186,9 @@ async fn shutdown_ends_within_the_close_timeout_plus_its_deletes_under_an_hour_l
 }
 
 #[async_std::test]
-async fn a_closing_socket_under_continuous_traffic_still_times_out() {
+async fn a_closing_socket_under_continuous_traffic_is_let_go_past_its_drain_bytes() {
     let mock = start_mock();
-    e2e::closing_under_continuous_traffic_times_out(&mock, builder(&mock)).await;
+    e2e::closing_under_continuous_traffic_is_let_go(&mock, builder(&mock)).await;
 }
 
 /// The client ran on the adapter's thread of its own, and that thread had exited (its
@@ -210,4 +212,13 @@ async fn shutdown_returns_only_once_the_client_thread_has_exited() {
 async fn a_shutdown_ends_while_the_full_event_buffer_is_not_read() {
     let mock = start_mock();
     e2e::shutdown_with_a_full_buffer_unread(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn a_handover_while_the_consumer_is_stalled_delivers_everything_the_old_socket_carried() {
+    // Twitch's 30 s reconnect grace: the old socket is the client's to close.
+    let mock = start_mock_with(
+        MockConfig::fast().with_reconnect_grace(std::time::Duration::from_secs(30)),
+    );
+    e2e::handover_while_the_consumer_is_stalled(&mock, builder(&mock)).await;
 }

@@ -100,13 +100,7 @@ async fn a_batch_bomb_is_delivered_whole_one_event_at_a_time() {
     within(Duration::from_secs(30), "every event of the batch", async {
         while delivered.len() < ITEMS {
             let event = client.events.next().await.expect("the stream goes on");
-            if let Event::Notification(notification) = event {
-                let id = notification
-                    .batch_item_id()
-                    .expect("a batch item")
-                    .to_owned();
-                assert!(delivered.insert(id), "delivered twice");
-            }
+            eventsub_tests::sim::count_batch_item(&mut delivered, &event);
         }
     })
     .await;
@@ -153,6 +147,15 @@ async fn lifecycle_events_are_never_discarded_when_the_buffer_is_full() {
 async fn a_burst_to_a_consumer_spending_5us_per_event_loses_nothing_under_backpressure() {
     let mock = start_mock().await;
     e2e::burst_to_a_slow_consumer(&mock, builder(&mock), 20_000).await;
+}
+
+#[tokio::test]
+async fn a_handover_while_the_consumer_is_stalled_delivers_everything_the_old_socket_carried() {
+    // Twitch's 30 s reconnect grace: the old socket is the client's to close.
+    let config = MockConfig::fast().with_reconnect_grace(Duration::from_secs(30));
+    let mock = MockEventSub::start(config).await.expect("mock starts");
+    e2e::grant_user_token(&mock);
+    e2e::handover_while_the_consumer_is_stalled(&mock, builder(&mock)).await;
 }
 
 /// Starts with a token Helix rejects; refreshes to the fixture's.
@@ -303,9 +306,9 @@ async fn shutdown_ends_within_the_close_timeout_plus_its_deletes_under_an_hour_l
 }
 
 #[tokio::test]
-async fn a_closing_socket_under_continuous_traffic_still_times_out() {
+async fn a_closing_socket_under_continuous_traffic_is_let_go_past_its_drain_bytes() {
     let mock = start_mock().await;
-    e2e::closing_under_continuous_traffic_times_out(&mock, builder(&mock)).await;
+    e2e::closing_under_continuous_traffic_is_let_go(&mock, builder(&mock)).await;
 }
 
 /// On a multi-thread runtime (the client task on a worker, this test on the main thread), the

@@ -430,7 +430,13 @@ fn a_subscription_over_the_cost_limit_waits_for_the_next_session_and_does_not_ho
 
 /// A handover done (the new socket welcomed) whose old socket the server has not closed yet.
 fn handed_over_old_socket_open() -> (Harness, eventsub_proto::ConnId) {
-    let mut harness = Harness::new(Harness::config());
+    handed_over_old_socket_open_with(Harness::config())
+}
+
+fn handed_over_old_socket_open_with(
+    config: eventsub_proto::Config,
+) -> (Harness, eventsub_proto::ConnId) {
+    let mut harness = Harness::new(config);
     harness.hold_closes = true;
     let old = harness.establish();
     harness.reconnect(old);
@@ -453,6 +459,16 @@ fn an_old_socket_breaking_before_its_drain_after_a_handover_is_reported_as_a_gap
     let read_up_to = sent_at(&harness.twitch.frames.timestamp);
     let events = harness.events.len();
     harness.server_close(old, None);
+    assert_tail_lost_and_reported(&harness, events, read_up_to);
+}
+
+/// The events since `events` report a gap from `read_up_to` (what the old socket still carried),
+/// and no `Disconnected`: the session lives on.
+fn assert_tail_lost_and_reported(
+    harness: &Harness,
+    events: usize,
+    read_up_to: std::time::SystemTime,
+) {
     let Some(Event::Resumed { gap }) = harness.events.get(events) else {
         panic!(
             "the lost tail is not reported: {:?}",
@@ -479,6 +495,113 @@ fn an_old_socket_closed_properly_after_a_handover_loses_nothing_and_reports_no_g
         "{:?}",
         harness.events_since(events)
     );
+}
+
+/// The close timeout of the default config.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+fn aborted(harness: &Harness, conn: ConnId) -> bool {
+    harness.aborts.iter().any(|(aborted, _)| *aborted == conn)
+}
+
+#[test]
+fn a_handed_over_socket_is_read_until_the_server_answers_the_close_however_long_reading_is_paused()
+{
+    let (mut harness, old) = handed_over_old_socket_open();
+    // The consumer's buffer is full: the adapter reads no socket, the old one's tail waits unread.
+    harness.feed(Input::ReadingPaused);
+    harness.advance(Duration::from_secs(600));
+    assert!(
+        !aborted(&harness, old),
+        "the old socket given up while nobody read it"
+    );
+    let events = harness.events.len();
+    harness.feed(Input::ReadingResumed);
+    // What Twitch sent on the old socket before the new one was welcomed, read late.
+    let tail: Vec<String> = (0..3).map(|_| harness.notify(old)).collect();
+    assert!(tail.iter().all(|id| harness.delivered().contains(id)));
+    harness.server_close(old, Some(1000));
+    assert_eq!(
+        harness.delivered()[harness.delivered().len() - 3..],
+        tail[..]
+    );
+    assert!(
+        !harness
+            .events_since(events)
+            .iter()
+            .any(|event| matches!(event, Event::Resumed { .. } | Event::Disconnected { .. })),
+        "nothing lost, no gap: {:?}",
+        harness.events_since(events)
+    );
+}
+
+#[test]
+fn a_close_left_unanswered_is_given_up_after_the_close_timeout_of_reading_time_and_reported_as_a_gap()
+ {
+    let (mut harness, old) = handed_over_old_socket_open();
+    let read_up_to = sent_at(&harness.twitch.frames.timestamp);
+    harness.advance(Duration::from_secs(3));
+    harness.feed(Input::ReadingPaused);
+    harness.advance(Duration::from_secs(60));
+    harness.feed(Input::ReadingResumed);
+    // 3 s read before the pause, 1.9 s after: the timeout's 5 s of reading are not used up.
+    harness.advance(Duration::from_millis(1_900));
+    assert!(!aborted(&harness, old));
+    let events = harness.events.len();
+    harness.advance(Duration::from_millis(100));
+    assert!(aborted(&harness, old), "given up at 5 s of reading");
+    assert_tail_lost_and_reported(&harness, events, read_up_to);
+}
+
+#[test]
+fn a_closing_socket_that_keeps_sending_is_dropped_past_its_drain_bytes_however_slowly_it_is_read() {
+    const DRAIN: usize = 8 * 1024;
+    let mut config = Harness::config();
+    config.max_close_drain_bytes = DRAIN;
+    let (mut harness, old) = handed_over_old_socket_open_with(config);
+    let mut sent = Vec::new();
+    let mut bytes = 0;
+    // The server floods the old socket; the consumer is slow, so reading pauses between frames
+    // for longer than the close timeout in all: reading time alone would never run out.
+    while !aborted(&harness, old) {
+        assert!(
+            bytes <= DRAIN,
+            "still open after {bytes} bytes past the close"
+        );
+        harness.feed(Input::ReadingPaused);
+        harness.advance(Duration::from_secs(2));
+        harness.feed(Input::ReadingResumed);
+        let (message_id, text) = harness.twitch.notification(old).unwrap();
+        let events = harness.events.len();
+        harness.send(old, &text);
+        sent.push(message_id);
+        bytes += text.len();
+        if aborted(&harness, old) {
+            // The frame that went past the bound is delivered; what follows it is lost.
+            let read_up_to = sent_at(&harness.twitch.frames.timestamp);
+            assert_tail_lost_and_reported(&harness, events + 1, read_up_to);
+        }
+    }
+    assert!(bytes > DRAIN, "dropped after only {bytes} bytes");
+    assert!(
+        sent.iter().all(|id| harness.delivered().contains(id)),
+        "everything read before the drop is delivered"
+    );
+}
+
+#[test]
+fn after_a_shutdown_a_close_left_unanswered_is_still_given_up_at_the_close_timeout() {
+    let mut harness = Harness::new(Harness::config());
+    harness.hold_closes = true;
+    let conn = harness.establish();
+    let now = harness.now;
+    harness.client.shutdown(now);
+    harness.drain();
+    assert_eq!(harness.client.poll_timeout(), Some(now + CLOSE_TIMEOUT));
+    harness.advance(CLOSE_TIMEOUT);
+    assert!(aborted(&harness, conn));
+    assert_eq!(harness.client.stats().connections, 0);
+    assert_eq!(harness.client.poll_timeout(), None);
 }
 
 #[test]
@@ -930,6 +1053,128 @@ fn a_batch_is_handed_out_in_order_before_what_came_after_it() {
                 r#"{"broadcaster_user_id":"12826","sequence":7}"#.into()
             ),
         ]
+    );
+}
+
+/// What a user sees of `outputs`: its events, by kind and notification id.
+fn seen_by_the_user(outputs: &[Output]) -> Vec<String> {
+    outputs
+        .iter()
+        .filter_map(|output| match output {
+            Output::Event(Event::Notification(n)) => Some(format!(
+                "{} {}",
+                n.message_id(),
+                n.batch_item_id().unwrap_or("-")
+            )),
+            Output::Event(event) => Some(format!("{event:?}")),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A batch, then a `session_reconnect` (a `Connect`), then a single notification: fed without
+/// draining.
+fn batch_then_reconnect_then_notification() -> Harness {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    let reconnect = harness.twitch.reconnect(conn, false).unwrap();
+    let (_, single) = harness.twitch.notification(conn).unwrap();
+    let received_at = harness.wall;
+    for text in [BATCHED_NOTIFICATION, reconnect.as_str(), single.as_str()] {
+        let input = Input::Text {
+            conn,
+            text,
+            received_at,
+        };
+        harness.client.handle_input(harness.now, input).unwrap();
+    }
+    harness
+}
+
+#[test]
+fn while_the_user_has_no_room_the_actions_are_taken_ahead_of_the_events_which_wait_in_order() {
+    let mut in_order = batch_then_reconnect_then_notification();
+    let drained: Vec<Output> = std::iter::from_fn(|| in_order.client.poll_output()).collect();
+    let mut held = batch_then_reconnect_then_notification();
+    assert!(held.client.holds_events());
+    // The user has no room: only the actions come out, the handover's connect first.
+    let actions: Vec<Output> = std::iter::from_fn(|| held.client.poll_action()).collect();
+    assert!(
+        matches!(actions.as_slice(), [Output::Connect { .. }]),
+        "{actions:?}"
+    );
+    assert!(held.client.holds_events(), "the events wait in the core");
+    // Room again: the events come out as they would have, the batch's first.
+    let events: Vec<Output> = std::iter::from_fn(|| held.client.poll_output()).collect();
+    assert!(!held.client.holds_events());
+    assert!(
+        events
+            .iter()
+            .all(|output| matches!(output, Output::Event(_)))
+    );
+    assert_eq!(seen_by_the_user(&events), seen_by_the_user(&drained));
+    assert_eq!(seen_by_the_user(&events).len(), 3, "{events:?}");
+}
+
+#[test]
+fn a_batch_waiting_in_the_core_holds_events_until_its_last_is_handed_out() {
+    let mut harness = Harness::new(Harness::config());
+    let conn = harness.establish();
+    assert!(!harness.client.holds_events());
+    let input = Input::Text {
+        conn,
+        text: BATCHED_NOTIFICATION,
+        received_at: harness.wall,
+    };
+    harness.client.handle_input(harness.now, input).unwrap();
+    assert!(harness.client.holds_events());
+    assert!(harness.client.poll_action().is_none(), "no action to take");
+    assert!(matches!(
+        harness.client.poll_output(),
+        Some(Output::Event(Event::Notification(_)))
+    ));
+    assert!(harness.client.holds_events(), "one event left");
+    assert!(matches!(
+        harness.client.poll_output(),
+        Some(Output::Event(Event::Notification(_)))
+    ));
+    assert!(!harness.client.holds_events(), "the last one handed out");
+    assert!(harness.client.poll_output().is_none());
+}
+
+#[test]
+fn an_action_decided_while_events_wait_is_taken_at_once_and_the_events_it_brings_queue_after_them()
+{
+    let mut harness = batch_then_reconnect_then_notification();
+    let old = live_conn(&harness);
+    let Some(Output::Connect { conn: new, url }) = harness.client.poll_action() else {
+        panic!("the handover's connect")
+    };
+    // The new socket opens and is welcomed while the user still has no room.
+    harness.twitch.accept(new, url);
+    harness.twitch.open(new);
+    let welcome = harness.twitch.welcome(new, harness.now).unwrap();
+    harness
+        .client
+        .handle_input(harness.now, Input::Opened { conn: new })
+        .unwrap();
+    let input = Input::Text {
+        conn: new,
+        text: &welcome,
+        received_at: harness.wall,
+    };
+    harness.client.handle_input(harness.now, input).unwrap();
+    let actions: Vec<Output> = std::iter::from_fn(|| harness.client.poll_action()).collect();
+    assert!(
+        matches!(actions.as_slice(), [Output::Close { conn, .. }] if Some(*conn) == old),
+        "the old socket is closed at once: {actions:?}"
+    );
+    let events: Vec<Output> = std::iter::from_fn(|| harness.client.poll_output()).collect();
+    let seen = seen_by_the_user(&events);
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    assert!(
+        matches!(events.last(), Some(Output::Event(Event::Reconnected { conn, .. })) if *conn == new),
+        "the handover's news after the notifications decided before it: {seen:?}"
     );
 }
 

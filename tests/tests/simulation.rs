@@ -1405,7 +1405,9 @@ impl Sim {
             if self.stopped {
                 let settling = matches!(
                     output,
-                    Output::Close { .. } | Output::Event(Event::UnsubscribeFailed { .. })
+                    Output::Close { .. }
+                        | Output::Abort { .. }
+                        | Output::Event(Event::UnsubscribeFailed { .. })
                 ) || matches!(output, Output::DeleteSubscription { .. });
                 check!(settling, "output after Stopped: {output:?}");
             }
@@ -1438,12 +1440,20 @@ impl Sim {
                     self.candidate = Some(*conn);
                 }
                 Output::Abort { conn } => {
+                    // A close frame the server left unanswered for the close timeout gives the
+                    // socket up too.
+                    let close_unanswered = self
+                        .h
+                        .client_closes
+                        .iter()
+                        .any(|(closed, _, _)| closed == conn);
                     check!(
-                        self.primary != Some(*conn)
-                            && self
-                                .sockets
-                                .get(conn)
-                                .is_some_and(|socket| socket.live_since.is_none()),
+                        close_unanswered
+                            || (self.primary != Some(*conn)
+                                && self
+                                    .sockets
+                                    .get(conn)
+                                    .is_some_and(|socket| socket.live_since.is_none())),
                         "{conn} dropped without a close handshake, though it was welcomed"
                     );
                     if self.candidate == Some(*conn) {

@@ -25,11 +25,19 @@ pub(super) enum RoutedEvents<'a> {
 
 impl Client {
     /// Any frame, even one we cannot read, shows the socket is alive. Returns whether it is closing.
-    pub(super) fn heard_from(&mut self, conn: ConnId) -> Result<bool, InputError> {
+    /// A frame of `len` bytes arrived on `conn`: whether `conn` is closing. A closing socket that
+    /// has delivered more than `max_close_drain_bytes` since the close frame is dropped after this
+    /// frame: a server answering the close with an endless stream cannot hold it open, however
+    /// slowly the consumer reads (the close timeout counts reading time only).
+    pub(super) fn heard_from(&mut self, conn: ConnId, len: usize) -> Result<bool, InputError> {
         let now = self.now;
         let connection = self.connection_mut(conn)?;
         connection.heard_from(now);
-        Ok(connection.is_closing())
+        let closing = connection.is_closing();
+        if connection.drained(len) {
+            self.close_unanswered(conn);
+        }
+        Ok(closing)
     }
 
     pub(super) fn on_text(
@@ -38,7 +46,7 @@ impl Client {
         text: &str,
         received_at: SystemTime,
     ) -> Result<(), InputError> {
-        let closing = self.heard_from(conn)?;
+        let closing = self.heard_from(conn, text.len())?;
         if self.stopped {
             return Ok(());
         }

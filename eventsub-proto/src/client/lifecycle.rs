@@ -288,18 +288,33 @@ impl Client {
     pub(super) fn drop_socket(&mut self, conn: ConnId) {
         if let Ok(connection) = self.connection_mut(conn) {
             if !connection.is_closing() {
-                connection.start_closing();
+                connection.start_closing(None, 0);
                 self.outputs.push_back(Output::Abort { conn });
             }
         }
     }
 
+    /// Sends the close frame. The socket is still read until the server answers: what it sent
+    /// before it saw the close (after a handover, the old socket's last notifications) is
+    /// delivered, however long the adapter leaves it unread.
     pub(super) fn close(&mut self, conn: ConnId, code: ClientCloseCode) {
+        let answer_deadline = self.deadline_after(self.config.close_timeout);
+        let drain_bytes = self.config.max_close_drain_bytes;
         if let Ok(connection) = self.connection_mut(conn) {
             if !connection.is_closing() {
-                connection.start_closing();
+                connection.start_closing(Some(answer_deadline), drain_bytes);
                 self.outputs.push_back(Output::Close { conn, code });
             }
+        }
+    }
+
+    /// The server did not answer the close frame within the close timeout of reading (or sent more
+    /// than `max_close_drain_bytes` meanwhile): the socket is dropped. What it still carried unread is lost; the `Closed` the adapter reports for it
+    /// says so (a replaced socket's loss opens a gap, see `connection_ended`).
+    pub(super) fn close_unanswered(&mut self, conn: ConnId) {
+        if let Ok(connection) = self.connection_mut(conn) {
+            connection.give_up_closing();
+            self.outputs.push_back(Output::Abort { conn });
         }
     }
 }

@@ -135,9 +135,9 @@ pub struct Client {
     last_request: u64,
     now: Instant,
     stopped: bool,
-    /// The adapter does not read its sockets ([`Input::ReadingPaused`]): the deadlines that wait
-    /// for the server to say something do not run.
-    reading_paused: bool,
+    /// Since when the adapter does not read its sockets ([`Input::ReadingPaused`]): the deadlines
+    /// that wait for the server to say something do not run.
+    reading_paused: Option<Instant>,
     stats: Stats,
     /// The token's user, for cost estimates: from the latest validation, else the config's preset.
     token_user_id: Option<String>,
@@ -187,7 +187,7 @@ impl Client {
             last_request: 0,
             now,
             stopped: false,
-            reading_paused: false,
+            reading_paused: None,
             stats: Stats::default(),
             token_user_id: None,
             validation: validation::Validation::default(),
@@ -229,13 +229,15 @@ impl Client {
                 received_at,
             } => self.on_text(conn, text, received_at)?,
             Input::Binary { conn, data } => {
-                self.heard_from(conn)?;
+                self.heard_from(conn, data.len())?;
                 if !self.stopped {
                     let error = FrameError::Binary { len: data.len() };
                     self.emit(Event::MalformedFrame { conn, error });
                 }
             }
-            Input::ReadingPaused => self.reading_paused = true,
+            Input::ReadingPaused => {
+                self.reading_paused.get_or_insert(self.now);
+            }
             Input::ReadingResumed => self.reading_resumed(),
             Input::SubscriptionCreated { request, result } => {
                 self.on_subscription_created(request, result)?
@@ -256,9 +258,6 @@ impl Client {
     /// Time passed. Expired deadlines act; calling it before [`Client::poll_timeout`] is a no-op.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.advance_clock(now);
-        if self.stopped {
-            return;
-        }
         let mut expired: Vec<(Instant, ConnId)> = self
             .connections
             .iter()
@@ -281,12 +280,18 @@ impl Client {
                 } => DisconnectCause::KeepaliveTimeout {
                     silent_for: now.saturating_duration_since(*last_message_at),
                 },
-                ConnState::Closing => continue,
+                ConnState::Closing => {
+                    self.close_unanswered(conn);
+                    continue;
+                }
             };
             self.abandon(conn, cause);
             if self.stopped {
                 return;
             }
+        }
+        if self.stopped {
+            return;
         }
         if self.reconnect_at.is_some_and(|at| at <= now) {
             self.reconnect_at = None;
@@ -309,15 +314,41 @@ impl Client {
         self.outputs.pop_front()
     }
 
+    /// The next output that is not an [`Output::Event`], in order among those; the events queued
+    /// before it stay queued, in their order, for [`Client::poll_output`].
+    ///
+    /// For an adapter whose user has no room for events now (backpressure): it goes on carrying
+    /// out what the core asks (connects, closes, aborts, Helix requests) while the events wait in
+    /// the core, where the events of a batched notification are still one entry, made one at a
+    /// time only as [`Client::poll_output`] hands them out. The order the user sees is the same
+    /// either way; only the actions move ahead of news the user has not taken yet, and no action
+    /// depends on the user having read an event. Drain it until `None` after every input, like
+    /// [`Client::poll_output`], while the user has no room; once the user has room again, drain
+    /// [`Client::poll_output`].
+    #[must_use]
+    pub fn poll_action(&mut self) -> Option<Output> {
+        self.outputs.pop_action()
+    }
+
+    /// Whether events wait to be handed out by [`Client::poll_output`] (after
+    /// [`Client::poll_action`] took the actions ahead of them).
+    #[must_use]
+    pub fn holds_events(&self) -> bool {
+        self.outputs.holds_events()
+    }
+
     /// When the client next needs [`Client::handle_timeout`]; `None` when nothing is scheduled.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.stopped {
-            return None;
-        }
-        self.connections
+        let sockets = self
+            .connections
             .iter()
-            .filter_map(|conn| self.running_deadline(conn))
+            .filter_map(|conn| self.running_deadline(conn));
+        if self.stopped {
+            // Only the close handshakes still settle: nothing else is done after `Stopped`.
+            return sockets.min();
+        }
+        sockets
             .chain(self.reconnect_at)
             .chain(self.creation_retry_at)
             .chain(self.validation.next_at)
@@ -326,23 +357,29 @@ impl Client {
     }
 
     /// The deadline of `conn` that runs now: none of those that wait for the server to speak
-    /// while the adapter does not read (see [`Input::ReadingPaused`]).
+    /// while the adapter does not read (see [`Input::ReadingPaused`]). Once stopped, only the
+    /// close handshakes still run: they settle what is open.
     fn running_deadline(&self, conn: &Connection) -> Option<Instant> {
-        if self.reading_paused && conn.waits_for_server() {
+        if self.reading_paused.is_some() && conn.waits_for_server() {
+            return None;
+        }
+        if self.stopped && !conn.is_closing() {
             return None;
         }
         conn.deadline
     }
 
-    /// Reading resumed: every watch for the server's next word restarts from now.
+    /// Reading resumed: every watch for the server's next word restarts from now, and every wait
+    /// for a close answer goes on where the pause stopped it.
     fn reading_resumed(&mut self) {
-        if !std::mem::take(&mut self.reading_paused) {
+        let Some(paused_at) = self.reading_paused.take() else {
             return;
-        }
+        };
         let now = self.now;
+        let paused_for = now.saturating_duration_since(paused_at);
         let welcome_timeout = self.config.welcome_timeout;
         for connection in &mut self.connections {
-            connection.reading_resumed(now, welcome_timeout);
+            connection.reading_resumed(now, welcome_timeout, paused_for);
         }
     }
 

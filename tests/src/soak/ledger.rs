@@ -19,8 +19,9 @@
 //! A socket the client is closing (after a handover, or after its keepalive watchdog gave up on it)
 //! is still read until the server answers the close frame, so what the mock recorded before it saw
 //! that close is owed too. The mock sends what was queued for a socket before it reads the client's
-//! close, and answers within the client's close timeout (1 s) because the schedule keeps each
-//! socket's backlog far below it (at most 40 frames delayed by at most 3 ms each). A client that
+//! close, and answers within the client's close timeout (1 s of reading: it does not run while a
+//! stalled consumer keeps the client from reading) because the schedule keeps each socket's
+//! backlog far below it (at most 40 frames delayed by at most 3 ms each). A client that
 //! stops (4001) drops what is still in flight, so the driver injects 4001 only when nothing is owed
 //! and a single socket is open.
 //!

@@ -97,8 +97,12 @@ pub struct Observer {
     tally: ObserverTally,
 }
 
-/// How many clock offsets the observer remembers: more than a gap can span.
-const KEPT_SKEWS: usize = 8;
+/// How many clock offsets the observer remembers: more than a gap can span, and more than the
+/// client's estimate can still reflect. That estimate is the median of its last five welcome and
+/// keepalive samples (keepalives sampled every 30 s at most), so an offset many skews old can
+/// still hold it when skews come in a heap: faults postponed through a stall or a handover are
+/// all injected at once, three skews within 13 ms among them.
+const KEPT_SKEWS: usize = 32;
 /// How far a frame may have been stamped before the offset change that is recorded for it.
 const SKEW_SLACK: Duration = Duration::from_millis(200);
 

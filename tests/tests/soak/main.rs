@@ -20,6 +20,10 @@
 //!   stalled consumer, and the keepalive watchdog fires once per silenced socket, never because a
 //!   stall paused the reading; ping floods end by the client's bound on stuck pongs; every event
 //!   of a batch bomb that reached a live socket is delivered once;
+//! - a stall may meet a handover (graceful, stale, or a storm's) before or after it begins, and
+//!   the old socket's notifications are owed all the same (the figures count those meetings);
+//!   only the faults that make the server end a socket wait out a stall, since the kernel
+//!   discards what the client has not read when a socket ends;
 //! - the faulty frames are reported (`MalformedFrame`, or for an oversized one the loss of the
 //!   socket, which the client cannot keep reading) and nothing else is lost;
 //! - resident memory stays flat: the median RSS of the last quarter of the rounds exceeds that of

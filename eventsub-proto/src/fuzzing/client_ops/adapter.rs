@@ -239,10 +239,18 @@ impl Adapter {
                     conn: *conn,
                     closing: false,
                 }),
-                Output::Close { conn, .. } | Output::Abort { conn } => {
+                Output::Close { conn, .. } => {
                     let socket = self.sockets.iter_mut().find(|socket| socket.conn == *conn);
                     let Some(socket) = socket.filter(|socket| !socket.closing) else {
                         panic!("asked to close {conn}, which is not an open socket");
+                    };
+                    socket.closing = true;
+                }
+                // Also for a socket whose close frame the server left unanswered too long.
+                Output::Abort { conn } => {
+                    let socket = self.sockets.iter_mut().find(|socket| socket.conn == *conn);
+                    let Some(socket) = socket else {
+                        panic!("asked to drop {conn}, which is not a socket");
                     };
                     socket.closing = true;
                 }

@@ -40,6 +40,10 @@ pub(super) fn config(setup: &Setup) -> Config {
         ),
         connect_timeout: seconds(1 + u64::from(setup.connect_timeout_seconds)),
         welcome_timeout: seconds(1 + u64::from(setup.welcome_timeout_seconds)),
+        // The welcome timeout's draw: a server that leaves a close unanswered meets it too.
+        close_timeout: seconds(1 + u64::from(setup.welcome_timeout_seconds)),
+        // Small, so that runs meet a closing socket dropped for what it keeps sending.
+        max_close_drain_bytes: 1 + usize::from(setup.grace_fixed_millis) * 16,
         backoff: BackoffConfig {
             initial: Duration::from_millis(1 + u64::from(setup.backoff_initial_millis)),
             max: seconds(u64::from(setup.backoff_max_seconds)),
