@@ -203,6 +203,7 @@ mod socket;
 mod token;
 mod typed;
 mod typed_notification;
+mod validated;
 
 /// The sans-IO core, whole: typed events (`proto::events`), ids, configuration and errors.
 pub use eventsub_proto as proto;
@@ -212,7 +213,7 @@ pub use eventsub_proto as proto;
 pub use eventsub_helix::tls;
 
 pub use builder::{DEFAULT_EVENT_BUFFER, EventSub, EventSubBuilder, Overflow};
-pub use error::{ConnectError, HandleError};
+pub use error::{ConnectError, HandleError, Refusal};
 /// The id types of subscription conditions, one per role, for the `SubscriptionSpec` builders.
 pub use eventsub_proto::{BroadcasterId, ClientId, ConduitId, ModeratorId, RewardId, UserId};
 pub use eventsub_proto::{Config, Event, SubscriptionSpec};
