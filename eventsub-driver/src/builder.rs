@@ -472,6 +472,20 @@ mod tests {
     }
 
     #[test]
+    fn connect_validated_refuses_a_config_that_does_not_validate_the_token() {
+        let mut config = Config::default();
+        config.validate_token = false;
+        let builder = EventSubBuilder::new(NoRuntime, "client", AccessToken::new("t"))
+            .config(config)
+            .subscribe(spec("1"));
+        let refused = futures_lite::future::block_on(builder.connect_validated());
+        assert!(
+            matches!(refused, Err(ConnectError::ValidationOff)),
+            "{refused:?}"
+        );
+    }
+
+    #[test]
     fn config_and_subscribe_compose_in_either_order() {
         let mut config = Config::default();
         config.subscriptions.push(spec("1"));

@@ -158,3 +158,77 @@ pub enum HandleError {
     #[error("the EventSub client has stopped")]
     Stopped,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn follows() -> SubscriptionSpec {
+        SubscriptionSpec::new("channel.follow", "2")
+            .with_condition("broadcaster_user_id", "1")
+            .with_condition("moderator_user_id", "2")
+    }
+
+    fn polls() -> SubscriptionSpec {
+        SubscriptionSpec::new("channel.poll.begin", "1").with_condition("broadcaster_user_id", "1")
+    }
+
+    const POLL_SCOPES: &[&str] = &["channel:read:polls", "channel:manage:polls"];
+
+    #[test]
+    fn a_missing_scope_names_the_subscription_the_scopes_and_the_other_refusals() {
+        let error = ConnectError::MissingScope {
+            spec: Box::new(polls()),
+            missing: vec![POLL_SCOPES, &["bits:read"]],
+            also_refused: vec![Refusal {
+                spec: follows(),
+                reason: SubscriptionFailure::MissingScope {
+                    subscription_type: "channel.follow".to_owned(),
+                    version: "2".to_owned(),
+                    missing: vec![&["moderator:read:followers"]],
+                },
+            }],
+        };
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "the token cannot serve {}: it lacks one of the scopes `channel:read:polls`, \
+                 `channel:manage:polls` and scope `bits:read`; also refused: {}: channel.follow \
+                 v2 needs scope `moderator:read:followers`",
+                polls(),
+                follows()
+            )
+        );
+    }
+
+    #[test]
+    fn a_condition_naming_another_user_says_which_field_and_whose_token_it_is() {
+        let error = ConnectError::NotTokenUser {
+            spec: Box::new(follows()),
+            field: "moderator_user_id".to_owned(),
+            named: "2".to_owned(),
+            token_user: "1".to_owned(),
+            also_refused: Vec::new(),
+        };
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "the token cannot serve {}: its `moderator_user_id` is 2, but it must be the \
+                 token's user 1",
+                follows()
+            )
+        );
+    }
+
+    #[test]
+    fn an_app_token_is_named_with_its_client_id_and_what_is_needed_instead() {
+        let error = ConnectError::AppToken {
+            client_id: "my-client".to_owned(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "the token given for client id \"my-client\" is an app access token; the WebSocket \
+             transport needs a user access token (one a user authorized for this client)"
+        );
+    }
+}

@@ -283,3 +283,10 @@ async fn a_client_whose_only_subscription_is_revoked_idles_without_a_socket_unti
     e2e::token::revoking_the_only_subscription_idles_until_resubscribed(&mock, builder(&mock))
         .await;
 }
+
+#[async_std::test]
+async fn an_unknown_token_is_refused_at_connect_as_unauthorized() {
+    let mock = start_mock();
+    e2e::token::unknown_token_refused_at_connect(&mock, builder_with_token(&mock, "no-such-token"))
+        .await;
+}

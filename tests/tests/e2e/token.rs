@@ -142,6 +142,32 @@ pub async fn app_token_refused_at_connect<R: Runtime>(
     nothing_subscribed_nor_opened(mock);
 }
 
+/// `builder` has a token the mock does not know: `connect_validated` refuses it with
+/// [`ConnectError::Unauthorized`] and Twitch's message, having opened no socket.
+pub async fn unknown_token_refused_at_connect<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let refused = within(
+        WAIT,
+        "connect_validated",
+        builder
+            .subscribe(stream_online(USER_ID))
+            .connect_validated(),
+    )
+    .await;
+    let error = match refused {
+        Err(error) => error,
+        Ok(_) => panic!("an unknown token is accepted"),
+    };
+    assert!(
+        matches!(&error, ConnectError::Unauthorized { message } if !message.is_empty()),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("401"), "{error}");
+    nothing_subscribed_nor_opened(mock);
+}
+
 /// `make` builds a client with [`UNSCOPED_TOKEN`] (registered here, a user token without scopes)
 /// that wants `stream.online` (no scope needed), `channel.follow` and `channel.poll.begin` (scopes
 /// needed). `connect_validated` refuses it naming the follows and the scope they need, with the
