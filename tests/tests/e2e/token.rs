@@ -29,25 +29,14 @@ const OWN_CHANNEL_SCOPES: &[&str] = &[
 /// Twelve subscriptions on the token user's own channel (`broadcaster_user_id` is [`USER_ID`]):
 /// each costs 0 at Twitch.
 pub fn own_channel() -> Vec<SubscriptionSpec> {
-    [
-        ("stream.online", "1"),
-        ("stream.offline", "1"),
-        ("channel.update", "2"),
-        ("channel.subscribe", "1"),
-        ("channel.subscription.end", "1"),
-        ("channel.subscription.gift", "1"),
-        ("channel.subscription.message", "1"),
-        ("channel.cheer", "1"),
-        ("channel.ban", "1"),
-        ("channel.unban", "1"),
-        ("channel.poll.begin", "1"),
-        ("channel.prediction.begin", "1"),
-    ]
-    .into_iter()
-    .map(|(kind, version)| {
-        SubscriptionSpec::new(kind, version).with_condition("broadcaster_user_id", USER_ID)
-    })
-    .collect()
+    eventsub_tests::sim::own_channel_subscriptions(USER_ID, 12)
+}
+
+/// The kinds of `specs`, each at cost 0, sorted: what [`on_current_session`] should find.
+fn at_no_cost(specs: &[SubscriptionSpec]) -> Vec<(String, u32)> {
+    let mut kinds: Vec<(String, u32)> = specs.iter().map(|s| (s.kind.clone(), 0)).collect();
+    kinds.sort();
+    kinds
 }
 
 /// `channel.follow` v2 on the token user's channel: needs `moderator:read:followers`.
@@ -115,18 +104,13 @@ pub async fn app_token_refused_at_connect<R: Runtime>(
     nothing_subscribed_nor_opened(mock);
 
     let mut client = TestClient::connect(make()).await;
-    let stopped = client
+    let Event::Stopped { reason } = client
         .until("stopped", |e| matches!(e, Event::Stopped { .. }))
-        .await;
-    assert!(
-        matches!(
-            stopped,
-            Event::Stopped {
-                reason: StopReason::AppToken
-            }
-        ),
-        "{stopped:?}"
-    );
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(reason, StopReason::AppToken);
     assert!(
         within(WAIT, "end of stream", client.events.recv())
             .await
@@ -310,8 +294,7 @@ pub async fn twelve_own_channel_subscriptions_survive_drops<R: Runtime>(
         "the validation is the first event: {first:?}"
     );
     client.ready().await;
-    let mut expected: Vec<(String, u32)> = at_connect.iter().map(|s| (s.kind.clone(), 0)).collect();
-    expected.sort();
+    let expected = at_no_cost(at_connect);
     assert!(
         eventually(|| on_current_session(mock) == expected).await,
         "the ten at connect exist at cost 0: {:?}",
@@ -324,8 +307,7 @@ pub async fn twelve_own_channel_subscriptions_survive_drops<R: Runtime>(
             .await
             .expect("subscribes at runtime");
     }
-    let mut expected: Vec<(String, u32)> = wanted.iter().map(|s| (s.kind.clone(), 0)).collect();
-    expected.sort();
+    let expected = at_no_cost(&wanted);
     assert!(
         eventually(|| on_current_session(mock) == expected).await,
         "all twelve exist at cost 0: {:?}",
