@@ -65,7 +65,9 @@ impl<R: Runtime + Default> EventSub<R> {
 }
 
 /// Configures a client on runtime `R`; made by an adapter's `EventSub::builder` (or [`EventSubBuilder::new`]
-/// for any runtime), finished by [`EventSubBuilder::connect`].
+/// for any runtime), finished by [`EventSubBuilder::connect`] (returns at once; what the token's
+/// validation finds arrives as events) or [`EventSubBuilder::connect_validated`] (waits for the
+/// validation and returns a token that cannot work as a [`ConnectError`]).
 #[must_use]
 pub struct EventSubBuilder<R> {
     runtime: R,

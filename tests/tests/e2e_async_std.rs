@@ -290,3 +290,9 @@ async fn an_unknown_token_is_refused_at_connect_as_unauthorized() {
     e2e::token::unknown_token_refused_at_connect(&mock, builder_with_token(&mock, "no-such-token"))
         .await;
 }
+
+#[async_std::test]
+async fn a_condition_naming_another_moderator_is_refused_at_connect() {
+    let mock = start_mock();
+    e2e::token::another_users_condition_refused_at_connect(&mock, builder(&mock)).await;
+}

@@ -404,3 +404,9 @@ async fn an_unknown_token_is_refused_at_connect_as_unauthorized() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_condition_naming_another_moderator_is_refused_at_connect() {
+    let mock = start_mock().await;
+    e2e::token::another_users_condition_refused_at_connect(&mock, builder(&mock)).await;
+}

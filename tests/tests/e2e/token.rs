@@ -237,6 +237,45 @@ pub async fn missing_scope_refused_before_any_helix_call<R: Runtime>(
     finish(mock, client).await;
 }
 
+/// `builder` has [`USER_TOKEN`] (with `moderator:read:followers`) and wants the follows of
+/// another broadcaster read as another moderator: `connect_validated` refuses it with
+/// [`ConnectError::NotTokenUser`] naming the field, and nothing reaches the mock.
+pub async fn another_users_condition_refused_at_connect<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let theirs = SubscriptionSpec::new("channel.follow", "2")
+        .with_condition("broadcaster_user_id", "2002")
+        .with_condition("moderator_user_id", "2002");
+    let refused = within(
+        WAIT,
+        "connect_validated",
+        builder.subscribe(theirs.clone()).connect_validated(),
+    )
+    .await;
+    let error = match refused {
+        Err(error) => error,
+        Ok(_) => panic!("another moderator's subscription is accepted"),
+    };
+    let ConnectError::NotTokenUser {
+        spec,
+        field,
+        named,
+        token_user,
+        also_refused,
+    } = &error
+    else {
+        panic!("not a refusal for the token's user: {error:?}");
+    };
+    assert_eq!(**spec, theirs);
+    assert_eq!(
+        (field.as_str(), named.as_str(), token_user.as_str()),
+        ("moderator_user_id", "2002", USER_ID)
+    );
+    assert!(also_refused.is_empty(), "{also_refused:?}");
+    nothing_subscribed_nor_opened(mock);
+}
+
 /// The kinds and costs of the enabled subscriptions on the session of the mock's current socket.
 fn on_current_session(mock: &MockEventSub) -> Vec<(String, u32)> {
     let Some(socket) = mock.current_socket() else {
