@@ -184,6 +184,14 @@ pub enum HelixError {
     /// TLS could not be set up, or an `https://` URL in a build without TLS.
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
+    /// A read was asked for more ids than its endpoint takes in one request.
+    #[error("{count} ids given; the endpoint takes at most {max}")]
+    TooManyIds {
+        /// How many were given.
+        count: usize,
+        /// How many the endpoint takes.
+        max: usize,
+    },
     /// A base URL given to the builder is not a valid absolute URL.
     #[error("invalid base URL {url:?}")]
     InvalidBaseUrl {

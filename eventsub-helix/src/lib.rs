@@ -20,6 +20,45 @@
 //!
 //! Waiting between retries uses `tokio::time::sleep` (reqwest needs a tokio reactor anyway).
 //!
+//! # Catch-up reads
+//!
+//! Twitch does not replay what it sent while nobody listened. These reads tell what happened
+//! during a gap, for the subscription types that have one ([`HelixRead::for_subscription`]).
+//! *Events* reads list timestamped items: each one after the gap's start may be a missed event.
+//! *State* reads say how things are now: compare with before the gap. Helix's shapes are not the
+//! events': fields Helix does not give are absent (`None`), never invented. Paginated reads are
+//! walked with a bound on pages ([`Pages::collect_pages`]).
+//!
+//! | subscription type | Helix read | scope (any one) | gives |
+//! |---|---|---|---|
+//! | `channel.follow` | Get Channel Followers ([`HelixClient::channel_followers`]) | `moderator:read:followers` (without it Twitch answers `total` only) | events, by `followed_at` |
+//! | `channel.ban` | Get Banned Users ([`HelixClient::banned_users`]) | `moderation:read`, `moderator:manage:banned_users` | events, by `created_at` (bans still in force) |
+//! | `channel.channel_points_custom_reward_redemption.add` | Get Custom Reward Redemption ([`HelixClient::custom_reward_redemptions`]) | `channel:read:redemptions`, `channel:manage:redemptions` | events, by `redeemed_at`, per reward the app's client id created |
+//! | `channel.poll.begin`, `channel.poll.end` | Get Polls ([`HelixClient::polls`]) | `channel:read:polls`, `channel:manage:polls` | events: `started_at`, `ended_at`, `status` |
+//! | `channel.prediction.begin`, `.lock`, `.end` | Get Predictions ([`HelixClient::predictions`]) | `channel:read:predictions`, `channel:manage:predictions` | events: `created_at`, `locked_at`, `ended_at`, `status` |
+//! | `channel.goal.begin`, `.progress` | Get Creator Goals ([`HelixClient::creator_goals`]) | `channel:read:goals` | state (goals in progress; an ended goal is gone) |
+//! | `channel.charity_campaign.start`, `.progress` | Get Charity Campaign ([`HelixClient::charity_campaign`]) | `channel:read:charity` | state (the running campaign, its amount) |
+//! | `stream.online`, `stream.offline` | Get Streams ([`HelixClient::streams_of`]) | none | state (live with `started_at`, or absent) |
+//! | `channel.update` | Get Channel Information ([`HelixClient::channel_information`]) | none | state (title, category, language, labels) |
+//! | anything else (chat, cheers, raids, hype trains, …) | none | — | unrecoverable |
+//!
+//! [`HelixRead::missing_scopes`] tells, before a read, whether the token can make it, so a missing
+//! scope can be reported as "unrecoverable: missing scope" rather than as an error. Ask it first:
+//! Twitch answers a missing scope with 401 (the same [`HelixError::Unauthorized`] as an expired
+//! token) on most reads, and Get Channel Followers answers it with an empty list. Most reads also
+//! need the token's user to be the broadcaster (403 otherwise).
+//!
+//! ```no_run
+//! use eventsub_helix::{FollowersRequest, HelixClient, HelixError};
+//! # async fn run(client: HelixClient) -> Result<(), HelixError> {
+//! // At most 5 pages (500 followers), newest first.
+//! let walked = client.channel_followers(&FollowersRequest::new("1234")).collect_pages(5).await?;
+//! for follower in &walked.items {
+//!     println!("{} followed at {}", follower.user_name, follower.followed_at);
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! # TLS
 //!
 //! Chosen by features, the same ones (and the same setup) as the WebSocket's in the adapters; the
@@ -67,6 +106,7 @@ mod client;
 mod conduits;
 mod error;
 mod pagination;
+mod reads;
 mod retry;
 mod secret;
 mod subscriptions;
@@ -85,7 +125,8 @@ pub use conduits::{
     ShardStatus, ShardUpdate, ShardUpdateError, ShardUpdateResult,
 };
 pub use error::{HelixError, RateLimit};
-pub use pagination::{Page, PageQuery, Pages};
+pub use pagination::{Collected, Page, PageQuery, Pages};
+pub use reads::*;
 pub use retry::RetryPolicy;
 pub use secret::{AccessToken, WebhookSecret};
 pub use subscriptions::{

@@ -103,4 +103,51 @@ impl<'c, Q: PageQuery> Pages<'c, Q> {
         }
         Ok(items)
     }
+
+    /// Walks at most `max_pages` more pages and returns their items, and whether the list ended
+    /// within the bound. A catch-up read uses this so that a long list (or a server that never
+    /// stops sending cursors) costs a known number of requests.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: eventsub_helix::HelixClient) -> Result<(), eventsub_helix::HelixError> {
+    /// use eventsub_helix::FollowersRequest;
+    /// let walked = client.channel_followers(&FollowersRequest::new("1234")).collect_pages(3).await?;
+    /// if !walked.complete {
+    ///     println!("more than 3 pages of followers; stopped after {}", walked.items.len());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn collect_pages(
+        mut self,
+        max_pages: usize,
+    ) -> Result<Collected<<Q::Page as Page>::Item>, HelixError> {
+        let mut items = Vec::new();
+        let mut pages = 0;
+        while pages < max_pages {
+            match self.next_page().await? {
+                Some(page) => {
+                    pages += 1;
+                    items.extend(page.into_items());
+                }
+                None => break,
+            }
+        }
+        Ok(Collected {
+            items,
+            pages,
+            complete: self.next == Next::Done,
+        })
+    }
+}
+
+/// What [`Pages::collect_pages`] walked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Collected<T> {
+    /// The items of the pages walked, in order.
+    pub items: Vec<T>,
+    /// How many pages were fetched.
+    pub pages: usize,
+    /// Whether the list ended within the bound (`false`: there are more pages).
+    pub complete: bool,
 }

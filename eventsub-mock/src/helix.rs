@@ -9,6 +9,11 @@
 //! The OAuth routes live under `/oauth2/`, the root twitch_oauth2's `TWITCH_OAUTH2_URL` names
 //! ([`MockHelix::twitch_oauth2_url`]).
 //!
+//! The catch-up reads (Get Channel Followers, Get Banned Users, Get Custom Reward Redemption, Get
+//! Polls, Get Predictions, Get Creator Goals, Get Charity Campaign, Get Streams, Get Channel
+//! Information) are served from [`MockState::world`], the same [`world::World`] the mock EventSub
+//! server sends its notifications from.
+//!
 //! Its state ([`MockState`] behind [`SharedState`]) and its [`router`] are separate from the
 //! running server ([`MockHelix`]) so a mock EventSub WebSocket server can share both: merge the
 //! router into its own and register the sessions it welcomes with
@@ -23,11 +28,13 @@ pub mod fixtures;
 mod grants;
 mod oauth;
 mod paging;
+mod reads;
 mod reply;
 mod server;
 mod state;
 mod subscriptions;
 mod validate;
+pub mod world;
 
 #[cfg(feature = "helix-client")]
 pub use client::{client_at, fast_retries};

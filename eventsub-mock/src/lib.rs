@@ -145,7 +145,7 @@ pub mod replay;
 mod ws;
 
 pub use ws::{
-    BadFrame, Blast, Delivery, Ended, FLOOD_NOTIFICATIONS, MockConfig, MockEventSub, Received,
-    Record, Records, Routed, SentFrame, SocketId, SocketInfo, message_number, payloads, scenario,
-    wait_until, within,
+    BadFrame, Blast, Delivery, Ended, FLOOD_NOTIFICATIONS, Happened, MockConfig, MockEventSub,
+    Received, Record, Records, Routed, SentFrame, SocketId, SocketInfo, WorldHandle,
+    message_number, payloads, scenario, wait_until, within,
 };

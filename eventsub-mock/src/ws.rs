@@ -20,6 +20,10 @@
 //! duplicated. For load tests, [`MockEventSub::blast`] sends many notifications back to back and
 //! records them as one entry.
 //!
+//! [`MockEventSub::world`] makes things happen in a channel (a follow, a ban, a poll ending, the
+//! stream going offline, …): the mock records them in the world the Helix catch-up reads serve,
+//! and notifies the subscriptions listening, if any.
+//!
 
 mod bad_frame;
 mod blast;
@@ -31,6 +35,7 @@ pub mod scenario;
 mod server;
 mod socket;
 mod state;
+mod world;
 
 pub use bad_frame::BadFrame;
 pub use blast::{Blast, FLOOD_NOTIFICATIONS};
@@ -39,3 +44,4 @@ pub use record::{Ended, Received, Record, Records, SentFrame, SocketId};
 pub use server::{Delivery, MockEventSub, Routed, SocketInfo, wait_until, within};
 pub(crate) use state::frames_now;
 pub use state::message_number;
+pub use world::{Happened, WorldHandle};

@@ -9,9 +9,9 @@ use tokio::sync::oneshot;
 
 use super::faults::{Fault, apply};
 use super::state::{MockState, SharedState, lock};
-use super::{conduits, oauth, subscriptions, validate};
+use super::{conduits, oauth, reads, subscriptions, validate};
 
-/// The mock's routes (`/helix/eventsub/...`, and `/oauth2/validate`, `/oauth2/token`,
+/// The mock's routes (`/helix/eventsub/...`, the catch-up reads served from the world, and `/oauth2/validate`, `/oauth2/token`,
 /// `/oauth2/device` and `/oauth2/revoke`) over `state`, with fault injection and rate-limit headers on every answer.
 pub fn router(state: SharedState) -> Router {
     Router::new()
@@ -32,6 +32,18 @@ pub fn router(state: SharedState) -> Router {
             "/helix/eventsub/conduits/shards",
             get(conduits::list_shards).patch(conduits::update_shards),
         )
+        .route("/helix/channels/followers", get(reads::followers))
+        .route("/helix/moderation/banned", get(reads::banned))
+        .route(
+            "/helix/channel_points/custom_rewards/redemptions",
+            get(reads::redemptions),
+        )
+        .route("/helix/polls", get(reads::polls))
+        .route("/helix/predictions", get(reads::predictions))
+        .route("/helix/goals", get(reads::goals))
+        .route("/helix/charity/campaigns", get(reads::charity))
+        .route("/helix/streams", get(reads::streams))
+        .route("/helix/channels", get(reads::channels))
         .route("/oauth2/validate", get(validate::validate))
         .route("/oauth2/token", post(oauth::token))
         .route("/oauth2/device", post(oauth::device))

@@ -11,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::faults::Fault;
 use super::grants::Grants;
+use super::world::World;
 
 /// The state shared by the mock's handlers (and, later, a mock WebSocket server).
 pub type SharedState = Arc<Mutex<MockState>>;
@@ -275,6 +276,9 @@ pub struct MockState {
     /// Refresh tokens, device codes and the device flow's settings (`/oauth2/token`,
     /// `/oauth2/device`).
     pub grants: Grants,
+    /// What happened in each channel: what the catch-up reads serve, and what the mock EventSub
+    /// server's `world()` records as it sends.
+    pub world: World,
     next_id: u64,
 }
 
@@ -291,6 +295,7 @@ impl Default for MockState {
             requests: 0,
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
             grants: Grants::default(),
+            world: World::default(),
             next_id: 0,
         }
     }

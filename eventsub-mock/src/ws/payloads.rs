@@ -111,6 +111,16 @@ pub fn notification(
         sequence,
         &frames.timestamp,
     );
+    notification_with(frames, message_id, subscription, &event)
+}
+
+/// A `notification` frame for `subscription` carrying `event` (such as one the world made).
+pub fn notification_with(
+    frames: &Frames,
+    message_id: &str,
+    subscription: &MockSubscription,
+    event: &Value,
+) -> String {
     json!({
         "metadata": metadata(message_id, "notification", subscription, &frames.timestamp),
         "payload": {"subscription": subscription.to_json(), "event": event},

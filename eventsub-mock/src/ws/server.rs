@@ -14,7 +14,8 @@ use super::payloads;
 use super::record::{Records, SentFrame, SocketId};
 use super::state::{Outgoing, Shared, SocketCommand};
 use super::{listener, socket};
-use crate::helix::{MockState, SharedState};
+use crate::helix::world::Happening;
+use crate::helix::{MockState, MockSubscription, SharedState};
 
 /// How a notification is delivered: the faults of at-least-once delivery on demand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,20 +262,77 @@ impl MockEventSub {
             };
             let text =
                 payloads::notification(&self.shared.frames(), &message_id, &subscription, sequence);
-            let outgoing = Outgoing {
+            sent.extend(self.queue_notification(
+                &subscription,
+                session_id,
+                message_id,
                 text,
-                message_id: message_id.clone(),
-                message_type: "notification",
-                subscription_type: Some(subscription.kind.clone()),
+                delivery,
+            ));
+        }
+        sent
+    }
+
+    /// Queues one notification `text` for `subscription` on `session_id` as `delivery` says;
+    /// where it went, or `None` when no socket took it.
+    fn queue_notification(
+        &self,
+        subscription: &MockSubscription,
+        session_id: &str,
+        message_id: String,
+        text: String,
+        delivery: Delivery,
+    ) -> Option<Routed> {
+        let outgoing = Outgoing {
+            text,
+            message_id: message_id.clone(),
+            message_type: "notification",
+            subscription_type: Some(subscription.kind.clone()),
+        };
+        let copies = if delivery == Delivery::Twice { 2 } else { 1 };
+        let sockets = self.send_to_session(session_id, delivery, &outgoing, copies);
+        (!sockets.is_empty()).then_some(Routed {
+            message_id,
+            sockets,
+        })
+    }
+
+    /// Sends what happened in the world to every enabled subscription of its type whose condition
+    /// names its channel (and reward); returns where each notification was queued. Nobody
+    /// listening is fine: the world keeps the record either way.
+    pub(super) fn send_happening(&self, happening: &Happening) -> Vec<Routed> {
+        let matches = |subscription: &MockSubscription, field: &str, value: Option<&str>| match (
+            subscription.condition.get(field).and_then(|v| v.as_str()),
+            value,
+        ) {
+            (Some(wanted), Some(value)) => wanted == value,
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        let subscriptions = self.shared.subscriptions(|s| {
+            s.kind == happening.kind
+                && matches(s, "broadcaster_user_id", Some(&happening.broadcaster_id))
+                && matches(s, "reward_id", happening.reward_id.as_deref())
+        });
+        let mut sent = Vec::new();
+        for subscription in subscriptions {
+            let Some(session_id) = subscription.transport.session_id() else {
+                continue;
             };
-            let copies = if delivery == Delivery::Twice { 2 } else { 1 };
-            let sockets = self.send_to_session(session_id, delivery, &outgoing, copies);
-            if !sockets.is_empty() {
-                sent.push(Routed {
-                    message_id,
-                    sockets,
-                });
-            }
+            let message_id = self.next_message_id();
+            let text = payloads::notification_with(
+                &self.shared.frames(),
+                &message_id,
+                &subscription,
+                &happening.event,
+            );
+            sent.extend(self.queue_notification(
+                &subscription,
+                session_id,
+                message_id,
+                text,
+                Delivery::Once,
+            ));
         }
         sent
     }

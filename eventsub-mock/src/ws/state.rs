@@ -140,8 +140,13 @@ fn frames_at(time: OffsetDateTime) -> Frames {
 impl Shared {
     /// Frames stamped with the server's clock: this machine's, moved by the clock offset.
     pub(crate) fn frames(&self) -> Frames {
+        frames_at(self.now())
+    }
+
+    /// The server's wall clock: this machine's, moved by the clock offset.
+    pub(crate) fn now(&self) -> OffsetDateTime {
         let offset = self.clock_offset_ms.load(Ordering::Relaxed);
-        frames_at(OffsetDateTime::now_utc() + time::Duration::milliseconds(offset))
+        OffsetDateTime::now_utc() + time::Duration::milliseconds(offset)
     }
 
     /// Moves the server's clock `offset_ms` milliseconds from this machine's.

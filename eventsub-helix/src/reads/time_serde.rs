@@ -1,0 +1,43 @@
+//! How the reads decode Twitch's timestamps into [`Timestamp`](eventsub_proto::events::Timestamp)
+//! (the type the typed events use), including Helix's ways of saying "none".
+
+use eventsub_proto::events::Timestamp;
+use serde::{Deserialize, Deserializer};
+use time::format_description::well_known::Rfc3339;
+
+/// A required RFC 3339 timestamp.
+pub(crate) fn required<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Timestamp, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    Timestamp::parse(&text, &Rfc3339)
+        .map_err(|error| serde::de::Error::custom(format!("timestamp {text:?}: {error}")))
+}
+
+/// An optional timestamp: missing, `null` and `""` are `None` (Get Banned Users sends
+/// `expires_at: ""` for a permanent ban).
+pub(crate) fn optional<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Timestamp>, D::Error> {
+    match Option::<String>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(text) if text.is_empty() => Ok(None),
+        Some(text) => Timestamp::parse(&text, &Rfc3339)
+            .map(Some)
+            .map_err(|error| serde::de::Error::custom(format!("timestamp {text:?}: {error}"))),
+    }
+}
+
+/// An optional text: missing, `null` and `""` are `None` (Helix sends `""` for "not set").
+pub(crate) fn optional_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.filter(|text| !text.is_empty()))
+}
+
+/// A list that may be `null`.
+pub(crate) fn list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+}
