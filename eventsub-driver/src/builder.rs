@@ -280,7 +280,8 @@ impl<R: Runtime> EventSubBuilder<R> {
     ///
     /// A validation that fails without an answer about the token (Twitch unreachable, 5xx) is
     /// retried with backoff, and this waits meanwhile: bound it with the runtime's timeout if
-    /// that matters. Subscriptions added later through the handle are checked by the core as
+    /// that matters (dropping the future drops the handle and the stream, which shuts the client
+    /// down). Subscriptions added later through the handle are checked by the core as
     /// [`EventSubHandle::subscribe`] says. Errors with [`ConnectError::ValidationOff`] when
     /// [`Config::validate_token`] is off, and as `connect` for a configuration that cannot work.
     ///

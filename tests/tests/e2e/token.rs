@@ -52,6 +52,14 @@ pub fn own_polls() -> SubscriptionSpec {
     SubscriptionSpec::new("channel.poll.begin", "1").with_condition("broadcaster_user_id", USER_ID)
 }
 
+/// What `connect_validated` refuses `builder` with; panics when it accepts `what`.
+async fn refusal<R: Runtime>(builder: EventSubBuilder<R>, what: &str) -> ConnectError {
+    match within(WAIT, "connect_validated", builder.connect_validated()).await {
+        Err(error) => error,
+        Ok(_) => panic!("{what} is accepted"),
+    }
+}
+
 /// Requests that reached the mock's HTTP side (Helix and OAuth), faults included.
 fn http_requests(mock: &MockEventSub) -> u64 {
     mock.helix().requests
@@ -80,11 +88,7 @@ pub async fn app_token_refused_at_connect<R: Runtime>(
     make: impl Fn() -> EventSubBuilder<R>,
 ) {
     let requests_before = http_requests(mock);
-    let refused = within(WAIT, "connect_validated", make().connect_validated()).await;
-    let error = match refused {
-        Err(error) => error,
-        Ok(_) => panic!("an app token is accepted"),
-    };
+    let error = refusal(make(), "an app token").await;
     assert!(
         matches!(&error, ConnectError::AppToken { client_id } if client_id == CLIENT_ID),
         "{error:?}"
@@ -132,18 +136,11 @@ pub async fn unknown_token_refused_at_connect<R: Runtime>(
     mock: &MockEventSub,
     builder: EventSubBuilder<R>,
 ) {
-    let refused = within(
-        WAIT,
-        "connect_validated",
-        builder
-            .subscribe(stream_online(USER_ID))
-            .connect_validated(),
+    let error = refusal(
+        builder.subscribe(stream_online(USER_ID)),
+        "an unknown token",
     )
     .await;
-    let error = match refused {
-        Err(error) => error,
-        Ok(_) => panic!("an unknown token is accepted"),
-    };
     assert!(
         matches!(&error, ConnectError::Unauthorized { message } if !message.is_empty()),
         "{error:?}"
@@ -171,11 +168,7 @@ pub async fn missing_scope_refused_before_any_helix_call<R: Runtime>(
             .subscribe(own_polls())
     };
     let requests_before = http_requests(mock);
-    let refused = within(WAIT, "connect_validated", wanting().connect_validated()).await;
-    let error = match refused {
-        Err(error) => error,
-        Ok(_) => panic!("a token without the scopes is accepted"),
-    };
+    let error = refusal(wanting(), "a token without the scopes").await;
     let ConnectError::MissingScope {
         spec,
         missing,
@@ -247,16 +240,11 @@ pub async fn another_users_condition_refused_at_connect<R: Runtime>(
     let theirs = SubscriptionSpec::new("channel.follow", "2")
         .with_condition("broadcaster_user_id", "2002")
         .with_condition("moderator_user_id", "2002");
-    let refused = within(
-        WAIT,
-        "connect_validated",
-        builder.subscribe(theirs.clone()).connect_validated(),
+    let error = refusal(
+        builder.subscribe(theirs.clone()),
+        "another moderator's subscription",
     )
     .await;
-    let error = match refused {
-        Err(error) => error,
-        Ok(_) => panic!("another moderator's subscription is accepted"),
-    };
     let ConnectError::NotTokenUser {
         spec,
         field,
