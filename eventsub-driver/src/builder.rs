@@ -9,7 +9,7 @@ use std::time::Duration;
 use eventsub_helix::{HelixClient, RetryPolicy};
 use eventsub_proto::{Client, Config, SubscriptionSpec, Url};
 use futures_util::FutureExt;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::driver::Driver;
 use crate::error::ConnectError;
@@ -17,6 +17,7 @@ use crate::handle::{EventStream, EventSubHandle};
 use crate::record::{MAX_QUEUED_BYTES, RecordTarget, Recorder};
 use crate::runtime::Runtime;
 use crate::token::{AccessToken, TokenProvider};
+use crate::validated::FirstValidation;
 
 /// Default capacity of the event buffer between the client task and the [`EventStream`].
 pub const DEFAULT_EVENT_BUFFER: usize = 1024;
@@ -64,7 +65,9 @@ impl<R: Runtime + Default> EventSub<R> {
 }
 
 /// Configures a client on runtime `R`; made by an adapter's `EventSub::builder` (or [`EventSubBuilder::new`]
-/// for any runtime), finished by [`EventSubBuilder::connect`].
+/// for any runtime), finished by [`EventSubBuilder::connect`] (returns at once; what the token's
+/// validation finds arrives as events) or [`EventSubBuilder::connect_validated`] (waits for the
+/// validation and returns a token that cannot work as a [`ConnectError`]).
 #[must_use]
 pub struct EventSubBuilder<R> {
     runtime: R,
@@ -242,7 +245,82 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// session is welcomed, then the subscriptions' fate). The handle controls the client.
     /// Errors only for a configuration that cannot work. (On tokio, call it within a tokio
     /// runtime: it spawns one task.)
+    ///
+    /// The token is validated before the first socket (see the crate docs on the lifecycle), and
+    /// what that finds arrives as events, not as an error: first
+    /// [`Event::TokenValidated`](eventsub_proto::Event::TokenValidated); an app token or a 401
+    /// ends the stream with [`Event::Stopped`](eventsub_proto::Event::Stopped) (reason
+    /// [`StopReason::AppToken`](eventsub_proto::StopReason::AppToken) or
+    /// [`StopReason::Unauthorized`](eventsub_proto::StopReason::Unauthorized)) without a socket
+    /// opened; a subscription the token's scopes or user cannot serve is refused with
+    /// [`Event::SubscriptionFailed`](eventsub_proto::Event::SubscriptionFailed)
+    /// ([`SubscriptionFailure::MissingScope`](eventsub_proto::SubscriptionFailure::MissingScope)
+    /// or [`NotTokenUser`](eventsub_proto::SubscriptionFailure::NotTokenUser)) before any Helix
+    /// call, while the others go on (with none left, the client reports
+    /// [`Event::Idle`](eventsub_proto::Event::Idle) and holds no socket).
+    /// [`EventSubBuilder::connect_validated`] waits for that outcome and returns it as a
+    /// [`ConnectError`] instead.
     pub fn connect(self) -> Result<(EventSubHandle, EventStream), ConnectError> {
+        self.start(None)
+    }
+
+    /// Starts the client like [`EventSubBuilder::connect`], then waits for the first token
+    /// validation (`GET /oauth2/validate`, before any socket) and returns its outcome: `Ok` when
+    /// the token is a user access token that can serve every wanted subscription, with
+    /// [`Event::TokenValidated`](eventsub_proto::Event::TokenValidated) still first in the stream;
+    /// otherwise an error that says what cannot work, with nothing left running:
+    ///
+    /// - [`ConnectError::AppToken`]: an app access token (the WebSocket transport needs a user's);
+    /// - [`ConnectError::Unauthorized`]: Twitch answered 401 (invalid, expired or revoked);
+    /// - [`ConnectError::MissingScope`] or [`ConnectError::NotTokenUser`]: a wanted subscription
+    ///   the token cannot serve, named with the missing scopes (or the user its condition must
+    ///   name), and every other one in `also_refused`. The client is shut down as soon as the
+    ///   core refuses it, before any socket is opened or subscription asked of Helix, and the
+    ///   client task is gone when this returns.
+    ///
+    /// A validation that fails without an answer about the token (Twitch unreachable, 5xx) is
+    /// retried with backoff, and this waits meanwhile: bound it with the runtime's timeout if
+    /// that matters (dropping the future drops the handle and the stream, which shuts the client
+    /// down). Subscriptions added later through the handle are checked by the core as
+    /// [`EventSubHandle::subscribe`] says. Errors with [`ConnectError::ValidationOff`] when
+    /// [`Config::validate_token`] is off, and as `connect` for a configuration that cannot work.
+    ///
+    /// ```no_run
+    /// # async fn run<R: eventsub_driver::Runtime>(builder: eventsub_driver::EventSubBuilder<R>) {
+    /// use eventsub_driver::ConnectError;
+    ///
+    /// match builder.connect_validated().await {
+    ///     Ok((handle, events)) => { /* the token serves every subscription: read `events` */ }
+    ///     Err(ConnectError::MissingScope { spec, missing, .. }) => {
+    ///         eprintln!("ask the user again, with the scopes {missing:?} for {spec}");
+    ///     }
+    ///     Err(error) => eprintln!("cannot start: {error}"),
+    /// }
+    /// # }
+    /// ```
+    pub async fn connect_validated(self) -> Result<(EventSubHandle, EventStream), ConnectError> {
+        if !self.config.validate_token {
+            return Err(ConnectError::ValidationOff);
+        }
+        let (reply, outcome) = oneshot::channel();
+        let first_validation = FirstValidation::new(reply, self.client_id.clone());
+        let (handle, events) = self.start(Some(first_validation))?;
+        let refused = match outcome.await {
+            Ok(Ok(())) => return Ok((handle, events)),
+            Ok(Err(refused)) => refused,
+            Err(_) => ConnectError::TaskEnded,
+        };
+        // The client has stopped (or is stopping: a refused subscription shut it down). Nobody
+        // reads its events any more; wait until its sockets and task are gone.
+        drop(events);
+        handle.finished().await;
+        Err(refused)
+    }
+
+    fn start(
+        self,
+        first_validation: Option<FirstValidation>,
+    ) -> Result<(EventSubHandle, EventStream), ConnectError> {
         let mut config = self.client_config();
         if let Some(close_timeout) = self.close_timeout {
             config.close_timeout = close_timeout;
@@ -316,6 +394,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             reading_paused: false,
             leftover: leftover.clone(),
             recorder,
+            first_validation,
         };
         let task_gone = self.runtime.spawn_joinable(Box::pin(driver.run())).shared();
         Ok((
@@ -393,6 +472,20 @@ mod tests {
     fn spec(broadcaster: &str) -> SubscriptionSpec {
         SubscriptionSpec::new("stream.online", "1")
             .with_condition("broadcaster_user_id", broadcaster)
+    }
+
+    #[test]
+    fn connect_validated_refuses_a_config_that_does_not_validate_the_token() {
+        let mut config = Config::default();
+        config.validate_token = false;
+        let builder = EventSubBuilder::new(NoRuntime, "client", AccessToken::new("t"))
+            .config(config)
+            .subscribe(spec("1"));
+        let refused = futures_lite::future::block_on(builder.connect_validated());
+        assert!(
+            matches!(refused, Err(ConnectError::ValidationOff)),
+            "{refused:?}"
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ use crate::record::Recorder;
 use crate::runtime::Runtime;
 use crate::socket::{self, Reader, SocketEvent, Writer};
 use crate::token::{BoxFuture, TokenProvider};
+use crate::validated::FirstValidation;
 
 /// A connect attempt's outcome: aborted (the core gave up on it), failed, or open.
 type ConnectOutcome =
@@ -66,6 +67,8 @@ pub(crate) struct Driver<R> {
     pub(crate) leftover: Arc<Mutex<VecDeque<Event>>>,
     /// Where what the core is fed is recorded, when asked for (`None` costs one branch per input).
     pub(crate) recorder: Option<Recorder>,
+    /// For `connect_validated`: the first validation's outcome, until it is settled.
+    pub(crate) first_validation: Option<FirstValidation>,
 }
 
 /// Under [`Overflow::DiscardWithLagged`], how many lifecycle events may wait for room before the
@@ -293,6 +296,37 @@ impl<R: Runtime> Driver<R> {
             // Only possible for a socket or request the core already forgot: harmless.
             tracing::debug!(%error, "input not accepted");
         }
+        if self.first_validation.is_some() {
+            self.watch_first_validation();
+        }
+    }
+
+    /// For `connect_validated`: once the core has taken the first validation's answer, settles
+    /// the outcome before any of the outputs that answer made is carried out. A token that cannot
+    /// serve every wanted subscription shuts the client down here, so the socket the core may
+    /// have asked for in the same step is never opened and nothing is asked of Helix.
+    fn watch_first_validation(&mut self) {
+        let Some(outcome) = FirstValidation::decided_by(&self.client) else {
+            return;
+        };
+        if outcome.is_err() {
+            tracing::info!("the token cannot serve every wanted subscription: shutting down");
+            self.shutdown_core();
+        }
+        if let Some(first_validation) = self.first_validation.take() {
+            first_validation.settle(outcome);
+        }
+    }
+
+    /// For `connect_validated`: a stop before the token was known settles the outcome.
+    fn watch_for_stop(&mut self, event: &Event) {
+        let Some(first_validation) = self.first_validation.take() else {
+            return;
+        };
+        match first_validation.settled_by(event) {
+            Some(outcome) => first_validation.settle(outcome),
+            None => self.first_validation = Some(first_validation),
+        }
     }
 
     fn command(&mut self, command: Command) {
@@ -418,6 +452,9 @@ impl<R: Runtime> Driver<R> {
     /// unless the policy discards it (and it may be discarded: never a lifecycle event).
     fn deliver(&mut self, event: Event) {
         log_event(&event);
+        if self.first_validation.is_some() {
+            self.watch_for_stop(&event);
+        }
         let event = if self.flush_waiting() {
             match self.events.try_send(event) {
                 Ok(()) => return,
@@ -513,7 +550,10 @@ impl<R: Runtime> Driver<R> {
         }
         while let Some(output) = self.client.poll_output() {
             match output {
-                Output::Event(event) => self.waiting.push_back(event),
+                Output::Event(event) => {
+                    self.watch_for_stop(&event);
+                    self.waiting.push_back(event);
+                }
                 // Nothing is open any more: there is nothing left to carry out.
                 other => tracing::debug!(?other, "output after the driver finished"),
             }

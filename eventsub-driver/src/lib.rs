@@ -61,6 +61,33 @@
 //! # }
 //! ```
 //!
+//! # Lifecycle
+//!
+//! 1. [`EventSubBuilder::connect`] checks the configuration, starts the client task and returns.
+//! 2. The core asks for the token's validation (`GET /oauth2/validate`) before any socket
+//!    ([`Config::validate_token`], on by default). Its answer arrives as
+//!    [`Event::TokenValidated`]: whose token it is, its scopes and expiry. An app access token
+//!    stops the client ([`Event::Stopped`] with
+//!    [`StopReason::AppToken`](proto::StopReason::AppToken)), and so does a 401
+//!    ([`StopReason::Unauthorized`](proto::StopReason::Unauthorized)), with no socket opened;
+//!    Twitch being unavailable is retried with backoff. Each wanted subscription the token cannot
+//!    serve (a scope it lacks, or a condition naming another user where the token's own is
+//!    needed) is refused right after, with [`Event::SubscriptionFailed`]
+//!    ([`SubscriptionFailure::MissingScope`](proto::SubscriptionFailure::MissingScope) or
+//!    [`NotTokenUser`](proto::SubscriptionFailure::NotTokenUser)), before any Helix call.
+//! 3. With something left to subscribe the client connects: [`Event::SessionReady`], then each
+//!    subscription's creation. With nothing (none wanted, all refused, later all revoked) it holds
+//!    no socket and says so once with [`Event::Idle`], until one is added through the handle.
+//! 4. The token is validated again every [`Config::revalidate_every`](proto::Config::revalidate_every)
+//!    (an hour) and after a Helix 401; drops, handovers and gaps are reported as they happen,
+//!    until [`Event::Stopped`] ends the stream.
+//!
+//! [`EventSubBuilder::connect_validated`] waits through step 2 and turns what it found into a
+//! [`ConnectError`]: [`ConnectError::AppToken`], [`ConnectError::Unauthorized`], or
+//! [`ConnectError::MissingScope`] / [`ConnectError::NotTokenUser`] naming the subscription (the
+//! client is then shut down before it opens a socket, so nothing is left running and nothing was
+//! asked of Helix). On success the stream still starts with [`Event::TokenValidated`].
+//!
 //! # How it runs
 //!
 //! [`EventSubBuilder::connect`] spawns one task. It drains the core's outputs, then waits in one
@@ -203,6 +230,7 @@ mod socket;
 mod token;
 mod typed;
 mod typed_notification;
+mod validated;
 
 /// The sans-IO core, whole: typed events (`proto::events`), ids, configuration and errors.
 pub use eventsub_proto as proto;
@@ -212,7 +240,7 @@ pub use eventsub_proto as proto;
 pub use eventsub_helix::tls;
 
 pub use builder::{DEFAULT_EVENT_BUFFER, EventSub, EventSubBuilder, Overflow};
-pub use error::{ConnectError, HandleError};
+pub use error::{ConnectError, HandleError, Refusal};
 /// The id types of subscription conditions, one per role, for the `SubscriptionSpec` builders.
 pub use eventsub_proto::{BroadcasterId, ClientId, ConduitId, ModeratorId, RewardId, UserId};
 pub use eventsub_proto::{Config, Event, SubscriptionSpec};

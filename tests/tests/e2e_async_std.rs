@@ -11,7 +11,7 @@ mod e2e;
 use std::sync::atomic::Ordering;
 
 use eventsub_async_std::{AccessToken, AsyncIoRuntime, EventSub, EventSubBuilder};
-use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_TOKEN};
+use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_mock::scenario::client_config;
 use eventsub_mock::{MockConfig, MockEventSub};
 
@@ -221,4 +221,78 @@ async fn a_handover_while_the_consumer_is_stalled_delivers_everything_the_old_so
         MockConfig::fast().with_reconnect_grace(std::time::Duration::from_secs(30)),
     );
     e2e::handover_while_the_consumer_is_stalled(&mock, builder(&mock)).await;
+}
+
+fn builder_with_token(mock: &Mock, token: &str) -> EventSubBuilder<AsyncIoRuntime> {
+    e2e::against(
+        EventSub::builder(CLIENT_ID, AccessToken::new(token)),
+        mock,
+        client_config(),
+    )
+}
+
+/// An app token of the fixture client, from the mock's client-credentials grant (asked on the
+/// mock's tokio runtime: the OAuth client is reqwest's).
+fn app_token(mock: &Mock) -> String {
+    use eventsub_async_std::twitch_oauth2::{AppAccessToken, ClientId, ClientSecret, TwitchToken};
+    let token = mock
+        ._tokio
+        .block_on(AppAccessToken::get_app_access_token(
+            &mock.oauth2_client(),
+            ClientId::new(CLIENT_ID.to_owned()),
+            ClientSecret::new("secret".to_owned()),
+            vec![],
+        ))
+        .expect("the mock grants an app token");
+    token.token().secret().to_owned()
+}
+
+#[async_std::test]
+async fn an_app_token_is_refused_at_connect() {
+    let mock = start_mock();
+    let app = app_token(&mock);
+    e2e::token::app_token_refused_at_connect(&mock, || {
+        builder_with_token(&mock, &app)
+            .subscribe(eventsub_mock::helix::fixtures::stream_online(USER_ID))
+    })
+    .await;
+}
+
+#[async_std::test]
+async fn a_missing_scope_is_refused_before_any_helix_call() {
+    let mock = start_mock();
+    e2e::token::missing_scope_refused_before_any_helix_call(&mock, || {
+        builder_with_token(&mock, e2e::token::UNSCOPED_TOKEN)
+    })
+    .await;
+}
+
+#[async_std::test]
+async fn twelve_own_channel_subscriptions_survive_three_drops() {
+    let mock = start_mock();
+    assert!(
+        client_config().token_user_id.is_none(),
+        "learned from validation only"
+    );
+    e2e::token::twelve_own_channel_subscriptions_survive_drops(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
+async fn a_client_whose_only_subscription_is_revoked_idles_without_a_socket_until_resubscribed() {
+    let mock = start_mock();
+    e2e::token::revoking_the_only_subscription_idles_until_resubscribed(&mock, builder(&mock))
+        .await;
+}
+
+#[async_std::test]
+async fn an_unknown_token_is_refused_at_connect_as_unauthorized() {
+    let mock = start_mock();
+    e2e::token::unknown_token_refused_at_connect(&mock, builder_with_token(&mock, "no-such-token"))
+        .await;
+}
+
+#[async_std::test]
+async fn a_condition_naming_another_moderator_is_refused_at_connect() {
+    let mock = start_mock();
+    e2e::token::another_users_condition_refused_at_connect(&mock, builder(&mock)).await;
 }

@@ -334,3 +334,79 @@ async fn a_shutdown_ends_while_the_full_event_buffer_is_not_read() {
     let mock = start_mock().await;
     e2e::shutdown_with_a_full_buffer_unread(&mock, builder(&mock)).await;
 }
+
+/// An app token of the fixture client, from the mock's client-credentials grant.
+async fn app_token(mock: &MockEventSub) -> String {
+    use eventsub_tokio::twitch_oauth2::{AppAccessToken, ClientId, ClientSecret, TwitchToken};
+    let token = AppAccessToken::get_app_access_token(
+        &mock.oauth2_client(),
+        ClientId::new(CLIENT_ID.to_owned()),
+        ClientSecret::new("secret".to_owned()),
+        vec![],
+    )
+    .await
+    .expect("the mock grants an app token");
+    token.token().secret().to_owned()
+}
+
+#[tokio::test]
+async fn an_app_token_is_refused_at_connect() {
+    let mock = start_mock().await;
+    let app = app_token(&mock).await;
+    e2e::token::app_token_refused_at_connect(&mock, || {
+        builder_with(&mock, AccessToken::new(app.clone()), client_config())
+            .subscribe(eventsub_mock::helix::fixtures::stream_online(USER_ID))
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_missing_scope_is_refused_before_any_helix_call() {
+    let mock = start_mock().await;
+    e2e::token::missing_scope_refused_before_any_helix_call(&mock, || {
+        builder_with(
+            &mock,
+            AccessToken::new(e2e::token::UNSCOPED_TOKEN),
+            client_config(),
+        )
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn twelve_own_channel_subscriptions_survive_three_drops() {
+    let mock = start_mock().await;
+    let config = client_config();
+    assert!(
+        config.token_user_id.is_none(),
+        "learned from validation only"
+    );
+    e2e::token::twelve_own_channel_subscriptions_survive_drops(
+        &mock,
+        builder_with(&mock, AccessToken::new(USER_TOKEN), config),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_client_whose_only_subscription_is_revoked_idles_without_a_socket_until_resubscribed() {
+    let mock = start_mock().await;
+    e2e::token::revoking_the_only_subscription_idles_until_resubscribed(&mock, builder(&mock))
+        .await;
+}
+
+#[tokio::test]
+async fn an_unknown_token_is_refused_at_connect_as_unauthorized() {
+    let mock = start_mock().await;
+    e2e::token::unknown_token_refused_at_connect(
+        &mock,
+        builder_with(&mock, AccessToken::new("no-such-token"), client_config()),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_condition_naming_another_moderator_is_refused_at_connect() {
+    let mock = start_mock().await;
+    e2e::token::another_users_condition_refused_at_connect(&mock, builder(&mock)).await;
+}

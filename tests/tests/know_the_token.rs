@@ -9,7 +9,9 @@ use eventsub_proto::{
     SubscribeError, SubscriptionFailure, SubscriptionId, SubscriptionSpec, SubscriptionState,
     TokenIdentity, UserId,
 };
-use eventsub_tests::sim::{Harness, TOKEN_USER, user_token_with_all_scopes};
+use eventsub_tests::sim::{
+    Harness, TOKEN_USER, own_channel_subscriptions, user_token_with_all_scopes,
+};
 
 fn outputs_since(harness: &Harness, from: usize) -> Vec<&Output> {
     harness.outputs[from..]
@@ -41,30 +43,9 @@ fn validations_since(harness: &Harness, from: usize) -> usize {
         .count()
 }
 
-/// Twelve subscriptions on the token user's own channel: each costs 0 at Twitch.
+/// `count` subscriptions on the token user's own channel: each costs 0 at Twitch.
 fn own_channel(count: usize) -> Vec<SubscriptionSpec> {
-    [
-        ("stream.online", "1"),
-        ("stream.offline", "1"),
-        ("channel.update", "2"),
-        ("channel.subscribe", "1"),
-        ("channel.subscription.end", "1"),
-        ("channel.subscription.gift", "1"),
-        ("channel.subscription.message", "1"),
-        ("channel.cheer", "1"),
-        ("channel.ban", "1"),
-        ("channel.unban", "1"),
-        ("channel.poll.begin", "1"),
-        ("channel.prediction.begin", "1"),
-        ("channel.poll.end", "1"),
-        ("channel.prediction.end", "1"),
-    ]
-    .into_iter()
-    .take(count)
-    .map(|(kind, version)| {
-        SubscriptionSpec::new(kind, version).with_condition("broadcaster_user_id", TOKEN_USER)
-    })
-    .collect()
+    own_channel_subscriptions(TOKEN_USER, count)
 }
 
 fn user_token(scopes: &[&str]) -> TokenIdentity {

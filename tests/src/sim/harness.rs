@@ -13,6 +13,36 @@ use eventsub_proto::{
 /// The token's user in the harness: subscriptions on this broadcaster cost nothing.
 pub const TOKEN_USER: &str = "12826";
 
+/// Subscription types (and versions) whose condition is the broadcaster alone: on the token
+/// user's own channel each costs 0 at Twitch.
+pub const OWN_CHANNEL_TYPES: [(&str, &str); 14] = [
+    ("stream.online", "1"),
+    ("stream.offline", "1"),
+    ("channel.update", "2"),
+    ("channel.subscribe", "1"),
+    ("channel.subscription.end", "1"),
+    ("channel.subscription.gift", "1"),
+    ("channel.subscription.message", "1"),
+    ("channel.cheer", "1"),
+    ("channel.ban", "1"),
+    ("channel.unban", "1"),
+    ("channel.poll.begin", "1"),
+    ("channel.prediction.begin", "1"),
+    ("channel.poll.end", "1"),
+    ("channel.prediction.end", "1"),
+];
+
+/// The first `count` (at most 14) of [`OWN_CHANNEL_TYPES`] on `broadcaster`'s channel.
+pub fn own_channel_subscriptions(broadcaster: &str, count: usize) -> Vec<SubscriptionSpec> {
+    OWN_CHANNEL_TYPES
+        .into_iter()
+        .take(count)
+        .map(|(kind, version)| {
+            SubscriptionSpec::new(kind, version).with_condition("broadcaster_user_id", broadcaster)
+        })
+        .collect()
+}
+
 /// A user token of [`TOKEN_USER`] with every scope any known subscription type needs.
 pub fn user_token_with_all_scopes() -> TokenIdentity {
     let mut scopes: Vec<&str> = SUBSCRIPTION_TYPES

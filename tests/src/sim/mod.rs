@@ -6,7 +6,10 @@ mod live;
 mod twitch;
 
 pub use eventsub_mock::frames::Frames;
-pub use harness::{Harness, PendingCreate, TOKEN_USER, rfc3339, user_token_with_all_scopes};
+pub use harness::{
+    Harness, OWN_CHANNEL_TYPES, PendingCreate, TOKEN_USER, own_channel_subscriptions, rfc3339,
+    user_token_with_all_scopes,
+};
 pub use live::{LiveSession, NumberedNotifications};
 pub use twitch::{FakeSocket, FakeTwitch, SentNotification, SocketState};
 

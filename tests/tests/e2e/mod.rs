@@ -4,6 +4,7 @@
 //! timers, which run under any executor.
 
 pub mod task_end;
+pub mod token;
 pub mod typed;
 
 use std::time::{Duration, Instant};
