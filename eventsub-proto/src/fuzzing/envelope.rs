@@ -7,8 +7,8 @@ use crate::scan::{Scanned, scan};
 
 /// Parses arbitrary bytes as one frame: a message or a typed error, never a panic. A frame read
 /// whole with its events typed ([`parse_frame`], one pass when it can) must agree with the envelope
-/// parse followed by a typed decode of each event. The lazy envelope ([`scan`]) must agree with
-/// the full parse on every frame it takes ([`assert_scan_agrees`]).
+/// parse followed by a typed decode of each event. The lazy envelope (`scan`) must agree with
+/// the full parse on every frame it takes (`assert_scan_agrees`).
 pub fn envelope(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         let _ = message::parse_bytes(data);

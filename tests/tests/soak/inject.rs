@@ -325,8 +325,17 @@ impl Soak {
         }
         // At most one postponed fault gets in per round (each waits for the one before it to
         // settle), while a long run with many stalls postpones more than that: past the cap a
-        // fault stays skipped (counted above) instead of growing a backlog no end of run drains.
-        if self.postponed.len() < MAX_POSTPONED {
+        // fault stays skipped (counted above) instead of growing a backlog no end of run drains;
+        // unless its kind was never applied yet, since every kind must meet the client.
+        let applied_before = self
+            .faults
+            .get(&fault.kind())
+            .is_some_and(|count| count.applied > 0);
+        let queued_alike = self
+            .postponed
+            .iter()
+            .any(|queued| queued.kind() == fault.kind());
+        if self.postponed.len() < MAX_POSTPONED || !(applied_before || queued_alike) {
             self.postponed.push(fault);
         }
     }
