@@ -45,6 +45,7 @@ impl Soak {
             Ok(lost) => lost,
             Err(error) => self.fail(&error),
         };
+        let round_closed_at = Instant::now();
         let unsent = std::mem::take(&mut self.unsent_at);
         let handed = std::mem::take(&mut self.handed);
         let never_sent = handed
@@ -60,7 +61,15 @@ impl Soak {
                     "an event (messages and their sockets {:?}) whose sockets ended before its turn",
                     handed.messages
                 );
-                (handed.at, what)
+                // Never written, it would have been stamped when its turn came, any time up to
+                // its sockets' end (before now): queued just before a socket's welcome, it would
+                // still have gone out after it. Its queueing time alone could lie a hair before
+                // the gap's `from`, the welcome it never followed.
+                let at = Span {
+                    from: handed.at.from,
+                    to: handed.at.to.max(round_closed_at),
+                };
+                (at, what)
             });
         let lost =
             lost.iter()
