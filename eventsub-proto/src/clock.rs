@@ -29,6 +29,11 @@ const SAMPLES: usize = 5;
 /// client parse each one. A welcome is always sampled: it starts a session.
 pub(crate) const KEEPALIVE_SAMPLE_INTERVAL: Duration = Duration::from_secs(30);
 
+/// How long after reading resumes the frames read are taken as possibly read late (they piled up
+/// unread): no clock sample comes from them. A welcome read a second late would otherwise put
+/// Twitch's clock a second ahead, and every gap's `until` with it.
+pub(crate) const READ_LATE_WINDOW: Duration = Duration::from_secs(1);
+
 /// How far the local wall clock is from Twitch's: the local time minus Twitch's at one moment.
 ///
 /// ```
@@ -131,6 +136,14 @@ pub(crate) struct TwitchClock {
     pairing: Option<(Instant, SystemTime)>,
     /// When the latest sample was taken (monotonic).
     sampled_at: Option<Instant>,
+    /// Frames read before this moment (monotonic) are no samples: the adapter paused reading
+    /// until shortly before, so they may have waited unread, and their `received_at` (when read)
+    /// would add the wait to the offset. `None` while reading is paused counts as "until further
+    /// notice" through `paused`.
+    read_late_until: Option<Instant>,
+    /// The adapter does not read its sockets now: frames still fed were read before the pause
+    /// began, or are handed out late.
+    paused: bool,
 }
 
 impl TwitchClock {
@@ -147,7 +160,26 @@ impl TwitchClock {
             stale_offset: ClockOffset::ZERO,
             pairing: None,
             sampled_at: None,
+            read_late_until: None,
+            paused: false,
         }
+    }
+
+    /// The adapter stopped reading: frames read from now on may have waited unread.
+    pub(crate) fn reading_paused(&mut self) {
+        self.paused = true;
+    }
+
+    /// The adapter reads again at `now`: what piled up while it did not is read first, late, for
+    /// about [`READ_LATE_WINDOW`]; no sample is taken meanwhile.
+    pub(crate) fn reading_resumed(&mut self, now: Instant) {
+        self.paused = false;
+        self.read_late_until = now.checked_add(READ_LATE_WINDOW);
+    }
+
+    /// Whether a frame read at `now` may have waited unread (see `read_late_until`).
+    fn maybe_read_late(&self, now: Instant) -> bool {
+        self.paused || self.read_late_until.is_some_and(|until| now < until)
     }
 
     /// A welcome sent at `message_timestamp` arrived at `received_at` (local wall clock), at `now`
@@ -159,7 +191,9 @@ impl TwitchClock {
         now: Instant,
     ) {
         self.pairing = Some((now, received_at));
-        self.sample(message_timestamp, received_at, now);
+        if !self.maybe_read_late(now) {
+            self.sample(message_timestamp, received_at, now);
+        }
     }
 
     /// A keepalive, likewise: a sample if the latest is [`KEEPALIVE_SAMPLE_INTERVAL`] old.
@@ -173,7 +207,7 @@ impl TwitchClock {
         let due = self.sampled_at.is_none_or(|sampled_at| {
             now.saturating_duration_since(sampled_at) >= KEEPALIVE_SAMPLE_INTERVAL
         });
-        if due {
+        if due && !self.maybe_read_late(now) {
             self.sample(message_timestamp, received_at, now);
         }
     }
@@ -288,6 +322,31 @@ mod tests {
             clock.keepalive(&timestamp(at(0)), at(660), now);
         }
         assert_eq!(clock.offset(), ClockOffset::local_ahead(11 * MINUTE));
+    }
+
+    #[test]
+    fn frames_read_while_paused_or_just_after_are_no_samples() {
+        let start = Instant::now();
+        let mut clock = TwitchClock::new(15 * MINUTE, None);
+        clock.welcome(&timestamp(at(0)), at(0), start);
+        // Reading pauses; welcomes that waited unread are read 5 s late, while paused (the rest
+        // of a batch) and just after the resume.
+        clock.reading_paused();
+        clock.welcome(&timestamp(at(10)), at(15), start + Duration::from_secs(15));
+        clock.reading_resumed(start + Duration::from_secs(20));
+        for late in 0..3 {
+            let now = start + Duration::from_secs(20) + Duration::from_millis(300 * late);
+            clock.welcome(&timestamp(at(14)), at(20), now);
+        }
+        assert_eq!(clock.offset(), ClockOffset::ZERO, "no late frame moved it");
+        // Past the window, frames are samples again.
+        let later = start + Duration::from_secs(20) + READ_LATE_WINDOW;
+        clock.welcome(&timestamp(at(30)), at(32), later);
+        clock.welcome(&timestamp(at(40)), at(42), later);
+        assert_eq!(
+            clock.offset(),
+            ClockOffset::local_ahead(Duration::from_secs(2))
+        );
     }
 
     #[test]

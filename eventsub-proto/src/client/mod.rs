@@ -237,6 +237,7 @@ impl Client {
             }
             Input::ReadingPaused => {
                 self.reading_paused.get_or_insert(self.now);
+                self.twitch_clock.reading_paused();
             }
             Input::ReadingResumed => self.reading_resumed(),
             Input::SubscriptionCreated { request, result } => {
@@ -376,6 +377,7 @@ impl Client {
             return;
         };
         let now = self.now;
+        self.twitch_clock.reading_resumed(now);
         let paused_for = now.saturating_duration_since(paused_at);
         let welcome_timeout = self.config.welcome_timeout;
         for connection in &mut self.connections {
