@@ -181,7 +181,12 @@ impl Soak {
             let frames_before = self.ledger.tally().notification_frames;
             self.pump();
             let quiet = self.ledger.tally().notification_frames == frames_before;
-            let ready = self.observer.steady()
+            // While the consumer is stalled, what the client reported (a gap among it) waits in
+            // its buffer unseen: the observer's view is stale, and a round judged now would
+            // miss the gap that covers the round's losses.
+            let stalled = self.stalled();
+            let ready = !stalled
+                && self.observer.steady()
                 && self.ledger.owed() == 0
                 && !self.in_flight()
                 && self.mock.live_subscriptions() >= 1;
