@@ -90,7 +90,7 @@ pub trait Runtime: Clone + Send + Sync + 'static {
 /// let (task, ended) = track_end(Box::pin(async { /* the client's work */ }));
 /// let thread = std::thread::spawn(move || futures_lite::future::block_on(task));
 /// futures_lite::future::block_on(ended); // the task is done (its thread may still be exiting)
-/// thread.join().expect("the task did not panic");
+/// thread.join().expect("the task did not panic"); // ok: a doc example; a task that panicked has nothing left to join
 /// ```
 pub fn track_end(task: BoxFuture<'static, ()>) -> (BoxFuture<'static, ()>, BoxFuture<'static, ()>) {
     let (alive, end) = tokio::sync::oneshot::channel::<()>();

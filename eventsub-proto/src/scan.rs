@@ -339,7 +339,7 @@ mod tests {
         let Some(Scanned::Keepalive { metadata }) = scan(KEEPALIVE, true) else {
             panic!("the keepalive is not scanned")
         };
-        assert_eq!(&metadata, message::parse(KEEPALIVE).unwrap().metadata());
+        assert_eq!(&metadata, message::parse(KEEPALIVE).unwrap().metadata()); // ok: a unit test; a panic is its failure report
     }
 
     #[test]

@@ -12,7 +12,7 @@ fn a_follow_is_kept_newest_first_and_its_event_names_the_same_time() {
     let now = OffsetDateTime::UNIX_EPOCH;
     let first = world.follow("1", "10", now);
     world.follow("1", "11", now);
-    let followers = &world.channel("1").unwrap().followers;
+    let followers = &world.channel("1").unwrap().followers; // ok: a unit test; a panic is its failure report
     assert_eq!(followers[0]["user_id"], "11");
     assert_eq!(followers[1]["followed_at"], first.event["followed_at"]);
     assert_eq!(first.kind, "channel.follow");
@@ -25,10 +25,10 @@ fn records_of_one_kind_are_bounded_dropping_the_oldest() {
     for user in 0..=MAX_RECORDS_PER_KIND {
         world.follow("1", &user.to_string(), OffsetDateTime::UNIX_EPOCH);
     }
-    let followers = &world.channel("1").unwrap().followers;
+    let followers = &world.channel("1").unwrap().followers; // ok: a unit test; a panic is its failure report
     assert_eq!(followers.len(), MAX_RECORDS_PER_KIND);
     assert_eq!(
-        followers.last().unwrap()["user_id"],
+        followers.last().unwrap()["user_id"], // ok: a unit test; a panic is its failure report
         "1",
         "user 0 went first"
     );
@@ -40,7 +40,7 @@ fn a_new_ban_of_the_same_user_replaces_the_old_one() {
     let now = OffsetDateTime::UNIX_EPOCH;
     world.ban("1", "7", "9", "first", Some(60), now);
     world.ban("1", "7", "9", "second", None, now);
-    let bans = &world.channel("1").unwrap().bans;
+    let bans = &world.channel("1").unwrap().bans; // ok: a unit test; a panic is its failure report
     assert_eq!(bans.len(), 1);
     assert_eq!(
         (&bans[0]["reason"], &bans[0]["expires_at"]),
@@ -65,13 +65,13 @@ fn ending_what_does_not_exist_changes_nothing() {
     assert!(world.goal_progress("1", "no-such-goal", 5).is_none());
     assert!(world.charity_progress("1", 5).is_none());
     let prediction = world.begin_prediction("1", "Win?", ["Yes", "No"], 60, now);
-    let id = prediction.id.unwrap();
+    let id = prediction.id.unwrap(); // ok: a unit test; a panic is its failure report
     assert!(
         world.resolve_prediction("1", &id, 2, now).is_none(),
         "no third outcome"
     );
     assert_eq!(
-        world.channel("1").unwrap().predictions[0]["status"],
+        world.channel("1").unwrap().predictions[0]["status"], // ok: a unit test; a panic is its failure report
         "ACTIVE"
     );
 }
