@@ -5,6 +5,7 @@ use std::time::Duration;
 use url::{Host, Url};
 
 use crate::backoff::BackoffConfig;
+use crate::catchup::CatchUpConfig;
 use crate::error::ConfigError;
 use crate::subscription::{
     DEFAULT_MAX_TOTAL_COST, MAX_SUBSCRIPTIONS_PER_CONNECTION, SubscriptionSpec,
@@ -260,6 +261,9 @@ pub struct Config {
     pub min_reconnect_interval: Duration,
     /// On shutdown, ask for the subscriptions this client created to be deleted.
     pub delete_subscriptions_on_shutdown: bool,
+    /// Catch up over Helix after every gap ([`catchup`](crate::catchup)); `None` (the default)
+    /// does not: a gap is only reported ([`Event::Resumed`](crate::Event::Resumed)).
+    pub catch_up: Option<CatchUpConfig>,
 }
 
 impl Default for Config {
@@ -291,6 +295,7 @@ impl Default for Config {
             reconnect_urls: ReconnectUrlPolicy::Twitch,
             min_reconnect_interval: Duration::from_secs(1),
             delete_subscriptions_on_shutdown: false,
+            catch_up: None,
         }
     }
 }

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::Deserialize;
 
+use crate::catchup::{CatchUp, Recovered};
 use crate::close::CloseCode;
 use crate::error::FrameError;
 use crate::ids::{ConnId, MessageId, SessionId, SubscriptionId};
@@ -234,6 +235,14 @@ pub enum Event {
         /// Each wanted subscription and why it cannot be created.
         reasons: Vec<IdleReason>,
     },
+    /// An event that happened during a gap, recovered over Helix after it
+    /// ([`Config::catch_up`](crate::Config::catch_up)). Comes after the gap's
+    /// [`Event::Resumed`], before its [`Event::CatchUp`].
+    Recovered(Box<Recovered>),
+    /// What the catch-up of a gap found, per subscription live during it: recovered (how many),
+    /// unrecoverable (why), or failed (Helix's error). One per [`Event::Resumed`] when
+    /// [`Config::catch_up`](crate::Config::catch_up) is set, after the gap's recovered events.
+    CatchUp(Box<CatchUp>),
     /// The client stopped for good; no more events follow.
     Stopped {
         /// Why.
@@ -335,6 +344,7 @@ impl Event {
         matches!(
             self,
             Self::Notification(_)
+                | Self::Recovered(_)
                 | Self::Dropped { .. }
                 | Self::MalformedFrame { .. }
                 | Self::UnknownMessage { .. }

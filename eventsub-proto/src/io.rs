@@ -4,6 +4,7 @@ use std::time::SystemTime;
 
 use url::Url;
 
+use crate::catchup::ReadRequest;
 use crate::close::ClientCloseCode;
 use crate::event::Event;
 use crate::ids::{ConnId, RequestId, SessionId, SubscriptionId};
@@ -86,6 +87,15 @@ pub enum Input<'a> {
         request: RequestId,
         /// What `GET /oauth2/validate` answered (401: [`RequestError::Unauthorized`]).
         result: Result<TokenIdentity, RequestError>,
+    },
+    /// Result of an [`Output::CatchUpRead`] request: the body of Helix's 200 answer, exactly as
+    /// it came (the core decodes it), or the error.
+    CatchUpRead {
+        /// The request.
+        request: RequestId,
+        /// The response body, or what went wrong (401 included: the core treats a catch-up read's
+        /// 401 as the read's failure, not the token's).
+        result: Result<String, RequestError>,
     },
 }
 
@@ -220,6 +230,15 @@ pub enum Output {
     ValidateToken {
         /// The name of the request.
         request: RequestId,
+    },
+    /// Run this Helix GET (with the current token; retried as every Helix call is) and report
+    /// [`Input::CatchUpRead`] with the body. Only with
+    /// [`Config::catch_up`](crate::Config::catch_up) set.
+    CatchUpRead {
+        /// The name of the request.
+        request: RequestId,
+        /// The path and query.
+        read: ReadRequest,
     },
     /// Hand this event to the user.
     Event(Event),

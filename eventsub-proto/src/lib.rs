@@ -119,6 +119,7 @@
 #![warn(missing_docs)]
 
 mod backoff;
+pub mod catchup;
 mod client;
 mod clock;
 mod close;

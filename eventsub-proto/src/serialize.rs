@@ -59,6 +59,11 @@ impl Serialize for Rfc3339 {
     }
 }
 
+/// A wall-clock time as RFC 3339 in UTC.
+pub(crate) fn rfc3339<S: Serializer>(at: &SystemTime, serializer: S) -> Result<S::Ok, S::Error> {
+    Rfc3339(*at).serialize(serializer)
+}
+
 /// An optional wall-clock time as RFC 3339, or `null`.
 pub(crate) fn option_rfc3339<S: Serializer>(
     at: &Option<SystemTime>,

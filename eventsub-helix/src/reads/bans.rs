@@ -1,50 +1,14 @@
 //! Get Banned Users (`GET /moderation/banned`): the bans and timeouts in force in a channel, with
 //! `created_at`.
 
-use eventsub_proto::events::Timestamp;
-use serde::Deserialize;
+use eventsub_proto::catchup::BannedUser;
 
 use super::list::{ReadQuery, page_size};
-use super::time_serde;
 use crate::client::HelixClient;
 use crate::pagination::Pages;
 
 /// The most bans Twitch puts on one page.
 pub const MAX_BANS_PER_PAGE: u32 = 100;
-
-/// A ban or timeout in force.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct BannedUser {
-    /// The banned user's id.
-    pub user_id: String,
-    /// The banned user's login.
-    pub user_login: String,
-    /// The banned user's display name.
-    pub user_name: String,
-    /// When a timeout ends; `None` for a permanent ban (Twitch sends `""`).
-    #[serde(default, deserialize_with = "time_serde::optional")]
-    pub expires_at: Option<Timestamp>,
-    /// When the ban was made.
-    #[serde(deserialize_with = "time_serde::required")]
-    pub created_at: Timestamp,
-    /// The reason given; `None` when there was none.
-    #[serde(default, deserialize_with = "time_serde::optional_text")]
-    pub reason: Option<String>,
-    /// The moderator's user id.
-    pub moderator_id: String,
-    /// The moderator's login.
-    pub moderator_login: String,
-    /// The moderator's display name.
-    pub moderator_name: String,
-}
-
-impl BannedUser {
-    /// Whether it is a timeout rather than a permanent ban.
-    pub fn is_timeout(&self) -> bool {
-        self.expires_at.is_some()
-    }
-}
 
 /// What [`HelixClient::banned_users`] asks for.
 ///

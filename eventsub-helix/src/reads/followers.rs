@@ -1,31 +1,14 @@
 //! Get Channel Followers (`GET /channels/followers`): who follows a channel, newest first, with
 //! `followed_at`.
 
-use eventsub_proto::events::Timestamp;
-use serde::Deserialize;
+use eventsub_proto::catchup::ChannelFollower;
 
 use super::list::{ReadQuery, page_size};
-use super::time_serde;
 use crate::client::HelixClient;
 use crate::pagination::Pages;
 
 /// The most followers Twitch puts on one page.
 pub const MAX_FOLLOWERS_PER_PAGE: u32 = 100;
-
-/// One follower of a channel.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct ChannelFollower {
-    /// The follower's user id.
-    pub user_id: String,
-    /// The follower's login.
-    pub user_login: String,
-    /// The follower's display name.
-    pub user_name: String,
-    /// When they followed.
-    #[serde(deserialize_with = "time_serde::required")]
-    pub followed_at: Timestamp,
-}
 
 /// What [`HelixClient::channel_followers`] asks for.
 ///

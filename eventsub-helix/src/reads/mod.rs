@@ -4,7 +4,6 @@
 //! [`HelixRead`] says which read serves which subscription type and what scope it needs.
 
 mod bans;
-mod catalog;
 #[cfg(test)]
 mod decode_tests;
 mod followers;
@@ -14,19 +13,17 @@ mod polls;
 mod predictions;
 mod redemptions;
 mod streams;
-mod time_serde;
 
-pub use bans::{BannedUser, BannedUsersRequest, MAX_BANS_PER_PAGE};
-pub use catalog::{HelixRead, Recovery};
-pub use followers::{ChannelFollower, FollowersRequest, MAX_FOLLOWERS_PER_PAGE};
-pub use goals_charity::{CharityAmount, CharityCampaign, CreatorGoal};
+pub use bans::{BannedUsersRequest, MAX_BANS_PER_PAGE};
+// The reads' shapes and catalogue live in the core, which decides a catch-up from them.
+pub use eventsub_proto::catchup::{
+    BannedUser, ChannelFollower, ChannelInformation, CharityAmount, CharityCampaign, CreatorGoal,
+    CustomRewardRedemption, HelixRead, Poll, PollChoice, Prediction, PredictionOutcome, Recovery,
+    RedeemedReward, Stream,
+};
+pub use followers::{FollowersRequest, MAX_FOLLOWERS_PER_PAGE};
 pub use list::{ReadPage, ReadQuery};
-pub use polls::{MAX_POLLS_PER_PAGE, Poll, PollChoice, PollsRequest};
-pub use predictions::{
-    MAX_PREDICTIONS_PER_PAGE, Prediction, PredictionOutcome, PredictionsRequest,
-};
-pub use redemptions::{
-    CustomRewardRedemption, MAX_REDEMPTIONS_PER_PAGE, RedeemedReward, RedemptionStatus,
-    RedemptionsRequest,
-};
-pub use streams::{ChannelInformation, MAX_IDS_PER_STATE_READ, Stream};
+pub use polls::{MAX_POLLS_PER_PAGE, PollsRequest};
+pub use predictions::{MAX_PREDICTIONS_PER_PAGE, PredictionsRequest};
+pub use redemptions::{MAX_REDEMPTIONS_PER_PAGE, RedemptionStatus, RedemptionsRequest};
+pub use streams::MAX_IDS_PER_STATE_READ;

@@ -1,11 +1,9 @@
 //! Get Streams (`GET /streams`) by user id and Get Channel Information (`GET /channels`): state
 //! reads, to compare a channel before and after a gap.
 
-use eventsub_proto::events::Timestamp;
-use serde::Deserialize;
+use eventsub_proto::catchup::{ChannelInformation, Stream};
 
 use super::list::{ReadQuery, page_size};
-use super::time_serde;
 use crate::client::HelixClient;
 use crate::error::HelixError;
 use crate::pagination::Pages;
@@ -13,71 +11,6 @@ use crate::pagination::Pages;
 /// The most user ids (and streams per page) Get Streams takes, and broadcaster ids Get Channel
 /// Information takes.
 pub const MAX_IDS_PER_STATE_READ: usize = 100;
-
-/// A live stream. A channel that is offline is simply not listed.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct Stream {
-    /// The stream's id (`stream.online`'s `id`).
-    pub id: String,
-    /// The broadcaster's user id.
-    pub user_id: String,
-    /// The broadcaster's login.
-    pub user_login: String,
-    /// The broadcaster's display name.
-    pub user_name: String,
-    /// The category's id; `None` when unset.
-    #[serde(default, deserialize_with = "time_serde::optional_text")]
-    pub game_id: Option<String>,
-    /// The category's name; `None` when unset.
-    #[serde(default, deserialize_with = "time_serde::optional_text")]
-    pub game_name: Option<String>,
-    /// `live` (or `""` on error, kept as text).
-    #[serde(rename = "type", default)]
-    pub kind: String,
-    /// The title.
-    #[serde(default)]
-    pub title: String,
-    /// Viewers now.
-    #[serde(default)]
-    pub viewer_count: u64,
-    /// When it went live.
-    #[serde(deserialize_with = "time_serde::required")]
-    pub started_at: Timestamp,
-    /// The language (ISO 639-1, or `other`).
-    #[serde(default)]
-    pub language: String,
-}
-
-/// A channel's information.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct ChannelInformation {
-    /// The broadcaster's user id.
-    pub broadcaster_id: String,
-    /// The broadcaster's login.
-    pub broadcaster_login: String,
-    /// The broadcaster's display name.
-    pub broadcaster_name: String,
-    /// The language (ISO 639-1, or `other`).
-    #[serde(default)]
-    pub broadcaster_language: String,
-    /// The category's id; `None` when unset.
-    #[serde(default, deserialize_with = "time_serde::optional_text")]
-    pub game_id: Option<String>,
-    /// The category's name; `None` when unset.
-    #[serde(default, deserialize_with = "time_serde::optional_text")]
-    pub game_name: Option<String>,
-    /// The title.
-    #[serde(default)]
-    pub title: String,
-    /// The content classification labels.
-    #[serde(default, deserialize_with = "time_serde::list")]
-    pub content_classification_labels: Vec<String>,
-    /// Whether it is branded content; `None` when Twitch does not say.
-    #[serde(default)]
-    pub is_branded_content: Option<bool>,
-}
 
 /// A list of ids longer than an endpoint takes.
 fn too_many_ids(count: usize) -> HelixError {

@@ -249,6 +249,10 @@ impl Client {
             Input::TokenValidated { request, result } => {
                 self.on_token_validated(request, result)?
             }
+            Input::CatchUpRead { request, .. } => {
+                // Catch-up is not planned yet: no read was asked for.
+                return Err(InputError::UnknownRequest { request });
+            }
         }
         // Idle first: a gap that ends in idle is not resumed.
         self.idle_if_nothing_wanted();

@@ -182,6 +182,14 @@ pub enum Entry<'a> {
         #[serde(with = "validated_result")]
         result: Result<TokenIdentity, RequestError>,
     },
+    /// Input: what Helix answered to a catch-up read.
+    CatchUpRead {
+        /// The request.
+        request: u64,
+        /// The answer: `{"ok":"<the body>"}` or an `err` as for a creation.
+        #[serde(with = "read_result")]
+        result: Result<String, RequestError>,
+    },
     /// Input: the adapter stopped reading its sockets (its consumer's buffer is full).
     ReadingPaused,
     /// Input: the adapter reads its sockets again.
@@ -253,6 +261,7 @@ impl Entry<'_> {
                 Entry::SubscriptionDeleted { request, result }
             }
             Self::TokenValidated { request, result } => Entry::TokenValidated { request, result },
+            Self::CatchUpRead { request, result } => Entry::CatchUpRead { request, result },
             Self::ReadingPaused => Entry::ReadingPaused,
             Self::ReadingResumed => Entry::ReadingResumed,
             Self::Timeout => Entry::Timeout,
@@ -525,6 +534,33 @@ mod deleted_result {
     ) -> Result<Result<(), RequestError>, D::Error> {
         Ok(match ResultLine::<()>::deserialize(input)? {
             ResultLine::Ok(()) => Ok(()),
+            ResultLine::Err(error) => Err(error.into()),
+        })
+    }
+}
+
+mod read_result {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::ResultLine;
+    use crate::io::RequestError;
+
+    pub(super) fn serialize<S: Serializer>(
+        result: &Result<String, RequestError>,
+        out: S,
+    ) -> Result<S::Ok, S::Error> {
+        let line = match result {
+            Ok(body) => ResultLine::Ok(body.as_str()),
+            Err(error) => ResultLine::Err(error.into()),
+        };
+        line.serialize(out)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        input: D,
+    ) -> Result<Result<String, RequestError>, D::Error> {
+        Ok(match ResultLine::<String>::deserialize(input)? {
+            ResultLine::Ok(body) => Ok(body),
             ResultLine::Err(error) => Err(error.into()),
         })
     }

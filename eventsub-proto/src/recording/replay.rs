@@ -119,7 +119,8 @@ impl Replayer {
                 Output::Connect { conn, .. } => self.conns.push(conn),
                 Output::CreateSubscription { request, .. }
                 | Output::DeleteSubscription { request, .. }
-                | Output::ValidateToken { request } => self.requests.push(request),
+                | Output::ValidateToken { request }
+                | Output::CatchUpRead { request, .. } => self.requests.push(request),
                 Output::Event(event) => self.events.push(event),
                 // Closing is the recording's business: its `closed` line follows.
                 Output::Close { .. } | Output::Abort { .. } => {}
@@ -208,6 +209,13 @@ impl Replayer {
                 request: recorded,
                 result,
             } => Some(Input::TokenValidated {
+                request: request(*recorded)?,
+                result: result.clone(),
+            }),
+            Entry::CatchUpRead {
+                request: recorded,
+                result,
+            } => Some(Input::CatchUpRead {
                 request: request(*recorded)?,
                 result: result.clone(),
             }),

@@ -126,6 +126,16 @@ impl Transcriber {
                     result: result.clone(),
                 },
             ),
+            Input::CatchUpRead {
+                request,
+                ref result,
+            } => (
+                wall,
+                Entry::CatchUpRead {
+                    request: self.requests.remove(&request).unwrap_or(0),
+                    result: result.clone(),
+                },
+            ),
         };
         self.line(now, wall, entry)
     }
@@ -156,7 +166,8 @@ impl Transcriber {
             },
             Output::CreateSubscription { request, .. }
             | Output::DeleteSubscription { request, .. }
-            | Output::ValidateToken { request } => {
+            | Output::ValidateToken { request }
+            | Output::CatchUpRead { request, .. } => {
                 self.last_request += 1;
                 self.requests.insert(*request, self.last_request);
                 return None;

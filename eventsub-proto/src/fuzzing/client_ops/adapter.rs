@@ -264,6 +264,8 @@ impl Adapter {
                 }
                 // Answered at once, after this step's outputs.
                 Output::ValidateToken { request } => validations.push(*request),
+                // Catch-up is off in these runs (`Config::catch_up` is `None`).
+                Output::CatchUpRead { .. } => panic!("a catch-up read with catch-up off"),
                 Output::Event(_) => {}
             }
         }

@@ -111,7 +111,8 @@ impl Oracle {
             Output::Close { .. }
             | Output::Abort { .. }
             | Output::DeleteSubscription { .. }
-            | Output::ValidateToken { .. } => {}
+            | Output::ValidateToken { .. }
+            | Output::CatchUpRead { .. } => {}
             Output::Event(event) => self.event(event, now),
         }
     }

@@ -72,6 +72,7 @@ pub(super) fn config(setup: &Setup) -> Config {
             ReconnectUrlPolicy::Twitch
         },
         delete_subscriptions_on_shutdown: setup.delete_subscriptions_on_shutdown,
+        catch_up: None,
         min_reconnect_interval: Duration::from_secs(1),
     }
 }

@@ -1,7 +1,7 @@
-//! How the reads decode Twitch's timestamps into [`Timestamp`](eventsub_proto::events::Timestamp)
+//! How the reads decode Twitch's timestamps into [`Timestamp`](crate::events::Timestamp)
 //! (the type the typed events use), including Helix's ways of saying "none".
 
-use eventsub_proto::events::Timestamp;
+use crate::events::Timestamp;
 use serde::{Deserialize, Deserializer};
 use time::format_description::well_known::Rfc3339;
 
@@ -40,4 +40,28 @@ where
     T: Deserialize<'de>,
 {
     Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// A timestamp written back as RFC 3339, as Twitch writes it.
+#[cfg(feature = "serde")]
+pub(crate) fn rfc3339<S: serde::Serializer>(
+    timestamp: &Timestamp,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let text = timestamp
+        .format(&Rfc3339)
+        .map_err(|error| serde::ser::Error::custom(format!("timestamp: {error}")))?;
+    serializer.serialize_str(&text)
+}
+
+/// An optional timestamp written back as RFC 3339, or `null`.
+#[cfg(feature = "serde")]
+pub(crate) fn option_rfc3339<S: serde::Serializer>(
+    timestamp: &Option<Timestamp>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match timestamp {
+        Some(timestamp) => rfc3339(timestamp, serializer),
+        None => serializer.serialize_none(),
+    }
 }

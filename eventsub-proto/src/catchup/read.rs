@@ -3,27 +3,32 @@
 
 /// A Helix read that can tell what a subscription type would have delivered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum HelixRead {
-    /// Get Channel Followers ([`HelixClient::channel_followers`](crate::HelixClient::channel_followers)).
+    /// Get Channel Followers.
     ChannelFollowers,
-    /// Get Banned Users ([`HelixClient::banned_users`](crate::HelixClient::banned_users)).
+    /// Get Banned Users.
     BannedUsers,
     /// Get Custom Reward Redemption
-    /// ([`HelixClient::custom_reward_redemptions`](crate::HelixClient::custom_reward_redemptions)).
+    ///.
     CustomRewardRedemptions,
-    /// Get Polls ([`HelixClient::polls`](crate::HelixClient::polls)).
+    /// Get Polls.
     Polls,
-    /// Get Predictions ([`HelixClient::predictions`](crate::HelixClient::predictions)).
+    /// Get Predictions.
     Predictions,
-    /// Get Creator Goals ([`HelixClient::creator_goals`](crate::HelixClient::creator_goals)).
+    /// Get Creator Goals.
     CreatorGoals,
-    /// Get Charity Campaign ([`HelixClient::charity_campaign`](crate::HelixClient::charity_campaign)).
+    /// Get Charity Campaign.
     CharityCampaign,
-    /// Get Streams ([`HelixClient::streams_of`](crate::HelixClient::streams_of)).
+    /// Get Streams.
     Streams,
     /// Get Channel Information
-    /// ([`HelixClient::channel_information`](crate::HelixClient::channel_information)).
+    ///.
     ChannelInformation,
 }
 
@@ -57,7 +62,7 @@ impl HelixRead {
     /// they sent during a gap cannot be known.
     ///
     /// ```
-    /// use eventsub_helix::{HelixRead, Recovery};
+    /// use eventsub_proto::catchup::{HelixRead, Recovery};
     /// let read = HelixRead::for_subscription("channel.follow");
     /// assert_eq!(read, Some(HelixRead::ChannelFollowers));
     /// assert_eq!(read.map(HelixRead::recovery), Some(Recovery::Events));
@@ -133,7 +138,7 @@ impl HelixRead {
     /// of [`scopes`](Self::scopes) (or none is needed), else all of them (any one would do).
     ///
     /// ```
-    /// use eventsub_helix::HelixRead;
+    /// use eventsub_proto::catchup::HelixRead;
     /// assert_eq!(HelixRead::Polls.missing_scopes(&["channel:manage:polls"]), None);
     /// assert_eq!(
     ///     HelixRead::CreatorGoals.missing_scopes(&["channel:read:polls"]),
