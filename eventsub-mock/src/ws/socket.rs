@@ -265,11 +265,9 @@ impl SocketTask {
         .await
     }
 
+    /// Whether the session holds a subscription or is a conduit shard's transport.
     fn has_subscription(&self) -> bool {
-        !self
-            .shared
-            .subscriptions(|s| s.transport.session_id() == Some(self.session_id.as_str()))
-            .is_empty()
+        crate::helix::lock(&self.shared.helix).session_in_use(&self.session_id)
     }
 
     /// Reads until the socket ends (bounded by the close timeout), which also flushes a queued
@@ -312,7 +310,8 @@ impl SocketTask {
 
     /// Sends a close frame and waits (bounded) for the client's answer.
     async fn close(&mut self, code: u16, reason: &str) -> Ended {
-        self.shared.socket_closing(self.socket);
+        self.shared
+            .socket_closing(self.socket, &Ended::ByServer(code));
         let frame = CloseFrame {
             code: code.into(),
             reason: reason.to_owned().into(),
@@ -385,7 +384,7 @@ impl SocketTask {
                         Some(Ok(Message::Close(frame))) => {
                             let code = frame.map(|frame| u16::from(frame.code));
                             self.shared.record(Record::Received { socket: self.socket, what: Received::Close(code) });
-                            self.shared.socket_closing(self.socket);
+                            self.shared.socket_closing(self.socket, &Ended::ByClient(code));
                             // tungstenite queued the answering close frame; flush it and finish.
                             let timeout = self.shared.config.close_timeout;
                             let ws = &mut self.ws;
