@@ -418,3 +418,52 @@ async fn two_clients_share_one_mock_port_without_seeing_each_other() {
     assert_eq!(enabled(second.shards(None).await.unwrap()), 2);
     assert!(second_sockets[1].received_notifications().is_empty());
 }
+
+#[tokio::test]
+async fn a_notification_left_queued_on_a_closing_shard_goes_to_another_shard() {
+    let mock = start_mock().await;
+    let (manager, mut sockets) = conduit_with_shards(&mock, CLIENT_ID, APP_TOKEN, 2).await;
+    let conduit_id = manager.conduit().id.as_str().to_owned();
+    // On this single-threaded runtime the socket task cannot act between these two calls: the
+    // notification is queued on shard 0 behind the close, so shard 0 never sends it.
+    assert!(mock.fault_shard(&conduit_id, 0, ShardFault::Close(4000)));
+    let routed = mock.notify_routed("stream.online", Delivery::Once);
+    assert_eq!(routed.len(), 1);
+    assert_eq!(routed[0].shard.as_ref().unwrap().shard_id, 0);
+    let message_id = routed[0].message_id.clone();
+
+    let notification = sockets[1].next_of("notification").await;
+    assert_eq!(notification["metadata"]["message_id"], message_id.as_str());
+    sockets.remove(0).ended().await;
+    let sent: Vec<_> = mock
+        .records()
+        .sent()
+        .filter(|frame| frame.message_id == message_id)
+        .map(|frame| frame.session_id.clone())
+        .collect();
+    assert_eq!(
+        sent,
+        [sockets[0].session_id.clone()],
+        "sent once, by shard 1"
+    );
+    assert!(mock.unrouted().is_empty());
+}
+
+#[tokio::test]
+async fn a_notification_whose_retry_shard_also_fails_is_counted_as_unrouted() {
+    let mock = start_mock().await;
+    let (manager, sockets) = conduit_with_shards(&mock, CLIENT_ID, APP_TOKEN, 1).await;
+    let conduit_id = manager.conduit().id.as_str().to_owned();
+    assert!(mock.fault_shard(&conduit_id, 0, ShardFault::Close(4006)));
+    let routed = mock.notify_routed("stream.online", Delivery::Once);
+    assert_eq!(routed.len(), 1, "queued on the only shard before it closed");
+    for socket in sockets {
+        socket.ended().await;
+    }
+    assert!(
+        mock.wait_for(conduit_support::PATIENCE, |mock| mock.unrouted()
+            == [routed[0].message_id.clone()])
+            .await
+    );
+    assert!(mock.records().sent_notifications().is_empty());
+}

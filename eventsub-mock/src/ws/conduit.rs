@@ -25,6 +25,15 @@ pub struct ShardDelivery {
     pub attempt: u8,
 }
 
+/// Which shard a queued conduit notification was given to, and on which attempt: what a socket
+/// that cannot send it hands back.
+#[derive(Clone, Debug)]
+pub(crate) struct Reroute {
+    conduit_id: String,
+    shard_id: usize,
+    attempt: u8,
+}
+
 /// A fault injected into one shard of a conduit ([`MockEventSub::fault_shard`]).
 ///
 /// [`MockEventSub::fault_shard`]: super::MockEventSub::fault_shard
@@ -84,26 +93,61 @@ impl Shared {
         outgoing: &Outgoing,
         copies: usize,
     ) -> Option<SocketId> {
+        self.queue_commands(session_id, copies, || SocketCommand::Send(outgoing.clone()))
+    }
+
+    fn queue_commands(
+        &self,
+        session_id: &str,
+        copies: usize,
+        command: impl Fn() -> SocketCommand,
+    ) -> Option<SocketId> {
         let inner = self.lock();
         let socket = inner.sessions.get(session_id)?.current;
         let entry = inner.sockets.get(&socket).filter(|entry| !entry.closing)?;
         let taken = (0..copies).fold(false, |taken, _| {
-            let command = SocketCommand::Send(outgoing.clone());
-            entry.commands.send(command).is_ok() || taken
+            entry.commands.send(command()).is_ok() || taken
         });
         taken.then_some(socket)
     }
 
     /// Delivers `outgoing` over one enabled shard of `conduit_id`: the next one in turn, or, when
     /// that one fails (no live socket, or [`ShardFault::RefuseDelivery`]), the one after it. When
-    /// both fail, or no shard is enabled, the message is counted as unrouted.
+    /// both fail, or no shard is enabled, the message is counted as unrouted. A socket that ends
+    /// before sending it hands it back ([`Shared::reroute`]).
     pub(crate) fn route_to_conduit(
         &self,
         conduit_id: &str,
         outgoing: &Outgoing,
         copies: usize,
     ) -> Option<(SocketId, ShardDelivery)> {
-        let shards = crate::helix::lock(&self.helix).enabled_shards(conduit_id);
+        self.route(conduit_id, outgoing, copies, None)
+    }
+
+    /// A notification a shard's socket took but could not send: its second attempt, on another
+    /// shard, or unrouted when this was the second.
+    pub(crate) fn reroute(&self, outgoing: &Outgoing, reroute: &Reroute) {
+        if reroute.attempt >= 2 {
+            self.lock().unrouted.push(outgoing.message_id.clone());
+        } else {
+            let _ = self.route(&reroute.conduit_id, outgoing, 1, Some(reroute.shard_id));
+        }
+    }
+
+    /// Tries the shards in turn: two of them for a first delivery, one other than `failed_shard`
+    /// for a retry.
+    fn route(
+        &self,
+        conduit_id: &str,
+        outgoing: &Outgoing,
+        copies: usize,
+        failed_shard: Option<usize>,
+    ) -> Option<(SocketId, ShardDelivery)> {
+        let shards: Vec<(usize, String)> = crate::helix::lock(&self.helix)
+            .enabled_shards(conduit_id)
+            .into_iter()
+            .filter(|(shard_id, _)| Some(*shard_id) != failed_shard)
+            .collect();
         let first = {
             let mut inner = self.lock();
             let turn = inner
@@ -114,9 +158,12 @@ impl Shared {
             *turn = turn.wrapping_add(1);
             first
         };
-        let tries = shards.len().min(2);
-        for attempt in 0..tries {
-            let index = first.wrapping_add(attempt) % shards.len().max(1);
+        let (tries, first_attempt) = match failed_shard {
+            None => (shards.len().min(2), 1),
+            Some(_) => (shards.len().min(1), 2),
+        };
+        for (step, attempt) in (first_attempt..=2u8).enumerate().take(tries) {
+            let index = first.wrapping_add(step) % shards.len().max(1);
             let Some((shard_id, session_id)) = shards.get(index) else {
                 continue;
             };
@@ -127,11 +174,19 @@ impl Shared {
             if refused {
                 continue;
             }
-            if let Some(socket) = self.queue_on_session(session_id, outgoing, copies) {
+            let reroute = Reroute {
+                conduit_id: conduit_id.to_owned(),
+                shard_id: *shard_id,
+                attempt,
+            };
+            let queued = self.queue_commands(session_id, copies, || {
+                SocketCommand::SendRouted(outgoing.clone(), reroute.clone())
+            });
+            if let Some(socket) = queued {
                 let delivery = ShardDelivery {
                     conduit_id: conduit_id.to_owned(),
                     shard_id: *shard_id,
-                    attempt: if attempt == 0 { 1 } else { 2 },
+                    attempt,
                 };
                 return Some((socket, delivery));
             }

@@ -16,6 +16,7 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
+use super::conduit::Reroute;
 use super::record::{Ended, Received, Record, SentFrame, SocketId};
 use super::state::{Outgoing, SessionEntry, Shared, SocketCommand, SocketEntry};
 
@@ -156,6 +157,7 @@ async fn serve_accepted(
     );
     let ended = task.run(fresh).await;
     task.shared.socket_ended(socket, ended);
+    task.reroute_undelivered();
 }
 
 struct SocketTask {
@@ -167,6 +169,8 @@ struct SocketTask {
     commands: mpsc::UnboundedReceiver<SocketCommand>,
     silent: bool,
     delay: Duration,
+    /// Conduit notifications this socket took but could not send.
+    undelivered: Vec<(Outgoing, Reroute)>,
 }
 
 impl SocketTask {
@@ -187,6 +191,22 @@ impl SocketTask {
             commands,
             silent: false,
             delay: Duration::ZERO,
+            undelivered: Vec::new(),
+        }
+    }
+
+    /// Hands the conduit notifications this socket will never send back for another shard: the
+    /// one whose write failed and those still queued. Called once the socket is gone from the
+    /// shared state, so nothing more can be queued on it.
+    fn reroute_undelivered(&mut self) {
+        let mut undelivered = std::mem::take(&mut self.undelivered);
+        while let Ok(command) = self.commands.try_recv() {
+            if let SocketCommand::SendRouted(outgoing, reroute) = command {
+                undelivered.push((outgoing, reroute));
+            }
+        }
+        for (outgoing, reroute) in undelivered {
+            self.shared.reroute(&outgoing, &reroute);
         }
     }
 
@@ -343,6 +363,13 @@ impl SocketTask {
                     match command {
                         SocketCommand::Send(outgoing) => {
                             if !self.send(outgoing).await {
+                                return Ended::Broken;
+                            }
+                            keepalive_at = TokioInstant::now() + self.keepalive;
+                        }
+                        SocketCommand::SendRouted(outgoing, reroute) => {
+                            if !self.send(outgoing.clone()).await {
+                                self.undelivered.push((outgoing, reroute));
                                 return Ended::Broken;
                             }
                             keepalive_at = TokioInstant::now() + self.keepalive;

@@ -30,6 +30,9 @@ pub(crate) struct Outgoing {
 #[derive(Debug)]
 pub(crate) enum SocketCommand {
     Send(Outgoing),
+    /// A notification of a conduit subscription: when this socket cannot send it, it is routed
+    /// again over the conduit's other shards (once).
+    SendRouted(Outgoing, super::conduit::Reroute),
     /// A faulty frame, recorded as [`Record::Injected`].
     Inject {
         frame: BadFrame,
