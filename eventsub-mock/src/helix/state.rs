@@ -248,35 +248,6 @@ impl MockShard {
     }
 }
 
-/// A shard that was just disabled because its websocket session ended: what a
-/// `conduit.shard.disabled` notification reports.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DisabledShard {
-    /// The conduit.
-    pub conduit_id: String,
-    /// The client id owning the conduit.
-    pub client_id: String,
-    /// The shard id.
-    pub shard_id: usize,
-    /// The status it was disabled with (such as `websocket_disconnected`).
-    pub status: String,
-    /// Its transport as Twitch reports it, with `disconnected_at`.
-    pub transport: Value,
-}
-
-impl DisabledShard {
-    /// The `event` of the `conduit.shard.disabled` notification.
-    pub fn event(&self) -> Value {
-        json!({
-            "conduit_id": self.conduit_id,
-            "shard_id": self.shard_id.to_string(),
-            "status": self.status,
-            "transport": self.transport,
-        })
-    }
-}
-
 /// A conduit of the mock.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -327,7 +298,7 @@ pub struct MockState {
     pub world: World,
     /// Per-shard refusals for the next Update Conduit Shards
     /// ([`MockState::refuse_next_shard_update`]).
-    shard_update_refusals: HashMap<(String, usize), String>,
+    pub(super) shard_update_refusals: HashMap<(String, usize), String>,
     next_id: u64,
 }
 
@@ -442,91 +413,6 @@ impl MockState {
     /// against limits) and conduit shards on it too.
     pub fn disconnect_session(&mut self, session_id: &str) {
         self.end_session(session_id, "websocket_disconnected");
-    }
-
-    /// Ends a session with `status` (`websocket_disconnected`, `websocket_network_error`, …):
-    /// its subscriptions and the conduit shards assigned to it take that status, the shards a
-    /// `disconnected_at`. Returns the shards that were enabled until now, for
-    /// `conduit.shard.disabled`.
-    pub fn end_session(&mut self, session_id: &str, status: &str) -> Vec<DisabledShard> {
-        let on_session = |transport: &MockTransport| transport.session_id() == Some(session_id);
-        for subscription in &mut self.subscriptions {
-            if on_session(&subscription.transport) && subscription.is_enabled() {
-                subscription.status = status.to_owned();
-            }
-        }
-        let now = super::subscriptions::now_rfc3339();
-        let mut disabled = Vec::new();
-        for conduit in &mut self.conduits {
-            for (shard_id, shard) in conduit.shards.iter_mut().enumerate() {
-                if !shard.transport.as_ref().is_some_and(on_session) || !shard.is_enabled() {
-                    continue;
-                }
-                shard.status = status.to_owned();
-                shard.disconnected_at = Some(now.clone());
-                disabled.push(DisabledShard {
-                    conduit_id: conduit.id.clone(),
-                    client_id: conduit.client_id.clone(),
-                    shard_id,
-                    status: status.to_owned(),
-                    transport: shard.transport_json().unwrap_or_default(),
-                });
-            }
-        }
-        if let Some(known) = &mut self.known_sessions {
-            known.remove(session_id);
-        }
-        disabled
-    }
-
-    /// Whether a websocket session holds a subscription or is a conduit shard's transport: a
-    /// session that is neither is closed with 4003 when its window ends.
-    pub fn session_in_use(&self, session_id: &str) -> bool {
-        let on_session = |transport: &MockTransport| transport.session_id() == Some(session_id);
-        self.subscriptions
-            .iter()
-            .any(|s| s.is_enabled() && on_session(&s.transport))
-            || self
-                .conduits
-                .iter()
-                .flat_map(|c| c.shards.iter())
-                .any(|shard| shard.is_enabled() && shard.transport.as_ref().is_some_and(on_session))
-    }
-
-    /// The enabled websocket shards of `conduit_id` as `(shard id, session id)`, by shard id.
-    pub fn enabled_shards(&self, conduit_id: &str) -> Vec<(usize, String)> {
-        self.conduits
-            .iter()
-            .filter(|c| c.id == conduit_id)
-            .flat_map(|c| c.shards.iter().enumerate())
-            .filter(|(_, shard)| shard.is_enabled())
-            .filter_map(|(id, shard)| {
-                Some((id, shard.transport.as_ref()?.session_id()?.to_owned()))
-            })
-            .collect()
-    }
-
-    /// The websocket session shard `shard_id` of `conduit_id` is assigned to, enabled or not.
-    pub fn shard_session(&self, conduit_id: &str, shard_id: usize) -> Option<String> {
-        let conduit = self.conduits.iter().find(|c| c.id == conduit_id)?;
-        let shard = conduit.shards.get(shard_id)?;
-        Some(shard.transport.as_ref()?.session_id()?.to_owned())
-    }
-
-    /// Fault: the next Update Conduit Shards that names shard `shard_id` of `conduit_id` lists
-    /// it under `errors` with this `message` (and code `internal_error`) instead of assigning it.
-    pub fn refuse_next_shard_update(&mut self, conduit_id: &str, shard_id: usize, message: &str) {
-        self.shard_update_refusals
-            .insert((conduit_id.to_owned(), shard_id), message.to_owned());
-    }
-
-    pub(crate) fn take_shard_update_refusal(
-        &mut self,
-        conduit_id: &str,
-        shard_id: usize,
-    ) -> Option<String> {
-        self.shard_update_refusals
-            .remove(&(conduit_id.to_owned(), shard_id))
     }
 
     /// A fresh id shaped like a UUID.
