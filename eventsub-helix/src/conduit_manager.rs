@@ -55,7 +55,7 @@ pub struct Resized {
 #[non_exhaustive]
 pub enum Subscribed {
     /// Created now.
-    Created(CreatedSubscription),
+    Created(Box<CreatedSubscription>),
     /// It already existed (Twitch answered 409): nothing to do.
     AlreadyExisted,
 }
@@ -246,7 +246,7 @@ impl ConduitManager {
     pub async fn subscribe(&self, spec: &SubscriptionSpec) -> Result<Subscribed, ConduitError> {
         let transport = TransportRequest::conduit(self.conduit.id.clone());
         match self.client.create_subscription(spec, &transport).await {
-            Ok(created) => Ok(Subscribed::Created(created)),
+            Ok(created) => Ok(Subscribed::Created(Box::new(created))),
             Err(error) if error.is_already_exists() => Ok(Subscribed::AlreadyExisted),
             Err(error) => Err(error.into()),
         }
