@@ -48,5 +48,5 @@ pub use shards::DisabledShard;
 pub use state::{
     APP_MAX_TOTAL_COST, DEFAULT_TOKEN_LIFETIME, MAX_SESSIONS_PER_USER_TOKEN, MockConduit,
     MockShard, MockState, MockSubscription, MockToken, MockTransport, RATE_LIMIT_BUCKET,
-    SharedState, TokenOwner, USER_MAX_TOTAL_COST, lock,
+    RATE_LIMIT_WINDOW_SECS, SharedState, TokenOwner, USER_MAX_TOTAL_COST, lock,
 };

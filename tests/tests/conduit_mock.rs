@@ -7,6 +7,7 @@
 mod conduit_support;
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use conduit_support::{APP_TOKEN, CLIENT_ID, ShardSocket, start_mock};
 use eventsub_helix::{
@@ -252,7 +253,8 @@ async fn conduit_shard_disabled_reaches_its_subscribers_with_the_status() {
 
 #[tokio::test]
 async fn a_session_assigned_to_a_shard_is_not_closed_as_unused() {
-    let config = eventsub_mock::MockConfig::fast();
+    // A window long enough for the assignment to land in it even on a busy machine.
+    let config = eventsub_mock::MockConfig::fast().with_unused_window(Duration::from_secs(2));
     let mock = MockEventSub::start(config).await.unwrap();
     mock.helix().add_app_token(APP_TOKEN, CLIENT_ID);
     let client = mock.helix_client(CLIENT_ID, APP_TOKEN);
@@ -264,11 +266,20 @@ async fn a_session_assigned_to_a_shard_is_not_closed_as_unused() {
     let session = SessionId::new(assigned.session_id.clone());
     assert!(manager.assign(&[(0, session)]).await.unwrap().is_complete());
 
-    // The unused one is closed with 4003 once its window ends...
+    // The unused one (welcomed after the assigned one) is closed with 4003 once its window
+    // ends...
     unused.ended().await;
-    // ...while the assigned one lives on: two keepalives come after the window.
+    // ...while the assigned one, whose window ended first, lives on: two more keepalives come
+    // after that (its loop turned at least once after its window's check).
+    assigned.forget_received();
     assigned.next_of("session_keepalive").await;
     assigned.next_of("session_keepalive").await;
+    let open: Vec<String> = mock
+        .sockets()
+        .into_iter()
+        .map(|info| info.session_id)
+        .collect();
+    assert_eq!(open, [assigned.session_id.clone()]);
     let ends: Vec<_> = mock
         .records()
         .endings()

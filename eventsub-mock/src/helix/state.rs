@@ -29,6 +29,8 @@ pub const APP_MAX_TOTAL_COST: u32 = 10_000;
 pub const MAX_SESSIONS_PER_USER_TOKEN: usize = 3;
 /// The size of the rate-limit bucket the mock reports.
 pub const RATE_LIMIT_BUCKET: u32 = 800;
+/// How long after its first spent point a bucket refills, in seconds (Twitch: a minute).
+pub const RATE_LIMIT_WINDOW_SECS: u64 = 60;
 /// How long a token lives unless [`MockState::token_lifetime`] says otherwise: Twitch's usual
 /// four hours.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(14_400);
@@ -299,6 +301,8 @@ pub struct MockState {
     /// Per-shard refusals for the next Update Conduit Shards
     /// ([`MockState::refuse_next_shard_update`]).
     pub(super) shard_update_refusals: HashMap<(String, usize), String>,
+    /// Per token: when its bucket's window began (Unix seconds) and the points spent since.
+    rate_buckets: HashMap<String, (u64, u32)>,
     next_id: u64,
 }
 
@@ -317,6 +321,7 @@ impl Default for MockState {
             grants: Grants::default(),
             world: World::default(),
             shard_update_refusals: HashMap::new(),
+            rate_buckets: HashMap::new(),
             next_id: 0,
         }
     }
@@ -421,8 +426,25 @@ impl MockState {
         format!("00000000-0000-4000-8000-{:012x}", self.next_id)
     }
 
-    /// What the rate-limit bucket has left: one point less per request, never empty (emptiness is
-    /// a fault to inject).
+    /// Spends one point of the rate-limit bucket of `token` (Twitch keeps one per token, so
+    /// several clients on one mock do not drain each other's) at `now_unix` seconds: what is
+    /// left and when the bucket refills (Unix seconds). A bucket refills a minute after its
+    /// first point was spent; it is never empty (emptiness is a fault to inject).
+    pub fn spend_rate_limit(&mut self, token: &str, now_unix: u64) -> (u32, u64) {
+        let bucket = self
+            .rate_buckets
+            .entry(token.to_owned())
+            .or_insert((now_unix, 0));
+        if now_unix >= bucket.0.saturating_add(RATE_LIMIT_WINDOW_SECS) {
+            *bucket = (now_unix, 0);
+        }
+        bucket.1 = bucket.1.saturating_add(1);
+        let remaining = RATE_LIMIT_BUCKET.saturating_sub(bucket.1).max(1);
+        (remaining, bucket.0.saturating_add(RATE_LIMIT_WINDOW_SECS))
+    }
+
+    /// What the rate-limit bucket has left if all requests so far had one token: one point less
+    /// per request, never empty (emptiness is a fault to inject).
     pub fn rate_limit_remaining(&self) -> u32 {
         let used = u32::try_from(self.requests).unwrap_or(u32::MAX);
         RATE_LIMIT_BUCKET.saturating_sub(used).max(1)

@@ -116,7 +116,12 @@ impl ShardSocket {
         notifications
     }
 
-    /// Waits until the server ends the socket; the close code it sent, if any was seen.
+    /// Forgets the frames received so far, so the next wait sees only later ones.
+    pub fn forget_received(&mut self) {
+        while self.frames.try_recv().is_ok() {}
+    }
+
+    /// Waits until the server ends the socket.
     pub async fn ended(mut self) {
         within(PATIENCE, "the socket to end", async {
             while self.frames.recv().await.is_some() {}
