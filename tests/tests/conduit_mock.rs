@@ -94,6 +94,11 @@ async fn a_shard_that_fails_a_delivery_has_it_retried_once_on_another_shard() {
     let (manager, mut sockets) = conduit_with_shards(&mock, CLIENT_ID, APP_TOKEN, 3).await;
     let conduit_id = manager.conduit().id.as_str().to_owned();
     assert!(mock.fault_shard(&conduit_id, 1, ShardFault::RefuseDelivery));
+    assert!(
+        !mock.fault_shard(&conduit_id, 3, ShardFault::RefuseDelivery),
+        "no shard 3"
+    );
+    assert!(!mock.fault_shard("no-such-conduit", 0, ShardFault::RefuseDelivery));
 
     let routed: Vec<_> = (0..6)
         .flat_map(|_| mock.notify_routed("stream.online", Delivery::Once))

@@ -245,9 +245,16 @@ impl Shared {
         }
     }
 
-    /// Applies `fault` to shard `shard_id` of `conduit_id`; false when the shard has no session
-    /// with a live socket to act on (for the faults that act on one).
+    /// Applies `fault` to shard `shard_id` of `conduit_id`; false when there is no such shard, or
+    /// it has no session with a live socket to act on (for the faults that act on one).
     pub(crate) fn fault_shard(&self, conduit_id: &str, shard_id: usize, fault: ShardFault) -> bool {
+        let exists = crate::helix::lock(&self.helix)
+            .conduits
+            .iter()
+            .any(|c| c.id == conduit_id && shard_id < c.shards.len());
+        if !exists {
+            return false;
+        }
         let key = (conduit_id.to_owned(), shard_id);
         let socket = || {
             let session_id = crate::helix::lock(&self.helix).shard_session(conduit_id, shard_id)?;

@@ -321,8 +321,8 @@ impl MockEventSub {
     }
 
     /// Fault: acts on one shard of a conduit ([`ShardFault`]): closes its session with a code,
-    /// drops it, silences it, or makes it fail every delivery. False when the shard has no live
-    /// session to act on.
+    /// drops it, silences it, or makes it fail every delivery. False when there is no such shard,
+    /// or (for the faults that act on its socket) it has no live session.
     pub fn fault_shard(&self, conduit_id: &str, shard_id: usize, fault: ShardFault) -> bool {
         self.shared.fault_shard(conduit_id, shard_id, fault)
     }
