@@ -186,14 +186,16 @@ fn shard_error(id: &str, message: &str, code: &str) -> Value {
     json!({ "id": id, "message": message, "code": code })
 }
 
-/// Why one shard of an update is refused: the messages of Twitch's reference.
-fn refusal(
+/// Checks one shard of an update: its index and transport, or its entry under `errors`. The
+/// messages are those of Twitch's reference; the codes are the mock's own (the reference names a
+/// `code` field without listing its values).
+fn accept_shard(
     request: &UpdateShardsBody,
     shard: &ShardBody,
     state: &mut MockState,
 ) -> Result<(usize, MockTransport), Value> {
     let refuse = |message: &str, code: &str| shard_error(&shard.id, message, code);
-    let conduit = state
+    let shard_count = state
         .conduits
         .iter()
         .find(|c| c.id == request.conduit_id)
@@ -202,7 +204,7 @@ fn refusal(
         .id
         .parse::<usize>()
         .ok()
-        .filter(|index| *index < conduit)
+        .filter(|index| *index < shard_count)
         .ok_or_else(|| {
             refuse(
                 "The shard id is outside of the conduit's range.",
@@ -253,7 +255,7 @@ pub async fn update_shards(
     let mut updated = Vec::new();
     let mut errors = Vec::new();
     for shard in &request.shards {
-        let (index, transport) = match refusal(&request, shard, &mut state) {
+        let (index, transport) = match accept_shard(&request, shard, &mut state) {
             Ok(accepted) => accepted,
             Err(error) => {
                 errors.push(error);
@@ -262,7 +264,7 @@ pub async fn update_shards(
         };
         let conduit = conduit_mut(&mut state, &caller.client_id, &request.conduit_id)?;
         let Some(stored) = conduit.shards.get_mut(index) else {
-            continue; // checked by `refusal` under the same lock
+            continue; // checked by `accept_shard` under the same lock
         };
         stored.status = match transport {
             MockTransport::Webhook { .. } => "webhook_callback_verification_pending",
