@@ -483,3 +483,49 @@ async fn a_notification_whose_retry_shard_also_fails_is_counted_as_unrouted() {
     );
     assert!(mock.records().sent_notifications().is_empty());
 }
+
+#[tokio::test]
+async fn a_shard_follows_its_session_through_a_graceful_reconnect() {
+    let mock = start_mock().await;
+    let (manager, mut sockets) = conduit_with_shards(&mock, CLIENT_ID, APP_TOKEN, 1).await;
+    manager.subscribe_shard_disabled().await.unwrap();
+    let mut old = sockets.remove(0);
+    let old_socket = mock.sockets()[0].socket;
+    let url = mock.reconnect(old_socket).unwrap();
+    let reconnect = old.next_of("session_reconnect").await;
+    assert_eq!(
+        reconnect["payload"]["session"]["reconnect_url"],
+        url.as_str()
+    );
+
+    let mut new = ShardSocket::connect(&url).await;
+    assert_eq!(
+        new.session_id, old.session_id,
+        "the session, and so the shard, carries over"
+    );
+    old.close(1000).await;
+    assert!(
+        mock.wait_for(conduit_support::PATIENCE, |mock| mock.sockets().len() == 1)
+            .await
+    );
+
+    let shards = manager.shards(None).await.unwrap();
+    assert_eq!(shards[0].status.as_str(), "enabled");
+    let routed = mock.notify_routed("stream.online", Delivery::Once);
+    assert_eq!(routed.len(), 1);
+    assert_ne!(routed[0].sockets, [old_socket]);
+    let notification = new.next_of("notification").await;
+    assert_eq!(
+        notification["metadata"]["subscription_type"],
+        "stream.online"
+    );
+    assert!(mock.unrouted().is_empty());
+    let disabled: Vec<_> = mock
+        .records()
+        .sent_notifications()
+        .into_iter()
+        .filter(|frame| frame.subscription_type.as_deref() == Some("conduit.shard.disabled"))
+        .map(|frame| frame.message_id.clone())
+        .collect();
+    assert!(disabled.is_empty(), "no shard was disabled: {disabled:?}");
+}
