@@ -134,6 +134,8 @@ async fn a_notification_no_shard_takes_is_counted_as_unrouted() {
     assert!(routed.is_empty());
     let unrouted = mock.unrouted();
     assert_eq!(unrouted.len(), 1);
+    assert_eq!(mock.take_unrouted(), unrouted);
+    assert!(mock.unrouted().is_empty(), "taken");
     assert!(
         mock.records()
             .sent()
@@ -215,6 +217,8 @@ async fn a_shards_status_says_how_its_session_ended() {
             "websocket_disconnected"
         ]
     );
+    // The subscription belongs to the conduit: no shard's end touched it.
+    assert!(mock.helix().subscriptions.iter().all(|s| s.is_enabled()));
     let disconnected = manager
         .shards(Some(eventsub_helix::ShardStatus::WebsocketDisconnected))
         .await
@@ -232,6 +236,11 @@ async fn conduit_shard_disabled_reaches_its_subscribers_with_the_status() {
         Subscribed::Created(_)
     ));
     let conduit_id = manager.conduit().id.as_str().to_owned();
+    // A subscriber for another conduit's shards hears nothing of this one's.
+    let elsewhere = SubscriptionSpec::new("conduit.shard.disabled", "1")
+        .with_condition("client_id", CLIENT_ID)
+        .with_condition("conduit_id", "another-conduit");
+    manager.subscribe(&elsewhere).await.unwrap();
     let failing = sockets.remove(0);
     let failing_session = failing.session_id.clone();
     assert!(mock.fault_shard(&conduit_id, 0, ShardFault::Close(4002)));
@@ -254,6 +263,17 @@ async fn conduit_shard_disabled_reaches_its_subscribers_with_the_status() {
     let typed: eventsub_proto::events::conduit::ConduitShardDisabled<'_> =
         serde_json::from_str(&text).unwrap();
     assert_eq!(typed.status.as_str(), "websocket_failed_ping_pong");
+
+    // Anything queued with it on the one shard left has gone out before this.
+    mock.notify("stream.online", Delivery::Once);
+    sockets[0].next_of("notification").await;
+    let announced = mock
+        .records()
+        .sent_notifications()
+        .into_iter()
+        .filter(|frame| frame.subscription_type.as_deref() == Some("conduit.shard.disabled"))
+        .count();
+    assert_eq!(announced, 1);
 }
 
 #[tokio::test]
@@ -528,4 +548,23 @@ async fn a_shard_follows_its_session_through_a_graceful_reconnect() {
         .map(|frame| frame.message_id.clone())
         .collect();
     assert!(disabled.is_empty(), "no shard was disabled: {disabled:?}");
+}
+
+#[tokio::test]
+async fn what_happens_in_the_world_reaches_a_conduit_shard() {
+    let mock = start_mock().await;
+    let (_manager, mut sockets) = conduit_with_shards(&mock, CLIENT_ID, APP_TOKEN, 2).await;
+    let happened = mock.world().stream_online("42");
+    assert_eq!(happened.delivered.len(), 1);
+    let silent = mock.world().stream_online("43");
+    assert!(silent.delivered.is_empty(), "nobody listens to channel 43");
+    let notification = sockets[0].next_of("notification").await;
+    assert_eq!(
+        notification["metadata"]["message_id"],
+        happened.delivered[0].as_str()
+    );
+    assert_eq!(
+        notification["payload"]["event"]["broadcaster_user_id"],
+        "42"
+    );
 }

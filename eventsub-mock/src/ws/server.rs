@@ -320,6 +320,12 @@ impl MockEventSub {
         self.shared.lock().unrouted.clone()
     }
 
+    /// [`MockEventSub::unrouted`], handed over: the mock starts a new list, so a long run that
+    /// takes them now and then keeps its memory flat.
+    pub fn take_unrouted(&self) -> Vec<String> {
+        std::mem::take(&mut self.shared.lock().unrouted)
+    }
+
     /// Fault: acts on one shard of a conduit ([`ShardFault`]): closes its session with a code,
     /// drops it, silences it, or makes it fail every delivery. False when there is no such shard,
     /// or (for the faults that act on its socket) it has no live session.
