@@ -33,5 +33,5 @@ pub use helix::{
 };
 pub use read::{HelixRead, Recovery};
 pub use recovered::{Recovered, RecoveredEvent};
-pub use report::{CatchUp, CatchUpOutcome, CatchUpResult, Unrecoverable};
+pub use report::{CatchUp, CatchUpOutcome, CatchUpResult, ReadError, Unrecoverable};
 pub use request::ReadRequest;
