@@ -19,11 +19,19 @@
 //! absent, never invented.
 
 mod config;
+pub(crate) mod engine;
 pub mod helix;
+mod items;
+mod keys;
+mod page;
+mod plan;
 mod read;
 mod recovered;
+mod remembered;
 mod report;
 mod request;
+mod run;
+mod state;
 
 pub use config::CatchUpConfig;
 pub use helix::{
