@@ -76,6 +76,13 @@ pub fn rfc3339(at: SystemTime) -> String {
         .unwrap()
 }
 
+/// A read asked for or a report handed out, in the order they came.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    Read,
+    Report,
+}
+
 /// The client, the fake Twitch around it, and everything it said.
 pub struct Harness {
     pub client: Client,
@@ -102,6 +109,8 @@ pub struct Harness {
     /// The token's scopes, when the client validates its token.
     pub scopes: Option<Vec<String>>,
     pub events: Vec<Event>,
+    /// Reads and reports in order.
+    pub timeline: Vec<Mark>,
     messages: u64,
     last_keepalive: Instant,
     handover_to: Option<ConnId>,
@@ -144,6 +153,7 @@ impl Harness {
             auto_reads: true,
             scopes: None,
             events: Vec::new(),
+            timeline: Vec::new(),
             messages: 0,
             last_keepalive: start,
             handover_to: None,
@@ -171,10 +181,16 @@ impl Harness {
                 Output::ValidateToken { request } => self.validations.push(request),
                 Output::Close { conn, .. } | Output::Abort { conn } => self.closes.push(conn),
                 Output::CatchUpRead { request, read } => {
+                    self.timeline.push(Mark::Read);
                     self.asked.push(read.clone());
                     self.reads.push_back((request, read));
                 }
-                Output::Event(event) => self.events.push(event),
+                Output::Event(event) => {
+                    if matches!(event, Event::CatchUp(_)) {
+                        self.timeline.push(Mark::Report);
+                    }
+                    self.events.push(event);
+                }
                 Output::DeleteSubscription { .. } => {}
                 other => panic!("unexpected output {other:?}"),
             }
