@@ -574,3 +574,45 @@ fn a_subscription_created_only_after_the_gap_began_is_not_caught_up() {
         .collect();
     assert_eq!(subscriptions, [&follow()]);
 }
+
+#[test]
+fn followers_listed_by_total_only_are_a_missing_scope_not_no_follows() {
+    // Token validation is off: the scopes are unknown, so the read is tried; Twitch answers a
+    // token without the scope with 200 and only `total`.
+    let mut harness = up(vec![follow()]);
+    harness.world.fail_with = Some(Ok(r#"{"data":[],"total":12,"pagination":{}}"#.to_owned()));
+    gap(&mut harness, |harness| {
+        harness.act_follow("7");
+    });
+    assert_eq!(
+        only_outcome(&harness),
+        CatchUpResult::Unrecoverable {
+            reason: Unrecoverable::MissingScope {
+                read: HelixRead::ChannelFollowers,
+                scopes: &["moderator:read:followers"],
+            }
+        }
+    );
+}
+
+#[test]
+fn an_answer_to_a_catch_up_read_with_catch_up_off_is_an_unknown_request() {
+    let mut config = config(vec![follow()], CatchUpConfig::default());
+    config.catch_up = None;
+    let mut harness = Harness::new(config);
+    harness.establish();
+    // A request id the client did give out, for something else (a creation, answered).
+    let mut other = Harness::new(common::config(vec![follow()], CatchUpConfig::default()));
+    other.auto_reads = false;
+    other.establish();
+    gap(&mut other, |_| {});
+    let (request, _) = other.reads.pop_front().unwrap();
+    let now = harness.now;
+    let result = Ok(r#"{"data":[]}"#.to_owned());
+    assert_eq!(
+        harness
+            .client
+            .handle_input(now, Input::CatchUpRead { request, result }),
+        Err(InputError::UnknownRequest { request })
+    );
+}

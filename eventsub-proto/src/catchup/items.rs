@@ -27,11 +27,35 @@ fn at(timestamp: &Timestamp) -> SystemTime {
     (*timestamp).into()
 }
 
+/// One page of an events read.
+pub(crate) struct ItemsPage {
+    pub(crate) items: Vec<Item>,
+    pub(crate) cursor: Option<String>,
+    /// Get Channel Followers without its scope (or for another broadcaster's token) answers 200
+    /// with only `total`: followers there are, but none is listed. That is not "no follows".
+    pub(crate) hidden: bool,
+}
+
 /// The items of one page of the read for `family` about `broadcaster`, and the next cursor.
 pub(crate) fn decode(
     family: Family,
     broadcaster: &str,
     body: &str,
+) -> Result<ItemsPage, ReadError> {
+    let mut hidden = false;
+    let (items, cursor) = decode_items(family, broadcaster, body, &mut hidden)?;
+    Ok(ItemsPage {
+        items,
+        cursor,
+        hidden,
+    })
+}
+
+fn decode_items(
+    family: Family,
+    broadcaster: &str,
+    body: &str,
+    hidden: &mut bool,
 ) -> Result<(Vec<Item>, Option<String>), ReadError> {
     let key = |id: &str, at: SystemTime| ItemKey {
         family,
@@ -41,7 +65,9 @@ pub(crate) fn decode(
     };
     let items = match family {
         Family::Follow => {
-            let (followers, cursor) = page::decode::<ChannelFollower>(body)?;
+            let page = page::decode_page::<ChannelFollower>(body)?;
+            *hidden = page.items.is_empty() && page.total.is_some_and(|total| total > 0);
+            let (followers, cursor) = (page.items, page.cursor);
             let items = followers.into_iter().map(|follower| {
                 let when = at(&follower.followed_at);
                 Item {
