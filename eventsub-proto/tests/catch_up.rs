@@ -616,3 +616,35 @@ fn an_answer_to_a_catch_up_read_with_catch_up_off_is_an_unknown_request() {
         Err(InputError::UnknownRequest { request })
     );
 }
+
+fn channel_update() -> eventsub_proto::SubscriptionSpec {
+    eventsub_proto::SubscriptionSpec::new("channel.update", "2")
+        .with_condition("broadcaster_user_id", common::BROADCASTER)
+}
+
+fn retitle(harness: &mut Harness, title: &str) -> bool {
+    harness.world.title = title.to_owned();
+    let event = serde_json::json!({"broadcaster_user_id": common::BROADCASTER,
+        "broadcaster_user_login": "caster", "broadcaster_user_name": "Caster", "title": title,
+        "language": "en", "category_id": "", "category_name": "", "content_classification_labels": []});
+    harness.notify(&channel_update(), &event.to_string())
+}
+
+#[test]
+fn a_channel_update_in_the_gap_is_compared_with_the_last_delivered_one() {
+    let mut harness = up(vec![channel_update()]);
+    assert!(retitle(&mut harness, "second"));
+    gap(&mut harness, |harness| {
+        assert!(!retitle(harness, "third"));
+    });
+    let events: Vec<&RecoveredEvent> = harness.recovered().iter().map(|r| &r.event).collect();
+    assert!(
+        matches!(events.as_slice(), [RecoveredEvent::ChannelUpdate { before, after }]
+            if before.title == "second" && after.title == "third"),
+        "{events:?}"
+    );
+    // The next gap compares with what this one read: nothing changed, nothing is recovered.
+    gap(&mut harness, |_| {});
+    assert_eq!(harness.recovered().len(), 1);
+    assert_eq!(harness.reports().len(), 2);
+}
