@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use crate::events::Timestamp;
 
 use super::helix::{BannedUser, ChannelFollower, CustomRewardRedemption, Poll, Prediction};
-use super::keys::{Family, ItemKey};
+use super::keys::{self, Family, ItemKey};
 use super::page;
 use super::recovered::RecoveredEvent;
 use super::report::ReadError;
@@ -154,4 +154,50 @@ fn decode_items(
         }
     };
     Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PREDICTION: &str = r#"{"data":[{"id":"pr1","broadcaster_id":"1","broadcaster_login":"c",
+        "broadcaster_name":"C","title":"?","winning_outcome_id":"o1","outcomes":[],
+        "prediction_window":60,"status":"RESOLVED","created_at":"2023-01-01T00:00:00Z",
+        "locked_at":"2023-01-01T00:01:00Z","ended_at":"2023-01-01T00:02:00Z"}],"pagination":{}}"#;
+
+    fn phase(family: Family) -> (Option<SystemTime>, SystemTime, &'static str) {
+        let page = decode(family, "1", PREDICTION).expect("a prediction"); // ok: a test's failure report
+        let item = page.items.into_iter().next().expect("one item"); // ok: a test's failure report
+        let variant = match item.event {
+            RecoveredEvent::PredictionBegin { .. } => "begin",
+            RecoveredEvent::PredictionLock { .. } => "lock",
+            RecoveredEvent::PredictionEnd { .. } => "end",
+            _ => "other",
+        };
+        (item.key.map(|key| key.at), item.latest, variant)
+    }
+
+    #[test]
+    fn each_prediction_phase_is_timed_by_its_own_field() {
+        let at = |text| keys::parse_time(text);
+        let end = at("2023-01-01T00:02:00Z").expect("valid"); // ok: a test's failure report
+        assert_eq!(
+            phase(Family::PredictionBegin),
+            (at("2023-01-01T00:00:00Z"), end, "begin")
+        );
+        assert_eq!(
+            phase(Family::PredictionLock),
+            (at("2023-01-01T00:01:00Z"), end, "lock")
+        );
+        assert_eq!(phase(Family::PredictionEnd), (Some(end), end, "end"));
+    }
+
+    #[test]
+    fn a_poll_still_running_has_no_end_to_recover() {
+        let body = r#"{"data":[{"id":"p1","broadcaster_id":"1","broadcaster_login":"c",
+            "broadcaster_name":"C","title":"?","choices":[],"status":"ACTIVE","duration":60,
+            "started_at":"2023-01-01T00:00:00Z","ended_at":null}]}"#;
+        let page = decode(Family::PollEnd, "1", body).expect("a poll"); // ok: a test's failure report
+        assert!(page.items.iter().all(|item| item.key.is_none()));
+    }
 }
