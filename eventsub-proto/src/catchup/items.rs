@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use crate::events::Timestamp;
 
 use super::helix::{BannedUser, ChannelFollower, CustomRewardRedemption, Poll, Prediction};
-use super::keys::{self, Family, ItemKey};
+use super::keys::{Family, ItemKey};
 use super::page;
 use super::recovered::RecoveredEvent;
 use super::report::ReadError;
@@ -179,7 +179,7 @@ mod tests {
 
     #[test]
     fn each_prediction_phase_is_timed_by_its_own_field() {
-        let at = |text| keys::parse_time(text);
+        let at = |text| crate::catchup::keys::parse_time(text);
         let end = at("2023-01-01T00:02:00Z").expect("valid"); // ok: a test's failure report
         assert_eq!(
             phase(Family::PredictionBegin),
