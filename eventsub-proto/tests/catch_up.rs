@@ -648,3 +648,24 @@ fn a_channel_update_in_the_gap_is_compared_with_the_last_delivered_one() {
     assert_eq!(harness.recovered().len(), 1);
     assert_eq!(harness.reports().len(), 2);
 }
+
+#[test]
+fn a_handover_whose_old_socket_broke_is_a_gap_caught_up() {
+    let mut harness = up(vec![follow()]);
+    // Sent on the old socket, never read: the socket breaks before it is drained.
+    let at = harness.wall();
+    harness.world.followers.push(("lost".to_owned(), at));
+    harness.advance(Duration::from_millis(300));
+    harness.break_closes = true;
+    harness.handover();
+    assert!(
+        harness
+            .events
+            .iter()
+            .any(|event| matches!(event, Event::Reconnected { .. })),
+        "{:?}",
+        harness.events
+    );
+    assert_eq!(harness.resumed(), 1, "the broken drain is a gap");
+    assert_eq!(followers_recovered(&harness), ["lost"]);
+}

@@ -114,6 +114,9 @@ pub struct Harness {
     messages: u64,
     last_keepalive: Instant,
     handover_to: Option<ConnId>,
+    /// Whether the sockets the client closes break instead of answering its close (what they
+    /// still carried is lost).
+    pub break_closes: bool,
 }
 
 impl Harness {
@@ -157,6 +160,7 @@ impl Harness {
             messages: 0,
             last_keepalive: start,
             handover_to: None,
+            break_closes: false,
         }
     }
 
@@ -215,9 +219,10 @@ impl Harness {
                 if self.live == Some(conn) {
                     self.live = None;
                 }
+                let code = if self.break_closes { None } else { Some(1000) };
                 self.input(Input::Closed {
                     conn,
-                    code: Some(1000),
+                    code,
                     reason: "",
                 });
                 continue;
