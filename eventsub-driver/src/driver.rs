@@ -350,6 +350,9 @@ impl<R: Runtime> Driver<R> {
             Command::Subscriptions(reply) => {
                 let _ = reply.send(self.client.subscriptions_report());
             }
+            Command::Stats(reply) => {
+                let _ = reply.send(self.client.stats());
+            }
             Command::Shutdown => {
                 tracing::info!("shutdown requested");
                 self.shutdown_core();
