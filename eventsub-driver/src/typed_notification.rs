@@ -35,7 +35,7 @@ impl<K: SubscriptionKind> TypedNotification<K> {
     /// Decodes `notification`'s event as `K`. The caller has checked that it is of kind `K`; the
     /// error gives the notification back with why its event does not match `K`'s shape.
     // The error gives the notification back whole (its frame's shared text and the spans of its
-    // parts, 112 bytes); it is the rare path of an event that does not match its kind, so it is
+    // parts, 128 bytes); it is the rare path of an event that does not match its kind, so it is
     // not boxed.
     #[allow(clippy::result_large_err)]
     pub(crate) fn decode(notification: Notification) -> Result<Self, DecodeError> {
