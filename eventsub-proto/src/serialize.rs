@@ -96,10 +96,8 @@ impl Serialize for Notification {
         notification.serialize_field("subscription_type", self.subscription_type())?;
         notification.serialize_field("subscription_version", self.subscription_version())?;
         notification.serialize_field("batch_item_id", &self.batch_item_id())?;
-        notification.serialize_field(
-            "subscription",
-            &PayloadPart(self, self.subscription_json()),
-        )?;
+        notification
+            .serialize_field("subscription", &PayloadPart(self, self.subscription_json()))?;
         notification.serialize_field("event", &PayloadPart(self, self.event_json()))?;
         notification.end()
     }

@@ -84,7 +84,11 @@ mod tests {
         }
         assert_eq!(count.get(), 1);
         assert!(unchecked.clone().check(["{", "{}"]).is_err());
-        assert_eq!(count.get(), 1, "a clone of a reported notification is reported");
+        assert_eq!(
+            count.get(),
+            1,
+            "a clone of a reported notification is reported"
+        );
         assert!(Unchecked::new(&count).check(["{", "{}"]).is_err());
         assert_eq!(count.get(), 2, "another notification counts on its own");
     }
@@ -179,7 +183,11 @@ mod tests {
             assert!(broken.decode::<serde::de::IgnoredAny>().is_err());
             assert!(broken.check_payload().is_err());
             assert!(broken.subscription().is_ok(), "the subscription is sound");
-            assert_eq!(client.stats().malformed_frames, 1, "one frame, counted once");
+            assert_eq!(
+                client.stats().malformed_frames,
+                1,
+                "one frame, counted once"
+            );
         }
 
         #[test]

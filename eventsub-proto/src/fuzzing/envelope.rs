@@ -1,10 +1,10 @@
 //! Arbitrary bytes as one frame.
 
+use crate::event::{Notification, NotificationParts};
 use crate::events::EventData;
 use crate::events::frame::{TypedEvents, TypedFrame, parse_frame};
-use crate::message::{self, Events, Message};
-use crate::event::{Notification, NotificationParts};
 use crate::ids::{ConnId, MessageId};
+use crate::message::{self, Events, Message};
 use crate::scan::{Scanned, scan};
 use crate::unchecked::MalformedCount;
 
