@@ -104,13 +104,15 @@ mod tests {
         /// A client with a live session (nothing to subscribe but a session to read).
         fn live(payload_check: PayloadCheck) -> (Client, ConnId, Instant) {
             let now = Instant::now();
-            let mut config = Config::default();
-            config.payload_check = payload_check;
-            config.validate_token = false;
-            config.subscriptions = vec![
-                crate::SubscriptionSpec::new("channel.follow", "2")
-                    .with_condition("broadcaster_user_id", "1"),
-            ];
+            let config = Config {
+                payload_check,
+                validate_token: false,
+                subscriptions: vec![
+                    crate::SubscriptionSpec::new("channel.follow", "2")
+                        .with_condition("broadcaster_user_id", "1"),
+                ],
+                ..Config::default()
+            };
             let mut client = Client::new(config, now).unwrap(); // ok: a unit test; a panic is its failure report
             let Some(Output::Connect { conn, .. }) = client.poll_output() else {
                 panic!("no connect")
