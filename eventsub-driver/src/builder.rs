@@ -342,6 +342,7 @@ impl<R: Runtime> EventSubBuilder<R> {
         let websocket_config = tungstenite::protocol::WebSocketConfig::default()
             .max_message_size(Some(config.max_frame_bytes))
             .max_frame_size(Some(config.max_frame_bytes))
+            .read_buffer_size(crate::socket::READ_BUFFER_BYTES)
             .write_buffer_size(crate::socket::WRITE_BUFFER_BYTES)
             .max_write_buffer_size(crate::socket::MAX_WRITE_BUFFER_BYTES);
         // No token here: every call asks the provider for the current one (`helix/call.rs`),
@@ -395,6 +396,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             leftover: leftover.clone(),
             recorder,
             first_validation,
+            staged: Vec::new(),
         };
         let task_gone = self.runtime.spawn_joinable(Box::pin(driver.run())).shared();
         Ok((

@@ -7,7 +7,7 @@ use std::future::poll_fn;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::Poll;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use eventsub_helix::HelixClient;
 use eventsub_proto::recording::Entry;
@@ -69,11 +69,21 @@ pub(crate) struct Driver<R> {
     pub(crate) recorder: Option<Recorder>,
     /// For `connect_validated`: the first validation's outcome, until it is settled.
     pub(crate) first_validation: Option<FirstValidation>,
+    /// Events of the frames read in one turn ([`Driver::read_ready_frames`]), each with room
+    /// kept for it in the consumer's buffer, handed over together when the turn ends: the
+    /// consumer is woken once for them, not once each. Empty outside a turn.
+    pub(crate) staged: Vec<Event>,
 }
 
 /// Under [`Overflow::DiscardWithLagged`], how many lifecycle events may wait for room before the
 /// sockets stop being read anyway: lifecycle events are never discarded, and memory stays bounded.
 pub(crate) const MAX_WAITING_EVENTS: usize = 256;
+
+/// How many frames one turn of the driver reads when they are ready at once (tungstenite's
+/// buffer, the socket's received bytes), before it goes back to the runtime: its commands, its
+/// timers and its other sockets wait at most that long (64 chat frames are some 0.3 ms), and
+/// tokio's cooperative budget may end a turn sooner.
+pub(crate) const MAX_FRAMES_PER_TURN: usize = 64;
 
 /// The sockets and calls in flight.
 #[derive(Default)]
@@ -111,6 +121,14 @@ async fn helix_deadline(deadline: &mut Option<BoxFuture<'static, ()>>) {
     }
 }
 
+/// Completes when the armed timer fires; never when none is armed.
+async fn timer_fired(timer: &mut Option<(Instant, BoxFuture<'static, ()>)>) {
+    match timer {
+        Some((_, sleep)) => sleep.await,
+        None => std::future::pending().await,
+    }
+}
+
 /// The next event of any live socket. The socket polled first rotates, so a flood on one
 /// socket (the old one during a handover, say) cannot starve the other.
 async fn next_socket_event(
@@ -139,6 +157,12 @@ impl<R: Runtime> Driver<R> {
         async {
             let mut flight = InFlight::default();
             let mut commands_open = true;
+            // The core's next deadline and the sleep armed for it. A new sleep is made only when
+            // the core wants to wake earlier than the one armed: every frame moves the keepalive
+            // deadline later, and building a timer per frame cost more than a whole frame's
+            // routing. One that fires before the core's deadline finds `handle_timeout` a no-op
+            // (calling it early is allowed) and is replaced by one for the deadline then.
+            let mut timer: Option<(Instant, BoxFuture<'static, ()>)> = None;
             loop {
                 self.drain_outputs(&mut flight);
                 if self.client.is_stopped() {
@@ -152,10 +176,13 @@ impl<R: Runtime> Driver<R> {
                     self.drain_outputs(&mut flight);
                 }
                 let reading = !self.reading_paused && !flight.readers.is_empty();
-                let wake = match self.client.poll_timeout() {
-                    Some(deadline) => self.runtime.sleep_until(deadline),
-                    None => std::future::pending().boxed(),
-                };
+                match self.client.poll_timeout() {
+                    Some(deadline) if timer.as_ref().is_none_or(|(armed, _)| deadline < *armed) => {
+                        timer = Some((deadline, self.runtime.sleep_until(deadline)));
+                    }
+                    Some(_) => {}
+                    None => timer = None,
+                }
                 tokio::select! {
                     command = self.commands.recv(), if commands_open => match command {
                         Some(command) => self.command(command),
@@ -164,6 +191,7 @@ impl<R: Runtime> Driver<R> {
                     },
                     (conn, event) = next_socket_event(&mut flight.readers, &mut flight.writers, &mut flight.turn), if reading => {
                         self.socket_event(&mut flight, conn, event);
+                        self.read_ready_frames(&mut flight);
                         if self.events_filling_up() {
                             // tungstenite hands out buffered frames without touching the runtime's
                             // budget, so a consumer on this runtime would not run before the buffer
@@ -207,7 +235,8 @@ impl<R: Runtime> Driver<R> {
                         tracing::info!("event stream dropped: shutting down");
                         self.shutdown_core();
                     }
-                    () = wake => {
+                    () = timer_fired(&mut timer) => {
+                        timer = None;
                         // Read the clock again: the timer may have fired late.
                         let now = self.runtime.now();
                         self.record(|recorder| recorder.entry(now, Entry::Timeout));
@@ -350,6 +379,9 @@ impl<R: Runtime> Driver<R> {
             Command::Subscriptions(reply) => {
                 let _ = reply.send(self.client.subscriptions_report());
             }
+            Command::Stats(reply) => {
+                let _ = reply.send(self.client.stats());
+            }
             Command::Shutdown => {
                 tracing::info!("shutdown requested");
                 self.shutdown_core();
@@ -357,10 +389,17 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
-    /// Carries out the core's outputs in order. While the consumer has no room under
-    /// backpressure, only the actions are taken ([`Client::poll_action`]): the events stay in the
-    /// core (a batched notification's as one entry, made one at a time), so this task holds none.
+    /// Carries out the core's outputs in order, and hands over their events.
     fn drain_outputs(&mut self, flight: &mut InFlight) {
+        self.take_outputs(flight);
+        self.send_staged();
+    }
+
+    /// Carries out the core's outputs in order, their events staged ([`Driver::staged`]) while
+    /// they fit. While the consumer has no room under backpressure, only the actions are taken
+    /// ([`Client::poll_action`]): the events stay in the core (a batched notification's as one
+    /// entry, made one at a time), so this task holds none.
+    fn take_outputs(&mut self, flight: &mut InFlight) {
         loop {
             let output = if self.events_held_in_core() {
                 self.client.poll_action()
@@ -448,6 +487,63 @@ impl<R: Runtime> Driver<R> {
         }
     }
 
+    /// After a frame was read: the frames that are ready too are read now, up to
+    /// [`MAX_FRAMES_PER_TURN`], without a trip through the runtime, and the events they make are
+    /// handed over together at the end ([`Driver::staged`]). The turn ends early when the core
+    /// stops, the sockets must not be read (the consumer's buffer is full under backpressure, or
+    /// half full: a consumer on this runtime gets its turn), or nothing more is ready.
+    fn read_ready_frames(&mut self, flight: &mut InFlight) {
+        for _ in 1..MAX_FRAMES_PER_TURN {
+            self.take_outputs(flight);
+            if self.client.is_stopped()
+                || self.pause_or_resume_reading()
+                || self.reading_paused
+                || flight.readers.is_empty()
+                || self.events_filling_up()
+            {
+                break;
+            }
+            // Polled without this task's waker: when nothing is ready the `select!` polls the
+            // sockets again with it before the task sleeps.
+            let ready =
+                next_socket_event(&mut flight.readers, &mut flight.writers, &mut flight.turn)
+                    .now_or_never();
+            let Some((conn, event)) = ready else {
+                break;
+            };
+            self.socket_event(flight, conn, event);
+        }
+        self.drain_outputs(flight);
+    }
+
+    /// Hands over the events staged in this turn, in order. Each had room kept for it, so they
+    /// fit; should one not, it waits at the head of the queue like any event without room.
+    fn send_staged(&mut self) {
+        let mut staged = std::mem::take(&mut self.staged).into_iter();
+        for event in staged.by_ref() {
+            match self.events.try_send(event) {
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(event)) => {
+                    // Broken invariant only (room was counted); kept in order all the same.
+                    let rest: Vec<Event> = std::iter::once(event).chain(staged.by_ref()).collect();
+                    for event in rest.into_iter().rev() {
+                        self.waiting.push_front(event);
+                    }
+                    break;
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    self.consumer_gone();
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Room in the consumer's buffer that no staged event has taken.
+    fn room(&self) -> usize {
+        self.events.capacity().saturating_sub(self.staged.len())
+    }
+
     /// Hands `event` to the consumer, behind whatever waits; when there is no room it waits too,
     /// unless the policy discards it (and it may be discarded: never a lifecycle event).
     fn deliver(&mut self, event: Event) {
@@ -455,6 +551,13 @@ impl<R: Runtime> Driver<R> {
         if self.first_validation.is_some() {
             self.watch_for_stop(&event);
         }
+        if !self.has_waiting() && self.room() > 0 && !self.events.is_closed() {
+            // It fits: staged, and sent when the outputs are drained or the turn ends.
+            self.staged.push(event);
+            return;
+        }
+        // No room: what is staged goes first, so the order holds.
+        self.send_staged();
         let event = if self.flush_waiting() {
             match self.events.try_send(event) {
                 Ok(()) => return,
@@ -483,7 +586,7 @@ impl<R: Runtime> Driver<R> {
     /// are dropped), so that a shutdown is not held by events nobody will read.
     fn events_held_in_core(&self) -> bool {
         self.overflow == Overflow::Backpressure
-            && (self.events.capacity() == 0 || !self.waiting.is_empty())
+            && (self.room() == 0 || !self.waiting.is_empty())
             && !self.events.is_closed()
     }
 
@@ -569,7 +672,7 @@ impl<R: Runtime> Driver<R> {
     }
 
     fn events_filling_up(&self) -> bool {
-        self.events.capacity() < self.events.max_capacity() / 2
+        self.room() < self.events.max_capacity() / 2
     }
 
     fn discard(&mut self, event: &Event) {

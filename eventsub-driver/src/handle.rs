@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 
-use eventsub_proto::{Event, SubscribeError, SubscriptionSpec, SubscriptionsReport};
+use eventsub_proto::{Event, Stats, SubscribeError, SubscriptionSpec, SubscriptionsReport};
 use futures_util::future::Shared;
 use futures_util::{FutureExt, Stream};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -23,6 +23,7 @@ pub(crate) enum Command {
     ),
     Unsubscribe(SubscriptionSpec, oneshot::Sender<bool>),
     Subscriptions(oneshot::Sender<SubscriptionsReport>),
+    Stats(oneshot::Sender<Stats>),
     Shutdown,
 }
 
@@ -69,6 +70,13 @@ impl EventSubHandle {
     /// created, else the estimate), and the token's `total_cost` and `max_total_cost`.
     pub async fn subscriptions(&self) -> Result<SubscriptionsReport, HandleError> {
         self.ask(Command::Subscriptions).await
+    }
+
+    /// The core's counters ([`Stats`]): duplicates and stale notifications dropped, malformed
+    /// frames (those refused, and those a decode found not to be JSON after delivery), the
+    /// duplicate filter's size, sockets and requests in flight.
+    pub async fn stats(&self) -> Result<Stats, HandleError> {
+        self.ask(Command::Stats).await
     }
 
     /// Shuts down gracefully: every socket is closed with 1000 (and the subscriptions deleted if

@@ -35,7 +35,7 @@ impl<K: SubscriptionKind> TypedNotification<K> {
     /// Decodes `notification`'s event as `K`. The caller has checked that it is of kind `K`; the
     /// error gives the notification back with why its event does not match `K`'s shape.
     // The error gives the notification back whole (its frame's shared text and the spans of its
-    // parts, 112 bytes); it is the rare path of an event that does not match its kind, so it is
+    // parts, 128 bytes); it is the rare path of an event that does not match its kind, so it is
     // not boxed.
     #[allow(clippy::result_large_err)]
     pub(crate) fn decode(notification: Notification) -> Result<Self, DecodeError> {
@@ -46,9 +46,13 @@ impl<K: SubscriptionKind> TypedNotification<K> {
             decoded,
             kind: PhantomData,
         })
-        .map_err(|(notification, error)| DecodeError {
-            notification,
-            error,
+        .map_err(|(notification, error)| {
+            // A payload delivered unchecked that is not JSON counts as a malformed frame.
+            let _ = notification.check_payload();
+            DecodeError {
+                notification,
+                error,
+            }
         })
     }
 
@@ -107,4 +111,63 @@ pub struct DecodeError {
     /// Why its event does not decode.
     #[source]
     pub error: serde_json::Error,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Instant, SystemTime};
+
+    use eventsub_proto::events::kinds::ChannelFollowV2;
+    use eventsub_proto::{Client, Config, Event, Input, Output, SubscriptionSpec};
+
+    use crate::Typed;
+
+    const WELCOME: &str = include_str!("../../eventsub-proto/benches/frames/session_welcome.json");
+    const FOLLOW: &str = include_str!("../../eventsub-proto/benches/frames/channel_follow_v2.json");
+
+    /// What a live client (default configuration) delivers for `frame`.
+    fn delivered(client: &mut Client, frame: &str) -> Vec<Event> {
+        let now = Instant::now();
+        match client.poll_output() {
+            Some(Output::Connect { conn, .. }) => {
+                client.handle_input(now, Input::Opened { conn }).unwrap(); // ok: a unit test; a panic is its failure report
+                for text in [WELCOME, frame] {
+                    let received_at = SystemTime::UNIX_EPOCH;
+                    let input = Input::Text {
+                        conn,
+                        text,
+                        received_at,
+                    };
+                    client.handle_input(now, input).unwrap(); // ok: a unit test
+                }
+            }
+            other => panic!("no connect: {other:?}"),
+        }
+        std::iter::from_fn(|| client.poll_output())
+            .filter_map(|output| match output {
+                Output::Event(event @ Event::Notification(_)) => Some(event),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_typed_stream_counts_an_event_that_is_not_json_as_a_malformed_frame() {
+        let mut config = Config::default();
+        config.validate_token = false;
+        config.subscriptions = vec![
+            SubscriptionSpec::new("channel.follow", "2").with_condition("broadcaster_user_id", "1"),
+        ];
+        let mut client = Client::new(config, Instant::now()).unwrap(); // ok: a unit test
+        let broken = FOLLOW.replacen(r#""user_id":"1234""#, r#""user_id":1234x"#, 1);
+        let mut events = delivered(&mut client, &broken);
+        let Some(event) = events.pop() else {
+            panic!("the frame was not delivered (the default check is deferred)")
+        };
+        assert!(matches!(
+            Typed::<ChannelFollowV2>::from(event),
+            Typed::Undecodable(_)
+        ));
+        assert_eq!(client.stats().malformed_frames, 1);
+    }
 }

@@ -7,8 +7,8 @@
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/deps/instructions-* client chat 5000
 //! ```
 //! Paths: `none`, `bare` (serde_json of the borrowed envelope, payload as `&RawValue`), `client`
-//! (`handle_input` + draining `poll_output`, the default `PayloadCheck::Eager`) or `lazy` (the same
-//! with `PayloadCheck::Deferred`: the lazy envelope). Frames: `chat`, `follow`, `keepalive`.
+//! (`handle_input` + draining `poll_output`, with `PayloadCheck::Eager`: the whole frame read) or
+//! `lazy` (the same with `PayloadCheck::Deferred`, the default: the lazy envelope). Frames: `chat`, `follow`, `keepalive`.
 #![allow(clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;

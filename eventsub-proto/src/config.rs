@@ -227,7 +227,7 @@ pub struct Config {
     /// is reported until a fresh session is up.
     pub max_frame_bytes: usize,
     /// How much of a notification's payload the core checks before delivering it
-    /// ([`PayloadCheck::Eager`], all of it, by default).
+    /// ([`PayloadCheck::Deferred`] by default: what routing needs; the rest when decoded).
     pub payload_check: PayloadCheck,
     /// Drop notifications whose `message_timestamp` is older than this on Twitch's clock, reporting
     /// each drop. Twitch's "now" is the wall time given with each frame corrected by the offset
@@ -293,7 +293,7 @@ impl Default for Config {
             dedup_max_bytes: 4 << 20,
             dedup_max_age: Duration::from_secs(600),
             max_frame_bytes: 1 << 20,
-            payload_check: PayloadCheck::Eager,
+            payload_check: PayloadCheck::Deferred,
             stale_after: Some(Duration::from_secs(600)),
             max_clock_correction: Duration::from_secs(15 * 60),
             reconnect_urls: ReconnectUrlPolicy::Twitch,
@@ -405,23 +405,32 @@ pub fn check_not_too_long(field: &'static str, value: Duration) -> Result<(), Co
 ///
 /// The core needs only a notification's metadata to drop duplicates, judge staleness and route
 /// it. Reading the rest (the subscription and the event, most of the frame) only checks that it
-/// is JSON; the user's decode reads it again anyway.
+/// is JSON, and the user's decode reads it again anyway: by default that check is left to the
+/// decode, so a frame is read once.
+///
+/// Either way a payload that is not JSON is never taken for JSON: it is an error from whatever
+/// decodes it, and one malformed frame in [`Stats::malformed_frames`](crate::Stats::malformed_frames).
+/// What differs is when it is found, and so whether the notification is delivered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PayloadCheck {
     /// The whole frame is read as JSON before a notification is delivered: one that is not is
     /// reported as [`Event::MalformedFrame`](crate::Event::MalformedFrame) and not delivered.
-    #[default]
     Eager,
-    /// A notification in the layout Twitch sends (`{"metadata":{…},"payload":{"subscription":{…},
-    /// "event":{…}}}`, metadata without escapes) is delivered after its metadata is read and its
-    /// subscription and event are found (strings closed, brackets balanced), without reading them:
-    /// whether they are valid JSON inside is found when the user decodes them
-    /// ([`Notification::typed`](crate::Notification::typed) and
-    /// [`Notification::decode`](crate::Notification::decode) then fail with the JSON error), not
-    /// before. [`Notification::event_json`](crate::Notification::event_json) and
+    /// The default. A notification in the layout Twitch sends (`{"metadata":{…},"payload":
+    /// {"subscription":{…},"event":{…}}}`, metadata without escapes) is delivered after its
+    /// metadata is read and its subscription and event are found (strings closed, brackets
+    /// balanced), without reading them. Whether they are valid JSON inside is found when the user
+    /// decodes them: [`Notification::typed`](crate::Notification::typed),
+    /// [`Notification::decode`](crate::Notification::decode) and
+    /// [`Notification::subscription`](crate::Notification::subscription) then fail with the JSON
+    /// error, [`Notification::check_payload`](crate::Notification::check_payload) checks both
+    /// parts, and the first failure counts the frame in
+    /// [`Stats::malformed_frames`](crate::Stats::malformed_frames).
+    /// [`Notification::event_json`](crate::Notification::event_json) and
     /// [`Notification::subscription_json`](crate::Notification::subscription_json) may then be
     /// text that is not JSON. Any other frame is read whole, as with [`PayloadCheck::Eager`].
+    #[default]
     Deferred,
 }
 

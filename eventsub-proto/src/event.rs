@@ -15,6 +15,7 @@ use crate::message::BatchItems;
 use crate::serialize::{option_rfc3339, option_secs, request_error, secs};
 use crate::subscription::{Subscription, SubscriptionSpec};
 use crate::token::TokenIdentity;
+use crate::unchecked::{MalformedCount, Unchecked};
 
 pub use crate::idle::{IdleReason, Inactive};
 
@@ -256,6 +257,16 @@ pub enum Event {
 /// notification costs a single allocation (a copy of the frame), and the events of a batch share
 /// that one copy instead of each holding its own subscription. The event stays JSON text until
 /// [`Notification::decode`] is called.
+///
+/// # A payload checked late
+///
+/// By default ([`PayloadCheck::Deferred`](crate::PayloadCheck::Deferred)) a notification in
+/// Twitch's layout is delivered once its metadata is read, its subscription and event only
+/// found: each is checked to be JSON when it is decoded ([`Notification::typed`],
+/// [`Notification::decode`], [`Notification::subscription`], or all at once
+/// [`Notification::check_payload`]). One that is not is an error there, and the first such
+/// error counts the frame in [`Stats::malformed_frames`](crate::Stats::malformed_frames), as
+/// the core counts a frame it refuses itself; it is never silently taken for JSON.
 #[derive(Clone)]
 pub struct Notification {
     conn: ConnId,
@@ -265,6 +276,9 @@ pub struct Notification {
     /// Where `message_timestamp`, `subscription_type`, `subscription_version`, the subscription
     /// JSON, (for a batch) the item id and the event JSON are in `text`.
     spans: [Span; 6],
+    /// Set when the subscription and event were delivered unchecked: where a decode that finds
+    /// one of them is not JSON reports it.
+    unchecked: Option<Unchecked>,
 }
 
 /// Where a part of a notification is in its text.
@@ -297,6 +311,9 @@ pub(crate) struct NotificationParts<'a> {
     pub(crate) subscription_type: &'a str,
     pub(crate) subscription_version: &'a str,
     pub(crate) subscription: &'a str,
+    /// When the subscription and event are delivered unchecked, the client's count of malformed
+    /// frames, which a decode that finds them broken adds to.
+    pub(crate) unchecked: Option<&'a MalformedCount>,
 }
 
 impl NotificationParts<'_> {
@@ -414,7 +431,34 @@ impl Notification {
             message_id: parts.message_id.clone(),
             text,
             spans,
+            unchecked: parts.unchecked.map(Unchecked::new),
         }
+    }
+
+    /// A decode of a part failed: if the parts were delivered unchecked, whether they are JSON
+    /// is found now (and a frame whose parts are not is counted). Only on the error path: a
+    /// decode that succeeded read its part whole.
+    fn decode_failed(&self) {
+        let _ = self.check_payload();
+    }
+
+    /// Checks that the subscription and the event are JSON: `Ok` at once when the core checked
+    /// them before delivery ([`PayloadCheck::Eager`](crate::PayloadCheck::Eager), a batch, or a
+    /// frame not in Twitch's layout); otherwise both are read now, and a part that is not JSON is
+    /// the error (and counts the frame in [`Stats::malformed_frames`](crate::Stats::malformed_frames),
+    /// once). The decoding methods check what they decode by themselves; this is for a consumer
+    /// that forwards [`Notification::event_json`] as it is.
+    pub fn check_payload(&self) -> Result<(), serde_json::Error> {
+        match &self.unchecked {
+            Some(unchecked) => unchecked.check([self.subscription_json(), self.event_json()]),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether the subscription and the event were checked to be JSON before delivery (see
+    /// [`Notification::check_payload`]).
+    pub fn payload_checked(&self) -> bool {
+        self.unchecked.is_none()
     }
 
     fn piece(&self, index: usize) -> &str {
@@ -456,9 +500,10 @@ impl Notification {
         self.piece(3)
     }
 
-    /// The subscription it was sent for, decoded.
+    /// The subscription it was sent for, decoded. Text that is not JSON is an error here (see
+    /// [`Notification::check_payload`]).
     pub fn subscription(&self) -> Result<Subscription, serde_json::Error> {
-        serde_json::from_str(self.subscription_json())
+        serde_json::from_str(self.subscription_json()).inspect_err(|_| self.decode_failed())
     }
 
     /// For an event of a batched notification (`payload.events`), the event's own id.
@@ -466,23 +511,36 @@ impl Notification {
         Some(self.piece(4)).filter(|id| !id.is_empty())
     }
 
-    /// The event's JSON text, exactly as Twitch sent it. Checked to be JSON before delivery
-    /// unless [`Config::payload_check`](crate::Config::payload_check) is
-    /// [`PayloadCheck::Deferred`](crate::PayloadCheck::Deferred); then only its strings and
-    /// brackets are, and [`Notification::decode`] or [`Notification::typed`] is what finds out.
+    /// The event's JSON text, exactly as Twitch sent it. Under the default
+    /// [`PayloadCheck::Deferred`](crate::PayloadCheck::Deferred) only its strings and brackets
+    /// were checked before delivery (unless [`Notification::payload_checked`]): the decoding
+    /// methods find out whether it is JSON, and [`Notification::check_payload`] does for a
+    /// consumer that uses this text as it is.
     pub fn event_json(&self) -> &str {
         self.piece(5)
     }
 
     /// Decodes the event into its typed form, borrowing strings from this notification. A type or
     /// version this crate does not know is [`EventData::Unknown`](crate::events::EventData::Unknown)
-    /// with the raw JSON; the error is for an event that does not match its known type.
+    /// with the raw JSON (checked to be JSON); the error is for an event that does not match its
+    /// known type, or is not JSON.
     pub fn typed(&self) -> Result<crate::events::EventData<'_>, serde_json::Error> {
-        crate::events::EventData::decode(
+        let decoded = crate::events::EventData::decode(
             self.subscription_type(),
             self.subscription_version(),
             self.event_json(),
-        )
+        );
+        match decoded {
+            // An unknown kind's event is not read by the decode: an unchecked one is checked here.
+            Ok(crate::events::EventData::Unknown(_)) if self.unchecked.is_some() => {
+                self.check_payload().and(decoded)
+            }
+            Ok(_) => decoded,
+            Err(_) => {
+                self.decode_failed();
+                decoded
+            }
+        }
     }
 
     /// Whether this is a notification of kind `K` (its subscription type and version), such as
@@ -494,7 +552,7 @@ impl Notification {
     /// Decodes the event into `T`, which may borrow from it (`&str` fields, or
     /// `&serde_json::value::RawValue` to keep parts raw).
     pub fn decode<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(self.event_json())
+        serde_json::from_str(self.event_json()).inspect_err(|_| self.decode_failed())
     }
 }
 
@@ -587,6 +645,8 @@ impl PendingBatch {
             message_id: self.message_id.clone(),
             text,
             spans,
+            // A batch is read whole by the full parse.
+            unchecked: None,
         })
     }
 }

@@ -147,6 +147,7 @@ mod stale;
 mod serialize;
 mod subscription;
 mod token;
+mod unchecked;
 mod wanted;
 
 pub use backoff::BackoffConfig;

@@ -7,7 +7,6 @@ use serde::ser::{Error as _, SerializeStruct};
 use serde::{Serialize, Serializer};
 
 use crate::event::{Gap, Notification};
-use crate::events::JsonText;
 use crate::io::RequestError;
 
 /// A duration as seconds (a number with a fraction).
@@ -85,7 +84,9 @@ impl Serialize for Gap {
 
 /// The metadata, then the subscription and the event as the JSON Twitch sent (objects, not
 /// strings): nothing is decoded, so a notification of a type this crate does not know serializes
-/// just as well.
+/// just as well. A part delivered unchecked that is not JSON ([`Notification::check_payload`])
+/// goes out as a string of its text instead: the output stays JSON, a consumer tells it by its
+/// type, and the frame is counted as malformed as by any decode that finds it.
 impl Serialize for Notification {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut notification = serializer.serialize_struct("Notification", 8)?;
@@ -95,9 +96,27 @@ impl Serialize for Notification {
         notification.serialize_field("subscription_type", self.subscription_type())?;
         notification.serialize_field("subscription_version", self.subscription_version())?;
         notification.serialize_field("batch_item_id", &self.batch_item_id())?;
-        notification.serialize_field("subscription", &JsonText(self.subscription_json()))?;
-        notification.serialize_field("event", &JsonText(self.event_json()))?;
+        notification
+            .serialize_field("subscription", &PayloadPart(self, self.subscription_json()))?;
+        notification.serialize_field("event", &PayloadPart(self, self.event_json()))?;
         notification.end()
+    }
+}
+
+/// A part of a notification's payload: as the JSON it is, or as a string when it is not JSON.
+struct PayloadPart<'a>(&'a Notification, &'a str);
+
+impl Serialize for PayloadPart<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let PayloadPart(notification, text) = *self;
+        match serde_json::from_str::<&serde_json::value::RawValue>(text) {
+            Ok(raw) => raw.serialize(serializer),
+            Err(_) => {
+                // Only a part delivered unchecked can get here; this counts its frame.
+                let _ = notification.check_payload();
+                serializer.serialize_str(text)
+            }
+        }
     }
 }
 

@@ -32,8 +32,9 @@
 //! `valgrind --tool=callgrind --callgrind-out-file=/tmp/client.%p`: on a loaded machine, the
 //! client's instruction count at two sizes gives a cost per event that noise does not move.
 //!
-//! `CHAT_LOAD_PAYLOAD_CHECK=deferred` runs the client with `PayloadCheck::Deferred` (the lazy
-//! envelope: the core reads a notification's metadata only); the default is `eager`.
+//! `CHAT_LOAD_PAYLOAD_CHECK=eager` runs the client with `PayloadCheck::Eager` (the core reads the
+//! whole frame as JSON before delivery); the default is the configuration's, `PayloadCheck::Deferred`
+//! (the lazy envelope: the core reads a notification's metadata only).
 //!
 //! Without `--bench` (as `cargo test --benches` runs it) it is a smoke run of 500 events.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -327,11 +328,12 @@ async fn consume(events: EventStream, typed: bool, counts: Arc<Counts>) {
     }
 }
 
-/// Whether the client defers the payload check (`CHAT_LOAD_PAYLOAD_CHECK=deferred`).
+/// The client's payload check: `CHAT_LOAD_PAYLOAD_CHECK=eager` or `deferred`, else the default.
 fn payload_check() -> PayloadCheck {
     match std::env::var("CHAT_LOAD_PAYLOAD_CHECK").as_deref() {
+        Ok("eager") => PayloadCheck::Eager,
         Ok("deferred") => PayloadCheck::Deferred,
-        _ => PayloadCheck::Eager,
+        _ => PayloadCheck::default(),
     }
 }
 

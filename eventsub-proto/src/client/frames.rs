@@ -17,8 +17,10 @@ use crate::wanted::SubscriptionState;
 
 /// The events of a notification as the core routes them: text found in the frame.
 pub(super) enum RoutedEvents<'a> {
-    /// `payload.event`.
+    /// `payload.event`, read as JSON with the subscription by the full parse.
     Single(&'a str),
+    /// `payload.event`, found by the scan: it and the subscription are checked when decoded.
+    Unchecked(&'a str),
     /// `payload.events`, an array checked by the full parse.
     Batch(&'a str),
 }
@@ -56,10 +58,10 @@ impl Client {
                 limit: self.config.max_frame_bytes,
             })
         } else {
-            // With a deferred payload check, the lazy envelope first: a keepalive it reads
-            // whole, a notification in Twitch's layout only as far as routing needs; anything
-            // else is read by the full parse. (With the eager check the scan would only add its
-            // metadata read to the full parse.)
+            // With a deferred payload check (the default), the lazy envelope first: a keepalive
+            // it reads whole, a notification in Twitch's layout only as far as routing needs;
+            // anything else is read by the full parse. (With the eager check the scan would only
+            // add its metadata read to the full parse.)
             let scanned = match self.config.payload_check {
                 PayloadCheck::Deferred => scan::scan(text, true),
                 PayloadCheck::Eager => None,
@@ -78,7 +80,7 @@ impl Client {
                         text,
                         &metadata,
                         subscription,
-                        RoutedEvents::Single(event),
+                        RoutedEvents::Unchecked(event),
                         received_at,
                     );
                     return Ok(());
@@ -295,6 +297,7 @@ impl Client {
             subscription_type: metadata.subscription_type.as_deref().unwrap_or_default(),
             subscription_version: metadata.subscription_version.as_deref().unwrap_or_default(),
             subscription,
+            unchecked: None,
         };
         if self.catch_up.is_some() {
             self.catch_up_delivered(
@@ -305,6 +308,14 @@ impl Client {
         }
         match events {
             RoutedEvents::Single(event) => {
+                let event = Event::Notification(Notification::single(&parts, frame, event));
+                self.emit(event);
+            }
+            RoutedEvents::Unchecked(event) => {
+                let parts = NotificationParts {
+                    unchecked: Some(&self.malformed),
+                    ..parts
+                };
                 let event = Event::Notification(Notification::single(&parts, frame, event));
                 self.emit(event);
             }

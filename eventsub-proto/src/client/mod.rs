@@ -29,6 +29,7 @@ use crate::ids::{ConnId, RequestId, SessionId, SubscriptionId};
 use crate::io::{Input, Output};
 use crate::stale::StaleCheck;
 use crate::subscription::SubscriptionSpec;
+use crate::unchecked::MalformedCount;
 use crate::wanted::{SubscriptionState, SubscriptionsReport, Wanted, WantedSubscriptions};
 
 /// How a connection that is being opened will take over.
@@ -86,6 +87,14 @@ pub struct Stats {
     pub duplicates_dropped: u64,
     /// Notifications dropped as stale.
     pub stale_dropped: u64,
+    /// Frames that could not be used: those reported as [`Event::MalformedFrame`], and those
+    /// delivered with their payload unchecked
+    /// ([`PayloadCheck::Deferred`](crate::PayloadCheck::Deferred), the default) whose
+    /// subscription or event a decode then found not to be JSON
+    /// ([`Notification::check_payload`](crate::Notification::check_payload)): each counted once,
+    /// when it is found. This count is shared with those notifications, so it goes up when a
+    /// consumer decodes one, wherever that runs.
+    pub malformed_frames: u64,
     /// Message ids the duplicate filter holds now.
     pub dedup_entries: usize,
     /// Sockets the core knows of (open, opening or closing).
@@ -140,6 +149,8 @@ pub struct Client {
     /// that wait for the server to say something do not run.
     reading_paused: Option<Instant>,
     stats: Stats,
+    /// [`Stats::malformed_frames`], shared with the notifications delivered unchecked.
+    malformed: MalformedCount,
     /// The token's user, for cost estimates: from the latest validation, else the config's preset.
     token_user_id: Option<String>,
     validation: validation::Validation,
@@ -192,6 +203,7 @@ impl Client {
             stopped: false,
             reading_paused: None,
             stats: Stats::default(),
+            malformed: MalformedCount::default(),
             token_user_id: None,
             validation: validation::Validation::default(),
             idle: false,
@@ -561,11 +573,15 @@ impl Client {
             dedup_entries: self.dedup.len(),
             connections: self.connections.len(),
             pending_requests: self.requests.len(),
+            malformed_frames: self.malformed.get(),
             ..self.stats.clone()
         }
     }
 
     pub(super) fn emit(&mut self, event: Event) {
+        if let Event::MalformedFrame { .. } = event {
+            self.malformed.add_one();
+        }
         self.outputs.push_back(Output::Event(event));
     }
 

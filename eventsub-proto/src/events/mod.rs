@@ -67,8 +67,6 @@ pub mod user;
 mod kind;
 pub(crate) mod scopes;
 
-#[cfg(feature = "serde")]
-pub(crate) use common::JsonText;
 pub use common::{Amount, RawJson, Timestamp, User, UserId, UserLogin};
 pub use kind::SubscriptionKind;
 pub use scopes::{ScopeProblem, check_scopes};

@@ -1,9 +1,12 @@
 //! Arbitrary bytes as one frame.
 
+use crate::event::{Notification, NotificationParts};
 use crate::events::EventData;
 use crate::events::frame::{TypedEvents, TypedFrame, parse_frame};
+use crate::ids::{ConnId, MessageId};
 use crate::message::{self, Events, Message};
 use crate::scan::{Scanned, scan};
+use crate::unchecked::MalformedCount;
 
 /// Parses arbitrary bytes as one frame: a message or a typed error, never a panic. A frame read
 /// whole with its events typed ([`parse_frame`], one pass when it can) must agree with the envelope
@@ -89,24 +92,46 @@ fn assert_scan_agrees(text: &str) {
             metadata,
             subscription,
             event,
-        } => match parsed {
-            Ok(Message::Notification(parsed)) => {
-                assert_eq!(metadata, parsed.metadata);
-                assert_eq!(subscription, parsed.subscription.get());
-                let Events::Single(parsed_event) = parsed.events else {
-                    panic!("a batch scanned as one event")
-                };
-                assert_eq!(event, parsed_event.get());
+        } => {
+            // What the core delivers for it under the deferred check, and what finds it broken.
+            let malformed = MalformedCount::default();
+            let message_id = MessageId::parse(&metadata.message_id);
+            let parts = NotificationParts {
+                conn: ConnId::next(&mut 0),
+                message_id: &message_id,
+                message_timestamp: &metadata.message_timestamp,
+                subscription_type: metadata.subscription_type.as_deref().unwrap_or_default(),
+                subscription_version: metadata.subscription_version.as_deref().unwrap_or_default(),
+                subscription,
+                unchecked: Some(&malformed),
+            };
+            let delivered = Notification::single(&parts, text, event);
+            assert_eq!(delivered.event_json(), event);
+            match parsed {
+                Ok(Message::Notification(parsed)) => {
+                    assert_eq!(metadata, parsed.metadata);
+                    assert_eq!(subscription, parsed.subscription.get());
+                    let Events::Single(parsed_event) = parsed.events else {
+                        panic!("a batch scanned as one event")
+                    };
+                    assert_eq!(event, parsed_event.get());
+                    assert!(delivered.check_payload().is_ok(), "{text}");
+                    assert_eq!(malformed.get(), 0);
+                }
+                Err(crate::FrameError::InvalidJson { .. }) => {
+                    let invalid =
+                        |part: &str| serde_json::from_str::<serde::de::IgnoredAny>(part).is_err();
+                    assert!(
+                        invalid(subscription) || invalid(event),
+                        "the full parse refuses a frame whose scanned parts are valid JSON: {text}"
+                    );
+                    // Never silently taken for JSON: the decode says so, and counts it once.
+                    assert!(delivered.check_payload().is_err());
+                    assert!(invalid(event) <= delivered.typed().is_err(), "{text}");
+                    assert_eq!(malformed.get(), 1, "{text}");
+                }
+                other => panic!("a notification the full parse reads as {other:?}"),
             }
-            Err(crate::FrameError::InvalidJson { .. }) => {
-                let invalid =
-                    |part: &str| serde_json::from_str::<serde::de::IgnoredAny>(part).is_err();
-                assert!(
-                    invalid(subscription) || invalid(event),
-                    "the full parse refuses a frame whose scanned parts are valid JSON: {text}"
-                );
-            }
-            other => panic!("a notification the full parse reads as {other:?}"),
-        },
+        }
     }
 }
