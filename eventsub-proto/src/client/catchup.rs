@@ -67,7 +67,10 @@ impl Client {
             return;
         };
         let events = match events {
-            RoutedEvents::Single(event) => Delivered::Single(event),
+            // An unchecked event is read for its keys the same way: one that is not JSON has none.
+            RoutedEvents::Single(event) | RoutedEvents::Unchecked(event) => {
+                Delivered::Single(event)
+            }
             RoutedEvents::Batch(items) => Delivered::Batch(items),
         };
         engine.delivered(kind, events, message_timestamp);
