@@ -6,7 +6,8 @@ use url::{Host, Url};
 
 use crate::backoff::BackoffConfig;
 use crate::catchup::CatchUpConfig;
-use crate::error::ConfigError;
+use crate::error::{ConfigError, SubscribeError};
+use crate::shard::ShardConfig;
 use crate::subscription::{
     DEFAULT_MAX_TOTAL_COST, MAX_SUBSCRIPTIONS_PER_CONNECTION, SubscriptionSpec,
 };
@@ -264,6 +265,14 @@ pub struct Config {
     /// Catch up over Helix after every gap ([`catchup`](crate::catchup)); `None` (the default)
     /// does not: a gap is only reported ([`Event::Resumed`](crate::Event::Resumed)).
     pub catch_up: Option<CatchUpConfig>,
+    /// Be shard `shard_id` of conduit `conduit_id` ([`crate::shard`]): each fresh session is
+    /// assigned to the shard ([`Output::AssignShard`](crate::Output::AssignShard)) instead of
+    /// creating subscriptions, which belong to the conduit. The token must be an app access
+    /// token (validation refuses a user token with
+    /// [`StopReason::UserTokenForShard`](crate::StopReason::UserTokenForShard)), and
+    /// [`Config::subscriptions`] must be empty. `None` (the default): WebSocket mode, with a user
+    /// access token.
+    pub shard: Option<ShardConfig>,
 }
 
 impl Default for Config {
@@ -296,6 +305,7 @@ impl Default for Config {
             min_reconnect_interval: Duration::from_secs(1),
             delete_subscriptions_on_shutdown: false,
             catch_up: None,
+            shard: None,
         }
     }
 }
@@ -362,6 +372,12 @@ impl Config {
             ),
         ] {
             check_not_too_long(field, value)?;
+        }
+        if let (Some(_), Some(spec)) = (&self.shard, self.subscriptions.first()) {
+            // A shard's subscriptions are the conduit's, created once by whoever manages it.
+            return Err(ConfigError::Subscription(SubscribeError::ShardMode {
+                spec: Box::new(spec.clone()),
+            }));
         }
         let mut url = self.url.clone();
         if let Some(keepalive) = self.keepalive_timeout {

@@ -145,6 +145,7 @@ mod stale;
 // Only with the `serde` feature: what the derives of the events cannot say.
 #[cfg(feature = "serde")]
 mod serialize;
+pub mod shard;
 mod subscription;
 mod token;
 mod wanted;
@@ -168,6 +169,7 @@ pub use ids::{
     SessionId, SubscriptionId, UserId,
 };
 pub use io::{Created, Input, Output, RequestError};
+pub use shard::{ShardAssignError, ShardConfig};
 pub use subscription::{
     DEFAULT_MAX_TOTAL_COST, MAX_SUBSCRIPTIONS_PER_CONNECTION, Subscription, SubscriptionSpec,
     SubscriptionStatus, Transport,

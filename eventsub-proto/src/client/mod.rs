@@ -9,6 +9,7 @@ mod frames;
 mod idle;
 mod lifecycle;
 mod outputs;
+mod shard;
 mod subscriptions;
 mod validation;
 
@@ -55,6 +56,8 @@ enum Request {
     Delete(SubscriptionId),
     /// A token validation.
     Validate,
+    /// Assigning the session to the client's conduit shard.
+    AssignShard,
 }
 
 /// What follows the loss of a connection.
@@ -144,6 +147,8 @@ pub struct Client {
     validation: validation::Validation,
     /// Nothing can be subscribed: no socket is held until something is (see [`Event::Idle`]).
     idle: bool,
+    /// Shard mode ([`Config::shard`]): the shard each fresh session is assigned to.
+    shard: Option<shard::ShardMode>,
 }
 
 impl Client {
@@ -153,6 +158,7 @@ impl Client {
     /// subscribe the client goes idle ([`Event::Idle`]) instead of connecting.
     pub fn new(config: Config, now: Instant) -> Result<Self, ConfigError> {
         let fresh_url = config.validate()?;
+        let shard = config.shard.clone().map(shard::ShardMode::new);
         let mut subscriptions = WantedSubscriptions::new(config.max_total_cost);
         // Costs are estimated for an unknown user until validation names one: checked then.
         let check_cost = config.token_user_id.is_some();
@@ -192,6 +198,7 @@ impl Client {
             token_user_id: None,
             validation: validation::Validation::default(),
             idle: false,
+            shard,
         };
         client.token_user_id = client.config.token_user_id.clone();
         if client.config.validate_token {
@@ -249,6 +256,7 @@ impl Client {
             Input::TokenValidated { request, result } => {
                 self.on_token_validated(request, result)?
             }
+            Input::ShardAssigned { request, result } => self.on_shard_assigned(request, result)?,
             Input::CatchUpRead { request, .. } => {
                 // Catch-up is not planned yet: no read was asked for.
                 return Err(InputError::UnknownRequest { request });
@@ -309,6 +317,7 @@ impl Client {
         if self.validation.next_at.is_some_and(|at| at <= now) {
             self.ask_validation();
         }
+        self.shard_timeout(now);
         self.start_pending_handover();
         self.idle_if_nothing_wanted();
     }
@@ -358,6 +367,7 @@ impl Client {
             .chain(self.creation_retry_at)
             .chain(self.validation.next_at)
             .chain(self.pending_handover_at())
+            .chain(self.shard_retry_at())
             .min()
     }
 
@@ -397,6 +407,11 @@ impl Client {
     pub fn subscribe(&mut self, spec: SubscriptionSpec) -> Result<(), SubscribeError> {
         if self.stopped {
             return Err(SubscribeError::Stopped);
+        }
+        if self.shard.is_some() {
+            return Err(SubscribeError::ShardMode {
+                spec: Box::new(spec),
+            });
         }
         if let Some(identity) = &self.validation.identity {
             match validation::refusal(&spec, identity) {
