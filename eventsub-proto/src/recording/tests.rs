@@ -92,6 +92,24 @@ fn every_kind_of_entry() -> Vec<Entry<'static>> {
                 message: "invalid token".into(),
             }),
         },
+        Entry::ShardAssigned {
+            request: 7,
+            result: Ok(()),
+        },
+        Entry::ShardAssigned {
+            request: 8,
+            result: Err(crate::ShardAssignError::refused(
+                "invalid_shard_id",
+                "The shard id is outside of the conduit's range.",
+            )),
+        },
+        Entry::ShardAssigned {
+            request: 9,
+            result: Err(crate::ShardAssignError::Request(RequestError::Rejected {
+                status: 404,
+                message: "conduit not found".into(),
+            })),
+        },
         Entry::Timeout,
         Entry::Subscribe { spec: spec.clone() },
         Entry::Unsubscribe { spec },
