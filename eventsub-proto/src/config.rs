@@ -179,7 +179,8 @@ pub struct Config {
     /// Validate the token (`GET /oauth2/validate`, [`Output::ValidateToken`](crate::Output::ValidateToken))
     /// before the first socket and every [`Config::revalidate_every`] after, as Twitch asks of
     /// apps. The answer tells the token's user (for costs), refuses an app token
-    /// ([`StopReason::AppToken`](crate::StopReason::AppToken)) and the subscriptions the token's
+    /// ([`StopReason::AppToken`](crate::StopReason::AppToken); in shard mode, [`Config::shard`],
+    /// it is a user token that is refused) and the subscriptions the token's
     /// scopes cannot serve ([`SubscriptionFailure::MissingScope`](crate::SubscriptionFailure::MissingScope)),
     /// before any Helix call. On by default.
     pub validate_token: bool,

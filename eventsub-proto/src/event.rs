@@ -863,7 +863,8 @@ pub enum StopReason {
         /// The close reason text.
         reason: String,
     },
-    /// The token is an app access token: the WebSocket transport needs a user access token.
+    /// The token is an app access token: the WebSocket transport needs a user access token
+    /// (outside shard mode, [`Config::shard`](crate::Config::shard), which takes an app token).
     #[error("the token is an app access token; the WebSocket transport needs a user access token")]
     AppToken,
     /// Twitch answered 401 (to a token validation, or to Helix when validation is off): the token

@@ -43,6 +43,10 @@
 //!   good), the client holds no socket (Twitch would close it with 4003): it closes what it has,
 //!   reports [`Event::Idle`] once, and connects again when a subscription is added. A revoked or
 //!   failed subscription may be subscribed again.
+//! - **Conduit shards.** With [`Config::shard`] the client is one shard of a conduit, with an app
+//!   token: each fresh session is assigned to the shard ([`Output::AssignShard`],
+//!   [`Event::ShardAssigned`]) instead of creating subscriptions, a graceful handover keeps the
+//!   assignment, and a refusal is [`Event::ShardFailed`] with Twitch's reason (see [`shard`]).
 //!
 //! # Features
 //!

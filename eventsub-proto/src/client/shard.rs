@@ -85,7 +85,7 @@ impl Client {
         let Some(shard) = self.shard.as_mut() else {
             return;
         };
-        if !shard.retry_at.is_some_and(|at| at <= now) {
+        if shard.retry_at.is_none_or(|at| at > now) {
             return;
         }
         shard.retry_at = None;
