@@ -44,6 +44,9 @@ impl Client {
     /// nobody uses within 10 s of its welcome).
     pub(super) fn assign_fresh_session(&mut self, session_id: &SessionId) {
         if let Some(shard) = self.shard.as_mut() {
+            // Even the session it was assigned to, when a handover outlived its old socket: the
+            // shard may have been disabled meanwhile, so the gap lasts until Twitch says again.
+            shard.assigned = None;
             shard.failures = 0;
             shard.retry_at = None;
         }
