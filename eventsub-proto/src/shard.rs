@@ -11,7 +11,11 @@
 //!
 //! What Twitch requires of a shard, and what the client does:
 //! - **A fresh session** (the first one, or one opened after a drop) is assigned at once, before
-//!   Twitch closes it as unused (4003, 10 s after the welcome).
+//!   Twitch closes it as unused (4003, 10 s after the welcome): an assigned session is a used one.
+//!   The core keeps no unused-session timer of its own; should the assignment not land in time,
+//!   Twitch's 4003 ends the session, the client reconnects at once (as for any 4003) and the
+//!   fresh session is assigned in its turn. A handover that outlived its old socket is taken for a
+//!   fresh session too: it is assigned again (harmless when the shard still points at it).
 //! - **A graceful `session_reconnect`** moves the session, and the shard with it: Twitch's shard
 //!   keeps pointing at the same session id, so nothing is re-assigned.
 //! - **A drop** disables the shard at Twitch (`conduit.shard.disabled`); the fresh session that
