@@ -106,6 +106,10 @@ fn a_fresh_session_is_assigned_to_the_shard_at_once_and_nothing_is_subscribed() 
         harness.pending_creates.is_empty(),
         "subscriptions are the conduit's"
     );
+    assert!(
+        !harness.client.is_shard_assigned(),
+        "not before Twitch says so"
+    );
 
     answer(&mut harness, &asked[0], Ok(()));
     let Some(Event::ShardAssigned {
@@ -131,10 +135,15 @@ fn a_fresh_session_is_assigned_to_the_shard_at_once_and_nothing_is_subscribed() 
 fn a_graceful_reconnect_keeps_the_shard_without_assigning_it_again() {
     let mut harness = shard_harness();
     let old = establish_shard(&mut harness);
+    assert!(harness.client.is_shard_assigned());
     let old_session = session_of(&harness, old);
     let from = harness.outputs.len();
     harness.reconnect(old);
     let new = harness.connect_next();
+    assert!(
+        harness.client.is_shard_assigned(),
+        "still assigned after the handover"
+    );
     assert!(matches!(harness.events.last(), Some(Event::Reconnected { conn, .. }) if *conn == new));
     assert!(
         assignments_since(&harness, from).is_empty(),
@@ -159,6 +168,7 @@ fn after_a_drop_the_fresh_session_is_assigned_again_and_the_gap_ends_when_it_is(
     let old_session = session_of(&harness, old);
     harness.notify(old);
     harness.server_close(old, None);
+    assert!(!harness.client.is_shard_assigned());
     assert!(
         harness
             .events
@@ -185,6 +195,11 @@ fn after_a_drop_the_fresh_session_is_assigned_again_and_the_gap_ends_when_it_is(
     let after = harness.events_since(events_before);
     assert!(matches!(after[0], Event::ShardAssigned { conn, .. } if conn == new));
     assert!(matches!(after[1], Event::Resumed { .. }), "{after:?}");
+    assert!(harness.client.is_shard_assigned());
+    assert_eq!(
+        harness.client.shard().map(|shard| shard.shard_id),
+        Some(SHARD)
+    );
 }
 
 #[test]

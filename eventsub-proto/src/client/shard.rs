@@ -40,6 +40,17 @@ impl ShardMode {
 }
 
 impl Client {
+    /// In shard mode ([`Config::shard`](crate::Config::shard)), the shard this client is.
+    pub fn shard(&self) -> Option<&ShardConfig> {
+        self.shard.as_ref().map(|shard| &shard.config)
+    }
+
+    /// Whether the live session is assigned to the client's shard now (Twitch said so, on this
+    /// session or on the one a graceful handover moved here). Always false outside shard mode.
+    pub fn is_shard_assigned(&self) -> bool {
+        self.shard.is_some() && self.session_id().is_some() && !self.shard_unassigned()
+    }
+
     /// A fresh session in shard mode: assign it to the shard at once (Twitch closes a session
     /// nobody uses within 10 s of its welcome).
     pub(super) fn assign_fresh_session(&mut self, session_id: &SessionId) {
