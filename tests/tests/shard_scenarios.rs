@@ -423,3 +423,32 @@ fn an_unassigned_session_closed_as_unused_reconnects_and_asks_again() {
         [Event::ShardAssigned { .. }, Event::Resumed { .. }]
     ));
 }
+
+#[test]
+fn shard_events_serialize_with_twitchs_reason_and_the_wait_in_seconds() {
+    let mut harness = shard_harness();
+    let from = harness.outputs.len();
+    harness.connect_next();
+    let first = assignments_since(&harness, from).remove(0);
+    answer(&mut harness, &first, Err(not_connected()));
+    let failed = serde_json::to_value(harness.events.last().unwrap()).unwrap();
+    assert_eq!(failed["type"], "shard_failed");
+    assert_eq!(failed["shard"]["conduit_id"], CONDUIT);
+    assert_eq!(failed["shard"]["shard_id"], SHARD);
+    assert_eq!(failed["reason"]["kind"], "refused");
+    assert_eq!(failed["reason"]["code"], "websocket_session_not_connected");
+    assert_eq!(failed["permanent"], false);
+    assert!(failed["retry_in_secs"].as_f64().unwrap() > 0.0);
+    assert!(
+        failed.get("retry_at").is_none(),
+        "an Instant means nothing elsewhere"
+    );
+
+    harness.advance_to_next_timeout();
+    let second = assignments_since(&harness, from).remove(1);
+    answer(&mut harness, &second, Ok(()));
+    let assigned = serde_json::to_value(harness.events.last().unwrap()).unwrap();
+    assert_eq!(assigned["type"], "shard_assigned");
+    assert_eq!(assigned["shard"]["shard_id"], SHARD);
+    assert!(assigned["session_id"].is_string());
+}
