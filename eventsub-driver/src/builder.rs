@@ -7,7 +7,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use eventsub_helix::{HelixClient, RetryPolicy};
-use eventsub_proto::{Client, Config, SubscriptionSpec, Url};
+use eventsub_proto::{Client, ConduitId, Config, ShardConfig, SubscriptionSpec, Url};
 use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -77,6 +77,8 @@ pub struct EventSubBuilder<R> {
     /// Subscriptions added by [`EventSubBuilder::subscribe`]: kept apart from `config` so that a
     /// later [`EventSubBuilder::config`] does not drop them.
     subscriptions: Vec<SubscriptionSpec>,
+    /// Set by [`EventSubBuilder::conduit_shard`]: kept apart from `config` like `subscriptions`.
+    shard: Option<ShardConfig>,
     eventsub_url: Option<String>,
     helix_url: String,
     auth_url: Option<String>,
@@ -114,6 +116,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             tokens: Arc::new(token),
             config: Config::default(),
             subscriptions: Vec::new(),
+            shard: None,
             eventsub_url: None,
             helix_url: eventsub_helix::DEFAULT_API_BASE_URL.to_owned(),
             auth_url: None,
@@ -147,12 +150,38 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// subscriptions of [`EventSubBuilder::subscribe`] after its own.
     fn client_config(&self) -> Config {
         let mut config = self.config.clone();
+        if let Some(shard) = &self.shard {
+            config.shard = Some(shard.clone());
+        }
         for spec in &self.subscriptions {
             if !config.subscriptions.contains(spec) {
                 config.subscriptions.push(spec.clone());
             }
         }
         config
+    }
+
+    /// Makes the client shard `shard_id` of conduit `conduit_id` (in either order with
+    /// [`EventSubBuilder::config`]): the token must be an app access token, every fresh session
+    /// is assigned to the shard (Update Conduit Shards), and the client creates no subscriptions
+    /// (they belong to the conduit: create them once, with `eventsub_helix::ConduitManager`).
+    /// What happens on reconnects and refusals is in [`eventsub_proto::shard`]; the events are
+    /// [`Event::ShardAssigned`](eventsub_proto::Event::ShardAssigned) and
+    /// [`Event::ShardFailed`](eventsub_proto::Event::ShardFailed).
+    ///
+    /// ```no_run
+    /// # fn demo<R: eventsub_driver::Runtime + Default>(app_token: eventsub_driver::AccessToken) -> Result<(), eventsub_driver::ConnectError> {
+    /// use eventsub_driver::EventSub;
+    /// use eventsub_driver::proto::ConduitId;
+    /// let (handle, events) = EventSub::<R>::builder("client-id", app_token)
+    ///     .conduit_shard(ConduitId::new("bfcfc993-26b1-b876-44d9-afe75a379dac"), 0)
+    ///     .connect()?;
+    /// # let _ = (handle, events);
+    /// # Ok(()) }
+    /// ```
+    pub fn conduit_shard(mut self, conduit_id: ConduitId, shard_id: u32) -> Self {
+        self.shard = Some(ShardConfig::new(conduit_id, shard_id));
+        self
     }
 
     /// The EventSub WebSocket URL (default `wss://eventsub.wss.twitch.tv/ws`), such as a mock

@@ -481,6 +481,23 @@ impl<R: Runtime> Driver<R> {
                     let call = helix::validate(self.helix.clone(), self.tokens.clone(), request);
                     self.start_helix_call(flight, request, true, call);
                 }
+                Output::AssignShard {
+                    request,
+                    conduit_id,
+                    shard_id,
+                    session_id,
+                } => {
+                    tracing::info!(%request, %conduit_id, shard_id, %session_id, "assigning the session to its shard");
+                    let call = helix::assign_shard(
+                        self.helix.clone(),
+                        self.tokens.clone(),
+                        request,
+                        conduit_id,
+                        shard_id,
+                        session_id,
+                    );
+                    self.start_helix_call(flight, request, true, call);
+                }
                 Output::Event(event) => self.deliver(event),
                 other => tracing::warn!(?other, "output this adapter version does not know"),
             }

@@ -6,7 +6,8 @@ use url::{Host, Url};
 
 use crate::backoff::BackoffConfig;
 use crate::catchup::CatchUpConfig;
-use crate::error::ConfigError;
+use crate::error::{ConfigError, SubscribeError};
+use crate::shard::ShardConfig;
 use crate::subscription::{
     DEFAULT_MAX_TOTAL_COST, MAX_SUBSCRIPTIONS_PER_CONNECTION, SubscriptionSpec,
 };
@@ -178,7 +179,8 @@ pub struct Config {
     /// Validate the token (`GET /oauth2/validate`, [`Output::ValidateToken`](crate::Output::ValidateToken))
     /// before the first socket and every [`Config::revalidate_every`] after, as Twitch asks of
     /// apps. The answer tells the token's user (for costs), refuses an app token
-    /// ([`StopReason::AppToken`](crate::StopReason::AppToken)) and the subscriptions the token's
+    /// ([`StopReason::AppToken`](crate::StopReason::AppToken); in shard mode, [`Config::shard`],
+    /// it is a user token that is refused) and the subscriptions the token's
     /// scopes cannot serve ([`SubscriptionFailure::MissingScope`](crate::SubscriptionFailure::MissingScope)),
     /// before any Helix call. On by default.
     pub validate_token: bool,
@@ -268,6 +270,14 @@ pub struct Config {
     /// and one [`Event::CatchUp`](crate::Event::CatchUp), and the state subscriptions' channels
     /// are read once each session settles (the baseline a gap is compared with).
     pub catch_up: Option<CatchUpConfig>,
+    /// Be shard `shard_id` of conduit `conduit_id` ([`crate::shard`]): each fresh session is
+    /// assigned to the shard ([`Output::AssignShard`](crate::Output::AssignShard)) instead of
+    /// creating subscriptions, which belong to the conduit. The token must be an app access
+    /// token (validation refuses a user token with
+    /// [`StopReason::UserTokenForShard`](crate::StopReason::UserTokenForShard)), and
+    /// [`Config::subscriptions`] must be empty. `None` (the default): WebSocket mode, with a user
+    /// access token.
+    pub shard: Option<ShardConfig>,
 }
 
 impl Default for Config {
@@ -300,6 +310,7 @@ impl Default for Config {
             min_reconnect_interval: Duration::from_secs(1),
             delete_subscriptions_on_shutdown: false,
             catch_up: None,
+            shard: None,
         }
     }
 }
@@ -366,6 +377,12 @@ impl Config {
             ),
         ] {
             check_not_too_long(field, value)?;
+        }
+        if let (Some(_), Some(spec)) = (&self.shard, self.subscriptions.first()) {
+            // A shard's subscriptions are the conduit's, created once by whoever manages it.
+            return Err(ConfigError::Subscription(SubscribeError::ShardMode {
+                spec: Box::new(spec.clone()),
+            }));
         }
         let mut url = self.url.clone();
         if let Some(keepalive) = self.keepalive_timeout {

@@ -183,6 +183,13 @@ pub enum SubscribeError {
     /// The client was shut down or stopped.
     #[error("the client has stopped")]
     Stopped,
+    /// A conduit shard ([`Config::shard`](crate::Config::shard)) creates no subscriptions: they
+    /// belong to the conduit (create them with the conduit transport, once).
+    #[error("{spec}: a conduit shard creates no subscriptions; they belong to the conduit")]
+    ShardMode {
+        /// The subscription.
+        spec: Box<SubscriptionSpec>,
+    },
 }
 
 /// An input the core cannot accept: the adapter got something wrong.

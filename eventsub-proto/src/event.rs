@@ -13,6 +13,7 @@ use crate::io::{Created, RequestError};
 use crate::message::BatchItems;
 #[cfg(feature = "serde")]
 use crate::serialize::{option_rfc3339, option_secs, request_error, secs};
+use crate::shard::{ShardAssignError, ShardConfig};
 use crate::subscription::{Subscription, SubscriptionSpec};
 use crate::token::TokenIdentity;
 use crate::unchecked::{MalformedCount, Unchecked};
@@ -244,6 +245,39 @@ pub enum Event {
     /// unrecoverable (why), or failed (Helix's error). One per [`Event::Resumed`] when
     /// [`Config::catch_up`](crate::Config::catch_up) is set, after the gap's recovered events.
     CatchUp(Box<CatchUp>),
+    /// Shard mode: Twitch assigned the live session to the client's conduit shard (Update
+    /// Conduit Shards), so the conduit's notifications reach it. Comes once per fresh session,
+    /// never after a graceful [`Event::Reconnected`] (the shard follows its session).
+    ShardAssigned {
+        /// The connection carrying the session.
+        conn: ConnId,
+        /// The session now assigned.
+        session_id: SessionId,
+        /// The shard.
+        shard: ShardConfig,
+    },
+    /// Shard mode: the session could not be assigned to the shard; Twitch's reason (the per-shard
+    /// `code` and `message` of a partial failure, or the request's error). When `permanent` (see
+    /// [`ShardAssignError::is_permanent`]) the client stops next
+    /// ([`StopReason::ShardRefused`]); otherwise it asks again on the live session at `retry_at`
+    /// (a fresh session, should this one end first, asks on its own).
+    ShardFailed {
+        /// The shard.
+        shard: ShardConfig,
+        /// Why.
+        reason: ShardAssignError,
+        /// Whether the shard will not come back: the client stops.
+        permanent: bool,
+        /// When it is asked for again; `None` when permanent.
+        #[cfg_attr(feature = "serde", serde(skip))]
+        retry_at: Option<Instant>,
+        /// `retry_at` as the wait from when this event was made, as in [`Event::Disconnected`].
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "retry_in_secs", serialize_with = "option_secs")
+        )]
+        retry_in: Option<Duration>,
+    },
     /// The client stopped for good; no more events follow.
     Stopped {
         /// Why.
@@ -889,7 +923,8 @@ pub enum StopReason {
         /// The close reason text.
         reason: String,
     },
-    /// The token is an app access token: the WebSocket transport needs a user access token.
+    /// The token is an app access token: the WebSocket transport needs a user access token
+    /// (outside shard mode, [`Config::shard`](crate::Config::shard), which takes an app token).
     #[error("the token is an app access token; the WebSocket transport needs a user access token")]
     AppToken,
     /// Twitch answered 401 (to a token validation, or to Helix when validation is off): the token
@@ -899,6 +934,19 @@ pub enum StopReason {
         /// Twitch's message.
         message: String,
     },
+    /// Shard mode: Twitch refused the shard in a way no retry can fix (see
+    /// [`ShardAssignError::is_permanent`]: the shard id is outside the conduit, the conduit does
+    /// not exist, the request is forbidden).
+    #[error("shard {} of conduit {} will not come back: {error}", shard.shard_id, shard.conduit_id)]
+    ShardRefused {
+        /// The shard.
+        shard: ShardConfig,
+        /// Twitch's reason.
+        error: ShardAssignError,
+    },
+    /// Shard mode with a user access token: conduits take an app access token.
+    #[error("the token is a user access token; a conduit shard needs an app access token")]
+    UserTokenForShard,
     /// [`BackoffConfig::max_attempts`](crate::BackoffConfig::max_attempts) consecutive attempts failed.
     #[error("gave up after {attempts} failed attempts")]
     GaveUp {

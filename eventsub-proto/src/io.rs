@@ -7,7 +7,8 @@ use url::Url;
 use crate::catchup::ReadRequest;
 use crate::close::ClientCloseCode;
 use crate::event::Event;
-use crate::ids::{ConnId, RequestId, SessionId, SubscriptionId};
+use crate::ids::{ConduitId, ConnId, RequestId, SessionId, SubscriptionId};
+use crate::shard::ShardAssignError;
 use crate::subscription::SubscriptionSpec;
 use crate::token::TokenIdentity;
 
@@ -87,6 +88,15 @@ pub enum Input<'a> {
         request: RequestId,
         /// What `GET /oauth2/validate` answered (401: [`RequestError::Unauthorized`]).
         result: Result<TokenIdentity, RequestError>,
+    },
+    /// Result of an [`Output::AssignShard`] request: `Ok` when Update Conduit Shards listed the
+    /// shard as updated; Twitch's per-shard error when it listed it under `errors`; the
+    /// request's error when the call failed as a whole.
+    ShardAssigned {
+        /// The request.
+        request: RequestId,
+        /// What Helix answered.
+        result: Result<(), ShardAssignError>,
     },
     /// Result of an [`Output::CatchUpRead`] request: the body of Helix's 200 answer, exactly as
     /// it came (the core decodes it), or the error.
@@ -242,6 +252,19 @@ pub enum Output {
         request: RequestId,
         /// The path and query.
         read: ReadRequest,
+    },
+    /// Assign this WebSocket session to shard `shard_id` of conduit `conduit_id` (Update Conduit
+    /// Shards, with the current app token) and report [`Input::ShardAssigned`]. Only in shard
+    /// mode ([`Config::shard`](crate::Config::shard)), once per fresh session.
+    AssignShard {
+        /// The name of the request.
+        request: RequestId,
+        /// The conduit.
+        conduit_id: ConduitId,
+        /// The shard.
+        shard_id: u32,
+        /// The session to assign to it.
+        session_id: SessionId,
     },
     /// Hand this event to the user.
     Event(Event),

@@ -43,6 +43,10 @@
 //!   good), the client holds no socket (Twitch would close it with 4003): it closes what it has,
 //!   reports [`Event::Idle`] once, and connects again when a subscription is added. A revoked or
 //!   failed subscription may be subscribed again.
+//! - **Conduit shards.** With [`Config::shard`] the client is one shard of a conduit, with an app
+//!   token: each fresh session is assigned to the shard ([`Output::AssignShard`],
+//!   [`Event::ShardAssigned`]) instead of creating subscriptions, a graceful handover keeps the
+//!   assignment, and a refusal is [`Event::ShardFailed`] with Twitch's reason (see [`shard`]).
 //!
 //! # Features
 //!
@@ -145,6 +149,7 @@ mod stale;
 // Only with the `serde` feature: what the derives of the events cannot say.
 #[cfg(feature = "serde")]
 mod serialize;
+pub mod shard;
 mod subscription;
 mod token;
 mod unchecked;
@@ -169,6 +174,7 @@ pub use ids::{
     SessionId, SubscriptionId, UserId,
 };
 pub use io::{Created, Input, Output, RequestError};
+pub use shard::{ShardAssignError, ShardConfig};
 pub use subscription::{
     DEFAULT_MAX_TOTAL_COST, MAX_SUBSCRIPTIONS_PER_CONNECTION, Subscription, SubscriptionSpec,
     SubscriptionStatus, Transport,

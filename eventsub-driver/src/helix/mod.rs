@@ -3,6 +3,7 @@
 //! after a 401 asks it once for a fresh one and retries.
 
 mod call;
+mod shard;
 mod validate;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use eventsub_proto::{
 
 use crate::token::{BoxFuture, TokenProvider};
 use call::with_token;
+pub(crate) use shard::assign as assign_shard;
 pub(crate) use validate::validate;
 
 /// A finished call, ready to feed to the core.

@@ -7,7 +7,7 @@ use crate::event::{Event, IdleReason};
 impl Client {
     /// Opens the first fresh connection, or goes idle when nothing can be subscribed.
     pub(super) fn connect_or_idle(&mut self) {
-        if self.subscriptions.any_active() {
+        if self.shard.is_some() || self.subscriptions.any_active() {
             self.open_candidate(Takeover::Fresh, self.fresh_url.clone());
         } else {
             self.go_idle();
@@ -17,7 +17,12 @@ impl Client {
     /// Goes idle if nothing can be subscribed any more. Twitch closes a session without
     /// subscriptions (4003), so holding one would only loop on reconnects.
     pub(super) fn idle_if_nothing_wanted(&mut self) {
-        if !self.stopped && !self.idle && self.token_known() && !self.subscriptions.any_active() {
+        if !self.stopped
+            && !self.idle
+            && self.shard.is_none()
+            && self.token_known()
+            && !self.subscriptions.any_active()
+        {
             self.go_idle();
         }
     }

@@ -10,6 +10,7 @@ mod frames;
 mod idle;
 mod lifecycle;
 mod outputs;
+mod shard;
 mod subscriptions;
 mod validation;
 
@@ -57,6 +58,8 @@ enum Request {
     Delete(SubscriptionId),
     /// A token validation.
     Validate,
+    /// Assigning the session to the client's conduit shard.
+    AssignShard,
 }
 
 /// What follows the loss of a connection.
@@ -158,6 +161,8 @@ pub struct Client {
     idle: bool,
     /// The catch-up after gaps, when [`Config::catch_up`] is set.
     catch_up: Option<Box<crate::catchup::engine::Engine>>,
+    /// Shard mode ([`Config::shard`]): the shard each fresh session is assigned to.
+    shard: Option<shard::ShardMode>,
 }
 
 impl Client {
@@ -167,6 +172,7 @@ impl Client {
     /// subscribe the client goes idle ([`Event::Idle`]) instead of connecting.
     pub fn new(config: Config, now: Instant) -> Result<Self, ConfigError> {
         let fresh_url = config.validate()?;
+        let shard = config.shard.clone().map(shard::ShardMode::new);
         let mut subscriptions = WantedSubscriptions::new(config.max_total_cost);
         // Costs are estimated for an unknown user until validation names one: checked then.
         let check_cost = config.token_user_id.is_some();
@@ -208,6 +214,7 @@ impl Client {
             validation: validation::Validation::default(),
             idle: false,
             catch_up: None,
+            shard,
         };
         client.catch_up = client
             .config
@@ -272,6 +279,7 @@ impl Client {
                 self.on_token_validated(request, result)?
             }
             Input::CatchUpRead { request, result } => self.on_catch_up_read(request, result)?,
+            Input::ShardAssigned { request, result } => self.on_shard_assigned(request, result)?,
         }
         // Idle first: a gap that ends in idle is not resumed.
         self.idle_if_nothing_wanted();
@@ -329,6 +337,7 @@ impl Client {
         if self.validation.next_at.is_some_and(|at| at <= now) {
             self.ask_validation();
         }
+        self.shard_timeout(now);
         self.start_pending_handover();
         self.idle_if_nothing_wanted();
     }
@@ -378,6 +387,7 @@ impl Client {
             .chain(self.creation_retry_at)
             .chain(self.validation.next_at)
             .chain(self.pending_handover_at())
+            .chain(self.shard_retry_at())
             .min()
     }
 
@@ -417,6 +427,11 @@ impl Client {
     pub fn subscribe(&mut self, spec: SubscriptionSpec) -> Result<(), SubscribeError> {
         if self.stopped {
             return Err(SubscribeError::Stopped);
+        }
+        if self.shard.is_some() {
+            return Err(SubscribeError::ShardMode {
+                spec: Box::new(spec),
+            });
         }
         if let Some(identity) = &self.validation.identity {
             match validation::refusal(&spec, identity) {

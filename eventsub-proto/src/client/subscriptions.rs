@@ -11,6 +11,10 @@ impl Client {
     /// What a fresh session asks for: in WebSocket mode, every wanted subscription, created at once
     /// (Twitch closes an unused session after 10 s). This is the one place that decides it.
     pub(super) fn set_up_fresh_session(&mut self, session_id: &SessionId) {
+        if self.shard.is_some() {
+            // Shard mode: the subscriptions are the conduit's; the session is assigned instead.
+            return self.assign_fresh_session(session_id);
+        }
         self.subscriptions.reported_total_cost = 0;
         self.creation_retry_at = None;
         self.creation_failures = 0;
@@ -227,7 +231,11 @@ impl Client {
     /// retry: after an answer, but also after the last outstanding one was unsubscribed, revoked or
     /// made moot. A subscription over a limit does not hold it open: that does not pass with time.
     pub(super) fn resume_if_complete(&mut self) {
-        if self.gap.is_none() || self.primary.is_none() || self.subscriptions.any_pending() {
+        if self.gap.is_none()
+            || self.primary.is_none()
+            || self.subscriptions.any_pending()
+            || self.shard_unassigned()
+        {
             return;
         }
         if let Some(start) = self.gap.take() {

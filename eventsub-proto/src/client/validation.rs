@@ -32,6 +32,11 @@ pub(super) struct Validation {
 }
 
 impl Validation {
+    /// A validation answered: the backoff of failed ones starts over.
+    pub(super) fn reset_failures(&mut self) {
+        self.failures = 0;
+    }
+
     /// A creation succeeded: the token works.
     pub(super) fn token_worked(&mut self) {
         self.unauthorized_streak = 0;
@@ -149,6 +154,10 @@ impl Client {
                 return Ok(());
             }
         };
+        if self.shard.is_some() {
+            self.shard_token_validated(identity);
+            return Ok(());
+        }
         let Some(user_id) = identity.user_id.clone() else {
             self.stop(StopReason::AppToken);
             return Ok(());

@@ -4,13 +4,16 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::Config;
 use crate::io::{Created, Input, Output, RequestError};
-use crate::{Client, SubscriptionId, SubscriptionSpec};
+use crate::shard::{ShardAssignError, ShardConfig};
+use crate::{Client, ConduitId, SubscriptionId, SubscriptionSpec};
 
 /// Drives a client with an arbitrary sequence of inputs decoded from `data`, with time only moving
-/// forward, and checks after every step that memory stays bounded.
+/// forward, and checks after every step that memory stays bounded. A first byte with its high bit
+/// set makes the client a conduit shard, whose assignments the Helix answers then go to.
 pub fn client_inputs(data: &[u8]) {
     let start = Instant::now();
-    let config = Config {
+    let shard_mode = data.first().is_some_and(|first| first & 0x80 != 0);
+    let mut config = Config {
         reconnect_urls: crate::config::ReconnectUrlPolicy::SameHostAsUrl,
         dedup_max_entries: 16,
         subscriptions: vec![
@@ -21,6 +24,10 @@ pub fn client_inputs(data: &[u8]) {
         validate_token: false,
         ..Config::default()
     };
+    if shard_mode {
+        config.subscriptions.clear();
+        config.shard = Some(ShardConfig::new(ConduitId::new("c"), 0));
+    }
     let Ok(mut client) = Client::new(config, start) else {
         return;
     };
@@ -73,6 +80,22 @@ pub fn client_inputs(data: &[u8]) {
             }
             (4, Some(conn)) => {
                 let _ = client.handle_input(now, Input::ConnectFailed { conn, error: "" });
+            }
+            (5, _) if shard_mode => {
+                if let Some(request) = requests.pop() {
+                    let result = match arg % 4 {
+                        0 => Ok(()),
+                        1 => Err(ShardAssignError::refused("c", "not connected")),
+                        2 => Err(ShardAssignError::refused(
+                            "invalid_shard_id",
+                            crate::shard::SHARD_OUT_OF_RANGE_MESSAGE,
+                        )),
+                        _ => Err(ShardAssignError::Request(RequestError::Unavailable {
+                            message: String::new(),
+                        })),
+                    };
+                    let _ = client.handle_input(now, Input::ShardAssigned { request, result });
+                }
             }
             (5, _) => {
                 if let Some(request) = requests.pop() {
@@ -134,7 +157,9 @@ fn drain(
     while let Some(output) = client.poll_output() {
         match output {
             Output::Connect { conn, .. } => conns.push(conn),
-            Output::CreateSubscription { request, .. } => requests.push(request),
+            Output::CreateSubscription { request, .. } | Output::AssignShard { request, .. } => {
+                requests.push(request)
+            }
             Output::Close { conn, .. } | Output::Abort { conn } => {
                 // The socket goes away as asked.
                 let _ = client.handle_input(

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::reader::RecordingError;
 use crate::io::{Created, RequestError};
+use crate::shard::ShardAssignError;
 use crate::subscription::SubscriptionSpec;
 use crate::token::TokenIdentity;
 
@@ -190,6 +191,16 @@ pub enum Entry<'a> {
         #[serde(with = "read_result")]
         result: Result<String, RequestError>,
     },
+    /// Input: what Helix answered to a shard assignment.
+    ShardAssigned {
+        /// The request.
+        request: u64,
+        /// The answer: `{"ok":null}`, `{"err":{"kind":"refused","code":"..","message":".."}}`
+        /// (Twitch's per-shard error) or `{"err":{"kind":"request","error":{..}}}` (an `err` as
+        /// for a creation).
+        #[serde(with = "assigned_result")]
+        result: Result<(), ShardAssignError>,
+    },
     /// Input: the adapter stopped reading its sockets (its consumer's buffer is full).
     ReadingPaused,
     /// Input: the adapter reads its sockets again.
@@ -262,6 +273,7 @@ impl Entry<'_> {
             }
             Self::TokenValidated { request, result } => Entry::TokenValidated { request, result },
             Self::CatchUpRead { request, result } => Entry::CatchUpRead { request, result },
+            Self::ShardAssigned { request, result } => Entry::ShardAssigned { request, result },
             Self::ReadingPaused => Entry::ReadingPaused,
             Self::ReadingResumed => Entry::ReadingResumed,
             Self::Timeout => Entry::Timeout,
@@ -562,6 +574,62 @@ mod read_result {
         Ok(match ResultLine::<String>::deserialize(input)? {
             ResultLine::Ok(body) => Ok(body),
             ResultLine::Err(error) => Err(error.into()),
+        })
+    }
+}
+
+/// How a shard assignment's answer is spelled: `{"ok":null}` or `{"err": ..}`.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum AssignedLine {
+    Ok(()),
+    Err(ShardErrorLine),
+}
+
+/// How a [`ShardAssignError`] is spelled.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum ShardErrorLine {
+    Refused { code: String, message: String },
+    Request { error: ErrorLine },
+}
+
+mod assigned_result {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{AssignedLine, ShardErrorLine};
+    use crate::shard::ShardAssignError;
+
+    pub(super) fn serialize<S: Serializer>(
+        result: &Result<(), ShardAssignError>,
+        out: S,
+    ) -> Result<S::Ok, S::Error> {
+        let line = match result {
+            Ok(()) => AssignedLine::Ok(()),
+            Err(ShardAssignError::Refused { code, message }) => {
+                AssignedLine::Err(ShardErrorLine::Refused {
+                    code: code.clone(),
+                    message: message.clone(),
+                })
+            }
+            Err(ShardAssignError::Request(error)) => AssignedLine::Err(ShardErrorLine::Request {
+                error: error.into(),
+            }),
+        };
+        line.serialize(out)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        input: D,
+    ) -> Result<Result<(), ShardAssignError>, D::Error> {
+        Ok(match AssignedLine::deserialize(input)? {
+            AssignedLine::Ok(()) => Ok(()),
+            AssignedLine::Err(ShardErrorLine::Refused { code, message }) => {
+                Err(ShardAssignError::Refused { code, message })
+            }
+            AssignedLine::Err(ShardErrorLine::Request { error }) => {
+                Err(ShardAssignError::Request(error.into()))
+            }
         })
     }
 }

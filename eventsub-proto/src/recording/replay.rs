@@ -120,7 +120,8 @@ impl Replayer {
                 Output::CreateSubscription { request, .. }
                 | Output::DeleteSubscription { request, .. }
                 | Output::ValidateToken { request }
-                | Output::CatchUpRead { request, .. } => self.requests.push(request),
+                | Output::CatchUpRead { request, .. }
+                | Output::AssignShard { request, .. } => self.requests.push(request),
                 Output::Event(event) => self.events.push(event),
                 // Closing is the recording's business: its `closed` line follows.
                 Output::Close { .. } | Output::Abort { .. } => {}
@@ -216,6 +217,13 @@ impl Replayer {
                 request: recorded,
                 result,
             } => Some(Input::CatchUpRead {
+                request: request(*recorded)?,
+                result: result.clone(),
+            }),
+            Entry::ShardAssigned {
+                request: recorded,
+                result,
+            } => Some(Input::ShardAssigned {
                 request: request(*recorded)?,
                 result: result.clone(),
             }),

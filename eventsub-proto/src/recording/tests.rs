@@ -92,6 +92,24 @@ fn every_kind_of_entry() -> Vec<Entry<'static>> {
                 message: "invalid token".into(),
             }),
         },
+        Entry::ShardAssigned {
+            request: 7,
+            result: Ok(()),
+        },
+        Entry::ShardAssigned {
+            request: 8,
+            result: Err(crate::ShardAssignError::refused(
+                "invalid_shard_id",
+                "The shard id is outside of the conduit's range.",
+            )),
+        },
+        Entry::ShardAssigned {
+            request: 9,
+            result: Err(crate::ShardAssignError::Request(RequestError::Rejected {
+                status: 404,
+                message: "conduit not found".into(),
+            })),
+        },
         Entry::Timeout,
         Entry::Subscribe { spec: spec.clone() },
         Entry::Unsubscribe { spec },
@@ -501,6 +519,64 @@ fn a_recorded_session_replays_to_the_same_events() -> TestResult {
     );
 
     let replayed = replay(config(), &session.text, Instant::now())?;
+    assert_eq!(replayed.iter().map(summary).collect::<Vec<_>>(), recorded);
+    Ok(())
+}
+
+/// The assignments a shard-mode session asked for.
+fn assignments(session: &Session) -> Vec<crate::RequestId> {
+    session
+        .outputs
+        .iter()
+        .filter_map(|output| match output {
+            Output::AssignShard { request, .. } => Some(*request),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_recorded_shard_session_replays_its_assignments_and_refusals() -> TestResult {
+    let shard_config = || {
+        let mut config = config();
+        config.subscriptions.clear();
+        config.shard = Some(crate::ShardConfig::new(crate::ConduitId::new("c"), 1));
+        config
+    };
+    let mut session = Session::new(shard_config())?;
+    let first = session.connects()[0];
+    session.feed(Input::Opened { conn: first })?;
+    session.at(20);
+    session.text(first, &welcome("w1", "session-1"))?;
+    let refused = assignments(&session)[0];
+    session.at(30);
+    session.feed(Input::ShardAssigned {
+        request: refused,
+        result: Err(crate::ShardAssignError::refused(
+            "websocket_session_not_connected",
+            "The websocket session is not connected.",
+        )),
+    })?;
+    session.at(5_000);
+    session.tick()?;
+    let retried = assignments(&session)[1];
+    session.feed(Input::ShardAssigned {
+        request: retried,
+        result: Ok(()),
+    })?;
+    session.text(first, &notification("n1"))?;
+
+    let recorded: Vec<String> = session.events.iter().map(summary).collect();
+    assert_eq!(
+        recorded,
+        [
+            "SessionReady",
+            "ShardFailed",
+            "ShardAssigned",
+            "notification n1"
+        ]
+    );
+    let replayed = replay(shard_config(), &session.text, Instant::now())?;
     assert_eq!(replayed.iter().map(summary).collect::<Vec<_>>(), recorded);
     Ok(())
 }

@@ -136,6 +136,16 @@ impl Transcriber {
                     result: result.clone(),
                 },
             ),
+            Input::ShardAssigned {
+                request,
+                ref result,
+            } => (
+                wall,
+                Entry::ShardAssigned {
+                    request: self.requests.remove(&request).unwrap_or(0),
+                    result: result.clone(),
+                },
+            ),
         };
         self.line(now, wall, entry)
     }
@@ -167,7 +177,8 @@ impl Transcriber {
             Output::CreateSubscription { request, .. }
             | Output::DeleteSubscription { request, .. }
             | Output::ValidateToken { request }
-            | Output::CatchUpRead { request, .. } => {
+            | Output::CatchUpRead { request, .. }
+            | Output::AssignShard { request, .. } => {
                 self.last_request += 1;
                 self.requests.insert(*request, self.last_request);
                 return None;

@@ -266,6 +266,8 @@ impl Adapter {
                 Output::ValidateToken { request } => validations.push(*request),
                 // Catch-up is off in these runs (`Config::catch_up` is `None`).
                 Output::CatchUpRead { .. } => panic!("a catch-up read with catch-up off"),
+                // Shard mode is off in these runs (`Config::shard` is `None`).
+                Output::AssignShard { .. } => panic!("a shard assignment outside shard mode"),
                 Output::Event(_) => {}
             }
         }

@@ -108,6 +108,11 @@ impl Oracle {
                     );
                 }
             }
+            Output::AssignShard { session_id, .. } => assert_eq!(
+                client.session_id(),
+                Some(session_id),
+                "a shard assigned to a session that is not the live one"
+            ),
             Output::Close { .. }
             | Output::Abort { .. }
             | Output::DeleteSubscription { .. }

@@ -73,6 +73,7 @@ pub(super) fn config(setup: &Setup) -> Config {
         },
         delete_subscriptions_on_shutdown: setup.delete_subscriptions_on_shutdown,
         catch_up: None,
+        shard: None,
         min_reconnect_interval: Duration::from_secs(1),
     }
 }
