@@ -106,6 +106,7 @@ mod client;
 mod conduits;
 mod error;
 mod pagination;
+mod raw;
 mod reads;
 mod retry;
 mod secret;

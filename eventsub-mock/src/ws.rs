@@ -28,6 +28,7 @@
 mod bad_frame;
 mod blast;
 mod config;
+mod hold;
 pub(crate) mod listener;
 pub mod payloads;
 mod record;

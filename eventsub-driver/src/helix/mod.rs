@@ -3,6 +3,7 @@
 //! after a 401 asks it once for a fresh one and retries.
 
 mod call;
+mod catch_up;
 mod validate;
 
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use eventsub_proto::{
 
 use crate::token::{BoxFuture, TokenProvider};
 use call::with_token;
+pub(crate) use catch_up::read as catch_up_read;
 pub(crate) use validate::validate;
 
 /// A finished call, ready to feed to the core.

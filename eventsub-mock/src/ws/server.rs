@@ -12,8 +12,9 @@ use super::bad_frame::BadFrame;
 use super::config::MockConfig;
 use super::payloads;
 use super::record::{Records, SentFrame, SocketId};
+use super::hold::Door;
 use super::state::{Outgoing, Shared, SocketCommand};
-use super::{listener, socket};
+use super::listener;
 use crate::helix::world::Happening;
 use crate::helix::{MockState, MockSubscription, SharedState};
 
@@ -72,6 +73,8 @@ pub struct MockEventSub {
     storms: std::sync::Mutex<Vec<JoinHandle<()>>>,
     /// The runtime the mock runs on, so faults can be started from any executor.
     runtime: tokio::runtime::Handle,
+    /// Whether new WebSocket connections wait ([`MockEventSub::hold_connections`]).
+    pub(super) door: Arc<Door>,
 }
 
 impl std::fmt::Debug for MockEventSub {
@@ -94,14 +97,17 @@ impl MockEventSub {
         let addr = listener.local_addr()?;
         let shared = Shared::new(config, addr, helix.clone());
         let sockets = shared.clone();
+        let door = Arc::new(Door::open());
+        let entrance = door.clone();
         let tasks = listener::serve(listener, addr, helix, move |stream| {
-            socket::serve(sockets.clone(), stream)
+            entrance.serve(sockets.clone(), stream)
         });
         Ok(Self {
             shared,
             tasks,
             storms: std::sync::Mutex::default(),
             runtime: tokio::runtime::Handle::current(),
+            door,
         })
     }
 
