@@ -526,8 +526,8 @@ mod tests {
         assert_eq!(builder.client_config().catch_up, Some(limits.clone()));
         let mut config = Config::default();
         config.catch_up = Some(CatchUpConfig::default());
-        let from_config = EventSubBuilder::new(NoRuntime, "client", AccessToken::new("t"))
-            .config(config);
+        let from_config =
+            EventSubBuilder::new(NoRuntime, "client", AccessToken::new("t")).config(config);
         assert_eq!(
             from_config.client_config().catch_up,
             Some(CatchUpConfig::default())

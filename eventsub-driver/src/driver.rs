@@ -444,8 +444,12 @@ impl<R: Runtime> Driver<R> {
                 }
                 Output::CatchUpRead { request, read } => {
                     tracing::info!(%request, read = read.read().name(), "catch-up read");
-                    let call =
-                        helix::catch_up_read(self.helix.clone(), self.tokens.clone(), request, read);
+                    let call = helix::catch_up_read(
+                        self.helix.clone(),
+                        self.tokens.clone(),
+                        request,
+                        read,
+                    );
                     self.start_helix_call(flight, request, true, call);
                 }
                 Output::Event(event) => self.deliver(event),

@@ -279,6 +279,7 @@ pub use eventsub_proto as proto;
 pub use eventsub_helix::tls;
 
 pub use builder::{DEFAULT_EVENT_BUFFER, EventSub, EventSubBuilder, Overflow};
+pub use error::{ConnectError, HandleError, Refusal};
 /// Catch-up after a gap ([`EventSubBuilder::catch_up`]): its limits, the recovered events and
 /// the per-gap report, and the Helix reads' shapes.
 pub use eventsub_proto::catchup;
@@ -286,7 +287,6 @@ pub use eventsub_proto::catchup::{
     CatchUp, CatchUpConfig, CatchUpOutcome, CatchUpResult, HelixRead, Recovered, RecoveredEvent,
     Unrecoverable,
 };
-pub use error::{ConnectError, HandleError, Refusal};
 /// The id types of subscription conditions, one per role, for the `SubscriptionSpec` builders.
 pub use eventsub_proto::{BroadcasterId, ClientId, ConduitId, ModeratorId, RewardId, UserId};
 pub use eventsub_proto::{Config, Event, SubscriptionSpec};

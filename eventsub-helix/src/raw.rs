@@ -25,11 +25,10 @@ impl HelixClient {
         path: &'static str,
         query: &[(&'static str, String)],
     ) -> Result<Vec<u8>, HelixError> {
-        let call = query
-            .iter()
-            .fold(Call::new(Method::GET, Service::Helix, path), |call, (name, value)| {
-                call.query(name, value.clone())
-            });
+        let call = query.iter().fold(
+            Call::new(Method::GET, Service::Helix, path),
+            |call, (name, value)| call.query(name, value.clone()),
+        );
         self.send(&call).await
     }
 }

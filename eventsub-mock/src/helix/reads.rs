@@ -31,9 +31,10 @@ impl FromRequestParts<SharedState> for ReadCall {
         state: &SharedState,
     ) -> Result<Self, Self::Rejection> {
         let path = parts.uri.path();
-        lock(state)
-            .world
-            .read(path.strip_prefix("/helix").unwrap_or(path), parts.uri.query());
+        lock(state).world.read(
+            path.strip_prefix("/helix").unwrap_or(path),
+            parts.uri.query(),
+        );
         Ok(Self {
             state: state.clone(),
             headers: parts.headers.clone(),

@@ -10,11 +10,11 @@ use tokio::task::JoinHandle;
 
 use super::bad_frame::BadFrame;
 use super::config::MockConfig;
+use super::hold::Door;
+use super::listener;
 use super::payloads;
 use super::record::{Records, SentFrame, SocketId};
-use super::hold::Door;
 use super::state::{Outgoing, Shared, SocketCommand};
-use super::listener;
 use crate::helix::world::Happening;
 use crate::helix::{MockState, MockSubscription, SharedState};
 
