@@ -17,6 +17,15 @@ pub struct CatchUpConfig {
     /// clock offset and Twitch's own timestamps; what was delivered inside it is not recovered
     /// twice.
     pub slack: Duration,
+    /// The most identity keys (a follower's user id, a redemption's id, …) of the events
+    /// delivered or recovered around gaps that are kept to tell what was already seen; the oldest
+    /// go first. Past it, an event delivered long before a gap's end may be recovered again.
+    pub max_remembered_keys: usize,
+    /// The most bytes those keys may take (their text), the same way.
+    pub max_remembered_bytes: usize,
+    /// The most gaps whose catch-up waits for the one under way; one more is merged into the
+    /// last that waits (its report then covers both, from the earlier start to the later end).
+    pub max_queued_gaps: usize,
 }
 
 impl Default for CatchUpConfig {
@@ -25,6 +34,9 @@ impl Default for CatchUpConfig {
             max_reads_per_gap: 32,
             max_pages_per_read: 5,
             slack: Duration::from_secs(1),
+            max_remembered_keys: 10_000,
+            max_remembered_bytes: 1 << 20,
+            max_queued_gaps: 8,
         }
     }
 }

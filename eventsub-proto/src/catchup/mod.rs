@@ -19,11 +19,19 @@
 //! absent, never invented.
 
 mod config;
+pub(crate) mod engine;
 pub mod helix;
+mod items;
+mod keys;
+mod page;
+mod plan;
 mod read;
 mod recovered;
+mod remembered;
 mod report;
 mod request;
+mod run;
+mod state;
 
 pub use config::CatchUpConfig;
 pub use helix::{
@@ -33,5 +41,5 @@ pub use helix::{
 };
 pub use read::{HelixRead, Recovery};
 pub use recovered::{Recovered, RecoveredEvent};
-pub use report::{CatchUp, CatchUpOutcome, CatchUpResult, Unrecoverable};
+pub use report::{CatchUp, CatchUpOutcome, CatchUpResult, ReadError, Unrecoverable};
 pub use request::ReadRequest;

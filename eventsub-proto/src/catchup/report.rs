@@ -65,9 +65,8 @@ pub enum CatchUpResult {
     Failed {
         /// The read.
         read: HelixRead,
-        /// What Helix answered.
-        #[cfg_attr(feature = "serde", serde(serialize_with = "request_error"))]
-        error: RequestError,
+        /// What went wrong: Helix's error, or a body that does not decode.
+        error: ReadError,
     },
 }
 
@@ -95,4 +94,52 @@ pub enum Unrecoverable {
         /// The read it would have needed.
         read: HelixRead,
     },
+    /// Get Custom Reward Redemption needs a `reward_id`, and the subscription's condition names
+    /// none (it listens to every reward): Helix cannot list the redemptions of all rewards.
+    NoRewardId {
+        /// The read.
+        read: HelixRead,
+    },
+    /// The subscription's condition lacks the field the read is asked with.
+    MissingCondition {
+        /// The read.
+        read: HelixRead,
+        /// The condition's field.
+        field: &'static str,
+    },
+    /// A state read: how things were before the gap is not known (never read, or the read
+    /// failed), so no change can be told. The state after the gap was read and is the baseline
+    /// of the next gap.
+    NoBaseline {
+        /// The read.
+        read: HelixRead,
+    },
+}
+
+/// Why a catch-up read failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
+#[non_exhaustive]
+pub enum ReadError {
+    /// Helix (or the way to it) failed; a 401 here is the read's failure (most often a missing
+    /// scope), not the token's.
+    #[error(transparent)]
+    #[cfg_attr(feature = "serde", serde(serialize_with = "request_error"))]
+    Request(RequestError),
+    /// Helix answered 200 with a body that is not the read's shape.
+    #[error("the body does not decode: {message}")]
+    Malformed {
+        /// What is wrong with it (never the body itself, which is bounded only by the adapter).
+        message: String,
+    },
+}
+
+impl From<RequestError> for ReadError {
+    fn from(error: RequestError) -> Self {
+        Self::Request(error)
+    }
 }

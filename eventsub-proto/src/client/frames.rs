@@ -192,9 +192,10 @@ impl Client {
             if candidate.takeover == Takeover::Fresh {
                 // The old session's subscriptions die with it; until they exist on the new one,
                 // events can be missed: that is a gap, and it is reported as one.
-                self.subscriptions.session_lost();
+                // The gap first: what was enabled until now was live when it began.
                 let read_up_to = self.connection(old).and_then(Connection::read_up_to);
                 self.widen_gap(now, read_up_to);
+                self.subscriptions.session_lost();
             }
         }
         self.reconnect_at = None;
@@ -295,6 +296,13 @@ impl Client {
             subscription_version: metadata.subscription_version.as_deref().unwrap_or_default(),
             subscription,
         };
+        if self.catch_up.is_some() {
+            self.catch_up_delivered(
+                parts.subscription_type,
+                &events,
+                &metadata.message_timestamp,
+            );
+        }
         match events {
             RoutedEvents::Single(event) => {
                 let event = Event::Notification(Notification::single(&parts, frame, event));

@@ -46,6 +46,7 @@ impl Client {
         self.failures = 0;
         // The gap ends here, unresumed: nothing is listened to from its start on (see `Event::Idle`).
         self.gap = None;
+        self.catch_up_gap_abandoned();
         self.subscriptions.session_lost();
         self.idle = true;
         let reasons = self

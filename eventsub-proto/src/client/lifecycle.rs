@@ -146,6 +146,7 @@ impl Client {
         // No control frame was ever read, so no session was ever live and no gap can open: an
         // invariant, kept without a panic by the earliest time there is.
         .unwrap_or(SystemTime::UNIX_EPOCH);
+        self.catch_up_gap_opening(from);
         let gap = self.gap.get_or_insert(GapStart {
             lost_at: began,
             from,
@@ -178,8 +179,9 @@ impl Client {
             }) {
                 self.failures = 0;
             }
-            self.subscriptions.session_lost();
+            // The gap first: what was enabled until now was live when it began.
             self.widen_gap(self.now, lost.read_up_to);
+            self.subscriptions.session_lost();
         } else {
             self.candidate = None;
         }
@@ -281,6 +283,7 @@ impl Client {
         self.reconnect_at = None;
         self.pending_handover = None;
         self.stopped = true;
+        self.catch_up_stop();
         self.emit(Event::Stopped { reason });
     }
 

@@ -5,6 +5,7 @@
 //! (what a fresh session asks for and Helix's answers), `validation` (knowing the token), `idle`
 //! (no socket while nothing can be subscribed).
 
+mod catchup;
 mod frames;
 mod idle;
 mod lifecycle;
@@ -144,6 +145,8 @@ pub struct Client {
     validation: validation::Validation,
     /// Nothing can be subscribed: no socket is held until something is (see [`Event::Idle`]).
     idle: bool,
+    /// The catch-up after gaps, when [`Config::catch_up`] is set.
+    catch_up: Option<Box<crate::catchup::engine::Engine>>,
 }
 
 impl Client {
@@ -192,7 +195,13 @@ impl Client {
             token_user_id: None,
             validation: validation::Validation::default(),
             idle: false,
+            catch_up: None,
         };
+        client.catch_up = client
+            .config
+            .catch_up
+            .clone()
+            .map(|config| Box::new(crate::catchup::engine::Engine::new(config)));
         client.token_user_id = client.config.token_user_id.clone();
         if client.config.validate_token {
             client.ask_validation();
@@ -241,7 +250,8 @@ impl Client {
             }
             Input::ReadingResumed => self.reading_resumed(),
             Input::SubscriptionCreated { request, result } => {
-                self.on_subscription_created(request, result)?
+                self.on_subscription_created(request, result)?;
+                self.catch_up_subscription_answered();
             }
             Input::SubscriptionDeleted { request, result } => {
                 self.on_subscription_deleted(request, result)?
@@ -249,14 +259,12 @@ impl Client {
             Input::TokenValidated { request, result } => {
                 self.on_token_validated(request, result)?
             }
-            Input::CatchUpRead { request, .. } => {
-                // Catch-up is not planned yet: no read was asked for.
-                return Err(InputError::UnknownRequest { request });
-            }
+            Input::CatchUpRead { request, result } => self.on_catch_up_read(request, result)?,
         }
         // Idle first: a gap that ends in idle is not resumed.
         self.idle_if_nothing_wanted();
         self.resume_if_complete();
+        self.catch_up_after_input();
         Ok(())
     }
 

@@ -236,10 +236,20 @@ impl Client {
                 .twitch_clock
                 .twitch_time_at(self.now)
                 .unwrap_or(start.from);
-            self.emit(Event::Resumed {
-                gap: Gap::new(start.from, until, start.lost_at, self.now),
-            });
+            let gap = Gap::new(start.from, until, start.lost_at, self.now);
+            self.catch_up_resumed_after(gap);
         }
+    }
+
+    /// Emits `Resumed { gap }`, then starts its catch-up (when on): the catch-up's outputs
+    /// come after it.
+    fn catch_up_resumed_after(&mut self, gap: Gap) {
+        if self.catch_up.is_none() {
+            self.emit(Event::Resumed { gap });
+            return;
+        }
+        self.emit(Event::Resumed { gap: gap.clone() });
+        self.catch_up_resumed(&gap);
     }
 
     pub(super) fn request_deletion(&mut self, id: SubscriptionId) {

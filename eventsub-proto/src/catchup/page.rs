@@ -1,0 +1,68 @@
+//! A page of a Helix read as Twitch sends it: `data` (a list, `null` for none) and
+//! `pagination.cursor`.
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::report::ReadError;
+
+/// More items than any Helix page holds (100) are not looked at: a body cannot make the core
+/// keep more than a page's worth.
+const MAX_ITEMS_PER_PAGE: usize = 100;
+
+/// The longest error message kept from a body that does not decode.
+const MAX_MESSAGE_CHARS: usize = 200;
+
+#[derive(Deserialize)]
+#[serde(bound = "T: DeserializeOwned")]
+struct Page<T> {
+    #[serde(default)]
+    data: Option<Vec<T>>,
+    #[serde(default)]
+    pagination: Option<Pagination>,
+}
+
+#[derive(Deserialize)]
+struct Pagination {
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+/// The items of a page and the cursor of the next one (`None` at the end).
+pub(crate) fn decode<T: DeserializeOwned>(
+    body: &str,
+) -> Result<(Vec<T>, Option<String>), ReadError> {
+    let page: Page<T> = serde_json::from_str(body).map_err(|error| ReadError::Malformed {
+        message: error.to_string().chars().take(MAX_MESSAGE_CHARS).collect(),
+    })?;
+    let mut items = page.data.unwrap_or_default();
+    items.truncate(MAX_ITEMS_PER_PAGE);
+    let cursor = page
+        .pagination
+        .and_then(|pagination| pagination.cursor)
+        .filter(|cursor| !cursor.is_empty());
+    Ok((items, cursor))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catchup::helix::ChannelFollower;
+
+    #[test]
+    fn null_data_and_an_empty_pagination_are_an_empty_last_page() {
+        let (items, cursor) =
+            decode::<ChannelFollower>(r#"{"data":null,"pagination":{}}"#).expect("valid"); // ok: a test's failure report
+        assert!(items.is_empty());
+        assert_eq!(cursor, None);
+    }
+
+    #[test]
+    fn a_body_of_another_shape_is_malformed() {
+        let result = decode::<ChannelFollower>(r#"{"data":[{"user_id":5}]}"#);
+        assert!(
+            matches!(result, Err(ReadError::Malformed { .. })),
+            "{result:?}"
+        );
+    }
+}

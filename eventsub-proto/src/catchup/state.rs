@@ -1,0 +1,262 @@
+//! State reads: how a channel stands (live or not, its information, its goals, its charity
+//! campaign), and the recovered events a change across a gap stands for.
+
+use serde::Deserialize;
+
+use super::helix::{ChannelInformation, CharityCampaign, CreatorGoal, Stream};
+use super::page;
+use super::read::HelixRead;
+use super::recovered::RecoveredEvent;
+use super::report::ReadError;
+
+/// The most goals kept per channel (Twitch lets a channel run a handful at once).
+const MAX_GOALS: usize = 20;
+
+/// Whether a channel is live, as far as is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Live {
+    Offline,
+    /// Live with stream `id`; `stream` is what Get Streams said, when it was read (a
+    /// `stream.online` notification gives only the id).
+    Live {
+        id: String,
+        stream: Option<Box<Stream>>,
+    },
+}
+
+/// How a channel stood, for one state read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Snapshot {
+    Stream(Live),
+    Channel(Option<ChannelInformation>),
+    Goals(Vec<CreatorGoal>),
+    Charity(Option<CharityCampaign>),
+}
+
+/// The snapshot a state read's body gives.
+pub(crate) fn decode(
+    read: HelixRead,
+    broadcaster: &str,
+    body: &str,
+) -> Result<Snapshot, ReadError> {
+    Ok(match read {
+        HelixRead::Streams => {
+            let (streams, _) = page::decode::<Stream>(body)?;
+            let live = streams
+                .into_iter()
+                .find(|stream| stream.user_id == broadcaster);
+            Snapshot::Stream(live.map_or(Live::Offline, |stream| Live::Live {
+                id: stream.id.clone(),
+                stream: Some(Box::new(stream)),
+            }))
+        }
+        HelixRead::ChannelInformation => {
+            let (channels, _) = page::decode::<ChannelInformation>(body)?;
+            Snapshot::Channel(
+                channels
+                    .into_iter()
+                    .find(|channel| channel.broadcaster_id == broadcaster),
+            )
+        }
+        HelixRead::CreatorGoals => {
+            let (mut goals, _) = page::decode::<CreatorGoal>(body)?;
+            goals.truncate(MAX_GOALS);
+            Snapshot::Goals(goals)
+        }
+        HelixRead::CharityCampaign => {
+            let (campaigns, _) = page::decode::<CharityCampaign>(body)?;
+            Snapshot::Charity(campaigns.into_iter().next())
+        }
+        other => {
+            return Err(ReadError::Malformed {
+                message: format!("{} is not a state read", other.name()),
+            });
+        }
+    })
+}
+
+/// The recovered events of a subscription of type `kind` about `broadcaster` that the change
+/// from `before` to `after` stands for: real differences only.
+pub(crate) fn changes(
+    kind: &str,
+    broadcaster: &str,
+    before: &Snapshot,
+    after: &Snapshot,
+) -> Vec<RecoveredEvent> {
+    match (before, after) {
+        (Snapshot::Stream(before), Snapshot::Stream(after)) => {
+            stream_changes(kind, broadcaster, before, after)
+        }
+        (Snapshot::Channel(Some(before)), Snapshot::Channel(Some(after))) => {
+            let changed = before.title != after.title
+                || before.broadcaster_language != after.broadcaster_language
+                || before.game_id != after.game_id
+                || before.content_classification_labels != after.content_classification_labels;
+            if kind == "channel.update" && changed {
+                vec![RecoveredEvent::ChannelUpdate {
+                    before: before.clone(),
+                    after: after.clone(),
+                }]
+            } else {
+                Vec::new()
+            }
+        }
+        (Snapshot::Goals(before), Snapshot::Goals(after)) => after
+            .iter()
+            .filter_map(|goal| {
+                let earlier = before.iter().find(|earlier| earlier.id == goal.id);
+                match (kind, earlier) {
+                    ("channel.goal.begin", None) => {
+                        Some(RecoveredEvent::GoalBegin { goal: goal.clone() })
+                    }
+                    ("channel.goal.progress", Some(earlier))
+                        if earlier.current_amount != goal.current_amount =>
+                    {
+                        Some(RecoveredEvent::GoalProgress {
+                            before: earlier.clone(),
+                            after: goal.clone(),
+                        })
+                    }
+                    _ => None,
+                }
+            })
+            .collect(),
+        (Snapshot::Charity(before), Snapshot::Charity(Some(after))) => {
+            let same = before.as_ref().filter(|before| before.id == after.id);
+            match (kind, same) {
+                ("channel.charity_campaign.start", None) => vec![RecoveredEvent::CharityStart {
+                    campaign: after.clone(),
+                }],
+                ("channel.charity_campaign.progress", Some(before))
+                    if before.current_amount != after.current_amount
+                        || before.target_amount != after.target_amount =>
+                {
+                    vec![RecoveredEvent::CharityProgress {
+                        before: before.clone(),
+                        after: after.clone(),
+                    }]
+                }
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn stream_changes(
+    kind: &str,
+    broadcaster: &str,
+    before: &Live,
+    after: &Live,
+) -> Vec<RecoveredEvent> {
+    let (went_offline, came_online) = match (before, after) {
+        (Live::Offline, Live::Offline) => (false, false),
+        (Live::Offline, Live::Live { .. }) => (false, true),
+        (Live::Live { .. }, Live::Offline) => (true, false),
+        // Another stream now: the one before ended and a new one began, both in the gap.
+        (Live::Live { id: was, .. }, Live::Live { id: now, .. }) => (was != now, was != now),
+    };
+    match (kind, after) {
+        ("stream.offline", _) if went_offline => {
+            let before = match before {
+                Live::Live { stream, .. } => stream.as_deref().cloned(),
+                Live::Offline => None,
+            };
+            vec![RecoveredEvent::StreamOffline {
+                broadcaster_user_id: broadcaster.to_owned(),
+                before,
+            }]
+        }
+        (
+            "stream.online",
+            Live::Live {
+                stream: Some(stream),
+                ..
+            },
+        ) if came_online => {
+            vec![RecoveredEvent::StreamOnline {
+                stream: Stream::clone(stream),
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The fields of a `channel.update` event that Get Channel Information also has.
+#[derive(Deserialize)]
+struct ChannelUpdate {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    category_id: Option<String>,
+    #[serde(default)]
+    category_name: Option<String>,
+    #[serde(default)]
+    content_classification_labels: Option<Vec<String>>,
+}
+
+/// `snapshot` after a delivered state notification of type `kind` (its `event` JSON): how the
+/// channel stands now, as far as the notification tells. `None` when it cannot tell (the
+/// snapshot is then no longer known).
+pub(crate) fn after_notification(
+    kind: &str,
+    event: &str,
+    snapshot: Option<&Snapshot>,
+) -> Option<Snapshot> {
+    #[derive(Deserialize)]
+    struct Online {
+        id: String,
+    }
+    match kind {
+        "stream.offline" => Some(Snapshot::Stream(Live::Offline)),
+        "stream.online" => {
+            let online: Online = serde_json::from_str(event).ok()?;
+            let stream = match snapshot {
+                Some(Snapshot::Stream(Live::Live { id, stream })) if *id == online.id => {
+                    stream.clone()
+                }
+                _ => None,
+            };
+            Some(Snapshot::Stream(Live::Live {
+                id: online.id,
+                stream,
+            }))
+        }
+        "channel.update" => {
+            let Some(Snapshot::Channel(Some(channel))) = snapshot else {
+                return None;
+            };
+            let update: ChannelUpdate = serde_json::from_str(event).ok()?;
+            let mut channel = channel.clone();
+            let empty_is_none = |text: String| (!text.is_empty()).then_some(text);
+            channel.title = update.title.unwrap_or(channel.title);
+            channel.broadcaster_language = update.language.unwrap_or(channel.broadcaster_language);
+            channel.game_id = update.category_id.and_then(empty_is_none);
+            channel.game_name = update.category_name.and_then(empty_is_none);
+            if let Some(labels) = update.content_classification_labels {
+                channel.content_classification_labels = labels;
+            }
+            Some(Snapshot::Channel(Some(channel)))
+        }
+        // Goals and charity: the events' shapes are not Helix's; read again instead.
+        _ => None,
+    }
+}
+
+/// The state read whose snapshot a notification of type `kind` changes.
+pub(crate) fn read_changed_by(kind: &str) -> Option<HelixRead> {
+    Some(match kind {
+        "stream.online" | "stream.offline" => HelixRead::Streams,
+        "channel.update" => HelixRead::ChannelInformation,
+        "channel.goal.begin" | "channel.goal.progress" | "channel.goal.end" => {
+            HelixRead::CreatorGoals
+        }
+        "channel.charity_campaign.start"
+        | "channel.charity_campaign.progress"
+        | "channel.charity_campaign.donate"
+        | "channel.charity_campaign.stop" => HelixRead::CharityCampaign,
+        _ => return None,
+    })
+}
