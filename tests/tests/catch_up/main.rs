@@ -17,8 +17,13 @@
 //! shift, so the lost socket's last frame sets the gap's start 20 s before the client's idea of
 //! Twitch's "now". During the drop the mock's clock steps through 2 s … 18 s ahead as each thing
 //! happens, so the missed events lie between the gap's bounds, spread over its 20 s.
-//! The reconnect is held at the mock's door ((`MockEventSub::hold_connections`)) meanwhile,
-//! so what the test does during the gap happens during the gap, whatever the client's backoff.
+//! The reconnect is held at the mock's door (`MockEventSub::hold_connections`) meanwhile, so
+//! what the test does during the gap happens during the gap, whatever the client's backoff.
+//!
+//! The stream's state before the gap is taken from a first, empty gap's catch-up (which reads
+//! the state after it) rather than from the read the session's start asks for: that one's answer
+//! may come after the drop, when it no longer counts, and nothing the client delivers tells when
+//! it came; the first gap's report does.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod watch;
