@@ -26,6 +26,7 @@
 //! it came; the first gap's report does.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod any_runtime;
 mod watch;
 
 use std::collections::BTreeMap;
@@ -505,4 +506,20 @@ async fn the_raw_get_sends_repeated_names_in_order_and_hands_back_the_body() {
         matches!(error, eventsub_helix::HelixError::Forbidden { .. }),
         "{error:?}"
     );
+}
+
+#[tokio::test]
+async fn a_follow_missed_in_a_drop_is_recovered_under_tokio() {
+    let mock = MockEventSub::start(MockConfig::fast()).await.unwrap();
+    mock.helix().add_user_token(
+        TOKEN,
+        CLIENT,
+        BROADCASTER,
+        &["moderator:read:followers", "user:read:chat"],
+    );
+    let builder = EventSub::builder(CLIENT, AccessToken::new(TOKEN))
+        .config(eventsub_mock::scenario::client_config())
+        .eventsub_url(mock.ws_url())
+        .helix_url(mock.helix_url());
+    any_runtime::a_follow_missed_in_a_drop_is_recovered(&mock, builder).await;
 }
