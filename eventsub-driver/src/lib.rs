@@ -284,8 +284,8 @@ pub use error::{ConnectError, HandleError, Refusal};
 /// the per-gap report, and the Helix reads' shapes.
 pub use eventsub_proto::catchup;
 pub use eventsub_proto::catchup::{
-    CatchUp, CatchUpConfig, CatchUpOutcome, CatchUpResult, HelixRead, Recovered, RecoveredEvent,
-    Unrecoverable,
+    CatchUp, CatchUpConfig, CatchUpOutcome, CatchUpResult, HelixRead, ReadError, Recovered,
+    RecoveredEvent, Unrecoverable,
 };
 /// The id types of subscription conditions, one per role, for the `SubscriptionSpec` builders.
 pub use eventsub_proto::{BroadcasterId, ClientId, ConduitId, ModeratorId, RewardId, UserId};

@@ -33,10 +33,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use eventsub_mock::{Delivery, Happened, MockConfig, MockEventSub};
-use eventsub_proto::{BroadcasterId, ModeratorId, RewardId, UserId};
+use eventsub_proto::{BroadcasterId, ModeratorId, RequestError, RewardId, UserId};
 use eventsub_tokio::{
     AccessToken, CatchUp, CatchUpConfig, CatchUpResult, Event, EventSub, EventSubHandle, HelixRead,
-    RecoveredEvent, SubscriptionSpec, Unrecoverable,
+    ReadError, RecoveredEvent, SubscriptionSpec, Unrecoverable,
 };
 use watch::{WAIT, Watch};
 
@@ -466,6 +466,51 @@ async fn a_read_the_token_has_no_scope_for_is_reported_missing_and_never_made() 
         assert!(helix.world.reads_of("/channels/followers") > 0, "{reads:?}");
     }
 
+    handle.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_read_helix_refuses_is_reported_failed_with_helixs_error() {
+    let mock = mock(EVERY_SCOPE).await;
+    // Twitch shows a reward's redemptions only to the client id that created it.
+    let foreign = "reward-of-another-app";
+    mock.helix()
+        .world
+        .create_reward(BROADCASTER, foreign, "another-client");
+    let theirs = SubscriptionSpec::channel_points_custom_reward_redemption_add_of(
+        broadcaster(),
+        RewardId::new(foreign),
+    );
+    let (handle, mut watch) = connect(&mock, &[follows(), theirs.clone()]).await;
+    let live = mock.world().follow(BROADCASTER, "5001").delivered;
+    watch.delivered(&live).await;
+
+    drop_and_hold(&mock, &mut watch).await;
+    at(&mock, 10);
+    let missed = mock.world().redeem(BROADCASTER, foreign, "7002", "a");
+    assert!(missed.delivered.is_empty());
+    resume(&mock, &mut watch).await;
+    let resumed_at = watch.seen.len();
+    let report = report(&mut watch).await;
+
+    assert!(watch.recovered_since(resumed_at).is_empty());
+    let results = results(&report);
+    let failed = &results[&theirs.kind];
+    assert!(
+        matches!(
+            failed,
+            CatchUpResult::Failed {
+                read: HelixRead::CustomRewardRedemptions,
+                error: ReadError::Request(RequestError::Rejected { status: 403, .. }),
+            }
+        ),
+        "{failed:?}"
+    );
+    assert_eq!(
+        results[&follows().kind],
+        recovered_count(HelixRead::ChannelFollowers, 0),
+        "the other read still ran"
+    );
     handle.shutdown().await;
 }
 
