@@ -57,22 +57,30 @@ async fn eventually(what: &str, condition: impl Fn() -> bool) {
     .await;
 }
 
+/// The scenario's subscriptions, in the order it adds them: follows and chat of
+/// [`BROADCASTER`].
+pub fn subscriptions() -> [SubscriptionSpec; 2] {
+    [
+        SubscriptionSpec::channel_follow_v2(
+            BroadcasterId::new(BROADCASTER),
+            ModeratorId::new(BROADCASTER),
+        ),
+        SubscriptionSpec::channel_chat_message(
+            BroadcasterId::new(BROADCASTER),
+            UserId::new(BROADCASTER),
+        ),
+    ]
+}
+
 /// A follow delivered live, then a drop (the reconnect held at the mock's door) during which
 /// someone follows and someone chats: after `Resumed`, the missed follow comes back once as
 /// `Event::Recovered`, the live one does not, and the report (after it) says 1 recovered for
-/// follows and no Helix read for chat.
+/// follows and no Helix read for chat. Returns every event the client delivered, to its end.
 pub async fn a_follow_missed_in_a_drop_is_recovered<R: Runtime>(
     mock: &MockEventSub,
     builder: EventSubBuilder<R>,
-) {
-    let follows = SubscriptionSpec::channel_follow_v2(
-        BroadcasterId::new(BROADCASTER),
-        ModeratorId::new(BROADCASTER),
-    );
-    let chat = SubscriptionSpec::channel_chat_message(
-        BroadcasterId::new(BROADCASTER),
-        UserId::new(BROADCASTER),
-    );
+) -> Vec<Event> {
+    let [follows, chat] = subscriptions();
     let (handle, mut events) = builder
         .subscribe(follows.clone())
         .subscribe(chat.clone())
@@ -165,6 +173,11 @@ pub async fn a_follow_missed_in_a_drop_is_recovered<R: Runtime>(
             reason: Unrecoverable::NoHelixRead,
         })
     );
-    handle.shutdown().await;
+    within("the shutdown", handle.shutdown()).await;
+    while let Some(event) = within("the end of the stream", events.next()).await {
+        seen.push(event);
+    }
+    within("the client's end", handle.finished()).await;
     assert!(mock.records().client_data_frames().is_empty());
+    seen
 }

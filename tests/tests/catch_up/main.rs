@@ -27,6 +27,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod any_runtime;
+mod recorded;
 mod watch;
 
 use std::collections::BTreeMap;
