@@ -33,7 +33,7 @@ mod watch;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use eventsub_mock::{Delivery, Happened, MockConfig, MockEventSub};
+use eventsub_mock::{Delivery, Happened, MockConfig, MockEventSub, within};
 use eventsub_proto::{BroadcasterId, ModeratorId, RequestError, RewardId, UserId};
 use eventsub_tokio::{
     AccessToken, CatchUp, CatchUpConfig, CatchUpResult, Event, EventSub, EventSubHandle, HelixRead,
@@ -568,4 +568,28 @@ async fn a_follow_missed_in_a_drop_is_recovered_under_tokio() {
         .eventsub_url(mock.ws_url())
         .helix_url(mock.helix_url());
     any_runtime::a_follow_missed_in_a_drop_is_recovered(&mock, builder).await;
+}
+
+#[tokio::test]
+async fn the_mocks_door_holds_a_new_connection_until_released() {
+    let mock = MockEventSub::start(MockConfig::fast()).await.unwrap();
+    mock.hold_connections(true);
+    let url = mock.ws_url();
+    let connecting = tokio::spawn(async move {
+        let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        futures_util::StreamExt::next(&mut ws).await
+    });
+    assert!(
+        mock.wait_for(WAIT, |mock| mock.held_connections() == 1)
+            .await
+    );
+    assert!(mock.sockets().is_empty(), "not served while held");
+    assert!(!connecting.is_finished(), "no handshake answered");
+    mock.hold_connections(false);
+    let first = within(WAIT, "the welcome", connecting).await.unwrap();
+    let Some(Ok(tokio_tungstenite::tungstenite::Message::Text(welcome))) = first else {
+        panic!("not a welcome: {first:?}");
+    };
+    assert!(welcome.contains("session_welcome"), "{welcome}");
+    assert_eq!(mock.held_connections(), 0);
 }
