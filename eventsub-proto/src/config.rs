@@ -262,7 +262,11 @@ pub struct Config {
     /// On shutdown, ask for the subscriptions this client created to be deleted.
     pub delete_subscriptions_on_shutdown: bool,
     /// Catch up over Helix after every gap ([`catchup`](crate::catchup)); `None` (the default)
-    /// does not: a gap is only reported ([`Event::Resumed`](crate::Event::Resumed)).
+    /// does not: a gap is only reported ([`Event::Resumed`](crate::Event::Resumed)), and no
+    /// [`Output::CatchUpRead`](crate::Output::CatchUpRead) is ever asked for. With it, every
+    /// `Resumed` is followed by the gap's [`Event::Recovered`](crate::Event::Recovered) events
+    /// and one [`Event::CatchUp`](crate::Event::CatchUp), and the state subscriptions' channels
+    /// are read once each session settles (the baseline a gap is compared with).
     pub catch_up: Option<CatchUpConfig>,
 }
 

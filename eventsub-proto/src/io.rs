@@ -233,7 +233,10 @@ pub enum Output {
     },
     /// Run this Helix GET (with the current token; retried as every Helix call is) and report
     /// [`Input::CatchUpRead`] with the body. Only with
-    /// [`Config::catch_up`](crate::Config::catch_up) set.
+    /// [`Config::catch_up`](crate::Config::catch_up) set. The core asks for one at a time: after
+    /// a gap's [`Event::Resumed`](crate::Event::Resumed), and, outside gaps, to read the
+    /// baseline of the state subscriptions (see [`catchup`](crate::catchup)). It does not need
+    /// the socket: run it whatever the connections do.
     CatchUpRead {
         /// The name of the request.
         request: RequestId,

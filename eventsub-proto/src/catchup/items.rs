@@ -27,11 +27,35 @@ fn at(timestamp: &Timestamp) -> SystemTime {
     (*timestamp).into()
 }
 
+/// One page of an events read.
+pub(crate) struct ItemsPage {
+    pub(crate) items: Vec<Item>,
+    pub(crate) cursor: Option<String>,
+    /// Get Channel Followers without its scope (or for another broadcaster's token) answers 200
+    /// with only `total`: followers there are, but none is listed. That is not "no follows".
+    pub(crate) hidden: bool,
+}
+
 /// The items of one page of the read for `family` about `broadcaster`, and the next cursor.
 pub(crate) fn decode(
     family: Family,
     broadcaster: &str,
     body: &str,
+) -> Result<ItemsPage, ReadError> {
+    let mut hidden = false;
+    let (items, cursor) = decode_items(family, broadcaster, body, &mut hidden)?;
+    Ok(ItemsPage {
+        items,
+        cursor,
+        hidden,
+    })
+}
+
+fn decode_items(
+    family: Family,
+    broadcaster: &str,
+    body: &str,
+    hidden: &mut bool,
 ) -> Result<(Vec<Item>, Option<String>), ReadError> {
     let key = |id: &str, at: SystemTime| ItemKey {
         family,
@@ -41,7 +65,9 @@ pub(crate) fn decode(
     };
     let items = match family {
         Family::Follow => {
-            let (followers, cursor) = page::decode::<ChannelFollower>(body)?;
+            let page = page::decode_page::<ChannelFollower>(body)?;
+            *hidden = page.items.is_empty() && page.total.is_some_and(|total| total > 0);
+            let (followers, cursor) = (page.items, page.cursor);
             let items = followers.into_iter().map(|follower| {
                 let when = at(&follower.followed_at);
                 Item {
@@ -128,4 +154,50 @@ pub(crate) fn decode(
         }
     };
     Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PREDICTION: &str = r#"{"data":[{"id":"pr1","broadcaster_id":"1","broadcaster_login":"c",
+        "broadcaster_name":"C","title":"?","winning_outcome_id":"o1","outcomes":[],
+        "prediction_window":60,"status":"RESOLVED","created_at":"2023-01-01T00:00:00Z",
+        "locked_at":"2023-01-01T00:01:00Z","ended_at":"2023-01-01T00:02:00Z"}],"pagination":{}}"#;
+
+    fn phase(family: Family) -> (Option<SystemTime>, SystemTime, &'static str) {
+        let page = decode(family, "1", PREDICTION).expect("a prediction"); // ok: a test's failure report
+        let item = page.items.into_iter().next().expect("one item"); // ok: a test's failure report
+        let variant = match item.event {
+            RecoveredEvent::PredictionBegin { .. } => "begin",
+            RecoveredEvent::PredictionLock { .. } => "lock",
+            RecoveredEvent::PredictionEnd { .. } => "end",
+            _ => "other",
+        };
+        (item.key.map(|key| key.at), item.latest, variant)
+    }
+
+    #[test]
+    fn each_prediction_phase_is_timed_by_its_own_field() {
+        let at = |text| crate::catchup::keys::parse_time(text);
+        let end = at("2023-01-01T00:02:00Z").expect("valid"); // ok: a test's failure report
+        assert_eq!(
+            phase(Family::PredictionBegin),
+            (at("2023-01-01T00:00:00Z"), end, "begin")
+        );
+        assert_eq!(
+            phase(Family::PredictionLock),
+            (at("2023-01-01T00:01:00Z"), end, "lock")
+        );
+        assert_eq!(phase(Family::PredictionEnd), (Some(end), end, "end"));
+    }
+
+    #[test]
+    fn a_poll_still_running_has_no_end_to_recover() {
+        let body = r#"{"data":[{"id":"p1","broadcaster_id":"1","broadcaster_login":"c",
+            "broadcaster_name":"C","title":"?","choices":[],"status":"ACTIVE","duration":60,
+            "started_at":"2023-01-01T00:00:00Z","ended_at":null}]}"#;
+        let page = decode(Family::PollEnd, "1", body).expect("a poll"); // ok: a test's failure report
+        assert!(page.items.iter().all(|item| item.key.is_none()));
+    }
 }

@@ -17,6 +17,47 @@
 //! An [`Event::CatchUp`](crate::Event::CatchUp) report for the gap follows the recovered events.
 //! Recovered events carry Helix's own shapes ([`helix`] models): what Helix does not say is
 //! absent, never invented.
+//!
+//! # How the core decides
+//!
+//! - **Which subscriptions**: those enabled when the gap began (or at any moment while it was
+//!   open), still wanted when it ends (not unsubscribed, not revoked). One outcome each in the
+//!   report, in the order they were live.
+//! - **Scopes first**: with a validated token ([`Config::validate_token`](crate::Config)), a read
+//!   whose scopes the token lacks is [`Unrecoverable::MissingScope`] without a request (Twitch
+//!   would answer 401, or for followers a 200 with only `total`, which the core also reads as a
+//!   missing scope, never as "no follows"). Without validation the read is tried.
+//! - **Queries** come from the condition: `broadcaster_id` (or `user_id` for Get Streams) is its
+//!   `broadcaster_user_id`; redemptions need its `reward_id` ([`Unrecoverable::NoRewardId`]
+//!   without) and are read once per status (`UNFULFILLED`, `FULFILLED`, `CANCELED`, `sort=NEWEST`).
+//!   Page sizes are Twitch's largest (followers and bans 100, redemptions 50, predictions 25,
+//!   polls 20).
+//! - **Pages**: a read follows `pagination.cursor` (`after`) while its page's oldest item is still
+//!   inside the window, for at most [`CatchUpConfig::max_pages_per_read`] pages; cut short, its
+//!   outcome says `complete: false`. Every GET counts against
+//!   [`CatchUpConfig::max_reads_per_gap`]; a subscription left without any is
+//!   [`Unrecoverable::ReadBudget`]. One read is in flight at a time, subscriptions in order.
+//! - **The window** is the gap widened by [`CatchUpConfig::slack`] on each side. An item inside it
+//!   is recovered unless an event with the same identity was delivered or recovered already: a
+//!   follow's user (and time, give or take the slack), a ban's user and time, a redemption's id, a
+//!   poll's or prediction's id and phase (`poll.begin` is its start in the window, `poll.end` its
+//!   end; `prediction.begin`, `.lock`, `.end` likewise). Those keys are kept from twice the slack
+//!   before a gap's start until its catch-up ends, bounded by
+//!   [`CatchUpConfig::max_remembered_keys`] and [`CatchUpConfig::max_remembered_bytes`].
+//! - **State**: once a session is settled (live, every subscription answered, no gap), each state
+//!   subscription's channel is read once as a baseline; these reads come outside gaps, one at a
+//!   time too. Delivered notifications keep it current (`stream.online`/`offline`,
+//!   `channel.update`); goal and charity notifications make it read again. After a gap the state
+//!   is read again and compared: only a real difference is an event (a stream that went offline,
+//!   or another stream id: offline then online). Without a baseline the outcome is
+//!   [`Unrecoverable::NoBaseline`], and what was read becomes the next gap's baseline.
+//! - **The report** ([`CatchUp`]) comes after the gap's recovered events, one per `Resumed`. A gap
+//!   that ends while another's catch-up runs waits for it (at most
+//!   [`CatchUpConfig::max_queued_gaps`]; one more joins the last that waits). A body that does
+//!   not decode is [`CatchUpResult::Failed`] with [`ReadError::Malformed`], a Helix error
+//!   [`ReadError::Request`].
+//! - **Stopping** abandons what waits: no report follows `Stopped`, and the answer to the read in
+//!   flight is taken and ignored.
 
 mod config;
 pub(crate) mod engine;

@@ -20,6 +20,8 @@ struct Page<T> {
     data: Option<Vec<T>>,
     #[serde(default)]
     pagination: Option<Pagination>,
+    #[serde(default)]
+    total: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -28,10 +30,24 @@ struct Pagination {
     cursor: Option<String>,
 }
 
+/// A decoded page.
+pub(crate) struct Decoded<T> {
+    pub(crate) items: Vec<T>,
+    /// The cursor of the next page (`None` at the end).
+    pub(crate) cursor: Option<String>,
+    /// `total`, where the read gives one (Get Channel Followers).
+    pub(crate) total: Option<u64>,
+}
+
 /// The items of a page and the cursor of the next one (`None` at the end).
 pub(crate) fn decode<T: DeserializeOwned>(
     body: &str,
 ) -> Result<(Vec<T>, Option<String>), ReadError> {
+    decode_page(body).map(|page| (page.items, page.cursor))
+}
+
+/// The whole page, `total` included.
+pub(crate) fn decode_page<T: DeserializeOwned>(body: &str) -> Result<Decoded<T>, ReadError> {
     let page: Page<T> = serde_json::from_str(body).map_err(|error| ReadError::Malformed {
         message: error.to_string().chars().take(MAX_MESSAGE_CHARS).collect(),
     })?;
@@ -41,7 +57,11 @@ pub(crate) fn decode<T: DeserializeOwned>(
         .pagination
         .and_then(|pagination| pagination.cursor)
         .filter(|cursor| !cursor.is_empty());
-    Ok((items, cursor))
+    Ok(Decoded {
+        items,
+        cursor,
+        total: page.total,
+    })
 }
 
 #[cfg(test)]

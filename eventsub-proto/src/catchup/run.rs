@@ -252,7 +252,16 @@ impl Run {
                     .map_err(ReadError::from)
                     .and_then(|body| items::decode(*family, broadcaster, &body));
                 let (items, next) = match page {
-                    Ok(page) => page,
+                    Ok(page) if page.hidden => {
+                        subscription.outcome = Some(CatchUpResult::Unrecoverable {
+                            reason: Unrecoverable::MissingScope {
+                                read: *read,
+                                scopes: read.scopes(),
+                            },
+                        });
+                        return;
+                    }
+                    Ok(page) => (page.items, page.cursor),
                     Err(error) => {
                         subscription.outcome = Some(CatchUpResult::Failed { read: *read, error });
                         return;

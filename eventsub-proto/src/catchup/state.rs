@@ -260,3 +260,90 @@ pub(crate) fn read_changed_by(kind: &str) -> Option<HelixRead> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHANNEL: &str = r#"{"data":[{"broadcaster_id":"1","broadcaster_login":"c","broadcaster_name":"C",
+        "broadcaster_language":"en","game_id":"","game_name":"","title":"TITLE",
+        "content_classification_labels":[],"is_branded_content":false}]}"#;
+
+    fn channel(title: &str) -> Snapshot {
+        decode(
+            HelixRead::ChannelInformation,
+            "1",
+            &CHANNEL.replace("TITLE", title),
+        )
+        .expect("a channel") // ok: a test's failure report
+    }
+
+    fn goals(amounts: &[(&str, i64)]) -> Snapshot {
+        let items: Vec<String> = amounts
+            .iter()
+            .map(|(id, amount)| {
+                format!(
+                    r#"{{"id":"{id}","broadcaster_id":"1","broadcaster_login":"c","broadcaster_name":"C",
+                    "type":"follower","description":"","current_amount":{amount},"target_amount":100,
+                    "created_at":"2023-01-01T00:00:00Z"}}"#
+                )
+            })
+            .collect();
+        let body = format!(r#"{{"data":[{}]}}"#, items.join(","));
+        decode(HelixRead::CreatorGoals, "1", &body).expect("goals") // ok: a test's failure report
+    }
+
+    #[test]
+    fn a_changed_title_is_a_channel_update_and_the_same_is_none() {
+        let (before, after) = (channel("old"), channel("new"));
+        let events = changes("channel.update", "1", &before, &after);
+        assert!(
+            matches!(events.as_slice(), [RecoveredEvent::ChannelUpdate { before, after }]
+            if before.title == "old" && after.title == "new")
+        );
+        assert!(changes("channel.update", "1", &before, &before).is_empty());
+    }
+
+    #[test]
+    fn a_channel_update_delivered_moves_the_baseline() {
+        let before = channel("old");
+        let event = r#"{"broadcaster_user_id":"1","title":"new","language":"en","category_id":"",
+            "category_name":"","content_classification_labels":[]}"#;
+        let moved = after_notification("channel.update", event, Some(&before));
+        assert_eq!(moved, Some(channel("new")));
+    }
+
+    #[test]
+    fn a_new_goal_is_a_begin_and_a_moved_amount_is_progress() {
+        let before = goals(&[("g1", 5)]);
+        let after = goals(&[("g1", 9), ("g2", 0)]);
+        let begun = changes("channel.goal.begin", "1", &before, &after);
+        assert!(
+            matches!(begun.as_slice(), [RecoveredEvent::GoalBegin { goal }] if goal.id == "g2")
+        );
+        let progress = changes("channel.goal.progress", "1", &before, &after);
+        assert!(
+            matches!(progress.as_slice(), [RecoveredEvent::GoalProgress { before, after }]
+            if before.current_amount == 5 && after.current_amount == 9)
+        );
+        assert!(changes("channel.goal.progress", "1", &after, &after).is_empty());
+    }
+
+    #[test]
+    fn the_same_stream_is_no_change_and_another_is_offline_then_online() {
+        let live = |id: &str| {
+            Snapshot::Stream(Live::Live {
+                id: id.to_owned(),
+                stream: None,
+            })
+        };
+        assert!(changes("stream.offline", "1", &live("a"), &live("a")).is_empty());
+        let offline = changes("stream.offline", "1", &live("a"), &live("b"));
+        assert!(matches!(
+            offline.as_slice(),
+            [RecoveredEvent::StreamOffline { .. }]
+        ));
+        // Online needs what Get Streams says: a snapshot without it invents nothing.
+        assert!(changes("stream.online", "1", &live("a"), &live("b")).is_empty());
+    }
+}

@@ -1,0 +1,351 @@
+//! The catch-up's property: over random schedules of what a channel does (follows, bans,
+//! redemptions, polls, the stream going on and off), interleaved with drops and handovers, what
+//! the client delivered live and what it recovered after each gap are, together, everything that
+//! happened (for the types a Helix read lists), with no duplicates; the reads stay within the
+//! budget; and every `Resumed` gets exactly one `CatchUp`.
+//!
+//! Fast by default; `PROPTEST_CASES=1000 cargo test -p eventsub-proto --test catch_up_property`
+//! for a longer run.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use eventsub_proto::Event;
+use eventsub_proto::catchup::{CatchUpConfig, CatchUpResult, RecoveredEvent};
+use proptest::prelude::*;
+
+use common::{
+    Harness, ban, chat, config, follow, poll_end, redemption, stream_offline, stream_online,
+};
+
+#[derive(Clone, Debug)]
+enum Act {
+    Follow,
+    Ban,
+    Redeem(usize),
+    Poll,
+    Stream,
+    Chat,
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Act(Act),
+    Wait(u64),
+    /// The network drops for a while; these happen meanwhile.
+    Drop {
+        secs: u64,
+        during: Vec<Act>,
+    },
+    /// Two drops in a row, the second while the first one's catch-up still waits for Helix.
+    DoubleDrop {
+        first: Vec<Act>,
+        second: Vec<Act>,
+    },
+    Handover,
+}
+
+fn act() -> impl Strategy<Value = Act> {
+    prop_oneof![
+        3 => Just(Act::Follow),
+        2 => Just(Act::Ban),
+        2 => (0usize..3).prop_map(Act::Redeem),
+        1 => Just(Act::Poll),
+        1 => Just(Act::Stream),
+        1 => Just(Act::Chat),
+    ]
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        6 => act().prop_map(Step::Act),
+        2 => (0u64..20).prop_map(Step::Wait),
+        3 => (1u64..40, prop::collection::vec(act(), 0..8))
+            .prop_map(|(secs, during)| Step::Drop { secs, during }),
+        1 => (prop::collection::vec(act(), 0..4), prop::collection::vec(act(), 0..4))
+            .prop_map(|(first, second)| Step::DoubleDrop { first, second }),
+        1 => Just(Step::Handover),
+    ]
+}
+
+/// The fake channel's own counters, for unique ids.
+#[derive(Default)]
+struct Ids {
+    next: usize,
+    poll_open: Option<String>,
+    stream: bool,
+}
+
+const STATUSES: [&str; 3] = ["UNFULFILLED", "FULFILLED", "CANCELED"];
+
+fn perform(harness: &mut Harness, ids: &mut Ids, act: &Act) {
+    ids.next += 1;
+    let n = ids.next;
+    match act {
+        Act::Follow => {
+            harness.act_follow(&format!("f{n}"));
+        }
+        Act::Ban => {
+            harness.act_ban(&format!("b{n}"));
+        }
+        Act::Redeem(status) => {
+            harness.act_redeem(&format!("r{n}"), STATUSES[*status]);
+        }
+        // One poll at a time, as on Twitch: begin one, or end the one running.
+        Act::Poll => match ids.poll_open.take() {
+            Some(poll) => {
+                harness.act_poll_end(&poll);
+            }
+            None => {
+                let poll = format!("p{n}");
+                harness.act_poll_begin(&poll);
+                ids.poll_open = Some(poll);
+            }
+        },
+        Act::Stream => {
+            if ids.stream {
+                harness.act_stream_offline();
+            } else {
+                harness.act_stream_online(&format!("s{n}"));
+            }
+            ids.stream = !ids.stream;
+        }
+        Act::Chat => {
+            harness.act_chat(&format!("c{n}"));
+        }
+    }
+    // Twitch's timestamps move on between two happenings.
+    harness.advance(Duration::from_millis(300));
+}
+
+fn run(steps: &[Step], catch_up: CatchUpConfig) -> Harness {
+    let subscriptions = vec![
+        follow(),
+        ban(),
+        redemption(),
+        poll_end(),
+        stream_offline(),
+        stream_online(),
+        chat(),
+    ];
+    let mut harness = Harness::new(config(subscriptions, catch_up));
+    harness.establish();
+    let mut ids = Ids::default();
+    for step in steps {
+        match step {
+            Step::Act(act) => perform(&mut harness, &mut ids, act),
+            Step::Wait(secs) => harness.advance(Duration::from_secs(*secs)),
+            Step::Drop { secs, during } => {
+                harness.drop_connection();
+                for act in during {
+                    perform(&mut harness, &mut ids, act);
+                }
+                harness.advance(Duration::from_secs(*secs));
+                harness.come_back();
+            }
+            Step::DoubleDrop { first, second } => {
+                harness.auto_reads = false;
+                for during in [first, second] {
+                    harness.drop_connection();
+                    for act in during {
+                        perform(&mut harness, &mut ids, act);
+                    }
+                    harness.advance(Duration::from_secs(3));
+                    harness.come_back();
+                }
+                harness.auto_reads = true;
+                harness.settle();
+            }
+            Step::Handover => harness.handover(),
+        }
+    }
+    harness.settle();
+    harness
+}
+
+/// Each key with how many times it was seen.
+fn counted(keys: impl Iterator<Item = String>) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for key in keys {
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// What the client handed out for the listed types: (type, key) per delivered notification and
+/// per recovered event.
+fn seen(harness: &Harness) -> BTreeMap<String, usize> {
+    let delivered = harness.delivered().into_iter().filter_map(|(kind, event)| {
+        let field = match kind.as_str() {
+            "channel.follow" | "channel.ban" => "user_id",
+            "channel.channel_points_custom_reward_redemption.add" | "channel.poll.end" => "id",
+            _ => return None,
+        };
+        Some(format!("{kind}/{}", event[field].as_str().unwrap()))
+    });
+    let recovered = harness.recovered().into_iter().filter_map(|recovered| {
+        Some(match &recovered.event {
+            RecoveredEvent::Follow { follower } => format!("channel.follow/{}", follower.user_id),
+            RecoveredEvent::Ban { ban } => format!("channel.ban/{}", ban.user_id),
+            RecoveredEvent::Redemption { redemption } => format!(
+                "channel.channel_points_custom_reward_redemption.add/{}",
+                redemption.id
+            ),
+            RecoveredEvent::PollEnd { poll } => format!("channel.poll.end/{}", poll.id),
+            _ => return None,
+        })
+    });
+    counted(delivered.chain(recovered))
+}
+
+/// Everything the fake channel did, for the listed types.
+fn happened(harness: &Harness) -> BTreeMap<String, usize> {
+    let world = &harness.world;
+    let follows = world
+        .followers
+        .iter()
+        .map(|(user, _)| format!("channel.follow/{user}"));
+    let bans = world
+        .bans
+        .iter()
+        .map(|(user, _)| format!("channel.ban/{user}"));
+    let redemptions = world
+        .redemptions
+        .iter()
+        .map(|(id, _, _)| format!("channel.channel_points_custom_reward_redemption.add/{id}"));
+    let polls = world
+        .polls
+        .iter()
+        .filter(|poll| poll.ended_at.is_some())
+        .map(|poll| format!("channel.poll.end/{}", poll.id));
+    counted(follows.chain(bans).chain(redemptions).chain(polls))
+}
+
+/// Whether the stream is live, as the app can tell from what it was handed.
+fn app_sees_live(harness: &Harness) -> bool {
+    let mut live = false;
+    for event in &harness.events {
+        match event {
+            Event::Notification(notification) => match notification.subscription_type() {
+                "stream.online" => live = true,
+                "stream.offline" => live = false,
+                _ => {}
+            },
+            Event::Recovered(recovered) => match recovered.event {
+                RecoveredEvent::StreamOnline { .. } => live = true,
+                RecoveredEvent::StreamOffline { .. } => live = false,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    live
+}
+
+/// Every `Resumed` is followed by its own `CatchUp`, in order, and each report names every
+/// subscription live in its gap once.
+fn check_reports(harness: &Harness) {
+    let mut open = 0usize;
+    let mut reports = 0usize;
+    for event in &harness.events {
+        match event {
+            Event::Resumed { .. } => open += 1,
+            Event::CatchUp(report) => {
+                reports += 1;
+                assert!(reports <= open, "a report without its Resumed");
+                let mut kinds: Vec<&str> = report
+                    .subscriptions
+                    .iter()
+                    .map(|outcome| outcome.subscription.kind.as_str())
+                    .collect();
+                let total = kinds.len();
+                kinds.dedup();
+                assert_eq!(kinds.len(), total, "one outcome per subscription");
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(reports, open, "one CatchUp per Resumed");
+}
+
+/// The reads between two reports are one gap's: at most the budget (the stream's baseline,
+/// read once before the first gap, aside).
+fn check_budget(harness: &Harness, max_reads: u32) {
+    let mut reads_since_report = 0u32;
+    let mut first = true;
+    let mut timeline = harness.timeline.iter();
+    for mark in &mut timeline {
+        match mark {
+            common::Mark::Read => reads_since_report += 1,
+            common::Mark::Report => {
+                let allowed = max_reads + u32::from(first);
+                assert!(
+                    reads_since_report <= allowed,
+                    "{reads_since_report} reads for one gap"
+                );
+                reads_since_report = 0;
+                first = false;
+            }
+        }
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(40)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+    #[test]
+    fn recovered_and_delivered_are_everything_that_happened_once(
+        steps in prop::collection::vec(step(), 1..24)
+    ) {
+        let harness = run(&steps, CatchUpConfig::default());
+        prop_assert!(!harness.client.is_stopped());
+        let seen = seen(&harness);
+        let duplicates: Vec<_> = seen.iter().filter(|(_, count)| **count > 1).collect();
+        prop_assert!(duplicates.is_empty(), "duplicates: {:?}", duplicates);
+        prop_assert_eq!(seen, happened(&harness));
+        prop_assert_eq!(app_sees_live(&harness), harness.world.stream.is_some());
+        check_reports(&harness);
+        check_budget(&harness, CatchUpConfig::default().max_reads_per_gap);
+    }
+
+    #[test]
+    fn with_small_budgets_nothing_is_doubled_and_what_is_missing_is_said(
+        steps in prop::collection::vec(step(), 1..24),
+        max_reads in 1u32..6,
+        max_pages in 1u32..3,
+    ) {
+        let mut catch_up = CatchUpConfig::default();
+        catch_up.max_reads_per_gap = max_reads;
+        catch_up.max_pages_per_read = max_pages;
+        let harness = run(&steps, catch_up);
+        let seen = seen(&harness);
+        let happened = happened(&harness);
+        for (key, count) in &seen {
+            prop_assert_eq!(*count, 1, "{} twice", key);
+            prop_assert!(happened.contains_key(key), "{} never happened", key);
+        }
+        // Whatever is missing belongs to a gap whose report said it may be.
+        let all_whole = harness.reports().iter().all(|report| {
+            report.subscriptions.iter().all(|outcome| match &outcome.result {
+                CatchUpResult::Recovered { complete, .. } => *complete,
+                CatchUpResult::Unrecoverable { .. } => outcome.subscription.kind == "channel.chat.message",
+                _ => false,
+            })
+        });
+        if all_whole {
+            prop_assert_eq!(&seen, &happened);
+        }
+        check_reports(&harness);
+        check_budget(&harness, max_reads);
+    }
+}
