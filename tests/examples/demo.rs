@@ -381,11 +381,11 @@ fn describe(event: &Event) -> String {
             format!("disconnected ({cause:?}): a gap begins{retry}")
         }
         Event::Resumed { gap } => format!(
-            "resumed after a gap of {:.2}s ({:?} to {:?} on Twitch's clock): subscriptions \
-             re-created, catch up over Helix",
+            "resumed after a gap of {:.2}s ({} to {} on Twitch's clock): subscriptions \
+             re-created, catching up over Helix",
             gap.duration().as_secs_f64(),
-            gap.from,
-            gap.until
+            clock(gap.from),
+            clock(gap.until)
         ),
         Event::Recovered(recovered) => format!(
             "recovered over Helix ({}): {}",
@@ -424,10 +424,23 @@ fn describe_recovered(event: &RecoveredEvent) -> String {
         RecoveredEvent::Follow { follower } => {
             format!(
                 "{} followed at {}",
-                follower.user_name, follower.followed_at
+                follower.user_name,
+                clock(follower.followed_at)
             )
         }
         RecoveredEvent::Ban { ban } => format!("{} was banned", ban.user_name),
         other => format!("{other:?}"),
     }
+}
+
+/// A moment on Twitch's clock as the time of day (UTC), to the millisecond.
+fn clock(at: impl Into<time::OffsetDateTime>) -> String {
+    let at = at.into();
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
 }
