@@ -107,6 +107,7 @@
 //! ```
 
 mod client;
+mod conduit_manager;
 mod conduits;
 mod error;
 mod pagination;
@@ -114,6 +115,7 @@ mod raw;
 mod reads;
 mod retry;
 mod secret;
+mod shard_assignment;
 mod subscriptions;
 pub mod tls;
 mod validate;
@@ -125,6 +127,7 @@ pub use client::{
     DEFAULT_API_BASE_URL, DEFAULT_AUTH_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
     HelixClient, HelixClientBuilder,
 };
+pub use conduit_manager::{ConduitError, ConduitManager, FindConduit, Resize, Resized, Subscribed};
 pub use conduits::{
     Conduit, ConduitShard, MAX_CONDUITS_PER_CLIENT, MAX_SHARDS_PER_CONDUIT, ShardPage, ShardQuery,
     ShardStatus, ShardUpdate, ShardUpdateError, ShardUpdateResult,
@@ -134,6 +137,9 @@ pub use pagination::{Collected, Page, PageQuery, Pages};
 pub use reads::*;
 pub use retry::RetryPolicy;
 pub use secret::{AccessToken, WebhookSecret};
+pub use shard_assignment::{
+    AssignOptions, AssignmentReport, DEFAULT_SHARD_BATCH, ShardFailure, ShardFailureReason,
+};
 pub use subscriptions::{
     CreatedSubscription, SubscriptionFilter, SubscriptionPage, SubscriptionQuery, TransportRequest,
 };

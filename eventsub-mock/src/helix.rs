@@ -31,6 +31,7 @@ mod paging;
 mod reads;
 mod reply;
 mod server;
+mod shards;
 mod state;
 mod subscriptions;
 mod validate;
@@ -43,8 +44,9 @@ pub use faults::Fault;
 pub use grants::{DEVICE_CODE_LIFETIME, DeviceFlow, Grants};
 pub use oauth::DEVICE_CODE_GRANT;
 pub use server::{MockHelix, router};
+pub use shards::DisabledShard;
 pub use state::{
     APP_MAX_TOTAL_COST, DEFAULT_TOKEN_LIFETIME, MAX_SESSIONS_PER_USER_TOKEN, MockConduit,
     MockShard, MockState, MockSubscription, MockToken, MockTransport, RATE_LIMIT_BUCKET,
-    SharedState, TokenOwner, USER_MAX_TOTAL_COST, lock,
+    RATE_LIMIT_WINDOW_SECS, SharedState, TokenOwner, USER_MAX_TOTAL_COST, lock,
 };

@@ -81,6 +81,47 @@
 //! ```
 
 //!
+//! # Conduits
+//!
+//! The Helix side creates, resizes, deletes and lists conduits with Twitch's limits (5 per client
+//! id, answered 429; 1 to 20,000 shards, answered 400), and Update Conduit Shards answers each
+//! shard on its own, refused ones under `errors` with the messages of Twitch's reference
+//! ([`helix::MockState::refuse_next_shard_update`] makes one shard fail on demand). A notification
+//! of a subscription with the conduit transport goes to one enabled shard, taking turns; when that
+//! shard fails to take it (its session is gone or closing, or [`ShardFault::RefuseDelivery`]), or
+//! its socket ends before sending it, it is retried once on another shard, as Twitch does; what no
+//! shard took is in [`MockEventSub::unrouted`]. [`Routed::shard`] says which shard took it. A
+//! shard whose session ends is disabled with the status Twitch gives that ending (close 4005:
+//! `websocket_network_timeout`, a client leaving: `websocket_disconnected`, …) and a
+//! `disconnected_at`, and the subscribers of `conduit.shard.disabled` are told.
+//! [`MockEventSub::fault_shard`] closes, drops or silences one shard's session. A session
+//! assigned to a shard counts as used (no 4003).
+//!
+//! ```
+//! # #[cfg(feature = "helix-client")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use eventsub_helix::TransportRequest;
+//! use eventsub_mock::{Delivery, MockConfig, MockEventSub};
+//! use eventsub_proto::SubscriptionSpec;
+//!
+//! # tokio::runtime::Runtime::new()?.block_on(async {
+//! let mock = MockEventSub::start(MockConfig::fast()).await?;
+//! mock.helix().add_app_token("app-token", "client-id");
+//! let helix = mock.helix_client("client-id", "app-token");
+//! let conduit = helix.create_conduit(2).await?;
+//! let online = SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", "1234");
+//! helix.create_subscription(&online, &TransportRequest::conduit(conduit.id.clone())).await?;
+//!
+//! // No shard is assigned to a session yet: Twitch drops the notification, the mock counts it.
+//! assert!(mock.notify_routed("stream.online", Delivery::Once).is_empty());
+//! assert_eq!(mock.unrouted().len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # })
+//! # }
+//! # #[cfg(not(feature = "helix-client"))]
+//! # fn main() {}
+//! ```
+//!
 //! # Replaying a recorded session
 //!
 //! A session recorded by the client (`.record_to(..)` or `.record_to_file(..)` on its builder; the
@@ -146,6 +187,6 @@ mod ws;
 
 pub use ws::{
     BadFrame, Blast, Delivery, Ended, FLOOD_NOTIFICATIONS, Happened, MockConfig, MockEventSub,
-    Received, Record, Records, Routed, SentFrame, SocketId, SocketInfo, WorldHandle,
-    message_number, payloads, scenario, wait_until, within,
+    Received, Record, Records, Routed, SHARD_DISABLED, SentFrame, ShardDelivery, ShardFault,
+    SocketId, SocketInfo, WorldHandle, message_number, payloads, scenario, wait_until, within,
 };

@@ -30,6 +30,7 @@
 
 mod bad_frame;
 mod blast;
+mod conduit;
 mod config;
 mod hold;
 pub(crate) mod listener;
@@ -43,6 +44,7 @@ mod world;
 
 pub use bad_frame::BadFrame;
 pub use blast::{Blast, FLOOD_NOTIFICATIONS};
+pub use conduit::{SHARD_DISABLED, ShardDelivery, ShardFault};
 pub use config::MockConfig;
 pub use record::{Ended, Received, Record, Records, SentFrame, SocketId};
 pub use server::{Delivery, MockEventSub, Routed, SocketInfo, wait_until, within};

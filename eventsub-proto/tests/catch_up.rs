@@ -669,3 +669,37 @@ fn a_handover_whose_old_socket_broke_is_a_gap_caught_up() {
     assert_eq!(harness.resumed(), 1, "the broken drain is a gap");
     assert_eq!(followers_recovered(&harness), ["lost"]);
 }
+
+#[test]
+fn gaps_past_the_queue_bound_join_the_last_that_waits() {
+    let mut catch_up = CatchUpConfig::default();
+    catch_up.max_queued_gaps = 1;
+    let mut harness = up_with(vec![follow()], catch_up);
+    harness.auto_reads = false;
+    for user in ["a", "b", "c"] {
+        gap(&mut harness, |harness| {
+            harness.act_follow(user);
+        });
+    }
+    assert_eq!(harness.resumed(), 3);
+    harness.auto_reads = true;
+    harness.settle();
+    let gaps: Vec<_> = harness
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Resumed { gap } => Some((gap.from, gap.until)),
+            _ => None,
+        })
+        .collect();
+    let reports = harness.reports();
+    assert_eq!(reports.len(), 2, "the third gap joined the second");
+    assert_eq!((reports[0].gap_from, reports[0].gap_until), gaps[0]);
+    assert_eq!(
+        (reports[1].gap_from, reports[1].gap_until),
+        (gaps[1].0, gaps[2].1)
+    );
+    let mut users = followers_recovered(&harness);
+    users.sort();
+    assert_eq!(users, ["a", "b", "c"]);
+}

@@ -2,8 +2,8 @@
 //!
 //! `cargo run -p eventsub-mock --bin mock-eventsub [-- --fast]`, then type `help`.
 
-use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
-use eventsub_mock::{Delivery, MockConfig, MockEventSub, SocketId};
+use eventsub_mock::helix::fixtures::{APP_TOKEN, CLIENT_ID, USER_ID, USER_TOKEN};
+use eventsub_mock::{Delivery, MockConfig, MockEventSub, ShardFault, SocketId};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 const HELP: &str = "commands:
@@ -16,7 +16,22 @@ const HELP: &str = "commands:
   close CODE [REASON]         close the current socket with CODE
   drop | silence | resume     drop the TCP connection / stop / resume keepalives
   sockets | subs | records    show open sockets, subscriptions, the frame log
+  conduits                    show conduits and their shards' statuses
+  shard CONDUIT ID FAULT      fault one shard: close CODE | drop | silence | refuse | restore
+  unrouted                    conduit notifications no shard took
   quit";
+
+/// A shard fault from the words after `shard CONDUIT ID`.
+fn shard_fault(words: &[&str]) -> Option<ShardFault> {
+    match words {
+        ["close", code] => code.parse().ok().map(ShardFault::Close),
+        ["drop"] => Some(ShardFault::Drop),
+        ["silence"] => Some(ShardFault::Silence),
+        ["refuse"] => Some(ShardFault::RefuseDelivery),
+        ["restore"] => Some(ShardFault::Restore),
+        _ => None,
+    }
+}
 
 fn run(mock: &MockEventSub, line: &str) -> bool {
     let words: Vec<&str> = line.split_whitespace().collect();
@@ -73,6 +88,28 @@ fn run(mock: &MockEventSub, line: &str) -> bool {
                 println!("{record:?}");
             }
         }
+        ["conduits"] => {
+            for conduit in &mock.helix().conduits {
+                let statuses: Vec<&str> =
+                    conduit.shards.iter().map(|s| s.status.as_str()).collect();
+                println!("{} ({}): {statuses:?}", conduit.id, conduit.client_id);
+            }
+        }
+        ["shard", conduit, id, fault @ ..] => match (id.parse::<usize>(), shard_fault(fault)) {
+            (Ok(id), Some(fault)) => {
+                let acted = mock.fault_shard(conduit, id, fault);
+                println!(
+                    "{}",
+                    if acted {
+                        "ok"
+                    } else {
+                        "no live session on that shard"
+                    }
+                );
+            }
+            _ => println!("{HELP}"),
+        },
+        ["unrouted"] => println!("{:?}", mock.unrouted()),
         ["quit"] | ["exit"] => return false,
         [] => {}
         _ => println!("{HELP}"),
@@ -91,11 +128,14 @@ async fn main() -> std::io::Result<()> {
     let mock = MockEventSub::start(config).await?;
     mock.helix()
         .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &[]);
+    mock.helix().add_app_token(APP_TOKEN, CLIENT_ID);
     println!("mock EventSub WebSocket: {}", mock.ws_url());
     println!("mock Helix base URL:     {}", mock.helix_url());
     // With twitch_oauth2's `mock_api` feature, `TWITCH_OAUTH2_URL` set to this sends its calls here.
     println!("mock OAuth root:         {}", mock.twitch_oauth2_url());
-    println!("client id {CLIENT_ID:?}, user token {USER_TOKEN:?} of user {USER_ID}");
+    println!(
+        "client id {CLIENT_ID:?}, user token {USER_TOKEN:?} of user {USER_ID}, app token {APP_TOKEN:?}"
+    );
     println!("{HELP}");
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await? {

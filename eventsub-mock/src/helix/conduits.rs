@@ -186,7 +186,64 @@ fn shard_error(id: &str, message: &str, code: &str) -> Value {
     json!({ "id": id, "message": message, "code": code })
 }
 
-/// `PATCH /helix/eventsub/conduits/shards`: each shard succeeds or fails on its own.
+/// Checks one shard of an update: its index and transport, or its entry under `errors`. The
+/// messages are those of Twitch's reference; the codes are the mock's own (the reference names a
+/// `code` field without listing its values).
+fn accept_shard(
+    request: &UpdateShardsBody,
+    shard: &ShardBody,
+    state: &mut MockState,
+) -> Result<(usize, MockTransport), Value> {
+    let refuse = |message: &str, code: &str| shard_error(&shard.id, message, code);
+    let shard_count = state
+        .conduits
+        .iter()
+        .find(|c| c.id == request.conduit_id)
+        .map_or(0, |c| c.shards.len());
+    let index = shard
+        .id
+        .parse::<usize>()
+        .ok()
+        .filter(|index| *index < shard_count)
+        .ok_or_else(|| {
+            refuse(
+                "The shard id is outside of the conduit's range.",
+                "invalid_shard_id",
+            )
+        })?;
+    if let Some(message) = state.take_shard_update_refusal(&request.conduit_id, index) {
+        return Err(refuse(&message, "internal_error"));
+    }
+    let transport = &shard.transport;
+    match transport.method() {
+        "websocket" if transport.field_is_empty("session_id") => Err(refuse(
+            "The session_id field is required if you specify the WebSocket transport method.",
+            "missing_session_id",
+        )),
+        "webhook" if transport.field_is_empty("callback") => Err(refuse(
+            "The callback field is required if you specify the webhook transport method.",
+            "missing_callback",
+        )),
+        "websocket" | "webhook" => match transport.validate_ref(state) {
+            Ok(transport) => Ok((index, transport)),
+            Err(_) if transport.method() == "websocket" => Err(refuse(
+                "The websocket session is not connected.",
+                "websocket_session_not_connected",
+            )),
+            Err(_) => Err(refuse(
+                "The URL in the transport's callback field is not valid. The URL must use the HTTPS protocol and the 443 port number.",
+                "invalid_callback",
+            )),
+        },
+        _ => Err(refuse(
+            "The value specified in the method field is not valid.",
+            "invalid_method",
+        )),
+    }
+}
+
+/// `PATCH /helix/eventsub/conduits/shards`: each shard succeeds or fails on its own (202 with
+/// `data` and `errors`); only a missing conduit or a malformed body fails the whole call.
 pub async fn update_shards(
     State(state): State<SharedState>,
     headers: HeaderMap,
@@ -197,37 +254,17 @@ pub async fn update_shards(
     conduit_mut(&mut state, &caller.client_id, &request.conduit_id)?;
     let mut updated = Vec::new();
     let mut errors = Vec::new();
-    for shard in request.shards {
-        let transport = match shard.transport.validate(&state) {
-            Ok(MockTransport::Conduit { .. }) => {
-                errors.push(shard_error(
-                    &shard.id,
-                    "a shard cannot use the conduit transport",
-                    "invalid_parameter",
-                ));
-                continue;
-            }
-            Ok(transport) => transport,
-            Err(_) => {
-                errors.push(shard_error(
-                    &shard.id,
-                    "the shard's transport is invalid",
-                    "invalid_parameter",
-                ));
+    for shard in &request.shards {
+        let (index, transport) = match accept_shard(&request, shard, &mut state) {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                errors.push(error);
                 continue;
             }
         };
         let conduit = conduit_mut(&mut state, &caller.client_id, &request.conduit_id)?;
-        let index = shard.id.parse::<usize>().ok();
-        let Some((index, stored)) =
-            index.and_then(|index| Some((index, conduit.shards.get_mut(index)?)))
-        else {
-            errors.push(shard_error(
-                &shard.id,
-                "the shard id is outside the conduit's range",
-                "invalid_parameter",
-            ));
-            continue;
+        let Some(stored) = conduit.shards.get_mut(index) else {
+            continue; // checked by `accept_shard` under the same lock
         };
         stored.status = match transport {
             MockTransport::Webhook { .. } => "webhook_callback_verification_pending",
@@ -235,6 +272,7 @@ pub async fn update_shards(
         }
         .to_owned();
         stored.transport = Some(transport);
+        stored.disconnected_at = None;
         updated.push(stored.to_json(index));
     }
     Ok(json_reply(

@@ -61,10 +61,19 @@ fn set_rate_limit(headers: &mut HeaderMap, remaining: u32, reset: u64) {
 
 /// Counts the request, applies the next injected fault if any, and adds rate-limit headers.
 pub async fn apply(State(state): State<SharedState>, request: Request, next: Next) -> Response {
-    let (fault, remaining) = {
+    // The bucket is the caller's own: Bearer for Helix, OAuth for validation, none for the rest.
+    let token = request
+        .headers()
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .map_or("", |(_, token)| token.trim())
+        .to_owned();
+    let (fault, (remaining, reset)) = {
         let mut state = lock(&state);
         state.requests += 1;
-        (state.take_fault(), state.rate_limit_remaining())
+        let bucket = state.spend_rate_limit(&token, unix_now());
+        (state.take_fault(), bucket)
     };
     let mut response = match fault {
         Some(Fault::RateLimited { reset_in_secs }) => {
@@ -95,6 +104,43 @@ pub async fn apply(State(state): State<SharedState>, request: Request, next: Nex
         }
         None => next.run(request).await,
     };
-    set_rate_limit(response.headers_mut(), remaining, unix_now() + 60);
+    set_rate_limit(response.headers_mut(), remaining, reset);
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::state::{MockState, RATE_LIMIT_BUCKET, RATE_LIMIT_WINDOW_SECS};
+
+    #[test]
+    fn each_token_spends_its_own_bucket_which_refills_after_a_minute() {
+        let mut state = MockState::default();
+        let start = 1_000;
+        assert_eq!(
+            state.spend_rate_limit("a", start),
+            (RATE_LIMIT_BUCKET - 1, start + RATE_LIMIT_WINDOW_SECS)
+        );
+        assert_eq!(
+            state.spend_rate_limit("a", start + 1).0,
+            RATE_LIMIT_BUCKET - 2
+        );
+        assert_eq!(
+            state.spend_rate_limit("b", start + 1).0,
+            RATE_LIMIT_BUCKET - 1,
+            "another client's calls do not drain it"
+        );
+        let refilled = state.spend_rate_limit("a", start + RATE_LIMIT_WINDOW_SECS);
+        assert_eq!(
+            refilled,
+            (RATE_LIMIT_BUCKET - 1, start + 2 * RATE_LIMIT_WINDOW_SECS)
+        );
+        for _ in 0..RATE_LIMIT_BUCKET * 2 {
+            state.spend_rate_limit("c", start);
+        }
+        assert_eq!(
+            state.spend_rate_limit("c", start).0,
+            1,
+            "never empty by itself"
+        );
+    }
 }

@@ -29,6 +29,8 @@ pub const APP_MAX_TOTAL_COST: u32 = 10_000;
 pub const MAX_SESSIONS_PER_USER_TOKEN: usize = 3;
 /// The size of the rate-limit bucket the mock reports.
 pub const RATE_LIMIT_BUCKET: u32 = 800;
+/// How long after its first spent point a bucket refills, in seconds (Twitch: a minute).
+pub const RATE_LIMIT_WINDOW_SECS: u64 = 60;
 /// How long a token lives unless [`MockState::token_lifetime`] says otherwise: Twitch's usual
 /// four hours.
 pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(14_400);
@@ -211,6 +213,8 @@ pub struct MockShard {
     pub status: String,
     /// What it is assigned to; `None` until assigned.
     pub transport: Option<MockTransport>,
+    /// When its websocket session ended (RFC 3339); `None` while it is up or was never assigned.
+    pub disconnected_at: Option<String>,
 }
 
 impl MockShard {
@@ -218,14 +222,29 @@ impl MockShard {
         Self {
             status: "websocket_disconnected".to_owned(),
             transport: None,
+            disconnected_at: None,
         }
+    }
+
+    /// Whether notifications may be routed to it.
+    pub fn is_enabled(&self) -> bool {
+        self.status == "enabled"
+    }
+
+    /// The shard's transport as Twitch reports it, `disconnected_at` included once it ended.
+    pub fn transport_json(&self) -> Option<Value> {
+        let mut transport = self.transport.as_ref()?.to_json();
+        if let (Some(at), Some(object)) = (&self.disconnected_at, transport.as_object_mut()) {
+            object.insert("disconnected_at".to_owned(), json!(at));
+        }
+        Some(transport)
     }
 
     /// The shard as Twitch reports it.
     pub fn to_json(&self, id: usize) -> Value {
         let mut shard = json!({"id": id.to_string(), "status": self.status});
-        if let (Some(transport), Some(object)) = (&self.transport, shard.as_object_mut()) {
-            object.insert("transport".to_owned(), transport.to_json());
+        if let (Some(transport), Some(object)) = (self.transport_json(), shard.as_object_mut()) {
+            object.insert("transport".to_owned(), transport);
         }
         shard
     }
@@ -279,6 +298,11 @@ pub struct MockState {
     /// What happened in each channel: what the catch-up reads serve, and what the mock EventSub
     /// server's `world()` records as it sends.
     pub world: World,
+    /// Per-shard refusals for the next Update Conduit Shards
+    /// ([`MockState::refuse_next_shard_update`]).
+    pub(super) shard_update_refusals: HashMap<(String, usize), String>,
+    /// Per token: when its bucket's window began (Unix seconds) and the points spent since.
+    rate_buckets: HashMap<String, (u64, u32)>,
     next_id: u64,
 }
 
@@ -296,6 +320,8 @@ impl Default for MockState {
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
             grants: Grants::default(),
             world: World::default(),
+            shard_update_refusals: HashMap::new(),
+            rate_buckets: HashMap::new(),
             next_id: 0,
         }
     }
@@ -391,20 +417,7 @@ impl MockState {
     /// Ends a session: its subscriptions become `websocket_disconnected` (they no longer count
     /// against limits) and conduit shards on it too.
     pub fn disconnect_session(&mut self, session_id: &str) {
-        let on_session = |transport: &MockTransport| transport.session_id() == Some(session_id);
-        for subscription in &mut self.subscriptions {
-            if on_session(&subscription.transport) {
-                subscription.status = "websocket_disconnected".to_owned();
-            }
-        }
-        for shard in self.conduits.iter_mut().flat_map(|c| c.shards.iter_mut()) {
-            if shard.transport.as_ref().is_some_and(on_session) {
-                shard.status = "websocket_disconnected".to_owned();
-            }
-        }
-        if let Some(known) = &mut self.known_sessions {
-            known.remove(session_id);
-        }
+        self.end_session(session_id, "websocket_disconnected");
     }
 
     /// A fresh id shaped like a UUID.
@@ -413,8 +426,25 @@ impl MockState {
         format!("00000000-0000-4000-8000-{:012x}", self.next_id)
     }
 
-    /// What the rate-limit bucket has left: one point less per request, never empty (emptiness is
-    /// a fault to inject).
+    /// Spends one point of the rate-limit bucket of `token` (Twitch keeps one per token, so
+    /// several clients on one mock do not drain each other's) at `now_unix` seconds: what is
+    /// left and when the bucket refills (Unix seconds). A bucket refills a minute after its
+    /// first point was spent; it is never empty (emptiness is a fault to inject).
+    pub fn spend_rate_limit(&mut self, token: &str, now_unix: u64) -> (u32, u64) {
+        let bucket = self
+            .rate_buckets
+            .entry(token.to_owned())
+            .or_insert((now_unix, 0));
+        if now_unix >= bucket.0.saturating_add(RATE_LIMIT_WINDOW_SECS) {
+            *bucket = (now_unix, 0);
+        }
+        bucket.1 = bucket.1.saturating_add(1);
+        let remaining = RATE_LIMIT_BUCKET.saturating_sub(bucket.1).max(1);
+        (remaining, bucket.0.saturating_add(RATE_LIMIT_WINDOW_SECS))
+    }
+
+    /// What the rate-limit bucket has left if all requests so far had one token: one point less
+    /// per request, never empty (emptiness is a fault to inject).
     pub fn rate_limit_remaining(&self) -> u32 {
         let used = u32::try_from(self.requests).unwrap_or(u32::MAX);
         RATE_LIMIT_BUCKET.saturating_sub(used).max(1)

@@ -46,6 +46,34 @@ fn required(field: Option<String>, name: &str) -> Result<String, Reject> {
 }
 
 impl TransportBody {
+    /// The transport method as given.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// Whether a field of the transport is missing or empty.
+    pub fn field_is_empty(&self, name: &str) -> bool {
+        let field = match name {
+            "session_id" => &self.session_id,
+            "conduit_id" => &self.conduit_id,
+            "callback" => &self.callback,
+            _ => &self.secret,
+        };
+        field.as_deref().is_none_or(str::is_empty)
+    }
+
+    /// [`TransportBody::validate`] of a copy.
+    pub fn validate_ref(&self, state: &MockState) -> Result<MockTransport, Reject> {
+        Self {
+            method: self.method.clone(),
+            session_id: self.session_id.clone(),
+            conduit_id: self.conduit_id.clone(),
+            callback: self.callback.clone(),
+            secret: self.secret.clone(),
+        }
+        .validate(state)
+    }
+
     /// Checks the transport's fields (not who may use it) and returns what to store.
     pub fn validate(self, state: &MockState) -> Result<MockTransport, Reject> {
         match self.method.as_str() {

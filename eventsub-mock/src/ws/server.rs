@@ -9,6 +9,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use super::bad_frame::BadFrame;
+use super::conduit::{ShardDelivery, ShardFault};
 use super::config::MockConfig;
 use super::hold::Door;
 use super::listener;
@@ -16,7 +17,7 @@ use super::payloads;
 use super::record::{Records, SentFrame, SocketId};
 use super::state::{Outgoing, Shared, SocketCommand};
 use crate::helix::world::Happening;
-use crate::helix::{MockState, MockSubscription, SharedState};
+use crate::helix::{MockState, MockSubscription, MockTransport, SharedState};
 
 /// How a notification is delivered: the faults of at-least-once delivery on demand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,6 +39,8 @@ pub struct Routed {
     pub message_id: String,
     /// The sockets it was queued on: it goes out on each unless the socket ends first.
     pub sockets: Vec<SocketId>,
+    /// For a conduit subscription, the shard that took it.
+    pub shard: Option<ShardDelivery>,
 }
 
 /// An open socket as the mock sees it.
@@ -276,7 +279,64 @@ impl MockEventSub {
                 delivery,
             ));
         }
+        for subscription in self.shared.conduit_subscriptions(|s| s.kind == kind) {
+            let (message_id, sequence) = {
+                let mut inner = self.shared.lock();
+                (inner.message_id(), inner.next())
+            };
+            let text =
+                payloads::notification(&self.shared.frames(), &message_id, &subscription, sequence);
+            sent.extend(self.route_notification(&subscription, message_id, text, delivery));
+        }
         sent
+    }
+
+    /// Routes one notification `text` of a conduit subscription over the conduit's shards; where
+    /// it went, or `None` when no shard took it (then it counts in [`MockEventSub::unrouted`]).
+    fn route_notification(
+        &self,
+        subscription: &MockSubscription,
+        message_id: String,
+        text: String,
+        delivery: Delivery,
+    ) -> Option<Routed> {
+        let MockTransport::Conduit { conduit_id } = &subscription.transport else {
+            return None;
+        };
+        let outgoing = Outgoing {
+            text,
+            message_id: message_id.clone(),
+            message_type: "notification",
+            subscription_type: Some(subscription.kind.clone()),
+        };
+        let copies = if delivery == Delivery::Twice { 2 } else { 1 };
+        let (socket, shard) = self
+            .shared
+            .route_to_conduit(conduit_id, &outgoing, copies)?;
+        Some(Routed {
+            message_id,
+            sockets: vec![socket],
+            shard: Some(shard),
+        })
+    }
+
+    /// The message ids of conduit notifications that no shard took (neither the one chosen nor the
+    /// one it was retried on), oldest first: Twitch drops those, and so does the mock.
+    pub fn unrouted(&self) -> Vec<String> {
+        self.shared.lock().unrouted.clone()
+    }
+
+    /// [`MockEventSub::unrouted`], handed over: the mock starts a new list, so a long run that
+    /// takes them now and then keeps its memory flat.
+    pub fn take_unrouted(&self) -> Vec<String> {
+        std::mem::take(&mut self.shared.lock().unrouted)
+    }
+
+    /// Fault: acts on one shard of a conduit ([`ShardFault`]): closes its session with a code,
+    /// drops it, silences it, or makes it fail every delivery. False when there is no such shard,
+    /// or (for the faults that act on its socket) it has no live session.
+    pub fn fault_shard(&self, conduit_id: &str, shard_id: usize, fault: ShardFault) -> bool {
+        self.shared.fault_shard(conduit_id, shard_id, fault)
     }
 
     /// Queues one notification `text` for `subscription` on `session_id` as `delivery` says;
@@ -300,6 +360,7 @@ impl MockEventSub {
         (!sockets.is_empty()).then_some(Routed {
             message_id,
             sockets,
+            shard: None,
         })
     }
 
@@ -339,6 +400,21 @@ impl MockEventSub {
                 text,
                 Delivery::Once,
             ));
+        }
+        let conduit_subscriptions = self.shared.conduit_subscriptions(|s| {
+            s.kind == happening.kind
+                && matches(s, "broadcaster_user_id", Some(&happening.broadcaster_id))
+                && matches(s, "reward_id", happening.reward_id.as_deref())
+        });
+        for subscription in conduit_subscriptions {
+            let message_id = self.next_message_id();
+            let text = payloads::notification_with(
+                &self.shared.frames(),
+                &message_id,
+                &subscription,
+                &happening.event,
+            );
+            sent.extend(self.route_notification(&subscription, message_id, text, Delivery::Once));
         }
         sent
     }

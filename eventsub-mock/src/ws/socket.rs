@@ -16,6 +16,7 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
+use super::conduit::Reroute;
 use super::record::{Ended, Received, Record, SentFrame, SocketId};
 use super::state::{Outgoing, SessionEntry, Shared, SocketCommand, SocketEntry};
 
@@ -156,6 +157,7 @@ async fn serve_accepted(
     );
     let ended = task.run(fresh).await;
     task.shared.socket_ended(socket, ended);
+    task.reroute_undelivered();
 }
 
 struct SocketTask {
@@ -167,6 +169,8 @@ struct SocketTask {
     commands: mpsc::UnboundedReceiver<SocketCommand>,
     silent: bool,
     delay: Duration,
+    /// Conduit notifications this socket took but could not send.
+    undelivered: Vec<(Outgoing, Reroute)>,
 }
 
 impl SocketTask {
@@ -187,6 +191,22 @@ impl SocketTask {
             commands,
             silent: false,
             delay: Duration::ZERO,
+            undelivered: Vec::new(),
+        }
+    }
+
+    /// Hands the conduit notifications this socket will never send back for another shard: the
+    /// one whose write failed and those still queued. Called once the socket is gone from the
+    /// shared state, so nothing more can be queued on it.
+    fn reroute_undelivered(&mut self) {
+        let mut undelivered = std::mem::take(&mut self.undelivered);
+        while let Ok(command) = self.commands.try_recv() {
+            if let SocketCommand::SendRouted(outgoing, reroute) = command {
+                undelivered.push((outgoing, reroute));
+            }
+        }
+        for (outgoing, reroute) in undelivered {
+            self.shared.reroute(&outgoing, &reroute);
         }
     }
 
@@ -265,11 +285,9 @@ impl SocketTask {
         .await
     }
 
+    /// Whether the session holds a subscription or is a conduit shard's transport.
     fn has_subscription(&self) -> bool {
-        !self
-            .shared
-            .subscriptions(|s| s.transport.session_id() == Some(self.session_id.as_str()))
-            .is_empty()
+        crate::helix::lock(&self.shared.helix).session_in_use(&self.session_id)
     }
 
     /// Reads until the socket ends (bounded by the close timeout), which also flushes a queued
@@ -312,7 +330,8 @@ impl SocketTask {
 
     /// Sends a close frame and waits (bounded) for the client's answer.
     async fn close(&mut self, code: u16, reason: &str) -> Ended {
-        self.shared.socket_closing(self.socket);
+        self.shared
+            .socket_closing(self.socket, &Ended::ByServer(code));
         let frame = CloseFrame {
             code: code.into(),
             reason: reason.to_owned().into(),
@@ -344,6 +363,13 @@ impl SocketTask {
                     match command {
                         SocketCommand::Send(outgoing) => {
                             if !self.send(outgoing).await {
+                                return Ended::Broken;
+                            }
+                            keepalive_at = TokioInstant::now() + self.keepalive;
+                        }
+                        SocketCommand::SendRouted(outgoing, reroute) => {
+                            if !self.send(outgoing.clone()).await {
+                                self.undelivered.push((outgoing, reroute));
                                 return Ended::Broken;
                             }
                             keepalive_at = TokioInstant::now() + self.keepalive;
@@ -385,7 +411,7 @@ impl SocketTask {
                         Some(Ok(Message::Close(frame))) => {
                             let code = frame.map(|frame| u16::from(frame.code));
                             self.shared.record(Record::Received { socket: self.socket, what: Received::Close(code) });
-                            self.shared.socket_closing(self.socket);
+                            self.shared.socket_closing(self.socket, &Ended::ByClient(code));
                             // tungstenite queued the answering close frame; flush it and finish.
                             let timeout = self.shared.config.close_timeout;
                             let ws = &mut self.ws;

@@ -1,7 +1,7 @@
 //! What the mock remembers across sockets: sessions, sockets and their command channels, reconnect
 //! tickets, id counters and the record of every frame.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -30,6 +30,9 @@ pub(crate) struct Outgoing {
 #[derive(Debug)]
 pub(crate) enum SocketCommand {
     Send(Outgoing),
+    /// A notification of a conduit subscription: when this socket cannot send it, it is routed
+    /// again over the conduit's other shards (once).
+    SendRouted(Outgoing, super::conduit::Reroute),
     /// A faulty frame, recorded as [`Record::Injected`].
     Inject {
         frame: BadFrame,
@@ -79,6 +82,12 @@ pub(crate) struct Inner {
     pub(crate) open_connections: usize,
     /// The most WebSocket connections open at once.
     pub(crate) peak_connections: usize,
+    /// Per conduit, whose turn it is among its enabled shards.
+    pub(crate) conduit_turns: HashMap<String, usize>,
+    /// Shards that fail every delivery (conduit id, shard id).
+    pub(crate) refusing_shards: HashSet<(String, usize)>,
+    /// Message ids of conduit notifications no shard took.
+    pub(crate) unrouted: Vec<String>,
 }
 
 impl Inner {
@@ -197,7 +206,7 @@ impl Shared {
     /// A socket stops carrying anything: the server sent its close frame or read the client's.
     /// Nothing is routed to it while its close handshake runs, and when it carried its session,
     /// the session ends (its subscriptions become `websocket_disconnected`, as on Twitch).
-    pub(crate) fn socket_closing(&self, socket: SocketId) {
+    pub(crate) fn socket_closing(&self, socket: SocketId, how: &Ended) {
         let ended_session = {
             let mut inner = self.lock();
             let Some(entry) = inner.sockets.get_mut(&socket) else {
@@ -208,7 +217,7 @@ impl Shared {
             inner.end_session_of(socket, &session_id)
         };
         if let Some(session_id) = ended_session {
-            crate::helix::lock(&self.helix).disconnect_session(&session_id);
+            self.end_helix_session(&session_id, how);
         }
     }
 
@@ -293,12 +302,15 @@ impl Shared {
     pub(crate) fn socket_ended(&self, socket: SocketId, how: Ended) {
         let ended_session = {
             let mut inner = self.lock();
-            inner.records.push(Record::Ended { socket, how });
+            inner.records.push(Record::Ended {
+                socket,
+                how: how.clone(),
+            });
             let entry = inner.sockets.remove(&socket);
             entry.and_then(|entry| inner.end_session_of(socket, &entry.session_id))
         };
         if let Some(session_id) = ended_session {
-            crate::helix::lock(&self.helix).disconnect_session(&session_id);
+            self.end_helix_session(&session_id, &how);
         }
     }
 }
