@@ -59,6 +59,16 @@
 //! `async_std_runtime_subscriptions` (adding and removing subscriptions through the handle), as in
 //! `cargo run -p eventsub-async-std --example async_std_typed_follow`.
 //!
+//! # Catch-up after a gap
+//!
+//! Twitch does not replay what it sent during a gap. With
+//! [`EventSubBuilder::catch_up`]`(`[`CatchUpConfig::default()`](CatchUpConfig)`)` the client asks
+//! Helix, after each [`Event::Resumed`], what the subscriptions missed: each missed event that a
+//! Helix read can tell arrives as [`Event::Recovered`] (never one that was delivered), then one
+//! [`Event::CatchUp`] report per gap says per subscription how many were recovered, why nothing
+//! could be ([`Unrecoverable`]: no Helix read, a missing scope, …), or how the read failed. As
+//! documented in `eventsub-driver`.
+//!
 //! # Backpressure and logging
 //!
 //! Backpressure, logging and shutdown behave as documented in `eventsub-driver`: by default

@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::Duration;
 
 use eventsub_helix::{HelixClient, RetryPolicy};
+use eventsub_proto::catchup::CatchUpConfig;
 use eventsub_proto::{Client, ConduitId, Config, ShardConfig, SubscriptionSpec, Url};
 use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -88,6 +89,8 @@ pub struct EventSubBuilder<R> {
     overflow: Overflow,
     /// Set by [`EventSubBuilder::close_timeout`]; else the config's.
     close_timeout: Option<Duration>,
+    /// Set by [`EventSubBuilder::catch_up`]; else the config's.
+    catch_up: Option<CatchUpConfig>,
     seed: Option<u64>,
     record: Option<RecordTarget>,
 }
@@ -125,6 +128,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             event_buffer: DEFAULT_EVENT_BUFFER,
             overflow: Overflow::default(),
             close_timeout: None,
+            catch_up: None,
             seed: None,
             record: None,
         }
@@ -147,11 +151,15 @@ impl<R: Runtime> EventSubBuilder<R> {
     }
 
     /// The configuration the client starts with: [`EventSubBuilder::config`]'s, with the
-    /// subscriptions of [`EventSubBuilder::subscribe`] after its own.
+    /// subscriptions of [`EventSubBuilder::subscribe`] after its own, and the catch-up of
+    /// [`EventSubBuilder::catch_up`] if set.
     fn client_config(&self) -> Config {
         let mut config = self.config.clone();
         if let Some(shard) = &self.shard {
             config.shard = Some(shard.clone());
+        }
+        if let Some(catch_up) = &self.catch_up {
+            config.catch_up = Some(catch_up.clone());
         }
         for spec in &self.subscriptions {
             if !config.subscriptions.contains(spec) {
@@ -240,6 +248,24 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// refuses a longer one with [`ConfigError::DurationTooLong`](eventsub_proto::ConfigError).
     pub fn close_timeout(mut self, timeout: Duration) -> Self {
         self.close_timeout = Some(timeout);
+        self
+    }
+
+    /// Catches up over Helix after every gap, within `limits` (see the crate docs on catch-up):
+    /// after each [`Event::Resumed`](eventsub_proto::Event::Resumed), what the subscriptions
+    /// missed and a Helix read can tell arrives as
+    /// [`Event::Recovered`](eventsub_proto::Event::Recovered), then one
+    /// [`Event::CatchUp`](eventsub_proto::Event::CatchUp) report per gap. Off by default. Sets
+    /// [`Config::catch_up`], whatever [`EventSubBuilder::config`] says.
+    ///
+    /// ```no_run
+    /// # fn run<R: eventsub_driver::Runtime>(builder: eventsub_driver::EventSubBuilder<R>) {
+    /// use eventsub_driver::CatchUpConfig;
+    /// let builder = builder.catch_up(CatchUpConfig::default());
+    /// # }
+    /// ```
+    pub fn catch_up(mut self, limits: CatchUpConfig) -> Self {
+        self.catch_up = Some(limits);
         self
     }
 
@@ -517,6 +543,28 @@ mod tests {
             matches!(refused, Err(ConnectError::ValidationOff)),
             "{refused:?}"
         );
+    }
+
+    #[test]
+    fn catch_up_is_off_unless_asked_for_and_survives_a_later_config() {
+        let plain = EventSubBuilder::new(NoRuntime, "client", AccessToken::new("t"));
+        assert_eq!(plain.client_config().catch_up, None);
+        let mut limits = CatchUpConfig::default();
+        limits.max_reads_per_gap = 3;
+        let builder = EventSubBuilder::new(NoRuntime, "client", AccessToken::new("t"))
+            .catch_up(limits.clone())
+            .config(Config::default());
+        assert_eq!(builder.client_config().catch_up, Some(limits.clone()));
+        let mut config = Config::default();
+        config.catch_up = Some(CatchUpConfig::default());
+        let from_config =
+            EventSubBuilder::new(NoRuntime, "client", AccessToken::new("t")).config(config);
+        assert_eq!(
+            from_config.client_config().catch_up,
+            Some(CatchUpConfig::default())
+        );
+        let overridden = from_config.catch_up(limits.clone());
+        assert_eq!(overridden.client_config().catch_up, Some(limits));
     }
 
     #[test]

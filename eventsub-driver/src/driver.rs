@@ -498,6 +498,16 @@ impl<R: Runtime> Driver<R> {
                     );
                     self.start_helix_call(flight, request, true, call);
                 }
+                Output::CatchUpRead { request, read } => {
+                    tracing::info!(%request, read = read.read().name(), "catch-up read");
+                    let call = helix::catch_up_read(
+                        self.helix.clone(),
+                        self.tokens.clone(),
+                        request,
+                        read,
+                    );
+                    self.start_helix_call(flight, request, true, call);
+                }
                 Output::Event(event) => self.deliver(event),
                 other => tracing::warn!(?other, "output this adapter version does not know"),
             }

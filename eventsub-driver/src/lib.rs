@@ -88,6 +88,45 @@
 //! client is then shut down before it opens a socket, so nothing is left running and nothing was
 //! asked of Helix). On success the stream still starts with [`Event::TokenValidated`].
 //!
+//! # Catch-up after a gap
+//!
+//! Twitch does not replay what it sent while nobody listened. With
+//! [`EventSubBuilder::catch_up`] the client asks Helix, after each gap ([`Event::Resumed`]),
+//! what the subscriptions live during it missed, where a Helix read can tell
+//! ([`HelixRead::for_subscription`]): each missed event arrives as [`Event::Recovered`] (in
+//! Helix's shape, marked as recovered, never a repeat of what was delivered), then one
+//! [`Event::CatchUp`] report for the gap says, per subscription, how many were recovered, why
+//! nothing could be (no Helix read, a scope the token lacks, the read budget), or how the read
+//! failed. The core decides what to read and what counts as missed; the client task only runs
+//! the GETs (with the [`TokenProvider`]'s token, through the same retries and rate limit as every
+//! Helix call). The reads a gap may make are bounded by [`CatchUpConfig`].
+//!
+//! ```no_run
+//! # async fn run<R: eventsub_driver::Runtime>(builder: eventsub_driver::EventSubBuilder<R>) -> Result<(), Box<dyn std::error::Error>> {
+//! use eventsub_driver::{CatchUpConfig, CatchUpResult, Event, RecoveredEvent};
+//! use futures_util::StreamExt;
+//!
+//! let (_handle, mut events) = builder.catch_up(CatchUpConfig::default()).connect()?;
+//! while let Some(event) = events.next().await {
+//!     match event {
+//!         Event::Recovered(recovered) => {
+//!             if let RecoveredEvent::Follow { follower } = &recovered.event {
+//!                 println!("missed during the gap: {} followed", follower.user_name);
+//!             }
+//!         }
+//!         Event::CatchUp(report) => {
+//!             for outcome in &report.subscriptions {
+//!                 if let CatchUpResult::Unrecoverable { reason } = &outcome.result {
+//!                     println!("{}: cannot know what was missed ({reason:?})", outcome.subscription);
+//!                 }
+//!             }
+//!         }
+//!         _ => {}
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! # How it runs
 //!
 //! [`EventSubBuilder::connect`] spawns one task. It drains the core's outputs, then waits in one
@@ -241,6 +280,13 @@ pub use eventsub_helix::tls;
 
 pub use builder::{DEFAULT_EVENT_BUFFER, EventSub, EventSubBuilder, Overflow};
 pub use error::{ConnectError, HandleError, Refusal};
+/// Catch-up after a gap ([`EventSubBuilder::catch_up`]): its limits, the recovered events and
+/// the per-gap report, and the Helix reads' shapes.
+pub use eventsub_proto::catchup;
+pub use eventsub_proto::catchup::{
+    CatchUp, CatchUpConfig, CatchUpOutcome, CatchUpResult, HelixRead, ReadError, Recovered,
+    RecoveredEvent, Unrecoverable,
+};
 /// The id types of subscription conditions, one per role, for the `SubscriptionSpec` builders.
 pub use eventsub_proto::{BroadcasterId, ClientId, ConduitId, ModeratorId, RewardId, UserId};
 pub use eventsub_proto::{Config, Event, SubscriptionSpec};

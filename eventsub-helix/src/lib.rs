@@ -42,6 +42,10 @@
 //! | `channel.update` | Get Channel Information ([`HelixClient::channel_information`]) | none | state (title, category, language, labels) |
 //! | anything else (chat, cheers, raids, hype trains, …) | none | — | unrecoverable |
 //!
+//! The client's catch-up (`eventsub-driver`'s `catch_up`) lets the core choose each read's path,
+//! query and page, and runs it with [`HelixClient::get_raw`]: the same request loop, the body
+//! handed back undecoded for the core to decode.
+//!
 //! [`HelixRead::missing_scopes`] tells, before a read, whether the token can make it, so a missing
 //! scope can be reported as "unrecoverable: missing scope" rather than as an error. Ask it first:
 //! Twitch answers a missing scope with 401 (the same [`HelixError::Unauthorized`] as an expired
@@ -107,6 +111,7 @@ mod conduit_manager;
 mod conduits;
 mod error;
 mod pagination;
+mod raw;
 mod reads;
 mod retry;
 mod secret;

@@ -22,13 +22,17 @@
 //!
 //! [`MockEventSub::world`] makes things happen in a channel (a follow, a ban, a poll ending, the
 //! stream going offline, …): the mock records them in the world the Helix catch-up reads serve,
-//! and notifies the subscriptions listening, if any.
+//! and notifies the subscriptions listening, if any. [`MockEventSub::hold_connections`] makes a
+//! client's reconnect wait at the door, so a test acts inside a gap whatever the client's backoff;
+//! the world logs every catch-up read it served
+//! ([`World::reads`](crate::helix::world::World::reads)).
 //!
 
 mod bad_frame;
 mod blast;
 mod conduit;
 mod config;
+mod hold;
 pub(crate) mod listener;
 pub mod payloads;
 mod record;

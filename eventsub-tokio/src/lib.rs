@@ -64,6 +64,16 @@
 //! `cargo run -p eventsub-tokio --example typed_follow`; and with the `twitch_oauth2` feature,
 //! `device_code` (a user token by the device code flow, kept fresh by `UserTokenProvider`).
 //!
+//! # Catch-up after a gap
+//!
+//! Twitch does not replay what it sent during a gap. With
+//! [`EventSubBuilder::catch_up`]`(`[`CatchUpConfig::default()`](CatchUpConfig)`)` the client asks
+//! Helix, after each [`Event::Resumed`], what the subscriptions missed: each missed event that a
+//! Helix read can tell arrives as [`Event::Recovered`] (never one that was delivered), then one
+//! [`Event::CatchUp`] report per gap says per subscription how many were recovered, why nothing
+//! could be ([`Unrecoverable`]: no Helix read, a missing scope, …), or how the read failed. As
+//! documented in `eventsub-driver`.
+//!
 //! # Virtual time
 //!
 //! The clock is `tokio::time::Instant`, so `#[tokio::test(start_paused = true)]` drives the

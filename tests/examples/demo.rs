@@ -1,14 +1,18 @@
 //! The demo: a whole EventSub session over real sockets, printed as a timeline.
 //!
 //! Without credentials it starts the embedded mock EventSub server on 127.0.0.1 (no Twitch account,
-//! no network beyond loopback), connects the tokio client, subscribes, triggers notifications, a
-//! graceful reconnect, a duplicate delivery and an abrupt TCP drop,
-//! shuts down, and checks against the mock's records that every notification was delivered
-//! exactly once. It exits 0 when that holds.
+//! no network beyond loopback), connects the tokio client with catch-up on, subscribes, triggers
+//! notifications, a graceful reconnect, a duplicate delivery and an abrupt TCP drop during which
+//! people follow, get banned and chat (nobody listens: only Helix can tell), shows the catch-up
+//! that recovers what Helix can tell and reports what it cannot, shuts down, and checks against
+//! the mock's records that every notification was delivered exactly once and that each thing
+//! missed in the drop was recovered once (chat reported unrecoverable). It exits 0 when that
+//! holds.
 //!
 //! With `TWITCH_CLIENT_ID`, `TWITCH_USER_TOKEN` and `TWITCH_BROADCASTER_ID` set, it connects to
 //! Twitch for real, subscribes to that broadcaster's `stream.online`, `stream.offline` and
-//! `channel.update`, and prints events until Ctrl-C.
+//! `channel.update` with catch-up on (after a gap, Get Streams and Get Channel Information tell
+//! what changed), and prints events until Ctrl-C.
 //!
 //! Run: `cargo run -p eventsub-tests --example demo`
 
@@ -16,8 +20,11 @@ use std::time::{Duration, Instant};
 
 use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_mock::{Delivery, MockConfig, MockEventSub, SocketId};
-use eventsub_proto::{BroadcasterId, Config, Event, ModeratorId, ReconnectUrlPolicy};
-use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle, SubscriptionSpec};
+use eventsub_proto::{BroadcasterId, Config, Event, ModeratorId, ReconnectUrlPolicy, UserId};
+use eventsub_tokio::{
+    AccessToken, CatchUp, CatchUpConfig, CatchUpResult, EventStream, EventSub, EventSubHandle,
+    RecoveredEvent, SubscriptionSpec,
+};
 use futures_util::StreamExt;
 
 type Error = Box<dyn std::error::Error>;
@@ -49,11 +56,25 @@ fn online(broadcaster: &str) -> SubscriptionSpec {
     SubscriptionSpec::stream_online(BroadcasterId::new(broadcaster))
 }
 
+fn bans(broadcaster: &str) -> SubscriptionSpec {
+    SubscriptionSpec::channel_ban(BroadcasterId::new(broadcaster))
+}
+
+/// The broadcaster's chat, read as the broadcaster.
+fn chat(broadcaster: &str) -> SubscriptionSpec {
+    SubscriptionSpec::channel_chat_message(
+        BroadcasterId::new(broadcaster),
+        UserId::new(broadcaster),
+    )
+}
+
 /// Prints the timeline: what the mock is made to do, and every event the client delivers.
 struct Timeline {
     start: Instant,
     events: EventStream,
     delivered: Vec<String>,
+    /// What catch-ups recovered: counted apart from the notifications, never one of them.
+    recovered: Vec<RecoveredEvent>,
 }
 
 impl Timeline {
@@ -62,6 +83,7 @@ impl Timeline {
             start: Instant::now(),
             events,
             delivered: Vec::new(),
+            recovered: Vec::new(),
         }
     }
 
@@ -82,8 +104,12 @@ impl Timeline {
                 .map_err(|_| format!("timed out waiting for {what}"))?
                 .ok_or_else(|| format!("the client stopped before {what}"))?;
             println!("{}     ★ {}", self.stamp(), describe(&event));
-            if let Event::Notification(notification) = &event {
-                self.delivered.push(notification.message_id().to_string());
+            match &event {
+                Event::Notification(notification) => {
+                    self.delivered.push(notification.message_id().to_string());
+                }
+                Event::Recovered(recovered) => self.recovered.push(recovered.event.clone()),
+                _ => {}
             }
             if done(&event) {
                 return Ok(event);
@@ -111,11 +137,17 @@ async fn current_socket(mock: &MockEventSub) -> Result<SocketId, Error> {
 
 async fn against_the_mock() -> Result<(), Error> {
     let mock = MockEventSub::start(MockConfig::default()).await?;
+    // The subscriptions' scopes, and Get Banned Users' (`moderation:read`) for the catch-up.
     mock.helix().add_user_token(
         USER_TOKEN,
         CLIENT_ID,
         USER_ID,
-        &["moderator:read:followers"],
+        &[
+            "moderator:read:followers",
+            "channel:moderate",
+            "moderation:read",
+            "user:read:chat",
+        ],
     );
     println!(
         "mock EventSub server on {} (WebSocket /ws and Helix /helix)\n",
@@ -129,19 +161,24 @@ async fn against_the_mock() -> Result<(), Error> {
         .eventsub_url(mock.ws_url())
         .helix_url(mock.helix_url())
         .subscribe(follow(USER_ID))
+        .subscribe(bans(USER_ID))
+        .subscribe(chat(USER_ID))
+        .catch_up(CatchUpConfig::default())
         .connect()?;
     let mut timeline = Timeline::new(events);
-    timeline.action("client connects; the mock welcomes it");
-    timeline
-        .until("the subscription", |e| {
-            matches!(e, Event::SubscriptionCreated { .. })
-        })
-        .await?;
+    timeline.action("client connects with catch-up on; the mock welcomes it");
+    for _ in 0..3 {
+        timeline
+            .until("the subscriptions", |e| {
+                matches!(e, Event::SubscriptionCreated { .. })
+            })
+            .await?;
+    }
 
     timeline.action("three followers arrive");
     let mut sent = Vec::new();
-    for _ in 0..3 {
-        sent.extend(mock.notify("channel.follow", Delivery::Once));
+    for follower in ["2001", "2002", "2003"] {
+        sent.extend(mock.world().follow(USER_ID, follower).delivered);
     }
     timeline.delivered(&sent).await?;
 
@@ -152,7 +189,7 @@ async fn against_the_mock() -> Result<(), Error> {
             matches!(e, Event::SubscriptionCreated { .. })
         })
         .await?;
-    let sent = mock.notify("stream.online", Delivery::Once);
+    let sent = mock.world().stream_online(USER_ID).delivered;
     timeline.delivered(&sent).await?;
 
     let old = current_socket(&mock).await?;
@@ -168,12 +205,39 @@ async fn against_the_mock() -> Result<(), Error> {
     timeline.delivered(&sent).await?;
 
     let socket = current_socket(&mock).await?;
-    timeline.action("the TCP connection drops without a close frame");
+    timeline.action("the TCP connection drops without a close frame; the mock holds the reconnect");
+    mock.hold_connections(true);
     mock.drop_socket(socket);
+    timeline
+        .until("the gap", |e| matches!(e, Event::Disconnected { .. }))
+        .await?;
+    mock.wait_for(Duration::from_secs(5), |m| m.live_subscriptions() == 0)
+        .await;
+    timeline.action("during the gap: two follows, a ban and a chat message (nobody listens)");
+    let missed = [
+        mock.world().follow(USER_ID, "2004"),
+        mock.world().follow(USER_ID, "2005"),
+        mock.world().ban(USER_ID, "2666", USER_ID),
+    ];
+    let chatted = mock.notify("channel.chat.message", Delivery::Once);
+    if missed.iter().any(|m| !m.delivered.is_empty()) || !chatted.is_empty() {
+        return Err("something reached a client that was not connected".into());
+    }
+    timeline.action("the mock lets the client back in");
+    mock.hold_connections(false);
     timeline
         .until("the resumption", |e| matches!(e, Event::Resumed { .. }))
         .await?;
-    let sent = mock.notify("channel.follow", Delivery::Once);
+    let recovered_before = timeline.recovered.len();
+    let report = match timeline
+        .until("the catch-up report", |e| matches!(e, Event::CatchUp(_)))
+        .await?
+    {
+        Event::CatchUp(report) => *report,
+        _ => return Err("not a report".into()),
+    };
+    check_catch_up(&report, &timeline.recovered[recovered_before..])?;
+    let sent = mock.world().follow(USER_ID, "2006").delivered;
     timeline.delivered(&sent).await?;
 
     timeline.action("graceful shutdown: close 1000");
@@ -192,13 +256,53 @@ async fn against_the_mock() -> Result<(), Error> {
     let duplicated = timeline.delivered.len() - unique.len();
     println!(
         "\n{} notifications sent in {frames} frames, {} delivered: {lost} lost, {duplicated} duplicated; \
-         {} data frames from the client",
+         {} recovered over Helix after the drop; {} data frames from the client",
         sent.len(),
         timeline.delivered.len(),
+        timeline.recovered.len(),
         records.client_data_frames().len(),
     );
     if lost > 0 || duplicated > 0 || !records.client_data_frames().is_empty() {
         return Err("the client lost, duplicated or sent something".into());
+    }
+    Ok(())
+}
+
+/// What the drop missed, as the catch-up must tell it: the two follows and the ban recovered once
+/// each (not the follows delivered before), chat unrecoverable.
+fn check_catch_up(report: &CatchUp, recovered: &[RecoveredEvent]) -> Result<(), Error> {
+    let mut followers: Vec<&str> = Vec::new();
+    let mut banned: Vec<&str> = Vec::new();
+    for event in recovered {
+        match event {
+            RecoveredEvent::Follow { follower } => followers.push(&follower.user_id),
+            RecoveredEvent::Ban { ban } => banned.push(&ban.user_id),
+            other => return Err(format!("nothing else was missed: {other:?}").into()),
+        }
+    }
+    followers.sort_unstable();
+    if followers != ["2004", "2005"] || banned != ["2666"] {
+        return Err(format!("recovered {followers:?} and {banned:?}").into());
+    }
+    let counted = |kind: &str| {
+        report
+            .subscriptions
+            .iter()
+            .find(|outcome| outcome.subscription.kind == kind)
+            .map(|outcome| outcome.result.clone())
+    };
+    let as_expected = matches!(
+        counted("channel.follow"),
+        Some(CatchUpResult::Recovered { events: 2, .. })
+    ) && matches!(
+        counted("channel.ban"),
+        Some(CatchUpResult::Recovered { events: 1, .. })
+    ) && matches!(
+        counted("channel.chat.message"),
+        Some(CatchUpResult::Unrecoverable { .. })
+    );
+    if !as_expected {
+        return Err(format!("the report does not say what happened: {report:?}").into());
     }
     Ok(())
 }
@@ -218,6 +322,7 @@ async fn real_twitch(client_id: String, token: String, broadcaster: String) -> R
         .subscribe(SubscriptionSpec::stream_online(&broadcaster_id))
         .subscribe(SubscriptionSpec::stream_offline(&broadcaster_id))
         .subscribe(SubscriptionSpec::channel_update_v2(&broadcaster_id))
+        .catch_up(CatchUpConfig::default())
         .connect()?;
     let mut timeline = Timeline::new(events);
     tokio::select! {
@@ -276,13 +381,66 @@ fn describe(event: &Event) -> String {
             format!("disconnected ({cause:?}): a gap begins{retry}")
         }
         Event::Resumed { gap } => format!(
-            "resumed after a gap of {:.2}s ({:?} to {:?} on Twitch's clock): subscriptions \
-             re-created, catch up over Helix",
+            "resumed after a gap of {:.2}s ({} to {} on Twitch's clock): subscriptions \
+             re-created, catching up over Helix",
             gap.duration().as_secs_f64(),
-            gap.from,
-            gap.until
+            clock(gap.from),
+            clock(gap.until)
         ),
+        Event::Recovered(recovered) => format!(
+            "recovered over Helix ({}): {}",
+            recovered.subscription.kind,
+            describe_recovered(&recovered.event)
+        ),
+        Event::CatchUp(report) => {
+            let outcomes: Vec<String> = report
+                .subscriptions
+                .iter()
+                .map(|outcome| {
+                    let result = match &outcome.result {
+                        CatchUpResult::Recovered { events, read, .. } => {
+                            format!("{events} recovered ({})", read.name())
+                        }
+                        CatchUpResult::Unrecoverable { reason } => {
+                            format!("unrecoverable ({reason:?})")
+                        }
+                        CatchUpResult::Failed { read, error } => {
+                            format!("failed ({}: {error:?})", read.name())
+                        }
+                        other => format!("{other:?}"),
+                    };
+                    format!("{} {result}", outcome.subscription.kind)
+                })
+                .collect();
+            format!("catch-up report: {}", outcomes.join("; "))
+        }
         Event::Stopped { reason } => format!("stopped: {reason:?}"),
         other => format!("{other:?}"),
     }
+}
+
+fn describe_recovered(event: &RecoveredEvent) -> String {
+    match event {
+        RecoveredEvent::Follow { follower } => {
+            format!(
+                "{} followed at {}",
+                follower.user_name,
+                clock(follower.followed_at)
+            )
+        }
+        RecoveredEvent::Ban { ban } => format!("{} was banned", ban.user_name),
+        other => format!("{other:?}"),
+    }
+}
+
+/// A moment on Twitch's clock as the time of day (UTC), to the millisecond.
+fn clock(at: impl Into<time::OffsetDateTime>) -> String {
+    let at = at.into();
+    format!(
+        "{:02}:{:02}:{:02}.{:03}",
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.millisecond()
+    )
 }

@@ -3,6 +3,7 @@
 //! after a 401 asks it once for a fresh one and retries.
 
 mod call;
+mod catch_up;
 mod shard;
 mod validate;
 
@@ -15,6 +16,7 @@ use eventsub_proto::{
 
 use crate::token::{BoxFuture, TokenProvider};
 use call::with_token;
+pub(crate) use catch_up::read as catch_up_read;
 pub(crate) use shard::assign as assign_shard;
 pub(crate) use validate::validate;
 

@@ -30,6 +30,11 @@ impl FromRequestParts<SharedState> for ReadCall {
         parts: &mut Parts,
         state: &SharedState,
     ) -> Result<Self, Self::Rejection> {
+        let path = parts.uri.path();
+        lock(state).world.read(
+            path.strip_prefix("/helix").unwrap_or(path),
+            parts.uri.query(),
+        );
         Ok(Self {
             state: state.clone(),
             headers: parts.headers.clone(),

@@ -11,10 +11,11 @@ use tokio::task::JoinHandle;
 use super::bad_frame::BadFrame;
 use super::conduit::{ShardDelivery, ShardFault};
 use super::config::MockConfig;
+use super::hold::Door;
+use super::listener;
 use super::payloads;
 use super::record::{Records, SentFrame, SocketId};
 use super::state::{Outgoing, Shared, SocketCommand};
-use super::{listener, socket};
 use crate::helix::world::Happening;
 use crate::helix::{MockState, MockSubscription, MockTransport, SharedState};
 
@@ -75,6 +76,8 @@ pub struct MockEventSub {
     storms: std::sync::Mutex<Vec<JoinHandle<()>>>,
     /// The runtime the mock runs on, so faults can be started from any executor.
     runtime: tokio::runtime::Handle,
+    /// Whether new WebSocket connections wait ([`MockEventSub::hold_connections`]).
+    pub(super) door: Arc<Door>,
 }
 
 impl std::fmt::Debug for MockEventSub {
@@ -97,14 +100,17 @@ impl MockEventSub {
         let addr = listener.local_addr()?;
         let shared = Shared::new(config, addr, helix.clone());
         let sockets = shared.clone();
+        let door = Arc::new(Door::open());
+        let entrance = door.clone();
         let tasks = listener::serve(listener, addr, helix, move |stream| {
-            socket::serve(sockets.clone(), stream)
+            entrance.serve(sockets.clone(), stream)
         });
         Ok(Self {
             shared,
             tasks,
             storms: std::sync::Mutex::default(),
             runtime: tokio::runtime::Handle::current(),
+            door,
         })
     }
 

@@ -96,6 +96,11 @@ pub struct ChannelRecords {
 pub struct World {
     /// The channels, by broadcaster id.
     pub channels: BTreeMap<String, ChannelRecords>,
+    /// Every catch-up read that reached the mock, answered or refused, oldest first: its path
+    /// under `/helix` and its query as sent (`/polls?broadcaster_id=1`), at most
+    /// [`MAX_RECORDS_PER_KIND`] (the oldest go first). A test proves with it what a client read,
+    /// or that it read nothing.
+    pub reads: Vec<String>,
     next: u64,
 }
 
@@ -137,6 +142,25 @@ impl World {
     fn id(&mut self, kind: &str) -> String {
         self.next += 1;
         format!("{kind}-{:08x}-0000-4000-8000-{:012x}", self.next, self.next)
+    }
+
+    /// Records a catch-up read of `path` (under `/helix`) with `query`.
+    pub(crate) fn read(&mut self, path: &str, query: Option<&str>) {
+        if self.reads.len() >= MAX_RECORDS_PER_KIND {
+            self.reads.remove(0);
+        }
+        self.reads.push(match query {
+            Some(query) => format!("{path}?{query}"),
+            None => path.to_owned(),
+        });
+    }
+
+    /// The catch-up reads of `path` (under `/helix`, such as `/moderation/banned`) made so far.
+    pub fn reads_of(&self, path: &str) -> usize {
+        self.reads
+            .iter()
+            .filter(|read| read.split('?').next() == Some(path))
+            .count()
     }
 
     /// The records of `broadcaster_id` (empty when nothing happened there).

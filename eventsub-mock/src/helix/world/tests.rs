@@ -75,3 +75,21 @@ fn ending_what_does_not_exist_changes_nothing() {
         "ACTIVE"
     );
 }
+
+#[test]
+fn reads_are_logged_by_path_and_query_bounded_dropping_the_oldest() {
+    let mut world = World::default();
+    world.read("/polls", Some("broadcaster_id=1&first=20"));
+    world.read("/streams", None);
+    assert_eq!(
+        world.reads,
+        ["/polls?broadcaster_id=1&first=20", "/streams"]
+    );
+    assert_eq!(world.reads_of("/polls"), 1);
+    assert_eq!(world.reads_of("/moderation/banned"), 0);
+    for _ in 0..MAX_RECORDS_PER_KIND {
+        world.read("/goals", Some("broadcaster_id=1"));
+    }
+    assert_eq!(world.reads.len(), MAX_RECORDS_PER_KIND);
+    assert_eq!(world.reads_of("/polls"), 0, "the oldest went first");
+}
