@@ -703,3 +703,118 @@ fn gaps_past_the_queue_bound_join_the_last_that_waits() {
     users.sort();
     assert_eq!(users, ["a", "b", "c"]);
 }
+
+/// The read asked for and not answered yet, answered as the world stands now (to be fed later).
+fn answer_as_of_now(harness: &Harness) -> Result<String, RequestError> {
+    let (_, read) = harness.reads.front().expect("a read in flight");
+    harness.world.helix(read)
+}
+
+#[test]
+fn a_state_answer_older_than_a_delivered_notification_does_not_overwrite_it() {
+    let mut harness = Harness::unsettled(config(
+        vec![stream_offline(), stream_online()],
+        CatchUpConfig::default(),
+    ));
+    harness.auto_reads = false;
+    harness.settle();
+    harness.establish();
+    let offline = answer_as_of_now(&harness);
+    assert!(harness.act_stream_online("s1"), "delivered live");
+    // The baseline read was sent before the notification and answered after it.
+    harness.answer(offline);
+    harness.auto_reads = true;
+    harness.settle();
+    gap(&mut harness, |_| {});
+    assert!(
+        harness.recovered().is_empty(),
+        "the live stream.online was delivered, not missed: {:?}",
+        harness.recovered()
+    );
+}
+
+#[test]
+fn a_catch_up_read_answered_after_a_delivered_notification_is_asked_again() {
+    let mut harness = up(vec![stream_offline(), stream_online()]);
+    harness.auto_reads = false;
+    gap(&mut harness, |_| {});
+    let offline = answer_as_of_now(&harness);
+    assert!(harness.act_stream_online("s2"), "delivered live");
+    harness.answer(offline);
+    harness.auto_reads = true;
+    harness.settle();
+    assert!(
+        harness.recovered().is_empty(),
+        "an answer older than the notification is no change: {:?}",
+        harness.recovered()
+    );
+    let streams_reads = |harness: &Harness| {
+        harness
+            .asked
+            .iter()
+            .filter(|read| read.read() == HelixRead::Streams)
+            .count()
+    };
+    // Baseline, then per subscription one read, and the overtaken one once more.
+    assert_eq!(streams_reads(&harness), 4, "{:?}", harness.asked);
+    let reports = harness.reports();
+    assert_eq!(reports.len(), 1);
+    assert!(reports[0].subscriptions.iter().all(|outcome| matches!(
+        outcome.result,
+        CatchUpResult::Recovered { events: 0, .. }
+    )));
+    // The next gap compares with the stream the notification told about: nothing to recover.
+    gap(&mut harness, |_| {});
+    assert!(harness.recovered().is_empty(), "{:?}", harness.recovered());
+}
+
+#[test]
+fn a_baseline_read_sent_before_the_gap_and_not_overtaken_is_kept() {
+    let mut harness = Harness::unsettled(config(vec![stream_offline()], CatchUpConfig::default()));
+    harness.world.stream = Some(("s1".to_owned(), harness.wall()));
+    harness.auto_reads = false;
+    harness.settle();
+    harness.establish();
+    let live = answer_as_of_now(&harness);
+    harness.drop_connection();
+    harness.advance(Duration::from_secs(10));
+    // Answered while the gap is open; no notification of the channel came since it was sent.
+    harness.answer(live);
+    assert!(!harness.act_stream_offline(), "in the gap");
+    harness.auto_reads = true;
+    harness.advance(Duration::from_secs(10));
+    harness.come_back();
+    let events: Vec<&RecoveredEvent> = harness.recovered().iter().map(|r| &r.event).collect();
+    assert!(
+        matches!(events.as_slice(), [RecoveredEvent::StreamOffline { before: Some(before), .. }]
+            if before.id == "s1"),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_baseline_read_overtaken_by_a_notification_before_the_gap_is_no_baseline() {
+    let mut harness = Harness::unsettled(config(vec![channel_update()], CatchUpConfig::default()));
+    harness.auto_reads = false;
+    harness.settle();
+    harness.establish();
+    let first = answer_as_of_now(&harness);
+    // Delivered after the read was sent: the answer may be older than it.
+    assert!(retitle(&mut harness, "second"));
+    harness.drop_connection();
+    harness.advance(Duration::from_secs(10));
+    harness.answer(first);
+    assert!(!retitle(&mut harness, "third"), "in the gap");
+    harness.auto_reads = true;
+    harness.advance(Duration::from_secs(10));
+    harness.come_back();
+    assert!(harness.recovered().is_empty(), "{:?}", harness.recovered());
+    assert_eq!(
+        only_outcome(&harness),
+        CatchUpResult::Unrecoverable {
+            reason: Unrecoverable::NoBaseline {
+                read: HelixRead::ChannelInformation
+            }
+        }
+    );
+}
