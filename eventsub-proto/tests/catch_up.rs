@@ -759,10 +759,12 @@ fn a_catch_up_read_answered_after_a_delivered_notification_is_asked_again() {
     assert_eq!(streams_reads(&harness), 4, "{:?}", harness.asked);
     let reports = harness.reports();
     assert_eq!(reports.len(), 1);
-    assert!(reports[0].subscriptions.iter().all(|outcome| matches!(
-        outcome.result,
-        CatchUpResult::Recovered { events: 0, .. }
-    )));
+    assert!(
+        reports[0]
+            .subscriptions
+            .iter()
+            .all(|outcome| matches!(outcome.result, CatchUpResult::Recovered { events: 0, .. }))
+    );
     // The next gap compares with the stream the notification told about: nothing to recover.
     gap(&mut harness, |_| {});
     assert!(harness.recovered().is_empty(), "{:?}", harness.recovered());

@@ -17,7 +17,7 @@ use super::keys::{self, Family};
 use super::plan::{self, Query};
 use super::read::{HelixRead, Recovery};
 use super::remembered::Remembered;
-use super::report::{CatchUp, CatchUpOutcome, CatchUpResult, Unrecoverable};
+use super::report::{CatchUp, CatchUpOutcome, CatchUpResult, ReadError, Unrecoverable};
 use super::request::ReadRequest;
 use super::run::Run;
 use super::state::{self, Snapshot};
@@ -42,15 +42,23 @@ pub(crate) struct Pending {
     pub(crate) scopes: Option<Vec<String>>,
 }
 
+/// A read asked for and not answered yet. `overtaken`: a notification about the read's channel
+/// (a state read's) was delivered since it was sent, so its answer may be older than what the
+/// notification taught and must not replace it.
 #[derive(Debug)]
 enum InFlight {
-    Gap(RequestId),
+    Gap {
+        request: RequestId,
+        overtaken: bool,
+    },
+    /// A state read outside gaps. Its answer describes the channel at some moment after it was
+    /// sent; when no notification of the channel came since, nothing changed between the send
+    /// and a gap that opened meanwhile (its `from` is the last frame read, and every change
+    /// before it was notified), so it is a valid baseline for that gap too.
     Baseline {
         request: RequestId,
         key: StateKey,
-        /// The gaps opened when it was asked for: one that opens before the answer makes the
-        /// answer no baseline (it may show what happened in the gap).
-        epoch: u64,
+        overtaken: bool,
     },
     /// Asked for before the client stopped: its answer is taken and ignored.
     Abandoned(RequestId),
@@ -59,9 +67,9 @@ enum InFlight {
 impl InFlight {
     fn request(&self) -> RequestId {
         match self {
-            Self::Gap(request) | Self::Baseline { request, .. } | Self::Abandoned(request) => {
-                *request
-            }
+            Self::Gap { request, .. }
+            | Self::Baseline { request, .. }
+            | Self::Abandoned(request) => *request,
         }
     }
 }
@@ -76,8 +84,6 @@ pub(crate) struct Engine {
     gap_live: Vec<SubscriptionSpec>,
     /// The start of the gap that is open.
     open_from: Option<SystemTime>,
-    /// How many gaps opened so far.
-    epoch: u64,
     queued: VecDeque<Pending>,
     run: Option<Run>,
     baseline_queue: VecDeque<(StateKey, Query)>,
@@ -95,7 +101,6 @@ impl Engine {
             baselines: HashMap::new(),
             gap_live: Vec::new(),
             open_from: None,
-            epoch: 0,
             queued: VecDeque::new(),
             run: None,
             baseline_queue: VecDeque::new(),
@@ -112,10 +117,7 @@ impl Engine {
         live: impl Iterator<Item = &'a SubscriptionSpec>,
     ) {
         match self.open_from {
-            None => {
-                self.epoch += 1;
-                self.open_from = Some(from);
-            }
+            None => self.open_from = Some(from),
             Some(open) => self.open_from = Some(open.min(from)),
         }
         for spec in live {
@@ -241,6 +243,7 @@ impl Engine {
                 return;
             };
             let key = (read, broadcaster_user_id);
+            self.overtake(&key);
             let now = state::after_notification(kind, event, self.baselines.get(&key));
             match &now {
                 Some(snapshot) => {
@@ -255,6 +258,21 @@ impl Engine {
             if let Some(run) = &mut self.run {
                 run.delivered_state(&key, now);
             }
+        }
+    }
+
+    /// A notification about `key` was delivered: the state read of it in flight, if any, was
+    /// sent before and may be answered with an older state.
+    fn overtake(&mut self, key: &StateKey) {
+        let asking_now = self.run.as_ref().and_then(Run::asking_about);
+        match &mut self.in_flight {
+            Some(InFlight::Baseline {
+                key: asked,
+                overtaken,
+                ..
+            }) if asked == key => *overtaken = true,
+            Some(InFlight::Gap { overtaken, .. }) if asking_now == Some(key) => *overtaken = true,
+            _ => {}
         }
     }
 
@@ -291,7 +309,10 @@ impl Engine {
             };
             if let Some(read) = run.next_request(&self.config) {
                 let request = RequestId::next(last_request);
-                self.in_flight = Some(InFlight::Gap(request));
+                self.in_flight = Some(InFlight::Gap {
+                    request,
+                    overtaken: false,
+                });
                 out.push(Output::CatchUpRead { request, read });
                 return;
             }
@@ -310,7 +331,7 @@ impl Engine {
                 self.in_flight = Some(InFlight::Baseline {
                     request,
                     key,
-                    epoch: self.epoch,
+                    overtaken: false,
                 });
                 out.push(Output::CatchUpRead { request, read });
             }
@@ -325,8 +346,14 @@ impl Engine {
         out: &mut Vec<Output>,
     ) -> Result<(), InputError> {
         match self.in_flight.take() {
-            Some(InFlight::Gap(asked)) if asked == request => {
-                if let Some(run) = &mut self.run {
+            Some(InFlight::Gap {
+                request: asked,
+                overtaken,
+            }) if asked == request => {
+                if overtaken {
+                    // Older than the notification: the run asks again (from its budget), and
+                    // compares from what the notification taught until then.
+                } else if let Some(run) = &mut self.run {
                     run.answered(
                         result,
                         &mut self.remembered,
@@ -339,14 +366,15 @@ impl Engine {
             Some(InFlight::Baseline {
                 request: asked,
                 key,
-                epoch,
+                overtaken,
             }) if asked == request => {
-                let snapshot = result
-                    .ok()
-                    .and_then(|body| state::decode(key.0, &key.1, &body).ok());
-                // A gap opened meanwhile: the answer may show what happened in it.
-                if let (Some(snapshot), true) =
-                    (snapshot, epoch == self.epoch && self.open_from.is_none())
+                if overtaken {
+                    // The notification moved the baseline or dropped it (goals, charity): read
+                    // again where it is missing.
+                    self.baselines_due = true;
+                } else if let Ok(snapshot) = result
+                    .map_err(ReadError::from)
+                    .and_then(|body| state::decode(key.0, &key.1, &body))
                 {
                     self.baselines.insert(key, snapshot);
                 }

@@ -51,6 +51,15 @@
 //!   is read again and compared: only a real difference is an event (a stream that went offline,
 //!   or another stream id: offline then online). Without a baseline the outcome is
 //!   [`Unrecoverable::NoBaseline`], and what was read becomes the next gap's baseline.
+//! - **Answers older than notifications**: a state read's answer describes the channel at some
+//!   moment after the read was sent. When a notification about that channel is delivered while
+//!   the read is in flight, the answer may be older than what the notification taught: a
+//!   baseline's is dropped (read again if the notification left none), a gap's is asked again
+//!   (from the gap's read budget). A baseline read sent before a gap began and answered after is
+//!   kept when no notification of its channel came since it was sent: the gap's `from` is the
+//!   last frame read, and every change before it was notified, so the answer is how the channel
+//!   stood when the gap began. (A change in the gap's first moments, before Helix served the
+//!   read, would be hidden by it: a window as short as the read's latency.)
 //! - **The report** ([`CatchUp`]) comes after the gap's recovered events, one per `Resumed`. A gap
 //!   that ends while another's catch-up runs waits for it (at most
 //!   [`CatchUpConfig::max_queued_gaps`]; one more joins the last that waits). A body that does

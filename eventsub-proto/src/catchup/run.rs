@@ -136,6 +136,15 @@ impl Run {
         self.from
     }
 
+    /// The channel of the state read asked for last, while its subscription waits for it.
+    pub(crate) fn asking_about(&self) -> Option<&StateKey> {
+        let subscription = self.subscriptions.get(self.current)?;
+        match &subscription.work {
+            Work::State { key, .. } if subscription.outcome.is_none() => Some(key),
+            _ => None,
+        }
+    }
+
     /// The next read, or `None` when every subscription has its outcome.
     pub(crate) fn next_request(&mut self, config: &CatchUpConfig) -> Option<ReadRequest> {
         let window_start = self.from.checked_sub(config.slack).unwrap_or(self.from);
