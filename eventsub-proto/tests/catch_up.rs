@@ -820,3 +820,154 @@ fn a_baseline_read_overtaken_by_a_notification_before_the_gap_is_no_baseline() {
         }
     );
 }
+
+fn recovered_events(harness: &Harness) -> Vec<RecoveredEvent> {
+    harness
+        .recovered()
+        .iter()
+        .map(|recovered| recovered.event.clone())
+        .collect()
+}
+
+fn predictions() -> Vec<eventsub_proto::SubscriptionSpec> {
+    vec![
+        common::prediction_begin(),
+        common::prediction_lock(),
+        common::prediction_end(),
+    ]
+}
+
+#[test]
+fn prediction_phases_inside_the_gap_are_recovered_and_the_delivered_begin_is_not() {
+    let mut harness = up(predictions());
+    assert!(harness.act_prediction_begin("p1"), "delivered live");
+    gap(&mut harness, |harness| {
+        assert!(!harness.act_prediction_lock("p1"));
+        harness.advance(Duration::from_secs(2));
+        assert!(!harness.act_prediction_end("p1"));
+        assert!(!harness.act_prediction_begin("p2"));
+    });
+    let phases: Vec<(&str, String)> = recovered_events(&harness)
+        .into_iter()
+        .map(|event| match event {
+            RecoveredEvent::PredictionBegin { prediction } => ("begin", prediction.id),
+            RecoveredEvent::PredictionLock { prediction } => ("lock", prediction.id),
+            RecoveredEvent::PredictionEnd { prediction } => ("end", prediction.id),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            ("begin", "p2".to_owned()),
+            ("lock", "p1".to_owned()),
+            ("end", "p1".to_owned())
+        ]
+    );
+}
+
+#[test]
+fn prediction_phases_delivered_live_are_not_recovered() {
+    let mut harness = up(predictions());
+    assert!(harness.act_prediction_begin("p1"));
+    assert!(harness.act_prediction_lock("p1"));
+    harness.advance(Duration::from_secs(2));
+    assert!(harness.act_prediction_end("p1"));
+    gap(&mut harness, |harness| {
+        harness.advance(Duration::from_secs(1))
+    });
+    assert!(
+        recovered_events(&harness).is_empty(),
+        "{:?}",
+        harness.recovered()
+    );
+    assert_eq!(harness.reports().len(), 1);
+}
+
+fn goals() -> Vec<eventsub_proto::SubscriptionSpec> {
+    vec![common::goal_begin(), common::goal_progress()]
+}
+
+#[test]
+fn a_goal_begun_and_one_progressed_in_the_gap_are_recovered_against_the_delivered_state() {
+    let mut harness = up(goals());
+    assert!(harness.act_goal_begin("g1"), "delivered live");
+    assert!(harness.act_goal_progress("g1", 10), "delivered live");
+    gap(&mut harness, |harness| {
+        assert!(!harness.act_goal_progress("g1", 40));
+        assert!(!harness.act_goal_begin("g2"));
+    });
+    let events = recovered_events(&harness);
+    assert!(
+        matches!(events.as_slice(), [RecoveredEvent::GoalBegin { goal }, RecoveredEvent::GoalProgress { before, after }]
+            if goal.id == "g2" && before.current_amount == 10 && after.current_amount == 40),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn goal_changes_delivered_live_are_not_recovered() {
+    let mut harness = up(goals());
+    assert!(harness.act_goal_begin("g1"));
+    assert!(harness.act_goal_progress("g1", 10));
+    gap(&mut harness, |_| {});
+    assert!(
+        recovered_events(&harness).is_empty(),
+        "{:?}",
+        harness.recovered()
+    );
+    let report = &harness.reports()[0];
+    assert!(
+        report
+            .subscriptions
+            .iter()
+            .all(|outcome| matches!(outcome.result, CatchUpResult::Recovered { events: 0, .. })),
+        "{report:?}"
+    );
+}
+
+fn charity() -> Vec<eventsub_proto::SubscriptionSpec> {
+    vec![common::charity_start(), common::charity_progress()]
+}
+
+#[test]
+fn a_charity_campaign_started_in_the_gap_is_recovered() {
+    let mut harness = up(charity());
+    gap(&mut harness, |harness| {
+        assert!(!harness.act_charity_start("c1"));
+    });
+    let events = recovered_events(&harness);
+    assert!(
+        matches!(events.as_slice(), [RecoveredEvent::CharityStart { campaign }] if campaign.id == "c1"),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn charity_progress_in_the_gap_is_recovered_against_the_delivered_progress() {
+    let mut harness = up(charity());
+    assert!(harness.act_charity_start("c1"), "delivered live");
+    assert!(harness.act_charity_progress(500), "delivered live");
+    gap(&mut harness, |harness| {
+        assert!(!harness.act_charity_progress(900));
+    });
+    let events = recovered_events(&harness);
+    assert!(
+        matches!(events.as_slice(), [RecoveredEvent::CharityProgress { before, after }]
+            if before.current_amount.value == 500 && after.current_amount.value == 900),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn charity_changes_delivered_live_are_not_recovered() {
+    let mut harness = up(charity());
+    assert!(harness.act_charity_start("c1"));
+    assert!(harness.act_charity_progress(500));
+    gap(&mut harness, |_| {});
+    assert!(
+        recovered_events(&harness).is_empty(),
+        "{:?}",
+        harness.recovered()
+    );
+}

@@ -54,6 +54,30 @@ pub fn stream_offline() -> SubscriptionSpec {
 pub fn stream_online() -> SubscriptionSpec {
     SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", BROADCASTER)
 }
+pub fn prediction_begin() -> SubscriptionSpec {
+    by_broadcaster("channel.prediction.begin")
+}
+pub fn prediction_lock() -> SubscriptionSpec {
+    by_broadcaster("channel.prediction.lock")
+}
+pub fn prediction_end() -> SubscriptionSpec {
+    by_broadcaster("channel.prediction.end")
+}
+pub fn goal_begin() -> SubscriptionSpec {
+    by_broadcaster("channel.goal.begin")
+}
+pub fn goal_progress() -> SubscriptionSpec {
+    by_broadcaster("channel.goal.progress")
+}
+pub fn charity_start() -> SubscriptionSpec {
+    by_broadcaster("channel.charity_campaign.start")
+}
+pub fn charity_progress() -> SubscriptionSpec {
+    by_broadcaster("channel.charity_campaign.progress")
+}
+fn by_broadcaster(kind: &str) -> SubscriptionSpec {
+    SubscriptionSpec::new(kind, "1").with_condition("broadcaster_user_id", BROADCASTER)
+}
 pub fn chat() -> SubscriptionSpec {
     SubscriptionSpec::new("channel.chat.message", "1")
         .with_condition("broadcaster_user_id", BROADCASTER)

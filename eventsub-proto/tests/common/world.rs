@@ -16,6 +16,17 @@ pub struct Poll {
     pub ended_at: Option<SystemTime>,
 }
 
+#[derive(Clone, Debug)]
+pub struct Prediction {
+    pub id: String,
+    pub started_at: SystemTime,
+    pub locked_at: Option<SystemTime>,
+    pub ended_at: Option<SystemTime>,
+}
+
+/// A creator goal in progress: (id, current amount, created_at).
+pub type Goal = (String, i64, SystemTime);
+
 #[derive(Clone, Debug, Default)]
 pub struct World {
     pub broadcaster: String,
@@ -25,6 +36,12 @@ pub struct World {
     /// (id, status, redeemed_at), oldest first.
     pub redemptions: Vec<(String, String, SystemTime)>,
     pub polls: Vec<Poll>,
+    /// Oldest first.
+    pub predictions: Vec<Prediction>,
+    /// The goals in progress (Helix shows no other), oldest first.
+    pub goals: Vec<Goal>,
+    /// The charity campaign running: (id, amount raised); Helix shows at most one.
+    pub charity: Option<(String, i64)>,
     /// The live stream: (id, started_at).
     pub stream: Option<(String, SystemTime)>,
     pub title: String,
@@ -79,6 +96,38 @@ impl World {
         )
     }
 
+    pub fn prediction_item(&self, prediction: &Prediction) -> Value {
+        let status = match (prediction.locked_at, prediction.ended_at) {
+            (_, Some(_)) => "RESOLVED",
+            (Some(_), None) => "LOCKED",
+            (None, None) => "ACTIVE",
+        };
+        merged(
+            self.broadcaster_fields(),
+            json!({"id": prediction.id, "title": "Who wins?", "winning_outcome_id": if prediction.ended_at.is_some() { "o1" } else { "" },
+                   "outcomes": [{"id": "o1", "title": "Yes", "users": 1, "channel_points": 10, "color": "BLUE"}],
+                   "prediction_window": 60, "status": status, "created_at": rfc3339(prediction.started_at),
+                   "locked_at": prediction.locked_at.map(rfc3339), "ended_at": prediction.ended_at.map(rfc3339)}),
+        )
+    }
+
+    pub fn goal_item(&self, (id, amount, created_at): &Goal) -> Value {
+        merged(
+            self.broadcaster_fields(),
+            json!({"id": id, "type": "follower", "description": "", "current_amount": amount,
+                   "target_amount": 100, "created_at": rfc3339(*created_at)}),
+        )
+    }
+
+    pub fn charity_item(&self, (id, raised): &(String, i64)) -> Value {
+        merged(
+            self.broadcaster_fields(),
+            json!({"id": id, "charity_name": "Good", "charity_description": "", "charity_logo": "",
+                   "charity_website": "", "current_amount": {"value": raised, "decimal_places": 2, "currency": "USD"},
+                   "target_amount": {"value": 100_000, "decimal_places": 2, "currency": "USD"}}),
+        )
+    }
+
     pub fn stream_item(&self) -> Option<Value> {
         self.stream.as_ref().map(|(id, started_at)| {
             json!({"id": id, "user_id": self.broadcaster, "user_login": "caster", "user_name": "Caster",
@@ -129,6 +178,18 @@ impl World {
             HelixRead::Polls => {
                 newest_first(self.polls.iter().map(|poll| self.poll_item(poll)).collect())
             }
+            HelixRead::Predictions => newest_first(
+                self.predictions
+                    .iter()
+                    .map(|prediction| self.prediction_item(prediction))
+                    .collect(),
+            ),
+            HelixRead::CreatorGoals => self.goals.iter().map(|goal| self.goal_item(goal)).collect(),
+            HelixRead::CharityCampaign => self
+                .charity
+                .iter()
+                .map(|campaign| self.charity_item(campaign))
+                .collect(),
             HelixRead::Streams => {
                 assert_eq!(param("user_id").as_deref(), Some(self.broadcaster.as_str()));
                 self.stream_item().into_iter().collect()
