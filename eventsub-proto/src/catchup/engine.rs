@@ -232,17 +232,25 @@ impl Engine {
                 self.forget_before(sent_at);
             }
         } else if let Some(read) = state::read_changed_by(kind) {
+            // Charity events name the channel `broadcaster_id`, the others `broadcaster_user_id`.
             #[derive(serde::Deserialize)]
             struct Broadcaster {
-                broadcaster_user_id: String,
+                #[serde(default)]
+                broadcaster_user_id: Option<String>,
+                #[serde(default)]
+                broadcaster_id: Option<String>,
             }
             let Ok(Broadcaster {
                 broadcaster_user_id,
+                broadcaster_id,
             }) = serde_json::from_str(event)
             else {
                 return;
             };
-            let key = (read, broadcaster_user_id);
+            let Some(broadcaster) = broadcaster_user_id.or(broadcaster_id) else {
+                return;
+            };
+            let key = (read, broadcaster);
             self.overtake(&key);
             let now = state::after_notification(kind, event, self.baselines.get(&key));
             match &now {
