@@ -1,8 +1,9 @@
 //! The catch-up's property: over random schedules of what a channel does (follows, bans,
-//! redemptions, polls, the stream going on and off), interleaved with drops and handovers, what
-//! the client delivered live and what it recovered after each gap are, together, everything that
-//! happened (for the types a Helix read lists), with no duplicates; the reads stay within the
-//! budget; and every `Resumed` gets exactly one `CatchUp`.
+//! redemptions, polls, predictions, the stream going on and off, goals, a charity campaign),
+//! interleaved with drops and handovers, what the client delivered live and what it recovered
+//! after each gap are, together, everything that happened (for the types a Helix read lists),
+//! with no duplicates; the state the app can tell from them (live or not, goals, charity) is the
+//! channel's; the reads stay within the budget; and every `Resumed` gets exactly one `CatchUp`.
 //!
 //! Fast by default; `PROPTEST_CASES=1000 cargo test -p eventsub-proto --test catch_up_property`
 //! for a longer run.
@@ -20,6 +21,10 @@ use proptest::prelude::*;
 use common::{
     Harness, ban, chat, config, follow, poll_end, redemption, stream_offline, stream_online,
 };
+use common::{
+    charity_progress, charity_start, goal_begin, goal_progress, prediction_begin, prediction_end,
+    prediction_lock,
+};
 
 #[derive(Clone, Debug)]
 enum Act {
@@ -29,6 +34,12 @@ enum Act {
     Poll,
     Stream,
     Chat,
+    /// Begins a prediction, locks the one open, or resolves the one locked.
+    Prediction,
+    /// Begins a goal, or moves the amount of goal `n` (of those in progress).
+    Goal(usize),
+    /// Starts the campaign, or raises its amount.
+    Charity,
 }
 
 #[derive(Clone, Debug)]
@@ -56,6 +67,9 @@ fn act() -> impl Strategy<Value = Act> {
         1 => Just(Act::Poll),
         1 => Just(Act::Stream),
         1 => Just(Act::Chat),
+        2 => Just(Act::Prediction),
+        2 => (0usize..4).prop_map(Act::Goal),
+        1 => Just(Act::Charity),
     ]
 }
 
@@ -76,8 +90,13 @@ fn step() -> impl Strategy<Value = Step> {
 struct Ids {
     next: usize,
     poll_open: Option<String>,
+    /// The prediction open, and whether it is locked.
+    prediction: Option<(String, bool)>,
     stream: bool,
 }
+
+/// The most goals in progress at once.
+const MAX_GOALS: usize = 3;
 
 const STATUSES: [&str; 3] = ["UNFULFILLED", "FULFILLED", "CANCELED"];
 
@@ -116,6 +135,36 @@ fn perform(harness: &mut Harness, ids: &mut Ids, act: &Act) {
         Act::Chat => {
             harness.act_chat(&format!("c{n}"));
         }
+        Act::Prediction => match ids.prediction.take() {
+            None => {
+                let prediction = format!("pr{n}");
+                harness.act_prediction_begin(&prediction);
+                ids.prediction = Some((prediction, false));
+            }
+            Some((prediction, false)) => {
+                harness.act_prediction_lock(&prediction);
+                ids.prediction = Some((prediction, true));
+            }
+            Some((prediction, true)) => {
+                harness.act_prediction_end(&prediction);
+            }
+        },
+        Act::Goal(which) => {
+            let goals = &harness.world.goals;
+            if goals.len() < MAX_GOALS && *which >= goals.len() {
+                harness.act_goal_begin(&format!("g{n}"));
+            } else if let Some((id, amount, _)) = goals.get(which % goals.len().max(1)).cloned() {
+                harness.act_goal_progress(&id, amount + 10);
+            }
+        }
+        Act::Charity => match harness.world.charity.clone() {
+            None => {
+                harness.act_charity_start(&format!("ch{n}"));
+            }
+            Some((_, raised)) => {
+                harness.act_charity_progress(raised + 100);
+            }
+        },
     }
     // Twitch's timestamps move on between two happenings.
     harness.advance(Duration::from_millis(300));
@@ -130,6 +179,13 @@ fn run(steps: &[Step], catch_up: CatchUpConfig) -> Harness {
         stream_offline(),
         stream_online(),
         chat(),
+        prediction_begin(),
+        prediction_lock(),
+        prediction_end(),
+        goal_begin(),
+        goal_progress(),
+        charity_start(),
+        charity_progress(),
     ];
     let mut harness = Harness::new(config(subscriptions, catch_up));
     harness.establish();
@@ -181,7 +237,13 @@ fn seen(harness: &Harness) -> BTreeMap<String, usize> {
     let delivered = harness.delivered().into_iter().filter_map(|(kind, event)| {
         let field = match kind.as_str() {
             "channel.follow" | "channel.ban" => "user_id",
-            "channel.channel_points_custom_reward_redemption.add" | "channel.poll.end" => "id",
+            "channel.channel_points_custom_reward_redemption.add"
+            | "channel.poll.end"
+            | "channel.prediction.begin"
+            | "channel.prediction.lock"
+            | "channel.prediction.end"
+            | "channel.goal.begin"
+            | "channel.charity_campaign.start" => "id",
             _ => return None,
         };
         Some(format!("{kind}/{}", event[field].as_str().unwrap()))
@@ -195,6 +257,20 @@ fn seen(harness: &Harness) -> BTreeMap<String, usize> {
                 redemption.id
             ),
             RecoveredEvent::PollEnd { poll } => format!("channel.poll.end/{}", poll.id),
+            RecoveredEvent::PredictionBegin { prediction } => {
+                format!("channel.prediction.begin/{}", prediction.id)
+            }
+            RecoveredEvent::PredictionLock { prediction } => {
+                format!("channel.prediction.lock/{}", prediction.id)
+            }
+            RecoveredEvent::PredictionEnd { prediction } => {
+                format!("channel.prediction.end/{}", prediction.id)
+            }
+            // A goal begins, a campaign starts, once: a state read must not tell it again.
+            RecoveredEvent::GoalBegin { goal } => format!("channel.goal.begin/{}", goal.id),
+            RecoveredEvent::CharityStart { campaign } => {
+                format!("channel.charity_campaign.start/{}", campaign.id)
+            }
             _ => return None,
         })
     });
@@ -221,7 +297,82 @@ fn happened(harness: &Harness) -> BTreeMap<String, usize> {
         .iter()
         .filter(|poll| poll.ended_at.is_some())
         .map(|poll| format!("channel.poll.end/{}", poll.id));
-    counted(follows.chain(bans).chain(redemptions).chain(polls))
+    let predictions = world.predictions.iter().flat_map(|prediction| {
+        let phases = [
+            ("begin", true),
+            ("lock", prediction.locked_at.is_some()),
+            ("end", prediction.ended_at.is_some()),
+        ];
+        phases
+            .into_iter()
+            .filter(|(_, done)| *done)
+            .map(|(phase, _)| format!("channel.prediction.{phase}/{}", prediction.id))
+    });
+    let goals = world
+        .goals
+        .iter()
+        .map(|(id, _, _)| format!("channel.goal.begin/{id}"));
+    let campaigns = world
+        .charity
+        .iter()
+        .map(|(id, _)| format!("channel.charity_campaign.start/{id}"));
+    counted(
+        follows
+            .chain(bans)
+            .chain(redemptions)
+            .chain(polls)
+            .chain(predictions)
+            .chain(goals)
+            .chain(campaigns),
+    )
+}
+
+/// The goals in progress and the charity campaign (id → amount), as the app can tell from what
+/// it was handed.
+fn app_sees_goals_and_charity(harness: &Harness) -> (BTreeMap<String, i64>, Option<(String, i64)>) {
+    let mut goals = BTreeMap::new();
+    let mut charity = None;
+    for event in &harness.events {
+        match event {
+            Event::Notification(notification) => {
+                let event: serde_json::Value =
+                    serde_json::from_str(notification.event_json()).unwrap();
+                let id = event["id"].as_str().unwrap_or_default().to_owned();
+                match notification.subscription_type() {
+                    "channel.goal.begin" | "channel.goal.progress" => {
+                        goals.insert(id, event["current_amount"].as_i64().unwrap());
+                    }
+                    "channel.charity_campaign.start" | "channel.charity_campaign.progress" => {
+                        charity = Some((id, event["current_amount"]["value"].as_i64().unwrap()));
+                    }
+                    _ => {}
+                }
+            }
+            Event::Recovered(recovered) => match &recovered.event {
+                RecoveredEvent::GoalBegin { goal: after }
+                | RecoveredEvent::GoalProgress { after, .. } => {
+                    goals.insert(after.id.clone(), after.current_amount);
+                }
+                RecoveredEvent::CharityStart { campaign: after }
+                | RecoveredEvent::CharityProgress { after, .. } => {
+                    charity = Some((after.id.clone(), after.current_amount.value));
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    (goals, charity)
+}
+
+fn world_goals_and_charity(harness: &Harness) -> (BTreeMap<String, i64>, Option<(String, i64)>) {
+    let goals = harness
+        .world
+        .goals
+        .iter()
+        .map(|(id, amount, _)| (id.clone(), *amount))
+        .collect();
+    (goals, harness.world.charity.clone())
 }
 
 /// Whether the stream is live, as the app can tell from what it was handed.
@@ -271,23 +422,23 @@ fn check_reports(harness: &Harness) {
     assert_eq!(reports, open, "one CatchUp per Resumed");
 }
 
-/// The reads between two reports are one gap's: at most the budget (the stream's baseline,
-/// read once before the first gap, aside).
+/// The reads while a gap waits for its report are that gap's (catch-ups run one at a time, and
+/// baselines are read only while none waits): at most the budget.
 fn check_budget(harness: &Harness, max_reads: u32) {
-    let mut reads_since_report = 0u32;
-    let mut first = true;
-    let mut timeline = harness.timeline.iter();
-    for mark in &mut timeline {
+    let mut reads_for_oldest_gap = 0u32;
+    let mut waiting = 0usize;
+    for mark in &harness.timeline {
         match mark {
-            common::Mark::Read => reads_since_report += 1,
+            common::Mark::Read if waiting > 0 => reads_for_oldest_gap += 1,
+            common::Mark::Read => {}
+            common::Mark::Resumed => waiting += 1,
             common::Mark::Report => {
-                let allowed = max_reads + u32::from(first);
                 assert!(
-                    reads_since_report <= allowed,
-                    "{reads_since_report} reads for one gap"
+                    reads_for_oldest_gap <= max_reads,
+                    "{reads_for_oldest_gap} reads for one gap"
                 );
-                reads_since_report = 0;
-                first = false;
+                reads_for_oldest_gap = 0;
+                waiting = waiting.saturating_sub(1);
             }
         }
     }
@@ -314,6 +465,7 @@ proptest! {
         prop_assert!(duplicates.is_empty(), "duplicates: {:?}", duplicates);
         prop_assert_eq!(seen, happened(&harness));
         prop_assert_eq!(app_sees_live(&harness), harness.world.stream.is_some());
+        prop_assert_eq!(app_sees_goals_and_charity(&harness), world_goals_and_charity(&harness));
         check_reports(&harness);
         check_budget(&harness, CatchUpConfig::default().max_reads_per_gap);
     }

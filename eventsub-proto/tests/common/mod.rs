@@ -104,6 +104,7 @@ pub fn rfc3339(at: SystemTime) -> String {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mark {
     Read,
+    Resumed,
     Report,
 }
 
@@ -214,8 +215,10 @@ impl Harness {
                     self.reads.push_back((request, read));
                 }
                 Output::Event(event) => {
-                    if matches!(event, Event::CatchUp(_)) {
-                        self.timeline.push(Mark::Report);
+                    match event {
+                        Event::CatchUp(_) => self.timeline.push(Mark::Report),
+                        Event::Resumed { .. } => self.timeline.push(Mark::Resumed),
+                        _ => {}
                     }
                     self.events.push(event);
                 }
