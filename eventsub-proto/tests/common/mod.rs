@@ -131,6 +131,12 @@ pub struct Harness {
     pub asked: Vec<ReadRequest>,
     /// Whether reads are answered by the world as soon as asked.
     pub auto_reads: bool,
+    /// Whether Helix serves a read when it is asked and the answer arrives later (it may then
+    /// be older than notifications delivered meanwhile); otherwise as the world stands when
+    /// it is answered.
+    pub serve_when_asked: bool,
+    /// The answers served when asked, by request.
+    served: Vec<(RequestId, Result<String, RequestError>)>,
     /// The token's scopes, when the client validates its token.
     pub scopes: Option<Vec<String>>,
     pub events: Vec<Event>,
@@ -179,6 +185,8 @@ impl Harness {
             reads: VecDeque::new(),
             asked: Vec::new(),
             auto_reads: true,
+            serve_when_asked: false,
+            served: Vec::new(),
             scopes: None,
             events: Vec::new(),
             timeline: Vec::new(),
@@ -211,6 +219,9 @@ impl Harness {
                 Output::Close { conn, .. } | Output::Abort { conn } => self.closes.push(conn),
                 Output::CatchUpRead { request, read } => {
                     self.timeline.push(Mark::Read);
+                    if self.serve_when_asked {
+                        self.served.push((request, self.world.helix(&read)));
+                    }
                     self.asked.push(read.clone());
                     self.reads.push_back((request, read));
                 }
@@ -282,13 +293,37 @@ impl Harness {
             }
             if self.auto_reads {
                 if let Some((request, read)) = self.reads.pop_front() {
-                    let result = self.world.helix(&read);
+                    let result = self
+                        .take_served(request)
+                        .unwrap_or_else(|| self.world.helix(&read));
                     self.input(Input::CatchUpRead { request, result });
                     continue;
                 }
             }
             break;
         }
+    }
+
+    fn take_served(&mut self, request: RequestId) -> Option<Result<String, RequestError>> {
+        let at = self
+            .served
+            .iter()
+            .position(|(served, _)| *served == request)?;
+        Some(self.served.remove(at).1)
+    }
+
+    /// Answers the oldest read asked for, with what Helix served when it was asked (or serves
+    /// now); returns whether one was asked for.
+    pub fn answer_oldest(&mut self) -> bool {
+        let Some((request, read)) = self.reads.pop_front() else {
+            return false;
+        };
+        let result = self
+            .take_served(request)
+            .unwrap_or_else(|| self.world.helix(&read));
+        self.input(Input::CatchUpRead { request, result });
+        self.settle();
+        true
     }
 
     /// Answers the oldest read asked for with `result`.
