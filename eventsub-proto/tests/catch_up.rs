@@ -971,3 +971,61 @@ fn charity_changes_delivered_live_are_not_recovered() {
         harness.recovered()
     );
 }
+
+#[test]
+fn catch_up_reads_in_flight_count_as_pending_requests() {
+    let mut harness = up(vec![follow(), ban()]);
+    assert_eq!(harness.client.stats().pending_requests, 0);
+    harness.auto_reads = false;
+    gap(&mut harness, |harness| {
+        harness.act_follow("7");
+    });
+    assert_eq!(harness.reads.len(), 1, "one read at a time");
+    assert_eq!(harness.client.stats().pending_requests, 1);
+    assert!(harness.answer_oldest());
+    assert_eq!(harness.client.stats().pending_requests, 1, "the ban read");
+    harness.client.shutdown(harness.now);
+    assert_eq!(
+        harness.client.stats().pending_requests,
+        1,
+        "an abandoned read is still run by the adapter until it answers"
+    );
+    assert!(harness.answer_oldest());
+    assert_eq!(harness.client.stats().pending_requests, 0);
+}
+
+#[test]
+fn an_unsubscribed_channel_forgets_its_state_and_reads_it_again_when_wanted_again() {
+    let mut harness = Harness::unsettled(config(vec![stream_offline()], CatchUpConfig::default()));
+    harness.world.stream = Some(("s1".to_owned(), harness.wall()));
+    harness.settle();
+    harness.establish();
+    let streams_reads = |harness: &Harness| {
+        harness
+            .asked
+            .iter()
+            .filter(|read| read.read() == HelixRead::Streams)
+            .count()
+    };
+    assert_eq!(streams_reads(&harness), 1, "the baseline");
+    assert!(harness.client.unsubscribe(&stream_offline()));
+    harness.settle();
+    // Unheard while unsubscribed: the stream ends and another begins.
+    harness.world.stream = Some(("s2".to_owned(), harness.wall()));
+    harness.advance(Duration::from_secs(5));
+    harness.client.subscribe(stream_offline()).unwrap();
+    harness.settle();
+    harness.advance(Duration::from_secs(1));
+    assert_eq!(
+        streams_reads(&harness),
+        2,
+        "read again: {:?}",
+        harness.asked
+    );
+    gap(&mut harness, |_| {});
+    assert!(
+        harness.recovered().is_empty(),
+        "what happened while unsubscribed is not in the gap: {:?}",
+        harness.recovered()
+    );
+}

@@ -204,6 +204,27 @@ impl Engine {
         }
     }
 
+    /// Keeps the state of the channels `wanted` still need and forgets the rest (a channel no
+    /// longer subscribed to is read again if it is wanted again: what it was then is no
+    /// baseline for a later gap). A baseline read in flight for one forgotten is ignored.
+    pub(crate) fn keep_baselines_of<'a>(
+        &mut self,
+        wanted: impl Iterator<Item = &'a SubscriptionSpec>,
+    ) {
+        let needed: Vec<StateKey> = wanted
+            .filter_map(|spec| plan::plan(spec, None).ok())
+            .filter(|plan| plan.read.recovery() == Recovery::State)
+            .map(|plan| (plan.read, plan.broadcaster))
+            .collect();
+        self.baselines.retain(|key, _| needed.contains(key));
+        self.baseline_queue.retain(|(key, _)| needed.contains(key));
+        if let Some(InFlight::Baseline { key, overtaken, .. }) = &mut self.in_flight {
+            if !needed.contains(key) {
+                *overtaken = true;
+            }
+        }
+    }
+
     /// A notification was delivered: remember what names it (events) or how the channel stands
     /// now (state).
     pub(crate) fn delivered(&mut self, kind: &str, events: Delivered<'_>, message_timestamp: &str) {
@@ -297,6 +318,12 @@ impl Engine {
         if let Some(horizon) = earliest.checked_sub(margin) {
             self.remembered.forget_before(horizon);
         }
+    }
+
+    /// The catch-up reads asked for and not answered yet (an abandoned one too: the adapter
+    /// still runs it).
+    pub(crate) fn pending_reads(&self) -> usize {
+        usize::from(self.in_flight.is_some())
     }
 
     /// Carries the catch-up on as far as it goes without an answer: the next read (one at a

@@ -60,6 +60,9 @@
 //!   last frame read, and every change before it was notified, so the answer is how the channel
 //!   stood when the gap began. (A change in the gap's first moments, before Helix served the
 //!   read, would be hidden by it: a window as short as the read's latency.)
+//! - **Memory**: the state kept per channel goes when no subscription wants the channel any more
+//!   (a channel subscribed to again is read again), and a catch-up read in flight counts in
+//!   [`Stats::pending_requests`](crate::Stats::pending_requests) until its answer is given back.
 //! - **The report** ([`CatchUp`]) comes after the gap's recovered events, one per `Resumed`. A gap
 //!   that ends while another's catch-up runs waits for it (at most
 //!   [`CatchUpConfig::max_queued_gaps`]; one more joins the last that waits). A body that does

@@ -135,6 +135,28 @@ impl Client {
         }
     }
 
+    /// A subscription is no longer wanted: the state kept for its channel goes unless another
+    /// subscription still needs it (memory stays bounded by what is subscribed to).
+    pub(super) fn catch_up_unsubscribed(&mut self) {
+        let Some(engine) = self.catch_up.as_deref_mut() else {
+            return;
+        };
+        let wanted = self
+            .subscriptions
+            .entries
+            .iter()
+            .filter(|wanted| wanted.state != SubscriptionState::Revoked)
+            .map(|wanted| &wanted.spec);
+        engine.keep_baselines_of(wanted);
+    }
+
+    /// The catch-up reads in flight, for [`Stats::pending_requests`](crate::Stats).
+    pub(super) fn catch_up_pending_reads(&self) -> usize {
+        self.catch_up
+            .as_deref()
+            .map_or(0, crate::catchup::engine::Engine::pending_reads)
+    }
+
     fn catch_up_pump(&mut self) {
         let Some(engine) = self.catch_up.as_deref_mut() else {
             return;

@@ -102,8 +102,8 @@ pub struct Stats {
     pub dedup_entries: usize,
     /// Sockets the core knows of (open, opening or closing).
     pub connections: usize,
-    /// Requests asked for (`CreateSubscription`, `DeleteSubscription`, `ValidateToken`) and not
-    /// yet answered.
+    /// Requests asked for (`CreateSubscription`, `DeleteSubscription`, `ValidateToken`,
+    /// `CatchUpRead`) and not yet answered.
     /// Each is kept until its result (or error) is given back, so this stays as small as the
     /// adapter's own list of requests in flight.
     pub pending_requests: usize,
@@ -479,6 +479,7 @@ impl Client {
             return false;
         };
         let wanted = self.subscriptions.entries.remove(index);
+        self.catch_up_unsubscribed();
         if self.stopped {
             // Nothing goes out after `Stopped`: the subscriptions died with their session (and
             // were deleted on shutdown when so configured).
@@ -587,7 +588,7 @@ impl Client {
         Stats {
             dedup_entries: self.dedup.len(),
             connections: self.connections.len(),
-            pending_requests: self.requests.len(),
+            pending_requests: self.requests.len() + self.catch_up_pending_reads(),
             malformed_frames: self.malformed.get(),
             ..self.stats.clone()
         }
