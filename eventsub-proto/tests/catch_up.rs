@@ -1029,3 +1029,33 @@ fn an_unsubscribed_channel_forgets_its_state_and_reads_it_again_when_wanted_agai
         harness.recovered()
     );
 }
+
+#[test]
+fn a_goal_baseline_overtaken_by_a_goal_notification_is_read_again() {
+    let mut harness = Harness::unsettled(config(goals(), CatchUpConfig::default()));
+    harness.auto_reads = false;
+    harness.settle();
+    harness.establish();
+    let no_goals = answer_as_of_now(&harness);
+    assert!(harness.act_goal_begin("g1"), "delivered live");
+    harness.answer(no_goals);
+    let goal_reads = |harness: &Harness| {
+        harness
+            .asked
+            .iter()
+            .filter(|read| read.read() == HelixRead::CreatorGoals)
+            .count()
+    };
+    assert_eq!(goal_reads(&harness), 2, "read again: {:?}", harness.asked);
+    harness.auto_reads = true;
+    harness.settle();
+    gap(&mut harness, |harness| {
+        assert!(!harness.act_goal_progress("g1", 30));
+    });
+    let events = recovered_events(&harness);
+    assert!(
+        matches!(events.as_slice(), [RecoveredEvent::GoalProgress { before, after }]
+            if before.id == "g1" && before.current_amount == 0 && after.current_amount == 30),
+        "g1 began live, so only its progress is news: {events:?}"
+    );
+}
