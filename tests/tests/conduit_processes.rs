@@ -74,9 +74,7 @@ impl Processes {
         let program = std::env::current_exe().unwrap();
         let mut args = vec!["shard".to_owned()];
         args.extend((self.mock_args)(shard_id));
-        let process = self
-            .supervisor
-            .spawn(&program, &args, CLIENT_ID, APP_TOKEN);
+        let process = self.supervisor.spawn(&program, &args, CLIENT_ID, APP_TOKEN);
         let number = process.number;
         self.running.insert(shard_id, process);
         number
@@ -169,7 +167,10 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
         .await;
     for &number in &first {
         assert!(
-            !processes.supervisor.notifications_of(number, ONLINE).is_empty(),
+            !processes
+                .supervisor
+                .notifications_of(number, ONLINE)
+                .is_empty(),
             "process {number} received nothing"
         );
     }
@@ -293,7 +294,11 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
 
     let unrouted: BTreeSet<String> = mock.unrouted().into_iter().collect();
     let routed_set: BTreeSet<&str> = routed.iter().map(String::as_str).collect();
-    assert_eq!(routed_set.len(), routed.len(), "the mock reused a message id");
+    assert_eq!(
+        routed_set.len(),
+        routed.len(),
+        "the mock reused a message id"
+    );
     let lost_with_victim: Vec<&str> = routed
         .iter()
         .map(String::as_str)
@@ -319,7 +324,9 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
         routed.len(),
     );
 
-    println!("conduit_processes: conduit of 3 shards, 3 shard processes; shard {VICTIM}'s process SIGKILLed mid-stream, started again");
+    println!(
+        "conduit_processes: conduit of 3 shards, 3 shard processes; shard {VICTIM}'s process SIGKILLed mid-stream, started again"
+    );
     println!(
         "  notifications routed: {} ({sent_before_kill} in the stream before the kill, {sent_while_dying} between the kill and the mock disabling shard {VICTIM} as {disabled_status}, {sent_after_restart} after the restart)",
         routed.len()
@@ -327,7 +334,10 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
     for (number, label) in first
         .iter()
         .map(|&n| (n, format!("process {n} (shard {n})")))
-        .chain([(restarted, format!("process {restarted} (shard {VICTIM}, restarted)"))])
+        .chain([(
+            restarted,
+            format!("process {restarted} (shard {VICTIM}, restarted)"),
+        )])
     {
         println!(
             "  delivered by {label}: {}",

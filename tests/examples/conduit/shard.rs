@@ -126,9 +126,7 @@ impl ShardArgs {
             return Err("no shard ids to hold".into());
         }
         Ok(Self {
-            conduit_id: values
-                .remove("--conduit")
-                .ok_or("--conduit is required")?,
+            conduit_id: values.remove("--conduit").ok_or("--conduit is required")?,
             shards,
             ws_url: values.remove("--ws-url"),
             helix_url: values.remove("--helix-url"),

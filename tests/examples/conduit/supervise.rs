@@ -93,7 +93,13 @@ impl Supervisor {
                 let Some(line) = ShardLine::parse(&line) else {
                     continue;
                 };
-                if sender.send(Seen { process: number, line }).is_err() {
+                if sender
+                    .send(Seen {
+                        process: number,
+                        line,
+                    })
+                    .is_err()
+                {
                     return;
                 }
             }
@@ -114,12 +120,7 @@ impl Supervisor {
 
     /// Reads lines until `done` holds for all of them; panics naming `what` after `patience`
     /// (a guard against hanging, not a timing assertion).
-    pub async fn until(
-        &mut self,
-        patience: Duration,
-        what: &str,
-        done: impl Fn(&[Seen]) -> bool,
-    ) {
+    pub async fn until(&mut self, patience: Duration, what: &str, done: impl Fn(&[Seen]) -> bool) {
         self.collect();
         let wait = async {
             while !done(&self.seen) {
