@@ -1,8 +1,9 @@
 //! A conduit's shards held by real OS processes against the mock, one port for all of them:
 //! three shard processes, a stream of notifications, one process SIGKILLed mid-stream and started
 //! again. Every notification is delivered exactly once across the processes, apart from those the
-//! mock could not route (counted) and those written to the killed process's socket before the
-//! mock saw it die (counted: a dead process cannot print what its kernel buffered), and the killed
+//! mock could not route (counted) and those the mock wrote into the killed process's socket
+//! (counted: written just before the kill and not yet printed, or after it but before the mock saw
+//! the socket end, when the write still succeeds and there is nothing to retry), and the killed
 //! process's shard comes back.
 //!
 //! The shard processes are this test's own executable run as `conduit_processes shard …`: the
@@ -184,6 +185,7 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
     let mut sent_before_kill = 0;
     let mut killed_at = None;
     let mut sent_while_dying = 0;
+    let mut written_before_kill = BTreeSet::new();
     let deadline = Instant::now() + PATIENCE;
     loop {
         assert!(Instant::now() < deadline, "shard 1 never disabled");
@@ -197,6 +199,13 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
             routed.extend(batch.into_iter().map(|r| r.message_id));
         }
         if killed_at.is_none() && sent_before_kill >= 30 {
+            // What was written before the kill may still have been unread by the process.
+            written_before_kill = mock
+                .records()
+                .sent_notifications()
+                .into_iter()
+                .map(|frame| frame.message_id.clone())
+                .collect();
             processes.running.remove(&VICTIM).unwrap().kill();
             killed_at = Some(Instant::now());
         } else if killed_at.is_some() && shard_status(&manager, VICTIM).await.0 != "enabled" {
@@ -344,10 +353,15 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
             processes.supervisor.notifications_of(number, ONLINE).len()
         );
     }
+    let lost_before_kill = lost_with_victim
+        .iter()
+        .filter(|id| written_before_kill.contains(**id))
+        .count();
     println!(
-        "  delivered exactly once: {}; twice: 0; unrouted (mock): {unrouted_total}; written to the killed process's socket and lost with it: {}",
+        "  delivered exactly once: {}; twice: 0; unrouted (mock): {unrouted_total}; written to the killed process's socket and lost with it: {} ({lost_before_kill} written before the kill, {} after it, before the mock saw the socket end)",
         delivered.len(),
-        lost_with_victim.len()
+        lost_with_victim.len(),
+        lost_with_victim.len() - lost_before_kill,
     );
     println!("  wall time: {:?}", started.elapsed());
     drop(processes);
