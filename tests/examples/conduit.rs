@@ -10,8 +10,8 @@
 //! starts the second process again, and prints a timeline and the counts. It exits 0 only if
 //! every routed event was delivered exactly once.
 //!
-//! The shard processes are this executable run as `conduit shard …`: the same code as the
-//! `conduit_shard` example (`conduit/shard.rs`), so the demo needs nothing else built.
+//! The shard processes are this executable run as `conduit --shard-process …`: the same code as
+//! the `conduit_shard` example (`conduit/shard.rs`), so the demo needs nothing else built.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "conduit/shard.rs"]
@@ -40,7 +40,7 @@ const PATIENCE: Duration = Duration::from_secs(15);
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("shard") {
+    if args.first().map(String::as_str) == Some(shard::ROLE_FLAG) {
         return shard::main_with(args.into_iter().skip(1));
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -64,7 +64,7 @@ impl Timeline {
 }
 
 fn shard_args(mock: &MockEventSub, conduit_id: &str, shard_id: u32) -> Vec<String> {
-    let mut args = vec!["shard".to_owned()];
+    let mut args = vec![shard::ROLE_FLAG.to_owned()];
     args.extend(ShardArgs::for_mock(
         mock,
         conduit_id,

@@ -6,11 +6,11 @@
 //! the socket end, when the write still succeeds and there is nothing to retry), and the killed
 //! process's shard comes back.
 //!
-//! The shard processes are this test's own executable run as `conduit_processes shard …`: the
-//! code of the `conduit_shard` example (`tests/examples/conduit/shard.rs`), compiled in here
-//! because `cargo test --test conduit_processes` does not build examples, and a `[[bin]]` could
-//! not use the dev-dependency `eventsub-tokio`. Hence `harness = false`: `main` decides which role
-//! it plays.
+//! The shard processes are this test's own executable run as
+//! `conduit_processes --shard-process …`: the code of the `conduit_shard` example
+//! (`tests/examples/conduit/shard.rs`), compiled in here because
+//! `cargo test --test conduit_processes` does not build examples, and a `[[bin]]` could not use the
+//! dev-dependency `eventsub-tokio`. Hence `harness = false`: `main` decides which role it plays.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 #[path = "../examples/conduit/shard.rs"]
@@ -39,20 +39,20 @@ const ONLINE: &str = "stream.online";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("shard") {
+    if args.first().map(String::as_str) == Some(shard::ROLE_FLAG) {
         return shard::main_with(args.into_iter().skip(1));
     }
     if args.iter().any(|arg| arg == "--list") {
         println!("{TEST_NAME}: test");
         return ExitCode::SUCCESS;
     }
-    if let Some(filter) = args.iter().find(|arg| !arg.starts_with('-'))
-        && !TEST_NAME.contains(filter.as_str())
-    {
+    if !selected(&args) {
         println!("running 0 tests ({TEST_NAME} filtered out)");
         return ExitCode::SUCCESS;
     }
     println!("running 1 test: {TEST_NAME}");
+    static_allocation_reads_a_range_or_an_ordinal_and_a_count();
+    println!("test static_allocation_reads_a_range_or_an_ordinal_and_a_count ... ok");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -61,6 +61,74 @@ fn main() -> ExitCode {
     runtime.block_on(a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back());
     println!("test {TEST_NAME} ... ok");
     ExitCode::SUCCESS
+}
+
+/// Whether libtest's arguments (as `cargo test -- …` passes them on) select this one test: not
+/// when only ignored tests are asked for, nor when a filter does not match or a skip does.
+fn selected(args: &[String]) -> bool {
+    const TAKES_A_VALUE: [&str; 6] = [
+        "--test-threads",
+        "--format",
+        "--color",
+        "--logfile",
+        "--report-time",
+        "-Z",
+    ];
+    let mut filters = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--ignored" => return false,
+            "--skip" => {
+                if args
+                    .next()
+                    .is_some_and(|skip| TEST_NAME.contains(skip.as_str()))
+                {
+                    return false;
+                }
+            }
+            flag if TAKES_A_VALUE.contains(&flag) => {
+                args.next();
+            }
+            flag if flag.starts_with('-') => {}
+            filter => filters.push(filter),
+        }
+    }
+    filters.is_empty() || filters.iter().any(|filter| TEST_NAME.contains(filter))
+}
+
+/// The shard ids a process is told: `--shards A..B` is a block, `--ordinal K --count N --total S`
+/// is every N-th shard from K (a StatefulSet ordinal); nonsense is refused.
+fn static_allocation_reads_a_range_or_an_ordinal_and_a_count() {
+    let parse = |line: &str| ShardArgs::parse(line.split_whitespace().map(str::to_owned));
+    assert_eq!(
+        parse("--conduit c --shards 2..5").unwrap().shards,
+        [2, 3, 4]
+    );
+    assert_eq!(parse("--conduit c --shards 7").unwrap().shards, [7]);
+    assert_eq!(
+        parse("--conduit c --ordinal 1 --count 3 --total 8")
+            .unwrap()
+            .shards,
+        [1, 4, 7]
+    );
+    assert_eq!(
+        parse("--conduit c --ordinal 0 --count 1 --total 3")
+            .unwrap()
+            .shards,
+        [0, 1, 2]
+    );
+    for refused in [
+        "--shards 0..2",
+        "--conduit c",
+        "--conduit c --shards 3..3",
+        "--conduit c --ordinal 3 --count 3 --total 8",
+        "--conduit c --ordinal 0 --count 0 --total 8",
+        "--conduit c --shards 0..2 --ordinal 0 --count 2 --total 4",
+        "--conduit c --shards x",
+    ] {
+        assert!(parse(refused).is_err(), "{refused} was accepted");
+    }
 }
 
 /// The shard processes of the test, by shard id, and the supervisor following them.
@@ -73,7 +141,7 @@ struct Processes {
 impl Processes {
     fn start(&mut self, shard_id: u32) -> usize {
         let program = std::env::current_exe().unwrap();
-        let mut args = vec!["shard".to_owned()];
+        let mut args = vec![shard::ROLE_FLAG.to_owned()];
         args.extend((self.mock_args)(shard_id));
         let process = self.supervisor.spawn(&program, &args, CLIENT_ID, APP_TOKEN);
         let number = process.number;

@@ -11,7 +11,7 @@
 //! command line, where `ps` would show the token).
 //!
 //! Static allocation:
-//! - `--shards A..B`: the shards `A` to `B - 1` (a contiguous block; `--shards 3` is shard 3 alone).
+//! - `--shards A..B`: the shards `A` to `B - 1`, a contiguous block (`--shards 3`: shard 3 alone).
 //! - `--ordinal K --count N --total S`: process `K` of `N` (a StatefulSet's ordinal, say) of a
 //!   conduit with `S` shards holds the shards `K, K + N, K + 2N, … < S` (strided, so growing `S`
 //!   spreads the new shards over all processes).
@@ -41,6 +41,10 @@ use eventsub_proto::{ConduitId, Event};
 use eventsub_tokio::{AccessToken, EventSub, EventSubHandle};
 use futures_util::StreamExt;
 use futures_util::stream::select_all;
+
+/// The first argument that makes a supervisor's own executable (the demo's, the test's) act as a
+/// shard process: a flag, so that no test-name filter can be mistaken for it.
+pub const ROLE_FLAG: &str = "--shard-process";
 
 /// What a shard process was told.
 #[derive(Debug)]
@@ -276,6 +280,8 @@ pub async fn run(args: ShardArgs) -> ExitCode {
         }
     };
     tokio::pin!(stdin_ended);
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     let mut stopped_badly = false;
     loop {
         tokio::select! {
@@ -292,7 +298,7 @@ pub async fn run(args: ShardArgs) -> ExitCode {
                     emit(format_args!("{line}"));
                 }
             }
-            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut interrupted => break,
             () = &mut stdin_ended => break,
         }
     }
