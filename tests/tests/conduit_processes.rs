@@ -132,17 +132,23 @@ fn static_allocation_reads_a_range_or_an_ordinal_and_a_count() {
 }
 
 /// The shard processes of the test, by shard id, and the supervisor following them.
-struct Processes {
+struct Processes<'a> {
+    mock: &'a MockEventSub,
+    conduit_id: String,
     supervisor: Supervisor,
     running: BTreeMap<u32, ShardProcess>,
-    mock_args: Box<dyn Fn(u32) -> Vec<String>>,
 }
 
-impl Processes {
+impl Processes<'_> {
+    /// Starts a process holding shard `shard_id` alone; its supervisor's number.
     fn start(&mut self, shard_id: u32) -> usize {
         let program = std::env::current_exe().unwrap();
         let mut args = vec![shard::ROLE_FLAG.to_owned()];
-        args.extend((self.mock_args)(shard_id));
+        args.extend(ShardArgs::for_mock(
+            self.mock,
+            &self.conduit_id,
+            shard_id..shard_id + 1,
+        ));
         let process = self.supervisor.spawn(&program, &args, CLIENT_ID, APP_TOKEN);
         let number = process.number;
         self.running.insert(shard_id, process);
@@ -196,19 +202,11 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
         Subscribed::Created(_)
     ));
 
-    let mock_args = {
-        let base = ShardArgs::for_mock(&mock, &conduit_id, 0..1);
-        Box::new(move |shard_id: u32| {
-            let mut args = base.clone();
-            let range = args.iter().position(|arg| arg == "--shards").unwrap() + 1;
-            args[range] = format!("{shard_id}..{}", shard_id + 1);
-            args
-        })
-    };
     let mut processes = Processes {
+        mock: &mock,
+        conduit_id,
         supervisor: Supervisor::default(),
         running: BTreeMap::new(),
-        mock_args,
     };
     let first: Vec<usize> = (0..3).map(|shard_id| processes.start(shard_id)).collect();
     processes
@@ -405,7 +403,7 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
         "conduit_processes: conduit of 3 shards, 3 shard processes; shard {VICTIM}'s process SIGKILLed mid-stream, started again"
     );
     println!(
-        "  notifications routed: {} ({sent_before_kill} in the stream before the kill, {sent_while_dying} between the kill and the mock disabling shard {VICTIM} as {disabled_status}, {sent_after_restart} after the restart)",
+        "  notifications routed: {} (30 with every process alive, {sent_before_kill} in the stream before the kill, {sent_while_dying} between the kill and the mock disabling shard {VICTIM} as {disabled_status}, {sent_after_restart} after the restart)",
         routed.len()
     );
     for (number, label) in first
