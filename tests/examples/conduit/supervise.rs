@@ -1,0 +1,162 @@
+//! Starting shard processes and following what they print: shared by the demo and the test
+//! `conduit_processes`.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::shard::ShardLine;
+
+/// One line, and which process (by the supervisor's number, a new one per start) printed it.
+#[derive(Clone, Debug)]
+pub struct Seen {
+    /// The process.
+    pub process: usize,
+    /// The line.
+    pub line: ShardLine,
+}
+
+/// A running shard process. Dropping it kills it; its stdin is a pipe, so it also stops by
+/// itself (`--exit-on-stdin-eof`) if the supervisor dies without dropping it.
+pub struct ShardProcess {
+    /// The supervisor's number for it.
+    pub number: usize,
+    child: Child,
+    _stdin: ChildStdin,
+}
+
+impl ShardProcess {
+    /// Kills it with SIGKILL (on Unix) and reaps it: no chance to close its sockets itself.
+    pub fn kill(mut self) {
+        self.child.kill().expect("kill the shard process");
+        self.child.wait().expect("reap the shard process");
+    }
+}
+
+impl Drop for ShardProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts shard processes and collects their lines in order of arrival.
+pub struct Supervisor {
+    sender: mpsc::UnboundedSender<Seen>,
+    receiver: mpsc::UnboundedReceiver<Seen>,
+    next_number: usize,
+    /// Every line read so far.
+    pub seen: Vec<Seen>,
+}
+
+impl Default for Supervisor {
+    fn default() -> Self {
+        let (sender, receiver) = mpsc::unbounded_channel();
+        Self {
+            sender,
+            receiver,
+            next_number: 0,
+            seen: Vec::new(),
+        }
+    }
+}
+
+impl Supervisor {
+    /// Starts `program` with `args`, the client id and app token in its environment, and a
+    /// thread reading its stdout.
+    pub fn spawn(
+        &mut self,
+        program: &Path,
+        args: &[String],
+        client_id: &str,
+        app_token: &str,
+    ) -> ShardProcess {
+        let mut child = Command::new(program)
+            .args(args)
+            .env("TWITCH_CLIENT_ID", client_id)
+            .env("TWITCH_APP_TOKEN", app_token)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("start a shard process");
+        let number = self.next_number;
+        self.next_number += 1;
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stdin = child.stdin.take().expect("piped stdin");
+        let sender = self.sender.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                let Some(line) = ShardLine::parse(&line) else {
+                    continue;
+                };
+                if sender
+                    .send(Seen {
+                        process: number,
+                        line,
+                    })
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        });
+        ShardProcess {
+            number,
+            child,
+            _stdin: stdin,
+        }
+    }
+
+    /// Takes the lines that arrived, without waiting.
+    pub fn collect(&mut self) {
+        while let Ok(seen) = self.receiver.try_recv() {
+            self.seen.push(seen);
+        }
+    }
+
+    /// Reads lines until `done` holds for all of them; panics naming `what` after `patience`
+    /// (a guard against hanging, not a timing assertion).
+    pub async fn until(&mut self, patience: Duration, what: &str, done: impl Fn(&[Seen]) -> bool) {
+        self.collect();
+        let wait = async {
+            while !done(&self.seen) {
+                let seen = self.receiver.recv().await.expect("the sender lives here");
+                self.seen.push(seen);
+            }
+        };
+        if tokio::time::timeout(patience, wait).await.is_err() {
+            panic!("waited {patience:?} for {what}; lines: {:#?}", self.seen);
+        }
+    }
+
+    /// The message ids of `type` notifications process `number` printed.
+    pub fn notifications_of(&self, number: usize, kind: &str) -> Vec<String> {
+        notifications(&self.seen, kind)
+            .filter(|(process, _)| *process == number)
+            .map(|(_, id)| id.to_owned())
+            .collect()
+    }
+
+    /// Whether process `number` printed a line of `kind` (`assigned`, ...).
+    pub fn printed(&self, number: usize, kind: &str) -> bool {
+        self.seen
+            .iter()
+            .any(|seen| seen.process == number && seen.line.kind == kind)
+    }
+}
+
+/// `(process, message id)` of each `kind` notification in `seen`.
+pub fn notifications<'a>(
+    seen: &'a [Seen],
+    kind: &'a str,
+) -> impl Iterator<Item = (usize, &'a str)> + 'a {
+    seen.iter().filter_map(move |seen| {
+        (seen.line.kind == "notification" && seen.line.field("type") == Some(kind))
+            .then(|| seen.line.field("message_id").map(|id| (seen.process, id)))
+            .flatten()
+    })
+}
