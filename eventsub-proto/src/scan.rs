@@ -541,6 +541,7 @@ mod tests {
             }
         }
     }
+
     /// A notification frame whose event is `event` (any text).
     fn frame_with_event(event: &str) -> String {
         format!(
