@@ -541,4 +541,225 @@ mod tests {
             }
         }
     }
+
+    /// A notification frame whose event is `event` (any text).
+    fn frame_with_event(event: &str) -> String {
+        format!(
+            r#"{{"metadata":{{"message_id":"m","message_type":"notification","message_timestamp":"t","subscription_type":"x","subscription_version":"1"}},"payload":{{"subscription":{{"s":"]"}},"event":{event}}}}}"#
+        )
+    }
+
+    /// The object at the start of `text` as a byte at a time finds it: what [`Cursor::object`]
+    /// must answer, word by word.
+    fn object_a_byte_at_a_time(text: &str) -> Option<&str> {
+        let bytes = text.as_bytes();
+        if bytes.first() != Some(&b'{') {
+            return None;
+        }
+        let mut walk = Walk::default();
+        let mut at = 0;
+        while let Some(&byte) = bytes.get(at) {
+            match walk.step(byte)? {
+                Step::On => at += 1,
+                Step::SkipNext => at += 2,
+                Step::End => return text.get(..=at),
+            }
+        }
+        None
+    }
+
+    /// [`Cursor::object`] on `text`.
+    fn object_of(text: &str) -> Option<&str> {
+        Cursor { text, at: 0 }.object()
+    }
+
+    /// Checks one event text wherever it falls in a word: the object found agrees with a byte at
+    /// a time, the frame's scan with the full parse.
+    fn check_at_every_offset(event: &str) {
+        for pad in 0..9 {
+            let shifted = format!("{{{}\"\":{event}}}", " ".repeat(pad));
+            assert_eq!(
+                object_of(&shifted),
+                object_a_byte_at_a_time(&shifted),
+                "{shifted}"
+            );
+            agrees_with_the_full_parse(&frame_with_event(&shifted));
+        }
+        assert_eq!(object_of(event), object_a_byte_at_a_time(event), "{event}");
+        agrees_with_the_full_parse(&frame_with_event(event));
+    }
+
+    #[test]
+    fn escapes_brackets_and_multi_byte_characters_in_strings_are_read_at_every_offset() {
+        for inner in [
+            r#"\""#,
+            r#"\\"#,
+            r#"\\\""#,
+            r#"\\\\"#,
+            r#"a\"}]"#,
+            r#"\\"}"#,
+            "{[}]",
+            "é",
+            "日本語",
+            "😀}",
+            "\u{7f}\u{80}",
+            "Y_y",
+        ] {
+            for pad in 0..17 {
+                let pad = "p".repeat(pad);
+                check_at_every_offset(&format!(r#"{{"{pad}":"{pad}{inner}{pad}"}}"#));
+                check_at_every_offset(&format!(
+                    r#"{{"a":["{inner}",{{"{inner}":[]}}],"{pad}":1}}"#
+                ));
+            }
+        }
+    }
+
+    #[test]
+    fn a_frame_ending_anywhere_is_scanned_as_the_full_parse_reads_it() {
+        let event = r#"{"a":"x\"y\\","b":[{"c":"]}é"},{}],"d":"😀"}"#;
+        let whole = frame_with_event(event);
+        for end in 0..whole.len() {
+            if let Some(text) = whole.get(..end) {
+                assert!(scan(text, true).is_none(), "scanned a cut frame: {text}");
+                agrees_with_the_full_parse(text);
+            }
+        }
+        for end in 0..event.len() {
+            if let Some(text) = event.get(..end) {
+                assert_eq!(object_of(text), None, "{text}");
+                assert_eq!(object_a_byte_at_a_time(text), None, "{text}");
+            }
+        }
+        agrees_with_the_full_parse(&whole);
+        assert!(scan(CHAT.trim_end(), true).is_some());
+        for end in 0..CHAT.trim_end().len() {
+            if let Some(text) = CHAT.get(..end) {
+                assert!(scan(text, true).is_none(), "scanned a cut frame at {end}");
+            }
+        }
+    }
+
+    #[test]
+    fn nesting_is_taken_up_to_the_limit_at_every_offset() {
+        for depth in [MAX_DEPTH - 3, MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1] {
+            for pad in 0..9 {
+                let pad = " ".repeat(pad);
+                // The event itself is one level.
+                let inner = depth.saturating_sub(1);
+                let event = format!("{{{pad}\"k\":{}{}}}", "[".repeat(inner), "]".repeat(inner));
+                check_at_every_offset(&event);
+                let taken = object_of(&event).is_some();
+                assert_eq!(taken, depth <= MAX_DEPTH, "depth {depth}");
+                let mixed = format!(
+                    "{{{pad}\"k\":{}1{}}}",
+                    "[{\"a\":".repeat(inner / 2),
+                    "}]".repeat(inner / 2)
+                );
+                check_at_every_offset(&mixed);
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_closing_bracket_at_depth_one_ends_the_object_whatever_its_kind() {
+        // Bracket kinds are the decode's to check: the scan ends the object where a byte walk does.
+        for pad in 0..9 {
+            let spaces = " ".repeat(pad);
+            let text = format!("{{{spaces}]]]]]]]]]]]]");
+            assert_eq!(object_of(&text), Some(format!("{{{spaces}]").as_str()));
+            check_at_every_offset(&format!("{{{spaces}]]]]]]]]]]]]"));
+            check_at_every_offset(&format!("{{{spaces}[}}]]]]]]]]]]]]"));
+        }
+    }
+
+    #[test]
+    fn the_lowest_zero_byte_is_found_exactly() {
+        for word in [
+            0u64,
+            u64::MAX,
+            0x0100,
+            0x0001_0000_0000_0100,
+            0x8000_0000_0000_0001,
+        ] {
+            let lowest = (0..8).find(|byte| (word >> (byte * 8)) & 0xFF == 0);
+            let flagged = zero_bytes(word);
+            let found = (flagged != 0).then(|| flagged.trailing_zeros() / 8);
+            assert_eq!(found, lowest, "{word:#x}");
+        }
+    }
+
+    /// Pieces of JSON-ish text, to build random inputs from.
+    const PIECES: [&str; 22] = [
+        "{", "}", "[", "]", "\"", "\\", "\\\"", "\\\\", ",", ":", " ", "\n", "a", "key", "1",
+        "-2.5e3", "true", "null", "é", "😀", "\"text\"", "\u{1}",
+    ];
+
+    fn json_ish() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::collection::vec(proptest::sample::select(&PIECES[..]), 0..64)
+            .prop_map(|pieces| pieces.concat())
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use serde_json::Value;
+        let leaf = proptest::prop_oneof![
+            proptest::strategy::Just(Value::Null),
+            proptest::prelude::any::<bool>().prop_map(Value::Bool),
+            proptest::prelude::any::<i32>().prop_map(Value::from),
+            "[a-z\"\\\\{}\\[\\]é😀 ]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(6, 48, 6, |inner| {
+            proptest::prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-z\"\\\\{}]{0,6}", inner, 0..6)
+                    .prop_map(|map| Value::Object(map.into_iter().collect())),
+            ]
+        })
+    }
+
+    use proptest::prelude::Strategy as _;
+
+    proptest::proptest! {
+        #[test]
+        fn the_scan_agrees_with_serde_json_on_random_json_ish_events(
+            body in json_ish(),
+            pad in 0usize..8,
+        ) {
+            let event = format!("{{{}{body}", " ".repeat(pad));
+            proptest::prop_assert_eq!(object_of(&event), object_a_byte_at_a_time(&event));
+            let text = frame_with_event(&event);
+            agrees_with_the_full_parse(&text);
+            // What serde_json reads whole, the scan takes, with the same event.
+            if let Ok(Message::Notification(parsed)) = message::parse(&text) {
+                let Some(Scanned::Notification { event: found, .. }) = scan(&text, true) else {
+                    panic!("valid but not scanned: {text}")
+                };
+                let Events::Single(parsed_event) = parsed.events else { panic!("a batch") };
+                proptest::prop_assert_eq!(found, parsed_event.get());
+            }
+        }
+
+        #[test]
+        fn the_scan_finds_every_json_object_serde_json_writes(
+            fields in proptest::collection::btree_map("[a-z\"\\\\{}é]{0,6}", json_value(), 0..8),
+            pretty in proptest::prelude::any::<bool>(),
+            trailing in json_ish(),
+        ) {
+            let value = serde_json::Value::Object(fields.into_iter().collect());
+            let written = if pretty {
+                serde_json::to_string_pretty(&value)
+            } else {
+                serde_json::to_string(&value)
+            };
+            let event = written.map_err(|error| proptest::test_runner::TestCaseError::fail(error.to_string()))?;
+            let followed = format!("{event}{trailing}");
+            proptest::prop_assert_eq!(object_of(&followed), Some(event.as_str()));
+            let text = frame_with_event(&event);
+            let Some(Scanned::Notification { event: found, .. }) = scan(&text, true) else {
+                panic!("valid but not scanned: {text}")
+            };
+            proptest::prop_assert_eq!(found, event.as_str());
+            agrees_with_the_full_parse(&text);
+        }
+    }
 }
