@@ -1,5 +1,6 @@
-//! What the conduit tests share: a bare WebSocket shard session against the mock (the core's
-//! shard mode comes later), a mock with an app token, and waiting without sleeping.
+//! What the conduit tests share: a bare WebSocket shard session against the mock (these tests
+//! check the mock and the manager, not the client's shard mode), a mock with an app token, and
+//! waiting without sleeping.
 #![allow(dead_code)]
 
 use std::time::Duration;
