@@ -36,8 +36,8 @@
 //! | `channel.channel_points_custom_reward_redemption.add` | Get Custom Reward Redemption ([`HelixClient::custom_reward_redemptions`]) | `channel:read:redemptions`, `channel:manage:redemptions` | events, by `redeemed_at`, per reward the app's client id created |
 //! | `channel.poll.begin`, `channel.poll.end` | Get Polls ([`HelixClient::polls`]) | `channel:read:polls`, `channel:manage:polls` | events: `started_at`, `ended_at`, `status` |
 //! | `channel.prediction.begin`, `.lock`, `.end` | Get Predictions ([`HelixClient::predictions`]) | `channel:read:predictions`, `channel:manage:predictions` | events: `created_at`, `locked_at`, `ended_at`, `status` |
-//! | `channel.goal.begin`, `.progress` | Get Creator Goals ([`HelixClient::creator_goals`]) | `channel:read:goals` | state (goals in progress; an ended goal is gone) |
-//! | `channel.charity_campaign.start`, `.progress` | Get Charity Campaign ([`HelixClient::charity_campaign`]) | `channel:read:charity` | state (the running campaign, its amount) |
+//! | `channel.goal.begin`, `.progress`, `.end` | Get Creator Goals ([`HelixClient::creator_goals`]) | `channel:read:goals` | state (goals in progress; an ended goal is gone) |
+//! | `channel.charity_campaign.start`, `.progress`, `.stop` | Get Charity Campaign ([`HelixClient::charity_campaign`]) | `channel:read:charity` | state (the running campaign, its amount) |
 //! | `stream.online`, `stream.offline` | Get Streams ([`HelixClient::streams_of`]) | none | state (live with `started_at`, or absent) |
 //! | `channel.update` | Get Channel Information ([`HelixClient::channel_information`]) | none | state (title, category, language, labels) |
 //! | anything else (chat, cheers, raids, hype trains, …) | none | — | unrecoverable |

@@ -926,6 +926,59 @@ fn goal_changes_delivered_live_are_not_recovered() {
     );
 }
 
+#[test]
+fn a_goal_that_ended_in_the_gap_is_recovered_as_it_last_was_and_one_ended_live_is_not() {
+    let mut harness = up(vec![
+        common::goal_begin(),
+        common::goal_progress(),
+        common::goal_end(),
+    ]);
+    assert!(harness.act_goal_begin("g1"));
+    assert!(harness.act_goal_begin("g2"));
+    assert!(harness.act_goal_progress("g1", 30));
+    assert!(harness.act_goal_end("g2"), "ended live");
+    gap(&mut harness, |harness| {
+        assert!(!harness.act_goal_end("g1"));
+    });
+    let events = recovered_events(&harness);
+    assert!(
+        matches!(events.as_slice(), [RecoveredEvent::GoalEnd { before }]
+            if before.id == "g1" && before.current_amount == 30),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn a_campaign_that_stopped_in_the_gap_is_recovered_and_one_stopped_live_is_not() {
+    let subscriptions = vec![
+        common::charity_start(),
+        common::charity_progress(),
+        common::charity_stop(),
+    ];
+    let mut harness = up(subscriptions.clone());
+    assert!(harness.act_charity_start("c1"));
+    assert!(harness.act_charity_progress(700));
+    gap(&mut harness, |harness| {
+        assert!(!harness.act_charity_stop());
+    });
+    let events = recovered_events(&harness);
+    assert!(
+        matches!(events.as_slice(), [RecoveredEvent::CharityStop { before }]
+            if before.id == "c1" && before.current_amount.value == 700),
+        "{events:?}"
+    );
+
+    let mut harness = up(subscriptions);
+    assert!(harness.act_charity_start("c1"));
+    assert!(harness.act_charity_stop(), "stopped live");
+    gap(&mut harness, |_| {});
+    assert!(
+        recovered_events(&harness).is_empty(),
+        "{:?}",
+        harness.recovered()
+    );
+}
+
 fn charity() -> Vec<eventsub_proto::SubscriptionSpec> {
     vec![common::charity_start(), common::charity_progress()]
 }

@@ -77,10 +77,12 @@ impl HelixRead {
             "channel.prediction.begin" | "channel.prediction.lock" | "channel.prediction.end" => {
                 Self::Predictions
             }
-            "channel.goal.begin" | "channel.goal.progress" => Self::CreatorGoals,
-            "channel.charity_campaign.start" | "channel.charity_campaign.progress" => {
-                Self::CharityCampaign
+            "channel.goal.begin" | "channel.goal.progress" | "channel.goal.end" => {
+                Self::CreatorGoals
             }
+            "channel.charity_campaign.start"
+            | "channel.charity_campaign.progress"
+            | "channel.charity_campaign.stop" => Self::CharityCampaign,
             "stream.online" | "stream.offline" => Self::Streams,
             "channel.update" => Self::ChannelInformation,
             _ => return None,

@@ -95,6 +95,13 @@ pub enum RecoveredEvent {
         /// The goal now.
         after: CreatorGoal,
     },
+    /// `channel.goal.end`: a goal in progress before the gap that is no longer listed. Get
+    /// Creator Goals lists only goals in progress, so whether it was achieved, and when it ended,
+    /// is not known: the goal is as it last was before the gap.
+    GoalEnd {
+        /// The goal as it was before the gap.
+        before: CreatorGoal,
+    },
     /// `channel.charity_campaign.start`: a campaign running now that was not before the gap.
     CharityStart {
         /// The campaign as Get Charity Campaign says now.
@@ -106,6 +113,13 @@ pub enum RecoveredEvent {
         before: CharityCampaign,
         /// The campaign now.
         after: CharityCampaign,
+    },
+    /// `channel.charity_campaign.stop`: the campaign running before the gap is no longer (none
+    /// runs now, or another does). When it stopped and its final amount are not known: the
+    /// campaign is as it last was before the gap.
+    CharityStop {
+        /// The campaign as it was before the gap.
+        before: CharityCampaign,
     },
     /// `stream.online`: live now, offline (or another stream) before the gap.
     StreamOnline {

@@ -101,6 +101,14 @@ pub(crate) fn changes(
                 Vec::new()
             }
         }
+        // Gone from the goals in progress: ended (achieved or not, Helix does not say).
+        (Snapshot::Goals(before), Snapshot::Goals(after)) if kind == "channel.goal.end" => before
+            .iter()
+            .filter(|earlier| !after.iter().any(|goal| goal.id == earlier.id))
+            .map(|earlier| RecoveredEvent::GoalEnd {
+                before: earlier.clone(),
+            })
+            .collect(),
         (Snapshot::Goals(before), Snapshot::Goals(after)) => after
             .iter()
             .filter_map(|goal| {
@@ -121,6 +129,15 @@ pub(crate) fn changes(
                 }
             })
             .collect(),
+        // The campaign before is not the one now (none, or another): it stopped in the gap.
+        (Snapshot::Charity(Some(before)), Snapshot::Charity(after))
+            if kind == "channel.charity_campaign.stop"
+                && after.as_ref().is_none_or(|after| after.id != before.id) =>
+        {
+            vec![RecoveredEvent::CharityStop {
+                before: before.clone(),
+            }]
+        }
         (Snapshot::Charity(before), Snapshot::Charity(Some(after))) => {
             let same = before.as_ref().filter(|before| before.id == after.id);
             match (kind, same) {
@@ -327,6 +344,66 @@ mod tests {
             if before.current_amount == 5 && after.current_amount == 9)
         );
         assert!(changes("channel.goal.progress", "1", &after, &after).is_empty());
+    }
+
+    #[test]
+    fn a_goal_no_longer_in_progress_is_an_end_with_its_last_known_state() {
+        let before = goals(&[("g1", 5), ("g2", 7)]);
+        let after = goals(&[("g2", 9), ("g3", 0)]);
+        let ended = changes("channel.goal.end", "1", &before, &after);
+        assert!(
+            matches!(ended.as_slice(), [RecoveredEvent::GoalEnd { before }]
+            if before.id == "g1" && before.current_amount == 5)
+        );
+        assert!(changes("channel.goal.end", "1", &after, &after).is_empty());
+        // An end is no begin nor progress, and those are no end.
+        assert!(
+            changes("channel.goal.begin", "1", &before, &after)
+                .iter()
+                .all(|event| matches!(event, RecoveredEvent::GoalBegin { .. }))
+        );
+    }
+
+    fn charity(id: Option<&str>, cents: i64) -> Snapshot {
+        let data = id.map_or_else(String::new, |id| {
+            format!(
+                r#"{{"id":"{id}","broadcaster_id":"1","broadcaster_login":"c","broadcaster_name":"C",
+                "charity_name":"X","charity_description":"","charity_logo":"","charity_website":"",
+                "current_amount":{{"value":{cents},"decimal_places":2,"currency":"USD"}},
+                "target_amount":{{"value":100000,"decimal_places":2,"currency":"USD"}}}}"#
+            )
+        });
+        let body = format!(r#"{{"data":[{data}]}}"#);
+        decode(HelixRead::CharityCampaign, "1", &body).expect("charity") // ok: a test's failure report
+    }
+
+    #[test]
+    fn a_campaign_gone_or_replaced_is_a_stop_and_the_same_one_is_not() {
+        let stopped = |before: &Snapshot, after: &Snapshot| {
+            changes("channel.charity_campaign.stop", "1", before, after)
+        };
+        let running = charity(Some("c1"), 500);
+        let gone = stopped(&running, &charity(None, 0));
+        assert!(
+            matches!(gone.as_slice(), [RecoveredEvent::CharityStop { before }] if before.id == "c1")
+        );
+        let replaced = stopped(&running, &charity(Some("c2"), 0));
+        assert!(
+            matches!(replaced.as_slice(), [RecoveredEvent::CharityStop { before }] if before.id == "c1")
+        );
+        assert!(stopped(&running, &charity(Some("c1"), 900)).is_empty());
+        assert!(stopped(&charity(None, 0), &charity(Some("c1"), 0)).is_empty());
+        // A replaced campaign is also a start for a start subscription.
+        let started = changes(
+            "channel.charity_campaign.start",
+            "1",
+            &running,
+            &charity(Some("c2"), 0),
+        );
+        assert!(matches!(
+            started.as_slice(),
+            [RecoveredEvent::CharityStart { .. }]
+        ));
     }
 
     #[test]

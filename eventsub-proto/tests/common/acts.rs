@@ -10,8 +10,8 @@ use super::{
     BROADCASTER, Harness, REWARD, ban, chat, follow, poll_begin, poll_end, redemption, rfc3339,
 };
 use super::{
-    charity_progress, charity_start, goal_begin, goal_progress, prediction_begin, prediction_end,
-    prediction_lock,
+    charity_progress, charity_start, charity_stop, goal_begin, goal_end, goal_progress,
+    prediction_begin, prediction_end, prediction_lock,
 };
 use super::{stream_offline, stream_online};
 
@@ -191,6 +191,20 @@ impl Harness {
         self.notify(&goal_progress(), &event)
     }
 
+    /// The goal leaves the goals in progress (Get Creator Goals lists it no more).
+    pub fn act_goal_end(&mut self, id: &str) -> bool {
+        let amount = self
+            .world
+            .goals
+            .iter()
+            .find(|goal| goal.0 == id)
+            .map(|goal| goal.1)
+            .expect("a goal in progress");
+        self.world.goals.retain(|goal| goal.0 != id);
+        let event = self.goal_event(id, amount);
+        self.notify(&goal_end(), &event)
+    }
+
     /// Charity events name the channel `broadcaster_id`, not `broadcaster_user_id`.
     fn charity_event(&self, id: &str, raised: i64, started: bool) -> String {
         let amount = |value: i64| json!({"value": value, "decimal_places": 2, "currency": "USD"});
@@ -216,6 +230,13 @@ impl Harness {
         let id = campaign.0.clone();
         let event = self.charity_event(&id, raised, false);
         self.notify(&charity_progress(), &event)
+    }
+
+    /// The running campaign stops (Get Charity Campaign lists none).
+    pub fn act_charity_stop(&mut self) -> bool {
+        let (id, raised) = self.world.charity.take().expect("a campaign running");
+        let event = self.charity_event(&id, raised, false);
+        self.notify(&charity_stop(), &event)
     }
 
     pub fn act_chat(&mut self, id: &str) -> bool {

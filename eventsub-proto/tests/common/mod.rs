@@ -69,6 +69,12 @@ pub fn goal_begin() -> SubscriptionSpec {
 pub fn goal_progress() -> SubscriptionSpec {
     by_broadcaster("channel.goal.progress")
 }
+pub fn goal_end() -> SubscriptionSpec {
+    by_broadcaster("channel.goal.end")
+}
+pub fn charity_stop() -> SubscriptionSpec {
+    by_broadcaster("channel.charity_campaign.stop")
+}
 pub fn charity_start() -> SubscriptionSpec {
     by_broadcaster("channel.charity_campaign.start")
 }
