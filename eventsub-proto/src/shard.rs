@@ -88,8 +88,12 @@ pub enum ShardAssignError {
     Request(RequestError),
 }
 
+/// The most characters of a refusal's `code` and `message` that are kept.
+pub const MAX_REFUSAL_CHARS: usize = 512;
+
 impl ShardAssignError {
-    /// Twitch's refusal of the shard with `code` and `message`.
+    /// Twitch's refusal of the shard with `code` and `message`, each kept to its first
+    /// [`MAX_REFUSAL_CHARS`] characters (they come from the network, and every retry reports them).
     ///
     /// ```
     /// use eventsub_proto::ShardAssignError;
@@ -102,9 +106,16 @@ impl ShardAssignError {
     /// assert!(!busy.is_permanent());
     /// ```
     pub fn refused(code: impl Into<String>, message: impl Into<String>) -> Self {
+        let bounded = |text: String| {
+            if text.chars().count() > MAX_REFUSAL_CHARS {
+                text.chars().take(MAX_REFUSAL_CHARS).collect()
+            } else {
+                text
+            }
+        };
         Self::Refused {
-            code: code.into(),
-            message: message.into(),
+            code: bounded(code.into()),
+            message: bounded(message.into()),
         }
     }
 
@@ -123,5 +134,25 @@ impl ShardAssignError {
             }
             Self::Request(_) => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusals_code_and_message_are_kept_to_their_bound() {
+        let long = "é".repeat(MAX_REFUSAL_CHARS + 10);
+        let ShardAssignError::Refused { code, message } = ShardAssignError::refused(&*long, &*long)
+        else {
+            panic!("a refusal");
+        };
+        assert_eq!(code.chars().count(), MAX_REFUSAL_CHARS);
+        assert_eq!(message.chars().count(), MAX_REFUSAL_CHARS);
+        let short = ShardAssignError::refused("invalid_shard_id", "out of range");
+        assert!(
+            matches!(short, ShardAssignError::Refused { code, .. } if code == "invalid_shard_id")
+        );
     }
 }

@@ -10,6 +10,10 @@ use super::report::ReadError;
 /// keep more than a page's worth.
 const MAX_ITEMS_PER_PAGE: usize = 100;
 
+/// The longest page cursor followed: it goes back to Helix in the next request's URL, and
+/// Twitch's own are a few hundred bytes at most.
+const MAX_CURSOR_BYTES: usize = 1024;
+
 /// The longest error message kept from a body that does not decode.
 const MAX_MESSAGE_CHARS: usize = 200;
 
@@ -57,6 +61,17 @@ pub(crate) fn decode_page<T: DeserializeOwned>(body: &str) -> Result<Decoded<T>,
         .pagination
         .and_then(|pagination| pagination.cursor)
         .filter(|cursor| !cursor.is_empty());
+    if let Some(cursor) = cursor
+        .as_ref()
+        .filter(|cursor| cursor.len() > MAX_CURSOR_BYTES)
+    {
+        return Err(ReadError::Malformed {
+            message: format!(
+                "a pagination cursor of {} bytes (at most {MAX_CURSOR_BYTES} are followed)",
+                cursor.len()
+            ),
+        });
+    }
     Ok(Decoded {
         items,
         cursor,
@@ -75,6 +90,21 @@ mod tests {
             decode::<ChannelFollower>(r#"{"data":null,"pagination":{}}"#).expect("valid"); // ok: a test's failure report
         assert!(items.is_empty());
         assert_eq!(cursor, None);
+    }
+
+    #[test]
+    fn a_cursor_too_long_to_send_back_is_malformed_and_one_that_fits_is_followed() {
+        let page = |cursor: &str| format!(r#"{{"data":[],"pagination":{{"cursor":"{cursor}"}}}}"#);
+        let long = "a".repeat(MAX_CURSOR_BYTES + 1);
+        let result = decode::<ChannelFollower>(&page(&long));
+        assert!(
+            matches!(&result, Err(ReadError::Malformed { message }) if message.contains("cursor")),
+            "{:?}",
+            result.map(|(_, cursor)| cursor)
+        );
+        let fits = "a".repeat(MAX_CURSOR_BYTES);
+        let result = decode::<ChannelFollower>(&page(&fits));
+        assert!(matches!(result, Ok((_, Some(cursor))) if cursor == fits));
     }
 
     #[test]

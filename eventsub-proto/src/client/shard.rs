@@ -178,13 +178,15 @@ impl Client {
         }
         // Its own jitter, apart from the reconnect and creation backoffs.
         let seed = self.config.seed.rotate_left(24);
-        let Some(mode) = self.shard.as_mut() else {
+        let Some(failures) = self.shard.as_ref().map(|mode| mode.failures) else {
             return;
         };
-        let delay = self.config.backoff.delay(mode.failures, seed);
-        mode.failures = mode.failures.saturating_add(1);
-        let at = self.now.checked_add(delay).unwrap_or(self.now);
-        mode.retry_at = Some(at);
+        let delay = self.config.backoff.delay(failures, seed);
+        let at = self.deadline_after(delay);
+        if let Some(mode) = self.shard.as_mut() {
+            mode.failures = failures.saturating_add(1);
+            mode.retry_at = Some(at);
+        }
         self.emit(Event::ShardFailed {
             shard,
             reason,
