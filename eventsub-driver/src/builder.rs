@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use eventsub_helix::{HelixClient, RetryPolicy};
 use eventsub_proto::catchup::CatchUpConfig;
-use eventsub_proto::{Client, ConduitId, Config, ShardConfig, SubscriptionSpec, Url};
+use eventsub_proto::{ConduitId, Config, Pool, ShardConfig, SubscriptionSpec, Url};
 use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -80,6 +80,8 @@ pub struct EventSubBuilder<R> {
     subscriptions: Vec<SubscriptionSpec>,
     /// Set by [`EventSubBuilder::conduit_shard`]: kept apart from `config` like `subscriptions`.
     shard: Option<ShardConfig>,
+    /// [`EventSubBuilder::max_sessions`], kept apart so `config` does not undo it.
+    max_sessions: Option<usize>,
     eventsub_url: Option<String>,
     helix_url: String,
     auth_url: Option<String>,
@@ -120,6 +122,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             config: Config::default(),
             subscriptions: Vec::new(),
             shard: None,
+            max_sessions: None,
             eventsub_url: None,
             helix_url: eventsub_helix::DEFAULT_API_BASE_URL.to_owned(),
             auth_url: None,
@@ -161,6 +164,9 @@ impl<R: Runtime> EventSubBuilder<R> {
         if let Some(catch_up) = &self.catch_up {
             config.catch_up = Some(catch_up.clone());
         }
+        if let Some(sessions) = self.max_sessions {
+            config.max_sessions = sessions;
+        }
         for spec in &self.subscriptions {
             if !config.subscriptions.contains(spec) {
                 config.subscriptions.push(spec.clone());
@@ -189,6 +195,19 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// ```
     pub fn conduit_shard(mut self, conduit_id: ConduitId, shard_id: u32) -> Self {
         self.shard = Some(ShardConfig::new(conduit_id, shard_id));
+        self
+    }
+
+    /// Lets the client hold up to `sessions` WebSocket sessions for its user token (1, the
+    /// default, to [`MAX_SESSIONS_PER_TOKEN`](eventsub_proto::MAX_SESSIONS_PER_TOKEN), Twitch's
+    /// limit), in either order with [`EventSubBuilder::config`]: a second or third session is
+    /// opened only when the subscriptions do not fit on the ones it has (300 each), so up to 900
+    /// subscriptions under the token's cost limit. The events of every session come out of the
+    /// one [`EventStream`]; each says which session it came from
+    /// ([`ConnId::session_index`](eventsub_proto::ConnId::session_index),
+    /// [`Gap::session`](eventsub_proto::Gap::session)). See [`eventsub_proto::pool`].
+    pub fn max_sessions(mut self, sessions: usize) -> Self {
+        self.max_sessions = Some(sessions);
         self
     }
 
@@ -415,7 +434,7 @@ impl<R: Runtime> EventSubBuilder<R> {
         let helix = helix.build()?;
         let seed = config.seed;
         let start = self.runtime.now();
-        let client = Client::new(config, start)?;
+        let client = Pool::new(config, start)?;
         let recorder = match self.record {
             Some(target) => {
                 let out = target.open().map_err(ConnectError::Recording)?;

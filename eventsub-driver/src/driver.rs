@@ -11,7 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use eventsub_helix::HelixClient;
 use eventsub_proto::recording::Entry;
-use eventsub_proto::{Client, ConnId, Event, Input, LagTally, Output, RequestId};
+use eventsub_proto::{ConnId, Event, Input, LagTally, Output, Pool, RequestId};
 use futures_util::future::{AbortHandle, Abortable};
 use futures_util::stream::FuturesUnordered;
 use futures_util::{FutureExt, StreamExt};
@@ -37,7 +37,7 @@ type HelixResult = (RequestId, Result<HelixDone, futures_util::future::Aborted>)
 /// Everything the driver task owns.
 pub(crate) struct Driver<R> {
     pub(crate) runtime: R,
-    pub(crate) client: Client,
+    pub(crate) client: Pool,
     pub(crate) helix: HelixClient,
     pub(crate) tokens: Arc<dyn TokenProvider>,
     pub(crate) commands: mpsc::Receiver<Command>,
@@ -397,7 +397,7 @@ impl<R: Runtime> Driver<R> {
 
     /// Carries out the core's outputs in order, their events staged ([`Driver::staged`]) while
     /// they fit. While the consumer has no room under backpressure, only the actions are taken
-    /// ([`Client::poll_action`]): the events stay in the core (a batched notification's as one
+    /// ([`Pool::poll_action`]): the events stay in the core (a batched notification's as one
     /// entry, made one at a time), so this task holds none.
     fn take_outputs(&mut self, flight: &mut InFlight) {
         loop {

@@ -4,7 +4,7 @@
 //! the core's (which token it refuses, which subscription the token cannot serve); this only
 //! reads them.
 
-use eventsub_proto::{Client, Event, StopReason, SubscriptionFailure, SubscriptionState};
+use eventsub_proto::{Event, Pool, StopReason, SubscriptionFailure, SubscriptionState};
 use tokio::sync::oneshot;
 
 use crate::error::{ConnectError, Refusal};
@@ -38,7 +38,7 @@ impl FirstValidation {
     /// The outcome, once the core has validated a user token: every wanted subscription the core
     /// refused for it, or none. (The core refuses them in the same step that takes the answer, so
     /// this is read right after the input that carried it, before its outputs are carried out.)
-    pub(crate) fn decided_by(client: &Client) -> Option<Outcome> {
+    pub(crate) fn decided_by(client: &Pool) -> Option<Outcome> {
         client.token()?;
         let mut refusals: Vec<(Refusal, Refused)> = client
             .subscriptions()

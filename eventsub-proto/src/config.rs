@@ -278,7 +278,17 @@ pub struct Config {
     /// [`Config::subscriptions`] must be empty. `None` (the default): WebSocket mode, with a user
     /// access token.
     pub shard: Option<ShardConfig>,
+    /// How many WebSocket sessions a [`Pool`](crate::Pool) may hold for this token: 1 (the
+    /// default) to [`MAX_SESSIONS_PER_TOKEN`] (Twitch's limit of connections per user token).
+    /// A pool opens a second or third session only when the subscriptions do not fit on the
+    /// ones it has ([`Config::max_subscriptions_per_connection`] each). Only 1 in shard mode: a
+    /// conduit shard is one session. A [`Client`](crate::Client) is always one session and
+    /// ignores it.
+    pub max_sessions: usize,
 }
+
+/// Twitch's limit of WebSocket connections (with enabled subscriptions) per user access token.
+pub const MAX_SESSIONS_PER_TOKEN: usize = 3;
 
 impl Default for Config {
     fn default() -> Self {
@@ -311,6 +321,7 @@ impl Default for Config {
             delete_subscriptions_on_shutdown: false,
             catch_up: None,
             shard: None,
+            max_sessions: 1,
         }
     }
 }
@@ -377,6 +388,16 @@ impl Config {
             ),
         ] {
             check_not_too_long(field, value)?;
+        }
+        if !(1..=MAX_SESSIONS_PER_TOKEN).contains(&self.max_sessions) {
+            return Err(ConfigError::SessionsOutOfRange {
+                sessions: self.max_sessions,
+            });
+        }
+        if self.shard.is_some() && self.max_sessions != 1 {
+            return Err(ConfigError::SessionsInShardMode {
+                sessions: self.max_sessions,
+            });
         }
         if let (Some(_), Some(spec)) = (&self.shard, self.subscriptions.first()) {
             // A shard's subscriptions are the conduit's, created once by whoever manages it.

@@ -127,6 +127,23 @@ pub enum ConfigError {
     /// The subscriptions asked for cannot all exist at once.
     #[error(transparent)]
     Subscription(#[from] SubscribeError),
+    /// [`Config::max_sessions`](crate::Config::max_sessions) is not between 1 and Twitch's
+    /// limit of sessions per user token.
+    #[error(
+        "`max_sessions` of {sessions} is outside 1 to {}, Twitch's limit of WebSocket connections per user token",
+        crate::config::MAX_SESSIONS_PER_TOKEN
+    )]
+    SessionsOutOfRange {
+        /// The number asked for.
+        sessions: usize,
+    },
+    /// A conduit shard is one session: [`Config::max_sessions`](crate::Config::max_sessions)
+    /// must be 1 in shard mode.
+    #[error("`max_sessions` of {sessions} in shard mode: a conduit shard is one session")]
+    SessionsInShardMode {
+        /// The number asked for.
+        sessions: usize,
+    },
 }
 
 /// Why a subscription cannot be added.
@@ -179,6 +196,21 @@ pub enum SubscribeError {
         field: String,
         /// The token's user.
         token_user: String,
+    },
+    /// Every session a pool may hold is full: the subscription fits on none of them.
+    #[error(
+        "{spec} does not fit: all {sessions} sessions hold {per_session} subscriptions (Twitch's limits: {} WebSocket connections per user token, {} enabled subscriptions per connection)",
+        crate::config::MAX_SESSIONS_PER_TOKEN,
+        crate::subscription::MAX_SUBSCRIPTIONS_PER_CONNECTION
+    )]
+    SessionsFull {
+        /// The subscription that does not fit.
+        spec: Box<SubscriptionSpec>,
+        /// The sessions the pool may hold ([`Config::max_sessions`](crate::Config::max_sessions)).
+        sessions: usize,
+        /// The subscriptions each may hold
+        /// ([`Config::max_subscriptions_per_connection`](crate::Config::max_subscriptions_per_connection)).
+        per_session: usize,
     },
     /// The client was shut down or stopped.
     #[error("the client has stopped")]

@@ -777,6 +777,10 @@ pub struct Gap {
     pub lost_at: Instant,
     /// Monotonic: when the subscriptions were back (the moment of [`Event::Resumed`]).
     pub resumed_at: Instant,
+    /// Which session of a [`Pool`](crate::Pool) lost and regained its subscriptions: 0 for the
+    /// first (and always for a client that is not pooled). Each session of a pool has gaps of its
+    /// own; only its subscriptions missed events.
+    pub session: usize,
 }
 
 impl Gap {
@@ -804,7 +808,22 @@ impl Gap {
             until: until.max(from),
             lost_at,
             resumed_at,
+            session: 0,
         }
+    }
+
+    /// The same gap, in session `session` of a [`Pool`](crate::Pool).
+    ///
+    /// ```
+    /// use std::time::{Instant, SystemTime};
+    /// use eventsub_proto::Gap;
+    /// let now = Instant::now();
+    /// let gap = Gap::new(SystemTime::UNIX_EPOCH, SystemTime::UNIX_EPOCH, now, now).in_session(2);
+    /// assert_eq!(gap.session, 2);
+    /// ```
+    #[must_use]
+    pub fn in_session(self, session: usize) -> Self {
+        Self { session, ..self }
     }
 
     /// The real outage: from the last message received before the loss to when the subscriptions

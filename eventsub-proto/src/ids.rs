@@ -177,10 +177,44 @@ impl fmt::Debug for MessageId {
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnId(u64);
 
+/// Where the session index of a [`Pool`](crate::Pool) member sits in the ids it mints: the top 16
+/// bits, so a pool routes an input by its id alone and a lone client's ids are plain counters.
+const SESSION_SHIFT: u32 = 48;
+
+/// The first value of the id counters of the pool member with this session index.
+pub(crate) fn counter_base(session: u16) -> u64 {
+    u64::from(session) << SESSION_SHIFT
+}
+
+/// The session index an id was minted for (see [`counter_base`]).
+fn session_of(id: u64) -> usize {
+    usize::from((id >> SESSION_SHIFT) as u16)
+}
+
 impl ConnId {
     pub(crate) fn next(counter: &mut u64) -> Self {
         *counter += 1;
         Self(*counter)
+    }
+
+    /// Which session of a [`Pool`](crate::Pool) this connection belongs to: 0 for the first (and
+    /// for every connection of a client that is not pooled), 1 and 2 for the sessions a pool
+    /// opens when the first is full. Every event that names a connection says this way which
+    /// session it came from.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use eventsub_proto::{Config, Output, Pool};
+    /// let mut config = Config::default();
+    /// config.validate_token = false;
+    /// config.subscriptions.push(eventsub_proto::SubscriptionSpec::new("stream.online", "1"));
+    /// let mut pool = Pool::new(config, Instant::now())?;
+    /// let Some(Output::Connect { conn, .. }) = pool.poll_output() else { unreachable!() };
+    /// assert_eq!(conn.session_index(), 0);
+    /// # Ok::<(), eventsub_proto::ConfigError>(())
+    /// ```
+    pub fn session_index(&self) -> usize {
+        session_of(self.0)
     }
 }
 
@@ -192,9 +226,19 @@ impl Serialize for ConnId {
     }
 }
 
+/// `conn#3`, or `conn#1.3` for the third connection of a pool's second session.
 impl fmt::Display for ConnId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "conn#{}", self.0)
+        write_id(f, "conn", self.0)
+    }
+}
+
+/// `{kind}#{counter}`, with the pool session in front of the counter when it is not the first.
+fn write_id(f: &mut fmt::Formatter<'_>, kind: &str, id: u64) -> fmt::Result {
+    let counter = id & (counter_base(1) - 1);
+    match session_of(id) {
+        0 => write!(f, "{kind}#{counter}"),
+        session => write!(f, "{kind}#{session}.{counter}"),
     }
 }
 
@@ -213,11 +257,17 @@ impl RequestId {
         *counter += 1;
         Self(*counter)
     }
+
+    /// Which session of a [`Pool`](crate::Pool) asked for this request (see
+    /// [`ConnId::session_index`]).
+    pub fn session_index(&self) -> usize {
+        session_of(self.0)
+    }
 }
 
 impl fmt::Display for RequestId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "request#{}", self.0)
+        write_id(f, "request", self.0)
     }
 }
 

@@ -143,6 +143,7 @@ mod ids;
 pub mod interop;
 mod io;
 pub mod message;
+pub mod pool;
 pub mod recording;
 mod scan;
 mod stale;
@@ -160,8 +161,8 @@ pub use client::{Client, Stats};
 pub use clock::ClockOffset;
 pub use close::{ClientCloseCode, CloseCode, CloseDisposition};
 pub use config::{
-    Config, KeepaliveGrace, MAX_MIN_RECONNECT_INTERVAL, MAX_TIMEOUT, PayloadCheck,
-    ReconnectUrlPolicy, TWITCH_EVENTSUB_URL, check_not_too_long,
+    Config, KeepaliveGrace, MAX_MIN_RECONNECT_INTERVAL, MAX_SESSIONS_PER_TOKEN, MAX_TIMEOUT,
+    PayloadCheck, ReconnectUrlPolicy, TWITCH_EVENTSUB_URL, check_not_too_long,
 };
 pub use error::{ConfigError, FrameError, InputError, SubscribeError};
 pub use event::{
@@ -174,6 +175,7 @@ pub use ids::{
     SessionId, SubscriptionId, UserId,
 };
 pub use io::{Created, Input, Output, RequestError};
+pub use pool::Pool;
 pub use shard::{ShardAssignError, ShardConfig};
 pub use subscription::{
     DEFAULT_MAX_TOTAL_COST, MAX_SUBSCRIPTIONS_PER_CONNECTION, Subscription, SubscriptionSpec,

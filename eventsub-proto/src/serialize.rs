@@ -78,6 +78,10 @@ impl Serialize for Gap {
         gap.serialize_field("until", &Rfc3339(self.until))?;
         gap.serialize_field("duration_secs", &self.duration().as_secs_f64())?;
         gap.serialize_field("recovery_secs", &self.recovery_time().as_secs_f64())?;
+        // Said only for a pool's later sessions: a lone client's gaps read as they always did.
+        if self.session != 0 {
+            gap.serialize_field("session", &self.session)?;
+        }
         gap.end()
     }
 }

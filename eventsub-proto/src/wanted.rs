@@ -56,6 +56,9 @@ pub struct SubscriptionReport {
     pub cost: u32,
     /// Whether `cost` is what Twitch reported (not an estimate).
     pub cost_reported: bool,
+    /// Which session of a [`Pool`](crate::Pool) holds it: 0 for the first (and always for a
+    /// client that is not pooled).
+    pub session: usize,
 }
 
 /// Every wanted subscription and the token's cost totals, as
@@ -188,8 +191,20 @@ impl Wanted {
             id,
             cost,
             cost_reported: self.reported_cost.is_some(),
+            session: 0,
         }
     }
+}
+
+/// What a session's subscriptions commit of the token's `max_total_cost`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct CostParts {
+    /// Twitch's latest `total_cost` (the whole token's), adjusted for what was freed since.
+    pub(crate) reported: u32,
+    /// What the session's enabled subscriptions cost.
+    pub(crate) enabled: u32,
+    /// The estimates of those being created.
+    pub(crate) in_flight: u32,
 }
 
 /// The wanted subscriptions, in the order the user asked for them.
@@ -226,6 +241,17 @@ impl WantedSubscriptions {
     /// Cost committed on the current session: what Twitch last reported (or what we know is
     /// enabled, if more) plus what is still being created.
     pub(crate) fn committed_cost(&self) -> u32 {
+        let parts = self.cost_parts();
+        parts
+            .reported
+            .max(parts.enabled)
+            .saturating_add(parts.in_flight)
+    }
+
+    /// The parts of [`WantedSubscriptions::committed_cost`], for a pool to add up over its
+    /// sessions (Twitch's `total_cost` counts the whole token; what is enabled or in flight is
+    /// each session's own).
+    pub(crate) fn cost_parts(&self) -> CostParts {
         let (enabled, in_flight) =
             self.entries
                 .iter()
@@ -240,9 +266,11 @@ impl WantedSubscriptions {
                         _ => (enabled, in_flight),
                     }
                 });
-        self.reported_total_cost
-            .max(enabled)
-            .saturating_add(in_flight)
+        CostParts {
+            reported: self.reported_total_cost,
+            enabled,
+            in_flight,
+        }
     }
 
     /// Whether a subscription of this cost fits next to what occupies the current session, and if not why.

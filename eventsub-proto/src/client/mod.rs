@@ -163,6 +163,9 @@ pub struct Client {
     catch_up: Option<Box<crate::catchup::engine::Engine>>,
     /// Shard mode ([`Config::shard`]): the shard each fresh session is assigned to.
     shard: Option<shard::ShardMode>,
+    /// Which session of a [`Pool`](crate::Pool) this client is (0 when not pooled): in the top
+    /// bits of every id it mints, and in its gaps.
+    session: u16,
 }
 
 impl Client {
@@ -171,6 +174,15 @@ impl Client {
     /// answer; without it the first output is [`Output::Connect`]. Either way, with nothing to
     /// subscribe the client goes idle ([`Event::Idle`]) instead of connecting.
     pub fn new(config: Config, now: Instant) -> Result<Self, ConfigError> {
+        Self::in_session(config, now, 0)
+    }
+
+    /// A client that is session `session` of a [`Pool`](crate::Pool).
+    pub(crate) fn in_session(
+        config: Config,
+        now: Instant,
+        session: u16,
+    ) -> Result<Self, ConfigError> {
         let fresh_url = config.validate()?;
         let shard = config.shard.clone().map(shard::ShardMode::new);
         let mut subscriptions = WantedSubscriptions::new(config.max_total_cost);
@@ -203,8 +215,8 @@ impl Client {
             subscriptions,
             requests: HashMap::new(),
             outputs: outputs::OutputQueue::default(),
-            last_conn: 0,
-            last_request: 0,
+            last_conn: crate::ids::counter_base(session),
+            last_request: crate::ids::counter_base(session),
             now,
             stopped: false,
             reading_paused: None,
@@ -215,6 +227,7 @@ impl Client {
             idle: false,
             catch_up: None,
             shard,
+            session,
         };
         client.catch_up = client
             .config
@@ -575,7 +588,52 @@ impl Client {
     /// # Ok::<(), eventsub_proto::ConfigError>(())
     /// ```
     pub fn subscriptions_report(&self) -> SubscriptionsReport {
-        self.subscriptions.report()
+        let mut report = self.subscriptions.report();
+        for subscription in &mut report.subscriptions {
+            subscription.session = usize::from(self.session);
+        }
+        report
+    }
+
+    /// How many subscriptions occupy or will occupy a place on this client's session (those
+    /// that are not revoked or failed for good): what a pool's planner fills up to the limit.
+    pub(crate) fn active_subscriptions(&self) -> usize {
+        self.subscriptions
+            .entries
+            .iter()
+            .filter(|wanted| wanted.is_active())
+            .count()
+    }
+
+    /// Whether `spec` is wanted here and is or will be created.
+    pub(crate) fn wants_active(&self, spec: &SubscriptionSpec) -> bool {
+        self.subscriptions
+            .entries
+            .iter()
+            .any(|wanted| &wanted.spec == spec && wanted.is_active())
+    }
+
+    /// Whether `spec` is wanted here, in any state.
+    pub(crate) fn wants(&self, spec: &SubscriptionSpec) -> bool {
+        self.subscriptions
+            .entries
+            .iter()
+            .any(|wanted| &wanted.spec == spec)
+    }
+
+    /// What this session's subscriptions commit of the token's cost.
+    pub(crate) fn cost_parts(&self) -> crate::wanted::CostParts {
+        self.subscriptions.cost_parts()
+    }
+
+    /// The token's `max_total_cost` as this session knows it (Twitch's latest, else the config's).
+    pub(crate) fn max_total_cost(&self) -> u32 {
+        self.subscriptions.max_total_cost
+    }
+
+    /// The token's user, for cost estimates, as this session knows it.
+    pub(crate) fn token_user_id(&self) -> Option<&str> {
+        self.token_user_id.as_deref()
     }
 
     /// What the latest successful token validation said, if one answered yet.

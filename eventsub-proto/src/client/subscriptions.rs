@@ -244,7 +244,8 @@ impl Client {
                 .twitch_clock
                 .twitch_time_at(self.now)
                 .unwrap_or(start.from);
-            let gap = Gap::new(start.from, until, start.lost_at, self.now);
+            let gap = Gap::new(start.from, until, start.lost_at, self.now)
+                .in_session(usize::from(self.session));
             self.catch_up_resumed_after(gap);
         }
     }

@@ -5,12 +5,12 @@ use std::time::Instant;
 
 use super::line::{Entry, Header, Line};
 use super::reader::{RecordingError, RecordingReader};
-use crate::client::Client;
 use crate::config::Config;
 use crate::error::ConfigError;
 use crate::event::Event;
 use crate::ids::{ConnId, RequestId};
 use crate::io::{Input, Output};
+use crate::pool::Pool;
 
 /// The most deadlines a replay without `timeout` lines acts on before one line: more means the
 /// core keeps asking to be woken in the past, which is a bug, not a recording.
@@ -51,7 +51,7 @@ pub enum ReplayError {
     },
 }
 
-/// Drives a fresh [`Client`] through a recording, line by line, on fake time, and collects its
+/// Drives a fresh [`Pool`] (a client, or several sessions with [`Config::max_sessions`]) through a recording, line by line, on fake time, and collects its
 /// events.
 ///
 /// Times are the recorded ones, as offsets from `base`. Recorded connection and request numbers
@@ -62,7 +62,7 @@ pub enum ReplayError {
 /// adapter did); otherwise the client is woken at its own deadlines up to each line's time.
 #[derive(Debug)]
 pub struct Replayer {
-    client: Client,
+    client: Pool,
     base: Instant,
     recorded_timeouts: bool,
     conns: Vec<ConnId>,
@@ -76,7 +76,7 @@ impl Replayer {
     pub fn new(mut config: Config, header: &Header, base: Instant) -> Result<Self, ReplayError> {
         config.seed = header.seed;
         let mut replayer = Self {
-            client: Client::new(config, base)?,
+            client: Pool::new(config, base)?,
             base,
             recorded_timeouts: header.timeouts,
             conns: Vec::new(),
@@ -88,7 +88,7 @@ impl Replayer {
     }
 
     /// The replaying client.
-    pub fn client(&self) -> &Client {
+    pub fn client(&self) -> &Pool {
         &self.client
     }
 

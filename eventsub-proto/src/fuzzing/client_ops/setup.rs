@@ -74,6 +74,7 @@ pub(super) fn config(setup: &Setup) -> Config {
         delete_subscriptions_on_shutdown: setup.delete_subscriptions_on_shutdown,
         catch_up: None,
         shard: None,
+        max_sessions: 1,
         min_reconnect_interval: Duration::from_secs(1),
     }
 }

@@ -1,0 +1,372 @@
+//! Up to three WebSocket sessions for one user token, as one client: the session pool.
+//!
+//! Twitch allows a user access token up to [`MAX_SESSIONS_PER_TOKEN`] WebSocket connections with
+//! enabled subscriptions, each with at most
+//! [`MAX_SUBSCRIPTIONS_PER_CONNECTION`](crate::MAX_SUBSCRIPTIONS_PER_CONNECTION), all under the
+//! token's `max_total_cost`. A [`Pool`] is driven exactly like a [`Client`] (the same [`Input`]s,
+//! [`Output`]s and deadlines) and holds one `Client` per session. Its planner places each
+//! subscription on the first session with room, opens a second or third session only when the
+//! ones it has are full, and never moves a subscription that works. Each session keeps its own
+//! keepalive, reconnects, backoff and gaps; the user sees one stream of events, and each says
+//! which session it came from: [`ConnId::session_index`] of the connection it names, or
+//! [`Gap::session`](crate::Gap::session), or [`SubscriptionReport::session`](crate::SubscriptionReport::session).
+//!
+//! With [`Config::max_sessions`] at 1 (the default) a pool is exactly its one client: every call
+//! is passed through.
+//!
+//! ```
+//! use std::time::Instant;
+//! use eventsub_proto::{BroadcasterId, Config, Output, Pool, SubscriptionSpec};
+//! let mut config = Config::default();
+//! config.validate_token = false;
+//! config.max_sessions = 3;
+//! config.subscriptions = (0..450)
+//!     .map(|n| SubscriptionSpec::stream_online(BroadcasterId::new(n.to_string())))
+//!     .collect();
+//! let mut pool = Pool::new(config, Instant::now())?;
+//! assert_eq!(pool.sessions(), 2); // 300 on the first session, 150 on the second
+//! let connects: Vec<usize> = std::iter::from_fn(|| pool.poll_output())
+//!     .filter_map(|output| match output {
+//!         Output::Connect { conn, .. } => Some(conn.session_index()),
+//!         _ => None,
+//!     })
+//!     .collect();
+//! assert_eq!(connects, [0, 1]);
+//! # Ok::<(), eventsub_proto::ConfigError>(())
+//! ```
+
+mod merge;
+mod planner;
+
+use std::time::Instant;
+
+use crate::client::{Client, Stats};
+use crate::clock::ClockOffset;
+use crate::config::{Config, MAX_SESSIONS_PER_TOKEN};
+use crate::error::{ConfigError, InputError, SubscribeError};
+use crate::ids::{ConnId, SessionId};
+use crate::io::{Input, Output};
+use crate::subscription::SubscriptionSpec;
+use crate::token::TokenIdentity;
+use crate::wanted::{SubscriptionState, SubscriptionsReport};
+
+use merge::Merge;
+use planner::Placement;
+
+/// One or more EventSub WebSocket sessions for one token, driven as one client, without I/O.
+///
+/// See the [module documentation](self). Every method means what it means on [`Client`], for all
+/// the sessions together.
+#[derive(Debug)]
+pub struct Pool {
+    /// What every session is made from (its subscriptions are the session's own).
+    template: Config,
+    /// Session `n` of the pool is `members[n]`; its ids carry `n`.
+    members: Vec<Client>,
+    /// Where the next output is looked for first: outputs are taken one session at a time.
+    cursor: usize,
+    merge: Merge,
+    now: Instant,
+}
+
+impl Pool {
+    /// A pool that starts at once: its first session (with the first
+    /// [`Config::max_subscriptions_per_connection`] subscriptions), and a second and third when
+    /// the configured subscriptions need them. Each session validates the token before it
+    /// connects (with [`Config::validate_token`]), as a [`Client`] does.
+    pub fn new(config: Config, now: Instant) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let mut template = config;
+        let subscriptions = std::mem::take(&mut template.subscriptions);
+        let groups = if template.max_sessions == 1 {
+            // One session: the client's own checks and errors, unchanged.
+            vec![subscriptions]
+        } else {
+            planner::initial_groups(subscriptions, &template)?
+        };
+        let mut members = Vec::with_capacity(groups.len());
+        for (index, subscriptions) in groups.into_iter().enumerate() {
+            let config = Config {
+                subscriptions,
+                ..template.clone()
+            };
+            members.push(Client::in_session(config, now, session_number(index))?);
+        }
+        Ok(Self {
+            merge: Merge::new(MAX_SESSIONS_PER_TOKEN),
+            template,
+            members,
+            cursor: 0,
+            now,
+        })
+    }
+
+    /// Feeds one input to the session it belongs to (by its connection or request id); a pause
+    /// or resume of reading goes to every session.
+    pub fn handle_input(&mut self, now: Instant, input: Input<'_>) -> Result<(), InputError> {
+        self.advance_clock(now);
+        match route(&input) {
+            Route::Conn(conn) => self
+                .members
+                .get_mut(conn.session_index())
+                .ok_or(InputError::UnknownConnection { conn })?
+                .handle_input(now, input)?,
+            Route::Request(request) => self
+                .members
+                .get_mut(request.session_index())
+                .ok_or(InputError::UnknownRequest { request })?
+                .handle_input(now, input)?,
+            Route::All => {
+                for member in &mut self.members {
+                    member.handle_input(now, input.clone())?;
+                }
+            }
+        }
+        self.after_step();
+        Ok(())
+    }
+
+    /// Time passed, for every session.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        self.advance_clock(now);
+        for member in &mut self.members {
+            member.handle_timeout(now);
+        }
+        self.after_step();
+    }
+
+    /// The next output to carry out, in order within each session.
+    #[must_use]
+    pub fn poll_output(&mut self) -> Option<Output> {
+        if self.is_single() {
+            return self.members.first_mut()?.poll_output();
+        }
+        let count = self.members.len();
+        for step in 0..count {
+            let index = (self.cursor + step) % count;
+            while let Some(output) = self.members.get_mut(index)?.poll_output() {
+                if let Some(output) = self.merge.pass(index, output, &self.members) {
+                    self.cursor = index;
+                    return Some(output);
+                }
+            }
+        }
+        self.merge.final_stop(&self.members)
+    }
+
+    /// The next output that is not an event (see [`Client::poll_action`]).
+    #[must_use]
+    pub fn poll_action(&mut self) -> Option<Output> {
+        let count = self.members.len();
+        for step in 0..count {
+            let index = (self.cursor + step) % count;
+            if let Some(output) = self.members.get_mut(index)?.poll_action() {
+                self.cursor = index;
+                return Some(output);
+            }
+        }
+        None
+    }
+
+    /// Whether events wait to be handed out by [`Pool::poll_output`].
+    #[must_use]
+    pub fn holds_events(&self) -> bool {
+        self.members.iter().any(Client::holds_events)
+            || (!self.is_single() && self.merge.stop_pending(&self.members))
+    }
+
+    /// When the pool next needs [`Pool::handle_timeout`].
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.members.iter().filter_map(Client::poll_timeout).min()
+    }
+
+    /// Adds a subscription on the first session with room for it, opening a new session when
+    /// every one it has is full and [`Config::max_sessions`] allows another. Refused when it is
+    /// already wanted on any session, when it would bring the token's cost over its maximum,
+    /// and with [`SubscribeError::SessionsFull`] when no session can take it.
+    pub fn subscribe(&mut self, spec: SubscriptionSpec) -> Result<(), SubscribeError> {
+        if self.is_single() {
+            return match self.members.first_mut() {
+                Some(member) => member.subscribe(spec),
+                None => Err(SubscribeError::Stopped),
+            };
+        }
+        if self.merge.stopping() || self.members.iter().any(Client::is_stopped) {
+            return Err(SubscribeError::Stopped);
+        }
+        match planner::place(&spec, &self.members, &self.template)? {
+            Placement::On(index) => match self.members.get_mut(index) {
+                Some(member) => member.subscribe(spec),
+                None => Err(SubscribeError::Stopped),
+            },
+            Placement::NewSession => self.open_session_for(spec),
+        }
+    }
+
+    /// Removes a subscription from the session that holds it. Returns whether it was wanted.
+    pub fn unsubscribe(&mut self, spec: &SubscriptionSpec) -> bool {
+        let Some(member) = self.members.iter_mut().find(|member| member.wants(spec)) else {
+            return false;
+        };
+        let wanted = member.unsubscribe(spec);
+        self.after_step();
+        wanted
+    }
+
+    /// Stops every session (see [`Client::shutdown`]); one [`Event::Stopped`](crate::Event::Stopped)
+    /// follows.
+    pub fn shutdown(&mut self, now: Instant) {
+        self.advance_clock(now);
+        self.merge.stop_from(0);
+        for member in &mut self.members {
+            member.shutdown(now);
+        }
+    }
+
+    /// Whether every session has stopped for good.
+    pub fn is_stopped(&self) -> bool {
+        self.members.iter().all(Client::is_stopped)
+    }
+
+    /// Whether the pool holds no socket because nothing can be subscribed on any session.
+    pub fn is_idle(&self) -> bool {
+        self.members.iter().all(Client::is_idle)
+    }
+
+    /// How many sessions the pool has opened (each may be idle now).
+    pub fn sessions(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Session `index` of the pool, as a [`Client`] to inspect.
+    pub fn session(&self, index: usize) -> Option<&Client> {
+        self.members.get(index)
+    }
+
+    /// The session id of the first session, if it is live (see [`Pool::session`] for the others).
+    pub fn session_id(&self) -> Option<&SessionId> {
+        self.members.first()?.session_id()
+    }
+
+    /// The first session's estimate of the local clock's offset from Twitch's.
+    pub fn clock_offset(&self) -> ClockOffset {
+        self.members
+            .first()
+            .map(Client::clock_offset)
+            .unwrap_or_default()
+    }
+
+    /// What the latest successful token validation said, if one answered yet.
+    pub fn token(&self) -> Option<&TokenIdentity> {
+        self.members.iter().find_map(Client::token)
+    }
+
+    /// Every wanted subscription and where it stands, session by session.
+    pub fn subscriptions(&self) -> impl Iterator<Item = (&SubscriptionSpec, &SubscriptionState)> {
+        self.members.iter().flat_map(Client::subscriptions)
+    }
+
+    /// Every wanted subscription (each with the session that holds it) and the token's cost
+    /// totals over all sessions.
+    pub fn subscriptions_report(&self) -> SubscriptionsReport {
+        if self.is_single() {
+            return self
+                .members
+                .first()
+                .map(Client::subscriptions_report)
+                .unwrap_or_default();
+        }
+        let mut report = SubscriptionsReport {
+            subscriptions: Vec::new(),
+            total_cost: planner::committed_cost(&self.members),
+            max_total_cost: planner::max_total_cost(&self.members, &self.template),
+        };
+        for member in &self.members {
+            report
+                .subscriptions
+                .extend(member.subscriptions_report().subscriptions);
+        }
+        report
+    }
+
+    /// The counters of every session, added up.
+    pub fn stats(&self) -> Stats {
+        self.members
+            .iter()
+            .map(Client::stats)
+            .fold(Stats::default(), |total, stats| Stats {
+                duplicates_dropped: total.duplicates_dropped + stats.duplicates_dropped,
+                stale_dropped: total.stale_dropped + stats.stale_dropped,
+                malformed_frames: total.malformed_frames + stats.malformed_frames,
+                dedup_entries: total.dedup_entries + stats.dedup_entries,
+                connections: total.connections + stats.connections,
+                pending_requests: total.pending_requests + stats.pending_requests,
+            })
+    }
+
+    fn is_single(&self) -> bool {
+        self.template.max_sessions == 1
+    }
+
+    fn advance_clock(&mut self, now: Instant) {
+        self.now = self.now.max(now);
+    }
+
+    /// A new session, made for `spec`; it is kept only if it takes it.
+    fn open_session_for(&mut self, spec: SubscriptionSpec) -> Result<(), SubscribeError> {
+        let index = self.members.len();
+        let config = Config {
+            subscriptions: Vec::new(),
+            ..self.template.clone()
+        };
+        let mut member = Client::in_session(config, self.now, session_number(index))
+            .map_err(|_| SubscribeError::Stopped)?;
+        member.subscribe(spec)?;
+        self.members.push(member);
+        Ok(())
+    }
+
+    /// A session that stopped on its own (a rejected token, a fatal close code) stops them all:
+    /// the token or the program is at fault, not the session.
+    fn after_step(&mut self) {
+        if self.is_single() || self.merge.stopping() {
+            return;
+        }
+        let Some(first) = self.members.iter().position(Client::is_stopped) else {
+            return;
+        };
+        self.merge.stop_from(first);
+        for member in &mut self.members {
+            member.shutdown(self.now);
+        }
+    }
+}
+
+/// Where an input goes.
+enum Route {
+    Conn(ConnId),
+    Request(crate::ids::RequestId),
+    All,
+}
+
+fn route(input: &Input<'_>) -> Route {
+    match input {
+        Input::Opened { conn }
+        | Input::ConnectFailed { conn, .. }
+        | Input::Text { conn, .. }
+        | Input::Binary { conn, .. }
+        | Input::Closed { conn, .. } => Route::Conn(*conn),
+        Input::SubscriptionCreated { request, .. }
+        | Input::SubscriptionDeleted { request, .. }
+        | Input::TokenValidated { request, .. }
+        | Input::ShardAssigned { request, .. }
+        | Input::CatchUpRead { request, .. } => Route::Request(*request),
+        Input::ReadingPaused | Input::ReadingResumed => Route::All,
+    }
+}
+
+/// The session number a member's ids carry; a pool has at most [`MAX_SESSIONS_PER_TOKEN`].
+fn session_number(index: usize) -> u16 {
+    u16::try_from(index).unwrap_or(u16::MAX)
+}
