@@ -295,3 +295,14 @@ mod tests {
         assert_eq!(id.to_string(), "mock-17");
     }
 }
+
+/// Ids as a pool's sessions mint them, for the core's own tests.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::{ConnId, counter_base};
+
+    /// The `n`th connection of session `session`.
+    pub(crate) fn conn(session: u16, n: u64) -> ConnId {
+        ConnId(counter_base(session) + n)
+    }
+}

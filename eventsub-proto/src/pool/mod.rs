@@ -37,6 +37,8 @@
 
 mod merge;
 mod planner;
+#[cfg(test)]
+mod tests;
 
 use std::time::Instant;
 
