@@ -82,6 +82,8 @@ pub struct EventSubBuilder<R> {
     shard: Option<ShardConfig>,
     /// [`EventSubBuilder::max_sessions`], kept apart so `config` does not undo it.
     max_sessions: Option<usize>,
+    /// Set by [`EventSubBuilder::conduit_shards`]: the conduit and the shards this client holds.
+    shards: Option<(ConduitId, Vec<u32>)>,
     eventsub_url: Option<String>,
     helix_url: String,
     auth_url: Option<String>,
@@ -123,6 +125,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             subscriptions: Vec::new(),
             shard: None,
             max_sessions: None,
+            shards: None,
             eventsub_url: None,
             helix_url: eventsub_helix::DEFAULT_API_BASE_URL.to_owned(),
             auth_url: None,
@@ -194,6 +197,7 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// # Ok(()) }
     /// ```
     pub fn conduit_shard(mut self, conduit_id: ConduitId, shard_id: u32) -> Self {
+        self.shards = None;
         self.shard = Some(ShardConfig::new(conduit_id, shard_id));
         self
     }
@@ -208,6 +212,23 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// [`Gap::session`](eventsub_proto::Gap::session)). See [`eventsub_proto::pool`].
     pub fn max_sessions(mut self, sessions: usize) -> Self {
         self.max_sessions = Some(sessions);
+        self
+    }
+
+    /// Makes the client hold several shards of conduit `conduit_id`, one WebSocket session each
+    /// (see [`EventSubBuilder::conduit_shard`] for one, and [`eventsub_proto::Pool::conduit_shards`]):
+    /// the app token is validated once for all of them, their events come out of the one
+    /// [`EventStream`] (a notification Twitch sends again on another shard is delivered once),
+    /// and a shard Twitch refuses for good stops alone
+    /// ([`Event::ShardStopped`](eventsub_proto::Event::ShardStopped)). Replaces
+    /// [`EventSubBuilder::conduit_shard`].
+    pub fn conduit_shards(
+        mut self,
+        conduit_id: ConduitId,
+        shard_ids: impl IntoIterator<Item = u32>,
+    ) -> Self {
+        self.shard = None;
+        self.shards = Some((conduit_id, shard_ids.into_iter().collect()));
         self
     }
 
@@ -434,7 +455,12 @@ impl<R: Runtime> EventSubBuilder<R> {
         let helix = helix.build()?;
         let seed = config.seed;
         let start = self.runtime.now();
-        let client = Pool::new(config, start)?;
+        let client = match self.shards {
+            Some((conduit_id, shard_ids)) => {
+                Pool::conduit_shards(config, conduit_id, shard_ids, start)?
+            }
+            None => Pool::new(config, start)?,
+        };
         let recorder = match self.record {
             Some(target) => {
                 let out = target.open().map_err(ConnectError::Recording)?;

@@ -137,6 +137,26 @@ pub enum ConfigError {
         /// The number asked for.
         sessions: usize,
     },
+    /// More shards than one pool holds.
+    #[error(
+        "{count} shards in one pool, over the most of {max} (Twitch's limit of shards per conduit)"
+    )]
+    TooManyShards {
+        /// How many were asked for.
+        count: usize,
+        /// The most a pool holds.
+        max: usize,
+    },
+    /// A shard id given twice to one pool.
+    #[error("shard {shard_id} is named twice: one session per shard")]
+    DuplicateShard {
+        /// The shard id.
+        shard_id: u32,
+    },
+    /// A pool of shards was given a config that names a shard itself
+    /// ([`Config::shard`](crate::Config::shard)): the pool gives each session its shard.
+    #[error("the config names a shard of its own; a pool of shards gives each session its shard")]
+    ShardNamedTwice,
     /// A conduit shard is one session: [`Config::max_sessions`](crate::Config::max_sessions)
     /// must be 1 in shard mode.
     #[error("`max_sessions` of {sessions} in shard mode: a conduit shard is one session")]

@@ -278,6 +278,15 @@ pub enum Event {
         )]
         retry_in: Option<Duration>,
     },
+    /// A shard of a [`Pool::conduit_shards`](crate::Pool::conduit_shards) pool stopped for good
+    /// on its own (Twitch refused it for good, or it ran out of attempts); the pool's other shards
+    /// go on. What a lone client would end with as [`Event::Stopped`].
+    ShardStopped {
+        /// The shard.
+        shard: ShardConfig,
+        /// Why it stopped.
+        reason: StopReason,
+    },
     /// The client stopped for good; no more events follow.
     Stopped {
         /// Why.

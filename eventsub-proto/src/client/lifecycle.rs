@@ -284,6 +284,7 @@ impl Client {
         self.pending_handover = None;
         self.stopped = true;
         self.catch_up_stop();
+        self.stop_reason = Some(reason.clone());
         self.emit(Event::Stopped { reason });
     }
 

@@ -166,6 +166,8 @@ pub struct Client {
     /// Which session of a [`Pool`](crate::Pool) this client is (0 when not pooled): in the top
     /// bits of every id it mints, and in its gaps.
     session: u16,
+    /// Why it stopped, once it did.
+    stop_reason: Option<StopReason>,
 }
 
 impl Client {
@@ -228,6 +230,7 @@ impl Client {
             catch_up: None,
             shard,
             session,
+            stop_reason: None,
         };
         client.catch_up = client
             .config
@@ -544,6 +547,11 @@ impl Client {
     /// Whether the client has stopped for good.
     pub fn is_stopped(&self) -> bool {
         self.stopped
+    }
+
+    /// Why the client stopped, once it did (what its [`Event::Stopped`] said).
+    pub fn stop_reason(&self) -> Option<&StopReason> {
+        self.stop_reason.as_ref()
     }
 
     /// The session id of the live session, if there is one.

@@ -1,29 +1,53 @@
 //! One stream of events from several sessions: what each session says for itself alone (it is
-//! idle, it stopped, the token it validated) is said once for the pool.
+//! idle, it stopped, the token it validated) is said once for the pool, and across the shards of
+//! a conduit a notification Twitch sent twice is delivered once.
 
-use crate::client::Client;
+use std::time::Instant;
+
+use crate::client::{Client, Stats};
+use crate::config::Config;
+use crate::dedup::DedupWindow;
 use crate::event::{Event, StopReason};
 use crate::idle::IdleReason;
 use crate::io::Output;
 
 /// What the pool holds back of its sessions' events.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Merge {
     /// The session whose stop stopped them all (the pool's own shutdown counts as session 0's).
     stopped_first: Option<usize>,
     /// Its reason, once its [`Event::Stopped`] came out.
     reason: Option<StopReason>,
+    /// The first reason any session stopped for: the pool's when its shards stopped one by one.
+    first_reason: Option<StopReason>,
     /// Whether the pool's one [`Event::Stopped`] was handed out.
     stop_emitted: bool,
     /// Each session's reasons for being idle, as its latest [`Event::Idle`] gave them.
     idle_reasons: Vec<Option<Vec<IdleReason>>>,
+    /// Across shards: the message ids delivered by any of them.
+    across: Option<DedupWindow>,
+    /// Notifications and revocations dropped by `across`.
+    duplicates_dropped: u64,
 }
 
 impl Merge {
-    pub(super) fn new(sessions: usize) -> Self {
+    /// With `across_sessions`, a duplicate filter over every session (the shards of a conduit),
+    /// sized as `config` sizes each session's own.
+    pub(super) fn new(config: &Config, across_sessions: bool) -> Self {
         Self {
-            idle_reasons: vec![None; sessions],
-            ..Self::default()
+            stopped_first: None,
+            reason: None,
+            first_reason: None,
+            stop_emitted: false,
+            idle_reasons: Vec::new(),
+            across: across_sessions.then(|| {
+                DedupWindow::new(
+                    config.dedup_max_entries,
+                    config.dedup_max_bytes,
+                    config.dedup_max_age,
+                )
+            }),
+            duplicates_dropped: 0,
         }
     }
 
@@ -33,20 +57,17 @@ impl Merge {
         index: usize,
         output: Output,
         members: &[Client],
+        now: Instant,
     ) -> Option<Output> {
         let Output::Event(event) = output else {
             return Some(output);
         };
         match event {
-            Event::Stopped { reason } => {
-                // Every session stops once the first does; the first one's reason is the pool's.
-                if self.stopped_first.is_none_or(|first| first == index) {
-                    self.stopped_first = Some(index);
-                    self.reason = Some(reason);
-                }
-                None
-            }
+            Event::Stopped { reason } => self.stopped(index, reason, members),
             Event::Idle { reasons } => {
+                if self.idle_reasons.len() <= index {
+                    self.idle_reasons.resize(index + 1, None);
+                }
                 if let Some(slot) = self.idle_reasons.get_mut(index) {
                     *slot = Some(reasons);
                 }
@@ -64,8 +85,43 @@ impl Merge {
             }
             // Every session validates the token for itself; the user hears it once.
             Event::TokenValidated { .. } if index != 0 => None,
+            Event::Notification(notification) => self
+                .first_time(notification.message_id(), now)
+                .then_some(Output::Event(Event::Notification(notification))),
+            Event::Revocation(revocation) => self
+                .first_time(&revocation.message_id, now)
+                .then_some(Output::Event(Event::Revocation(revocation))),
             event => Some(Output::Event(event)),
         }
+    }
+
+    /// Whether a message is new across the sessions (always, without a filter across them).
+    fn first_time(&mut self, id: &crate::ids::MessageId, now: Instant) -> bool {
+        let Some(across) = self.across.as_mut() else {
+            return true;
+        };
+        let new = across.insert(id, now);
+        if !new {
+            self.duplicates_dropped += 1;
+        }
+        new
+    }
+
+    /// Session `index` said it stopped. Every session stops once the first does (that one's
+    /// reason is the pool's), unless it stopped alone, as a shard may: then the user hears of
+    /// that shard now, and the pool goes on with the others.
+    fn stopped(&mut self, index: usize, reason: StopReason, members: &[Client]) -> Option<Output> {
+        if self.first_reason.is_none() {
+            self.first_reason = Some(reason.clone());
+        }
+        if let Some(first) = self.stopped_first {
+            if first == index {
+                self.reason = Some(reason);
+            }
+            return None;
+        }
+        let shard = members.get(index)?.shard()?.clone();
+        Some(Output::Event(Event::ShardStopped { shard, reason }))
     }
 
     /// The pool's one [`Event::Stopped`], after every session stopped and handed out all it had.
@@ -74,16 +130,20 @@ impl Merge {
             return None;
         }
         self.stop_emitted = true;
-        let reason = self.reason.take().unwrap_or(StopReason::Shutdown);
+        let reason = self
+            .reason
+            .take()
+            .or_else(|| self.first_reason.take())
+            .unwrap_or(StopReason::Shutdown);
         Some(Output::Event(Event::Stopped { reason }))
     }
 
     /// Whether the pool's [`Event::Stopped`] is due (every session stopped) and not handed out.
     pub(super) fn stop_pending(&self, members: &[Client]) -> bool {
-        self.stopped_first.is_some() && !self.stop_emitted && members.iter().all(Client::is_stopped)
+        !self.stop_emitted && !members.is_empty() && members.iter().all(Client::is_stopped)
     }
 
-    /// Whether the pool is stopping.
+    /// Whether the pool is stopping as a whole.
     pub(super) fn stopping(&self) -> bool {
         self.stopped_first.is_some()
     }
@@ -91,5 +151,14 @@ impl Merge {
     /// Session `index` stopped first (kept if another already did).
     pub(super) fn stop_from(&mut self, index: usize) {
         self.stopped_first.get_or_insert(index);
+    }
+
+    /// The pool's own counters, to add the sessions' to.
+    pub(super) fn stats(&self) -> Stats {
+        Stats {
+            duplicates_dropped: self.duplicates_dropped,
+            dedup_entries: self.across.as_ref().map_or(0, DedupWindow::len),
+            ..Stats::default()
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! Up to three WebSocket sessions for one user token, as one client: the session pool.
 //!
-//! Twitch allows a user access token up to [`MAX_SESSIONS_PER_TOKEN`] WebSocket connections with
+//! Twitch allows a user access token up to [`MAX_SESSIONS_PER_TOKEN`](crate::MAX_SESSIONS_PER_TOKEN) WebSocket connections with
 //! enabled subscriptions, each with at most
 //! [`MAX_SUBSCRIPTIONS_PER_CONNECTION`](crate::MAX_SUBSCRIPTIONS_PER_CONNECTION), all under the
 //! token's `max_total_cost`. A [`Pool`] is driven exactly like a [`Client`] (the same [`Input`]s,
@@ -37,14 +37,17 @@
 
 mod merge;
 mod planner;
+mod shards;
+pub use shards::MAX_SHARDS_PER_POOL;
 #[cfg(test)]
 mod tests;
+mod validation;
 
 use std::time::Instant;
 
 use crate::client::{Client, Stats};
 use crate::clock::ClockOffset;
-use crate::config::{Config, MAX_SESSIONS_PER_TOKEN};
+use crate::config::Config;
 use crate::error::{ConfigError, InputError, SubscribeError};
 use crate::ids::{ConnId, SessionId};
 use crate::io::{Input, Output};
@@ -54,6 +57,18 @@ use crate::wanted::{SubscriptionState, SubscriptionsReport};
 
 use merge::Merge;
 use planner::Placement;
+use validation::Coalesced;
+
+/// What the pool's sessions are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// One session ([`Config::max_sessions`] 1): the pool is its client, every call passed through.
+    Single,
+    /// Sessions of one user token, opened as the subscriptions need them.
+    Sessions,
+    /// Shards of one conduit ([`Pool::conduit_shards`]), one session each.
+    Shards,
+}
 
 /// One or more EventSub WebSocket sessions for one token, driven as one client, without I/O.
 ///
@@ -68,6 +83,9 @@ pub struct Pool {
     /// Where the next output is looked for first: outputs are taken one session at a time.
     cursor: usize,
     merge: Merge,
+    /// One token validation at a time for all the sessions.
+    validation: Coalesced,
+    kind: Kind,
     now: Instant,
 }
 
@@ -94,19 +112,45 @@ impl Pool {
             };
             members.push(Client::in_session(config, now, session_number(index))?);
         }
-        Ok(Self {
-            merge: Merge::new(MAX_SESSIONS_PER_TOKEN),
+        let kind = if template.max_sessions == 1 {
+            Kind::Single
+        } else {
+            Kind::Sessions
+        };
+        Ok(Self::of(template, members, kind, now))
+    }
+
+    fn of(template: Config, members: Vec<Client>, kind: Kind, now: Instant) -> Self {
+        Self {
+            merge: Merge::new(&template, kind == Kind::Shards),
+            validation: Coalesced::default(),
             template,
             members,
             cursor: 0,
+            kind,
             now,
-        })
+        }
     }
 
     /// Feeds one input to the session it belongs to (by its connection or request id); a pause
     /// or resume of reading goes to every session.
     pub fn handle_input(&mut self, now: Instant, input: Input<'_>) -> Result<(), InputError> {
         self.advance_clock(now);
+        if let Input::TokenValidated { request, result } = &input {
+            if let Some(waiting) = self.validation.answered(*request) {
+                // The one validation asked for answers every session that asked meanwhile.
+                for (index, request) in waiting {
+                    if let Some(member) = self.members.get_mut(index) {
+                        let input = Input::TokenValidated {
+                            request,
+                            result: result.clone(),
+                        };
+                        // A session that stopped meanwhile forgot its request: nothing to tell it.
+                        let _ = member.handle_input(now, input);
+                    }
+                }
+            }
+        }
         match route(&input) {
             Route::Conn(conn) => self
                 .members
@@ -147,7 +191,10 @@ impl Pool {
         for step in 0..count {
             let index = (self.cursor + step) % count;
             while let Some(output) = self.members.get_mut(index)?.poll_output() {
-                if let Some(output) = self.merge.pass(index, output, &self.members) {
+                let Some(output) = self.validation.pass(index, output) else {
+                    continue;
+                };
+                if let Some(output) = self.merge.pass(index, output, &self.members, self.now) {
                     self.cursor = index;
                     return Some(output);
                 }
@@ -159,12 +206,17 @@ impl Pool {
     /// The next output that is not an event (see [`Client::poll_action`]).
     #[must_use]
     pub fn poll_action(&mut self) -> Option<Output> {
+        if self.is_single() {
+            return self.members.first_mut()?.poll_action();
+        }
         let count = self.members.len();
         for step in 0..count {
             let index = (self.cursor + step) % count;
-            if let Some(output) = self.members.get_mut(index)?.poll_action() {
-                self.cursor = index;
-                return Some(output);
+            while let Some(output) = self.members.get_mut(index)?.poll_action() {
+                if let Some(output) = self.validation.pass(index, output) {
+                    self.cursor = index;
+                    return Some(output);
+                }
             }
         }
         None
@@ -194,6 +246,11 @@ impl Pool {
                 None => Err(SubscribeError::Stopped),
             };
         }
+        if self.kind == Kind::Shards {
+            return Err(SubscribeError::ShardMode {
+                spec: Box::new(spec),
+            });
+        }
         if self.merge.stopping() || self.members.iter().any(Client::is_stopped) {
             return Err(SubscribeError::Stopped);
         }
@@ -220,7 +277,13 @@ impl Pool {
     /// follows.
     pub fn shutdown(&mut self, now: Instant) {
         self.advance_clock(now);
-        self.merge.stop_from(0);
+        // The stop is the first running session's (a shard may have stopped alone before).
+        let running = self
+            .members
+            .iter()
+            .position(|member| !member.is_stopped())
+            .unwrap_or(0);
+        self.merge.stop_from(running);
         for member in &mut self.members {
             member.shutdown(now);
         }
@@ -292,12 +355,13 @@ impl Pool {
         report
     }
 
-    /// The counters of every session, added up.
+    /// The counters of every session, added up (with the duplicates the pool dropped across
+    /// the shards of [`Pool::conduit_shards`], and the message ids it remembers for that).
     pub fn stats(&self) -> Stats {
         self.members
             .iter()
             .map(Client::stats)
-            .fold(Stats::default(), |total, stats| Stats {
+            .fold(self.merge.stats(), |total, stats| Stats {
                 duplicates_dropped: total.duplicates_dropped + stats.duplicates_dropped,
                 stale_dropped: total.stale_dropped + stats.stale_dropped,
                 malformed_frames: total.malformed_frames + stats.malformed_frames,
@@ -308,7 +372,7 @@ impl Pool {
     }
 
     fn is_single(&self) -> bool {
-        self.template.max_sessions == 1
+        self.kind == Kind::Single
     }
 
     fn advance_clock(&mut self, now: Instant) {
@@ -330,12 +394,18 @@ impl Pool {
     }
 
     /// A session that stopped on its own (a rejected token, a fatal close code) stops them all:
-    /// the token or the program is at fault, not the session.
+    /// the token or the program is at fault, not the session. A shard that will not come back
+    /// (refused for good, or out of attempts) stops alone: the others are fine.
     fn after_step(&mut self) {
         if self.is_single() || self.merge.stopping() {
             return;
         }
-        let Some(first) = self.members.iter().position(Client::is_stopped) else {
+        let kind = self.kind;
+        let Some(first) = self.members.iter().position(|member| {
+            member
+                .stop_reason()
+                .is_some_and(|reason| kind != Kind::Shards || !shards::stops_alone(reason))
+        }) else {
             return;
         };
         self.merge.stop_from(first);
@@ -368,7 +438,9 @@ fn route(input: &Input<'_>) -> Route {
     }
 }
 
-/// The session number a member's ids carry; a pool has at most [`MAX_SESSIONS_PER_TOKEN`].
+/// The session number a member's ids carry: a pool has at most
+/// [`MAX_SESSIONS_PER_TOKEN`](crate::MAX_SESSIONS_PER_TOKEN) sessions, or
+/// [`MAX_SHARDS_PER_POOL`] shards.
 fn session_number(index: usize) -> u16 {
     u16::try_from(index).unwrap_or(u16::MAX)
 }
