@@ -432,12 +432,18 @@ impl<R: Runtime> EventSubBuilder<R> {
         config.seed = self
             .seed
             .unwrap_or_else(|| RandomState::new().hash_one(std::process::id()));
+        // The sockets held at once (a handover's second socket aside): the read buffers share
+        // a budget.
+        let sessions = self
+            .shards
+            .as_ref()
+            .map_or(config.max_sessions, |(_, shard_ids)| shard_ids.len());
         // The write buffer is bounded too: a server flooding pings while it stops reading would
         // otherwise queue pongs without limit (see `socket`).
         let websocket_config = tungstenite::protocol::WebSocketConfig::default()
             .max_message_size(Some(config.max_frame_bytes))
             .max_frame_size(Some(config.max_frame_bytes))
-            .read_buffer_size(crate::socket::READ_BUFFER_BYTES)
+            .read_buffer_size(crate::socket::read_buffer_bytes(sessions))
             .write_buffer_size(crate::socket::WRITE_BUFFER_BYTES)
             .max_write_buffer_size(crate::socket::MAX_WRITE_BUFFER_BYTES);
         // No token here: every call asks the provider for the current one (`helix/call.rs`),

@@ -6,7 +6,6 @@ use std::collections::{HashMap, VecDeque};
 use std::future::poll_fn;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
 use std::time::{Duration, Instant, SystemTime};
 
 use eventsub_helix::HelixClient;
@@ -21,9 +20,10 @@ use tracing::Instrument;
 use crate::builder::Overflow;
 use crate::handle::Command;
 use crate::helix::{self, HelixDone};
+use crate::readers::Readers;
 use crate::record::Recorder;
 use crate::runtime::Runtime;
-use crate::socket::{self, Reader, SocketEvent, Writer};
+use crate::socket::{self, SocketEvent, Writer};
 use crate::token::{BoxFuture, TokenProvider};
 use crate::validated::FirstValidation;
 
@@ -91,10 +91,9 @@ struct InFlight {
     connects: FuturesUnordered<BoxFuture<'static, ConnectResult>>,
     connecting: HashMap<ConnId, AbortHandle>,
     writers: HashMap<ConnId, Writer>,
-    /// At most a few: the live socket, and during a handover the next one.
-    readers: Vec<(ConnId, Reader)>,
-    /// Which reader is polled first next time.
-    turn: usize,
+    /// The live socket of each session (one per shard of a pool), and during a handover the
+    /// next one.
+    readers: Readers,
     closes: FuturesUnordered<BoxFuture<'static, ()>>,
     helix: FuturesUnordered<BoxFuture<'static, HelixResult>>,
     /// How to abort each Helix call in flight, and whether it is of no use once the core has
@@ -129,25 +128,12 @@ async fn timer_fired(timer: &mut Option<(Instant, BoxFuture<'static, ()>)>) {
     }
 }
 
-/// The next event of any live socket. The socket polled first rotates, so a flood on one
-/// socket (the old one during a handover, say) cannot starve the other.
+/// The next event of any live socket that was woken (see [`Readers`]).
 async fn next_socket_event(
-    readers: &mut [(ConnId, Reader)],
+    readers: &mut Readers,
     writers: &mut HashMap<ConnId, Writer>,
-    turn: &mut usize,
 ) -> (ConnId, SocketEvent) {
-    *turn = turn.wrapping_add(1);
-    let first = *turn % readers.len().max(1);
-    poll_fn(|cx| {
-        let (before, after) = readers.split_at_mut(first.min(readers.len()));
-        for (conn, reader) in after.iter_mut().chain(before.iter_mut()) {
-            if let Poll::Ready(event) = reader.poll_event(cx, writers.get_mut(conn)) {
-                return Poll::Ready((*conn, event));
-            }
-        }
-        Poll::Pending
-    })
-    .await
+    poll_fn(|cx| readers.poll_next(cx, writers)).await
 }
 
 impl<R: Runtime> Driver<R> {
@@ -189,7 +175,7 @@ impl<R: Runtime> Driver<R> {
                         // Every handle is gone: keep serving the stream.
                         None => commands_open = false,
                     },
-                    (conn, event) = next_socket_event(&mut flight.readers, &mut flight.writers, &mut flight.turn), if reading => {
+                    (conn, event) = next_socket_event(&mut flight.readers, &mut flight.writers), if reading => {
                         self.socket_event(&mut flight, conn, event);
                         self.read_ready_frames(&mut flight);
                         if self.events_filling_up() {
@@ -446,9 +432,7 @@ impl<R: Runtime> Driver<R> {
                         abort.abort();
                     }
                     flight.writers.remove(&conn);
-                    let open = flight.readers.len();
-                    flight.readers.retain(|(id, _)| *id != conn);
-                    if flight.readers.len() != open {
+                    if flight.readers.remove(conn) {
                         self.feed(Input::Closed {
                             conn,
                             code: None,
@@ -532,9 +516,7 @@ impl<R: Runtime> Driver<R> {
             }
             // Polled without this task's waker: when nothing is ready the `select!` polls the
             // sockets again with it before the task sleeps.
-            let ready =
-                next_socket_event(&mut flight.readers, &mut flight.writers, &mut flight.turn)
-                    .now_or_never();
+            let ready = next_socket_event(&mut flight.readers, &mut flight.writers).now_or_never();
             let Some((conn, event)) = ready else {
                 break;
             };
@@ -725,7 +707,7 @@ impl<R: Runtime> Driver<R> {
                 let (writer, reader) = socket::split(ws);
                 tracing::info!(%conn, "socket open");
                 flight.writers.insert(conn, writer);
-                flight.readers.push((conn, reader));
+                flight.readers.push(conn, reader);
                 self.feed(Input::Opened { conn });
             }
             Ok(Err(error)) => {
@@ -759,7 +741,7 @@ impl<R: Runtime> Driver<R> {
             SocketEvent::Binary(data) => self.feed(Input::Binary { conn, data: &data }),
             SocketEvent::Closed { code, reason } => {
                 tracing::info!(%conn, ?code, %reason, "socket closed");
-                flight.readers.retain(|(id, _)| *id != conn);
+                flight.readers.remove(conn);
                 if let Some(writer) = flight.writers.remove(&conn) {
                     if code.is_some() {
                         // The server closed first: send the close frame back.

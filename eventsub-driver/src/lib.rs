@@ -263,6 +263,7 @@ mod handle;
 mod helix;
 #[cfg(feature = "twitch_oauth2")]
 mod oauth;
+mod readers;
 mod record;
 pub mod runtime;
 mod socket;

@@ -23,6 +23,17 @@ use crate::token::BoxFuture;
 /// one at a time); against a bulk sender 16 KiB is still a dozen chat frames per read. A larger
 /// frame grows the buffer to its size, as before.
 pub(crate) const READ_BUFFER_BYTES: usize = 16 * 1024;
+/// What every socket's read buffer may take together: a client holding many sessions (the
+/// shards of a pool) reads each with a smaller buffer, down to [`MIN_READ_BUFFER_BYTES`], so that
+/// a thousand idle shards do not keep 16 MiB of buffers resident.
+pub(crate) const READ_BUFFERS_BUDGET_BYTES: usize = 256 * 1024;
+/// The least read buffer: still several notifications, or a whole keepalive, per read.
+pub(crate) const MIN_READ_BUFFER_BYTES: usize = 4 * 1024;
+
+/// The read buffer of each of `sockets` sockets held at once (see [`READ_BUFFERS_BUDGET_BYTES`]).
+pub(crate) fn read_buffer_bytes(sockets: usize) -> usize {
+    (READ_BUFFERS_BUDGET_BYTES / sockets.max(1)).clamp(MIN_READ_BUFFER_BYTES, READ_BUFFER_BYTES)
+}
 /// What tungstenite buffers before writing to the socket: pongs and the close frame are all the
 /// client writes, so a small buffer is plenty.
 pub(crate) const WRITE_BUFFER_BYTES: usize = 4 * 1024;

@@ -20,10 +20,24 @@ pub fn thread_cpu_time(tid: u32) -> Option<Duration> {
 /// CPU time every thread of this process has used so far (threads that already exited are not
 /// counted).
 pub fn process_cpu_time() -> Option<Duration> {
+    cpu_time_in("/proc/self")
+}
+
+/// CPU time every thread of process `pid` (a child a benchmark started) has used so far.
+pub fn process_cpu_time_of(pid: u32) -> Option<Duration> {
+    cpu_time_in(&format!("/proc/{pid}"))
+}
+
+fn cpu_time_in(process: &str) -> Option<Duration> {
     let mut total = Duration::ZERO;
-    for task in std::fs::read_dir("/proc/self/task").ok()? {
-        let tid = task.ok()?.file_name().to_str()?.parse().ok()?;
-        total += thread_cpu_time(tid).unwrap_or_default();
+    for task in std::fs::read_dir(format!("{process}/task")).ok()? {
+        let path = task.ok()?.path().join("schedstat");
+        // A thread that ended meanwhile has no file any more: it is not counted.
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let nanos: u64 = text.split_whitespace().next()?.parse().ok()?;
+        total += Duration::from_nanos(nanos);
     }
     Some(total)
 }
@@ -40,7 +54,16 @@ pub struct Resident {
 impl Resident {
     /// Reads `/proc/self/status`.
     pub fn now() -> Option<Self> {
-        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        Self::read("/proc/self/status")
+    }
+
+    /// Reads `/proc/<pid>/status` of process `pid` (a child a benchmark started).
+    pub fn of(pid: u32) -> Option<Self> {
+        Self::read(&format!("/proc/{pid}/status"))
+    }
+
+    fn read(path: &str) -> Option<Self> {
+        let status = std::fs::read_to_string(path).ok()?;
         let field = |name: &str| {
             status
                 .lines()

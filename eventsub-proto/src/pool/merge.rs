@@ -124,9 +124,10 @@ impl Merge {
         Some(Output::Event(Event::ShardStopped { shard, reason }))
     }
 
-    /// The pool's one [`Event::Stopped`], after every session stopped and handed out all it had.
-    pub(super) fn final_stop(&mut self, members: &[Client]) -> Option<Output> {
-        if !self.stop_pending(members) || members.iter().any(Client::holds_events) {
+    /// The pool's one [`Event::Stopped`], once every session stopped (`all_stopped`) and handed
+    /// out all it had (the pool asks after draining them).
+    pub(super) fn final_stop(&mut self, all_stopped: bool) -> Option<Output> {
+        if !self.stop_pending(all_stopped) {
             return None;
         }
         self.stop_emitted = true;
@@ -139,8 +140,8 @@ impl Merge {
     }
 
     /// Whether the pool's [`Event::Stopped`] is due (every session stopped) and not handed out.
-    pub(super) fn stop_pending(&self, members: &[Client]) -> bool {
-        !self.stop_emitted && !members.is_empty() && members.iter().all(Client::is_stopped)
+    pub(super) fn stop_pending(&self, all_stopped: bool) -> bool {
+        !self.stop_emitted && all_stopped
     }
 
     /// Whether the pool is stopping as a whole.

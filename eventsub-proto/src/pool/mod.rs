@@ -35,6 +35,7 @@
 //! # Ok::<(), eventsub_proto::ConfigError>(())
 //! ```
 
+mod activity;
 mod merge;
 mod planner;
 mod shards;
@@ -55,6 +56,7 @@ use crate::subscription::SubscriptionSpec;
 use crate::token::TokenIdentity;
 use crate::wanted::{SubscriptionState, SubscriptionsReport};
 
+use activity::Activity;
 use merge::Merge;
 use planner::Placement;
 use validation::Coalesced;
@@ -80,8 +82,8 @@ pub struct Pool {
     template: Config,
     /// Session `n` of the pool is `members[n]`; its ids carry `n`.
     members: Vec<Client>,
-    /// Where the next output is looked for first: outputs are taken one session at a time.
-    cursor: usize,
+    /// Which sessions may have outputs, their deadlines, which stopped.
+    activity: Activity,
     merge: Merge,
     /// One token validation at a time for all the sessions.
     validation: Coalesced,
@@ -121,14 +123,29 @@ impl Pool {
     }
 
     fn of(template: Config, members: Vec<Client>, kind: Kind, now: Instant) -> Self {
-        Self {
+        let mut pool = Self {
             merge: Merge::new(&template, kind == Kind::Shards),
             validation: Coalesced::default(),
             template,
             members,
-            cursor: 0,
+            activity: Activity::default(),
             kind,
             now,
+        };
+        pool.touch_all();
+        pool
+    }
+
+    /// Session `index` was acted on.
+    fn touch(&mut self, index: usize) {
+        if let Some(member) = self.members.get(index) {
+            self.activity.touched(index, member);
+        }
+    }
+
+    fn touch_all(&mut self) {
+        for (index, member) in self.members.iter().enumerate() {
+            self.activity.touched(index, member);
         }
     }
 
@@ -147,36 +164,66 @@ impl Pool {
                         };
                         // A session that stopped meanwhile forgot its request: nothing to tell it.
                         let _ = member.handle_input(now, input);
+                        self.touch(index);
                     }
                 }
             }
         }
-        match route(&input) {
-            Route::Conn(conn) => self
-                .members
-                .get_mut(conn.session_index())
-                .ok_or(InputError::UnknownConnection { conn })?
-                .handle_input(now, input)?,
-            Route::Request(request) => self
-                .members
-                .get_mut(request.session_index())
-                .ok_or(InputError::UnknownRequest { request })?
-                .handle_input(now, input)?,
+        let result = match route(&input) {
+            Route::Conn(conn) => self.handle_in(
+                conn.session_index(),
+                now,
+                input,
+                InputError::UnknownConnection { conn },
+            ),
+            Route::Request(request) => self.handle_in(
+                request.session_index(),
+                now,
+                input,
+                InputError::UnknownRequest { request },
+            ),
             Route::All => {
+                let mut result = Ok(());
                 for member in &mut self.members {
-                    member.handle_input(now, input.clone())?;
+                    result = result.and(member.handle_input(now, input.clone()));
                 }
+                self.touch_all();
+                result
             }
-        }
+        };
         self.after_step();
-        Ok(())
+        result
+    }
+
+    /// Feeds `input` to session `index` (`unknown` when there is none).
+    fn handle_in(
+        &mut self,
+        index: usize,
+        now: Instant,
+        input: Input<'_>,
+        unknown: InputError,
+    ) -> Result<(), InputError> {
+        let member = self.members.get_mut(index).ok_or(unknown)?;
+        let result = member.handle_input(now, input);
+        self.touch(index);
+        result
     }
 
     /// Time passed, for every session.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.advance_clock(now);
-        for member in &mut self.members {
-            member.handle_timeout(now);
+        if self.is_single() {
+            if let Some(member) = self.members.first_mut() {
+                member.handle_timeout(now);
+            }
+            return;
+        }
+        // Only the sessions whose deadline came: for the others it would be a no-op.
+        for index in self.activity.due(now) {
+            if let Some(member) = self.members.get_mut(index) {
+                member.handle_timeout(now);
+            }
+            self.touch(index);
         }
         self.after_step();
     }
@@ -187,20 +234,19 @@ impl Pool {
         if self.is_single() {
             return self.members.first_mut()?.poll_output();
         }
-        let count = self.members.len();
-        for step in 0..count {
-            let index = (self.cursor + step) % count;
+        while let Some(index) = self.activity.first_queued() {
             while let Some(output) = self.members.get_mut(index)?.poll_output() {
                 let Some(output) = self.validation.pass(index, output) else {
                     continue;
                 };
                 if let Some(output) = self.merge.pass(index, output, &self.members, self.now) {
-                    self.cursor = index;
                     return Some(output);
                 }
             }
+            self.activity.drained_first();
         }
-        self.merge.final_stop(&self.members)
+        let all_stopped = self.activity.all_stopped(self.members.len());
+        self.merge.final_stop(all_stopped)
     }
 
     /// The next output that is not an event (see [`Client::poll_action`]).
@@ -209,12 +255,10 @@ impl Pool {
         if self.is_single() {
             return self.members.first_mut()?.poll_action();
         }
-        let count = self.members.len();
-        for step in 0..count {
-            let index = (self.cursor + step) % count;
+        let queued: Vec<usize> = self.activity.queued().collect();
+        for index in queued {
             while let Some(output) = self.members.get_mut(index)?.poll_action() {
                 if let Some(output) = self.validation.pass(index, output) {
-                    self.cursor = index;
                     return Some(output);
                 }
             }
@@ -225,14 +269,24 @@ impl Pool {
     /// Whether events wait to be handed out by [`Pool::poll_output`].
     #[must_use]
     pub fn holds_events(&self) -> bool {
-        self.members.iter().any(Client::holds_events)
-            || (!self.is_single() && self.merge.stop_pending(&self.members))
+        if self.is_single() {
+            return self.members.first().is_some_and(Client::holds_events);
+        }
+        self.activity
+            .queued()
+            .any(|index| self.members.get(index).is_some_and(Client::holds_events))
+            || self
+                .merge
+                .stop_pending(self.activity.all_stopped(self.members.len()))
     }
 
     /// When the pool next needs [`Pool::handle_timeout`].
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.members.iter().filter_map(Client::poll_timeout).min()
+        if self.is_single() {
+            return self.members.first()?.poll_timeout();
+        }
+        self.activity.next_deadline()
     }
 
     /// Adds a subscription on the first session with room for it, opening a new session when
@@ -255,20 +309,26 @@ impl Pool {
             return Err(SubscribeError::Stopped);
         }
         match planner::place(&spec, &self.members, &self.template)? {
-            Placement::On(index) => match self.members.get_mut(index) {
-                Some(member) => member.subscribe(spec),
-                None => Err(SubscribeError::Stopped),
-            },
+            Placement::On(index) => {
+                let member = self.members.get_mut(index).ok_or(SubscribeError::Stopped)?;
+                let result = member.subscribe(spec);
+                self.touch(index);
+                result
+            }
             Placement::NewSession => self.open_session_for(spec),
         }
     }
 
     /// Removes a subscription from the session that holds it. Returns whether it was wanted.
     pub fn unsubscribe(&mut self, spec: &SubscriptionSpec) -> bool {
-        let Some(member) = self.members.iter_mut().find(|member| member.wants(spec)) else {
+        let Some(index) = self.members.iter().position(|member| member.wants(spec)) else {
             return false;
         };
-        let wanted = member.unsubscribe(spec);
+        let wanted = self
+            .members
+            .get_mut(index)
+            .is_some_and(|member| member.unsubscribe(spec));
+        self.touch(index);
         self.after_step();
         wanted
     }
@@ -287,11 +347,15 @@ impl Pool {
         for member in &mut self.members {
             member.shutdown(now);
         }
+        self.touch_all();
     }
 
     /// Whether every session has stopped for good.
     pub fn is_stopped(&self) -> bool {
-        self.members.iter().all(Client::is_stopped)
+        if self.is_single() {
+            return self.members.first().is_none_or(Client::is_stopped);
+        }
+        self.activity.all_stopped(self.members.len())
     }
 
     /// Whether the pool holds no socket because nothing can be subscribed on any session.
@@ -390,6 +454,7 @@ impl Pool {
             .map_err(|_| SubscribeError::Stopped)?;
         member.subscribe(spec)?;
         self.members.push(member);
+        self.touch(index);
         Ok(())
     }
 
@@ -401,10 +466,13 @@ impl Pool {
             return;
         }
         let kind = self.kind;
-        let Some(first) = self.members.iter().position(|member| {
-            member
-                .stop_reason()
-                .is_some_and(|reason| kind != Kind::Shards || !shards::stops_alone(reason))
+        // Only a session acted on since the last drain can have stopped since.
+        let Some(first) = self.activity.queued().find(|index| {
+            self.members.get(*index).is_some_and(|member| {
+                member
+                    .stop_reason()
+                    .is_some_and(|reason| kind != Kind::Shards || !shards::stops_alone(reason))
+            })
         }) else {
             return;
         };
@@ -412,6 +480,7 @@ impl Pool {
         for member in &mut self.members {
             member.shutdown(self.now);
         }
+        self.touch_all();
     }
 }
 

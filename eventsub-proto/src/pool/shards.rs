@@ -72,6 +72,11 @@ impl Pool {
         for (index, shard_id) in shard_ids.drain(..).enumerate() {
             let config = Config {
                 shard: Some(ShardConfig::new(conduit_id.clone(), shard_id)),
+                // The pool's filter across the shards sees every message, a handover's overlap
+                // on one shard included: each shard keeps one entry, not a window of its own
+                // (a thousand windows would cost more memory than the sockets).
+                dedup_max_entries: 1,
+                dedup_max_bytes: crate::dedup::BYTES_PER_ENTRY,
                 ..config.clone()
             };
             members.push(Client::in_session(

@@ -1,11 +1,13 @@
 //! One shard process of a conduit: given its shard ids statically, it runs one
-//! `eventsub-tokio` shard client per shard id and prints one line per delivered notification and
+//! `eventsub-tokio` client holding all of them (`conduit_shards`: one WebSocket session per
+//! shard, one token validation at a time, one duplicate filter) and prints one line per delivered notification and
 //! per lifecycle event on stdout, flushed at once, so that a supervisor (a test, the demo, a log
 //! pipeline) can follow it while it runs and after it is killed.
 //!
 //! ```text
 //! conduit_shard --conduit ID (--shards A..B | --ordinal K --count N --total S)
 //!               [--ws-url URL] [--helix-url URL] [--auth-url URL] [--mock] [--exit-on-stdin-eof]
+//!               [--count-only]
 //! ```
 //! The client id and app token come from `TWITCH_CLIENT_ID` and `TWITCH_APP_TOKEN` (kept off the
 //! command line, where `ps` would show the token).
@@ -16,9 +18,7 @@
 //!   conduit with `S` shards holds the shards `K, K + N, K + 2N, … < S` (strided, so growing `S`
 //!   spreads the new shards over all processes).
 //!
-//! Several shard clients in one process do not share their de-duplication yet: each only drops
-//! the duplicates it sees itself (Twitch sends one notification to one shard, so duplicates
-//! across shards are not expected).
+//! A notification Twitch sends again on another shard of the same process is delivered once.
 //!
 //! Output lines, `kind key=value …`, values without spaces:
 //! ```text
@@ -27,7 +27,8 @@
 //! disconnected shard=0
 //! resumed shard=0
 //! failed shard=0 permanent=false
-//! stopped shard=0
+//! stopped shard=0      (that shard alone: refused for good, or out of attempts)
+//! stopped shard=all    (the whole process)
 //! ```
 
 use std::collections::BTreeMap;
@@ -38,9 +39,8 @@ use std::process::ExitCode;
 use eventsub_mock::helix::fast_retries;
 use eventsub_mock::scenario::client_config;
 use eventsub_proto::{ConduitId, Event};
-use eventsub_tokio::{AccessToken, EventSub, EventSubHandle};
+use eventsub_tokio::{AccessToken, EventSub};
 use futures_util::StreamExt;
-use futures_util::stream::select_all;
 
 /// The first argument that makes a supervisor's own executable (the demo's, the test's) act as a
 /// shard process: a flag, so that no test-name filter can be mistaken for it.
@@ -63,6 +63,9 @@ pub struct ShardArgs {
     pub mock: bool,
     /// Stop when stdin ends: a child stops with the process that started it, even one that died.
     pub exit_on_stdin_eof: bool,
+    /// Print no line per notification, only `received count=N` at every thousandth (for a
+    /// benchmark: a line per notification would cost more than receiving it).
+    pub count_only: bool,
 }
 
 /// The shard ids `--ordinal K --count N --total S` stands for: `K, K + N, … < S`.
@@ -95,7 +98,7 @@ impl ShardArgs {
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             match arg.as_str() {
-                "--mock" | "--exit-on-stdin-eof" => flags.push(arg),
+                "--mock" | "--exit-on-stdin-eof" | "--count-only" => flags.push(arg),
                 "--conduit" | "--shards" | "--ordinal" | "--count" | "--total" | "--ws-url"
                 | "--helix-url" | "--auth-url" => {
                     let value = args.next().ok_or_else(|| format!("{arg} wants a value"))?;
@@ -137,6 +140,7 @@ impl ShardArgs {
             auth_url: values.remove("--auth-url"),
             mock: flags.iter().any(|f| f == "--mock"),
             exit_on_stdin_eof: flags.iter().any(|f| f == "--exit-on-stdin-eof"),
+            count_only: flags.iter().any(|f| f == "--count-only"),
         })
     }
 
@@ -209,8 +213,26 @@ fn emit(line: std::fmt::Arguments<'_>) {
     let _ = stdout.flush();
 }
 
-/// The line for `event` of `shard`, or `None` for events a supervisor does not follow.
-fn describe(shard: u32, event: &Event) -> Option<String> {
+/// The shard id an event concerns, through the pool's place for it (`shards[session index]`).
+fn shard_of(shards: &[u32], event: &Event) -> Option<u32> {
+    let index = match event {
+        Event::ShardAssigned { shard, .. }
+        | Event::ShardFailed { shard, .. }
+        | Event::ShardStopped { shard, .. } => return Some(shard.shard_id),
+        Event::Notification(n) => n.conn().session_index(),
+        Event::Disconnected { conn, .. } => conn.session_index(),
+        Event::Resumed { gap } => gap.session,
+        _ => return None,
+    };
+    shards.get(index).copied()
+}
+
+/// The line for `event`, or `None` for events a supervisor does not follow.
+fn describe(shards: &[u32], event: &Event) -> Option<String> {
+    if let Event::Stopped { .. } = event {
+        return Some("stopped shard=all".to_owned());
+    }
+    let shard = shard_of(shards, event)?;
     Some(match event {
         Event::ShardAssigned { session_id, .. } => {
             format!("assigned shard={shard} session={session_id}")
@@ -225,13 +247,13 @@ fn describe(shard: u32, event: &Event) -> Option<String> {
         Event::ShardFailed { permanent, .. } => {
             format!("failed shard={shard} permanent={permanent}")
         }
-        Event::Stopped { .. } => format!("stopped shard={shard}"),
+        Event::ShardStopped { .. } => format!("stopped shard={shard}"),
         _ => return None,
     })
 }
 
-/// Runs the shard clients until they all stop, or until ctrl-c (or stdin's end, if asked); the
-/// reasons of failures and stops go to stderr, in full.
+/// Runs the process's one client, holding all its shards, until it stops, or until ctrl-c (or
+/// stdin's end, if asked); the reasons of failures and stops go to stderr, in full.
 pub async fn run(args: ShardArgs) -> ExitCode {
     let (Ok(client_id), Ok(token)) = (
         std::env::var("TWITCH_CLIENT_ID"),
@@ -241,36 +263,29 @@ pub async fn run(args: ShardArgs) -> ExitCode {
         return ExitCode::from(2);
     };
     let conduit_id = ConduitId::new(args.conduit_id.clone());
-    let mut handles: Vec<EventSubHandle> = Vec::new();
-    let mut streams = Vec::new();
-    for &shard in &args.shards {
-        let mut builder = EventSub::builder(client_id.clone(), AccessToken::new(token.clone()))
-            .seed(u64::from(shard) + 1)
-            .conduit_shard(conduit_id.clone(), shard);
-        if args.mock {
-            builder = builder.config(client_config()).helix_retry(fast_retries());
-        }
-        if let Some(url) = &args.ws_url {
-            builder = builder.eventsub_url(url.clone());
-        }
-        if let Some(url) = &args.helix_url {
-            builder = builder.helix_url(url.clone());
-        }
-        if let Some(url) = &args.auth_url {
-            builder = builder.auth_url(url.clone());
-        }
-        match builder.connect() {
-            Ok((handle, events)) => {
-                handles.push(handle);
-                streams.push(events.map(move |event| (shard, event)).boxed());
-            }
-            Err(error) => {
-                eprintln!("shard {shard}: {error}");
-                return ExitCode::from(2);
-            }
-        }
+    let seed = args.shards.first().map_or(1, |first| u64::from(*first) + 1);
+    let mut builder = EventSub::builder(client_id, AccessToken::new(token))
+        .seed(seed)
+        .conduit_shards(conduit_id, args.shards.iter().copied());
+    if args.mock {
+        builder = builder.config(client_config()).helix_retry(fast_retries());
     }
-    let mut events = select_all(streams);
+    if let Some(url) = &args.ws_url {
+        builder = builder.eventsub_url(url.clone());
+    }
+    if let Some(url) = &args.helix_url {
+        builder = builder.helix_url(url.clone());
+    }
+    if let Some(url) = &args.auth_url {
+        builder = builder.auth_url(url.clone());
+    }
+    let (handle, mut events) = match builder.connect() {
+        Ok(connected) => connected,
+        Err(error) => {
+            eprintln!("shards {:?}: {error}", args.shards);
+            return ExitCode::from(2);
+        }
+    };
     let stdin_ended = async {
         if args.exit_on_stdin_eof {
             let mut sink = Vec::new();
@@ -283,18 +298,31 @@ pub async fn run(args: ShardArgs) -> ExitCode {
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
     let mut stopped_badly = false;
+    let mut received: u64 = 0;
     loop {
         tokio::select! {
             next = events.next() => {
-                let Some((shard, event)) = next else { break };
-                if let Event::ShardFailed { reason, .. } = &event {
-                    eprintln!("shard {shard} failed: {reason:?}");
+                let Some(event) = next else { break };
+                match &event {
+                    Event::ShardFailed { shard, reason, .. } => {
+                        eprintln!("shard {} failed: {reason:?}", shard.shard_id);
+                    }
+                    Event::ShardStopped { shard, reason } => {
+                        eprintln!("shard {} stopped: {reason:?}", shard.shard_id);
+                        stopped_badly = true;
+                    }
+                    Event::Stopped { reason } => {
+                        eprintln!("stopped: {reason:?}");
+                        stopped_badly = true;
+                    }
+                    _ => {}
                 }
-                if let Event::Stopped { reason } = &event {
-                    eprintln!("shard {shard} stopped: {reason:?}");
-                    stopped_badly = true;
-                }
-                if let Some(line) = describe(shard, &event) {
+                if args.count_only && matches!(event, Event::Notification(_)) {
+                    received += 1;
+                    if received % 1_000 == 0 {
+                        emit(format_args!("received count={received}"));
+                    }
+                } else if let Some(line) = describe(&args.shards, &event) {
                     emit(format_args!("{line}"));
                 }
             }
@@ -302,9 +330,7 @@ pub async fn run(args: ShardArgs) -> ExitCode {
             () = &mut stdin_ended => break,
         }
     }
-    for handle in handles {
-        handle.shutdown().await;
-    }
+    handle.shutdown().await;
     if stopped_badly {
         ExitCode::FAILURE
     } else {

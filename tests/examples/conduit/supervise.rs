@@ -29,6 +29,11 @@ pub struct ShardProcess {
 }
 
 impl ShardProcess {
+    /// Its process id (for `/proc/<pid>`).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills it with SIGKILL (on Unix) and reaps it: no chance to close its sockets itself.
     pub fn kill(mut self) {
         self.child.kill().expect("kill the shard process");
