@@ -11,6 +11,11 @@
 //!   its subscriptions come back on a fresh session in the same slot. Shutdown stops once.
 //! - With the default single session, the 301st subscription is refused with
 //!   `TooManySubscriptions`, as before pools.
+//! - Ignored, as it fails today: when Twitch notices a dropped connection late
+//!   ([`MockEventSub::defer_session_ends`]), the replacement session of its slot is a fourth
+//!   websocket transport and its creations are refused (429); once Twitch lets go of the old
+//!   connection they should be created again, but nothing retries them until Twitch closes the
+//!   replacement as unused (4003, 10 s later), and not at all if any creation on it succeeded.
 //!
 //! The subscriptions are `channel.chat.message` in distinct channels, read by the token's user:
 //! each costs 0 (the condition's `user_id` is the token's), so only the count limits bind, as for
@@ -32,8 +37,8 @@ use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_mock::scenario::client_config;
 use eventsub_mock::{Delivery, MockConfig, MockEventSub, Routed};
 use eventsub_proto::{
-    Config, Event, MAX_SUBSCRIPTIONS_PER_CONNECTION, SubscribeError, SubscriptionSpec,
-    SubscriptionState,
+    Config, Event, MAX_SUBSCRIPTIONS_PER_CONNECTION, RequestError, SubscribeError,
+    SubscriptionFailure, SubscriptionSpec, SubscriptionState,
 };
 use eventsub_tokio::{EventSubBuilder, HandleError, Runtime};
 
@@ -382,6 +387,61 @@ async fn pool_of_three<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder
     assert_no_data_frames(mock);
 }
 
+/// Twitch notices a dead connection late: until it does, the old connection still counts as one
+/// of the token's three websocket transports, so slot 1's fresh session is a fourth and each of
+/// its creations is refused (429 "number of websocket transports limit exceeded"). Once Twitch
+/// lets go of the old connection, they must be created again, without waiting for an unsubscribe
+/// on that session nor for Twitch to close the fresh session as unused.
+async fn a_replaced_session_is_refilled_once_twitch_lets_go_of_the_old_one<R: Runtime>(
+    mock: &MockEventSub,
+    builder: EventSubBuilder<R>,
+) {
+    let mut client = TestClient::connect(builder.max_sessions(SESSIONS)).await;
+    created(&mut client, AT_START).await;
+    let first_ids = session_ids(&client);
+    let before = assert_held(mock, &client, &first_ids, &[300, 300, 150]).await;
+
+    mock.defer_session_ends(true);
+    assert!(mock.drop_socket(socket_of(mock, &first_ids[&1])));
+    for _ in 0..PER_SESSION {
+        let event = client
+            .until("a refused creation", |e| {
+                matches!(e, Event::SubscriptionFailed { .. })
+            })
+            .await;
+        assert!(
+            matches!(
+                &event,
+                Event::SubscriptionFailed {
+                    reason: SubscriptionFailure::Request(RequestError::Rejected {
+                        status: 429,
+                        ..
+                    }),
+                    ..
+                }
+            ),
+            "{event:?}"
+        );
+    }
+    assert_eq!(
+        mock.subscriptions_per_session().len(),
+        SESSIONS,
+        "Twitch still counts the old connection"
+    );
+    mock.defer_session_ends(false);
+    created(&mut client, PER_SESSION).await;
+
+    let ids = session_ids(&client);
+    assert_ne!(ids[&1], first_ids[&1], "slot 1 is a fresh session");
+    let after = assert_held(mock, &client, &ids, &[300, 300, 150]).await;
+    assert_eq!(after, before, "every subscription is back in its slot");
+    assert_eq!(
+        notify_and_receive(mock, &mut client, &ids, &[1]).await,
+        PER_SESSION
+    );
+    e2e::finish(mock, client).await;
+}
+
 /// With the default single session, the 301st subscription is refused as before pools.
 async fn one_session_refuses_the_301st<R: Runtime>(
     mock: &MockEventSub,
@@ -440,6 +500,17 @@ mod on_tokio {
     }
 
     #[tokio::test]
+    #[ignore = "pool bug: a creation refused as a fourth transport is not retried once the transport is free (see the scenario's docs)"]
+    async fn tokio_a_replaced_session_is_refilled_once_twitch_lets_go_of_the_old_one() {
+        let mock = start_mock().await;
+        a_replaced_session_is_refilled_once_twitch_lets_go_of_the_old_one(
+            &mock,
+            builder(&mock, AT_START),
+        )
+        .await;
+    }
+
+    #[tokio::test]
     async fn tokio_one_session_refuses_the_301st_subscription() {
         let mock = start_mock().await;
         one_session_refuses_the_301st(&mock, builder(&mock, PER_SESSION)).await;
@@ -492,6 +563,17 @@ mod on_async_std {
     async fn async_std_three_sessions_hold_900_refuse_the_901st_and_recover_one_session_alone() {
         let mock = start_mock();
         pool_of_three(&mock, builder(&mock, AT_START)).await;
+    }
+
+    #[async_std::test]
+    #[ignore = "pool bug: a creation refused as a fourth transport is not retried once the transport is free (see the scenario's docs)"]
+    async fn async_std_a_replaced_session_is_refilled_once_twitch_lets_go_of_the_old_one() {
+        let mock = start_mock();
+        a_replaced_session_is_refilled_once_twitch_lets_go_of_the_old_one(
+            &mock,
+            builder(&mock, AT_START),
+        )
+        .await;
     }
 
     #[async_std::test]

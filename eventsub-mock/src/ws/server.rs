@@ -558,6 +558,26 @@ impl MockEventSub {
         self.shared.command(socket, SocketCommand::Drop)
     }
 
+    /// Fault: Twitch has not noticed yet that connections are gone. While `deferred`, a session
+    /// whose socket ends keeps its subscriptions enabled at Helix, where they still count against
+    /// the token's limits (three websocket transports, 300 subscriptions on each); with
+    /// `deferred` false again, every session that ended meanwhile ends at Helix, as on Twitch
+    /// once it notices.
+    pub fn defer_session_ends(&self, deferred: bool) {
+        let ended = {
+            let mut inner = self.shared.lock();
+            if deferred {
+                inner.deferred_ends.get_or_insert_with(Vec::new);
+                Vec::new()
+            } else {
+                inner.deferred_ends.take().unwrap_or_default()
+            }
+        };
+        for (session_id, how) in ended {
+            self.shared.end_helix_session(&session_id, &how);
+        }
+    }
+
     /// Fault: stops (or resumes) the keepalives of `socket`, so it looks dead.
     pub fn silence(&self, socket: SocketId, silent: bool) -> bool {
         self.shared.command(socket, SocketCommand::Silence(silent))
