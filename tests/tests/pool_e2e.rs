@@ -1,7 +1,7 @@
 //! The session pool end to end, over real sockets on 127.0.0.1, under both adapters: each scenario
-//! is written once, generic over the runtime, and the `tokio_*` and `async_std_*` tests only start
-//! the mock and the client on their runtime (the async-std ones with the mock on a tokio runtime of
-//! its own, as `e2e_async_std.rs` does).
+//! is written once, generic over the runtime, and the tests of `on_tokio` and `on_async_std` (one
+//! macro makes both sets) only start the mock and the client on their runtime (the async-std ones
+//! with the mock on a tokio runtime of its own, as `e2e_async_std.rs` does).
 //!
 //! - A user-token client with `.max_sessions(3)` and 750 subscriptions opens exactly three
 //!   sessions (the mock sees 300, 300 and 150 enabled subscriptions on three connections), each
@@ -392,7 +392,7 @@ async fn pool_of_three<R: Runtime>(mock: &MockEventSub, builder: EventSubBuilder
 /// its creations is refused (429 "number of websocket transports limit exceeded"). Once Twitch
 /// lets go of the old connection, they must be created again, without waiting for an unsubscribe
 /// on that session nor for Twitch to close the fresh session as unused.
-async fn a_replaced_session_is_refilled_once_twitch_lets_go_of_the_old_one<R: Runtime>(
+async fn replaced_session_refilled_after_twitch_lets_go<R: Runtime>(
     mock: &MockEventSub,
     builder: EventSubBuilder<R>,
 ) {
@@ -472,113 +472,89 @@ async fn one_session_refuses_the_301st<R: Runtime>(
     e2e::finish(mock, client).await;
 }
 
+/// `start` (an adapter's `EventSub::builder` with the fixture's token) pointed at `mock`, with
+/// chat in `subscriptions` channels and Helix's default 10 s per call (see the file's docs).
+fn pointed_at<R: Runtime>(
+    start: EventSubBuilder<R>,
+    mock: &MockEventSub,
+    subscriptions: usize,
+) -> EventSubBuilder<R> {
+    e2e::against(start, mock, config_with(subscriptions)).helix_timeout(Duration::from_secs(10))
+}
+
+/// The scenarios as the tests of one adapter: `$test` is its test attribute, `$start_mock` gives
+/// the tokio runtime the mock runs on (`None` when it is the test's own) and the mock, and
+/// `$builder` the adapter's client builder for the mock and a number of subscriptions.
+macro_rules! pool_tests {
+    ($test:meta, $start_mock:expr, $builder:ident) => {
+        #[$test]
+        async fn three_sessions_hold_900_refuse_the_901st_and_recover_one_session_alone() {
+            let (_runtime, mock) = $start_mock;
+            pool_of_three(&mock, $builder(&mock, AT_START)).await;
+        }
+
+        #[$test]
+        #[ignore = "pool bug: a creation refused as a fourth transport is not retried once the transport is free (see replaced_session_refilled_after_twitch_lets_go)"]
+        async fn a_replaced_session_is_refilled_once_twitch_lets_go_of_the_old_one() {
+            let (_runtime, mock) = $start_mock;
+            replaced_session_refilled_after_twitch_lets_go(
+                &mock,
+                $builder(&mock, AT_START),
+            )
+            .await;
+        }
+
+        #[$test]
+        async fn one_session_refuses_the_301st_subscription() {
+            let (_runtime, mock) = $start_mock;
+            one_session_refuses_the_301st(&mock, $builder(&mock, PER_SESSION)).await;
+        }
+    };
+}
+
 mod on_tokio {
     use super::*;
     use eventsub_tokio::{AccessToken, EventSub, TokioRuntime};
 
-    async fn start_mock() -> MockEventSub {
+    /// The mock, on the test's own runtime.
+    async fn start_mock() -> (Option<tokio::runtime::Runtime>, MockEventSub) {
         let mock = MockEventSub::start(mock_config())
             .await
             .expect("mock starts");
         grant_chat_token(&mock);
-        mock
+        (None, mock)
     }
 
     fn builder(mock: &MockEventSub, subscriptions: usize) -> EventSubBuilder<TokioRuntime> {
-        e2e::against(
-            EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN)),
-            mock,
-            config_with(subscriptions),
-        )
-        .helix_timeout(Duration::from_secs(10))
+        let start = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN));
+        pointed_at(start, mock, subscriptions)
     }
 
-    #[tokio::test]
-    async fn tokio_three_sessions_hold_900_refuse_the_901st_and_recover_one_session_alone() {
-        let mock = start_mock().await;
-        pool_of_three(&mock, builder(&mock, AT_START)).await;
-    }
-
-    #[tokio::test]
-    #[ignore = "pool bug: a creation refused as a fourth transport is not retried once the transport is free (see the scenario's docs)"]
-    async fn tokio_a_replaced_session_is_refilled_once_twitch_lets_go_of_the_old_one() {
-        let mock = start_mock().await;
-        a_replaced_session_is_refilled_once_twitch_lets_go_of_the_old_one(
-            &mock,
-            builder(&mock, AT_START),
-        )
-        .await;
-    }
-
-    #[tokio::test]
-    async fn tokio_one_session_refuses_the_301st_subscription() {
-        let mock = start_mock().await;
-        one_session_refuses_the_301st(&mock, builder(&mock, PER_SESSION)).await;
-    }
+    pool_tests!(tokio::test, start_mock().await, builder);
 }
 
 mod on_async_std {
     use super::*;
     use eventsub_async_std::{AccessToken, AsyncIoRuntime, EventSub};
 
-    /// The mock and the tokio runtime it runs on (dropped in this order).
-    struct Mock {
-        mock: MockEventSub,
-        _tokio: tokio::runtime::Runtime,
-    }
-
-    impl std::ops::Deref for Mock {
-        type Target = MockEventSub;
-        fn deref(&self) -> &MockEventSub {
-            &self.mock
-        }
-    }
-
-    fn start_mock() -> Mock {
-        let tokio = tokio::runtime::Builder::new_multi_thread()
+    /// The mock, on a tokio runtime of its own (the mock is bound after it, so dropped first).
+    fn start_mock() -> (Option<tokio::runtime::Runtime>, MockEventSub) {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()
             .expect("a runtime for the mock");
-        let mock = tokio
+        let mock = runtime
             .block_on(MockEventSub::start(mock_config()))
             .expect("mock starts");
         grant_chat_token(&mock);
-        Mock {
-            mock,
-            _tokio: tokio,
-        }
+        (Some(runtime), mock)
     }
 
     fn builder(mock: &MockEventSub, subscriptions: usize) -> EventSubBuilder<AsyncIoRuntime> {
-        e2e::against(
-            EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN)),
-            mock,
-            config_with(subscriptions),
-        )
-        .helix_timeout(Duration::from_secs(10))
+        let start = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN));
+        pointed_at(start, mock, subscriptions)
     }
 
-    #[async_std::test]
-    async fn async_std_three_sessions_hold_900_refuse_the_901st_and_recover_one_session_alone() {
-        let mock = start_mock();
-        pool_of_three(&mock, builder(&mock, AT_START)).await;
-    }
-
-    #[async_std::test]
-    #[ignore = "pool bug: a creation refused as a fourth transport is not retried once the transport is free (see the scenario's docs)"]
-    async fn async_std_a_replaced_session_is_refilled_once_twitch_lets_go_of_the_old_one() {
-        let mock = start_mock();
-        a_replaced_session_is_refilled_once_twitch_lets_go_of_the_old_one(
-            &mock,
-            builder(&mock, AT_START),
-        )
-        .await;
-    }
-
-    #[async_std::test]
-    async fn async_std_one_session_refuses_the_301st_subscription() {
-        let mock = start_mock();
-        one_session_refuses_the_301st(&mock, builder(&mock, PER_SESSION)).await;
-    }
+    pool_tests!(async_std::test, start_mock(), builder);
 }
