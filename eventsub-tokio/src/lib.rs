@@ -59,8 +59,9 @@
 //! # Examples
 //!
 //! Runnable against the embedded mock server (no Twitch account), each ending on its own:
-//! `quick_start` (the untyped stream), `typed_follow` (the follow bot) and
-//! `runtime_subscriptions` (adding and removing subscriptions through the handle), as in
+//! `quick_start` (the untyped stream), `typed_follow` (the follow bot),
+//! `runtime_subscriptions` (adding and removing subscriptions through the handle) and
+//! `session_pool` (chat in 750 channels over three sessions, then 900, the 901st refused), as in
 //! `cargo run -p eventsub-tokio --example typed_follow`; and with the `twitch_oauth2` feature,
 //! `device_code` (a user token by the device code flow, kept fresh by `UserTokenProvider`).
 //!
