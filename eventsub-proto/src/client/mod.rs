@@ -345,7 +345,8 @@ impl Client {
         }
         if self.creation_retry_at.is_some_and(|at| at <= now) {
             self.creation_retry_at = None;
-            self.retry_creations_where(|wanted| wanted.awaits_retry());
+            let pooled = self.is_pooled();
+            self.retry_creations_where(|wanted| subscriptions::retried_after_delay(wanted, pooled));
         }
         if self.validation.next_at.is_some_and(|at| at <= now) {
             self.ask_validation();

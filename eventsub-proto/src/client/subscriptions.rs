@@ -139,11 +139,12 @@ impl Client {
             // Twitch may charge less than estimated: what that frees can be used at once.
             self.retry_for_room();
         }
+        let pooled = self.is_pooled();
         let retry_later = self
             .subscriptions
             .entries
             .iter()
-            .any(|wanted| wanted.awaits_retry());
+            .any(|wanted| retried_after_delay(wanted, pooled));
         let revalidate = self
             .subscriptions
             .entries
@@ -160,6 +161,11 @@ impl Client {
             self.creation_failures = 0;
         }
         Ok(())
+    }
+
+    /// Whether this client is one session of a [`Pool`](crate::Pool) of several.
+    pub(super) fn is_pooled(&self) -> bool {
+        self.config.max_sessions > 1
     }
 
     /// Helix could not serve a creation on the live session: ask again after a backoff delay (one
@@ -267,4 +273,25 @@ impl Client {
         self.outputs
             .push_back(Output::DeleteSubscription { request, id });
     }
+}
+
+/// Whether `wanted` is asked for again after the creation backoff delay: what Helix could not
+/// serve (see [`Wanted::awaits_retry`]), and in a session of a pool also what Helix refused with
+/// 429. A pool's limits can pass with time there: Twitch counts a connection it has not yet
+/// noticed gone as one of the token's three websocket transports, so the fresh session that
+/// replaces a dropped one is refused as a fourth until Twitch lets go of the old one, and
+/// nothing on the fresh session would free room for it.
+pub(super) fn retried_after_delay(wanted: &Wanted, pooled: bool) -> bool {
+    wanted.awaits_retry()
+        || (pooled
+            && matches!(
+                wanted.state,
+                SubscriptionState::Failed {
+                    reason: SubscriptionFailure::Request(RequestError::Rejected {
+                        status: 429,
+                        ..
+                    }),
+                    retry: true,
+                }
+            ))
 }
