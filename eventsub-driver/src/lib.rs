@@ -144,8 +144,10 @@
 //!
 //! Each session has its own keepalive, reconnects, backoff and gaps: a drop of one socket is a
 //! gap of that session only, while the others go on delivering, and its subscriptions are
-//! re-created on a fresh session in the same slot. The events of every session come out of the
-//! one [`EventStream`], and each says which session it concerns:
+//! re-created on a fresh session in the same slot (until Twitch notices the lost connection gone
+//! it may refuse them with 429, as a fourth: they are asked for again after a backoff delay).
+//! The events of every session come out of the one [`EventStream`], and each says which
+//! session it concerns:
 //! [`ConnId::session_index`](proto::ConnId::session_index) of the connection it names (a
 //! notification's [`conn()`](proto::Notification::conn), a [`Event::Disconnected`]),
 //! [`Gap::session`](proto::Gap::session) of an [`Event::Resumed`], and
