@@ -295,3 +295,40 @@ pub(super) fn retried_after_delay(wanted: &Wanted, pooled: bool) -> bool {
                 }
             ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::subscription::SubscriptionSpec;
+
+    fn failed_with(status: u16) -> Wanted {
+        let mut wanted = Wanted::new(
+            SubscriptionSpec::new("channel.chat.message", "1")
+                .with_condition("broadcaster_user_id", "1")
+                .with_condition("user_id", "2"),
+            None,
+        );
+        let error = RequestError::Rejected {
+            status,
+            message: "number of websocket transports limit exceeded".to_owned(),
+        };
+        wanted.state = SubscriptionState::Failed {
+            retry: retried_after(&error),
+            reason: SubscriptionFailure::Request(error),
+        };
+        wanted
+    }
+
+    #[test]
+    fn a_session_of_a_pool_asks_again_after_a_delay_for_what_helix_refused_with_429() {
+        assert!(retried_after_delay(&failed_with(429), true));
+        assert!(
+            !retried_after_delay(&failed_with(429), false),
+            "alone, a session waits for room"
+        );
+        for pooled in [false, true] {
+            assert!(retried_after_delay(&failed_with(503), pooled));
+            assert!(!retried_after_delay(&failed_with(400), pooled), "final");
+        }
+    }
+}
