@@ -144,7 +144,7 @@ impl Client {
             .subscriptions
             .entries
             .iter()
-            .any(|wanted| retried_after_delay(wanted, pooled));
+            .any(|wanted| wanted.retried_after_delay(pooled));
         let revalidate = self
             .subscriptions
             .entries
@@ -272,63 +272,5 @@ impl Client {
         self.requests.insert(request, Request::Delete(id.clone()));
         self.outputs
             .push_back(Output::DeleteSubscription { request, id });
-    }
-}
-
-/// Whether `wanted` is asked for again after the creation backoff delay: what Helix could not
-/// serve (see [`Wanted::awaits_retry`]), and in a session of a pool also what Helix refused with
-/// 429. A pool's limits can pass with time there: Twitch counts a connection it has not yet
-/// noticed gone as one of the token's three websocket transports, so the fresh session that
-/// replaces a dropped one is refused as a fourth until Twitch lets go of the old one, and
-/// nothing on the fresh session would free room for it.
-pub(super) fn retried_after_delay(wanted: &Wanted, pooled: bool) -> bool {
-    wanted.awaits_retry()
-        || (pooled
-            && matches!(
-                wanted.state,
-                SubscriptionState::Failed {
-                    reason: SubscriptionFailure::Request(RequestError::Rejected {
-                        status: 429,
-                        ..
-                    }),
-                    retry: true,
-                }
-            ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::subscription::SubscriptionSpec;
-
-    fn failed_with(status: u16) -> Wanted {
-        let mut wanted = Wanted::new(
-            SubscriptionSpec::new("channel.chat.message", "1")
-                .with_condition("broadcaster_user_id", "1")
-                .with_condition("user_id", "2"),
-            None,
-        );
-        let error = RequestError::Rejected {
-            status,
-            message: "number of websocket transports limit exceeded".to_owned(),
-        };
-        wanted.state = SubscriptionState::Failed {
-            retry: retried_after(&error),
-            reason: SubscriptionFailure::Request(error),
-        };
-        wanted
-    }
-
-    #[test]
-    fn a_session_of_a_pool_asks_again_after_a_delay_for_what_helix_refused_with_429() {
-        assert!(retried_after_delay(&failed_with(429), true));
-        assert!(
-            !retried_after_delay(&failed_with(429), false),
-            "alone, a session waits for room"
-        );
-        for pooled in [false, true] {
-            assert!(retried_after_delay(&failed_with(503), pooled));
-            assert!(!retried_after_delay(&failed_with(400), pooled), "final");
-        }
     }
 }
