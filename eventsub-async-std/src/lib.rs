@@ -69,6 +69,16 @@
 //! could be ([`Unrecoverable`]: no Helix read, a missing scope, …), or how the read failed. As
 //! documented in `eventsub-driver`.
 //!
+//! # More than 300 subscriptions
+//!
+//! Twitch allows a user token 3 WebSocket sessions of 300 subscriptions each. With
+//! [`EventSubBuilder::max_sessions`]`(3)` one client holds up to three: a second or third session
+//! is opened only when the others are full, the 901st subscription is refused with
+//! [`SubscribeError::SessionsFull`](proto::SubscribeError::SessionsFull), each session has its
+//! own reconnects and gaps, and every event says its session
+//! ([`ConnId::session_index`](proto::ConnId::session_index), [`Gap::session`](proto::Gap::session)).
+//! As documented in `eventsub-driver`.
+//!
 //! # Backpressure and logging
 //!
 //! Backpressure, logging and shutdown behave as documented in `eventsub-driver`: by default

@@ -127,6 +127,62 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # More than 300 subscriptions: a session pool
+//!
+//! Twitch allows a user token 3 WebSocket connections with enabled subscriptions, each with at
+//! most 300 ([`MAX_SESSIONS_PER_TOKEN`](proto::MAX_SESSIONS_PER_TOKEN),
+//! [`MAX_SUBSCRIPTIONS_PER_CONNECTION`](proto::MAX_SUBSCRIPTIONS_PER_CONNECTION)), all under the
+//! token's `max_total_cost`. By default a client is one session, and the 301st subscription is
+//! refused ([`SubscribeError::TooManySubscriptions`](proto::SubscribeError::TooManySubscriptions)).
+//! With [`EventSubBuilder::max_sessions`]`(3)` (or [`Config::max_sessions`](proto::Config::max_sessions))
+//! the client runs a [`Pool`](proto::Pool): each subscription goes on the first session with
+//! room, a second or third session is opened only when the ones it has are full, and nothing that
+//! works is moved. One that fits nowhere is refused with
+//! [`SubscribeError::SessionsFull`](proto::SubscribeError::SessionsFull), which names both limits;
+//! one over the token's cost with
+//! [`SubscribeError::CostLimitExceeded`](proto::SubscribeError::CostLimitExceeded).
+//!
+//! Each session has its own keepalive, reconnects, backoff and gaps: a drop of one socket is a
+//! gap of that session only, while the others go on delivering, and its subscriptions are
+//! re-created on a fresh session in the same slot (until Twitch notices the lost connection gone
+//! it may refuse them with 429, as a fourth: they are asked for again after a backoff delay).
+//! The events of every session come out of the one [`EventStream`], and each says which
+//! session it concerns:
+//! [`ConnId::session_index`](proto::ConnId::session_index) of the connection it names (a
+//! notification's [`conn()`](proto::Notification::conn), a [`Event::Disconnected`]),
+//! [`Gap::session`](proto::Gap::session) of an [`Event::Resumed`], and
+//! [`SubscriptionReport::session`](proto::SubscriptionReport::session) in
+//! [`EventSubHandle::subscriptions`]. The pool stops as one: a fatal close or a rejected token on
+//! any session stops them all, and one [`Event::Stopped`] ends the stream.
+//!
+//! ```no_run
+//! # async fn run<R: eventsub_driver::Runtime>(builder: eventsub_driver::EventSubBuilder<R>) -> Result<(), Box<dyn std::error::Error>> {
+//! use eventsub_driver::{Event, SubscriptionSpec};
+//! use futures_util::StreamExt;
+//!
+//! // Chat in 750 channels, read by the token's user (free: only the count limits bind).
+//! let chat = (0..750).map(|n| {
+//!     SubscriptionSpec::new("channel.chat.message", "1")
+//!         .with_condition("broadcaster_user_id", (100_000 + n).to_string())
+//!         .with_condition("user_id", "1001")
+//! });
+//! let builder = chat.fold(builder.max_sessions(3), |builder, spec| builder.subscribe(spec));
+//! let (_handle, mut events) = builder.connect()?; // three sessions: 300, 300 and 150
+//! while let Some(event) = events.next().await {
+//!     match event {
+//!         Event::Notification(notification) => {
+//!             let session = notification.conn().session_index();
+//!             println!("session {session}: {}", notification.subscription_type());
+//!         }
+//!         Event::Resumed { gap } => {
+//!             println!("session {} missed {:?} to {:?}", gap.session, gap.from, gap.until);
+//!         }
+//!         _ => {}
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! # How it runs
 //!
 //! [`EventSubBuilder::connect`] spawns one task. It drains the core's outputs, then waits in one

@@ -131,6 +131,27 @@ impl Wanted {
         }
     }
 
+    /// Whether it is asked for again after the creation backoff delay: what Helix could not serve
+    /// ([`Wanted::awaits_retry`]), and in a session of a pool (`pooled`) also what Helix refused
+    /// with 429. A pool's limits can pass with time there: Twitch counts a connection it has not
+    /// yet noticed gone as one of the token's three websocket transports, so the fresh session
+    /// that replaces a dropped one is refused as a fourth until Twitch lets go of the old one,
+    /// and nothing on the fresh session would free room for it.
+    pub(crate) fn retried_after_delay(&self, pooled: bool) -> bool {
+        self.awaits_retry()
+            || (pooled
+                && matches!(
+                    self.state,
+                    SubscriptionState::Failed {
+                        reason: SubscriptionFailure::Request(RequestError::Rejected {
+                            status: 429,
+                            ..
+                        }),
+                        retry: true,
+                    }
+                ))
+    }
+
     /// Whether Helix answered 401 to its creation: it is asked for again once the token was
     /// validated again, and until it exists a gap is not over.
     pub(crate) fn awaits_validation(&self) -> bool {
@@ -455,6 +476,19 @@ mod tests {
             let wanted = failed(rejected(status));
             assert!(!wanted.is_active(), "{status}");
             assert!(!wanted.awaits_retry() && !wanted.awaits_room());
+        }
+    }
+
+    #[test]
+    fn a_session_of_a_pool_asks_again_after_a_delay_for_what_helix_refused_with_429() {
+        assert!(failed(rejected(429)).retried_after_delay(true));
+        assert!(
+            !failed(rejected(429)).retried_after_delay(false),
+            "alone, a session waits for room"
+        );
+        for pooled in [false, true] {
+            assert!(failed(rejected(503)).retried_after_delay(pooled));
+            assert!(!failed(rejected(400)).retried_after_delay(pooled), "final");
         }
     }
 

@@ -59,8 +59,9 @@
 //! # Examples
 //!
 //! Runnable against the embedded mock server (no Twitch account), each ending on its own:
-//! `quick_start` (the untyped stream), `typed_follow` (the follow bot) and
-//! `runtime_subscriptions` (adding and removing subscriptions through the handle), as in
+//! `quick_start` (the untyped stream), `typed_follow` (the follow bot),
+//! `runtime_subscriptions` (adding and removing subscriptions through the handle) and
+//! `session_pool` (chat in 750 channels over three sessions, then 900, the 901st refused), as in
 //! `cargo run -p eventsub-tokio --example typed_follow`; and with the `twitch_oauth2` feature,
 //! `device_code` (a user token by the device code flow, kept fresh by `UserTokenProvider`).
 //!
@@ -73,6 +74,16 @@
 //! [`Event::CatchUp`] report per gap says per subscription how many were recovered, why nothing
 //! could be ([`Unrecoverable`]: no Helix read, a missing scope, …), or how the read failed. As
 //! documented in `eventsub-driver`.
+//!
+//! # More than 300 subscriptions
+//!
+//! Twitch allows a user token 3 WebSocket sessions of 300 subscriptions each. With
+//! [`EventSubBuilder::max_sessions`]`(3)` one client holds up to three: a second or third session
+//! is opened only when the others are full, the 901st subscription is refused with
+//! [`SubscribeError::SessionsFull`](proto::SubscribeError::SessionsFull), each session has its
+//! own reconnects and gaps, and every event says its session
+//! ([`ConnId::session_index`](proto::ConnId::session_index), [`Gap::session`](proto::Gap::session)).
+//! As documented in `eventsub-driver`.
 //!
 //! # Virtual time
 //!

@@ -1,5 +1,6 @@
 //! The running mock and the test's handle on it: URLs, commands, fault injection and records.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -203,6 +204,18 @@ impl MockEventSub {
         self.shared.subscriptions(|_| true).len()
     }
 
+    /// How many enabled subscriptions each websocket session that is up holds, by session id:
+    /// what Twitch counts against its limit per connection.
+    pub fn subscriptions_per_session(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for subscription in self.shared.subscriptions(|_| true) {
+            if let Some(session_id) = subscription.transport.session_id() {
+                *counts.entry(session_id.to_owned()).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+
     fn next_message_id(&self) -> String {
         self.shared.lock().message_id()
     }
@@ -260,8 +273,38 @@ impl MockEventSub {
 
     /// [`MockEventSub::notify`], saying which sockets each notification was queued on.
     pub fn notify_routed(&self, kind: &str, delivery: Delivery) -> Vec<Routed> {
+        let mut sent = self.notify_websocket(|s| s.kind == kind, delivery);
+        for subscription in self.shared.conduit_subscriptions(|s| s.kind == kind) {
+            let (message_id, sequence) = {
+                let mut inner = self.shared.lock();
+                (inner.message_id(), inner.next())
+            };
+            let text =
+                payloads::notification(&self.shared.frames(), &message_id, &subscription, sequence);
+            sent.extend(self.route_notification(&subscription, message_id, text, delivery));
+        }
+        sent
+    }
+
+    /// [`MockEventSub::notify_routed`] for the subscriptions of type `kind` on one websocket
+    /// session only (one connection of a client that holds several, say): the others hear
+    /// nothing.
+    pub fn notify_session(&self, session_id: &str, kind: &str, delivery: Delivery) -> Vec<Routed> {
+        self.notify_websocket(
+            |s| s.kind == kind && s.transport.session_id() == Some(session_id),
+            delivery,
+        )
+    }
+
+    /// Sends a notification for every enabled websocket subscription that `filter` takes, each on
+    /// its session's sockets as `delivery` says; where each was queued.
+    fn notify_websocket(
+        &self,
+        filter: impl Fn(&MockSubscription) -> bool,
+        delivery: Delivery,
+    ) -> Vec<Routed> {
         let mut sent = Vec::new();
-        for subscription in self.shared.subscriptions(|s| s.kind == kind) {
+        for subscription in self.shared.subscriptions(filter) {
             let Some(session_id) = subscription.transport.session_id() else {
                 continue;
             };
@@ -278,15 +321,6 @@ impl MockEventSub {
                 text,
                 delivery,
             ));
-        }
-        for subscription in self.shared.conduit_subscriptions(|s| s.kind == kind) {
-            let (message_id, sequence) = {
-                let mut inner = self.shared.lock();
-                (inner.message_id(), inner.next())
-            };
-            let text =
-                payloads::notification(&self.shared.frames(), &message_id, &subscription, sequence);
-            sent.extend(self.route_notification(&subscription, message_id, text, delivery));
         }
         sent
     }
@@ -522,6 +556,26 @@ impl MockEventSub {
     /// Fault: drops the TCP connection of `socket` without a close frame.
     pub fn drop_socket(&self, socket: SocketId) -> bool {
         self.shared.command(socket, SocketCommand::Drop)
+    }
+
+    /// Fault: Twitch has not noticed yet that connections are gone. While `deferred`, a session
+    /// whose socket ends keeps its subscriptions enabled at Helix, where they still count against
+    /// the token's limits (three websocket transports, 300 subscriptions on each); with
+    /// `deferred` false again, every session that ended meanwhile ends at Helix, as on Twitch
+    /// once it notices.
+    pub fn defer_session_ends(&self, deferred: bool) {
+        let ended = {
+            let mut inner = self.shared.lock();
+            if deferred {
+                inner.deferred_ends.get_or_insert_with(Vec::new);
+                Vec::new()
+            } else {
+                inner.deferred_ends.take().unwrap_or_default()
+            }
+        };
+        for (session_id, how) in ended {
+            self.shared.end_helix_session(&session_id, &how);
+        }
     }
 
     /// Fault: stops (or resumes) the keepalives of `socket`, so it looks dead.

@@ -88,6 +88,10 @@ pub(crate) struct Inner {
     pub(crate) refusing_shards: HashSet<(String, usize)>,
     /// Message ids of conduit notifications no shard took.
     pub(crate) unrouted: Vec<String>,
+    /// While Twitch has not noticed that connections ended
+    /// ([`MockEventSub::defer_session_ends`](super::MockEventSub::defer_session_ends)): the
+    /// sessions that ended meanwhile, whose subscriptions are still enabled at Helix.
+    pub(crate) deferred_ends: Option<Vec<(String, Ended)>>,
 }
 
 impl Inner {
@@ -217,8 +221,18 @@ impl Shared {
             inner.end_session_of(socket, &session_id)
         };
         if let Some(session_id) = ended_session {
-            self.end_helix_session(&session_id, how);
+            self.session_ended_at_helix(session_id, how);
         }
+    }
+
+    /// The session ended: so it does at Helix (its subscriptions and shard disabled), unless
+    /// the ends of sessions are deferred for now.
+    fn session_ended_at_helix(&self, session_id: String, how: &Ended) {
+        if let Some(deferred) = self.lock().deferred_ends.as_mut() {
+            deferred.push((session_id, how.clone()));
+            return;
+        }
+        self.end_helix_session(&session_id, how);
     }
 
     /// A WebSocket connection was accepted; it counts until [`Shared::connection_ended`].
@@ -310,7 +324,7 @@ impl Shared {
             entry.and_then(|entry| inner.end_session_of(socket, &entry.session_id))
         };
         if let Some(session_id) = ended_session {
-            self.end_helix_session(&session_id, &how);
+            self.session_ended_at_helix(session_id, &how);
         }
     }
 }

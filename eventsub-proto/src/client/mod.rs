@@ -348,7 +348,8 @@ impl Client {
         }
         if self.creation_retry_at.is_some_and(|at| at <= now) {
             self.creation_retry_at = None;
-            self.retry_creations_where(|wanted| wanted.awaits_retry());
+            let pooled = self.is_pooled();
+            self.retry_creations_where(|wanted| wanted.retried_after_delay(pooled));
         }
         if self.validation.next_at.is_some_and(|at| at <= now) {
             self.ask_validation();

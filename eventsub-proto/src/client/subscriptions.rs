@@ -139,11 +139,12 @@ impl Client {
             // Twitch may charge less than estimated: what that frees can be used at once.
             self.retry_for_room();
         }
+        let pooled = self.is_pooled();
         let retry_later = self
             .subscriptions
             .entries
             .iter()
-            .any(|wanted| wanted.awaits_retry());
+            .any(|wanted| wanted.retried_after_delay(pooled));
         let revalidate = self
             .subscriptions
             .entries
@@ -160,6 +161,11 @@ impl Client {
             self.creation_failures = 0;
         }
         Ok(())
+    }
+
+    /// Whether this client is one session of a [`Pool`](crate::Pool) of several.
+    pub(super) fn is_pooled(&self) -> bool {
+        self.config.max_sessions > 1
     }
 
     /// Helix could not serve a creation on the live session: ask again after a backoff delay (one

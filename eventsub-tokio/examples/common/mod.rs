@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_mock::scenario::{self, client_config};
-use eventsub_mock::{Delivery, MockEventSub};
+use eventsub_mock::{Delivery, MockConfig, MockEventSub};
 use eventsub_tokio::{AccessToken, EventSub, EventSubBuilder, TokioRuntime};
 
 /// The broadcaster (and moderator) the mock's token belongs to.
@@ -23,12 +23,36 @@ const STUCK_AFTER: Duration = Duration::from_secs(30);
 /// an error should the example get stuck.
 pub async fn start() -> std::io::Result<Arc<MockEventSub>> {
     let mock = scenario::start_with_user_token(&["moderator:read:followers"]).await?;
+    start_watchdog();
+    Ok(Arc::new(mock))
+}
+
+/// [`start`] with Twitch's own keepalive and unused-connection window (10 s each, not the
+/// fast mock's 1 s and 500 ms) and a token that reads chat: for a client that asks for hundreds
+/// of subscriptions at once on a busy machine.
+pub async fn start_patient() -> std::io::Result<Arc<MockEventSub>> {
+    let config = MockConfig::fast()
+        .with_default_keepalive_secs(10)
+        .with_unused_window(Duration::from_secs(10));
+    let mock = MockEventSub::start(config).await?;
+    mock.helix()
+        .add_user_token(USER_TOKEN, CLIENT_ID, USER_ID, &["user:read:chat"]);
+    start_watchdog();
+    Ok(Arc::new(mock))
+}
+
+/// Ends the process with an error should the example get stuck.
+fn start_watchdog() {
     std::thread::spawn(|| {
         std::thread::sleep(STUCK_AFTER);
         eprintln!("the example did not finish within {STUCK_AFTER:?}");
         std::process::exit(1);
     });
-    Ok(Arc::new(mock))
+}
+
+/// The mock sends one notification for every live subscription of `kind`; how many it sent.
+pub fn notify_every(mock: &MockEventSub, kind: &str) -> usize {
+    mock.notify(kind, Delivery::Once).len()
 }
 
 /// A client builder pointed at the mock (against Twitch: `EventSub::builder(client_id, token)`).
