@@ -7,6 +7,7 @@
 //! ```sh
 //! cargo bench -p eventsub-tests --bench conduit_scale
 //! # CONDUIT_SCALE_SHARDS=1000  CONDUIT_SCALE_IDLE_SECS=30  CONDUIT_SCALE_NOTIFICATIONS=20000
+//! # CONDUIT_SCALE_CLIENT_PREFIX="valgrind --tool=massif ..." (the client under a profiler)
 //! ```
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -112,7 +113,18 @@ async fn bench() {
     args.push("--count-only".to_owned());
     let mut supervisor = Supervisor::default();
     let started = Instant::now();
-    let program = std::env::current_exe().unwrap();
+    let mut program = std::env::current_exe().unwrap();
+    // `CONDUIT_SCALE_CLIENT_PREFIX="valgrind --tool=massif --massif-out-file=/tmp/m.%p"` runs the
+    // client under a profiler (its figures are then the profiler's, not the client's).
+    if let Ok(prefix) = std::env::var("CONDUIT_SCALE_CLIENT_PREFIX") {
+        let mut words = prefix.split_whitespace().map(str::to_owned);
+        let wrapper = words.next().expect("a program in CONDUIT_SCALE_CLIENT_PREFIX");
+        let mut wrapped: Vec<String> = words.collect();
+        wrapped.push(program.display().to_string());
+        wrapped.append(&mut args);
+        args = wrapped;
+        program = wrapper.into();
+    }
     let process = supervisor.spawn(&program, &args, CLIENT_ID, APP_TOKEN);
     let pid = process.pid();
     let everyone = usize::try_from(shards).unwrap();
