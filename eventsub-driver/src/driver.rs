@@ -96,6 +96,8 @@ struct InFlight {
     readers: Readers,
     closes: FuturesUnordered<BoxFuture<'static, ()>>,
     helix: FuturesUnordered<BoxFuture<'static, HelixResult>>,
+    /// Helix calls waiting for one of the [`MAX_HELIX_CALLS_IN_FLIGHT`] places.
+    helix_queue: VecDeque<BoxFuture<'static, HelixResult>>,
     /// How to abort each Helix call in flight, and whether it is of no use once the core has
     /// stopped (a creation or a validation, unlike the deletes a shutdown asks for).
     helix_calls: HashMap<RequestId, (AbortHandle, bool)>,
@@ -109,8 +111,25 @@ impl InFlight {
             && self.readers.is_empty()
             && self.closes.is_empty()
             && self.helix.is_empty()
+            && self.helix_queue.is_empty()
+    }
+
+    /// Moves queued Helix calls into flight while there are places.
+    fn start_queued_helix_calls(&mut self) {
+        while self.helix.len() < MAX_HELIX_CALLS_IN_FLIGHT {
+            let Some(call) = self.helix_queue.pop_front() else {
+                return;
+            };
+            self.helix.push(call);
+        }
     }
 }
+
+/// The most Helix calls in flight at once; the others wait their turn, in order. A pool's
+/// creations or a thousand shards' assignments come in a burst: all at once, each would open an
+/// HTTP connection of its own (whose buffers stay with the idle connection after the call) and
+/// spend Twitch's rate limit in one go.
+pub(crate) const MAX_HELIX_CALLS_IN_FLIGHT: usize = 16;
 
 /// Completes when the shutdown's Helix deadline passes; never when there is none.
 async fn helix_deadline(deadline: &mut Option<BoxFuture<'static, ()>>) {
@@ -190,6 +209,7 @@ impl<R: Runtime> Driver<R> {
                     }
                     Some((request, done)) = flight.helix.next(), if !flight.helix.is_empty() => {
                         flight.helix_calls.remove(&request);
+                        flight.start_queued_helix_calls();
                         match done {
                             Ok(done) => self.feed(done.input),
                             Err(_aborted) => tracing::info!(%request, "helix call abandoned at shutdown"),
@@ -300,8 +320,9 @@ impl<R: Runtime> Driver<R> {
         // async-io runtime provides only inside this wrapper.
         let call = Abortable::new(self.runtime.helix(call), registration);
         flight
-            .helix
-            .push(call.map(move |done| (request, done)).boxed());
+            .helix_queue
+            .push_back(call.map(move |done| (request, done)).boxed());
+        flight.start_queued_helix_calls();
     }
 
     fn feed(&mut self, input: Input<'_>) {
@@ -795,5 +816,61 @@ fn log_event(event: &Event) {
             )
         }
         other => tracing::debug!(?other, "event"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+    use std::task::{Context, Poll};
+
+    use eventsub_proto::{Client, Config};
+
+    use super::*;
+
+    #[test]
+    fn at_most_sixteen_helix_calls_run_at_once_and_the_others_start_in_order() {
+        let mut client = Client::new(Config::default(), Instant::now()).unwrap(); // ok: a unit test
+        let Some(Output::ValidateToken { request }) = client.poll_output() else {
+            panic!("a client validates first");
+        };
+        let started = Arc::new(AtomicUsize::new(0));
+        let mut flight = InFlight::default();
+        for n in 0..20 {
+            let started = Arc::clone(&started);
+            flight.helix_queue.push_back(
+                async move {
+                    started.fetch_add(1, Ordering::SeqCst);
+                    if n == 0 {
+                        // The first call ends at once; the others never do.
+                        return (request, Err(futures_util::future::Aborted));
+                    }
+                    std::future::pending().await
+                }
+                .boxed(),
+            );
+        }
+        flight.start_queued_helix_calls();
+        assert_eq!(
+            (flight.helix.len(), flight.helix_queue.len()),
+            (MAX_HELIX_CALLS_IN_FLIGHT, 4)
+        );
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        assert!(matches!(
+            flight.helix.poll_next_unpin(&mut cx),
+            Poll::Ready(Some(_))
+        ));
+        // The call that ended makes room for the next one waiting, and no more.
+        flight.start_queued_helix_calls();
+        assert_eq!(
+            (flight.helix.len(), flight.helix_queue.len()),
+            (MAX_HELIX_CALLS_IN_FLIGHT, 3)
+        );
+        assert!(flight.helix.poll_next_unpin(&mut cx).is_pending());
+        // The first sixteen and the one that took the ended call's place ran; three wait.
+        assert_eq!(
+            started.load(Ordering::SeqCst),
+            MAX_HELIX_CALLS_IN_FLIGHT + 1
+        );
     }
 }

@@ -136,6 +136,9 @@ impl HelixClientBuilder {
     }
 }
 
+/// How many idle connections to Helix are kept open for the next calls.
+const MAX_IDLE_CONNECTIONS: usize = 4;
+
 /// A reqwest client with the TLS backend the features select ([`crate::tls`]).
 fn http_client() -> Result<reqwest::Client, HelixError> {
     http_client_builder()?
@@ -146,7 +149,10 @@ fn http_client() -> Result<reqwest::Client, HelixError> {
 /// A reqwest client builder with the TLS backend the features select ([`crate::tls`]).
 pub(crate) fn http_client_builder() -> Result<reqwest::ClientBuilder, HelixError> {
     let builder = reqwest::Client::builder()
-        .user_agent(concat!("eventsub-helix/", env!("CARGO_PKG_VERSION")));
+        .user_agent(concat!("eventsub-helix/", env!("CARGO_PKG_VERSION")))
+        // A burst of calls opens several connections; a few stay open for the next burst, not
+        // all of them with their buffers.
+        .pool_max_idle_per_host(MAX_IDLE_CONNECTIONS);
     #[cfg(feature = "native-tls")]
     let builder = builder.tls_backend_native();
     // Our own config with its provider chosen explicitly: reqwest's `rustls-no-provider` would

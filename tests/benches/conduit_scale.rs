@@ -118,7 +118,9 @@ async fn bench() {
     // client under a profiler (its figures are then the profiler's, not the client's).
     if let Ok(prefix) = std::env::var("CONDUIT_SCALE_CLIENT_PREFIX") {
         let mut words = prefix.split_whitespace().map(str::to_owned);
-        let wrapper = words.next().expect("a program in CONDUIT_SCALE_CLIENT_PREFIX");
+        let wrapper = words
+            .next()
+            .expect("a program in CONDUIT_SCALE_CLIENT_PREFIX");
         let mut wrapped: Vec<String> = words.collect();
         wrapped.push(program.display().to_string());
         wrapped.append(&mut args);
@@ -188,5 +190,8 @@ async fn bench() {
         stream_cpu.as_secs_f64() * 1e6 / want.max(1) as f64
     );
     println!("  RSS after the stream {rss_after:.1} MiB, peak {peak:.1} MiB");
-    drop(process);
+    // Stopped by itself (a profiler wrapping it writes its report then).
+    if !process.finish(Duration::from_secs(120)) {
+        println!("  the client did not exit within 120 s of its stdin's end: killed");
+    }
 }

@@ -25,10 +25,25 @@ pub struct ShardProcess {
     /// The supervisor's number for it.
     pub number: usize,
     child: Child,
-    _stdin: ChildStdin,
+    /// Its stdin: closing it stops a child started with `--exit-on-stdin-eof`.
+    stdin: Option<ChildStdin>,
 }
 
 impl ShardProcess {
+    /// Closes its stdin, so that it shuts down by itself (`--exit-on-stdin-eof`), and waits up to
+    /// `patience` for it to exit; kills it after that. Whether it exited by itself.
+    pub fn finish(mut self, patience: Duration) -> bool {
+        self.stdin.take();
+        let started = std::time::Instant::now();
+        while started.elapsed() < patience {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
     /// Its process id (for `/proc/<pid>`).
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -112,7 +127,7 @@ impl Supervisor {
         ShardProcess {
             number,
             child,
-            _stdin: stdin,
+            stdin: Some(stdin),
         }
     }
 
