@@ -39,16 +39,23 @@ impl<K: SubscriptionKind> TypedNotification<K> {
     // not boxed.
     #[allow(clippy::result_large_err)]
     pub(crate) fn decode(notification: Notification) -> Result<Self, DecodeError> {
+        // `typed` decodes by the notification's own kind, which is `K` (the caller checked):
+        // the same as `K::decode`, but read in place when the payload was delivered unread.
+        // Should the notification be of another kind, `K::decode` reads it as `K` (or fails), so
+        // `event` below always finds `K`'s variant.
         Decoded::try_new_or_recover(notification, |notification| {
-            K::decode(notification.event_json())
+            let data = notification.typed()?;
+            match K::event(&data) {
+                Some(_) => Ok(data),
+                None => K::decode(notification.event_json()),
+            }
         })
         .map(|decoded| Self {
             decoded,
             kind: PhantomData,
         })
         .map_err(|(notification, error)| {
-            // A payload delivered unchecked that is not JSON counts as a malformed frame.
-            let _ = notification.check_payload();
+            // `typed` counted a frame found broken as a malformed frame.
             DecodeError {
                 notification,
                 error,
@@ -60,9 +67,8 @@ impl<K: SubscriptionKind> TypedNotification<K> {
     pub fn event(&self) -> &K::Event<'_> {
         match K::event(self.decoded.borrow_dependent()) {
             Some(event) => event,
-            // Broken invariant: `decode` built the dependent with `K::decode`, which yields `K`'s
-            // own variant, and `K::event` picks exactly that variant (the registry macro generates
-            // both from one entry; `SubscriptionKind` is sealed to it).
+            // Broken invariant: `decode` kept the dependent only when `K::event` found `K`'s
+            // variant in it, or built it with `K::decode`, which yields that variant.
             None => unreachable!("a {} event decoded as another kind", K::KIND),
         }
     }
