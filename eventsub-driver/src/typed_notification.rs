@@ -39,36 +39,30 @@ impl<K: SubscriptionKind> TypedNotification<K> {
     // not boxed.
     #[allow(clippy::result_large_err)]
     pub(crate) fn decode(notification: Notification) -> Result<Self, DecodeError> {
-        // `typed` decodes by the notification's own kind, which is `K` (the caller checked):
-        // the same as `K::decode`, but read in place when the payload was delivered unread.
-        // Should the notification be of another kind, `K::decode` reads it as `K` (or fails), so
-        // `event` below always finds `K`'s variant.
-        Decoded::try_new_or_recover(notification, |notification| {
-            let data = notification.typed()?;
-            match K::event(&data) {
-                Some(_) => Ok(data),
-                None => K::decode(notification.event_json()),
-            }
-        })
-        .map(|decoded| Self {
-            decoded,
-            kind: PhantomData,
-        })
-        .map_err(|(notification, error)| {
-            // `typed` counted a frame found broken as a malformed frame.
-            DecodeError {
-                notification,
-                error,
-            }
-        })
+        // `K`'s decoder only (read in place when the payload was delivered unread), which
+        // yields `K`'s variant or fails.
+        Decoded::try_new_or_recover(notification, Notification::typed_as::<K>)
+            .map(|decoded| Self {
+                decoded,
+                kind: PhantomData,
+            })
+            .map_err(|(notification, error)| {
+                // `typed_as` counted a frame found broken as a malformed frame.
+                DecodeError {
+                    notification,
+                    error,
+                }
+            })
     }
 
     /// The event, typed: `K`'s struct, borrowing from this notification.
     pub fn event(&self) -> &K::Event<'_> {
         match K::event(self.decoded.borrow_dependent()) {
             Some(event) => event,
-            // Broken invariant: `decode` kept the dependent only when `K::event` found `K`'s
-            // variant in it, or built it with `K::decode`, which yields that variant.
+            // Broken invariant: `decode` built the dependent with `typed_as::<K>`, which yields
+            // `K`'s own variant (`K::decode` or `K::deserialize_in`), and `K::event` picks exactly
+            // that variant (the registry macro generates all three from one entry;
+            // `SubscriptionKind` is sealed to it).
             None => unreachable!("a {} event decoded as another kind", K::KIND),
         }
     }

@@ -10,7 +10,8 @@
 //! (`handle_input` + draining `poll_output`, with `PayloadCheck::Eager`: the whole frame read) or
 //! `lazy` (the same with `PayloadCheck::Deferred`, the default: the lazy envelope); and the same
 //! two with what a consumer does with each notification: `client-typed` and `lazy-typed`
-//! (`Notification::typed`), `client-json` and `lazy-json` (`Notification::event_json`).
+//! (`Notification::typed`), `client-json` and `lazy-json` (`Notification::event_json`); `frame`
+//! (`events::frame::parse_frame`: envelope and typed event in one pass, no client).
 //! Frames: `chat`, `follow`, `keepalive`.
 #![allow(clippy::expect_used, clippy::indexing_slicing)]
 
@@ -53,6 +54,13 @@ fn main() {
                 let envelope: BareEnvelope<'_> =
                     serde_json::from_str(black_box(text)).expect("valid");
                 black_box(envelope);
+            }
+        }
+        "frame" => {
+            for text in frames.iter().take(count) {
+                let _ = black_box(
+                    eventsub_proto::events::frame::parse_frame(black_box(text)).expect("valid"),
+                );
             }
         }
         "client" | "lazy" => {

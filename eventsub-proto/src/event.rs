@@ -604,6 +604,20 @@ impl Notification {
         }
     }
 
+    /// Decodes the event as kind `K`, as [`Notification::typed`] does for a notification of kind
+    /// `K` ([`Notification::is`]), but with `K`'s decoder only: a program that decodes one kind
+    /// does not carry the code that decodes every other. The error is for an event that does not
+    /// match `K`'s shape (one of another kind among them), or is not JSON.
+    pub fn typed_as<K: crate::events::SubscriptionKind>(
+        &self,
+    ) -> Result<crate::events::EventData<'_>, serde_json::Error> {
+        match self.unread() {
+            // Read in place: the one pass decodes the event and finds where it ends.
+            Some((unchecked, layout)) => unchecked.decode(layout, K::deserialize_in),
+            None => K::decode(self.event_json()),
+        }
+    }
+
     /// Whether this is a notification of kind `K` (its subscription type and version), such as
     /// [`kinds::ChannelFollowV2`](crate::events::kinds::ChannelFollowV2).
     pub fn is<K: crate::events::SubscriptionKind>(&self) -> bool {

@@ -398,6 +398,7 @@ mod tests {
     mod through_the_client {
         use std::time::{Instant, SystemTime};
 
+        use crate::events::kinds::ChannelFollowV2;
         use crate::{Client, Config, ConnId, Event, Input, Notification, Output, PayloadCheck};
 
         const WELCOME: &str = include_str!("../benches/frames/session_welcome.json");
@@ -532,6 +533,10 @@ mod tests {
             let delivered = notification(read(&mut client, conn, now, &frame));
             assert!(!delivered.payload_checked());
             assert!(delivered.typed().is_ok());
+            assert_eq!(
+                delivered.typed_as::<ChannelFollowV2>().ok(),
+                delivered.typed().ok()
+            );
             assert!(delivered.subscription().is_ok());
             assert!(delivered.event_json().ends_with('}'));
             assert!(delivered.check_payload().is_ok());
@@ -548,6 +553,7 @@ mod tests {
                 let frame = frame.replace("120f112b044f", &format!("120f112b04{at}"));
                 let broken = notification(read(&mut client, conn, now, &frame));
                 let before = client.stats().malformed_frames;
+                assert!(broken.typed_as::<ChannelFollowV2>().is_err(), "{frame}");
                 assert!(broken.typed().is_err(), "{frame}");
                 assert!(broken.decode::<serde::de::IgnoredAny>().is_err());
                 assert!(broken.check_payload().is_err());
