@@ -39,30 +39,30 @@ impl<K: SubscriptionKind> TypedNotification<K> {
     // not boxed.
     #[allow(clippy::result_large_err)]
     pub(crate) fn decode(notification: Notification) -> Result<Self, DecodeError> {
-        Decoded::try_new_or_recover(notification, |notification| {
-            K::decode(notification.event_json())
-        })
-        .map(|decoded| Self {
-            decoded,
-            kind: PhantomData,
-        })
-        .map_err(|(notification, error)| {
-            // A payload delivered unchecked that is not JSON counts as a malformed frame.
-            let _ = notification.check_payload();
-            DecodeError {
-                notification,
-                error,
-            }
-        })
+        // `K`'s decoder only (read in place when the payload was delivered unread), which
+        // yields `K`'s variant or fails.
+        Decoded::try_new_or_recover(notification, Notification::typed_as::<K>)
+            .map(|decoded| Self {
+                decoded,
+                kind: PhantomData,
+            })
+            .map_err(|(notification, error)| {
+                // `typed_as` counted a frame found broken as a malformed frame.
+                DecodeError {
+                    notification,
+                    error,
+                }
+            })
     }
 
     /// The event, typed: `K`'s struct, borrowing from this notification.
     pub fn event(&self) -> &K::Event<'_> {
         match K::event(self.decoded.borrow_dependent()) {
             Some(event) => event,
-            // Broken invariant: `decode` built the dependent with `K::decode`, which yields `K`'s
-            // own variant, and `K::event` picks exactly that variant (the registry macro generates
-            // both from one entry; `SubscriptionKind` is sealed to it).
+            // Broken invariant: `decode` built the dependent with `typed_as::<K>`, which yields
+            // `K`'s own variant (`K::decode` or `K::deserialize_in`), and `K::event` picks exactly
+            // that variant (the registry macro generates all three from one entry;
+            // `SubscriptionKind` is sealed to it).
             None => unreachable!("a {} event decoded as another kind", K::KIND),
         }
     }

@@ -8,7 +8,11 @@
 //! ```
 //! Paths: `none`, `bare` (serde_json of the borrowed envelope, payload as `&RawValue`), `client`
 //! (`handle_input` + draining `poll_output`, with `PayloadCheck::Eager`: the whole frame read) or
-//! `lazy` (the same with `PayloadCheck::Deferred`, the default: the lazy envelope). Frames: `chat`, `follow`, `keepalive`.
+//! `lazy` (the same with `PayloadCheck::Deferred`, the default: the lazy envelope); and the same
+//! two with what a consumer does with each notification: `client-typed` and `lazy-typed`
+//! (`Notification::typed`), `client-json` and `lazy-json` (`Notification::event_json`); `frame`
+//! (`events::frame::parse_frame`: envelope and typed event in one pass, no client).
+//! Frames: `chat`, `follow`, `keepalive`.
 #![allow(clippy::expect_used, clippy::indexing_slicing)]
 
 mod common;
@@ -16,7 +20,7 @@ mod common;
 use std::hint::black_box;
 
 use common::{BareEnvelope, CHAT, FOLLOW, KEEPALIVE, distinct, live_client_checking, wall_time};
-use eventsub_proto::{Input, PayloadCheck};
+use eventsub_proto::{Event, Input, Output, PayloadCheck};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -33,14 +37,15 @@ fn main() {
     let count: usize = args[3].parse().expect("a count");
     let frames = distinct(frame, count.max(1));
     // A window small enough to be full (and evicting) for most of the run: the steady state.
-    let payload_check = if args[1] == "lazy" {
+    let (path, consumer) = args[1].split_once('-').unwrap_or((args[1].as_str(), ""));
+    let payload_check = if path == "lazy" {
         PayloadCheck::Deferred
     } else {
         PayloadCheck::Eager
     };
     let (mut client, conn, now) = live_client_checking(1024, payload_check);
     let received_at = wall_time();
-    match args[1].as_str() {
+    match path {
         "none" => {
             black_box((&frames, &mut client));
         }
@@ -49,6 +54,13 @@ fn main() {
                 let envelope: BareEnvelope<'_> =
                     serde_json::from_str(black_box(text)).expect("valid");
                 black_box(envelope);
+            }
+        }
+        "frame" => {
+            for text in frames.iter().take(count) {
+                let _ = black_box(
+                    eventsub_proto::events::frame::parse_frame(black_box(text)).expect("valid"),
+                );
             }
         }
         "client" | "lazy" => {
@@ -64,6 +76,16 @@ fn main() {
                     )
                     .expect("known");
                 while let Some(output) = client.poll_output() {
+                    match (consumer, &output) {
+                        ("typed", Output::Event(Event::Notification(notification))) => {
+                            let _ = black_box(notification.typed().expect("decodes"));
+                        }
+                        ("json", Output::Event(Event::Notification(notification))) => {
+                            let _ = black_box(notification.event_json());
+                        }
+                        ("" | "typed" | "json", _) => {}
+                        (other, _) => panic!("unknown consumer {other}"),
+                    }
                     let _ = black_box(output);
                 }
             }

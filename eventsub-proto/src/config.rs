@@ -456,10 +456,10 @@ pub enum PayloadCheck {
     /// reported as [`Event::MalformedFrame`](crate::Event::MalformedFrame) and not delivered.
     Eager,
     /// The default. A notification in the layout Twitch sends (`{"metadata":{…},"payload":
-    /// {"subscription":{…},"event":{…}}}`, metadata without escapes) is delivered after its
-    /// metadata is read and its subscription and event are found (strings closed, brackets
-    /// balanced), without reading them. Whether they are valid JSON inside is found when the user
-    /// decodes them: [`Notification::typed`](crate::Notification::typed),
+    /// {"subscription":{…},"event":{…}}}` or the two the other way round, metadata without
+    /// escapes) is delivered after its metadata is read and its event's start found, without
+    /// reading the event or what follows it. Whether the frame is JSON is found when the user
+    /// decodes it: [`Notification::typed`](crate::Notification::typed),
     /// [`Notification::decode`](crate::Notification::decode) and
     /// [`Notification::subscription`](crate::Notification::subscription) then fail with the JSON
     /// error, [`Notification::check_payload`](crate::Notification::check_payload) checks both

@@ -16,7 +16,7 @@ use crate::serialize::{option_rfc3339, option_secs, request_error, secs};
 use crate::shard::{ShardAssignError, ShardConfig};
 use crate::subscription::{Subscription, SubscriptionSpec};
 use crate::token::TokenIdentity;
-use crate::unchecked::{MalformedCount, Unchecked};
+use crate::unchecked::{Layout, MalformedCount, Unchecked};
 
 pub use crate::idle::{IdleReason, Inactive};
 
@@ -304,12 +304,14 @@ pub enum Event {
 /// # A payload checked late
 ///
 /// By default ([`PayloadCheck::Deferred`](crate::PayloadCheck::Deferred)) a notification in
-/// Twitch's layout is delivered once its metadata is read, its subscription and event only
-/// found: each is checked to be JSON when it is decoded ([`Notification::typed`],
-/// [`Notification::decode`], [`Notification::subscription`], or all at once
-/// [`Notification::check_payload`]). One that is not is an error there, and the first such
-/// error counts the frame in [`Stats::malformed_frames`](crate::Stats::malformed_frames), as
-/// the core counts a frame it refuses itself; it is never silently taken for JSON.
+/// Twitch's layout is delivered once its metadata is read and its event's start found: the
+/// event and what follows it in the frame are read only when they are asked for, the event by
+/// its decode ([`Notification::typed`], [`Notification::decode`]) in the same pass that finds
+/// where it ends. Each part is checked when it is decoded ([`Notification::subscription`] for
+/// the subscription), and all at once by [`Notification::check_payload`]. A frame the full
+/// parse would have refused is an error there, and the first such error counts the frame in
+/// [`Stats::malformed_frames`](crate::Stats::malformed_frames), as the core counts a frame it
+/// refuses itself; it is never silently taken for JSON.
 #[derive(Clone)]
 pub struct Notification {
     conn: ConnId,
@@ -319,8 +321,10 @@ pub struct Notification {
     /// Where `message_timestamp`, `subscription_type`, `subscription_version`, the subscription
     /// JSON, (for a batch) the item id and the event JSON are in `text`.
     spans: [Span; 6],
-    /// Set when the subscription and event were delivered unchecked: where a decode that finds
-    /// one of them is not JSON reports it.
+    /// Set when the payload was delivered unread (the lazy envelope): where a decode that finds
+    /// the frame broken reports it, and where the event ends once found. Then the event's span
+    /// runs from its start to the frame's end, and the subscription's is empty when the
+    /// subscription comes after the event (see `unchecked.rs`).
     unchecked: Option<Unchecked>,
 }
 
@@ -465,7 +469,9 @@ impl LagTally {
 }
 
 impl Notification {
-    /// A notification of one event (`payload.event`) of `frame`.
+    /// A notification of one event (`payload.event`) of `frame`. Delivered unread
+    /// (`parts.unchecked`), `event` is the frame from the event's start on, and `parts.subscription`
+    /// is empty when the subscription comes after the event.
     pub(crate) fn single(parts: &NotificationParts<'_>, frame: &str, event: &str) -> Self {
         let [timestamp, kind, version, subscription] = parts.common();
         let (text, spans) = share(frame, [timestamp, kind, version, subscription, "", event]);
@@ -492,10 +498,23 @@ impl Notification {
     /// once). The decoding methods check what they decode by themselves; this is for a consumer
     /// that forwards [`Notification::event_json`] as it is.
     pub fn check_payload(&self) -> Result<(), serde_json::Error> {
-        match &self.unchecked {
-            Some(unchecked) => unchecked.check([self.subscription_json(), self.event_json()]),
+        match self.unread() {
+            Some((unchecked, layout)) => unchecked.check(layout),
             None => Ok(()),
         }
+    }
+
+    /// For a notification whose payload was delivered unread: what finds its parts, and where
+    /// the core found them.
+    fn unread(&self) -> Option<(&Unchecked, Layout<'_>)> {
+        let unchecked = self.unchecked.as_ref()?;
+        let subscription = self.spans.get(3)?;
+        let layout = Layout {
+            frame: &self.text,
+            event_start: self.spans.get(5)?.start as usize,
+            subscription: (subscription.start < subscription.end).then(|| self.piece(3)),
+        };
+        Some((unchecked, layout))
     }
 
     /// Whether the subscription and the event were checked to be JSON before delivery (see
@@ -540,7 +559,10 @@ impl Notification {
 
     /// The subscription it was sent for, as raw JSON (checked as [`Notification::event_json`] is).
     pub fn subscription_json(&self) -> &str {
-        self.piece(3)
+        match self.unread() {
+            Some((unchecked, layout)) => unchecked.subscription(layout),
+            None => self.piece(3),
+        }
     }
 
     /// The subscription it was sent for, decoded. Text that is not JSON is an error here (see
@@ -555,12 +577,16 @@ impl Notification {
     }
 
     /// The event's JSON text, exactly as Twitch sent it. Under the default
-    /// [`PayloadCheck::Deferred`](crate::PayloadCheck::Deferred) only its strings and brackets
-    /// were checked before delivery (unless [`Notification::payload_checked`]): the decoding
-    /// methods find out whether it is JSON, and [`Notification::check_payload`] does for a
-    /// consumer that uses this text as it is.
+    /// [`PayloadCheck::Deferred`](crate::PayloadCheck::Deferred) it was not read before delivery
+    /// (unless [`Notification::payload_checked`]): its end is found on the first call, by its
+    /// strings and brackets, and kept (a decode finds it too); the decoding methods find out
+    /// whether it is JSON, and [`Notification::check_payload`] does for a consumer that uses
+    /// this text as it is. Of a frame cut short inside the event, it is the rest of the frame.
     pub fn event_json(&self) -> &str {
-        self.piece(5)
+        match self.unread() {
+            Some((unchecked, layout)) => unchecked.event(layout),
+            None => self.piece(5),
+        }
     }
 
     /// Decodes the event into its typed form, borrowing strings from this notification. A type or
@@ -568,21 +594,36 @@ impl Notification {
     /// with the raw JSON (checked to be JSON); the error is for an event that does not match its
     /// known type, or is not JSON.
     pub fn typed(&self) -> Result<crate::events::EventData<'_>, serde_json::Error> {
-        let decoded = crate::events::EventData::decode(
-            self.subscription_type(),
-            self.subscription_version(),
-            self.event_json(),
-        );
+        let (kind, version) = (self.subscription_type(), self.subscription_version());
+        let decoded = match self.unread() {
+            // Read in place: the one pass decodes the event and finds where it ends.
+            Some((unchecked, layout)) => unchecked.decode(layout, |deserializer| {
+                crate::events::EventData::deserialize_as(kind, version, deserializer)
+            }),
+            None => crate::events::EventData::decode(kind, version, self.event_json()),
+        };
         match decoded {
             // An unknown kind's event is not read by the decode: an unchecked one is checked here.
             Ok(crate::events::EventData::Unknown(_)) if self.unchecked.is_some() => {
                 self.check_payload().and(decoded)
             }
-            Ok(_) => decoded,
-            Err(_) => {
-                self.decode_failed();
-                decoded
-            }
+            // An event read in place counted a broken frame itself; one checked before
+            // delivery cannot be one.
+            _ => decoded,
+        }
+    }
+
+    /// Decodes the event as kind `K`, as [`Notification::typed`] does for a notification of kind
+    /// `K` ([`Notification::is`]), but with `K`'s decoder only: a program that decodes one kind
+    /// does not carry the code that decodes every other. The error is for an event that does not
+    /// match `K`'s shape (one of another kind among them), or is not JSON.
+    pub fn typed_as<K: crate::events::SubscriptionKind>(
+        &self,
+    ) -> Result<crate::events::EventData<'_>, serde_json::Error> {
+        match self.unread() {
+            // Read in place: the one pass decodes the event and finds where it ends.
+            Some((unchecked, layout)) => unchecked.decode(layout, K::deserialize_in),
+            None => K::decode(self.event_json()),
         }
     }
 
@@ -595,7 +636,13 @@ impl Notification {
     /// Decodes the event into `T`, which may borrow from it (`&str` fields, or
     /// `&serde_json::value::RawValue` to keep parts raw).
     pub fn decode<'a, T: Deserialize<'a>>(&'a self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(self.event_json()).inspect_err(|_| self.decode_failed())
+        match self.unread() {
+            Some((unchecked, layout)) => {
+                unchecked.decode(layout, |deserializer| T::deserialize(deserializer))
+            }
+            // Checked before delivery: an error is the event's shape, not a broken frame.
+            None => serde_json::from_str(self.event_json()),
+        }
     }
 }
 

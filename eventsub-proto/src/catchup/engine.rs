@@ -232,7 +232,15 @@ impl Engine {
             engine.delivered_event(kind, event, message_timestamp);
         };
         match events {
-            Delivered::Single(event) => each(self, event),
+            // Under the lazy envelope the event runs on to the frame's end: its first value is
+            // the event (one that is not JSON names nothing, as before).
+            Delivered::Single(event) => {
+                let mut values = serde_json::Deserializer::from_str(event)
+                    .into_iter::<&serde_json::value::RawValue>();
+                if let Some(Ok(event)) = values.next() {
+                    each(self, event.get());
+                }
+            }
             Delivered::Batch(items) => {
                 for item in BatchItems::resume(items) {
                     each(self, item.data.get());

@@ -41,6 +41,15 @@ pub trait SubscriptionKind:
     /// `json`. The error is for JSON that does not match the kind's documented shape.
     fn decode(json: &str) -> Result<EventData<'_>, serde_json::Error>;
 
+    /// Decodes this kind's event from where `deserializer` stands, as [`SubscriptionKind::decode`]
+    /// does from text, leaving the deserializer just after it: how
+    /// [`Notification::typed_as`](crate::Notification::typed_as) reads an event in place in its
+    /// frame.
+    #[doc(hidden)]
+    fn deserialize_in<'a>(
+        deserializer: &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
+    ) -> Result<EventData<'a>, serde_json::Error>;
+
     /// This kind's event in `data`; `None` when `data` is of another kind.
     fn event<'d, 'a>(data: &'d EventData<'a>) -> Option<&'d Self::Event<'a>>;
 

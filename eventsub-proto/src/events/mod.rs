@@ -297,6 +297,13 @@ macro_rules! registry {
                         serde_json::from_str(json).map(|event| EventData::$variant(Box::new(event)))
                     }
 
+                    fn deserialize_in<'a>(
+                        deserializer: &mut serde_json::Deserializer<serde_json::de::StrRead<'a>>,
+                    ) -> Result<EventData<'a>, serde_json::Error> {
+                        serde::Deserialize::deserialize(deserializer)
+                            .map(|event| EventData::$variant(Box::new(event)))
+                    }
+
                     fn event<'d, 'a>(data: &'d EventData<'a>) -> Option<&'d Self::Event<'a>> {
                         match data {
                             EventData::$variant(event) => Some(event),
