@@ -180,6 +180,17 @@ impl Run {
         sessions
     }
 
+    /// The reasons of every [`Event::Stopped`] so far.
+    fn stop_reasons(&self) -> Vec<&crate::StopReason> {
+        self.events
+            .iter()
+            .filter_map(|event| match event {
+                Event::Stopped { reason } => Some(reason),
+                _ => None,
+            })
+            .collect()
+    }
+
     fn count(&self, matches: impl Fn(&Event) -> bool) -> usize {
         self.events.iter().filter(|event| matches(event)).count()
     }

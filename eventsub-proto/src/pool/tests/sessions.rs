@@ -186,14 +186,7 @@ fn one_session_stopping_stops_the_pool_with_one_stopped() {
     });
     run.settle();
     assert!(run.pool.is_stopped());
-    let stops: Vec<&StopReason> = run
-        .events
-        .iter()
-        .filter_map(|event| match event {
-            Event::Stopped { reason } => Some(reason),
-            _ => None,
-        })
-        .collect();
+    let stops = run.stop_reasons();
     assert_eq!(stops.len(), 1, "{stops:?}");
     assert!(
         !matches!(stops.first(), Some(StopReason::Shutdown)),
@@ -245,14 +238,7 @@ fn a_rejected_token_on_a_later_session_stops_the_pool() {
         .unwrap_or_else(|e| panic!("{e}")); // ok: a test
     run.settle();
     assert!(run.pool.is_stopped());
-    let stops: Vec<&StopReason> = run
-        .events
-        .iter()
-        .filter_map(|event| match event {
-            Event::Stopped { reason } => Some(reason),
-            _ => None,
-        })
-        .collect();
+    let stops = run.stop_reasons();
     assert_eq!(stops.len(), 1);
     assert!(
         !matches!(stops.first(), Some(StopReason::Shutdown)),

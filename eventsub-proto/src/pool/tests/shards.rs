@@ -120,14 +120,7 @@ fn a_user_token_stops_every_shard_at_once() {
     let mut run = run;
     run.settle();
     assert!(run.pool.is_stopped());
-    let stops: Vec<&StopReason> = run
-        .events
-        .iter()
-        .filter_map(|event| match event {
-            Event::Stopped { reason } => Some(reason),
-            _ => None,
-        })
-        .collect();
+    let stops = run.stop_reasons();
     assert!(
         matches!(stops.as_slice(), [StopReason::UserTokenForShard]),
         "{stops:?}"
