@@ -152,6 +152,9 @@ pub struct Harness<C = Client> {
     /// Leave sockets the client closes open until the test ends them with
     /// [`Harness::server_close`] (by default the server answers every close at once).
     pub hold_closes: bool,
+    /// Sockets whose closes the server leaves unanswered (a stalled network: nothing gets
+    /// through either way), whatever `hold_closes` says.
+    pub unanswered_closes: std::collections::BTreeSet<ConnId>,
     /// How far the local clock (`wall`) is from Twitch's, once [`Harness::twitch_clock`] made the
     /// frames carry Twitch's time (by default they carry one fixed timestamp).
     pub twitch_offset: Option<ClockOffset>,
@@ -216,6 +219,7 @@ impl<C: Driven> Harness<C> {
             client_closes: Vec::new(),
             aborts: Vec::new(),
             hold_closes: false,
+            unanswered_closes: std::collections::BTreeSet::new(),
             twitch_offset: None,
             token,
             pending_validations: Vec::new(),
@@ -245,7 +249,9 @@ impl<C: Driven> Harness<C> {
                         self.twitch.accept(*conn, url.clone());
                         self.pending_connects.push((*conn, url.clone()));
                     }
-                    Output::Close { conn, code } if self.hold_closes => {
+                    Output::Close { conn, code }
+                        if self.hold_closes || self.unanswered_closes.contains(conn) =>
+                    {
                         self.client_closes.push((*conn, *code, self.now));
                     }
                     Output::Close { conn, code } => {

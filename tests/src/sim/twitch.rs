@@ -346,10 +346,12 @@ impl FakeTwitch {
                     .to_owned(),
             });
         }
-        if self.holder(spec).is_some() {
+        let held = self.subscriptions.get(session_id);
+        // The same type and condition on the same transport.
+        if held.is_some_and(|held| held.iter().any(|held| &held.spec == spec)) {
             return Err(RequestError::AlreadyExists);
         }
-        let on_session = self.subscriptions.get(session_id).map_or(0, Vec::len);
+        let on_session = held.map_or(0, Vec::len);
         let sessions = self
             .subscriptions
             .iter()
