@@ -6,7 +6,7 @@
 //!
 //! Random runs: the user subscribes and unsubscribes (small limits, so that one to three sessions
 //! are needed), Twitch sends notifications, keepalives, `session_reconnect`s and revocations, drops
-//! sockets (close codes, no close frame, and silently: a stalled socket the client must find dead
+//! sockets (close codes, 4001 that stops them all, no close frame, and silently: a stalled socket the client must find dead
 //! by its keepalive), connects open or fail, Helix answers or fails (503, 400), time passes.
 //! Checked after every step:
 //!
@@ -17,7 +17,8 @@
 //!    Twitch's clock) of the pool session that holds the subscription (`Gap::session`), or that
 //!    session's gap is still open at the end (a `Disconnected` of one of its connections,
 //!    `conn.session_index()`, after its last `Resumed`), or the user gave the subscription up
-//!    (unsubscribed, revoked, failed for good) since;
+//!    (unsubscribed, revoked, failed for good) since, or the pool stopped (a stopped pool reports
+//!    no more gaps; after `Stopped` nothing is counted lost);
 //! 4. Twitch never refused a creation for a limit that the pool's accounting caused. What this
 //!    asserts: the pool is configured with Twitch's true limits (`max_subscriptions_per_connection`
 //!    = Twitch's per-session limit, `max_total_cost` = the token's, costs estimated as Twitch
@@ -53,8 +54,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
 use eventsub_proto::{
-    ClockOffset, ConnId, Event, Gap, Input, Pool, RequestError, SubscribeError, SubscriptionSpec,
-    SubscriptionState,
+    ClockOffset, ConnId, DisconnectCause, Event, Gap, Input, Pool, RequestError, SubscribeError,
+    SubscriptionSpec, SubscriptionState,
 };
 use eventsub_tests::sim::{Harness, TOKEN_USER, TwitchLimits};
 use proptest::prelude::*;
@@ -64,7 +65,7 @@ use proptest::test_runner::RngSeed;
 const SETTLE_ROUNDS: usize = 20;
 
 /// Cases unless `PROPTEST_CASES` says otherwise.
-const DEFAULT_CASES: u32 = 96;
+const DEFAULT_CASES: u32 = 256;
 
 /// Subscription types on the token user's own channel (cost 0, version 1: the fake can revoke
 /// them) and as many on other channels (cost 1).
@@ -127,7 +128,8 @@ enum Step {
     Tick,
     /// Time passes (ms) with nothing sent.
     Advance(u64),
-    /// The live socket of a session closes with this code (`None`: dropped, no close frame).
+    /// The live socket of a session closes with this code (`None`: dropped, no close frame;
+    /// 4001 stops the pool).
     Drop(u8, Option<u16>),
     /// The live socket of a session stalls: nothing Twitch sends on it arrives any more.
     Stall(u8),
@@ -158,6 +160,8 @@ fn step() -> impl Strategy<Value = Step> {
             Just(Some(4007)),
             Just(Some(1001)),
         ]).prop_map(|(session, code)| Step::Drop(session, code)),
+        // Fatal: the whole pool stops.
+        1 => any::<u8>().prop_map(|session| Step::Drop(session, Some(4001))),
         1 => any::<u8>().prop_map(Step::Stall),
         2 => any::<u8>().prop_map(Step::Reconnect),
         1 => any::<u8>().prop_map(Step::Revoke),
@@ -216,6 +220,8 @@ struct Model {
     stops: usize,
     /// Limit refusals while Twitch held a subscription the client had given up (see 4).
     refusals_for_deletions_in_flight: usize,
+    /// The situations the run reached.
+    coverage: BTreeSet<&'static str>,
 }
 
 /// The live socket of pool session `session`: the newest welcomed one Twitch still holds.
@@ -266,6 +272,7 @@ impl Model {
             seen_events: 0,
             stops: 0,
             refusals_for_deletions_in_flight: 0,
+            coverage: BTreeSet::new(),
         }
     }
 
@@ -347,6 +354,7 @@ impl Model {
                                 h.twitch.limit_refusals.last()
                             );
                             self.refusals_for_deletions_in_flight += 1;
+                            self.coverage.insert("a 429 while a deletion was in flight");
                         }
                     }
                     Some(fault) => {
@@ -470,6 +478,7 @@ impl Model {
                     "(5) placed on session {on}, not {expected} (active per session before: {active_before:?})"
                 );
                 if h.client.sessions() > sessions_before {
+                    self.coverage.insert("a new session opened");
                     assert!(
                         first_with_room.is_none(),
                         "(5) a new session opened while one had room: {active_before:?}"
@@ -493,6 +502,7 @@ impl Model {
                     "(5) SessionsFull with {sessions_before} sessions, active {active_before:?}"
                 );
                 assert_eq!(h.client.sessions(), sessions_before);
+                self.coverage.insert("SessionsFull");
             }
             // One session: the client's own refusal, passed through.
             Err(SubscribeError::TooManySubscriptions { limit, .. }) => {
@@ -502,11 +512,13 @@ impl Model {
                 );
                 assert!(*limit == per_session && first_with_room.is_none());
             }
-            Err(
-                SubscribeError::AlreadySubscribed { .. }
-                | SubscribeError::CostLimitExceeded { .. }
-                | SubscribeError::Stopped,
-            ) => assert_eq!(h.client.sessions(), sessions_before),
+            Err(SubscribeError::CostLimitExceeded { .. }) => {
+                assert_eq!(h.client.sessions(), sessions_before);
+                self.coverage.insert("CostLimitExceeded");
+            }
+            Err(SubscribeError::AlreadySubscribed { .. } | SubscribeError::Stopped) => {
+                assert_eq!(h.client.sessions(), sessions_before)
+            }
             Err(error) => panic!("unexpected refusal: {error}"),
         }
         h.drain();
@@ -541,9 +553,12 @@ impl Model {
                 "(2) {message_id}, sent on the live socket {conn}, was not delivered"
             );
             sent = true;
+            self.coverage.insert("a notification delivered");
         }
-        if !sent && self.enabled_while_wanted.contains(&index) {
+        // After `Stopped` nothing is promised: the user was told.
+        if !sent && self.enabled_while_wanted.contains(&index) && self.stops == 0 {
             let session = self.home[&index];
+            self.coverage.insert("a notification lost");
             self.lost.push(Lost {
                 spec: index,
                 session,
@@ -568,8 +583,14 @@ impl Model {
                     self.gap_open.insert(gap.session, false);
                     self.gaps.push(gap.clone());
                 }
-                Event::Disconnected { conn, .. } => {
+                Event::Disconnected { conn, cause, .. } => {
                     self.gap_open.insert(conn.session_index(), true);
+                    if matches!(cause, DisconnectCause::KeepaliveTimeout { .. }) {
+                        self.coverage.insert("a silent socket found dead");
+                    }
+                }
+                Event::Reconnected { .. } => {
+                    self.coverage.insert("a graceful handover");
                 }
                 Event::SubscriptionFailed { spec, .. } => {
                     let index = self.index_of(spec);
@@ -721,15 +742,24 @@ impl Model {
     }
 
     /// Invariant 3, at the end of a run.
-    fn check_lost(&self) {
+    fn check_lost(&mut self) {
         for lost in &self.lost {
             let covered = self.gaps.iter().any(|gap| {
                 gap.session == lost.session && gap.from <= lost.at && lost.at <= gap.until
             });
             let open = self.gap_open.get(&lost.session).copied().unwrap_or(false);
             let given_up = self.epochs.get(&lost.spec).copied().unwrap_or(0) != lost.epoch;
+            if covered && lost.session > 0 {
+                self.coverage
+                    .insert("a loss on a later session inside its gap");
+            } else if covered {
+                self.coverage
+                    .insert("a loss on the first session inside its gap");
+            }
+            // A pool that stopped reports no more gaps: the user was told it stopped.
+            let stopped = self.stops > 0;
             assert!(
-                covered || open || given_up,
+                covered || open || given_up || stopped,
                 "(3) a notification for {} lost at {:?} on session {} is in none of its gaps: {:?}",
                 self.catalogue[lost.spec],
                 lost.at,
@@ -740,7 +770,7 @@ impl Model {
     }
 }
 
-fn run(setup: Setup, steps: &[Step]) {
+fn run(setup: Setup, steps: &[Step]) -> BTreeSet<&'static str> {
     let catalogue = catalogue();
     let mut config = Harness::config();
     config.subscriptions = setup
@@ -761,7 +791,7 @@ fn run(setup: Setup, steps: &[Step]) {
             > setup.max_total_cost
     {
         // A configuration the pool refuses: nothing to run.
-        return;
+        return BTreeSet::new();
     }
     let mut h = Harness::pool(config);
     h.twitch.limits = Some(TwitchLimits {
@@ -800,6 +830,13 @@ fn run(setup: Setup, steps: &[Step]) {
         }
     }
     model.check_lost();
+    if model.stops > 0 {
+        model.coverage.insert("stopped");
+    }
+    if h.client.sessions() == 3 {
+        model.coverage.insert("three sessions");
+    }
+    model.coverage
 }
 
 fn cases() -> u32 {
@@ -836,4 +873,40 @@ proptest! {
     ) {
         run(setup, &steps);
     }
+}
+
+/// The situations the invariants are about, each reached by the default cases.
+#[test]
+fn the_generated_runs_reach_every_situation_the_invariants_are_about() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
+    let mut runner =
+        TestRunner::new_with_rng(config(), TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]));
+    let strategy = (setup(), proptest::collection::vec(step(), 1..100));
+    let mut reached = BTreeSet::new();
+    for _ in 0..DEFAULT_CASES {
+        let (setup, steps) = strategy.new_tree(&mut runner).unwrap().current();
+        reached.extend(run(setup, &steps));
+    }
+    let expected = [
+        "a notification delivered",
+        "a notification lost",
+        "a loss on the first session inside its gap",
+        "a loss on a later session inside its gap",
+        "a new session opened",
+        "three sessions",
+        "SessionsFull",
+        "CostLimitExceeded",
+        "a silent socket found dead",
+        "a graceful handover",
+        "stopped",
+    ];
+    let missing: Vec<_> = expected
+        .iter()
+        .filter(|situation| !reached.contains(*situation))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "never reached: {missing:?} (reached {reached:?})"
+    );
 }
