@@ -1,5 +1,7 @@
-//! The model adapter: carries out a scenario's steps on a client the way a runtime adapter would,
-//! holding the sockets and requests the client asked for, and hands every output to the oracle.
+//! The model adapter: carries out a scenario's steps on a client (a [`Pool`] of one to three
+//! sessions) the way a runtime adapter would, holding the sockets and requests the client asked
+//! for (of every session: a step's `conn` or `request` picks among all of them), and hands every
+//! output to the oracle.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant, SystemTime};
@@ -9,8 +11,9 @@ use super::oracle::{Oracle, StepReport};
 use super::pool;
 use super::twitch::FakeTwitch;
 use super::{helix, setup};
-use crate::Client;
+use crate::Pool;
 use crate::close::CloseCode;
+use crate::config::MAX_SESSIONS_PER_TOKEN;
 use crate::error::InputError;
 use crate::event::DisconnectCause;
 use crate::ids::{ConnId, RequestId, SubscriptionId};
@@ -32,7 +35,7 @@ struct Socket {
 }
 
 pub(super) struct Adapter {
-    client: Client,
+    client: Pool,
     oracle: Oracle,
     twitch: FakeTwitch,
     /// The latest instant reported to the client.
@@ -54,7 +57,7 @@ impl Adapter {
         let config = setup::config(setup);
         let oracle = Oracle::new(&config);
         let clock = Instant::now();
-        let client = Client::new(config, clock).ok()?;
+        let client = Pool::new(config, clock).ok()?;
         let wall = SystemTime::UNIX_EPOCH
             .checked_add(Duration::from_secs(START_WALL_SECONDS))
             .unwrap_or(SystemTime::UNIX_EPOCH);
@@ -91,6 +94,7 @@ impl Adapter {
                 let Some(conn) = self.socket(*conn) else {
                     return;
                 };
+                self.oracle.frame_on(conn.session_index());
                 let text = self.twitch.text(frame, damage, self.wall, &self.created);
                 let may_enter_dedup = matches!(
                     message::parse(&text),
@@ -272,11 +276,21 @@ impl Adapter {
             }
         }
         self.oracle.step_done(&outputs, &report);
-        let open = self.sockets.iter().filter(|socket| !socket.closing).count();
+        // Per session: the sockets the adapter holds, and those the client has not asked to close.
+        let mut held = [0usize; MAX_SESSIONS_PER_TOKEN];
+        let mut open = [0usize; MAX_SESSIONS_PER_TOKEN];
+        for socket in &self.sockets {
+            let index = socket.conn.session_index();
+            if let Some(count) = held.get_mut(index) {
+                *count += 1;
+            }
+            if let Some(count) = open.get_mut(index).filter(|_| !socket.closing) {
+                *count += 1;
+            }
+        }
         // The validations asked for in this step are answered right after the check.
         let in_flight = self.creates.len() + self.deletes.len() + validations.len();
-        self.oracle
-            .state(&self.client, self.sockets.len(), open, in_flight);
+        self.oracle.state(&self.client, &held, &open, in_flight);
         for request in validations {
             let result = Ok(pool::token());
             self.feed(Input::TokenValidated { request, result });
