@@ -45,6 +45,8 @@ pub(super) struct Adapter {
     ended: VecDeque<ConnId>,
     creates: Vec<RequestId>,
     deletes: Vec<RequestId>,
+    /// Validations asked for and not answered yet.
+    validations: VecDeque<RequestId>,
     answered: VecDeque<RequestId>,
     /// Every subscription id Helix handed out.
     created: Vec<SubscriptionId>,
@@ -71,6 +73,7 @@ impl Adapter {
             ended: VecDeque::new(),
             creates: Vec::new(),
             deletes: Vec::new(),
+            validations: VecDeque::new(),
             answered: VecDeque::new(),
             created: Vec::new(),
         };
@@ -233,7 +236,6 @@ impl Adapter {
     /// Drains the outputs, does what they ask, and has the oracle check them and the state after.
     fn carry_out(&mut self, report: StepReport) {
         let outputs: Vec<Output> = std::iter::from_fn(|| self.client.poll_output()).collect();
-        let mut validations = Vec::new();
         for output in &outputs {
             self.oracle.output(output, &self.client, self.clock);
             // Exhaustive on purpose: a variant that wrote a frame to Twitch would have to be
@@ -267,7 +269,7 @@ impl Adapter {
                     self.deletes.push(*request);
                 }
                 // Answered at once, after this step's outputs.
-                Output::ValidateToken { request } => validations.push(*request),
+                Output::ValidateToken { request } => self.validations.push_back(*request),
                 // Catch-up is off in these runs (`Config::catch_up` is `None`).
                 Output::CatchUpRead { .. } => panic!("a catch-up read with catch-up off"),
                 // Shard mode is off in these runs (`Config::shard` is `None`).
@@ -288,10 +290,11 @@ impl Adapter {
                 *count += 1;
             }
         }
-        // The validations asked for in this step are answered right after the check.
-        let in_flight = self.creates.len() + self.deletes.len() + validations.len();
+        // The validations asked for are answered right after the check (one at a time: each
+        // session of a pool asks for its own).
+        let in_flight = self.creates.len() + self.deletes.len() + self.validations.len();
         self.oracle.state(&self.client, &held, &open, in_flight);
-        for request in validations {
+        while let Some(request) = self.validations.pop_front() {
             let result = Ok(pool::token());
             self.feed(Input::TokenValidated { request, result });
             self.carry_out(StepReport {
