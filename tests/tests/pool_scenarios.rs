@@ -5,9 +5,9 @@
 
 use eventsub_proto::{
     Config, Event, Pool, RequestError, StopReason, SubscribeError, SubscriptionSpec,
-    SubscriptionState,
+    SubscriptionState, TokenIdentity,
 };
-use eventsub_tests::sim::{Harness, TOKEN_USER, TwitchLimits};
+use eventsub_tests::sim::{Harness, TOKEN_USER, TwitchLimits, user_token_with_all_scopes};
 
 /// `stream.online` of broadcaster `n` (not the token's user: each costs 1).
 fn online(n: usize) -> SubscriptionSpec {
@@ -24,14 +24,20 @@ fn config(subscriptions: Vec<SubscriptionSpec>, per_session: usize, max_total_co
     config
 }
 
-/// A pool harness whose fake Twitch enforces Twitch's limits (`per_session` per session).
+/// A pool harness whose fake Twitch enforces Twitch's limits (the config's per session and
+/// total cost, 3 sessions) and answers validations at once.
 fn pool(config: Config) -> Harness<Pool> {
+    pool_validated_by_hand(config, Some(user_token_with_all_scopes()))
+}
+
+/// [`pool`], its validations answered with `token`, or left pending when `None`.
+fn pool_validated_by_hand(config: Config, token: Option<TokenIdentity>) -> Harness<Pool> {
     let limits = TwitchLimits {
         per_session: config.max_subscriptions_per_connection,
         sessions: 3,
         max_total_cost: config.max_total_cost,
     };
-    let mut harness = Harness::pool(config);
+    let mut harness = Harness::driving(config, token);
     harness.twitch.limits = Some(limits);
     harness
 }
@@ -161,14 +167,8 @@ fn unsubscribing_on_the_first_session_frees_room_there_for_the_next_subscription
 fn a_token_rejected_when_the_second_session_validates_stops_the_whole_pool_once() {
     // Two subscriptions fill session 0; the third opens session 1, which validates the token
     // before it connects, and Twitch now says 401.
-    let mut harness: Harness<Pool> =
-        Harness::driving(config((0..2).map(online).collect(), 2, 100), None);
-    harness.twitch.limits = Some(TwitchLimits {
-        per_session: 2,
-        sessions: 3,
-        max_total_cost: 100,
-    });
-    harness.answer_validation(Ok(eventsub_tests::sim::user_token_with_all_scopes()));
+    let mut harness = pool_validated_by_hand(config((0..2).map(online).collect(), 2, 100), None);
+    harness.answer_validation(Ok(user_token_with_all_scopes()));
     establish(&mut harness);
     assert_eq!(held_per_session(&harness), [2]);
     harness

@@ -293,7 +293,9 @@ impl Adapter {
         // The validations asked for are answered right after the check (one at a time: each
         // session of a pool asks for its own).
         let in_flight = self.creates.len() + self.deletes.len() + self.validations.len();
-        self.oracle.state(&self.client, &held, &open, in_flight);
+        let validating = !self.validations.is_empty();
+        self.oracle
+            .state(&self.client, &held, &open, in_flight, validating);
         while let Some(request) = self.validations.pop_front() {
             let result = Ok(pool::token());
             self.feed(Input::TokenValidated { request, result });
