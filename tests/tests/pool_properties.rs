@@ -6,9 +6,10 @@
 //!
 //! Random runs: the user subscribes and unsubscribes (small limits, so that one to three sessions
 //! are needed), Twitch sends notifications, keepalives, `session_reconnect`s and revocations, drops
-//! sockets (close codes, 4001 that stops them all, no close frame, and silently: a stalled socket the client must find dead
-//! by its keepalive), connects open or fail, Helix answers or fails (503, 400), time passes.
-//! Checked after every step:
+//! sockets (close codes, a 4001 that stops them all, no close frame, and silently: a stalled socket
+//! the client must find dead by its keepalive, whose close is never answered), connects open or
+//! fail, Helix answers or fails (503, 400), time passes; then Twitch behaves for a while (connects
+//! open, creations succeed, keepalives flow) so that the gaps close. Checked after every step:
 //!
 //! 1. no notification is delivered twice;
 //! 2. every notification Twitch sent on a live socket is delivered at once (exactly once, by 1);
@@ -26,12 +27,12 @@
 //!    while Twitch still held a subscription the client had already given up (unsubscribed, its
 //!    deletion not yet answered), or of a creation the client gave up while it was asked for: a
 //!    client counts that place as free at once (on one session as on many; the 429 is retried),
-//!    Twitch only once the deletion is done. Twitch's own state is
-//!    checked too (≤ 3 sessions with subscriptions, ≤ `per_session` on one, total cost ≤ max);
+//!    Twitch only once the deletion is done. Twitch's own state is checked too (≤ 3 sessions with
+//!    subscriptions, ≤ `per_session` on one, total cost ≤ max);
 //! 5. the pool opens a new session only when every session it has is full, refuses with
 //!    `SessionsFull` only when it has `max_sessions` sessions and all are full, and otherwise puts
-//!    a new subscription on the first session with room (or where it was wanted before: one
-//!    revoked or failed starts over there);
+//!    a new subscription on the first session with room (or where it was wanted before, if that
+//!    session has room: one revoked or failed for good starts over there);
 //! 6. a subscription never moves to another session while the user wants it, and every
 //!    subscription Twitch holds on a socket of pool session `k` that the pool reports (by its id)
 //!    is reported on `k`;
