@@ -298,6 +298,7 @@ impl Adapter {
             .state(&self.client, &held, &open, in_flight, validating);
         while let Some(request) = self.validations.pop_front() {
             let result = Ok(pool::token());
+            self.oracle.validation_answered();
             self.feed(Input::TokenValidated { request, result });
             self.carry_out(StepReport {
                 received_at: report.received_at,

@@ -62,6 +62,13 @@ impl Oracle {
         }
     }
 
+    /// The adapter answered a token validation with a user token: the session that asked may
+    /// connect (in a pool, before the one `TokenValidated` the user hears, which may come from
+    /// another session).
+    pub(super) fn validation_answered(&mut self) {
+        self.validated = true;
+    }
+
     pub(super) fn begin_step(&mut self) {
         self.frame_session = 0;
         for deliveries in &mut self.deliveries {
