@@ -226,6 +226,9 @@ pub(crate) struct CostParts {
     pub(crate) enabled: u32,
     /// The estimates of those being created.
     pub(crate) in_flight: u32,
+    /// What every subscription that is or will be created costs (Twitch's word where given, else
+    /// the estimate): also those waiting for the session to be up again.
+    pub(crate) active: u32,
 }
 
 /// The wanted subscriptions, in the order the user asked for them.
@@ -287,10 +290,21 @@ impl WantedSubscriptions {
                         _ => (enabled, in_flight),
                     }
                 });
+        let active = self
+            .entries
+            .iter()
+            .filter(|wanted| wanted.is_active())
+            .fold(0u32, |total, wanted| {
+                total.saturating_add(match wanted.state {
+                    SubscriptionState::Enabled { cost, .. } => cost,
+                    _ => wanted.cost(),
+                })
+            });
         CostParts {
             reported: self.reported_total_cost,
             enabled,
             in_flight,
+            active,
         }
     }
 

@@ -1244,10 +1244,14 @@ impl Sim {
             .index_of(&pending.subscription)
             .expect("only catalogue entries are wanted");
         let current = !self.stopped && self.requested.get(&index) == Some(&pending.request);
-        if result.is_ok() {
-            self.h
-                .twitch
-                .subscribe(pending.session_id.as_str(), pending.subscription.clone());
+        if let Ok(created) = &result {
+            // Recorded only: this fake enforces no limits.
+            let _ = self.h.twitch.create(
+                pending.session_id.as_str(),
+                created.id.clone(),
+                pending.subscription.clone(),
+                created.cost,
+            );
         }
         let from = self.h.outputs.len();
         let outcome = self.h.client.handle_input(

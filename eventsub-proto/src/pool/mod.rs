@@ -308,15 +308,25 @@ impl Pool {
         if self.merge.stopping() || self.members.iter().any(Client::is_stopped) {
             return Err(SubscribeError::Stopped);
         }
-        match planner::place(&spec, &self.members, &self.template)? {
+        // Revoked or failed for good on this session: it starts over elsewhere if this one is full.
+        let stale = self.members.iter().position(|member| member.wants(&spec));
+        let placement = planner::place(&spec, &self.members, &self.template)?;
+        match placement {
             Placement::On(index) => {
                 let member = self.members.get_mut(index).ok_or(SubscribeError::Stopped)?;
-                let result = member.subscribe(spec);
+                let result = member.subscribe(spec.clone());
                 self.touch(index);
                 result
             }
-            Placement::NewSession => self.open_session_for(spec),
+            Placement::NewSession => self.open_session_for(spec.clone()),
+        }?;
+        if let Some(old) = stale.filter(|old| placement != Placement::On(*old)) {
+            if let Some(member) = self.members.get_mut(old) {
+                member.unsubscribe(&spec);
+            }
+            self.touch(old);
         }
+        Ok(())
     }
 
     /// Removes a subscription from the session that holds it. Returns whether it was wanted.

@@ -63,15 +63,16 @@ pub(super) fn place(
         });
     }
     check_cost(spec, members, config)?;
-    // One that was revoked or failed for good starts over where it was.
-    if let Some(index) = members.iter().position(|member| member.wants(spec)) {
-        return Ok(Placement::On(index));
-    }
     let per_session = config.max_subscriptions_per_connection;
-    if let Some(index) = members
-        .iter()
-        .position(|member| member.active_subscriptions() < per_session)
-    {
+    let has_room = |member: &Client| member.active_subscriptions() < per_session;
+    // One that was revoked or failed for good starts over where it was, if there is room there
+    // (else where there is: it did not work, so nothing that works moves).
+    if let Some(index) = members.iter().position(|member| member.wants(spec)) {
+        if members.get(index).is_some_and(has_room) {
+            return Ok(Placement::On(index));
+        }
+    }
+    if let Some(index) = members.iter().position(has_room) {
         return Ok(Placement::On(index));
     }
     if members.len() < config.max_sessions {
@@ -92,7 +93,12 @@ fn check_cost(
         return Ok(());
     };
     let cost = Wanted::new(spec.clone(), Some(user)).cost();
-    let would_be = committed_cost(members).saturating_add(cost);
+    // Also what waits to be created again on a session that is down: it comes back.
+    let active = members
+        .iter()
+        .map(|member| member.cost_parts().active)
+        .fold(0u32, u32::saturating_add);
+    let would_be = committed_cost(members).max(active).saturating_add(cost);
     let max_total_cost = max_total_cost(members, config);
     if cost > 0 && would_be > max_total_cost {
         return Err(SubscribeError::CostLimitExceeded {
@@ -116,6 +122,7 @@ pub(super) fn committed_cost(members: &[Client]) -> u32 {
                 reported: total.reported.max(parts.reported),
                 enabled: total.enabled.saturating_add(parts.enabled),
                 in_flight: total.in_flight.saturating_add(parts.in_flight),
+                active: total.active.saturating_add(parts.active),
             });
     total
         .reported

@@ -5,9 +5,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use eventsub_proto::events::SUBSCRIPTION_TYPES;
 use eventsub_proto::{
-    Client, ClientCloseCode, ClockOffset, Config, ConnId, Created, Event, Input, Output,
-    RequestError, RequestId, SessionId, SubscriptionId, SubscriptionSpec, TokenIdentity, Url,
-    UserId,
+    Client, ClientCloseCode, ClockOffset, Config, ConnId, Created, Event, Input, InputError,
+    Output, Pool, RequestError, RequestId, SessionId, SubscriptionId, SubscriptionSpec,
+    TokenIdentity, Url, UserId,
 };
 
 /// The token's user in the harness: subscriptions on this broadcaster cost nothing.
@@ -61,6 +61,56 @@ pub fn user_token_with_all_scopes() -> TokenIdentity {
 
 use super::twitch::FakeTwitch;
 
+/// What a [`Harness`] drives: a [`Client`], or a [`Pool`] of them (driven exactly alike).
+pub trait Driven {
+    /// Makes it from `config` at `now`.
+    fn start(config: Config, now: Instant) -> Self;
+    /// See [`Client::handle_input`].
+    fn handle_input(&mut self, now: Instant, input: Input<'_>) -> Result<(), InputError>;
+    /// See [`Client::handle_timeout`].
+    fn handle_timeout(&mut self, now: Instant);
+    /// See [`Client::poll_output`].
+    fn poll_output(&mut self) -> Option<Output>;
+    /// See [`Client::poll_timeout`].
+    fn poll_timeout(&self) -> Option<Instant>;
+}
+
+impl Driven for Client {
+    fn start(config: Config, now: Instant) -> Self {
+        Client::new(config, now).expect("valid config")
+    }
+    fn handle_input(&mut self, now: Instant, input: Input<'_>) -> Result<(), InputError> {
+        Client::handle_input(self, now, input)
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        Client::handle_timeout(self, now);
+    }
+    fn poll_output(&mut self) -> Option<Output> {
+        Client::poll_output(self)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        Client::poll_timeout(self)
+    }
+}
+
+impl Driven for Pool {
+    fn start(config: Config, now: Instant) -> Self {
+        Pool::new(config, now).expect("valid config")
+    }
+    fn handle_input(&mut self, now: Instant, input: Input<'_>) -> Result<(), InputError> {
+        Pool::handle_input(self, now, input)
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        Pool::handle_timeout(self, now);
+    }
+    fn poll_output(&mut self) -> Option<Output> {
+        Pool::poll_output(self)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        Pool::poll_timeout(self)
+    }
+}
+
 /// A subscription the client asked to create and nobody answered yet.
 #[derive(Clone, Debug)]
 pub struct PendingCreate {
@@ -74,11 +124,11 @@ pub struct PendingCreate {
     pub asked_at: Instant,
 }
 
-/// The client and the fake server on one fake clock.
+/// The client (or pool) and the fake server on one fake clock.
 #[derive(Debug)]
-pub struct Harness {
+pub struct Harness<C = Client> {
     /// The client under test.
-    pub client: Client,
+    pub client: C,
     /// The fake server.
     pub twitch: FakeTwitch,
     /// Fake monotonic time.
@@ -102,6 +152,9 @@ pub struct Harness {
     /// Leave sockets the client closes open until the test ends them with
     /// [`Harness::server_close`] (by default the server answers every close at once).
     pub hold_closes: bool,
+    /// Sockets whose closes the server leaves unanswered (a stalled network: nothing gets
+    /// through either way), whatever `hold_closes` says.
+    pub unanswered_closes: std::collections::BTreeSet<ConnId>,
     /// How far the local clock (`wall`) is from Twitch's, once [`Harness::twitch_clock`] made the
     /// frames carry Twitch's time (by default they carry one fixed timestamp).
     pub twitch_offset: Option<ClockOffset>,
@@ -113,7 +166,7 @@ pub struct Harness {
     pub pending_validations: Vec<RequestId>,
 }
 
-impl Harness {
+impl Harness<Client> {
     /// A harness whose client starts at once; its token validation is answered with a user token
     /// with every scope, so its first `Connect` is pending.
     pub fn new(config: Config) -> Self {
@@ -122,8 +175,36 @@ impl Harness {
 
     /// A harness whose validations are answered with `token`, or left pending when `None`.
     pub fn with_token(config: Config, token: Option<TokenIdentity>) -> Self {
+        Self::driving(config, token)
+    }
+
+    /// A config for tests: one subscription of the token owner's channel (cost 0).
+    pub fn config() -> Config {
+        let mut config = Config::default();
+        config.url = Url::parse("wss://eventsub.fake-twitch.test/ws").expect("valid URL");
+        config.subscriptions = vec![
+            SubscriptionSpec::new("channel.follow", "1")
+                .with_condition("broadcaster_user_id", "12826"),
+        ];
+        config.token_user_id = Some(TOKEN_USER.to_owned());
+        config
+    }
+}
+
+impl Harness<Pool> {
+    /// A harness driving a [`Pool`] made from `config`; token validations are answered like
+    /// [`Harness::new`]'s.
+    pub fn pool(config: Config) -> Self {
+        Self::driving(config, Some(user_token_with_all_scopes()))
+    }
+}
+
+impl<C: Driven> Harness<C> {
+    /// A harness driving what `config` makes; validations are answered with `token`, or left
+    /// pending when `None`.
+    pub fn driving(config: Config, token: Option<TokenIdentity>) -> Self {
         let now = Instant::now();
-        let client = Client::new(config, now).expect("valid config");
+        let client = C::start(config, now);
         let mut harness = Self {
             client,
             twitch: FakeTwitch::default(),
@@ -138,6 +219,7 @@ impl Harness {
             client_closes: Vec::new(),
             aborts: Vec::new(),
             hold_closes: false,
+            unanswered_closes: std::collections::BTreeSet::new(),
             twitch_offset: None,
             token,
             pending_validations: Vec::new(),
@@ -156,18 +238,6 @@ impl Harness {
         self.feed(Input::TokenValidated { request, result });
     }
 
-    /// A config for tests: one subscription of the token owner's channel (cost 0).
-    pub fn config() -> Config {
-        let mut config = Config::default();
-        config.url = Url::parse("wss://eventsub.fake-twitch.test/ws").expect("valid URL");
-        config.subscriptions = vec![
-            SubscriptionSpec::new("channel.follow", "1")
-                .with_condition("broadcaster_user_id", "12826"),
-        ];
-        config.token_user_id = Some(TOKEN_USER.to_owned());
-        config
-    }
-
     /// Carries out every output the client has.
     pub fn drain(&mut self) {
         loop {
@@ -179,7 +249,9 @@ impl Harness {
                         self.twitch.accept(*conn, url.clone());
                         self.pending_connects.push((*conn, url.clone()));
                     }
-                    Output::Close { conn, code } if self.hold_closes => {
+                    Output::Close { conn, code }
+                        if self.hold_closes || self.unanswered_closes.contains(conn) =>
+                    {
                         self.client_closes.push((*conn, *code, self.now));
                     }
                     Output::Close { conn, code } => {
@@ -296,34 +368,30 @@ impl Harness {
         conn
     }
 
-    /// Answers every pending creation with success, charging cost 1 for channels other than the
-    /// token owner's (`12826`), as Twitch does.
+    /// Answers every pending creation (with success, unless [`FakeTwitch::limits`] refuse),
+    /// charging cost 1 for channels other than the token owner's (`12826`), as Twitch does.
     pub fn create_all(&mut self) {
         for pending in std::mem::take(&mut self.pending_creates) {
-            let cost = pending.subscription.estimated_cost(Some(TOKEN_USER));
-            self.twitch
-                .subscribe(pending.session_id.as_str(), pending.subscription.clone());
-            let total_cost = self
-                .twitch
-                .subscriptions
-                .get(pending.session_id.as_str())
-                .map_or(0, |specs| {
-                    specs
-                        .iter()
-                        .map(|spec| spec.estimated_cost(Some(TOKEN_USER)))
-                        .sum()
-                });
-            let created = Created::new(
-                SubscriptionId::new(format!("sub-{}", pending.request)),
-                cost,
-                total_cost,
-                10,
-            );
-            self.feed(Input::SubscriptionCreated {
-                request: pending.request,
-                result: Ok(created),
-            });
+            // The answer was fed to the client; the tests read it from the events.
+            let _ = self.create(pending);
         }
+    }
+
+    /// Answers one pending creation as the fake Twitch decides (see [`FakeTwitch::create`]):
+    /// it charges cost 1 for channels other than [`TOKEN_USER`]'s. Returns the answer.
+    pub fn create(&mut self, pending: PendingCreate) -> Result<Created, RequestError> {
+        let cost = pending.subscription.estimated_cost(Some(TOKEN_USER));
+        let result = self.twitch.create(
+            pending.session_id.as_str(),
+            SubscriptionId::new(format!("sub-{}", pending.request)),
+            pending.subscription,
+            cost,
+        );
+        self.feed(Input::SubscriptionCreated {
+            request: pending.request,
+            result: result.clone(),
+        });
+        result
     }
 
     /// Answers every pending creation with `error`.

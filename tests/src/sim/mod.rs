@@ -1,5 +1,5 @@
 //! Deterministic simulation: a fake Twitch ([`FakeTwitch`]) and a [`Harness`] that connects it to a
-//! real `eventsub_proto::Client` with one fake clock.
+//! real `eventsub_proto::Client` (or `Pool`) with one fake clock.
 
 mod harness;
 mod live;
@@ -7,11 +7,14 @@ mod twitch;
 
 pub use eventsub_mock::frames::Frames;
 pub use harness::{
-    Harness, OWN_CHANNEL_TYPES, PendingCreate, TOKEN_USER, own_channel_subscriptions, rfc3339,
-    user_token_with_all_scopes,
+    Driven, Harness, OWN_CHANNEL_TYPES, PendingCreate, TOKEN_USER, own_channel_subscriptions,
+    rfc3339, user_token_with_all_scopes,
 };
 pub use live::{LiveSession, NumberedNotifications};
-pub use twitch::{FakeSocket, FakeTwitch, SentNotification, SocketState};
+pub use twitch::{
+    FakeSocket, FakeSubscription, FakeTwitch, LimitRefusal, SentNotification, SocketState,
+    TwitchLimits,
+};
 
 /// A batched notification (`payload.events`) of two events, `e1` (`{"n":1}`) and `e2` (`{"n":2}`),
 /// stamped at the harness's wall time.

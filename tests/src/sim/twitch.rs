@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use eventsub_proto::{ConnId, SubscriptionSpec, Url};
+use eventsub_proto::{ConnId, Created, RequestError, SubscriptionId, SubscriptionSpec, Url};
 
 use eventsub_mock::frames::Frames;
 
@@ -62,13 +62,52 @@ pub struct SentNotification {
     pub socket_open_at_client: bool,
 }
 
+/// What Twitch enforces on a user token's WebSocket subscriptions when it creates one (429s, as
+/// Helix words them), and the `max_total_cost` its answers report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TwitchLimits {
+    /// Enabled subscriptions on one session (Twitch: 300).
+    pub per_session: usize,
+    /// Sessions with enabled subscriptions per token (Twitch: 3).
+    pub sessions: usize,
+    /// The token's `max_total_cost`.
+    pub max_total_cost: u32,
+}
+
+/// A subscription Twitch holds, enabled on its session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FakeSubscription {
+    /// Its id.
+    pub id: SubscriptionId,
+    /// What it is.
+    pub spec: SubscriptionSpec,
+    /// What Twitch charged for it.
+    pub cost: u32,
+}
+
+/// A creation Twitch refused for one of its [`TwitchLimits`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LimitRefusal {
+    /// The session it was asked for.
+    pub session_id: String,
+    /// What was asked.
+    pub spec: SubscriptionSpec,
+    /// Twitch's message.
+    pub message: &'static str,
+}
+
 /// The fake server.
 #[derive(Debug)]
 pub struct FakeTwitch {
     /// Every socket the client ever opened.
     pub sockets: BTreeMap<ConnId, FakeSocket>,
-    /// Subscriptions per session id.
-    pub subscriptions: BTreeMap<String, Vec<SubscriptionSpec>>,
+    /// Enabled subscriptions per session id (a session's are gone once no socket carries it).
+    pub subscriptions: BTreeMap<String, Vec<FakeSubscription>>,
+    /// The limits [`FakeTwitch::create`] enforces; `None` (the default) creates whatever is
+    /// asked, on any session, and reports each session's cost alone as `total_cost`.
+    pub limits: Option<TwitchLimits>,
+    /// Every creation refused for a limit.
+    pub limit_refusals: Vec<LimitRefusal>,
     /// Every notification sent, in order.
     pub sent: Vec<SentNotification>,
     /// The keepalive announced in welcomes.
@@ -83,6 +122,8 @@ impl Default for FakeTwitch {
         Self {
             sockets: BTreeMap::new(),
             subscriptions: BTreeMap::new(),
+            limits: None,
+            limit_refusals: Vec::new(),
             sent: Vec::new(),
             keepalive_seconds: 10,
             frames: Frames::default(),
@@ -219,20 +260,133 @@ impl FakeTwitch {
         )
     }
 
-    /// The socket is gone.
+    /// The socket is gone; so are its session's subscriptions when no other socket carries the
+    /// session (Twitch disables a WebSocket's subscriptions when it disconnects).
     pub fn closed(&mut self, conn: ConnId, by_client: bool) {
-        if let Some(socket) = self.sockets.get_mut(&conn) {
-            socket.state = SocketState::Closed;
-            socket.closed_by_client |= by_client;
+        let Some(socket) = self.sockets.get_mut(&conn) else {
+            return;
+        };
+        let session = socket.session_id().map(str::to_owned);
+        socket.state = SocketState::Closed;
+        socket.closed_by_client |= by_client;
+        if let Some(session) = session {
+            if self.socket_of(&session).is_none() {
+                self.subscriptions.remove(&session);
+            }
         }
     }
 
-    /// Records a subscription created for `session_id`.
-    pub fn subscribe(&mut self, session_id: &str, spec: SubscriptionSpec) {
+    /// The newest open socket that carries `session_id`: where Twitch sends its messages.
+    pub fn socket_of(&self, session_id: &str) -> Option<ConnId> {
+        self.open_sockets()
+            .filter(|(_, socket)| socket.session_id() == Some(session_id))
+            .map(|(conn, _)| conn)
+            .last()
+    }
+
+    /// The session whose enabled subscriptions include `spec`.
+    pub fn holder(&self, spec: &SubscriptionSpec) -> Option<&str> {
         self.subscriptions
-            .entry(session_id.to_owned())
-            .or_default()
-            .push(spec);
+            .iter()
+            .find(|(_, held)| held.iter().any(|held| &held.spec == spec))
+            .map(|(session, _)| session.as_str())
+    }
+
+    /// What the token's enabled subscriptions cost, over every session.
+    pub fn total_cost(&self) -> u32 {
+        self.subscriptions
+            .values()
+            .flatten()
+            .map(|held| held.cost)
+            .sum()
+    }
+
+    /// Creates `spec` on `session_id` as Helix would, charging `cost`; with [`FakeTwitch::limits`]
+    /// it is refused when the session is gone (400) or a limit would be exceeded (429, recorded in
+    /// [`FakeTwitch::limit_refusals`]).
+    pub fn create(
+        &mut self,
+        session_id: &str,
+        id: SubscriptionId,
+        spec: SubscriptionSpec,
+        cost: u32,
+    ) -> Result<Created, RequestError> {
+        let max_total_cost = match self.limits {
+            Some(limits) => {
+                self.check_limits(session_id, &spec, cost, limits)?;
+                limits.max_total_cost
+            }
+            None => 10,
+        };
+        let held = self.subscriptions.entry(session_id.to_owned()).or_default();
+        held.push(FakeSubscription {
+            id: id.clone(),
+            spec,
+            cost,
+        });
+        let total_cost = match self.limits {
+            Some(_) => self.total_cost(),
+            // The session's own, as this fake always answered.
+            None => held.iter().map(|held| held.cost).sum(),
+        };
+        Ok(Created::new(id, cost, total_cost, max_total_cost))
+    }
+
+    fn check_limits(
+        &mut self,
+        session_id: &str,
+        spec: &SubscriptionSpec,
+        cost: u32,
+        limits: TwitchLimits,
+    ) -> Result<(), RequestError> {
+        if self.socket_of(session_id).is_none() {
+            return Err(RequestError::Rejected {
+                status: 400,
+                message: "websocket transport session does not exist or has already disconnected"
+                    .to_owned(),
+            });
+        }
+        let held = self.subscriptions.get(session_id);
+        // The same type and condition on the same transport.
+        if held.is_some_and(|held| held.iter().any(|held| &held.spec == spec)) {
+            return Err(RequestError::AlreadyExists);
+        }
+        let on_session = held.map_or(0, Vec::len);
+        let sessions = self
+            .subscriptions
+            .iter()
+            .filter(|(session, held)| !held.is_empty() && session.as_str() != session_id)
+            .count();
+        let message = if on_session == 0 && sessions >= limits.sessions {
+            "number of websocket transports limit exceeded"
+        } else if on_session >= limits.per_session {
+            "number of subscriptions on this websocket transport limit exceeded"
+        } else if self.total_cost() + cost > limits.max_total_cost {
+            "total cost of subscriptions exceeds max_total_cost"
+        } else {
+            return Ok(());
+        };
+        self.limit_refusals.push(LimitRefusal {
+            session_id: session_id.to_owned(),
+            spec: spec.clone(),
+            message,
+        });
+        Err(RequestError::Rejected {
+            status: 429,
+            message: message.to_owned(),
+        })
+    }
+
+    /// Deletes subscription `id`, wherever it is; returns whether it existed.
+    pub fn delete(&mut self, id: &SubscriptionId) -> bool {
+        let mut found = false;
+        for held in self.subscriptions.values_mut() {
+            let before = held.len();
+            held.retain(|held| &held.id != id);
+            found |= held.len() != before;
+        }
+        self.subscriptions.retain(|_, held| !held.is_empty());
+        found
     }
 
     /// Sockets the client has not closed and the server has not closed.

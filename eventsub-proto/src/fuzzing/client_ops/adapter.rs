@@ -1,5 +1,7 @@
-//! The model adapter: carries out a scenario's steps on a client the way a runtime adapter would,
-//! holding the sockets and requests the client asked for, and hands every output to the oracle.
+//! The model adapter: carries out a scenario's steps on a client (a [`Pool`] of one to three
+//! sessions) the way a runtime adapter would, holding the sockets and requests the client asked
+//! for (of every session: a step's `conn` or `request` picks among all of them), and hands every
+//! output to the oracle.
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant, SystemTime};
@@ -9,8 +11,9 @@ use super::oracle::{Oracle, StepReport};
 use super::pool;
 use super::twitch::FakeTwitch;
 use super::{helix, setup};
-use crate::Client;
+use crate::Pool;
 use crate::close::CloseCode;
+use crate::config::MAX_SESSIONS_PER_TOKEN;
 use crate::error::InputError;
 use crate::event::DisconnectCause;
 use crate::ids::{ConnId, RequestId, SubscriptionId};
@@ -32,7 +35,7 @@ struct Socket {
 }
 
 pub(super) struct Adapter {
-    client: Client,
+    client: Pool,
     oracle: Oracle,
     twitch: FakeTwitch,
     /// The latest instant reported to the client.
@@ -42,6 +45,8 @@ pub(super) struct Adapter {
     ended: VecDeque<ConnId>,
     creates: Vec<RequestId>,
     deletes: Vec<RequestId>,
+    /// Validations asked for and not answered yet.
+    validations: VecDeque<RequestId>,
     answered: VecDeque<RequestId>,
     /// Every subscription id Helix handed out.
     created: Vec<SubscriptionId>,
@@ -54,7 +59,7 @@ impl Adapter {
         let config = setup::config(setup);
         let oracle = Oracle::new(&config);
         let clock = Instant::now();
-        let client = Client::new(config, clock).ok()?;
+        let client = Pool::new(config, clock).ok()?;
         let wall = SystemTime::UNIX_EPOCH
             .checked_add(Duration::from_secs(START_WALL_SECONDS))
             .unwrap_or(SystemTime::UNIX_EPOCH);
@@ -68,6 +73,7 @@ impl Adapter {
             ended: VecDeque::new(),
             creates: Vec::new(),
             deletes: Vec::new(),
+            validations: VecDeque::new(),
             answered: VecDeque::new(),
             created: Vec::new(),
         };
@@ -91,6 +97,7 @@ impl Adapter {
                 let Some(conn) = self.socket(*conn) else {
                     return;
                 };
+                self.oracle.frame_on(conn.session_index());
                 let text = self.twitch.text(frame, damage, self.wall, &self.created);
                 let may_enter_dedup = matches!(
                     message::parse(&text),
@@ -229,7 +236,6 @@ impl Adapter {
     /// Drains the outputs, does what they ask, and has the oracle check them and the state after.
     fn carry_out(&mut self, report: StepReport) {
         let outputs: Vec<Output> = std::iter::from_fn(|| self.client.poll_output()).collect();
-        let mut validations = Vec::new();
         for output in &outputs {
             self.oracle.output(output, &self.client, self.clock);
             // Exhaustive on purpose: a variant that wrote a frame to Twitch would have to be
@@ -263,7 +269,7 @@ impl Adapter {
                     self.deletes.push(*request);
                 }
                 // Answered at once, after this step's outputs.
-                Output::ValidateToken { request } => validations.push(*request),
+                Output::ValidateToken { request } => self.validations.push_back(*request),
                 // Catch-up is off in these runs (`Config::catch_up` is `None`).
                 Output::CatchUpRead { .. } => panic!("a catch-up read with catch-up off"),
                 // Shard mode is off in these runs (`Config::shard` is `None`).
@@ -272,13 +278,27 @@ impl Adapter {
             }
         }
         self.oracle.step_done(&outputs, &report);
-        let open = self.sockets.iter().filter(|socket| !socket.closing).count();
-        // The validations asked for in this step are answered right after the check.
-        let in_flight = self.creates.len() + self.deletes.len() + validations.len();
+        // Per session: the sockets the adapter holds, and those the client has not asked to close.
+        let mut held = [0usize; MAX_SESSIONS_PER_TOKEN];
+        let mut open = [0usize; MAX_SESSIONS_PER_TOKEN];
+        for socket in &self.sockets {
+            let index = socket.conn.session_index();
+            if let Some(count) = held.get_mut(index) {
+                *count += 1;
+            }
+            if let Some(count) = open.get_mut(index).filter(|_| !socket.closing) {
+                *count += 1;
+            }
+        }
+        // The validations asked for are answered right after the check (one at a time: each
+        // session of a pool asks for its own).
+        let in_flight = self.creates.len() + self.deletes.len() + self.validations.len();
+        let validating = !self.validations.is_empty();
         self.oracle
-            .state(&self.client, self.sockets.len(), open, in_flight);
-        for request in validations {
+            .state(&self.client, &held, &open, in_flight, validating);
+        while let Some(request) = self.validations.pop_front() {
             let result = Ok(pool::token());
+            self.oracle.validation_answered();
             self.feed(Input::TokenValidated { request, result });
             self.carry_out(StepReport {
                 received_at: report.received_at,

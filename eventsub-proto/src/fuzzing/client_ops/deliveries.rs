@@ -51,12 +51,17 @@ impl Deliveries {
     }
 
     pub(super) fn frame_may_enter(&mut self) {
-        self.frames += 1;
+        if self.frames == self.frames_before_step {
+            self.frames += 1;
+        }
     }
 
     /// `id` went through the filter as new at `now` (the client's clock): it was delivered, or
     /// dropped for another reason. A delivery the filter should have caught is a duplicate.
     pub(super) fn observe(&mut self, id: &MessageId, now: Instant, delivered: bool) {
+        // The step's frame went through the filter, whatever the adapter's parse said of it (the
+        // deferred payload check reads some frames the full parse refuses).
+        self.frame_may_enter();
         if let Some(entered) = self.entered.get(id) {
             // The events of one batch share their message's id.
             if delivered && entered.step != self.step {

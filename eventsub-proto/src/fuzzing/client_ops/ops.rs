@@ -38,7 +38,8 @@ scenario_struct! {
         pub max_subscriptions_per_connection: u8,
         /// The token's `max_total_cost` until Twitch says otherwise.
         pub max_total_cost: u8,
-        /// Seed of the backoff jitter.
+        /// Seed of the backoff jitter. Its low bits also choose: bit 0 whether the token's user
+        /// is preset, bit 1 the lazy envelope, `1 + (seed >> 2) % 3` the sessions of the pool.
         pub seed: u64,
         /// Connect timeout in seconds: `1 + connect_timeout_seconds`.
         pub connect_timeout_seconds: u8,

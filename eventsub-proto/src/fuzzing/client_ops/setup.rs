@@ -74,7 +74,8 @@ pub(super) fn config(setup: &Setup) -> Config {
         delete_subscriptions_on_shutdown: setup.delete_subscriptions_on_shutdown,
         catch_up: None,
         shard: None,
-        max_sessions: 1,
+        // One to three sessions, from the seed's third and fourth bits.
+        max_sessions: 1 + usize::from(u8::try_from((setup.seed >> 2) % 3).unwrap_or(0)),
         min_reconnect_interval: Duration::from_secs(1),
     }
 }
