@@ -40,6 +40,17 @@ impl Clock {
         }
     }
 
+    /// The wall time that corresponds to `instant`.
+    pub fn wall_of(&self, instant: Instant) -> SystemTime {
+        match instant.checked_duration_since(self.instant) {
+            Some(after) => self.wall + after,
+            None => self
+                .wall
+                .checked_sub(self.instant.saturating_duration_since(instant))
+                .unwrap_or(self.wall),
+        }
+    }
+
     /// The start of the run.
     pub fn origin(&self) -> Instant {
         self.origin

@@ -13,19 +13,22 @@
 //! `UNTIL_TOLERANCE` (1 s) of `resumed_at`: the mock's clock is this machine's moved by the offset the
 //! soak set (a clock skew fault), so mapped back through that offset the error is only the
 //! frames' delay. Twitch-clock times are mapped back through the offset that held when they were
-//! stamped. The soak requires that every lost notification (one the mock could not send
+//! stamped (see [`Observer::anchor_of`]). The soak requires that every lost notification (one the mock could not send
 //! because no session of the client held the subscription, or one sent on a socket no longer live)
 //! falls inside the window of a reported gap, so a user who catches up over Helix for each window
 //! misses nothing.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::fmt::{self, Write as _};
 use std::time::{Duration, Instant, SystemTime};
 
 use eventsub_proto::{DisconnectCause, Event, FrameError, StopReason};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use super::clock::Clock;
 use super::ledger::Ledger;
-use eventsub_mock::message_number;
+use eventsub_mock::{SentFrame, SocketId, message_number};
 
 /// How far a gap's `until` (on Twitch's clock) may be from its `resumed_at` (monotonic), the
 /// estimated offset between the clocks being only the delay of keepalives through a busy run.
@@ -43,6 +46,55 @@ pub struct ReportedGap {
     pub began: Instant,
     /// When the subscriptions were back (`resumed_at`).
     pub ended: Instant,
+    /// The gap's `from` as the client reported it (Twitch's clock, here the mock's).
+    pub from: SystemTime,
+    /// Where that `from` came from, as far as the mock's records tell.
+    pub source: FromSource,
+    /// The client's estimate of the clocks' offset at the resumption (local minus Twitch, in
+    /// milliseconds), read back from the gap's `until`: the client converts its local time to
+    /// Twitch's through that estimate, and nothing else. `None` if it does not fit in an `i64`.
+    pub client_offset_ms: Option<i64>,
+}
+
+/// A frame the mock sent, as its records show it: what a gap's `from` is compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SentStamp {
+    /// Its `message_timestamp` (the mock's clock).
+    pub stamp: SystemTime,
+    /// When the mock recorded it, just before writing it: it was stamped no later.
+    pub recorded_at: Instant,
+    /// The socket it went out on.
+    pub socket: SocketId,
+    /// Its `metadata.message_type`.
+    pub message_type: &'static str,
+}
+
+/// Where a gap's `from` came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FromSource {
+    /// The `message_timestamp` of a frame the mock sent (the client's `ReadUpTo::Sent`, exact):
+    /// the first frame recorded with that timestamp.
+    Sent(SentStamp),
+    /// No frame the mock recorded carries that timestamp: the client estimated it through its
+    /// clock offset (the last frame's arrival, or the moment of the loss), or it is the timestamp
+    /// of a frame the records do not carry (an injected batch bomb).
+    NotSent,
+}
+
+impl fmt::Display for FromSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sent(sent) => write!(
+                f,
+                "the message_timestamp of a {} the mock sent on {}",
+                sent.message_type, sent.socket
+            ),
+            Self::NotSent => f.write_str(
+                "no frame the mock recorded: an estimate through the client's clock offset (or \
+                 an injected frame's timestamp)",
+            ),
+        }
+    }
 }
 
 impl ReportedGap {
@@ -89,6 +141,8 @@ pub struct Observer {
     /// The mock's clock offsets (milliseconds, negative: behind) and since when each holds, oldest
     /// first: a time on Twitch's clock is mapped back through the offset it was stamped with.
     skews: VecDeque<(Instant, i64)>,
+    /// The frames the mock sent lately, oldest first (see [`SENT_KEPT_FOR`]).
+    sent: VecDeque<SentStamp>,
     /// The batch being delivered and its items seen (one batch at a time: its events come in a
     /// row).
     batch_message: Option<String>,
@@ -105,6 +159,14 @@ pub struct Observer {
 const KEPT_SKEWS: usize = 32;
 /// How far a frame may have been stamped before the offset change that is recorded for it.
 const SKEW_SLACK: Duration = Duration::from_millis(200);
+/// How long the frames the mock sent are remembered, to tell where a gap's `from` came from: a
+/// gap's `from` is the last frame read before its loss, and a round settles (its gaps reported)
+/// within 30 s.
+const SENT_KEPT_FOR: Duration = Duration::from_secs(60);
+/// How many sent frames are remembered at most (some 10,000 go out in a minute of the soak).
+const SENT_KEPT: usize = 32_768;
+/// How far around a loss the failure message shows the gaps and the clock offsets.
+const EXPLAIN_AROUND: Duration = Duration::from_secs(10);
 
 /// The cause the client reports for a socket it ended because the server flooded pings and
 /// read no pongs.
@@ -130,6 +192,45 @@ fn cause_kind(cause: &DisconnectCause) -> String {
     }
 }
 
+/// The `message_timestamp` of a frame the mock sent.
+fn message_timestamp(text: &str) -> Option<SystemTime> {
+    let after_key = text.split_once("\"message_timestamp\"")?.1;
+    let (_, value) = after_key.split_once('"')?;
+    let (value, _) = value.split_once('"')?;
+    OffsetDateTime::parse(value, &Rfc3339)
+        .ok()
+        .map(SystemTime::from)
+}
+
+/// The message types the mock sends, named without keeping the record's `String`.
+fn message_type_name(message_type: &str) -> &'static str {
+    match message_type {
+        "session_welcome" => "session_welcome",
+        "session_keepalive" => "session_keepalive",
+        "session_reconnect" => "session_reconnect",
+        "notification" => "notification",
+        "revocation" => "revocation",
+        _ => "frame of another type",
+    }
+}
+
+/// `local − twitch` in milliseconds.
+fn offset_ms(local: SystemTime, twitch: SystemTime) -> Option<i64> {
+    match local.duration_since(twitch) {
+        Ok(ahead) => i64::try_from(ahead.as_millis()).ok(),
+        Err(behind) => i64::try_from(behind.duration().as_millis())
+            .ok()
+            .map(|ms| -ms),
+    }
+}
+
+/// A wall time as RFC 3339, for messages.
+fn rfc3339(time: SystemTime) -> String {
+    OffsetDateTime::from(time)
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| format!("{time:?}"))
+}
+
 fn frame_error_kind(error: &FrameError) -> &'static str {
     match error {
         FrameError::TooLarge { .. } => "too large",
@@ -150,6 +251,7 @@ impl Observer {
             open_gap: None,
             gaps: VecDeque::new(),
             skews: VecDeque::from([(clock.origin(), 0)]),
+            sent: VecDeque::new(),
             batch_message: None,
             batch_items: HashSet::new(),
             stopped: None,
@@ -163,6 +265,35 @@ impl Observer {
             self.skews.pop_front();
         }
         self.skews.push_back((at, offset_ms));
+    }
+
+    /// The mock recorded `frame` at `at` (just before writing it).
+    pub fn frame_sent(&mut self, at: Instant, frame: &SentFrame) {
+        let Some(stamp) = message_timestamp(&frame.text) else {
+            return;
+        };
+        while self.sent.len() >= SENT_KEPT
+            || self.sent.front().is_some_and(|oldest| {
+                at.saturating_duration_since(oldest.recorded_at) > SENT_KEPT_FOR
+            })
+        {
+            self.sent.pop_front();
+        }
+        self.sent.push_back(SentStamp {
+            stamp,
+            recorded_at: at,
+            socket: frame.socket,
+            message_type: message_type_name(&frame.message_type),
+        });
+    }
+
+    /// Where a gap's `from` came from: the first frame the mock recorded with that timestamp (a
+    /// duplicate sent again later carries its first copy's), if any.
+    pub fn source_of(&self, from: SystemTime) -> FromSource {
+        self.sent
+            .iter()
+            .find(|sent| sent.stamp == from)
+            .map_or(FromSource::NotSent, |sent| FromSource::Sent(*sent))
     }
 
     /// The `Instant` of `wall`, on the mock's clock under `offset_ms`.
@@ -192,6 +323,12 @@ impl Observer {
         }
         let newest = self.skews.back().map_or(0, |&(_, offset_ms)| offset_ms);
         self.instant_under(wall, newest)
+    }
+
+    /// A gap's anchor: its `from` on the soak's clock, and where it came from.
+    pub fn anchor_of(&self, from: SystemTime) -> (Instant, FromSource) {
+        let source = self.source_of(from);
+        (self.stamped_at(from), source)
     }
 
     /// How far `until` (Twitch's clock, through the client's estimated offset) is from
@@ -347,10 +484,14 @@ impl Observer {
         if self.gaps.len() == KEPT_GAPS {
             self.gaps.pop_front();
         }
+        let (anchor, source) = self.anchor_of(gap.from);
         self.gaps.push_back(ReportedGap {
-            anchor: self.stamped_at(gap.from),
+            anchor,
             began: gap.lost_at,
             ended: gap.resumed_at,
+            from: gap.from,
+            source,
+            client_offset_ms: offset_ms(self.clock.wall_of(gap.resumed_at), gap.until),
         });
         self.tally.gaps += 1;
         // The real outage, from the last frame received to the subscriptions' return.
@@ -373,6 +514,71 @@ impl Observer {
     /// The reported gap whose window holds a loss between `from` and `to`, if any.
     pub fn gap_covering(&self, from: Instant, to: Instant) -> Option<ReportedGap> {
         self.gaps.iter().copied().find(|gap| gap.covers(from, to))
+    }
+
+    /// What the observer knows around a loss between `from` and `to` that no gap covers, for the
+    /// failure message: the gaps near it (each `from`, where it came from, what each remembered
+    /// clock offset maps it to, the client's offset estimate) and the clock offsets in effect.
+    pub fn explain_loss(&self, from: Instant, to: Instant) -> String {
+        let since = |at: Instant| self.clock.since_start(at);
+        let mut text = String::new();
+        let near = |gap: &&ReportedGap| {
+            gap.began.min(gap.anchor) <= to + EXPLAIN_AROUND && from <= gap.ended + EXPLAIN_AROUND
+        };
+        for gap in self.gaps.iter().filter(near) {
+            let _ = write!(
+                text,
+                "\n  gap [anchor {:.3?}, began {:.3?}, ended {:.3?}]: from {} is {}",
+                since(gap.anchor),
+                since(gap.began),
+                since(gap.ended),
+                rfc3339(gap.from),
+                gap.source,
+            );
+            if let FromSource::Sent(sent) = gap.source {
+                let _ = write!(text, ", recorded at {:.3?}", since(sent.recorded_at));
+            }
+            let _ = write!(text, "; under each offset remembered it maps to:");
+            for &(offset_since, offset_ms) in &self.skews {
+                let at = self.instant_under(gap.from, offset_ms);
+                let _ = write!(
+                    text,
+                    " {offset_ms:+} ms (since {:.3?}) -> {:.3?};",
+                    since(offset_since),
+                    since(at)
+                );
+            }
+            match gap.client_offset_ms {
+                Some(ms) => {
+                    let _ = write!(
+                        text,
+                        " the client's offset estimate at resumption: {ms:+} ms (local minus \
+                         Twitch; the mock's offset is its negative)"
+                    );
+                }
+                None => text.push_str(" the client's offset estimate: out of range"),
+            }
+        }
+        if text.is_empty() {
+            text.push_str("\n  no reported gap within 10 s of it");
+        }
+        let _ = write!(text, "\n  the mock's clock offsets (ms, since):");
+        let first_near = self
+            .skews
+            .iter()
+            .rposition(|&(offset_since, _)| offset_since + EXPLAIN_AROUND <= from)
+            .unwrap_or(0);
+        for &(offset_since, offset_ms) in self.skews.iter().skip(first_near) {
+            if offset_since > to + EXPLAIN_AROUND {
+                break;
+            }
+            let _ = write!(text, " {offset_ms:+} since {:.3?};", since(offset_since));
+        }
+        text.push_str(
+            "\n  (the client's `Client::clock_offset` itself is not exposed by the adapters' \
+             handle: the estimate above is read back from each gap's `until`)",
+        );
+        text
     }
 
     /// The recent gaps, oldest first, for failure messages.
