@@ -23,6 +23,16 @@ impl Clock {
         }
     }
 
+    /// A run's clock that started at `origin` (in the past), paired now: for tests that place a
+    /// run's events before now.
+    pub fn started_at(origin: Instant) -> Self {
+        Self {
+            origin,
+            instant: Instant::now(),
+            wall: SystemTime::now(),
+        }
+    }
+
     /// Pairs the two clocks again, now.
     pub fn pair_again(&mut self) {
         self.instant = Instant::now();

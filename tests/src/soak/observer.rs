@@ -165,6 +165,9 @@ const SKEW_SLACK: Duration = Duration::from_millis(200);
 const SENT_KEPT_FOR: Duration = Duration::from_secs(60);
 /// How many sent frames are remembered at most (some 10,000 go out in a minute of the soak).
 const SENT_KEPT: usize = 32_768;
+/// How much later than the mock's record of a frame its timestamp may map to, through the offset
+/// it was stamped with: the error of the soak's pairing of the wall and monotonic clocks.
+const STAMP_SLACK: Duration = Duration::from_millis(50);
 /// How far around a loss the failure message shows the gaps and the clock offsets.
 const EXPLAIN_AROUND: Duration = Duration::from_secs(10);
 
@@ -307,9 +310,10 @@ impl Observer {
         self.clock.instant_of(local.unwrap_or(wall))
     }
 
-    /// The `Instant` a frame stamped `wall` (the mock's clock) was sent at: mapped through the
-    /// offset that held then. When more than one offset fits, the latest moment is taken, so
-    /// that no loss is excused by a window that starts too early.
+    /// The `Instant` a time stamped `wall` (the mock's clock) stands for, when no frame the mock
+    /// recorded carries it: mapped through the offset that held then. When more than one offset
+    /// fits, the latest moment is taken, so that no loss is excused by a window that starts too
+    /// early (for a frame the mock recorded, [`Observer::stamped_by`] knows better).
     fn stamped_at(&self, wall: SystemTime) -> Instant {
         // Nothing was stamped after now: the newest offset holds up to now only.
         let mut later = Instant::now();
@@ -326,9 +330,40 @@ impl Observer {
     }
 
     /// A gap's anchor: its `from` on the soak's clock, and where it came from.
+    ///
+    /// A `from` that is the timestamp of a frame the mock sent (the client read it last before the
+    /// loss) was stamped before the mock recorded that frame, so it is mapped through the offset
+    /// that places it latest but not after the record ([`Observer::stamped_by`]). Only a `from`
+    /// no recorded frame carries is mapped through the offsets alone ([`Observer::stamped_at`]).
     pub fn anchor_of(&self, from: SystemTime) -> (Instant, FromSource) {
         let source = self.source_of(from);
-        (self.stamped_at(from), source)
+        let anchor = match source {
+            FromSource::Sent(sent) => self.stamped_by(from, sent.recorded_at),
+            FromSource::NotSent => None,
+        };
+        (anchor.unwrap_or_else(|| self.stamped_at(from)), source)
+    }
+
+    /// When a frame stamped `wall` (the mock's clock) and recorded at `recorded_at` was stamped:
+    /// of the moments the remembered offsets map `wall` to, the latest that is not after the
+    /// record (the pairing of the clocks allowed [`STAMP_SLACK`]), and never later than the record.
+    ///
+    /// The offset the frame was stamped with maps it to the stamping, a few milliseconds before
+    /// the record (the frame's wait in the mock). The mock's offsets are whole seconds (the
+    /// schedule's skews), so any other one maps it at least a second away: earlier, and this one
+    /// wins; or later, past the record, and it is left out, unless the frame waited that long in
+    /// the mock. Then the anchor is still no later than the record, which comes before any loss
+    /// the end of the frame's socket causes. Matching the offsets' windows instead (which offset
+    /// held when, [`Observer::stamped_at`]) is ambiguous when a skew changes between a frame's
+    /// stamping and the gap's report: a newer offset lower by `d` seconds also "fits" a frame
+    /// stamped less than `d` seconds before the change, and placed it `d` seconds late.
+    fn stamped_by(&self, wall: SystemTime, recorded_at: Instant) -> Option<Instant> {
+        self.skews
+            .iter()
+            .map(|&(_, offset_ms)| self.instant_under(wall, offset_ms))
+            .filter(|&at| at <= recorded_at + STAMP_SLACK)
+            .max()
+            .map(|at| at.min(recorded_at))
     }
 
     /// How far `until` (Twitch's clock, through the client's estimated offset) is from
@@ -589,5 +624,138 @@ impl Observer {
     /// The counts so far.
     pub fn tally(&self) -> &ObserverTally {
         &self.tally
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use eventsub_proto::Gap;
+
+    const MS: Duration = Duration::from_millis(1);
+    const SECOND: Duration = Duration::from_secs(1);
+
+    /// A run that started a minute ago, so that every moment of a test lies in the past as it
+    /// does in a run (nothing is stamped after now).
+    fn observer() -> (Observer, Instant) {
+        let origin = Instant::now()
+            .checked_sub(60 * SECOND)
+            .expect("the monotonic clock runs for more than a minute");
+        let clock = Clock::started_at(origin);
+        (Observer::new(clock, SECOND), origin)
+    }
+
+    /// The text of a welcome the mock stamped `stamp`.
+    fn welcome(socket: u64, stamp: SystemTime) -> SentFrame {
+        let text = format!(
+            r#"{{"metadata":{{"message_id":"m","message_type":"session_welcome","message_timestamp":"{}"}},"payload":{{}}}}"#,
+            rfc3339(stamp)
+        );
+        SentFrame::new(SocketId(socket), "session", "m", "session_welcome", text)
+    }
+
+    /// The mock's clock at the local moment `at` under an offset of `offset_ms`.
+    fn mock_time(observer: &Observer, at: Instant, offset_ms: i64) -> SystemTime {
+        let local = observer.clock.wall_of(at);
+        let offset = Duration::from_millis(offset_ms.unsigned_abs());
+        if offset_ms >= 0 {
+            local + offset
+        } else {
+            local - offset
+        }
+    }
+
+    /// The mock's clock is 5 s ahead and stamps a welcome; a second later it is only 4 s ahead.
+    /// The client reads that welcome last on its socket, and its gap's `from` is the welcome's own
+    /// timestamp (exact). Mapped back through the newer offset, the timestamp would lie a second
+    /// late: after the socket's end and the losses it caused, which the gap then seems not to
+    /// cover. It was stamped under the older offset, before the mock recorded it.
+    #[test]
+    fn a_from_stamped_before_a_skew_change_is_mapped_through_the_offset_it_was_stamped_with() {
+        let (mut observer, origin) = observer();
+        let mut ledger = Ledger::default();
+        observer.clock_skewed(origin + 10 * SECOND, 5_000);
+        let stamped = origin + 20 * SECOND;
+        let stamp = mock_time(&observer, stamped, 5_000);
+        observer.frame_sent(stamped + MS, &welcome(7, stamp));
+        observer.clock_skewed(origin + 20 * SECOND + 500 * MS, 4_000);
+        // The mock drops the socket; an attempt to notify finds no session; the watchdog of the
+        // client gives the socket up later, and the subscriptions are back after that.
+        let lost = origin + 20 * SECOND + 700 * MS;
+        let lost_at = origin + 21 * SECOND + 500 * MS;
+        let resumed_at = origin + 22 * SECOND;
+        let until = mock_time(&observer, resumed_at, 4_000);
+        let gap = Gap::new(stamp, until, lost_at, resumed_at);
+        let seen = observer.see(resumed_at + MS, Event::Resumed { gap }, &mut ledger);
+        assert_eq!(seen, Ok(()));
+
+        let reported = observer.recent_gaps().last().copied().expect("the gap");
+        assert_eq!(reported.from, stamp);
+        assert!(
+            matches!(reported.source, FromSource::Sent(sent) if sent.socket == SocketId(7)
+                && sent.message_type == "session_welcome"),
+            "{:?}",
+            reported.source
+        );
+        let off_by = reported
+            .anchor
+            .saturating_duration_since(stamped)
+            .max(stamped.saturating_duration_since(reported.anchor));
+        assert!(
+            off_by < 5 * MS,
+            "anchor {:?} after the start, stamped at {:?}",
+            observer.clock.since_start(reported.anchor),
+            observer.clock.since_start(stamped)
+        );
+        let explained = observer.explain_loss(lost, lost);
+        assert!(observer.gap_covering(lost, lost).is_some(), "{explained}");
+        // What a failure would say: the source, each offset's mapping, the client's estimate.
+        println!("{explained}");
+        assert!(explained.contains("a session_welcome the mock sent on"));
+        assert!(explained.contains("+5000 ms (since 10.000s) -> 20.000s"));
+        assert!(explained.contains("+4000 ms (since 20.500s) -> 21.000s"));
+        assert!(explained.contains("estimate at resumption: -4000 ms"));
+    }
+
+    /// Whatever the offsets, a `from` that is the timestamp of a frame the mock sent never maps
+    /// after the mock's record of that frame: it was stamped before.
+    #[test]
+    fn a_from_the_mock_sent_never_maps_after_its_record() {
+        let (mut observer, origin) = observer();
+        let stamped = origin + 20 * SECOND;
+        let stamp = mock_time(&observer, stamped, -2_000);
+        // Offsets that would all place the stamp later, and the one it was stamped with is
+        // forgotten: the record bounds it still.
+        for (at, offset_ms) in [(5, -3_000), (15, -4_000), (21, -2_500)] {
+            observer.clock_skewed(origin + at * SECOND, offset_ms);
+        }
+        observer.frame_sent(stamped + 2 * MS, &welcome(1, stamp));
+        let (anchor, source) = observer.anchor_of(stamp);
+        assert!(matches!(source, FromSource::Sent(_)));
+        assert!(anchor <= stamped + 2 * MS);
+    }
+
+    /// A `from` no frame carries (an estimate of the client's) is told apart, and mapped through
+    /// the offsets alone.
+    #[test]
+    fn a_from_no_frame_carries_is_reported_as_an_estimate() {
+        let (mut observer, origin) = observer();
+        let stamped = origin + 20 * SECOND;
+        observer.frame_sent(stamped, &welcome(1, mock_time(&observer, stamped, 0)));
+        let estimate = mock_time(&observer, stamped + 300 * MS, 0);
+        let (anchor, source) = observer.anchor_of(estimate);
+        assert_eq!(source, FromSource::NotSent);
+        assert!(anchor > stamped + 299 * MS && anchor < stamped + 301 * MS);
+    }
+
+    #[test]
+    fn the_message_timestamp_is_read_from_the_frame() {
+        let stamp = SystemTime::UNIX_EPOCH + Duration::new(1_699_294_307, 123_456_789);
+        let frame = welcome(1, stamp);
+        assert_eq!(message_timestamp(&frame.text), Some(stamp));
+        assert_eq!(message_timestamp("{}"), None);
+        assert_eq!(offset_ms(stamp + SECOND, stamp), Some(1_000));
+        assert_eq!(offset_ms(stamp, stamp + SECOND), Some(-1_000));
     }
 }
