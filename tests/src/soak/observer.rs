@@ -333,8 +333,8 @@ impl Observer {
     ///
     /// A `from` that is the timestamp of a frame the mock sent (the client read it last before the
     /// loss) was stamped before the mock recorded that frame, so it is mapped through the offset
-    /// that places it latest but not after the record ([`Observer::stamped_by`]). Only a `from`
-    /// no recorded frame carries is mapped through the offsets alone ([`Observer::stamped_at`]).
+    /// that places it latest but not after the record (`stamped_by`). Only a `from` no recorded
+    /// frame carries is mapped through the offsets alone (`stamped_at`).
     pub fn anchor_of(&self, from: SystemTime) -> (Instant, FromSource) {
         let source = self.source_of(from);
         let anchor = match source {
@@ -516,10 +516,25 @@ impl Observer {
                 self.clock.since_start(self.stamped_at(gap.from)),
             ));
         }
+        let (anchor, source) = self.anchor_of(gap.from);
+        if let FromSource::Sent(sent) = source {
+            // The frame was read before the loss that began the gap (a replaced socket's frames
+            // were all sent before the session moved): a `from` after the loss would start the
+            // catch-up after what may be lost.
+            if anchor > gap.lost_at + STAMP_SLACK {
+                return Err(format!(
+                    "gap from {} ({source}, recorded at {:.3?}) lies {:?} after the gap's loss at \
+                     {:.3?}",
+                    rfc3339(gap.from),
+                    self.clock.since_start(sent.recorded_at),
+                    anchor.saturating_duration_since(gap.lost_at),
+                    self.clock.since_start(gap.lost_at),
+                ));
+            }
+        }
         if self.gaps.len() == KEPT_GAPS {
             self.gaps.pop_front();
         }
-        let (anchor, source) = self.anchor_of(gap.from);
         self.gaps.push_back(ReportedGap {
             anchor,
             began: gap.lost_at,
@@ -556,6 +571,12 @@ impl Observer {
     /// clock offset maps it to, the client's offset estimate) and the clock offsets in effect.
     pub fn explain_loss(&self, from: Instant, to: Instant) -> String {
         let since = |at: Instant| self.clock.since_start(at);
+        // The offsets from the one in effect `EXPLAIN_AROUND` before the loss.
+        let first_near = self
+            .skews
+            .iter()
+            .rposition(|&(offset_since, _)| offset_since + EXPLAIN_AROUND <= from)
+            .unwrap_or(0);
         let mut text = String::new();
         let near = |gap: &&ReportedGap| {
             gap.began.min(gap.anchor) <= to + EXPLAIN_AROUND && from <= gap.ended + EXPLAIN_AROUND
@@ -573,8 +594,11 @@ impl Observer {
             if let FromSource::Sent(sent) = gap.source {
                 let _ = write!(text, ", recorded at {:.3?}", since(sent.recorded_at));
             }
-            let _ = write!(text, "; under each offset remembered it maps to:");
-            for &(offset_since, offset_ms) in &self.skews {
+            let _ = write!(text, "; under each offset near it it maps to:");
+            for &(offset_since, offset_ms) in self.skews.iter().skip(first_near) {
+                if offset_since > to + EXPLAIN_AROUND {
+                    break;
+                }
                 let at = self.instant_under(gap.from, offset_ms);
                 let _ = write!(
                     text,
@@ -598,11 +622,6 @@ impl Observer {
             text.push_str("\n  no reported gap within 10 s of it");
         }
         let _ = write!(text, "\n  the mock's clock offsets (ms, since):");
-        let first_near = self
-            .skews
-            .iter()
-            .rposition(|&(offset_since, _)| offset_since + EXPLAIN_AROUND <= from)
-            .unwrap_or(0);
         for &(offset_since, offset_ms) in self.skews.iter().skip(first_near) {
             if offset_since > to + EXPLAIN_AROUND {
                 break;
@@ -713,9 +732,34 @@ mod tests {
         // What a failure would say: the source, each offset's mapping, the client's estimate.
         println!("{explained}");
         assert!(explained.contains("a session_welcome the mock sent on"));
-        assert!(explained.contains("+5000 ms (since 10.000s) -> 20.000s"));
+        assert!(
+            explained.contains("+5000 ms (since 10.000s) -> 20.000s"),
+            "{explained}"
+        );
         assert!(explained.contains("+4000 ms (since 20.500s) -> 21.000s"));
         assert!(explained.contains("estimate at resumption: -4000 ms"));
+    }
+
+    /// The soak's failure of seed 1796557269270067106: the gap's `from` was the welcome of a
+    /// session opened after the loss (stamped on the mock's clock, moved back at the loss, so the
+    /// smallest timestamp). The observer now refuses such a gap when it is reported, whether or
+    /// not a loss falls between the two.
+    #[test]
+    fn a_gap_whose_from_was_sent_after_its_loss_is_refused() {
+        let (mut observer, origin) = observer();
+        let mut ledger = Ledger::default();
+        observer.clock_skewed(origin + 10 * SECOND, 45_000);
+        let lost_at = origin + 20 * SECOND;
+        observer.clock_skewed(lost_at, -238_000);
+        let welcomed = lost_at + 53 * MS;
+        let stamp = mock_time(&observer, welcomed, -238_000);
+        observer.frame_sent(welcomed, &welcome(9, stamp));
+        let resumed_at = lost_at + 635 * MS;
+        let until = mock_time(&observer, resumed_at, -238_000);
+        let gap = Gap::new(stamp, until, lost_at, resumed_at);
+        let seen = observer.see(resumed_at + MS, Event::Resumed { gap }, &mut ledger);
+        let error = seen.expect_err("a from after the loss");
+        assert!(error.contains("53ms after the gap's loss"), "{error}");
     }
 
     /// Whatever the offsets, a `from` that is the timestamp of a frame the mock sent never maps
