@@ -1,5 +1,6 @@
 //! Sockets opening, failing and closing; when to retry; stopping.
 
+use std::cmp::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
 use url::Url;
@@ -135,6 +136,14 @@ impl Client {
 
     /// Opens a gap that began at `began`, where everything was read up to `read_up_to`, or widens
     /// the open one to take it in.
+    ///
+    /// A gap's `from` is that of the loss that began first (by the local monotonic clock, like
+    /// its `lost_at`), not the smallest timestamp: a loss that began later lies inside the gap
+    /// already, on a socket whose frames came after the gap's start. On Twitch's steady clock both
+    /// rules agree; but timestamps from different sessions need not be ordered as the sessions
+    /// were (a server whose clock was moved back between them, as the soak's clock-skew fault
+    /// does), and the smallest timestamp, the welcome of a session opened after the loss, would
+    /// start the catch-up after what was lost.
     pub(super) fn widen_gap(&mut self, began: Instant, read_up_to: Option<ReadUpTo>) {
         let from = match read_up_to {
             Some(ReadUpTo::Sent(sent_at)) => Some(sent_at),
@@ -146,13 +155,22 @@ impl Client {
         // No control frame was ever read, so no session was ever live and no gap can open: an
         // invariant, kept without a panic by the earliest time there is.
         .unwrap_or(SystemTime::UNIX_EPOCH);
-        self.catch_up_gap_opening(from);
         let gap = self.gap.get_or_insert(GapStart {
             lost_at: began,
             from,
         });
-        gap.lost_at = gap.lost_at.min(began);
-        gap.from = gap.from.min(from);
+        match began.cmp(&gap.lost_at) {
+            Ordering::Less => {
+                *gap = GapStart {
+                    lost_at: began,
+                    from,
+                }
+            }
+            Ordering::Equal => gap.from = gap.from.min(from),
+            Ordering::Greater => {}
+        }
+        let from = gap.from;
+        self.catch_up_gap_opening(from);
     }
 
     pub(super) fn after_connection_lost(

@@ -23,6 +23,16 @@ impl Clock {
         }
     }
 
+    /// A run's clock that started at `origin` (in the past), paired now: for tests that place a
+    /// run's events before now.
+    pub fn started_at(origin: Instant) -> Self {
+        Self {
+            origin,
+            instant: Instant::now(),
+            wall: SystemTime::now(),
+        }
+    }
+
     /// Pairs the two clocks again, now.
     pub fn pair_again(&mut self) {
         self.instant = Instant::now();
@@ -37,6 +47,17 @@ impl Clock {
                 .instant
                 .checked_sub(before.duration())
                 .unwrap_or(self.instant),
+        }
+    }
+
+    /// The wall time that corresponds to `instant`.
+    pub fn wall_of(&self, instant: Instant) -> SystemTime {
+        match instant.checked_duration_since(self.instant) {
+            Some(after) => self.wall + after,
+            None => self
+                .wall
+                .checked_sub(self.instant.saturating_duration_since(instant))
+                .unwrap_or(self.wall),
         }
     }
 

@@ -91,8 +91,10 @@ impl Soak {
                     self.clock.since_start(at.from),
                     self.clock.since_start(at.to),
                 );
+                let known = self.observer.explain_loss(at.from, at.to);
                 self.fail(&format!(
-                    "{what}, lost between {from:.3?} and {to:.3?}, lies in no reported gap's window"
+                    "{what}, lost between {from:.3?} and {to:.3?}, lies in no reported gap's \
+                     window; around it:{known}"
                 ));
             }
         }

@@ -104,10 +104,22 @@ impl Soak {
     }
 
     /// Folds what arrived since the last call: the client's events, then the mock's records (a
-    /// delivery's frame is always recorded before it was written, so it is among them).
+    /// delivery's frame is always recorded before it was written, so it is among them). The
+    /// events are taken first and the records next, as that says; the observer learns the frames
+    /// sent before it reads the events, since a gap's `from` is compared with them.
     pub(crate) fn pump(&mut self) {
         self.observer.pair_clocks();
-        while let Ok((at, event)) = self.events.try_recv() {
+        let mut events = Vec::new();
+        while let Ok(event) = self.events.try_recv() {
+            events.push(event);
+        }
+        let records = self.mock.take_records();
+        for (at, record) in &records.entries {
+            if let Record::Sent(frame) = record {
+                self.observer.frame_sent(*at, frame);
+            }
+        }
+        for (at, event) in events {
             if !matches!(event, Event::Notification(_)) {
                 self.remember(at, format!("client: {event:?}"));
             }
@@ -115,7 +127,6 @@ impl Soak {
                 self.fail(&error);
             }
         }
-        let records = self.mock.take_records();
         for (at, record) in records.entries {
             if let Err(error) = self.ledger.record(at, &record) {
                 self.fail(&error);
