@@ -89,11 +89,25 @@ pub(crate) struct Wanted {
 /// [`Wanted::awaits_retry`], [`Wanted::awaits_validation`] and [`Wanted::awaits_room`]).
 pub(crate) fn retried_after(error: &RequestError) -> bool {
     match error {
+        RequestError::Rejected {
+            status: 400,
+            message,
+        } => session_gone(message),
         RequestError::Rejected { status, .. } => matches!(status, 404 | 429 | 500..=599),
         RequestError::AlreadyExists
         | RequestError::Unavailable { .. }
         | RequestError::Unauthorized { .. } => true,
     }
+}
+
+/// Whether a 400 says the WebSocket session is gone ("websocket transport session does not exist
+/// or has already disconnected"): not the subscription's fault. The session's close follows (a
+/// 4003 for a welcome read too late, say), and the next session creates it; until then it is
+/// asked for again after the backoff delay, should the socket stay open.
+fn session_gone(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    message.contains("session")
+        && (message.contains("does not exist") || message.contains("disconnected"))
 }
 
 impl Wanted {
@@ -112,21 +126,25 @@ impl Wanted {
     }
 
     /// Whether its creation failed in a way that may pass with time (Helix unavailable, 404 as
-    /// from a wrong URL, 5xx): it is retried on the live session after a backoff delay, and until
+    /// from a wrong URL, 5xx, a 400 saying the session is gone): it is retried on the live session after a backoff delay, and until
     /// it exists a gap is not over.
     pub(crate) fn awaits_retry(&self) -> bool {
         match &self.state {
             SubscriptionState::Failed {
                 reason: SubscriptionFailure::Request(error),
                 retry: true,
-            } => matches!(
-                error,
+            } => match error {
                 RequestError::Unavailable { .. }
-                    | RequestError::Rejected {
-                        status: 404 | 500..=599,
-                        ..
-                    }
-            ),
+                | RequestError::Rejected {
+                    status: 404 | 500..=599,
+                    ..
+                } => true,
+                RequestError::Rejected {
+                    status: 400,
+                    message,
+                } => session_gone(message),
+                _ => false,
+            },
             _ => false,
         }
     }
@@ -490,6 +508,27 @@ mod tests {
             let wanted = failed(rejected(status));
             assert!(!wanted.is_active(), "{status}");
             assert!(!wanted.awaits_retry() && !wanted.awaits_room());
+        }
+    }
+
+    #[test]
+    fn a_400_saying_the_session_is_gone_is_retried_and_other_400s_stay_final() {
+        let gone = |message: &str| {
+            failed(RequestError::Rejected {
+                status: 400,
+                message: message.to_owned(),
+            })
+        };
+        for message in [
+            "websocket transport session does not exist or has already disconnected",
+            "websocket session does not exist or has already disconnected",
+        ] {
+            assert!(gone(message).awaits_retry(), "{message}");
+            assert!(gone(message).is_active(), "{message}");
+        }
+        for message in ["invalid condition", "the version is not supported"] {
+            assert!(!gone(message).awaits_retry(), "{message}");
+            assert!(!gone(message).is_active(), "{message}");
         }
     }
 

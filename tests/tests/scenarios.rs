@@ -1945,3 +1945,43 @@ fn a_huge_connect_timeout_is_refused_up_front_instead_of_timing_out_at_once() {
         harness.events
     );
 }
+
+/// A welcome read after Twitch already dropped the session (a consumer stalled past the unused
+/// window): Helix answers the creation with a 400 that says the session is gone. That is the
+/// session's end, not the subscription's: the next session creates it again.
+#[test]
+fn a_creation_refused_because_the_session_is_gone_is_made_on_the_next_session() {
+    let mut config = Harness::config();
+    config.subscriptions.truncate(1);
+    let mut harness = Harness::new(config);
+    let conn = harness.connect_next();
+    let gone = harness.pending_creates.remove(0);
+    harness.feed(Input::SubscriptionCreated {
+        request: gone.request,
+        result: Err(RequestError::Rejected {
+            status: 400,
+            message: "websocket transport session does not exist or has already disconnected"
+                .into(),
+        }),
+    });
+    assert!(
+        !harness
+            .events
+            .iter()
+            .any(|event| matches!(event, Event::Idle { .. })),
+        "the subscription is still wanted"
+    );
+    harness.feed(Input::Closed {
+        conn,
+        code: Some(4003),
+        reason: "connection unused",
+    });
+    // Its backoff, if any, then the next session.
+    while harness.next_connect().is_none() && harness.advance_to_next_timeout() {}
+    let next = harness.connect_next();
+    assert_ne!(next, conn);
+    assert_eq!(harness.pending_creates.len(), 1, "asked for again");
+    harness.create_all();
+    let id = harness.notify(next);
+    assert!(harness.delivered().contains(&id));
+}
