@@ -1985,3 +1985,40 @@ fn a_creation_refused_because_the_session_is_gone_is_made_on_the_next_session() 
     let id = harness.notify(next);
     assert!(harness.delivered().contains(&id));
 }
+
+/// A reconnect storm while the consumer stalls: the candidate of the first `session_reconnect` is
+/// open, its welcome unread because the adapter does not read. The second handover, due by the
+/// pace, does not replace it while reading is paused (its silence says nothing), and once reading
+/// resumes the candidate's welcome is read first: the handover completes on it, nothing dropped.
+#[test]
+fn a_handover_candidate_is_not_replaced_while_reading_is_paused() {
+    let mut harness = Harness::new(Harness::config());
+    let primary = harness.establish();
+    harness.reconnect(primary);
+    let Some(candidate) = harness.next_connect() else {
+        panic!("the first reconnect opens a candidate");
+    };
+    harness.open(candidate);
+    harness.reconnect(primary);
+    harness.feed(Input::ReadingPaused);
+    for _ in 0..5 {
+        if !harness.advance_to_next_timeout() {
+            break;
+        }
+    }
+    harness.advance(Duration::from_secs(3));
+    assert!(
+        harness.aborts.iter().all(|(conn, _)| *conn != candidate),
+        "the candidate was dropped with its welcome unread"
+    );
+    harness.feed(Input::ReadingResumed);
+    harness.welcome(candidate);
+    assert!(
+        harness
+            .events
+            .iter()
+            .any(|event| matches!(event, Event::Reconnected { conn, .. } if *conn == candidate)),
+        "the handover completes on the candidate"
+    );
+    assert!(harness.aborts.iter().all(|(conn, _)| *conn != candidate));
+}

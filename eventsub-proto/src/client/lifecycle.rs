@@ -7,7 +7,7 @@ use url::Url;
 
 use super::{Candidate, Client, GapStart, Retry, Takeover};
 use crate::close::{ClientCloseCode, CloseCode, CloseDisposition};
-use crate::connection::{Connection, Lost, ReadUpTo};
+use crate::connection::{ConnState, Connection, Lost, ReadUpTo};
 use crate::error::InputError;
 use crate::event::{DisconnectCause, Event, StopReason};
 use crate::ids::ConnId;
@@ -43,7 +43,28 @@ impl Client {
             // A closing socket holds it: its `Closed` input (always given) moves it on, not a timer.
             return None;
         }
-        Some(self.next_immediate_connect_at())
+        let at = self.next_immediate_connect_at();
+        if !self.candidate_awaits_welcome() {
+            return Some(at);
+        }
+        // The candidate it would replace may have its welcome (and the session's next
+        // notifications) unread in its socket: while the adapter does not read, its silence says
+        // nothing, so it is not replaced; once reading resumes, its frames get the pace's time to
+        // be read first. `ReadingResumed` comes as an input, and the deadline is asked again.
+        if self.reading_paused.is_some() {
+            return None;
+        }
+        let read_again = self
+            .reading_resumed_at
+            .and_then(|resumed| resumed.checked_add(self.config.min_reconnect_interval));
+        Some(read_again.map_or(at, |read_again| at.max(read_again)))
+    }
+
+    /// Whether the candidate is open and waits for its welcome.
+    fn candidate_awaits_welcome(&self) -> bool {
+        self.candidate
+            .and_then(|candidate| self.connection(candidate.conn))
+            .is_some_and(|connection| matches!(connection.state, ConnState::AwaitingWelcome))
     }
 
     /// Opens the waiting handover's connection if its turn has come.

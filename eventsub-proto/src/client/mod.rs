@@ -168,6 +168,8 @@ pub struct Client {
     session: u16,
     /// Why it stopped, once it did.
     stop_reason: Option<StopReason>,
+    /// When the adapter last read its sockets again after [`Input::ReadingPaused`].
+    reading_resumed_at: Option<Instant>,
 }
 
 impl Client {
@@ -231,6 +233,7 @@ impl Client {
             shard,
             session,
             stop_reason: None,
+            reading_resumed_at: None,
         };
         client.catch_up = client
             .config
@@ -428,6 +431,7 @@ impl Client {
             return;
         };
         let now = self.now;
+        self.reading_resumed_at = Some(now);
         self.twitch_clock.reading_resumed(now);
         let paused_for = now.saturating_duration_since(paused_at);
         let welcome_timeout = self.config.welcome_timeout;
