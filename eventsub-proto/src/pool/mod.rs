@@ -255,8 +255,7 @@ impl Pool {
         if self.is_single() {
             return self.members.first_mut()?.poll_action();
         }
-        let queued: Vec<usize> = self.activity.queued().collect();
-        for index in queued {
+        for index in self.activity.queued() {
             while let Some(output) = self.members.get_mut(index)?.poll_action() {
                 if let Some(output) = self.validation.pass(index, output) {
                     return Some(output);

@@ -48,7 +48,7 @@ impl Pool {
         now: Instant,
     ) -> Result<Self, ConfigError> {
         config.validate()?;
-        let mut shard_ids: Vec<u32> = shard_ids.into_iter().collect();
+        let shard_ids: Vec<u32> = shard_ids.into_iter().collect();
         if shard_ids.is_empty() {
             return Err(ConfigError::ZeroLimit { field: "shard_ids" });
         }
@@ -69,7 +69,7 @@ impl Pool {
             });
         }
         let mut members = Vec::with_capacity(shard_ids.len());
-        for (index, shard_id) in shard_ids.drain(..).enumerate() {
+        for (index, shard_id) in shard_ids.into_iter().enumerate() {
             let config = Config {
                 shard: Some(ShardConfig::new(conduit_id.clone(), shard_id)),
                 // The pool's filter across the shards sees every message, a handover's overlap
