@@ -98,6 +98,32 @@ pub enum Input<'a> {
         /// What Helix answered.
         result: Result<(), ShardAssignError>,
     },
+    /// Result of an [`Output::AssignShards`] request: one entry per shard of the request, in any
+    /// order, each with what [`Input::ShardAssigned`] would say of it (a call that failed as a
+    /// whole is that failure for every shard of it). A shard of the request missing from the list
+    /// is taken as refused in a way that may pass.
+    ShardsAssigned {
+        /// The request.
+        request: RequestId,
+        /// Each shard's outcome, by shard id.
+        results: Vec<(u32, Result<(), ShardAssignError>)>,
+    },
+    /// Result of an [`Output::ReadConduitShards`] request: the body of Helix's 200 answer to Get
+    /// Conduit Shards, exactly as it came (the core decodes it), or the error.
+    ConduitShardsRead {
+        /// The request.
+        request: RequestId,
+        /// The response body, or what went wrong.
+        result: Result<String, RequestError>,
+    },
+    /// Result of an [`Output::ResizeConduit`] request: the conduit's shard count as Update
+    /// Conduits answered it, or the error.
+    ConduitResized {
+        /// The request.
+        request: RequestId,
+        /// The conduit's `shard_count` now.
+        result: Result<u32, RequestError>,
+    },
     /// Result of an [`Output::CatchUpRead`] request: the body of Helix's 200 answer, exactly as
     /// it came (the core decodes it), or the error.
     CatchUpRead {
@@ -266,6 +292,66 @@ pub enum Output {
         /// The session to assign to it.
         session_id: SessionId,
     },
+    /// Assign each of these WebSocket sessions to its shard of conduit `conduit_id`, in one Update
+    /// Conduit Shards call (with the current app token), and report [`Input::ShardsAssigned`].
+    /// A [`Pool`](crate::Pool) of shards gathers its sessions' assignments into calls of at most
+    /// [`MAX_SHARDS_PER_ASSIGNMENT`] shards, so that many shards cost few calls of the app
+    /// token's rate limit.
+    AssignShards {
+        /// The name of the request.
+        request: RequestId,
+        /// The conduit.
+        conduit_id: ConduitId,
+        /// The shards and the session each is to point at.
+        shards: Vec<ShardSession>,
+    },
+    /// Read one page of Get Conduit Shards for `conduit_id` (with the current app token; `after`
+    /// is the cursor of the page before, `None` for the first) and report
+    /// [`Input::ConduitShardsRead`] with the body. Asked for by a pool that claims its shards.
+    ReadConduitShards {
+        /// The name of the request.
+        request: RequestId,
+        /// The conduit.
+        conduit_id: ConduitId,
+        /// The cursor of the previous page's `pagination`, exactly as Twitch sent it.
+        after: Option<String>,
+    },
+    /// Set the shard count of conduit `conduit_id` to `shard_count` (Update Conduits) and report
+    /// [`Input::ConduitResized`]. Asked for by a pool that claims its shards and may grow the
+    /// conduit; never to shrink it.
+    ResizeConduit {
+        /// The name of the request.
+        request: RequestId,
+        /// The conduit.
+        conduit_id: ConduitId,
+        /// The shard count to set.
+        shard_count: u32,
+    },
     /// Hand this event to the user.
     Event(Event),
+}
+
+/// The most shards one [`Output::AssignShards`] names: Update Conduit Shards takes a list, and
+/// `eventsub-helix`'s conduit manager sends 100 per call.
+pub const MAX_SHARDS_PER_ASSIGNMENT: usize = 100;
+
+/// One shard of an [`Output::AssignShards`] and the WebSocket session it is to point at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[non_exhaustive]
+pub struct ShardSession {
+    /// The shard's id in the conduit.
+    pub shard_id: u32,
+    /// The session to assign to it.
+    pub session_id: SessionId,
+}
+
+impl ShardSession {
+    /// Shard `shard_id`, to point at `session_id`.
+    pub fn new(shard_id: u32, session_id: SessionId) -> Self {
+        Self {
+            shard_id,
+            session_id,
+        }
+    }
 }

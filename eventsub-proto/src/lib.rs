@@ -174,7 +174,7 @@ pub use ids::{
     BroadcasterId, ClientId, ConduitId, ConnId, MessageId, ModeratorId, RequestId, RewardId,
     SessionId, SubscriptionId, UserId,
 };
-pub use io::{Created, Input, Output, RequestError};
+pub use io::{Created, Input, MAX_SHARDS_PER_ASSIGNMENT, Output, RequestError, ShardSession};
 pub use pool::Pool;
 pub use shard::{ShardAssignError, ShardConfig};
 pub use subscription::{

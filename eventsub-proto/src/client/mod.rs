@@ -299,6 +299,12 @@ impl Client {
             }
             Input::CatchUpRead { request, result } => self.on_catch_up_read(request, result)?,
             Input::ShardAssigned { request, result } => self.on_shard_assigned(request, result)?,
+            // A pool's own requests: a client never asks for them.
+            Input::ShardsAssigned { request, .. }
+            | Input::ConduitShardsRead { request, .. }
+            | Input::ConduitResized { request, .. } => {
+                return Err(InputError::UnknownRequest { request });
+            }
         }
         // Idle first: a gap that ends in idle is not resumed.
         self.idle_if_nothing_wanted();

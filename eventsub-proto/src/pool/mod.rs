@@ -511,7 +511,10 @@ fn route(input: &Input<'_>) -> Route {
         | Input::SubscriptionDeleted { request, .. }
         | Input::TokenValidated { request, .. }
         | Input::ShardAssigned { request, .. }
-        | Input::CatchUpRead { request, .. } => Route::Request(*request),
+        | Input::CatchUpRead { request, .. }
+        | Input::ShardsAssigned { request, .. }
+        | Input::ConduitShardsRead { request, .. }
+        | Input::ConduitResized { request, .. } => Route::Request(*request),
         Input::ReadingPaused | Input::ReadingResumed => Route::All,
     }
 }

@@ -201,6 +201,30 @@ pub enum Entry<'a> {
         #[serde(with = "assigned_result")]
         result: Result<(), ShardAssignError>,
     },
+    /// Input: what Helix answered to a batch of shard assignments.
+    ShardsAssigned {
+        /// The request.
+        request: u64,
+        /// Each shard's answer: `[{"shard":3,"result":{"ok":null}}, ..]`, each `result` spelled
+        /// as for [`Entry::ShardAssigned`].
+        results: Vec<ShardResultLine>,
+    },
+    /// Input: what Helix answered to a read of the conduit's shards.
+    ConduitShardsRead {
+        /// The request.
+        request: u64,
+        /// The answer: `{"ok":"<the body>"}` or an `err` as for a creation.
+        #[serde(with = "read_result")]
+        result: Result<String, RequestError>,
+    },
+    /// Input: what Helix answered to a resize of the conduit.
+    ConduitResized {
+        /// The request.
+        request: u64,
+        /// The answer: `{"ok":<shard count>}` or an `err` as for a creation.
+        #[serde(with = "resized_result")]
+        result: Result<u32, RequestError>,
+    },
     /// Input: the adapter stopped reading its sockets (its consumer's buffer is full).
     ReadingPaused,
     /// Input: the adapter reads its sockets again.
@@ -274,6 +298,11 @@ impl Entry<'_> {
             Self::TokenValidated { request, result } => Entry::TokenValidated { request, result },
             Self::CatchUpRead { request, result } => Entry::CatchUpRead { request, result },
             Self::ShardAssigned { request, result } => Entry::ShardAssigned { request, result },
+            Self::ShardsAssigned { request, results } => Entry::ShardsAssigned { request, results },
+            Self::ConduitShardsRead { request, result } => {
+                Entry::ConduitShardsRead { request, result }
+            }
+            Self::ConduitResized { request, result } => Entry::ConduitResized { request, result },
             Self::ReadingPaused => Entry::ReadingPaused,
             Self::ReadingResumed => Entry::ReadingResumed,
             Self::Timeout => Entry::Timeout,
@@ -573,6 +602,51 @@ mod read_result {
     ) -> Result<Result<String, RequestError>, D::Error> {
         Ok(match ResultLine::<String>::deserialize(input)? {
             ResultLine::Ok(body) => Ok(body),
+            ResultLine::Err(error) => Err(error.into()),
+        })
+    }
+}
+
+/// One shard's answer in a batch of assignments ([`Entry::ShardsAssigned`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ShardResultLine {
+    /// The shard's id.
+    pub shard: u32,
+    /// Its answer, spelled as for [`Entry::ShardAssigned`].
+    #[serde(with = "assigned_result")]
+    pub result: Result<(), ShardAssignError>,
+}
+
+impl ShardResultLine {
+    /// Shard `shard`'s answer `result`.
+    pub fn new(shard: u32, result: Result<(), ShardAssignError>) -> Self {
+        Self { shard, result }
+    }
+}
+
+mod resized_result {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::ResultLine;
+    use crate::io::RequestError;
+
+    pub(super) fn serialize<S: Serializer>(
+        result: &Result<u32, RequestError>,
+        out: S,
+    ) -> Result<S::Ok, S::Error> {
+        let line = match result {
+            Ok(count) => ResultLine::Ok(*count),
+            Err(error) => ResultLine::Err(error.into()),
+        };
+        line.serialize(out)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        input: D,
+    ) -> Result<Result<u32, RequestError>, D::Error> {
+        Ok(match ResultLine::<u32>::deserialize(input)? {
+            ResultLine::Ok(count) => Ok(count),
             ResultLine::Err(error) => Err(error.into()),
         })
     }

@@ -121,7 +121,10 @@ impl Replayer {
                 | Output::DeleteSubscription { request, .. }
                 | Output::ValidateToken { request }
                 | Output::CatchUpRead { request, .. }
-                | Output::AssignShard { request, .. } => self.requests.push(request),
+                | Output::AssignShard { request, .. }
+                | Output::AssignShards { request, .. }
+                | Output::ReadConduitShards { request, .. }
+                | Output::ResizeConduit { request, .. } => self.requests.push(request),
                 Output::Event(event) => self.events.push(event),
                 // Closing is the recording's business: its `closed` line follows.
                 Output::Close { .. } | Output::Abort { .. } => {}
@@ -224,6 +227,30 @@ impl Replayer {
                 request: recorded,
                 result,
             } => Some(Input::ShardAssigned {
+                request: request(*recorded)?,
+                result: result.clone(),
+            }),
+            Entry::ShardsAssigned {
+                request: recorded,
+                results,
+            } => Some(Input::ShardsAssigned {
+                request: request(*recorded)?,
+                results: results
+                    .iter()
+                    .map(|line| (line.shard, line.result.clone()))
+                    .collect(),
+            }),
+            Entry::ConduitShardsRead {
+                request: recorded,
+                result,
+            } => Some(Input::ConduitShardsRead {
+                request: request(*recorded)?,
+                result: result.clone(),
+            }),
+            Entry::ConduitResized {
+                request: recorded,
+                result,
+            } => Some(Input::ConduitResized {
                 request: request(*recorded)?,
                 result: result.clone(),
             }),

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::time::{Instant, SystemTime};
 
-use super::line::{Entry, Line};
+use super::line::{Entry, Line, ShardResultLine};
 use crate::ids::{ConnId, RequestId};
 use crate::io::{Input, Output};
 
@@ -146,6 +146,39 @@ impl Transcriber {
                     result: result.clone(),
                 },
             ),
+            Input::ShardsAssigned {
+                request,
+                ref results,
+            } => (
+                wall,
+                Entry::ShardsAssigned {
+                    request: self.requests.remove(&request).unwrap_or(0),
+                    results: results
+                        .iter()
+                        .map(|(shard, result)| ShardResultLine::new(*shard, result.clone()))
+                        .collect(),
+                },
+            ),
+            Input::ConduitShardsRead {
+                request,
+                ref result,
+            } => (
+                wall,
+                Entry::ConduitShardsRead {
+                    request: self.requests.remove(&request).unwrap_or(0),
+                    result: result.clone(),
+                },
+            ),
+            Input::ConduitResized {
+                request,
+                ref result,
+            } => (
+                wall,
+                Entry::ConduitResized {
+                    request: self.requests.remove(&request).unwrap_or(0),
+                    result: result.clone(),
+                },
+            ),
         };
         self.line(now, wall, entry)
     }
@@ -178,7 +211,10 @@ impl Transcriber {
             | Output::DeleteSubscription { request, .. }
             | Output::ValidateToken { request }
             | Output::CatchUpRead { request, .. }
-            | Output::AssignShard { request, .. } => {
+            | Output::AssignShard { request, .. }
+            | Output::AssignShards { request, .. }
+            | Output::ReadConduitShards { request, .. }
+            | Output::ResizeConduit { request, .. } => {
                 self.last_request += 1;
                 self.requests.insert(*request, self.last_request);
                 return None;

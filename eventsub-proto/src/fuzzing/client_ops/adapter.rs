@@ -273,7 +273,13 @@ impl Adapter {
                 // Catch-up is off in these runs (`Config::catch_up` is `None`).
                 Output::CatchUpRead { .. } => panic!("a catch-up read with catch-up off"),
                 // Shard mode is off in these runs (`Config::shard` is `None`).
-                Output::AssignShard { .. } => panic!("a shard assignment outside shard mode"),
+                Output::AssignShard { .. } | Output::AssignShards { .. } => {
+                    panic!("a shard assignment outside shard mode")
+                }
+                // Nor do these runs claim shards.
+                Output::ReadConduitShards { .. } | Output::ResizeConduit { .. } => {
+                    panic!("a conduit request outside shard mode")
+                }
                 Output::Event(_) => {}
             }
         }

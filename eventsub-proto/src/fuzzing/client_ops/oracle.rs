@@ -164,7 +164,10 @@ impl Oracle {
             | Output::Abort { .. }
             | Output::DeleteSubscription { .. }
             | Output::ValidateToken { .. }
-            | Output::CatchUpRead { .. } => {}
+            | Output::CatchUpRead { .. }
+            | Output::AssignShards { .. }
+            | Output::ReadConduitShards { .. }
+            | Output::ResizeConduit { .. } => {}
             Output::Event(event) => self.event(event, now),
         }
     }
