@@ -181,6 +181,11 @@ pub struct ConnId(u64);
 /// bits, so a pool routes an input by its id alone and a lone client's ids are plain counters.
 const SESSION_SHIFT: u32 = 48;
 
+/// The session index of the requests a [`Pool`](crate::Pool) makes itself, for all its sessions
+/// (a batch of shard assignments, a read of the conduit's shards): no member has it, since a pool
+/// holds at most [`MAX_SHARDS_PER_POOL`](crate::MAX_SHARDS_PER_POOL) sessions.
+pub(crate) const POOL_SESSION: u16 = u16::MAX;
+
 /// The first value of the id counters of the pool member with this session index.
 pub(crate) fn counter_base(session: u16) -> u64 {
     u64::from(session) << SESSION_SHIFT

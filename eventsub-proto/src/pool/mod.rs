@@ -50,7 +50,7 @@ use crate::client::{Client, Stats};
 use crate::clock::ClockOffset;
 use crate::config::Config;
 use crate::error::{ConfigError, InputError, SubscribeError};
-use crate::ids::{ConnId, SessionId};
+use crate::ids::{ConnId, RequestId, SessionId};
 use crate::io::{Input, Output};
 use crate::subscription::SubscriptionSpec;
 use crate::token::TokenIdentity;
@@ -88,6 +88,8 @@ pub struct Pool {
     /// One token validation at a time for all the sessions.
     validation: Coalesced,
     kind: Kind,
+    /// The counter of the requests the pool makes itself ([`crate::ids::POOL_SESSION`]).
+    last_request: u64,
     now: Instant,
 }
 
@@ -130,6 +132,7 @@ impl Pool {
             members,
             activity: Activity::default(),
             kind,
+            last_request: crate::ids::counter_base(crate::ids::POOL_SESSION),
             now,
         };
         pool.touch_all();
@@ -176,6 +179,11 @@ impl Pool {
                 input,
                 InputError::UnknownConnection { conn },
             ),
+            Route::Request(request)
+                if request.session_index() == usize::from(crate::ids::POOL_SESSION) =>
+            {
+                self.handle_own(now, input, request)
+            }
             Route::Request(request) => self.handle_in(
                 request.session_index(),
                 now,
@@ -207,6 +215,22 @@ impl Pool {
         let result = member.handle_input(now, input);
         self.touch(index);
         result
+    }
+
+    /// Feeds the answer to one of the pool's own requests (see [`Pool::own_request`]).
+    fn handle_own(
+        &mut self,
+        _now: Instant,
+        _input: Input<'_>,
+        request: RequestId,
+    ) -> Result<(), InputError> {
+        Err(InputError::UnknownRequest { request })
+    }
+
+    /// A new id for a request the pool makes itself, for all its sessions.
+    #[allow(dead_code)] // The batched assignments and the claims use it.
+    fn own_request(&mut self) -> RequestId {
+        RequestId::next(&mut self.last_request)
     }
 
     /// Time passed, for every session.
@@ -496,7 +520,7 @@ impl Pool {
 /// Where an input goes.
 enum Route {
     Conn(ConnId),
-    Request(crate::ids::RequestId),
+    Request(RequestId),
     All,
 }
 
