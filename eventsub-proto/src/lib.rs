@@ -161,8 +161,9 @@ pub use client::{Client, Stats};
 pub use clock::ClockOffset;
 pub use close::{ClientCloseCode, CloseCode, CloseDisposition};
 pub use config::{
-    Config, KeepaliveGrace, MAX_MIN_RECONNECT_INTERVAL, MAX_SESSIONS_PER_TOKEN, MAX_TIMEOUT,
-    PayloadCheck, ReconnectUrlPolicy, TWITCH_EVENTSUB_URL, check_not_too_long,
+    Config, KeepaliveGrace, MAX_MIN_RECONNECT_INTERVAL, MAX_SESSIONS_PER_TOKEN,
+    MAX_SHARD_ASSIGN_WINDOW, MAX_TIMEOUT, PayloadCheck, ReconnectUrlPolicy, TWITCH_EVENTSUB_URL,
+    check_not_too_long,
 };
 pub use error::{ConfigError, FrameError, InputError, SubscribeError};
 pub use event::{

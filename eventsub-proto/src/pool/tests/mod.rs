@@ -2,6 +2,7 @@
 //! carried out at once (a connect opens and is welcomed, a creation succeeds, a validation names
 //! the token's user, a shard is assigned).
 
+mod batch;
 mod sessions;
 mod shards;
 
@@ -55,6 +56,8 @@ struct Run {
     assigned: usize,
     /// Refuse this shard for good.
     refuse_shard: Option<u32>,
+    /// The size of each batch of assignments, in the order they went out.
+    batches: Vec<usize>,
 }
 
 impl Run {
@@ -89,6 +92,7 @@ impl Run {
             ),
             assigned: 0,
             refuse_shard: None,
+            batches: Vec::new(),
         };
         setup(&mut run);
         run
@@ -101,12 +105,21 @@ impl Run {
     }
 
     /// Carries out every output until there is none: those that are out at once together, as
-    /// an adapter runs its requests side by side.
+    /// an adapter runs its requests side by side. A deadline within the window of shard
+    /// assignments is waited for (the batch it sends is part of settling).
     fn settle(&mut self) {
         loop {
             let outputs: Vec<Output> = std::iter::from_fn(|| self.pool.poll_output()).collect();
             if outputs.is_empty() {
-                return;
+                let window = Config::default().shard_assign_window;
+                match self.pool.poll_timeout() {
+                    Some(at) if self.now.checked_add(window).is_some_and(|end| at <= end) => {
+                        self.now = self.now.max(at);
+                        self.pool.handle_timeout(self.now);
+                        continue;
+                    }
+                    _ => return,
+                }
             }
             for output in outputs {
                 self.carry_out(output);
@@ -165,6 +178,27 @@ impl Run {
                         Ok(())
                     };
                     self.feed(Input::ShardAssigned { request, result });
+                }
+                Output::AssignShards {
+                    request, shards, ..
+                } => {
+                    self.batches.push(shards.len());
+                    let results = shards
+                        .iter()
+                        .map(|shard| {
+                            let result = if self.refuse_shard == Some(shard.shard_id) {
+                                Err(crate::ShardAssignError::refused(
+                                    "invalid_shard",
+                                    crate::shard::SHARD_OUT_OF_RANGE_MESSAGE,
+                                ))
+                            } else {
+                                self.assigned += 1;
+                                Ok(())
+                            };
+                            (shard.shard_id, result)
+                        })
+                        .collect();
+                    self.feed(Input::ShardsAssigned { request, results });
                 }
                 Output::Event(event) => self.events.push(event),
                 _ => {}
