@@ -24,6 +24,21 @@ fn online(broadcaster: &str) -> SubscriptionSpec {
     SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", broadcaster)
 }
 
+/// A conduit of `shard_count` shards on `mock`, with a `stream.online` subscription.
+async fn conduit_with_online(mock: &MockEventSub, shard_count: u32) -> ConduitManager {
+    let manager = ConduitManager::open(
+        mock.helix_client(CLIENT_ID, APP_TOKEN),
+        FindConduit::Create { shard_count },
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        manager.subscribe(&online("42")).await.unwrap(),
+        Subscribed::Created(_)
+    ));
+    manager
+}
+
 /// One shard client and every event it delivered so far.
 struct ShardClient {
     handle: EventSubHandle,
@@ -119,17 +134,8 @@ fn assert_each_delivered_once(routed: &[String], clients: &[&ShardClient]) {
 #[tokio::test]
 async fn two_shard_clients_share_a_conduit_and_a_dropped_shard_comes_back_assigned() {
     let mock = start_mock().await;
-    let manager = ConduitManager::open(
-        mock.helix_client(CLIENT_ID, APP_TOKEN),
-        FindConduit::Create { shard_count: 2 },
-    )
-    .await
-    .unwrap();
+    let manager = conduit_with_online(&mock, 2).await;
     let conduit_id = manager.conduit().id.clone();
-    assert!(matches!(
-        manager.subscribe(&online("42")).await.unwrap(),
-        Subscribed::Created(_)
-    ));
     manager.subscribe_shard_disabled().await.unwrap();
 
     let mut clients = [
@@ -309,17 +315,8 @@ fn assigned_shards(events: &[Event]) -> Vec<u32> {
 #[tokio::test]
 async fn a_pool_of_shards_is_assigned_in_one_call_and_its_recording_replays_as_that_pool() {
     let mock = start_mock().await;
-    let manager = ConduitManager::open(
-        mock.helix_client(CLIENT_ID, APP_TOKEN),
-        FindConduit::Create { shard_count: 3 },
-    )
-    .await
-    .unwrap();
+    let manager = conduit_with_online(&mock, 3).await;
     let conduit_id = manager.conduit().id.clone();
-    assert!(matches!(
-        manager.subscribe(&online("42")).await.unwrap(),
-        Subscribed::Created(_)
-    ));
     let calls_before = mock.helix().shard_update_calls;
     // The longest window: the three handshakes on a busy machine fall in one batch.
     let mut config = client_config();

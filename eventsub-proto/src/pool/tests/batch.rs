@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Run, stamped, welcome};
+use super::{Run, feed, open_and_welcome, refused_for_good};
 use crate::pool::Pool;
 use crate::{
     ConduitId, Config, ConnId, Event, Input, Output, RequestError, RequestId, ShardAssignError,
@@ -45,9 +45,27 @@ impl Held {
     }
 
     fn feed(&mut self, input: Input<'_>) {
-        self.pool
-            .handle_input(self.now, input)
-            .unwrap_or_else(|error| panic!("{error}")); // ok: a test
+        feed(&mut self.pool, self.now, input);
+    }
+
+    /// Shard session `index`'s connection.
+    fn conn_of(&self, index: usize) -> ConnId {
+        self.conns
+            .iter()
+            .copied()
+            .find(|conn| conn.session_index() == index)
+            .unwrap_or_else(|| panic!("session {index}'s connection")) // ok: a test
+    }
+
+    /// Session `index`'s socket is reset.
+    fn reset(&mut self, index: usize) {
+        let conn = self.conn_of(index);
+        self.feed(Input::Closed {
+            conn,
+            code: None,
+            reason: "reset",
+        });
+        self.pump();
     }
 
     /// Carries out every output but the batches, which are kept to be answered.
@@ -56,13 +74,7 @@ impl Held {
             match output {
                 Output::Connect { conn, .. } => {
                     self.conns.push(conn);
-                    self.feed(Input::Opened { conn });
-                    let text = welcome(conn);
-                    self.feed(Input::Text {
-                        conn,
-                        text: &text,
-                        received_at: stamped(),
-                    });
+                    open_and_welcome(&mut self.pool, self.now, conn);
                 }
                 Output::AssignShards {
                     request, shards, ..
@@ -199,10 +211,7 @@ fn a_shards_own_refusal_reaches_it_alone() {
     assert_eq!(held.shard_ids(0), [0, 1, 2]);
     held.answer(0, |shard| {
         Some(if shard == 1 {
-            Err(ShardAssignError::refused(
-                "invalid_shard",
-                crate::shard::SHARD_OUT_OF_RANGE_MESSAGE,
-            ))
+            Err(refused_for_good())
         } else {
             Ok(())
         })
@@ -257,19 +266,8 @@ fn a_shard_missing_from_the_answer_is_asked_for_again() {
 #[test]
 fn an_assignment_whose_session_ended_in_the_window_is_not_sent() {
     let mut held = Held::new(&[0, 1]);
-    let lost = held
-        .conns
-        .iter()
-        .copied()
-        .find(|conn| conn.session_index() == 1)
-        .unwrap_or_else(|| panic!("shard 1's connection")); // ok: a test
     held.advance(WINDOW / 2);
-    held.feed(Input::Closed {
-        conn: lost,
-        code: None,
-        reason: "reset",
-    });
-    held.pump();
+    held.reset(1);
     held.advance(WINDOW / 2);
     assert_eq!(held.batches.len(), 1);
     assert_eq!(held.shard_ids(0), [0], "shard 1's session had ended");
@@ -290,18 +288,7 @@ fn an_answer_to_no_batch_is_refused_and_a_late_one_for_a_gone_session_is_ignored
         .first()
         .cloned()
         .unwrap_or_else(|| panic!("a batch"));
-    let lost = held
-        .conns
-        .iter()
-        .copied()
-        .find(|conn| conn.session_index() == 1)
-        .unwrap_or_else(|| panic!("shard 1's connection")); // ok: a test
-    held.feed(Input::Closed {
-        conn: lost,
-        code: None,
-        reason: "reset",
-    });
-    held.pump();
+    held.reset(1);
     held.answer(0, |_| Some(Ok(())));
     assert_eq!(held.assigned(), [0], "shard 1's session was gone");
     assert!(matches!(

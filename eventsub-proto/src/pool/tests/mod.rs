@@ -40,6 +40,32 @@ fn welcome(conn: ConnId) -> String {
     )
 }
 
+/// Feeds `input` to `pool` at `now`; a refused input fails the test.
+fn feed(pool: &mut Pool, now: Instant, input: Input<'_>) {
+    pool.handle_input(now, input)
+        .unwrap_or_else(|error| panic!("{error}")); // ok: a test; a refused input is its failure
+}
+
+/// The fake carries out a connect: the socket opens and its welcome comes.
+fn open_and_welcome(pool: &mut Pool, now: Instant, conn: ConnId) {
+    feed(pool, now, Input::Opened { conn });
+    let text = welcome(conn);
+    feed(
+        pool,
+        now,
+        Input::Text {
+            conn,
+            text: &text,
+            received_at: stamped(),
+        },
+    );
+}
+
+/// Twitch's refusal of a shard id outside the conduit: permanent.
+fn refused_for_good() -> crate::ShardAssignError {
+    crate::ShardAssignError::refused("invalid_shard", crate::shard::SHARD_OUT_OF_RANGE_MESSAGE)
+}
+
 /// The pool, its fake clock, and what came out of it.
 struct Run {
     pool: Pool,
@@ -99,9 +125,17 @@ impl Run {
     }
 
     fn feed(&mut self, input: Input<'_>) {
-        self.pool
-            .handle_input(self.now, input)
-            .unwrap_or_else(|error| panic!("{error}")); // ok: a test; a refused input is its failure
+        feed(&mut self.pool, self.now, input);
+    }
+
+    /// What the fake answers for `shard_id`'s assignment.
+    fn assign(&mut self, shard_id: u32) -> Result<(), crate::ShardAssignError> {
+        if self.refuse_shard == Some(shard_id) {
+            Err(refused_for_good())
+        } else {
+            self.assigned += 1;
+            Ok(())
+        }
     }
 
     /// Carries out every output until there is none: those that are out at once together, as
@@ -132,13 +166,7 @@ impl Run {
             match output {
                 Output::Connect { conn, .. } => {
                     self.conns.push(conn);
-                    self.feed(Input::Opened { conn });
-                    let text = welcome(conn);
-                    self.feed(Input::Text {
-                        conn,
-                        text: &text,
-                        received_at: stamped(),
-                    });
+                    open_and_welcome(&mut self.pool, self.now, conn);
                 }
                 Output::ValidateToken { request } => {
                     self.validations += 1;
@@ -168,15 +196,7 @@ impl Run {
                 Output::AssignShard {
                     request, shard_id, ..
                 } => {
-                    let result = if self.refuse_shard == Some(shard_id) {
-                        Err(crate::ShardAssignError::refused(
-                            "invalid_shard",
-                            crate::shard::SHARD_OUT_OF_RANGE_MESSAGE,
-                        ))
-                    } else {
-                        self.assigned += 1;
-                        Ok(())
-                    };
+                    let result = self.assign(shard_id);
                     self.feed(Input::ShardAssigned { request, result });
                 }
                 Output::AssignShards {
@@ -185,18 +205,7 @@ impl Run {
                     self.batches.push(shards.len());
                     let results = shards
                         .iter()
-                        .map(|shard| {
-                            let result = if self.refuse_shard == Some(shard.shard_id) {
-                                Err(crate::ShardAssignError::refused(
-                                    "invalid_shard",
-                                    crate::shard::SHARD_OUT_OF_RANGE_MESSAGE,
-                                ))
-                            } else {
-                                self.assigned += 1;
-                                Ok(())
-                            };
-                            (shard.shard_id, result)
-                        })
+                        .map(|shard| (shard.shard_id, self.assign(shard.shard_id)))
                         .collect();
                     self.feed(Input::ShardsAssigned { request, results });
                 }
