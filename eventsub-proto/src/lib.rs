@@ -47,6 +47,9 @@
 //!   token: each fresh session is assigned to the shard ([`Output::AssignShard`],
 //!   [`Event::ShardAssigned`]) instead of creating subscriptions, a graceful handover keeps the
 //!   assignment, and a refusal is [`Event::ShardFailed`] with Twitch's reason (see [`shard`]).
+//!   A [`Pool::conduit_shards`] holds many shards and sends their assignments together
+//!   ([`Output::AssignShards`], up to [`MAX_SHARDS_PER_ASSIGNMENT`] per Update Conduit Shards
+//!   call).
 //!
 //! # Features
 //!
