@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use eventsub_helix::{HelixClient, RetryPolicy};
 use eventsub_proto::catchup::CatchUpConfig;
+use eventsub_proto::recording::RecordedShards;
 use eventsub_proto::{ConduitId, Config, Pool, ShardConfig, SubscriptionSpec, Url};
 use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -461,17 +462,24 @@ impl<R: Runtime> EventSubBuilder<R> {
         let helix = helix.build()?;
         let seed = config.seed;
         let start = self.runtime.now();
+        // A replay of the recording builds the same pool of shards.
+        let recorded_shards = self.shards.as_ref().map(|(conduit_id, shard_ids)| {
+            RecordedShards::new(conduit_id.as_str(), shard_ids.clone())
+        });
         let client = match self.shards {
             Some((conduit_id, shard_ids)) => {
                 Pool::conduit_shards(config, conduit_id, shard_ids, start)?
             }
             None => Pool::new(config, start)?,
         };
+        let shard_ids: Arc<[u32]> = (0..client.sessions())
+            .map_while(|index| client.shard_id(index))
+            .collect();
         let recorder = match self.record {
             Some(target) => {
                 let out = target.open().map_err(ConnectError::Recording)?;
                 Some(
-                    Recorder::start(out, start, seed, MAX_QUEUED_BYTES)
+                    Recorder::start(out, start, seed, recorded_shards, MAX_QUEUED_BYTES)
                         .map_err(ConnectError::Recording)?,
                 )
             }
@@ -508,6 +516,7 @@ impl<R: Runtime> EventSubBuilder<R> {
         Ok((
             EventSubHandle {
                 commands,
+                shard_ids,
                 lagged: lagged.clone(),
                 finished: finished_receiver,
                 task_gone,

@@ -503,6 +503,21 @@ impl<R: Runtime> Driver<R> {
                     );
                     self.start_helix_call(flight, request, true, call);
                 }
+                Output::AssignShards {
+                    request,
+                    conduit_id,
+                    shards,
+                } => {
+                    tracing::info!(%request, %conduit_id, shards = shards.len(), "assigning sessions to their shards");
+                    let call = helix::assign_shards(
+                        self.helix.clone(),
+                        self.tokens.clone(),
+                        request,
+                        conduit_id,
+                        shards,
+                    );
+                    self.start_helix_call(flight, request, true, call);
+                }
                 Output::CatchUpRead { request, read } => {
                     tracing::info!(%request, read = read.read().name(), "catch-up read");
                     let call = helix::catch_up_read(

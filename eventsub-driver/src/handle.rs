@@ -31,6 +31,9 @@ pub(crate) enum Command {
 #[derive(Clone, Debug)]
 pub struct EventSubHandle {
     pub(crate) commands: mpsc::Sender<Command>,
+    /// The conduit shard of each session, by session index (empty when the sessions are no
+    /// shards).
+    pub(crate) shard_ids: Arc<[u32]>,
     pub(crate) lagged: Arc<AtomicU64>,
     pub(crate) finished: watch::Receiver<bool>,
     /// Completes once the client task has ended and whatever the runtime started to run it (the
@@ -49,6 +52,15 @@ impl EventSubHandle {
             .await
             .map_err(|_| HandleError::Stopped)?;
         answer.await.map_err(|_| HandleError::Stopped)
+    }
+
+    /// The conduit shard whose events carry `session_index` (their connection's
+    /// [`ConnId::session_index`](eventsub_proto::ConnId::session_index), or
+    /// [`Gap::session`](eventsub_proto::Gap::session)), for a client that holds shards
+    /// ([`EventSubBuilder::conduit_shards`](crate::EventSubBuilder::conduit_shards) or
+    /// [`conduit_shard`](crate::EventSubBuilder::conduit_shard)); `None` otherwise.
+    pub fn shard_id(&self, session_index: usize) -> Option<u32> {
+        self.shard_ids.get(session_index).copied()
     }
 
     /// Adds a subscription: created on the live session at once (if there is one) and on every

@@ -132,6 +132,10 @@ impl ReconnectUrlPolicy {
 /// 30 s reconnect grace (close 4004), once the wait for a closing socket is added.
 pub const MAX_MIN_RECONNECT_INTERVAL: Duration = Duration::from_secs(10);
 
+/// The longest [`Config::shard_assign_window`]: a fresh session must be assigned to its shard
+/// within Twitch's 10 s, and the call itself takes time (and may be retried).
+pub const MAX_SHARD_ASSIGN_WINDOW: Duration = Duration::from_secs(1);
+
 const TWITCH_DOMAIN: &str = "twitch.tv";
 const TWITCH_SUBDOMAIN_SUFFIX: &str = ".twitch.tv";
 
@@ -285,6 +289,15 @@ pub struct Config {
     /// conduit shard is one session. A [`Client`](crate::Client) is always one session and
     /// ignores it.
     pub max_sessions: usize,
+    /// How long a [`Pool`](crate::Pool) of conduit shards holds its sessions' shard assignments
+    /// to send them together: one Update Conduit Shards call names up to
+    /// [`MAX_SHARDS_PER_ASSIGNMENT`](crate::MAX_SHARDS_PER_ASSIGNMENT) shards, and Twitch's
+    /// app-token budget (800 points a minute) would not pay for one call per shard of a thousand.
+    /// A batch goes out when it is full, or this long after its first assignment was held: each
+    /// assignment waits at most this long, far inside Twitch's 10 s before it closes a session
+    /// nobody uses. 50 ms by default, at most [`MAX_SHARD_ASSIGN_WINDOW`]; zero sends what the
+    /// sessions asked for in one turn. A lone [`Client`](crate::Client) ignores it.
+    pub shard_assign_window: Duration,
 }
 
 /// Twitch's limit of WebSocket connections (with enabled subscriptions) per user access token.
@@ -322,6 +335,7 @@ impl Default for Config {
             catch_up: None,
             shard: None,
             max_sessions: 1,
+            shard_assign_window: Duration::from_millis(50),
         }
     }
 }
@@ -388,6 +402,12 @@ impl Config {
             ),
         ] {
             check_not_too_long(field, value)?;
+        }
+        if self.shard_assign_window > MAX_SHARD_ASSIGN_WINDOW {
+            return Err(ConfigError::DurationTooLong {
+                field: "shard_assign_window",
+                max: MAX_SHARD_ASSIGN_WINDOW,
+            });
         }
         if !(1..=MAX_SESSIONS_PER_TOKEN).contains(&self.max_sessions) {
             return Err(ConfigError::SessionsOutOfRange {
@@ -531,6 +551,26 @@ mod tests {
                 max: MAX_MIN_RECONNECT_INTERVAL,
             })
         );
+    }
+
+    #[test]
+    fn a_shard_assign_window_past_a_second_is_refused() {
+        let config = Config {
+            shard_assign_window: Duration::from_millis(1_001),
+            ..Config::default()
+        };
+        assert_eq!(
+            config.validate(),
+            Err(ConfigError::DurationTooLong {
+                field: "shard_assign_window",
+                max: MAX_SHARD_ASSIGN_WINDOW,
+            })
+        );
+        let zero = Config {
+            shard_assign_window: Duration::ZERO,
+            ..Config::default()
+        };
+        assert!(zero.validate().is_ok());
     }
 
     #[test]

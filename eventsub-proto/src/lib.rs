@@ -47,6 +47,9 @@
 //!   token: each fresh session is assigned to the shard ([`Output::AssignShard`],
 //!   [`Event::ShardAssigned`]) instead of creating subscriptions, a graceful handover keeps the
 //!   assignment, and a refusal is [`Event::ShardFailed`] with Twitch's reason (see [`shard`]).
+//!   A [`Pool::conduit_shards`] holds many shards and sends their assignments together
+//!   ([`Output::AssignShards`], up to [`MAX_SHARDS_PER_ASSIGNMENT`] per Update Conduit Shards
+//!   call).
 //!
 //! # Features
 //!
@@ -161,8 +164,9 @@ pub use client::{Client, Stats};
 pub use clock::ClockOffset;
 pub use close::{ClientCloseCode, CloseCode, CloseDisposition};
 pub use config::{
-    Config, KeepaliveGrace, MAX_MIN_RECONNECT_INTERVAL, MAX_SESSIONS_PER_TOKEN, MAX_TIMEOUT,
-    PayloadCheck, ReconnectUrlPolicy, TWITCH_EVENTSUB_URL, check_not_too_long,
+    Config, KeepaliveGrace, MAX_MIN_RECONNECT_INTERVAL, MAX_SESSIONS_PER_TOKEN,
+    MAX_SHARD_ASSIGN_WINDOW, MAX_TIMEOUT, PayloadCheck, ReconnectUrlPolicy, TWITCH_EVENTSUB_URL,
+    check_not_too_long,
 };
 pub use error::{ConfigError, FrameError, InputError, SubscribeError};
 pub use event::{

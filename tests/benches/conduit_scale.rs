@@ -1,6 +1,7 @@
 //! One process holding 1,000 shards of one conduit (issue 14's scale benchmark), not a timed test:
 //! it reports, for the client process alone (a child process, so the mock's work is not counted):
-//! the time until every shard is assigned (`Event::ShardAssigned` for each), its RSS and CPU while
+//! the time until every shard is assigned (`Event::ShardAssigned` for each) and the Update Conduit
+//! Shards calls that took (Twitch's app-token budget is 800 points a minute), its RSS and CPU while
 //! idle (keepalives only, Twitch's 10 s), and the notifications per second it receives when the
 //! mock spreads a stream over the shards, with the CPU per notification.
 //!
@@ -127,6 +128,7 @@ async fn bench() {
         args = wrapped;
         program = wrapper.into();
     }
+    let calls_before = mock.helix().shard_update_calls;
     let process = supervisor.spawn(&program, &args, CLIENT_ID, APP_TOKEN);
     let pid = process.pid();
     let everyone = usize::try_from(shards).unwrap();
@@ -136,12 +138,13 @@ async fn bench() {
         })
         .await;
     let assign_time = started.elapsed();
+    let assign_calls = mock.helix().shard_update_calls - calls_before;
     let (rss_assigned, _) = rss_mib(pid);
     println!(
         "conduit_scale: {shards} shards in one client process (pid {pid}), mock in the bench process"
     );
     println!(
-        "  all {shards} assigned after {:.2} s (process start included); RSS then {rss_assigned:.1} MiB",
+        "  all {shards} assigned after {:.2} s (process start included) in {assign_calls} Update Conduit Shards calls; RSS then {rss_assigned:.1} MiB",
         assign_time.as_secs_f64()
     );
 

@@ -24,6 +24,21 @@ fn online(broadcaster: &str) -> SubscriptionSpec {
     SubscriptionSpec::new("stream.online", "1").with_condition("broadcaster_user_id", broadcaster)
 }
 
+/// A conduit of `shard_count` shards on `mock`, with a `stream.online` subscription.
+async fn conduit_with_online(mock: &MockEventSub, shard_count: u32) -> ConduitManager {
+    let manager = ConduitManager::open(
+        mock.helix_client(CLIENT_ID, APP_TOKEN),
+        FindConduit::Create { shard_count },
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        manager.subscribe(&online("42")).await.unwrap(),
+        Subscribed::Created(_)
+    ));
+    manager
+}
+
 /// One shard client and every event it delivered so far.
 struct ShardClient {
     handle: EventSubHandle,
@@ -119,17 +134,8 @@ fn assert_each_delivered_once(routed: &[String], clients: &[&ShardClient]) {
 #[tokio::test]
 async fn two_shard_clients_share_a_conduit_and_a_dropped_shard_comes_back_assigned() {
     let mock = start_mock().await;
-    let manager = ConduitManager::open(
-        mock.helix_client(CLIENT_ID, APP_TOKEN),
-        FindConduit::Create { shard_count: 2 },
-    )
-    .await
-    .unwrap();
+    let manager = conduit_with_online(&mock, 2).await;
     let conduit_id = manager.conduit().id.clone();
-    assert!(matches!(
-        manager.subscribe(&online("42")).await.unwrap(),
-        Subscribed::Created(_)
-    ));
     manager.subscribe_shard_disabled().await.unwrap();
 
     let mut clients = [
@@ -265,4 +271,128 @@ async fn a_shard_id_outside_the_conduit_stops_the_client_with_the_per_shard_erro
         }
     ));
     within(PATIENCE, "the client task to end", client.handle.finished()).await;
+}
+
+/// A `Write` the test reads back: where a recording goes.
+#[derive(Clone, Default)]
+struct SharedBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl SharedBuffer {
+    fn text(&self) -> String {
+        let bytes = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        String::from_utf8(bytes.clone()).expect("a recording is UTF-8")
+    }
+}
+
+impl std::io::Write for SharedBuffer {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The shard ids of the `ShardAssigned` events among `events`, in order.
+fn assigned_shards(events: &[Event]) -> Vec<u32> {
+    events
+        .iter()
+        .filter_map(|event| match event {
+            Event::ShardAssigned { shard, .. } => Some(shard.shard_id),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_pool_of_shards_is_assigned_in_one_call_and_its_recording_replays_as_that_pool() {
+    let mock = start_mock().await;
+    let manager = conduit_with_online(&mock, 3).await;
+    let conduit_id = manager.conduit().id.clone();
+    let calls_before = mock.helix().shard_update_calls;
+    // The longest window: the three handshakes on a busy machine fall in one batch.
+    let mut config = client_config();
+    config.shard_assign_window = eventsub_proto::MAX_SHARD_ASSIGN_WINDOW;
+    let recording = SharedBuffer::default();
+    let (handle, events) = EventSub::builder(CLIENT_ID, AccessToken::new(APP_TOKEN))
+        .config(config.clone())
+        .eventsub_url(mock.ws_url())
+        .helix_url(mock.helix_url())
+        .auth_url(mock.auth_url())
+        .helix_retry(fast_retries())
+        .seed(7)
+        .record_to(recording.clone())
+        .conduit_shards(conduit_id.clone(), [2, 0, 1])
+        .connect()
+        .expect("client starts");
+    assert_eq!(
+        (0..4)
+            .map(|index| handle.shard_id(index))
+            .collect::<Vec<_>>(),
+        [Some(2), Some(0), Some(1), None]
+    );
+    let mut client = ShardClient {
+        handle,
+        events,
+        seen: Vec::new(),
+    };
+    while assigned_shards(&client.seen).len() < 3 {
+        client.assigned().await;
+    }
+    assert_eq!(
+        mock.helix().shard_update_calls - calls_before,
+        1,
+        "one Update Conduit Shards call for the three shards"
+    );
+    // An event's session names its shard.
+    let Some(Event::ShardAssigned { conn, shard, .. }) = client
+        .seen
+        .iter()
+        .find(|event| matches!(event, Event::ShardAssigned { .. }))
+    else {
+        unreachable!("three were seen");
+    };
+    assert_eq!(
+        client.handle.shard_id(conn.session_index()),
+        Some(shard.shard_id)
+    );
+
+    let routed: Vec<String> = (0..3)
+        .flat_map(|_| mock.notify_routed("stream.online", Delivery::Once))
+        .map(|routed| routed.message_id)
+        .collect();
+    client.online_until(routed.len()).await;
+    let live_online = client.online_ids();
+    let live_assigned = {
+        let mut shards = assigned_shards(&client.seen);
+        shards.sort_unstable();
+        shards
+    };
+    client.shutdown().await;
+
+    let text = recording.text();
+    let mut replay_config = config;
+    replay_config.url = eventsub_proto::Url::parse(&mock.ws_url()).unwrap();
+    let replayed =
+        eventsub_proto::recording::replay(replay_config, &text, std::time::Instant::now())
+            .expect("the replay runs");
+    let mut replayed_assigned = assigned_shards(&replayed);
+    replayed_assigned.sort_unstable();
+    assert_eq!(replayed_assigned, live_assigned);
+    let replayed_online: Vec<String> = replayed
+        .iter()
+        .filter_map(|event| match event {
+            Event::Notification(n) => Some(n.message_id().to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(replayed_online, live_online);
 }

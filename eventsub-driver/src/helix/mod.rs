@@ -18,6 +18,7 @@ use crate::token::{BoxFuture, TokenProvider};
 use call::with_token;
 pub(crate) use catch_up::read as catch_up_read;
 pub(crate) use shard::assign as assign_shard;
+pub(crate) use shard::assign_many as assign_shards;
 pub(crate) use validate::validate;
 
 /// A finished call, ready to feed to the core.

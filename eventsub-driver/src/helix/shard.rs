@@ -1,10 +1,13 @@
-//! Assigning the client's session to its conduit shard (Update Conduit Shards, one shard), with
-//! Twitch's per-shard answer mapped to what the core needs.
+//! Assigning sessions to their conduit shards (Update Conduit Shards: one shard for a lone
+//! client, a batch of up to 100 for a pool of shards), with Twitch's per-shard answer mapped to
+//! what the core needs.
 
 use std::sync::Arc;
 
 use eventsub_helix::{HelixClient, ShardUpdate, ShardUpdateResult, TransportRequest};
-use eventsub_proto::{ConduitId, Input, RequestError, RequestId, SessionId, ShardAssignError};
+use eventsub_proto::{
+    ConduitId, Input, RequestError, RequestId, SessionId, ShardAssignError, ShardSession,
+};
 
 use super::HelixDone;
 use super::call::with_token;
@@ -40,6 +43,65 @@ pub(crate) fn assign(
             input: Input::ShardAssigned { request, result },
         }
     })
+}
+
+/// Assigns each of `shards` to its session in one call, and answers with each shard's outcome.
+pub(crate) fn assign_many(
+    helix: HelixClient,
+    tokens: Arc<dyn TokenProvider>,
+    request: RequestId,
+    conduit_id: ConduitId,
+    shards: Vec<ShardSession>,
+) -> BoxFuture<'static, HelixDone> {
+    Box::pin(async move {
+        let updates: Vec<ShardUpdate> = shards
+            .iter()
+            .map(|shard| {
+                ShardUpdate::new(
+                    shard.shard_id,
+                    TransportRequest::websocket(shard.session_id.clone()),
+                )
+            })
+            .collect();
+        let answer = with_token(&helix, tokens.as_ref(), |client| {
+            let (conduit_id, updates) = (conduit_id.clone(), updates.clone());
+            async move { client.update_conduit_shards(&conduit_id, &updates).await }
+        })
+        .await
+        .map_err(|error| error.request_error());
+        let shard_ids: Vec<u32> = shards.iter().map(|shard| shard.shard_id).collect();
+        let results = outcomes(answer.as_ref(), &shard_ids);
+        let failed = results.iter().filter(|(_, result)| result.is_err()).count();
+        match &answer {
+            Ok(_) => {
+                tracing::info!(%conduit_id, shards = shard_ids.len(), failed, "shards assigned")
+            }
+            Err(error) => {
+                tracing::warn!(%conduit_id, shards = shard_ids.len(), %error, "assigning the shards failed")
+            }
+        }
+        HelixDone {
+            input: Input::ShardsAssigned { request, results },
+        }
+    })
+}
+
+/// Each of `shard_ids`' outcome: as [`outcome`] reads Twitch's answer, or the whole call's
+/// failure for every one of them.
+pub(crate) fn outcomes(
+    answer: Result<&ShardUpdateResult, &RequestError>,
+    shard_ids: &[u32],
+) -> Vec<(u32, Result<(), ShardAssignError>)> {
+    shard_ids
+        .iter()
+        .map(|&shard_id| {
+            let result = match answer {
+                Ok(answer) => outcome(answer, shard_id),
+                Err(error) => Err(ShardAssignError::Request(error.clone())),
+            };
+            (shard_id, result)
+        })
+        .collect()
 }
 
 /// What Twitch's answer says of shard `shard_id`: updated, refused with its `code` and
@@ -86,6 +148,49 @@ mod tests {
                 "websocket_session_not_connected",
                 "The websocket session is not connected."
             ))
+        );
+    }
+
+    #[test]
+    fn a_batch_answer_gives_each_shard_its_own_outcome() {
+        let answer = answer(
+            r#"{"data":[{"id":"1","status":"enabled","transport":{"method":"websocket","session_id":"s1"}}],"errors":[{"id":"2","message":"The websocket session is not connected.","code":"websocket_session_not_connected"}]}"#,
+        );
+        let results = outcomes(Ok(&answer), &[1, 2, 3]);
+        assert_eq!(results.len(), 3);
+        assert_eq!(results.first(), Some(&(1, Ok(()))));
+        assert_eq!(
+            results.get(1),
+            Some(&(
+                2,
+                Err(ShardAssignError::refused(
+                    "websocket_session_not_connected",
+                    "The websocket session is not connected."
+                ))
+            ))
+        );
+        assert!(matches!(
+            results.get(2),
+            Some((
+                3,
+                Err(ShardAssignError::Request(RequestError::Unavailable { .. }))
+            ))
+        ));
+    }
+
+    #[test]
+    fn a_failed_batch_call_is_every_shards_failure() {
+        let error = RequestError::Rejected {
+            status: 404,
+            message: "conduit not found".to_owned(),
+        };
+        let results = outcomes(Err(&error), &[4, 5]);
+        assert_eq!(
+            results,
+            [
+                (4, Err(ShardAssignError::Request(error.clone()))),
+                (5, Err(ShardAssignError::Request(error))),
+            ]
         );
     }
 

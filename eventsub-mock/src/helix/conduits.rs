@@ -250,6 +250,7 @@ pub async fn update_shards(
     body: Bytes,
 ) -> Result<Response, Reject> {
     let mut state = lock(&state);
+    state.shard_update_calls += 1;
     let (caller, request): (_, UpdateShardsBody) = app_request(&state, &headers, &body)?;
     conduit_mut(&mut state, &caller.client_id, &request.conduit_id)?;
     let mut updated = Vec::new();

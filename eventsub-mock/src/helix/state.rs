@@ -288,6 +288,9 @@ pub struct MockState {
     pub required_scopes: HashMap<String, String>,
     /// How many requests reached the server, faults included.
     pub requests: u64,
+    /// How many Update Conduit Shards calls reached their handler (a call names one shard or
+    /// many: the count is what a client spends of its rate limit on assignments).
+    pub shard_update_calls: u64,
     /// How long the tokens registered from now on live ([`MockState::add_user_token`],
     /// [`MockState::add_app_token`], and those the OAuth endpoints issue); default
     /// [`DEFAULT_TOKEN_LIFETIME`]. Short lifetimes make a token expire mid-run.
@@ -317,6 +320,7 @@ impl Default for MockState {
             known_sessions: None,
             required_scopes: HashMap::new(),
             requests: 0,
+            shard_update_calls: 0,
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
             grants: Grants::default(),
             world: World::default(),

@@ -28,6 +28,8 @@ pub(super) struct Merge {
     across: Option<DedupWindow>,
     /// Notifications and revocations dropped by `across`.
     duplicates_dropped: u64,
+    /// No session before this one is running (sessions never run again once stopped).
+    first_running: usize,
 }
 
 impl Merge {
@@ -48,6 +50,7 @@ impl Merge {
                 )
             }),
             duplicates_dropped: 0,
+            first_running: 0,
         }
     }
 
@@ -83,8 +86,9 @@ impl Merge {
                     Output::Event(Event::Idle { reasons })
                 })
             }
-            // Every session validates the token for itself; the user hears it once.
-            Event::TokenValidated { .. } if index != 0 => None,
+            // Every session validates the token for itself; the user hears it once, from the
+            // first session still running (a shard may have stopped alone).
+            Event::TokenValidated { .. } if index != self.first_running(members) => None,
             Event::Notification(notification) => self
                 .first_time(notification.message_id(), now)
                 .then_some(Output::Event(Event::Notification(notification))),
@@ -93,6 +97,17 @@ impl Merge {
                 .then_some(Output::Event(Event::Revocation(revocation))),
             event => Some(Output::Event(event)),
         }
+    }
+
+    /// The first session that has not stopped (past the last one when all have).
+    fn first_running(&mut self, members: &[Client]) -> usize {
+        while members
+            .get(self.first_running)
+            .is_some_and(Client::is_stopped)
+        {
+            self.first_running += 1;
+        }
+        self.first_running
     }
 
     /// Whether a message is new across the sessions (always, without a filter across them).

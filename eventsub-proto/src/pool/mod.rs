@@ -36,6 +36,7 @@
 //! ```
 
 mod activity;
+mod batch;
 mod merge;
 mod planner;
 mod shards;
@@ -57,6 +58,7 @@ use crate::token::TokenIdentity;
 use crate::wanted::{SubscriptionState, SubscriptionsReport};
 
 use activity::Activity;
+use batch::Batches;
 use merge::Merge;
 use planner::Placement;
 use validation::Coalesced;
@@ -70,6 +72,13 @@ enum Kind {
     Sessions,
     /// Shards of one conduit ([`Pool::conduit_shards`]), one session each.
     Shards,
+}
+
+impl Kind {
+    /// Whether the sessions are conduit shards, whose assignments the pool gathers into batches.
+    fn holds_shards(self) -> bool {
+        self == Kind::Shards
+    }
 }
 
 /// One or more EventSub WebSocket sessions for one token, driven as one client, without I/O.
@@ -88,6 +97,8 @@ pub struct Pool {
     /// One token validation at a time for all the sessions.
     validation: Coalesced,
     kind: Kind,
+    /// The shard assignments held to go out together.
+    batches: Batches,
     /// The counter of the requests the pool makes itself ([`crate::ids::POOL_SESSION`]).
     last_request: u64,
     now: Instant,
@@ -128,6 +139,7 @@ impl Pool {
         let mut pool = Self {
             merge: Merge::new(&template, kind == Kind::Shards),
             validation: Coalesced::default(),
+            batches: Batches::new(template.shard_assign_window, kind.holds_shards()),
             template,
             members,
             activity: Activity::default(),
@@ -220,15 +232,17 @@ impl Pool {
     /// Feeds the answer to one of the pool's own requests (see [`Pool::own_request`]).
     fn handle_own(
         &mut self,
-        _now: Instant,
-        _input: Input<'_>,
+        now: Instant,
+        input: Input<'_>,
         request: RequestId,
     ) -> Result<(), InputError> {
-        Err(InputError::UnknownRequest { request })
+        match input {
+            Input::ShardsAssigned { results, .. } => self.shards_assigned(now, request, results),
+            _ => Err(InputError::UnknownRequest { request }),
+        }
     }
 
     /// A new id for a request the pool makes itself, for all its sessions.
-    #[allow(dead_code)] // The batched assignments and the claims use it.
     fn own_request(&mut self) -> RequestId {
         RequestId::next(&mut self.last_request)
     }
@@ -249,6 +263,7 @@ impl Pool {
             }
             self.touch(index);
         }
+        self.flush_due_batches(now);
         self.after_step();
     }
 
@@ -259,8 +274,14 @@ impl Pool {
             return self.members.first_mut()?.poll_output();
         }
         while let Some(index) = self.activity.first_queued() {
+            if let Some(batch) = self.next_batch() {
+                return Some(batch);
+            }
             while let Some(output) = self.members.get_mut(index)?.poll_output() {
                 let Some(output) = self.validation.pass(index, output) else {
+                    continue;
+                };
+                let Some(output) = self.batches.pass(index, output, self.now) else {
                     continue;
                 };
                 if let Some(output) = self.merge.pass(index, output, &self.members, self.now) {
@@ -268,6 +289,9 @@ impl Pool {
                 }
             }
             self.activity.drained_first();
+        }
+        if let Some(batch) = self.next_batch() {
+            return Some(batch);
         }
         let all_stopped = self.activity.all_stopped(self.members.len());
         self.merge.final_stop(all_stopped)
@@ -279,14 +303,20 @@ impl Pool {
         if self.is_single() {
             return self.members.first_mut()?.poll_action();
         }
+        if let Some(batch) = self.next_batch() {
+            return Some(batch);
+        }
         for index in self.activity.queued() {
             while let Some(output) = self.members.get_mut(index)?.poll_action() {
-                if let Some(output) = self.validation.pass(index, output) {
+                let Some(output) = self.validation.pass(index, output) else {
+                    continue;
+                };
+                if let Some(output) = self.batches.pass(index, output, self.now) {
                     return Some(output);
                 }
             }
         }
-        None
+        self.next_batch()
     }
 
     /// Whether events wait to be handed out by [`Pool::poll_output`].
@@ -309,7 +339,11 @@ impl Pool {
         if self.is_single() {
             return self.members.first()?.poll_timeout();
         }
-        self.activity.next_deadline()
+        let sessions = self.activity.next_deadline();
+        match (sessions, self.batch_deadline()) {
+            (Some(sessions), Some(batch)) => Some(sessions.min(batch)),
+            (sessions, batch) => sessions.or(batch),
+        }
     }
 
     /// Adds a subscription on the first session with room for it, opening a new session when

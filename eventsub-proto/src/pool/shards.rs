@@ -25,6 +25,14 @@ impl Pool {
     /// A shard Twitch refuses for good stops alone ([`Event::ShardFailed`](crate::Event::ShardFailed)
     /// then nothing more from it); the pool's one [`Event::Stopped`](crate::Event::Stopped) comes
     /// when every shard has stopped, or at once for the whole pool when the token is refused.
+    /// [`Pool::shard_id`] names the shard of an event's session (its connection's
+    /// [`ConnId::session_index`](crate::ConnId::session_index), or
+    /// [`Gap::session`](crate::Gap::session)).
+    ///
+    /// The sessions' assignments go out together: one
+    /// [`Output::AssignShards`](crate::Output::AssignShards) per
+    /// [`MAX_SHARDS_PER_ASSIGNMENT`](crate::MAX_SHARDS_PER_ASSIGNMENT) shards, each held at most
+    /// [`Config::shard_assign_window`] before it goes out.
     ///
     /// `config` must not name a shard or subscriptions itself (they belong to the conduit).
     ///
@@ -39,6 +47,7 @@ impl Pool {
     ///     .filter(|output| matches!(output, Output::Connect { .. }))
     ///     .count();
     /// assert_eq!(connects, 3);
+    /// assert_eq!(pool.shard_id(1), Some(1));
     /// # Ok::<(), eventsub_proto::ConfigError>(())
     /// ```
     pub fn conduit_shards(
@@ -86,6 +95,25 @@ impl Pool {
             )?);
         }
         Ok(Self::of(config, members, Kind::Shards, now))
+    }
+
+    /// The conduit shard session `session_index` holds (the index an event names: its
+    /// connection's [`ConnId::session_index`](crate::ConnId::session_index), or
+    /// [`Gap::session`](crate::Gap::session)); `None` for a session that is no shard, or no
+    /// session of the pool.
+    ///
+    /// ```
+    /// use std::time::Instant;
+    /// use eventsub_proto::{ConduitId, Config, Pool};
+    /// let conduit = ConduitId::new("bfcfc993-26b1-b876-44d9-afe75a379dac");
+    /// let pool = Pool::conduit_shards(Config::default(), conduit, [40, 7], Instant::now())?;
+    /// assert_eq!(pool.shard_id(0), Some(40));
+    /// assert_eq!(pool.shard_id(1), Some(7));
+    /// assert_eq!(pool.shard_id(2), None);
+    /// # Ok::<(), eventsub_proto::ConfigError>(())
+    /// ```
+    pub fn shard_id(&self, session_index: usize) -> Option<u32> {
+        Some(self.members.get(session_index)?.shard()?.shard_id)
     }
 }
 

@@ -37,6 +37,31 @@ pub struct Header {
     /// What wrote it, such as `eventsub-driver 0.1.0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorder: Option<String>,
+    /// The conduit shards the client held, when it was a pool of them
+    /// ([`Pool::conduit_shards`](crate::Pool::conduit_shards)): a replay builds the same pool.
+    /// Absent (older recordings, any other client): a replay builds [`Pool::new`](crate::Pool::new).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shards: Option<RecordedShards>,
+}
+
+/// The conduit and shards of a recorded pool of shards ([`Header::shards`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecordedShards {
+    /// The conduit's id.
+    pub conduit_id: String,
+    /// The shards, in the pool's order (session `n` holds `shard_ids[n]`).
+    pub shard_ids: Vec<u32>,
+}
+
+impl RecordedShards {
+    /// Shards `shard_ids` of conduit `conduit_id`, in the pool's order.
+    pub fn new(conduit_id: impl Into<String>, shard_ids: Vec<u32>) -> Self {
+        Self {
+            conduit_id: conduit_id.into(),
+            shard_ids,
+        }
+    }
 }
 
 impl Header {
@@ -50,6 +75,7 @@ impl Header {
             seed,
             timeouts: true,
             recorder: None,
+            shards: None,
         }
     }
 

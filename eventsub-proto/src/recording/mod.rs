@@ -70,7 +70,7 @@ mod reader;
 mod replay;
 mod transcriber;
 
-pub use line::{Entry, FORMAT, Header, Line, ShardResultLine, VERSION};
+pub use line::{Entry, FORMAT, Header, Line, RecordedShards, ShardResultLine, VERSION};
 pub use reader::{MAX_LINE_BYTES, Recording, RecordingError, RecordingReader};
 pub use replay::{ReplayError, Replayer, replay, replay_reader};
 pub use transcriber::Transcriber;

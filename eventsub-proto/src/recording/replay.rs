@@ -8,7 +8,7 @@ use super::reader::{RecordingError, RecordingReader};
 use crate::config::Config;
 use crate::error::ConfigError;
 use crate::event::Event;
-use crate::ids::{ConnId, RequestId};
+use crate::ids::{ConduitId, ConnId, RequestId};
 use crate::io::{Input, Output};
 use crate::pool::Pool;
 
@@ -72,11 +72,21 @@ pub struct Replayer {
 
 impl Replayer {
     /// A replayer for a recording with `header`: a client with `config` (and the recorded jitter
-    /// seed) created at `base`.
+    /// seed) created at `base`; a pool of the recorded conduit shards when the header names them
+    /// ([`Header::shards`]).
     pub fn new(mut config: Config, header: &Header, base: Instant) -> Result<Self, ReplayError> {
         config.seed = header.seed;
+        let client = match &header.shards {
+            Some(shards) => Pool::conduit_shards(
+                config,
+                ConduitId::new(shards.conduit_id.clone()),
+                shards.shard_ids.iter().copied(),
+                base,
+            )?,
+            None => Pool::new(config, base)?,
+        };
         let mut replayer = Self {
-            client: Pool::new(config, base)?,
+            client,
             base,
             recorded_timeouts: header.timeouts,
             conns: Vec::new(),

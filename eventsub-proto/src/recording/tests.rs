@@ -7,7 +7,7 @@ use super::line::{format_wall, parse_wall};
 use super::reader::parse_line;
 use super::*;
 use crate::{
-    Client, Config, Created, DisconnectCause, Event, Input, Output, RequestError, SubscriptionId,
+    Config, Created, DisconnectCause, Event, Input, Output, Pool, RequestError, SubscriptionId,
     SubscriptionSpec,
 };
 
@@ -315,9 +315,10 @@ fn notification(message_id: &str) -> String {
     )
 }
 
-/// A client driven by hand, recording what it is fed as an adapter would.
+/// A client (a pool: one session unless the config or the shards say more) driven by hand,
+/// recording what it is fed as an adapter would.
 struct Session {
-    client: Client,
+    client: Pool,
     transcriber: Transcriber,
     text: String,
     start: Instant,
@@ -329,10 +330,36 @@ struct Session {
 impl Session {
     fn new(config: Config) -> Result<Self, Box<dyn std::error::Error>> {
         let start = Instant::now();
+        let header = Header::new(wall(WALL), config.seed);
+        Self::of(Pool::new(config, start)?, &header, start)
+    }
+
+    /// Shards `shard_ids` of conduit `conduit_id`, recorded with them in the header.
+    fn shards(
+        config: Config,
+        conduit_id: &str,
+        shard_ids: Vec<u32>,
+    ) -> Result<Self, Box<dyn std::error::Error>> {
+        let start = Instant::now();
+        let mut header = Header::new(wall(WALL), config.seed);
+        header.shards = Some(RecordedShards::new(conduit_id, shard_ids.clone()));
+        let conduit_id = crate::ConduitId::new(conduit_id);
+        Self::of(
+            Pool::conduit_shards(config, conduit_id, shard_ids, start)?,
+            &header,
+            start,
+        )
+    }
+
+    fn of(
+        client: Pool,
+        header: &Header,
+        start: Instant,
+    ) -> Result<Self, Box<dyn std::error::Error>> {
         let mut session = Self {
-            client: Client::new(config.clone(), start)?,
+            client,
             transcriber: Transcriber::new(start),
-            text: Header::new(wall(WALL), config.seed).to_json()?,
+            text: header.to_json()?,
             start,
             now: start,
             events: Vec::new(),
@@ -578,6 +605,78 @@ fn a_recorded_shard_session_replays_its_assignments_and_refusals() -> TestResult
     );
     let replayed = replay(shard_config(), &session.text, Instant::now())?;
     assert_eq!(replayed.iter().map(summary).collect::<Vec<_>>(), recorded);
+    Ok(())
+}
+
+#[test]
+fn a_recorded_pool_of_shards_replays_as_that_pool() -> TestResult {
+    let shard_config = || {
+        let mut config = config();
+        config.subscriptions.clear();
+        config
+    };
+    let mut session = Session::shards(shard_config(), "c", vec![5, 3])?;
+    let connects = session.connects();
+    assert_eq!(connects.len(), 2);
+    for (n, conn) in connects.iter().enumerate() {
+        session.feed(Input::Opened { conn: *conn })?;
+        session.text(*conn, &welcome(&format!("w{n}"), &format!("session-{n}")))?;
+    }
+    session.at(50);
+    session.tick()?;
+    let Some((request, shards)) = session.outputs.iter().find_map(|output| match output {
+        Output::AssignShards {
+            request, shards, ..
+        } => Some((*request, shards.clone())),
+        _ => None,
+    }) else {
+        panic!("one batch after the window: {:?}", session.outputs);
+    };
+    assert_eq!(shards.len(), 2);
+    session.at(60);
+    session.feed(Input::ShardsAssigned {
+        request,
+        results: vec![
+            (5, Ok(())),
+            (
+                3,
+                Err(crate::ShardAssignError::refused(
+                    "invalid_shard",
+                    crate::shard::SHARD_OUT_OF_RANGE_MESSAGE,
+                )),
+            ),
+        ],
+    })?;
+    session.text(connects[0], &notification("n1"))?;
+
+    let recorded: Vec<String> = session.events.iter().map(summary).collect();
+    assert!(
+        recorded.contains(&"ShardStopped".to_owned()),
+        "{recorded:?}"
+    );
+    assert!(
+        recorded.contains(&"notification n1".to_owned()),
+        "{recorded:?}"
+    );
+    let header = RecordingReader::new(session.text.as_bytes())?
+        .header()
+        .clone();
+    assert_eq!(
+        header.shards,
+        Some(RecordedShards::new("c", vec![5, 3])),
+        "the header names the shards"
+    );
+    let replayed = replay(shard_config(), &session.text, Instant::now())?;
+    assert_eq!(replayed.iter().map(summary).collect::<Vec<_>>(), recorded);
+    Ok(())
+}
+
+#[test]
+fn a_header_without_shards_still_reads() -> TestResult {
+    let old = r#"{"format":"eventsub-recording","version":1,"started_at":"2025-06-01T12:00:00Z","seed":1}"#;
+    let header: Header = serde_json::from_str(old)?;
+    assert_eq!(header.shards, None);
+    assert!(!header.to_json()?.contains("shards"));
     Ok(())
 }
 

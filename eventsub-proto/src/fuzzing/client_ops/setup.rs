@@ -77,5 +77,7 @@ pub(super) fn config(setup: &Setup) -> Config {
         // One to three sessions, from the seed's third and fourth bits.
         max_sessions: 1 + usize::from(u8::try_from((setup.seed >> 2) % 3).unwrap_or(0)),
         min_reconnect_interval: Duration::from_secs(1),
+        // No shards in these scenarios: the window is never used.
+        shard_assign_window: Duration::from_millis(50),
     }
 }

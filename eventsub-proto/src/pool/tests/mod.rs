@@ -2,6 +2,7 @@
 //! carried out at once (a connect opens and is welcomed, a creation succeeds, a validation names
 //! the token's user, a shard is assigned).
 
+mod batch;
 mod sessions;
 mod shards;
 
@@ -39,6 +40,32 @@ fn welcome(conn: ConnId) -> String {
     )
 }
 
+/// Feeds `input` to `pool` at `now`; a refused input fails the test.
+fn feed(pool: &mut Pool, now: Instant, input: Input<'_>) {
+    pool.handle_input(now, input)
+        .unwrap_or_else(|error| panic!("{error}")); // ok: a test; a refused input is its failure
+}
+
+/// The fake carries out a connect: the socket opens and its welcome comes.
+fn open_and_welcome(pool: &mut Pool, now: Instant, conn: ConnId) {
+    feed(pool, now, Input::Opened { conn });
+    let text = welcome(conn);
+    feed(
+        pool,
+        now,
+        Input::Text {
+            conn,
+            text: &text,
+            received_at: stamped(),
+        },
+    );
+}
+
+/// Twitch's refusal of a shard id outside the conduit: permanent.
+fn refused_for_good() -> crate::ShardAssignError {
+    crate::ShardAssignError::refused("invalid_shard", crate::shard::SHARD_OUT_OF_RANGE_MESSAGE)
+}
+
 /// The pool, its fake clock, and what came out of it.
 struct Run {
     pool: Pool,
@@ -55,6 +82,8 @@ struct Run {
     assigned: usize,
     /// Refuse this shard for good.
     refuse_shard: Option<u32>,
+    /// The size of each batch of assignments, in the order they went out.
+    batches: Vec<usize>,
 }
 
 impl Run {
@@ -89,24 +118,42 @@ impl Run {
             ),
             assigned: 0,
             refuse_shard: None,
+            batches: Vec::new(),
         };
         setup(&mut run);
         run
     }
 
     fn feed(&mut self, input: Input<'_>) {
-        self.pool
-            .handle_input(self.now, input)
-            .unwrap_or_else(|error| panic!("{error}")); // ok: a test; a refused input is its failure
+        feed(&mut self.pool, self.now, input);
+    }
+
+    /// What the fake answers for `shard_id`'s assignment.
+    fn assign(&mut self, shard_id: u32) -> Result<(), crate::ShardAssignError> {
+        if self.refuse_shard == Some(shard_id) {
+            Err(refused_for_good())
+        } else {
+            self.assigned += 1;
+            Ok(())
+        }
     }
 
     /// Carries out every output until there is none: those that are out at once together, as
-    /// an adapter runs its requests side by side.
+    /// an adapter runs its requests side by side. A deadline within the window of shard
+    /// assignments is waited for (the batch it sends is part of settling).
     fn settle(&mut self) {
         loop {
             let outputs: Vec<Output> = std::iter::from_fn(|| self.pool.poll_output()).collect();
             if outputs.is_empty() {
-                return;
+                let window = Config::default().shard_assign_window;
+                match self.pool.poll_timeout() {
+                    Some(at) if self.now.checked_add(window).is_some_and(|end| at <= end) => {
+                        self.now = self.now.max(at);
+                        self.pool.handle_timeout(self.now);
+                        continue;
+                    }
+                    _ => return,
+                }
             }
             for output in outputs {
                 self.carry_out(output);
@@ -119,13 +166,7 @@ impl Run {
             match output {
                 Output::Connect { conn, .. } => {
                     self.conns.push(conn);
-                    self.feed(Input::Opened { conn });
-                    let text = welcome(conn);
-                    self.feed(Input::Text {
-                        conn,
-                        text: &text,
-                        received_at: stamped(),
-                    });
+                    open_and_welcome(&mut self.pool, self.now, conn);
                 }
                 Output::ValidateToken { request } => {
                     self.validations += 1;
@@ -155,16 +196,18 @@ impl Run {
                 Output::AssignShard {
                     request, shard_id, ..
                 } => {
-                    let result = if self.refuse_shard == Some(shard_id) {
-                        Err(crate::ShardAssignError::refused(
-                            "invalid_shard",
-                            crate::shard::SHARD_OUT_OF_RANGE_MESSAGE,
-                        ))
-                    } else {
-                        self.assigned += 1;
-                        Ok(())
-                    };
+                    let result = self.assign(shard_id);
                     self.feed(Input::ShardAssigned { request, result });
+                }
+                Output::AssignShards {
+                    request, shards, ..
+                } => {
+                    self.batches.push(shards.len());
+                    let results = shards
+                        .iter()
+                        .map(|shard| (shard.shard_id, self.assign(shard.shard_id)))
+                        .collect();
+                    self.feed(Input::ShardsAssigned { request, results });
                 }
                 Output::Event(event) => self.events.push(event),
                 _ => {}

@@ -1,6 +1,6 @@
 //! Shards of one conduit.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::{Run, stamped};
 use crate::pool::Pool;
@@ -161,4 +161,34 @@ fn a_pool_of_shards_takes_no_subscription_and_refuses_a_bad_list() {
         make((0..20_001).collect(), Config::default()),
         Err(ConfigError::TooManyShards { count: 20_001, .. })
     ));
+}
+
+#[test]
+fn the_token_validations_are_reported_after_the_first_shard_stopped_alone() {
+    let now = Instant::now();
+    let config = Config {
+        revalidate_every: Duration::from_secs(5),
+        ..Config::default()
+    };
+    let pool = Pool::conduit_shards(config, conduit(), [9, 0, 1], now)
+        .unwrap_or_else(|error| panic!("{error}")); // ok: a test
+    let mut run = Run::of_with(pool, now, |run| {
+        run.identity = TokenIdentity::app("client");
+        run.refuse_shard = Some(9);
+    });
+    run.settle();
+    let validated = |run: &Run| run.count(|event| matches!(event, Event::TokenValidated { .. }));
+    assert_eq!(validated(&run), 1);
+    assert!(run.pool.session(0).is_some_and(crate::Client::is_stopped));
+    let until = now + Duration::from_secs(6);
+    while let Some(at) = run.pool.poll_timeout().filter(|at| *at <= until) {
+        run.now = run.now.max(at);
+        run.pool.handle_timeout(run.now);
+        run.settle();
+    }
+    assert_eq!(
+        run.validations, 2,
+        "the two running shards revalidated once"
+    );
+    assert_eq!(validated(&run), 2, "and the user heard of it");
 }
