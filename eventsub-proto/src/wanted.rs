@@ -440,11 +440,13 @@ impl WantedSubscriptions {
     }
 
     /// Whether some subscription is being created, or waits to be retried on the live session
-    /// (after a delay, or after the token was validated again).
-    pub(crate) fn any_pending(&self) -> bool {
+    /// (after a delay, or after the token was validated again). In a session of a pool
+    /// (`pooled`) a 429 is retried after the delay too (see [`Wanted::retried_after_delay`]):
+    /// until it is created its events are not coming, so a gap is not over.
+    pub(crate) fn any_pending(&self, pooled: bool) -> bool {
         self.entries.iter().any(|wanted| {
             matches!(wanted.state, SubscriptionState::Requested { .. })
-                || wanted.awaits_retry()
+                || wanted.retried_after_delay(pooled)
                 || wanted.awaits_validation()
         })
     }

@@ -79,13 +79,14 @@ impl Client {
     /// After every input: once the session is settled (live, no gap, nothing being created),
     /// the state subscriptions' baselines are read where missing.
     pub(super) fn catch_up_after_input(&mut self) {
+        let pooled = self.is_pooled();
         let Some(engine) = self.catch_up.as_deref_mut() else {
             return;
         };
         let settled = self.primary.is_some()
             && self.gap.is_none()
             && !self.stopped
-            && !self.subscriptions.any_pending();
+            && !self.subscriptions.any_pending(pooled);
         if settled && engine.baselines_due() {
             let enabled = self
                 .subscriptions

@@ -239,7 +239,7 @@ impl Client {
     pub(super) fn resume_if_complete(&mut self) {
         if self.gap.is_none()
             || self.primary.is_none()
-            || self.subscriptions.any_pending()
+            || self.subscriptions.any_pending(self.is_pooled())
             || self.shard_unassigned()
         {
             return;

@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use super::{Run, config, online};
 use crate::pool::Pool;
-use crate::{Config, Event, Input, Output, StopReason, SubscribeError};
+use crate::{Config, Event, Input, Output, RequestError, StopReason, SubscribeError};
 
 #[test]
 fn configured_subscriptions_fill_the_fewest_sessions_in_order() {
@@ -266,4 +266,85 @@ fn one_session_is_the_client_itself() {
         pool.subscribe(online(7)),
         Err(SubscribeError::TooManySubscriptions { limit: 2, .. })
     ));
+}
+
+/// Twitch still counts a dropped connection it has not noticed as one of the token's three
+/// transports, so the fresh session's creations are refused with 429 and retried after the
+/// backoff: until they exist, that session's events are not coming, and its gap stays open.
+#[test]
+fn a_gap_stays_open_while_a_sessions_creations_are_refused_for_the_transport_limit() {
+    let mut run = Run::new(config(2, 1, 2));
+    let Some(second) = run.conns.iter().copied().find(|c| c.session_index() == 1) else {
+        panic!("the second session is connected");
+    };
+    run.now += Duration::from_secs(1);
+    run.feed(Input::Closed {
+        conn: second,
+        code: None,
+        reason: "",
+    });
+    // The fake sends no keepalives: the first session's may lapse while time jumps, and its own
+    // gaps are not this test's business.
+    let resumed =
+        |run: &Run| run.count(|event| matches!(event, Event::Resumed { gap } if gap.session == 1));
+    let mut refused = 0;
+    // The fresh session comes; each creation on it is refused as a fourth transport, twice.
+    for _ in 0..20 {
+        let outputs: Vec<Output> = std::iter::from_fn(|| run.pool.poll_output()).collect();
+        for output in outputs {
+            match output {
+                Output::CreateSubscription { request, .. } if refused < 2 => {
+                    refused += 1;
+                    let result = Err(RequestError::Rejected {
+                        status: 429,
+                        message: "number of websocket transports limit exceeded".to_owned(),
+                    });
+                    run.feed(Input::SubscriptionCreated { request, result });
+                }
+                output => run.carry_out(output),
+            }
+        }
+        if refused == 2 {
+            break;
+        }
+        if let Some(at) = run.pool.poll_timeout() {
+            run.now = run.now.max(at);
+            run.pool.handle_timeout(run.now);
+        }
+    }
+    assert_eq!(refused, 2, "the fresh session's creation was refused twice");
+    assert_eq!(resumed(&run), 0, "no Resumed while the creation waits");
+    assert!(
+        run.pool
+            .subscriptions_report()
+            .subscriptions
+            .iter()
+            .any(|report| report.session == 1
+                && !matches!(report.state, crate::SubscriptionState::Enabled { .. })),
+        "the second session's subscription is not created yet"
+    );
+    // After the backoff it is asked for again, and created: the gap ends then.
+    for _ in 0..5 {
+        if let Some(at) = run.pool.poll_timeout() {
+            run.now = run.now.max(at);
+            run.pool.handle_timeout(run.now);
+        }
+        run.settle();
+        if resumed(&run) > 0 {
+            break;
+        }
+    }
+    let gaps: Vec<usize> = run
+        .events
+        .iter()
+        .filter_map(|event| match event {
+            Event::Resumed { gap } if gap.session == 1 => Some(gap.session),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        gaps,
+        [1],
+        "the second session's gap ends once it is created"
+    );
 }
