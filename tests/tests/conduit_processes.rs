@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 use eventsub_helix::{ConduitManager, FindConduit, Subscribed};
 use eventsub_mock::{Delivery, MockConfig, MockEventSub};
 use eventsub_proto::{SubscriptionSpec, Transport};
-use shard::ShardArgs;
+use shard::{Allocation, ShardArgs};
 use supervise::{Seen, ShardProcess, Supervisor, notifications};
 
 const TEST_NAME: &str = "a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back";
@@ -46,7 +46,7 @@ fn main() -> ExitCode {
         println!("{TEST_NAME}: test");
         return ExitCode::SUCCESS;
     }
-    if !selected(&args) {
+    if !supervise::selected(&args, TEST_NAME) {
         println!("running 0 tests ({TEST_NAME} filtered out)");
         return ExitCode::SUCCESS;
     }
@@ -63,60 +63,23 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Whether libtest's arguments (as `cargo test -- …` passes them on) select this one test: not
-/// when only ignored tests are asked for, nor when a filter does not match or a skip does.
-fn selected(args: &[String]) -> bool {
-    const TAKES_A_VALUE: [&str; 6] = [
-        "--test-threads",
-        "--format",
-        "--color",
-        "--logfile",
-        "--report-time",
-        "-Z",
-    ];
-    let mut filters = Vec::new();
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--ignored" => return false,
-            "--skip" => {
-                if args
-                    .next()
-                    .is_some_and(|skip| TEST_NAME.contains(skip.as_str()))
-                {
-                    return false;
-                }
-            }
-            flag if TAKES_A_VALUE.contains(&flag) => {
-                args.next();
-            }
-            flag if flag.starts_with('-') => {}
-            filter => filters.push(filter),
-        }
-    }
-    filters.is_empty() || filters.iter().any(|filter| TEST_NAME.contains(filter))
-}
-
 /// The shard ids a process is told: `--shards A..B` is a block, `--ordinal K --count N --total S`
 /// is every N-th shard from K (a StatefulSet ordinal); nonsense is refused.
 fn static_allocation_reads_a_range_or_an_ordinal_and_a_count() {
     let parse = |line: &str| ShardArgs::parse(line.split_whitespace().map(str::to_owned));
+    let shards = |line: &str| parse(line).unwrap().allocation;
     assert_eq!(
-        parse("--conduit c --shards 2..5").unwrap().shards,
-        [2, 3, 4]
+        shards("--conduit c --shards 2..5"),
+        Allocation::Static(vec![2, 3, 4])
     );
-    assert_eq!(parse("--conduit c --shards 7").unwrap().shards, [7]);
+    assert_eq!(shards("--conduit c --shards 7"), Allocation::Static(vec![7]));
     assert_eq!(
-        parse("--conduit c --ordinal 1 --count 3 --total 8")
-            .unwrap()
-            .shards,
-        [1, 4, 7]
+        shards("--conduit c --ordinal 1 --count 3 --total 8"),
+        Allocation::Static(vec![1, 4, 7])
     );
     assert_eq!(
-        parse("--conduit c --ordinal 0 --count 1 --total 3")
-            .unwrap()
-            .shards,
-        [0, 1, 2]
+        shards("--conduit c --ordinal 0 --count 1 --total 3"),
+        Allocation::Static(vec![0, 1, 2])
     );
     for refused in [
         "--shards 0..2",
@@ -126,6 +89,7 @@ fn static_allocation_reads_a_range_or_an_ordinal_and_a_count() {
         "--conduit c --ordinal 0 --count 0 --total 8",
         "--conduit c --shards 0..2 --ordinal 0 --count 2 --total 4",
         "--conduit c --shards x",
+        "--conduit c --shards 0..2 --claim 2",
     ] {
         assert!(parse(refused).is_err(), "{refused} was accepted");
     }
@@ -153,16 +117,6 @@ impl Processes<'_> {
         let number = process.number;
         self.running.insert(shard_id, process);
         number
-    }
-
-    /// The sessions process `number` was assigned.
-    fn sessions_of(&self, number: usize) -> Vec<String> {
-        self.supervisor
-            .seen
-            .iter()
-            .filter(|seen| seen.process == number && seen.line.kind == "assigned")
-            .filter_map(|seen| seen.line.field("session").map(str::to_owned))
-            .collect()
     }
 }
 
@@ -246,7 +200,7 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
     // until the mock has disabled shard 1.
     const VICTIM: u32 = 1;
     let victim = first[VICTIM as usize];
-    let victim_sessions = processes.sessions_of(victim);
+    let victim_sessions = processes.supervisor.sessions_of(victim);
     let mut pace = tokio::time::interval(Duration::from_millis(2));
     let mut sent_before_kill = 0;
     let mut killed_at = None;
@@ -312,7 +266,7 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
             break;
         }
     }
-    let new_sessions = processes.sessions_of(restarted);
+    let new_sessions = processes.supervisor.sessions_of(restarted);
     assert_eq!(new_sessions.len(), 1, "assigned once: {new_sessions:?}");
     assert!(!victim_sessions.contains(&new_sessions[0]));
     assert_eq!(
@@ -364,7 +318,7 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
     for (id, by) in &delivered {
         let session = sent_on.get(id).unwrap_or_else(|| panic!("{id} never sent"));
         assert!(
-            processes.sessions_of(by[0]).iter().any(|s| s == session),
+            processes.supervisor.sessions_of(by[0]).iter().any(|s| s == session),
             "{id} went out on {session}, not a session of process {}",
             by[0]
         );
