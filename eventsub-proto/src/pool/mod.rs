@@ -36,6 +36,7 @@
 //! ```
 
 mod activity;
+mod claiming;
 mod merge;
 mod planner;
 mod shards;
@@ -70,6 +71,8 @@ enum Kind {
     Sessions,
     /// Shards of one conduit ([`Pool::conduit_shards`]), one session each.
     Shards,
+    /// Shards of one conduit claimed among processes ([`Pool::claim_shards`]), one session each.
+    Claim,
 }
 
 /// One or more EventSub WebSocket sessions for one token, driven as one client, without I/O.
@@ -90,6 +93,8 @@ pub struct Pool {
     kind: Kind,
     /// The counter of the requests the pool makes itself ([`crate::ids::POOL_SESSION`]).
     last_request: u64,
+    /// What a [`Pool::claim_shards`] pool holds and decides.
+    claims: Option<Box<crate::claim::state::Claims>>,
     now: Instant,
 }
 
@@ -126,13 +131,14 @@ impl Pool {
 
     fn of(template: Config, members: Vec<Client>, kind: Kind, now: Instant) -> Self {
         let mut pool = Self {
-            merge: Merge::new(&template, kind == Kind::Shards),
+            merge: Merge::new(&template, matches!(kind, Kind::Shards | Kind::Claim)),
             validation: Coalesced::default(),
             template,
             members,
             activity: Activity::default(),
             kind,
             last_request: crate::ids::counter_base(crate::ids::POOL_SESSION),
+            claims: None,
             now,
         };
         pool.touch_all();
@@ -221,10 +227,15 @@ impl Pool {
     fn handle_own(
         &mut self,
         _now: Instant,
-        _input: Input<'_>,
+        input: Input<'_>,
         request: RequestId,
     ) -> Result<(), InputError> {
-        Err(InputError::UnknownRequest { request })
+        match input {
+            Input::TokenValidated { .. }
+            | Input::ConduitShardsRead { .. }
+            | Input::ConduitResized { .. } => self.claim_answered(input, request),
+            _ => Err(InputError::UnknownRequest { request }),
+        }
     }
 
     /// A new id for a request the pool makes itself, for all its sessions.
@@ -258,9 +269,15 @@ impl Pool {
         if self.is_single() {
             return self.members.first_mut()?.poll_output();
         }
+        if let Some(output) = self.claim_output() {
+            return Some(output);
+        }
         while let Some(index) = self.activity.first_queued() {
             while let Some(output) = self.members.get_mut(index)?.poll_output() {
                 let Some(output) = self.validation.pass(index, output) else {
+                    continue;
+                };
+                let Some(output) = self.claim_seen(index, output) else {
                     continue;
                 };
                 if let Some(output) = self.merge.pass(index, output, &self.members, self.now) {
@@ -268,6 +285,9 @@ impl Pool {
                 }
             }
             self.activity.drained_first();
+        }
+        if self.kind == Kind::Claim {
+            return self.claim_output().or_else(|| self.claim_final_stop());
         }
         let all_stopped = self.activity.all_stopped(self.members.len());
         self.merge.final_stop(all_stopped)
@@ -278,6 +298,9 @@ impl Pool {
     pub fn poll_action(&mut self) -> Option<Output> {
         if self.is_single() {
             return self.members.first_mut()?.poll_action();
+        }
+        if let Some(output) = self.claim_action() {
+            return Some(output);
         }
         for index in self.activity.queued() {
             while let Some(output) = self.members.get_mut(index)?.poll_action() {
@@ -298,9 +321,12 @@ impl Pool {
         self.activity
             .queued()
             .any(|index| self.members.get(index).is_some_and(Client::holds_events))
-            || self
-                .merge
-                .stop_pending(self.activity.all_stopped(self.members.len()))
+            || match &self.claims {
+                Some(claims) => claims.holds_events() || claims.final_stop_pending(),
+                None => self
+                    .merge
+                    .stop_pending(self.activity.all_stopped(self.members.len())),
+            }
     }
 
     /// When the pool next needs [`Pool::handle_timeout`].
@@ -309,7 +335,14 @@ impl Pool {
         if self.is_single() {
             return self.members.first()?.poll_timeout();
         }
-        self.activity.next_deadline()
+        let claims = self
+            .claims
+            .as_ref()
+            .and_then(|claims| claims.next_deadline());
+        match (self.activity.next_deadline(), claims) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Adds a subscription on the first session with room for it, opening a new session when
@@ -323,7 +356,7 @@ impl Pool {
                 None => Err(SubscribeError::Stopped),
             };
         }
-        if self.kind == Kind::Shards {
+        if matches!(self.kind, Kind::Shards | Kind::Claim) {
             return Err(SubscribeError::ShardMode {
                 spec: Box::new(spec),
             });
@@ -377,6 +410,9 @@ impl Pool {
             .position(|member| !member.is_stopped())
             .unwrap_or(0);
         self.merge.stop_from(running);
+        if let Some(claims) = self.claims.as_mut() {
+            claims.stop(crate::event::StopReason::Shutdown);
+        }
         for member in &mut self.members {
             member.shutdown(now);
         }
@@ -387,6 +423,9 @@ impl Pool {
     pub fn is_stopped(&self) -> bool {
         if self.is_single() {
             return self.members.first().is_none_or(Client::is_stopped);
+        }
+        if self.kind == Kind::Claim {
+            return self.claims_stopped();
         }
         self.activity.all_stopped(self.members.len())
     }
@@ -495,6 +534,11 @@ impl Pool {
     /// the token or the program is at fault, not the session. A shard that will not come back
     /// (refused for good, or out of attempts) stops alone: the others are fine.
     fn after_step(&mut self) {
+        self.stop_on_fatal();
+        self.claim_step();
+    }
+
+    fn stop_on_fatal(&mut self) {
         if self.is_single() || self.merge.stopping() {
             return;
         }
@@ -504,11 +548,16 @@ impl Pool {
             self.members.get(*index).is_some_and(|member| {
                 member
                     .stop_reason()
-                    .is_some_and(|reason| kind != Kind::Shards || !shards::stops_alone(reason))
+                    .is_some_and(|reason| kind == Kind::Sessions || !shards::stops_alone(reason))
             })
         }) else {
             return;
         };
+        if let Some(reason) = self.members.get(first).and_then(Client::stop_reason) {
+            if let Some(claims) = self.claims.as_mut() {
+                claims.stop(reason.clone());
+            }
+        }
         self.merge.stop_from(first);
         for member in &mut self.members {
             member.shutdown(self.now);
