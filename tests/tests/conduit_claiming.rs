@@ -65,7 +65,8 @@ fn main() -> ExitCode {
         ran += 1;
     }
     if supervise::selected(&args, KILL_TEST) {
-        runtime.block_on(a_sigkilled_claiming_process_loses_nothing_routed_and_reclaims_its_shards());
+        runtime
+            .block_on(a_sigkilled_claiming_process_loses_nothing_routed_and_reclaims_its_shards());
         println!("test {KILL_TEST} ... ok");
         ran += 1;
     }
@@ -346,8 +347,8 @@ async fn a_sigkilled_claiming_process_loses_nothing_routed_and_reclaims_its_shar
     loop {
         assert!(
             Instant::now() < deadline,
-            "the restarted process never held the victim's shards; lines: {:#?}",
-            claimers.supervisor.seen
+            "the restarted process never held the victim's shards; lines:\n{}",
+            supervise::describe_lines(&claimers.supervisor.seen)
         );
         stream.round().await;
         claimers.supervisor.collect();
@@ -425,7 +426,11 @@ async fn a_sigkilled_claiming_process_loses_nothing_routed_and_reclaims_its_shar
 
     let unrouted: BTreeSet<String> = mock.unrouted().into_iter().collect();
     let routed_set: BTreeSet<&str> = routed.iter().map(String::as_str).collect();
-    assert_eq!(routed_set.len(), routed.len(), "the mock reused a message id");
+    assert_eq!(
+        routed_set.len(),
+        routed.len(),
+        "the mock reused a message id"
+    );
     let lost_with_victim: Vec<&str> = routed
         .iter()
         .map(String::as_str)
@@ -468,8 +473,9 @@ async fn a_sigkilled_claiming_process_loses_nothing_routed_and_reclaims_its_shar
         released(seen)
     );
     println!(
-        "  notifications routed: {} (30 with every process alive, {sent_before_kill} up to the kill, {sent_while_dying} between the kill and the mock disabling its shards, {sent_after_restart} until the restarted process held them and received)",
-        routed.len()
+        "  notifications routed: {} (30 with every process alive, {} more up to the kill, {sent_while_dying} between the kill and the mock disabling its shards, {sent_after_restart} until the restarted process held them and received)",
+        routed.len(),
+        sent_before_kill - 30
     );
     for number in first.iter().copied().chain([restarted]) {
         println!(
@@ -511,9 +517,11 @@ async fn claiming_processes_grow_the_conduit_to_hold_what_they_want() {
     let live = claimers.live();
     claimers
         .supervisor
-        .until(PATIENCE, "the conduit grown to 6 shards, 3 held by each process", |seen| {
-            shared_out(&mock, &conduit_id, seen, &live, 6, 3).is_none()
-        })
+        .until(
+            PATIENCE,
+            "the conduit grown to 6 shards, 3 held by each process",
+            |seen| shared_out(&mock, &conduit_id, seen, &live, 6, 3).is_none(),
+        )
         .await;
 
     // The conduit was grown to the cap and no further, however many processes asked.
@@ -530,13 +538,16 @@ async fn claiming_processes_grow_the_conduit_to_hold_what_they_want() {
     claimers
         .supervisor
         .until(PATIENCE, "the 12 delivered", |seen| {
-            let delivered: BTreeSet<&str> =
-                notifications(seen, ONLINE).map(|(_, id)| id).collect();
+            let delivered: BTreeSet<&str> = notifications(seen, ONLINE).map(|(_, id)| id).collect();
             routed.iter().all(|id| delivered.contains(id.as_str()))
         })
         .await;
     let seen = &claimers.supervisor.seen;
-    assert_eq!(notifications(seen, ONLINE).count(), 12, "each delivered once");
+    assert_eq!(
+        notifications(seen, ONLINE).count(),
+        12,
+        "each delivered once"
+    );
     println!(
         "conduit_claiming: conduit of 4 shards, 2 processes claiming 3 each, allowed to grow it to 6: 6 shards, held {:?} and {:?}; claims lost on the way: {}; wall time {:?}",
         claimed_by(seen, live[0]).keys().collect::<Vec<_>>(),

@@ -72,7 +72,10 @@ fn static_allocation_reads_a_range_or_an_ordinal_and_a_count() {
         shards("--conduit c --shards 2..5"),
         Allocation::Static(vec![2, 3, 4])
     );
-    assert_eq!(shards("--conduit c --shards 7"), Allocation::Static(vec![7]));
+    assert_eq!(
+        shards("--conduit c --shards 7"),
+        Allocation::Static(vec![7])
+    );
     assert_eq!(
         shards("--conduit c --ordinal 1 --count 3 --total 8"),
         Allocation::Static(vec![1, 4, 7])
@@ -318,7 +321,11 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
     for (id, by) in &delivered {
         let session = sent_on.get(id).unwrap_or_else(|| panic!("{id} never sent"));
         assert!(
-            processes.supervisor.sessions_of(by[0]).iter().any(|s| s == session),
+            processes
+                .supervisor
+                .sessions_of(by[0])
+                .iter()
+                .any(|s| s == session),
             "{id} went out on {session}, not a session of process {}",
             by[0]
         );

@@ -142,7 +142,10 @@ fn parse_claim(values: &BTreeMap<String, String>) -> Result<Option<ClaimArgs>, S
         .ok_or_else(|| format!("--claim wants a number of shards above 0, not {max:?}"))?;
     let grow_to = values
         .get("--grow-to")
-        .map(|n| n.parse().map_err(|_| format!("--grow-to wants a shard count, not {n:?}")))
+        .map(|n| {
+            n.parse()
+                .map_err(|_| format!("--grow-to wants a shard count, not {n:?}"))
+        })
         .transpose()?;
     let reread_interval = values
         .get("--reread-secs")
@@ -201,9 +204,11 @@ impl ShardArgs {
                 Allocation::Static(strided(ordinal, count, total))
             }
             _ => {
-                return Err("give one of --shards A..B, --ordinal K --count N --total S (K < N), \
+                return Err(
+                    "give one of --shards A..B, --ordinal K --count N --total S (K < N), \
                             or --claim MAX"
-                    .into());
+                        .into(),
+                );
             }
         };
         if allocation == Allocation::Static(Vec::new()) {

@@ -153,7 +153,10 @@ impl Supervisor {
             }
         };
         if tokio::time::timeout(patience, wait).await.is_err() {
-            panic!("waited {patience:?} for {what}; lines: {:#?}", self.seen);
+            panic!(
+                "waited {patience:?} for {what}; lines:\n{}",
+                describe_lines(&self.seen)
+            );
         }
     }
 
@@ -180,6 +183,27 @@ impl Supervisor {
             .iter()
             .any(|seen| seen.process == number && seen.line.kind == kind)
     }
+}
+
+/// The lines, one per row as `process N: kind key=value …`, for a failure message.
+pub fn describe_lines(seen: &[Seen]) -> String {
+    seen.iter()
+        .map(|seen| {
+            let fields: Vec<String> = seen
+                .line
+                .fields
+                .iter()
+                .map(|(key, value)| format!("{key}={value}"))
+                .collect();
+            format!(
+                "process {}: {} {}",
+                seen.process,
+                seen.line.kind,
+                fields.join(" ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// How often [`Supervisor::until`] asks again while no line arrives.
