@@ -545,11 +545,17 @@ impl Pool {
         let kind = self.kind;
         // Only a session acted on since the last drain can have stopped since.
         let Some(first) = self.activity.queued().find(|index| {
-            self.members.get(*index).is_some_and(|member| {
-                member
-                    .stop_reason()
-                    .is_some_and(|reason| kind == Kind::Sessions || !shards::stops_alone(reason))
-            })
+            // A session the claims released stopped because they closed it.
+            let released = self
+                .claims
+                .as_ref()
+                .is_some_and(|claims| claims.shard_of(*index).is_none());
+            !released
+                && self.members.get(*index).is_some_and(|member| {
+                    member.stop_reason().is_some_and(|reason| {
+                        kind == Kind::Sessions || !shards::stops_alone(reason)
+                    })
+                })
         }) else {
             return;
         };
