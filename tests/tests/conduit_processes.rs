@@ -13,6 +13,8 @@
 //! dev-dependency `eventsub-tokio`. Hence `harness = false`: `main` decides which role it plays.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+#[path = "../examples/conduit/accounting.rs"]
+mod accounting;
 #[path = "../examples/conduit/shard.rs"]
 #[allow(dead_code)]
 mod shard;
@@ -281,87 +283,23 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
     // Settle: each routed notification is delivered, unrouted, or was written to the killed
     // process's socket (and died with it). Nothing else may be missing; nothing may come twice.
     let victim_sessions: BTreeSet<String> = victim_sessions.into_iter().collect();
-    let settled = |seen: &[Seen]| {
-        let delivered: BTreeSet<&str> = notifications(seen, ONLINE).map(|(_, id)| id).collect();
-        let unrouted: BTreeSet<String> = mock.unrouted().into_iter().collect();
-        let to_victim: BTreeSet<String> = mock
-            .records()
-            .sent_notifications()
-            .into_iter()
-            .filter(|frame| victim_sessions.contains(&frame.session_id))
-            .map(|frame| frame.message_id.clone())
-            .collect();
-        routed.iter().all(|id| {
-            delivered.contains(id.as_str()) || unrouted.contains(id) || to_victim.contains(id)
-        })
-    };
     processes
         .supervisor
-        .until(PATIENCE, "every routed notification accounted for", settled)
+        .until(
+            PATIENCE,
+            "every routed notification accounted for",
+            |seen| accounting::settled(&mock, seen, ONLINE, &routed, &victim_sessions),
+        )
         .await;
-
+    let counts = accounting::account(
+        &mock,
+        &processes.supervisor,
+        ONLINE,
+        &routed,
+        &victim_sessions,
+    );
+    let lost_with_victim = &counts.lost_with_victim;
     let seen = &processes.supervisor.seen;
-    let mut delivered: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (process, id) in notifications(seen, ONLINE) {
-        delivered.entry(id).or_default().push(process);
-    }
-    let twice: Vec<_> = delivered
-        .iter()
-        .filter(|(_, processes)| processes.len() > 1)
-        .collect();
-    assert!(twice.is_empty(), "delivered more than once: {twice:?}");
-
-    // Each process delivered only what the mock sent on its own sessions.
-    let records = mock.records();
-    let sent_on: BTreeMap<&str, &str> = records
-        .sent_notifications()
-        .into_iter()
-        .map(|frame| (frame.message_id.as_str(), frame.session_id.as_str()))
-        .collect();
-    for (id, by) in &delivered {
-        let session = sent_on.get(id).unwrap_or_else(|| panic!("{id} never sent"));
-        assert!(
-            processes
-                .supervisor
-                .sessions_of(by[0])
-                .iter()
-                .any(|s| s == session),
-            "{id} went out on {session}, not a session of process {}",
-            by[0]
-        );
-    }
-
-    let unrouted: BTreeSet<String> = mock.unrouted().into_iter().collect();
-    let routed_set: BTreeSet<&str> = routed.iter().map(String::as_str).collect();
-    assert_eq!(
-        routed_set.len(),
-        routed.len(),
-        "the mock reused a message id"
-    );
-    let lost_with_victim: Vec<&str> = routed
-        .iter()
-        .map(String::as_str)
-        .filter(|id| !delivered.contains_key(id) && !unrouted.contains(*id))
-        .collect();
-    for id in &lost_with_victim {
-        let session = sent_on.get(id).copied().unwrap_or_default();
-        assert!(
-            victim_sessions.contains(session),
-            "{id} lost, though it went out on {session}, a live process's session"
-        );
-    }
-    // A notification no shard took at once never reached `routed`; one handed back when both
-    // tries failed did: the mock counts both kinds as unrouted, and nothing else vanished.
-    assert!(delivered.keys().all(|id| routed_set.contains(id)));
-    let unrouted_total = unrouted.len();
-    let unrouted_after_routing = unrouted
-        .iter()
-        .filter(|id| routed_set.contains(id.as_str()))
-        .count();
-    assert_eq!(
-        delivered.len() + lost_with_victim.len() + unrouted_after_routing,
-        routed.len(),
-    );
 
     println!(
         "conduit_processes: conduit of 3 shards, 3 shard processes; shard {VICTIM}'s process SIGKILLed mid-stream, started again"
@@ -385,11 +323,13 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
     }
     let lost_before_kill = lost_with_victim
         .iter()
-        .filter(|id| written_before_kill.contains(**id))
+        .filter(|id| written_before_kill.contains(*id))
         .count();
     println!(
-        "  delivered exactly once: {}; twice: 0; unrouted (mock): {unrouted_total}; written to the killed process's socket and lost with it: {} ({lost_before_kill} written before the kill, {} after it, before the mock saw the socket end)",
-        delivered.len(),
+        "  delivered exactly once: {}; twice: 0; unrouted (mock): {} ({} of them routed first, then handed back); written to the killed process's socket and lost with it: {} ({lost_before_kill} written before the kill, {} after it, before the mock saw the socket end)",
+        counts.delivered,
+        counts.unrouted,
+        counts.unrouted_after_routing,
         lost_with_victim.len(),
         lost_with_victim.len() - lost_before_kill,
     );
