@@ -363,3 +363,41 @@ fn a_malformed_listing_is_a_failed_read_reported_and_retried() {
     world.run_for(Duration::from_secs(5));
     assert_eq!(held(&world, 0).len(), 1);
 }
+
+#[test]
+fn a_read_that_started_before_an_assignment_proves_nothing_about_it() {
+    let mut world = world(2);
+    world.read_latency = Some(Duration::from_millis(1_500));
+    world.spawn(claim(1, REREAD), 1);
+    world.run_for(Duration::from_secs(6));
+    let shard = held(&world, 0)[0];
+    let reads = |world: &World| {
+        world
+            .outputs_of(0, |output| match output {
+                Output::ReadConduitShards { .. } => Some(()),
+                _ => None,
+            })
+            .len()
+    };
+    // Just after a periodic read starts, the session drops: its fresh session is assigned
+    // while the read is in flight, and the read lists the old, disabled session.
+    let before = reads(&world);
+    while reads(&world) == before {
+        world.run_for(Duration::from_millis(10));
+    }
+    world.drop_socket(0, 0);
+    world.run_for(Duration::from_secs(8));
+    assert!(
+        released(&world, 0).is_empty(),
+        "the read in flight during the new assignment did not count against it"
+    );
+    assert_eq!(held(&world, 0), [shard]);
+    let pool = world.processes[0].pool.as_ref().unwrap();
+    let held = &pool.held_shards()[0];
+    assert_eq!(
+        held.assigned_session
+            .as_ref()
+            .map(|s| s.as_str().to_owned()),
+        world.conduit.shards[shard as usize].session
+    );
+}
