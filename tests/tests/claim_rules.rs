@@ -401,3 +401,97 @@ fn a_read_that_started_before_an_assignment_proves_nothing_about_it() {
         world.conduit.shards[shard as usize].session
     );
 }
+
+fn drain(pool: &mut eventsub_proto::Pool) -> Vec<Output> {
+    std::iter::from_fn(|| pool.poll_output()).collect()
+}
+
+#[test]
+fn the_token_is_validated_once_before_the_first_read_and_a_refused_one_stops_the_pool() {
+    use eventsub_proto::{Config, Pool, RequestError, StopReason, TokenIdentity, UserId};
+    let now = std::time::Instant::now();
+    let answers = [
+        (Ok(TokenIdentity::app("client")), None),
+        (
+            Err(RequestError::Unauthorized {
+                message: "invalid access token".to_owned(),
+            }),
+            Some("unauthorized"),
+        ),
+        (
+            Ok(TokenIdentity::user(
+                "client",
+                UserId::new("1"),
+                "login",
+                Vec::<String>::new(),
+            )),
+            Some("user token"),
+        ),
+    ];
+    for (answer, stops) in answers {
+        let mut pool = Pool::claim_shards(Config::default(), claim(1, REREAD), now).unwrap();
+        let outputs = drain(&mut pool);
+        let [Output::ValidateToken { request }] = outputs[..] else {
+            panic!("one validation first: {outputs:?}");
+        };
+        pool.handle_input(
+            now,
+            Input::TokenValidated {
+                request,
+                result: answer,
+            },
+        )
+        .unwrap();
+        let outputs = drain(&mut pool);
+        match stops {
+            None => {
+                let validated =
+                    |output: &Output| matches!(output, Output::Event(Event::TokenValidated { .. }));
+                let read = |output: &Output| {
+                    matches!(output, Output::ReadConduitShards { after: None, .. })
+                };
+                assert!(outputs.iter().any(validated), "{outputs:?}");
+                assert!(outputs.iter().any(read), "{outputs:?}");
+                assert!(!pool.is_stopped());
+            }
+            Some(why) => {
+                let reasons: Vec<&StopReason> = outputs
+                    .iter()
+                    .filter_map(|output| match output {
+                        Output::Event(Event::Stopped { reason }) => Some(reason),
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(reasons.len(), 1, "{why}: {outputs:?}");
+                assert!(pool.is_stopped(), "{why}");
+                assert!(
+                    !outputs
+                        .iter()
+                        .any(|output| matches!(output, Output::ReadConduitShards { .. })),
+                    "{why}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn shutdown_closes_every_claimed_session_and_stops_once() {
+    let mut world = world(3);
+    world.spawn(claim(2, REREAD), 1);
+    world.run_for(Duration::from_secs(3));
+    assert_eq!(held(&world, 0).len(), 2);
+    let now = world.now;
+    world.processes[0].pool.as_mut().unwrap().shutdown(now);
+    world.run_for(Duration::from_secs(5));
+    let pool = world.processes[0].pool.as_ref().unwrap();
+    assert!(pool.is_stopped());
+    let stops = world.events_of(0, |event| match event {
+        Event::Stopped { reason } => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(stops.len(), 1);
+    assert!(matches!(stops[0], eventsub_proto::StopReason::Shutdown));
+    assert!(world.processes[0].conns.is_empty(), "every socket closed");
+    assert!(pool.poll_timeout().is_none(), "no read after the stop");
+}
