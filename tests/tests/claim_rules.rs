@@ -363,3 +363,135 @@ fn a_malformed_listing_is_a_failed_read_reported_and_retried() {
     world.run_for(Duration::from_secs(5));
     assert_eq!(held(&world, 0).len(), 1);
 }
+
+#[test]
+fn a_read_that_started_before_an_assignment_proves_nothing_about_it() {
+    let mut world = world(2);
+    world.read_latency = Some(Duration::from_millis(1_500));
+    world.spawn(claim(1, REREAD), 1);
+    world.run_for(Duration::from_secs(6));
+    let shard = held(&world, 0)[0];
+    let reads = |world: &World| {
+        world
+            .outputs_of(0, |output| match output {
+                Output::ReadConduitShards { .. } => Some(()),
+                _ => None,
+            })
+            .len()
+    };
+    // Just after a periodic read starts, the session drops: its fresh session is assigned
+    // while the read is in flight, and the read lists the old, disabled session.
+    let before = reads(&world);
+    while reads(&world) == before {
+        world.run_for(Duration::from_millis(10));
+    }
+    world.drop_socket(0, 0);
+    world.run_for(Duration::from_secs(8));
+    assert!(
+        released(&world, 0).is_empty(),
+        "the read in flight during the new assignment did not count against it"
+    );
+    assert_eq!(held(&world, 0), [shard]);
+    let pool = world.processes[0].pool.as_ref().unwrap();
+    let held = &pool.held_shards()[0];
+    assert_eq!(
+        held.assigned_session
+            .as_ref()
+            .map(|s| s.as_str().to_owned()),
+        world.conduit.shards[shard as usize].session
+    );
+}
+
+fn drain(pool: &mut eventsub_proto::Pool) -> Vec<Output> {
+    std::iter::from_fn(|| pool.poll_output()).collect()
+}
+
+#[test]
+fn the_token_is_validated_once_before_the_first_read_and_a_refused_one_stops_the_pool() {
+    use eventsub_proto::{Config, Pool, RequestError, StopReason, TokenIdentity, UserId};
+    let now = std::time::Instant::now();
+    let answers = [
+        (Ok(TokenIdentity::app("client")), None),
+        (
+            Err(RequestError::Unauthorized {
+                message: "invalid access token".to_owned(),
+            }),
+            Some("unauthorized"),
+        ),
+        (
+            Ok(TokenIdentity::user(
+                "client",
+                UserId::new("1"),
+                "login",
+                Vec::<String>::new(),
+            )),
+            Some("user token"),
+        ),
+    ];
+    for (answer, stops) in answers {
+        let mut pool = Pool::claim_shards(Config::default(), claim(1, REREAD), now).unwrap();
+        let outputs = drain(&mut pool);
+        let [Output::ValidateToken { request }] = outputs[..] else {
+            panic!("one validation first: {outputs:?}");
+        };
+        pool.handle_input(
+            now,
+            Input::TokenValidated {
+                request,
+                result: answer,
+            },
+        )
+        .unwrap();
+        let outputs = drain(&mut pool);
+        match stops {
+            None => {
+                let validated =
+                    |output: &Output| matches!(output, Output::Event(Event::TokenValidated { .. }));
+                let read = |output: &Output| {
+                    matches!(output, Output::ReadConduitShards { after: None, .. })
+                };
+                assert!(outputs.iter().any(validated), "{outputs:?}");
+                assert!(outputs.iter().any(read), "{outputs:?}");
+                assert!(!pool.is_stopped());
+            }
+            Some(why) => {
+                let reasons: Vec<&StopReason> = outputs
+                    .iter()
+                    .filter_map(|output| match output {
+                        Output::Event(Event::Stopped { reason }) => Some(reason),
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(reasons.len(), 1, "{why}: {outputs:?}");
+                assert!(pool.is_stopped(), "{why}");
+                assert!(
+                    !outputs
+                        .iter()
+                        .any(|output| matches!(output, Output::ReadConduitShards { .. })),
+                    "{why}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn shutdown_closes_every_claimed_session_and_stops_once() {
+    let mut world = world(3);
+    world.spawn(claim(2, REREAD), 1);
+    world.run_for(Duration::from_secs(3));
+    assert_eq!(held(&world, 0).len(), 2);
+    let now = world.now;
+    world.processes[0].pool.as_mut().unwrap().shutdown(now);
+    world.run_for(Duration::from_secs(5));
+    let pool = world.processes[0].pool.as_ref().unwrap();
+    assert!(pool.is_stopped());
+    let stops = world.events_of(0, |event| match event {
+        Event::Stopped { reason } => Some(reason.clone()),
+        _ => None,
+    });
+    assert_eq!(stops.len(), 1);
+    assert!(matches!(stops[0], eventsub_proto::StopReason::Shutdown));
+    assert!(world.processes[0].conns.is_empty(), "every socket closed");
+    assert!(pool.poll_timeout().is_none(), "no read after the stop");
+}

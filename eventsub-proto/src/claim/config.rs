@@ -43,8 +43,14 @@ pub struct ClaimConfig {
     pub reread_interval: Duration,
     /// `None` (the default): never change the conduit's shard count. `Some(cap)`: when every
     /// shard is held and this process holds fewer than `max_shards`, raise the conduit's
-    /// `shard_count` (Update Conduits) up to `cap`, at most [`MAX_CONDUIT_SHARDS`]. The count is
-    /// set, never added to, so processes growing at once do not add up; it is never lowered.
+    /// `shard_count` (Update Conduits) to the listing's count plus the shards it lacks, at most
+    /// `cap` (itself at most [`MAX_CONDUIT_SHARDS`]). The count is set, never added to, so
+    /// processes growing at once do not add up (no runaway), and a process never asks for fewer
+    /// shards than its latest listing showed. Update Conduits cannot say "only if the count is
+    /// still N", though: a process whose listing predates another's growth may set a count lower
+    /// than that one set. The shards cut off are released by their holders at their next read
+    /// (Twitch sends their events to the other shards) and the conduit grows again if processes
+    /// still lack shards. Give every process the same cap.
     pub grow_to: Option<u32>,
     /// The wait before claiming again after losing a claim to another process, and before
     /// reading again after a failed read: exponential, with jitter from

@@ -154,3 +154,127 @@ fn listed(raw: RawShard<'_>) -> Result<ListedShard, ListingError> {
 fn shortened(text: &str) -> String {
     text.chars().take(MAX_DETAIL_CHARS).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(body: &str) -> Result<Page, ListingError> {
+        parse_page(body, MAX_CONDUIT_SHARDS as usize)
+    }
+
+    #[test]
+    fn a_page_gives_each_shard_its_status_and_session_and_the_next_cursor() {
+        let body = r#"{"data":[
+            {"id":"0","status":"enabled","transport":{"method":"websocket","session_id":"s0","connected_at":"2022-11-16T10:11:12Z"}},
+            {"id":"1","status":"websocket_disconnected","transport":{"method":"websocket","session_id":"s1","connected_at":"x","disconnected_at":"y"}},
+            {"id":"2","status":"websocket_disconnected"},
+            {"id":"3","status":"webhook_callback_verification_pending","transport":{"method":"webhook","callback":"https://example.com"}},
+            {"id":"4","status":"some_status_twitch_adds_later"}
+        ],"pagination":{"cursor":"next-page"}}"#;
+        let page = page(body).unwrap();
+        let seen: Vec<(u32, ShardStatus, Option<&str>)> = page
+            .shards
+            .iter()
+            .map(|shard| {
+                (
+                    shard.id,
+                    shard.status,
+                    shard.session_id.as_ref().map(SessionId::as_str),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (0, ShardStatus::Enabled, Some("s0")),
+                (1, ShardStatus::Disabled, Some("s1")),
+                (2, ShardStatus::Disabled, None),
+                (3, ShardStatus::VerificationPending, None),
+                (4, ShardStatus::Disabled, None),
+            ]
+        );
+        assert_eq!(page.cursor.as_deref(), Some("next-page"));
+    }
+
+    #[test]
+    fn the_last_page_has_no_cursor_however_it_says_so() {
+        for body in [
+            r#"{"data":[],"pagination":{}}"#,
+            r#"{"data":[]}"#,
+            r#"{"data":[],"pagination":{"cursor":""}}"#,
+            r#"{"data":[],"pagination":null}"#,
+        ] {
+            assert_eq!(page(body).unwrap().cursor, None, "{body}");
+        }
+    }
+
+    #[test]
+    fn a_body_that_is_not_a_listing_is_a_typed_error() {
+        for body in [
+            "",
+            "not json",
+            "[]",
+            r#"{"data":{}}"#,
+            r#"{"data":[{"id":"0"}]}"#,
+            r#"{"data":[{"id":0,"status":"enabled"}]}"#,
+        ] {
+            assert!(
+                matches!(page(body), Err(ListingError::Malformed { .. })),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn shard_ids_must_be_numbers_below_the_largest_conduit() {
+        for id in ["-1", "zero", "20000", "99999999999", "1.5"] {
+            let body = format!(r#"{{"data":[{{"id":"{id}","status":"enabled"}}]}}"#);
+            assert!(
+                matches!(page(&body), Err(ListingError::BadShardId { .. })),
+                "{id}"
+            );
+        }
+        let body = r#"{"data":[{"id":"19999","status":"enabled"}]}"#;
+        assert_eq!(page(body).unwrap().shards[0].id, 19_999);
+    }
+
+    #[test]
+    fn sizes_from_the_network_are_bounded() {
+        let cursor = "c".repeat(MAX_CURSOR_BYTES + 1);
+        let body = format!(r#"{{"data":[],"pagination":{{"cursor":"{cursor}"}}}}"#);
+        assert!(matches!(
+            page(&body),
+            Err(ListingError::CursorTooLong { .. })
+        ));
+        let session = "s".repeat(MAX_SESSION_ID_BYTES + 1);
+        let body = format!(
+            r#"{{"data":[{{"id":"0","status":"enabled","transport":{{"method":"websocket","session_id":"{session}"}}}}]}}"#
+        );
+        assert!(matches!(page(&body), Err(ListingError::Malformed { .. })));
+        let huge = format!(
+            r#"{{"data":[],"padding":"{}"}}"#,
+            "x".repeat(MAX_PAGE_BYTES)
+        );
+        assert!(matches!(
+            page(&huge),
+            Err(ListingError::PageTooLarge { .. })
+        ));
+        let two = r#"{"data":[{"id":"0","status":"enabled"},{"id":"1","status":"enabled"}]}"#;
+        assert!(matches!(
+            parse_page(two, 1),
+            Err(ListingError::TooManyShards { .. })
+        ));
+        assert!(parse_page(two, 2).is_ok());
+    }
+
+    #[test]
+    fn an_error_repeats_little_of_what_it_was_sent() {
+        let id = "x".repeat(10_000);
+        let body = format!(r#"{{"data":[{{"id":"{id}","status":"enabled"}}]}}"#);
+        let Err(ListingError::BadShardId { id }) = page(&body) else {
+            panic!("a bad id");
+        };
+        assert_eq!(id.chars().count(), MAX_DETAIL_CHARS);
+    }
+}

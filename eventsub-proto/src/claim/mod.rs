@@ -31,7 +31,8 @@
 //! - **Grows** the conduit, with [`ClaimConfig::grow_to`], when no shard is free and the process
 //!   holds fewer than it wants: it sets `shard_count` to the listing's count plus what it lacks,
 //!   capped; two processes growing at once set the count, they do not add to it, so the conduit
-//!   never runs away; it never shrinks.
+//!   never runs away. A process never asks for fewer shards than its latest listing showed (but
+//!   see [`ClaimConfig::grow_to`] for a race between two growths).
 //! - A shard Twitch refuses for good (outside a conduit that shrank) is released like a lost one.
 //!   A refused token stops the pool.
 //!

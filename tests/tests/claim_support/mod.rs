@@ -157,6 +157,11 @@ pub struct Process {
     pub conns: BTreeMap<ConnId, Option<String>>,
     /// The shards it believes it holds, with when it was last assigned each.
     pub believed: BTreeMap<u32, Instant>,
+    /// The session each shard was last assigned to, as its events said.
+    pub assigned: BTreeMap<u32, String>,
+    /// Releases of a shard that Twitch showed, at that moment, on the session it was last
+    /// assigned to by this process: a release no read could justify.
+    pub groundless_releases: Vec<u32>,
     pub events: Vec<Event>,
     /// Every output it asked for, in order.
     pub outputs: Vec<Output>,
@@ -236,6 +241,8 @@ impl World {
             deliveries: Vec::new(),
             conns: BTreeMap::new(),
             believed: BTreeMap::new(),
+            assigned: BTreeMap::new(),
+            groundless_releases: Vec::new(),
             events: Vec::new(),
             outputs: Vec::new(),
         });
@@ -250,6 +257,7 @@ impl World {
         process.pool = None;
         process.deliveries.clear();
         process.believed.clear();
+        process.assigned.clear();
         let sessions: Vec<String> = process.conns.values().flatten().cloned().collect();
         process.conns.clear();
         for session in sessions {
@@ -391,13 +399,31 @@ impl World {
     fn believe(&mut self, index: usize, event: Event) {
         let process = &mut self.processes[index];
         match &event {
-            Event::ShardAssigned { shard, .. } => {
+            Event::ShardAssigned {
+                shard, session_id, ..
+            } => {
                 process.believed.insert(shard.shard_id, self.now);
+                process
+                    .assigned
+                    .insert(shard.shard_id, session_id.as_str().to_owned());
             }
-            Event::ShardReleased { shard, .. } | Event::ShardStopped { shard, .. } => {
+            Event::ShardReleased { shard, .. } => {
+                process.believed.remove(&shard.shard_id);
+                let ours = process.assigned.remove(&shard.shard_id);
+                let at_twitch = self.conduit.shards.get(shard.shard_id as usize);
+                if at_twitch.is_some_and(|at_twitch| {
+                    at_twitch.status == "enabled" && at_twitch.session == ours
+                }) {
+                    process.groundless_releases.push(shard.shard_id);
+                }
+            }
+            Event::ShardStopped { shard, .. } => {
                 process.believed.remove(&shard.shard_id);
             }
-            Event::Stopped { .. } => process.believed.clear(),
+            Event::Stopped { .. } => {
+                process.believed.clear();
+                process.assigned.clear();
+            }
             _ => {}
         }
         process.events.push(event);
