@@ -280,7 +280,8 @@ impl<R: Runtime> EventSubBuilder<R> {
     /// it, if any.
     fn combined_with_claim(&self, config: &Config) -> Option<&'static str> {
         self.claim.as_ref()?;
-        if self.shard.is_some() || config.shard.is_some() {
+        // `config` carries `conduit_shard`'s shard as well as one named in `config` itself.
+        if config.shard.is_some() {
             Some("conduit_shard")
         } else if self.shards.is_some() {
             Some("conduit_shards")
