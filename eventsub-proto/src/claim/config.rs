@@ -32,7 +32,7 @@ pub struct ClaimConfig {
     /// The conduit whose shards are claimed.
     pub conduit_id: ConduitId,
     /// How many shards this process wants to hold: 1 to
-    /// [`MAX_SHARDS_PER_POOL`](crate::MAX_SHARDS_PER_POOL).
+    /// [`MAX_SHARDS_PER_POOL`](crate::pool::MAX_SHARDS_PER_POOL).
     pub max_shards: usize,
     /// How often the conduit's shards are read again (Get Conduit Shards) to learn whether the
     /// shards this process holds are still its own; at least [`MIN_REREAD_INTERVAL`], 10 s by

@@ -3,7 +3,7 @@
 //! out its decisions (a session per claim, closing a lost one's).
 
 use std::collections::{BTreeMap, VecDeque};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::config::ClaimConfig;
 use super::error::{ClaimError, ListingError};
@@ -126,7 +126,7 @@ impl Claims {
         ShardConfig::new(self.config.conduit_id.clone(), shard_id)
     }
 
-    fn after(&self, delay: std::time::Duration) -> Instant {
+    fn after(&self, delay: Duration) -> Instant {
         // Delays are bounded by `MAX_TIMEOUT`: only an `Instant` near its end could overflow.
         self.now.checked_add(delay).unwrap_or(self.now)
     }
@@ -197,11 +197,8 @@ impl Claims {
                 self.stop(StopReason::Unauthorized { message });
             }
             Err(_) => {
-                let delay = self
-                    .config
-                    .backoff
-                    .delay(self.token_failures, self.seed.rotate_left(16));
-                self.token_failures = self.token_failures.saturating_add(1);
+                let seed = self.seed.rotate_left(16);
+                let delay = step(&self.config.backoff, &mut self.token_failures, seed);
                 self.token = Token::AskAt(self.after(delay));
             }
         }
@@ -264,12 +261,9 @@ impl Claims {
     /// interval (the held shards must still be checked that often).
     fn read_failed(&mut self, error: ClaimError) {
         self.read = None;
-        let delay = self
-            .config
-            .backoff
-            .delay(self.read_failures, self.seed.rotate_left(32) ^ self.rounds)
+        let seed = self.seed.rotate_left(32) ^ self.rounds;
+        let delay = step(&self.config.backoff, &mut self.read_failures, seed)
             .min(self.config.reread_interval);
-        self.read_failures = self.read_failures.saturating_add(1);
         let retry_at = self.after(delay);
         self.next_read_at = retry_at;
         self.events.push_back(Event::ClaimFailed {
@@ -298,15 +292,7 @@ impl Claims {
             .collect();
         let lost = self.settle(&listed, read.started_after);
         if lost {
-            let delay = self
-                .config
-                .backoff
-                .delay(self.conflicts, self.seed.rotate_left(40) ^ self.rounds);
-            self.conflicts = self.conflicts.saturating_add(1);
-            let until = self.after(delay);
-            self.claims_paused_until = Some(until);
-            // Claim again when the pause ends, not a whole interval later.
-            self.next_read_at = self.next_read_at.min(until);
+            self.pause_claims();
         } else {
             self.conflicts = 0;
         }
@@ -429,11 +415,8 @@ impl Claims {
                 self.read_soon();
             }
             Err(error) => {
-                let delay = self
-                    .config
-                    .backoff
-                    .delay(self.resize_failures, self.seed.rotate_left(24));
-                self.resize_failures = self.resize_failures.saturating_add(1);
+                let seed = self.seed.rotate_left(24);
+                let delay = step(&self.config.backoff, &mut self.resize_failures, seed);
                 let retry_at = self.after(delay);
                 self.grow_paused_until = Some(retry_at);
                 self.events.push_back(Event::ClaimFailed {
@@ -444,6 +427,18 @@ impl Claims {
             }
         }
         Ok(())
+    }
+
+    /// A claim was lost: no new claim (nor growth) for the next backoff delay, after which a
+    /// read comes at once, not a whole interval later.
+    fn pause_claims(&mut self) {
+        let seed = self.seed.rotate_left(40) ^ self.rounds;
+        let delay = step(&self.config.backoff, &mut self.conflicts, seed);
+        let until = self.after(delay);
+        self.claims_paused_until = Some(until);
+        if self.read.is_none() {
+            self.next_read_at = self.next_read_at.min(until);
+        }
     }
 
     /// A read as soon as one may start (one in flight at a time).
@@ -507,12 +502,7 @@ impl Claims {
             return false;
         };
         self.release(shard_id, None, false);
-        let delay = self
-            .config
-            .backoff
-            .delay(self.conflicts, self.seed.rotate_left(40) ^ self.rounds);
-        self.conflicts = self.conflicts.saturating_add(1);
-        self.claims_paused_until = Some(self.after(delay));
+        self.pause_claims();
         true
     }
 
@@ -586,4 +576,11 @@ impl Claims {
     pub(crate) fn pop_decision(&mut self) -> Option<Decision> {
         self.decisions.pop_front()
     }
+}
+
+/// The delay after `failures` failures in a row, counting this one.
+fn step(backoff: &crate::backoff::BackoffConfig, failures: &mut u32, seed: u64) -> Duration {
+    let delay = backoff.delay(*failures, seed);
+    *failures = failures.saturating_add(1);
+    delay
 }

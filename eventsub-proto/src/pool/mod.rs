@@ -432,7 +432,8 @@ impl Pool {
 
     /// Whether the pool holds no socket because nothing can be subscribed on any session.
     pub fn is_idle(&self) -> bool {
-        self.members.iter().all(Client::is_idle)
+        // A claiming pool without a shard keeps reading the conduit: never idle.
+        self.kind != Kind::Claim && self.members.iter().all(Client::is_idle)
     }
 
     /// How many sessions the pool has opened (each may be idle now).
