@@ -9,7 +9,7 @@ use std::time::Duration;
 use eventsub_helix::{HelixClient, RetryPolicy};
 use eventsub_proto::catchup::CatchUpConfig;
 use eventsub_proto::recording::RecordedShards;
-use eventsub_proto::{ConduitId, Config, Pool, ShardConfig, SubscriptionSpec, Url};
+use eventsub_proto::{ClaimConfig, ConduitId, Config, Pool, ShardConfig, SubscriptionSpec, Url};
 use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -85,6 +85,8 @@ pub struct EventSubBuilder<R> {
     max_sessions: Option<usize>,
     /// Set by [`EventSubBuilder::conduit_shards`]: the conduit and the shards this client holds.
     shards: Option<(ConduitId, Vec<u32>)>,
+    /// Set by [`EventSubBuilder::claim_conduit_shards`]: the shards are claimed, not given.
+    claim: Option<ClaimConfig>,
     eventsub_url: Option<String>,
     helix_url: String,
     auth_url: Option<String>,
@@ -127,6 +129,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             shard: None,
             max_sessions: None,
             shards: None,
+            claim: None,
             eventsub_url: None,
             helix_url: eventsub_helix::DEFAULT_API_BASE_URL.to_owned(),
             auth_url: None,
@@ -231,6 +234,65 @@ impl<R: Runtime> EventSubBuilder<R> {
         self.shard = None;
         self.shards = Some((conduit_id, shard_ids.into_iter().collect()));
         self
+    }
+
+    /// Makes the client claim up to `claim.max_shards` shards of conduit `claim.conduit_id`
+    /// instead of being told which (see [`eventsub_proto::claim`] for how, and
+    /// [`EventSubBuilder::conduit_shards`] for being told): it reads the conduit's shards (Get
+    /// Conduit Shards), assigns a session of its own to each shard that is not enabled, reads
+    /// again to learn whether it won, backs off when another process took the shard, and grows
+    /// the conduit up to [`ClaimConfig::grow_to`] when asked to and every shard is held. Many
+    /// processes, on many machines, share a conduit this way with no coordinator but Twitch:
+    /// two of them never both believe they hold a shard for longer than one
+    /// [`ClaimConfig::reread_interval`] plus one read. Every read of the listing costs one Helix
+    /// call per 100 shards against the app token's rate limit.
+    ///
+    /// The token must be an app access token; the events are those of
+    /// [`EventSubBuilder::conduit_shards`], plus
+    /// [`Event::ShardClaimed`](eventsub_proto::Event::ShardClaimed) when a read confirms a
+    /// claim, [`Event::ShardReleased`](eventsub_proto::Event::ShardReleased) when a shard is given
+    /// up, and [`Event::ClaimFailed`](eventsub_proto::Event::ClaimFailed) when a read or a resize
+    /// failed (tried again later). It cannot be combined with
+    /// [`EventSubBuilder::conduit_shard`], [`EventSubBuilder::conduit_shards`], subscriptions
+    /// (they belong to the conduit) or [`EventSubBuilder::max_sessions`] above 1:
+    /// [`EventSubBuilder::connect`] refuses that with [`ConnectError::ClaimCombined`].
+    ///
+    /// ```no_run
+    /// # fn demo<R: eventsub_driver::Runtime + Default>(app_token: eventsub_driver::AccessToken) -> Result<(), eventsub_driver::ConnectError> {
+    /// use std::time::Duration;
+    /// use eventsub_driver::{ClaimConfig, ConduitId, EventSub};
+    /// let conduit = ConduitId::new("bfcfc993-26b1-b876-44d9-afe75a379dac");
+    /// // Up to 4 shards, checked every 30 s; the conduit may grow to 16 shards.
+    /// let claim = ClaimConfig::new(conduit, 4)
+    ///     .with_reread_interval(Duration::from_secs(30))
+    ///     .with_grow_to(16);
+    /// let (handle, events) = EventSub::<R>::builder("client-id", app_token)
+    ///     .claim_conduit_shards(claim)
+    ///     .connect()?;
+    /// # let _ = (handle, events);
+    /// # Ok(()) }
+    /// ```
+    pub fn claim_conduit_shards(mut self, claim: ClaimConfig) -> Self {
+        self.claim = Some(claim);
+        self
+    }
+
+    /// The option set together with [`EventSubBuilder::claim_conduit_shards`] that cannot go with
+    /// it, if any.
+    fn combined_with_claim(&self, config: &Config) -> Option<&'static str> {
+        self.claim.as_ref()?;
+        // `config` carries `conduit_shard`'s shard as well as one named in `config` itself.
+        if config.shard.is_some() {
+            Some("conduit_shard")
+        } else if self.shards.is_some() {
+            Some("conduit_shards")
+        } else if !config.subscriptions.is_empty() {
+            Some("subscriptions")
+        } else if config.max_sessions > 1 {
+            Some("max_sessions")
+        } else {
+            None
+        }
     }
 
     /// The EventSub WebSocket URL (default `wss://eventsub.wss.twitch.tv/ws`), such as a mock
@@ -418,6 +480,9 @@ impl<R: Runtime> EventSubBuilder<R> {
         first_validation: Option<FirstValidation>,
     ) -> Result<(EventSubHandle, EventStream), ConnectError> {
         let mut config = self.client_config();
+        if let Some(option) = self.combined_with_claim(&config) {
+            return Err(ConnectError::ClaimCombined { option });
+        }
         if let Some(close_timeout) = self.close_timeout {
             config.close_timeout = close_timeout;
         }
@@ -435,10 +500,11 @@ impl<R: Runtime> EventSubBuilder<R> {
             .unwrap_or_else(|| RandomState::new().hash_one(std::process::id()));
         // The sockets held at once (a handover's second socket aside): the read buffers share
         // a budget.
-        let sessions = self
-            .shards
-            .as_ref()
-            .map_or(config.max_sessions, |(_, shard_ids)| shard_ids.len());
+        let sessions = match (&self.claim, &self.shards) {
+            (Some(claim), _) => claim.max_shards,
+            (None, Some((_, shard_ids))) => shard_ids.len(),
+            (None, None) => config.max_sessions,
+        };
         // The write buffer is bounded too: a server flooding pings while it stops reading would
         // otherwise queue pongs without limit (see `socket`).
         let websocket_config = tungstenite::protocol::WebSocketConfig::default()
@@ -466,11 +532,12 @@ impl<R: Runtime> EventSubBuilder<R> {
         let recorded_shards = self.shards.as_ref().map(|(conduit_id, shard_ids)| {
             RecordedShards::new(conduit_id.as_str(), shard_ids.clone())
         });
-        let client = match self.shards {
-            Some((conduit_id, shard_ids)) => {
+        let client = match (self.claim, self.shards) {
+            (Some(claim), _) => Pool::claim_shards(config, claim, start)?,
+            (None, Some((conduit_id, shard_ids))) => {
                 Pool::conduit_shards(config, conduit_id, shard_ids, start)?
             }
-            None => Pool::new(config, start)?,
+            (None, None) => Pool::new(config, start)?,
         };
         let shard_ids: Arc<[u32]> = (0..client.sessions())
             .map_while(|index| client.shard_id(index))
@@ -625,6 +692,69 @@ mod tests {
         );
         let overridden = from_config.catch_up(limits.clone());
         assert_eq!(overridden.client_config().catch_up, Some(limits));
+    }
+
+    fn claim() -> ClaimConfig {
+        ClaimConfig::new(ConduitId::new("conduit"), 2)
+    }
+
+    fn app_client() -> EventSubBuilder<NoRuntime> {
+        EventSubBuilder::new(NoRuntime, "client", AccessToken::new("t"))
+    }
+
+    #[test]
+    fn claiming_goes_with_no_other_way_of_choosing_shards_nor_subscriptions() {
+        let mut two_sessions = Config::default();
+        two_sessions.max_sessions = 2;
+        let mut named_shard = Config::default();
+        named_shard.shard = Some(ShardConfig::new(ConduitId::new("conduit"), 0));
+        let combined = [
+            (
+                app_client().conduit_shard(ConduitId::new("conduit"), 0),
+                "conduit_shard",
+            ),
+            (app_client().config(named_shard), "conduit_shard"),
+            (
+                app_client().conduit_shards(ConduitId::new("conduit"), 0..2),
+                "conduit_shards",
+            ),
+            (app_client().subscribe(spec("1")), "subscriptions"),
+            (app_client().max_sessions(3), "max_sessions"),
+            (app_client().config(two_sessions), "max_sessions"),
+        ];
+        for (builder, expected) in combined {
+            // Either order: the conflict is found when connecting.
+            let refused = builder.claim_conduit_shards(claim()).connect();
+            assert!(
+                matches!(&refused, Err(ConnectError::ClaimCombined { option }) if *option == expected),
+                "{expected}: {:?}",
+                refused.err()
+            );
+        }
+        let refused = app_client()
+            .claim_conduit_shards(claim())
+            .conduit_shards(ConduitId::new("conduit"), [0])
+            .connect();
+        assert!(matches!(
+            refused,
+            Err(ConnectError::ClaimCombined {
+                option: "conduit_shards"
+            })
+        ));
+    }
+
+    #[test]
+    fn a_claiming_client_alone_starts() {
+        let started = app_client().claim_conduit_shards(claim()).connect();
+        assert!(started.is_ok(), "{:?}", started.err());
+        let mut bad = claim();
+        bad.max_shards = 0;
+        let refused = app_client().claim_conduit_shards(bad).connect();
+        assert!(
+            matches!(refused, Err(ConnectError::Config(_))),
+            "{:?}",
+            refused.err()
+        );
     }
 
     #[test]

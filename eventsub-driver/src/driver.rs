@@ -518,6 +518,36 @@ impl<R: Runtime> Driver<R> {
                     );
                     self.start_helix_call(flight, request, true, call);
                 }
+                Output::ReadConduitShards {
+                    request,
+                    conduit_id,
+                    after,
+                } => {
+                    tracing::info!(%request, %conduit_id, "reading the conduit's shards");
+                    let call = helix::read_conduit_shards(
+                        self.helix.clone(),
+                        self.tokens.clone(),
+                        request,
+                        conduit_id,
+                        after,
+                    );
+                    self.start_helix_call(flight, request, true, call);
+                }
+                Output::ResizeConduit {
+                    request,
+                    conduit_id,
+                    shard_count,
+                } => {
+                    tracing::info!(%request, %conduit_id, shard_count, "resizing the conduit");
+                    let call = helix::resize_conduit(
+                        self.helix.clone(),
+                        self.tokens.clone(),
+                        request,
+                        conduit_id,
+                        shard_count,
+                    );
+                    self.start_helix_call(flight, request, true, call);
+                }
                 Output::CatchUpRead { request, read } => {
                     tracing::info!(%request, read = read.read().name(), "catch-up read");
                     let call = helix::catch_up_read(

@@ -28,6 +28,19 @@ pub enum ConnectError {
     /// The Helix client could not be built (an invalid Helix URL).
     #[error(transparent)]
     Helix(#[from] eventsub_helix::HelixError),
+    /// [`EventSubBuilder::claim_conduit_shards`](crate::EventSubBuilder::claim_conduit_shards)
+    /// was combined with `option`, which cannot go with it: a claiming client holds the shards it
+    /// claims (not shards it is given), one session each, and creates no subscriptions (they
+    /// belong to the conduit).
+    #[error(
+        "claim_conduit_shards cannot be combined with {option}: a claiming client holds the \
+         shards it claims, one session each, and no subscriptions of its own"
+    )]
+    ClaimCombined {
+        /// The other option: `conduit_shard`, `conduit_shards`, `subscriptions` or
+        /// `max_sessions` (above 1).
+        option: &'static str,
+    },
     /// The recording asked for cannot start (its file cannot be created, say).
     #[error("cannot start recording: {0}")]
     Recording(#[source] std::io::Error),

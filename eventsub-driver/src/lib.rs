@@ -344,9 +344,12 @@ pub use eventsub_proto::catchup::{
     CatchUp, CatchUpConfig, CatchUpOutcome, CatchUpResult, HelixRead, ReadError, Recovered,
     RecoveredEvent, Unrecoverable,
 };
+/// Claiming conduit shards ([`EventSubBuilder::claim_conduit_shards`]): how, and its limits.
+pub use eventsub_proto::claim;
+pub use eventsub_proto::claim::{ClaimConfig, ClaimError};
+pub use eventsub_proto::{BackoffConfig, Config, Event, SubscriptionSpec};
 /// The id types of subscription conditions, one per role, for the `SubscriptionSpec` builders.
 pub use eventsub_proto::{BroadcasterId, ClientId, ConduitId, ModeratorId, RewardId, UserId};
-pub use eventsub_proto::{Config, Event, SubscriptionSpec};
 pub use handle::{EventStream, EventSubHandle};
 pub use helix::request_error;
 #[cfg(feature = "twitch_oauth2")]

@@ -230,6 +230,21 @@ impl HelixClient {
         })
     }
 
+    /// One page of Get Conduit Shards of every status, its body undecoded: for a caller that
+    /// decodes the page itself (a client claiming shards, whose core reads the statuses and the
+    /// sessions). `after` is the cursor of the page before; the body cap and retries are those of
+    /// every call.
+    pub async fn conduit_shards_page_body(
+        &self,
+        conduit_id: &ConduitId,
+        after: Option<&str>,
+    ) -> Result<Vec<u8>, HelixError> {
+        let call = Call::new(Method::GET, Service::Helix, SHARDS)
+            .query("conduit_id", conduit_id.as_str())
+            .query_opt("after", after);
+        self.send(&call).await
+    }
+
     /// All pages of Get Conduit Shards, optionally only shards with `status`.
     pub fn conduit_shards(
         &self,

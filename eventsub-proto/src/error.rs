@@ -124,6 +124,24 @@ pub enum ConfigError {
         /// The longest accepted.
         max: Duration,
     },
+    /// A duration is shorter than the least it can work with.
+    #[error("`{field}` must be at least {min:?}")]
+    DurationTooShort {
+        /// The config field.
+        field: &'static str,
+        /// The shortest accepted.
+        min: Duration,
+    },
+    /// [`ClaimConfig::grow_to`](crate::ClaimConfig::grow_to) is not between 1 and Twitch's limit
+    /// of shards per conduit.
+    #[error(
+        "`grow_to` of {cap} is outside 1 to {}, Twitch's limit of shards per conduit",
+        crate::claim::MAX_CONDUIT_SHARDS
+    )]
+    GrowCapOutOfRange {
+        /// The cap asked for.
+        cap: u32,
+    },
     /// The subscriptions asked for cannot all exist at once.
     #[error(transparent)]
     Subscription(#[from] SubscribeError),

@@ -287,6 +287,41 @@ pub enum Event {
         /// Why it stopped.
         reason: StopReason,
     },
+    /// A [`Pool::claim_shards`](crate::Pool::claim_shards) pool: a read of the conduit's shards
+    /// that started after this process assigned its session to the shard lists that session, so
+    /// the claim is confirmed. Once per claim (the shard was believed held from its
+    /// [`Event::ShardAssigned`] on).
+    ShardClaimed {
+        /// The shard.
+        shard: ShardConfig,
+        /// The session the listing showed on it: this process's.
+        session_id: SessionId,
+    },
+    /// A [`Pool::claim_shards`](crate::Pool::claim_shards) pool gave a shard up: a read that
+    /// started after this process's assignment shows another session on it (`taken_by`), or
+    /// Twitch refused the shard for good (`None`; an [`Event::ShardStopped`] came before). Its
+    /// session is closed; the pool claims another shard when it may.
+    ShardReleased {
+        /// The shard.
+        shard: ShardConfig,
+        /// The session that holds the shard now, as the read listed it.
+        taken_by: Option<SessionId>,
+    },
+    /// A [`Pool::claim_shards`](crate::Pool::claim_shards) pool: reading the conduit's shards, or
+    /// growing the conduit, failed; it is tried again at `retry_at`. The shards held stay held.
+    ClaimFailed {
+        /// What failed.
+        error: crate::claim::ClaimError,
+        /// When it is tried again.
+        #[cfg_attr(feature = "serde", serde(skip))]
+        retry_at: Instant,
+        /// `retry_at` as the wait from when this event was made, as in [`Event::Disconnected`].
+        #[cfg_attr(
+            feature = "serde",
+            serde(rename = "retry_in_secs", serialize_with = "secs")
+        )]
+        retry_in: Duration,
+    },
     /// The client stopped for good; no more events follow.
     Stopped {
         /// Why.

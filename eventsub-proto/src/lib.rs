@@ -127,6 +127,7 @@
 
 mod backoff;
 pub mod catchup;
+pub mod claim;
 mod client;
 mod clock;
 mod close;
@@ -160,6 +161,7 @@ mod unchecked;
 mod wanted;
 
 pub use backoff::BackoffConfig;
+pub use claim::{ClaimConfig, ClaimError};
 pub use client::{Client, Stats};
 pub use clock::ClockOffset;
 pub use close::{ClientCloseCode, CloseCode, CloseDisposition};

@@ -1,14 +1,20 @@
 //! A conduit's shards in two OS processes, against the embedded mock (no account, no network):
 //!
 //! ```sh
-//! cargo run -p eventsub-tests --example conduit
+//! cargo run -p eventsub-tests --example conduit             # told their shards: 0 and 1
+//! cargo run -p eventsub-tests --example conduit -- --claim  # claiming theirs, growing the conduit
 //! ```
 //!
 //! It creates a conduit of 2 shards with a `stream.online` and a `conduit.shard.disabled`
-//! subscription, starts two shard processes (shard 0 and shard 1), sends events, SIGKILLs the
-//! second process, shows the survivor hearing `conduit.shard.disabled` and taking every event,
-//! starts the second process again, and prints a timeline and the counts. It exits 0 only if
-//! every routed event was delivered exactly once.
+//! subscription, starts two shard processes, sends events, SIGKILLs the second process, shows the
+//! survivor hearing `conduit.shard.disabled` and taking every event, starts the second process
+//! again, and prints a timeline and the counts. It exits 0 only if every routed event was
+//! delivered exactly once.
+//!
+//! Told their shards, process A holds shard 0 and process B shard 1. Claiming
+//! (`--claim 2 --grow-to 4` each), the two find 2 shards for 4 wanted, grow the conduit to 4 and
+//! share them out, 2 each, by reading the conduit's shards; the restarted B claims the 2 shards
+//! its dead self held (A holds the 2 it wants).
 //!
 //! The shard processes are this executable run as `conduit --shard-process …`: the same code as
 //! the `conduit_shard` example (`conduit/shard.rs`), so the demo needs nothing else built.
@@ -29,7 +35,7 @@ use eventsub_helix::{ConduitManager, FindConduit};
 use eventsub_mock::{Delivery, MockConfig, MockEventSub};
 use eventsub_proto::SubscriptionSpec;
 use shard::ShardArgs;
-use supervise::{Seen, Supervisor, notifications};
+use supervise::{Seen, Supervisor, claimed_by, notifications};
 
 const CLIENT_ID: &str = "conduit-demo-client";
 const APP_TOKEN: &str = "conduit-demo-app-token";
@@ -43,13 +49,38 @@ fn main() -> ExitCode {
     if args.first().map(String::as_str) == Some(shard::ROLE_FLAG) {
         return shard::main_with(args.into_iter().skip(1));
     }
+    let mode = match args.first().map(String::as_str) {
+        None => Mode::Told,
+        Some("--claim") => Mode::Claiming,
+        Some(other) => {
+            eprintln!("unknown argument {other:?}; the only one is --claim");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a tokio runtime");
-    runtime.block_on(demo())
+    runtime.block_on(demo(mode))
 }
+
+/// How the shard processes come to hold their shards.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Each is told its shard: A shard 0, B shard 1.
+    Told,
+    /// Each claims 2, and may grow the conduit to 4.
+    Claiming,
+}
+
+/// How many shards each claiming process wants.
+const CLAIM_EACH: usize = 2;
+/// The shard count a claiming process may grow the conduit to: what both want.
+const GROW_TO: u32 = 4;
+
+/// How often a claiming process reads the conduit's shards again.
+const REREAD: Duration = Duration::from_secs(1);
 
 /// Prints what happened, as it happens, with the time since the start.
 struct Timeline {
@@ -63,14 +94,37 @@ impl Timeline {
     }
 }
 
-fn shard_args(mock: &MockEventSub, conduit_id: &str, shard_id: u32) -> Vec<String> {
+/// The arguments of the process holding `shard_id` when told, or claiming.
+fn shard_args(mock: &MockEventSub, conduit_id: &str, mode: Mode, shard_id: u32) -> Vec<String> {
     let mut args = vec![shard::ROLE_FLAG.to_owned()];
-    args.extend(ShardArgs::for_mock(
-        mock,
-        conduit_id,
-        shard_id..shard_id + 1,
-    ));
+    args.extend(match mode {
+        Mode::Told => ShardArgs::for_mock(mock, conduit_id, shard_id..shard_id + 1),
+        Mode::Claiming => {
+            ShardArgs::for_mock_claiming(mock, conduit_id, CLAIM_EACH, Some(GROW_TO), REREAD)
+        }
+    });
     args
+}
+
+/// Whether process `number` holds its shards: assigned (told), or 2 claims confirmed.
+fn holds(seen: &[Seen], number: usize, mode: Mode) -> bool {
+    match mode {
+        Mode::Told => seen
+            .iter()
+            .any(|s| s.process == number && s.line.kind == "assigned"),
+        Mode::Claiming => claimed_by(seen, number).len() == CLAIM_EACH,
+    }
+}
+
+/// What process `number` holds, for the timeline.
+fn held(seen: &[Seen], number: usize, mode: Mode, told: u32) -> String {
+    match mode {
+        Mode::Told => format!("shard {told}"),
+        Mode::Claiming => format!(
+            "shards {:?} (claimed)",
+            claimed_by(seen, number).keys().collect::<Vec<_>>()
+        ),
+    }
 }
 
 /// Sends `count` `stream.online` events; the message ids the mock routed.
@@ -85,7 +139,7 @@ fn delivered_count(seen: &[Seen]) -> usize {
     notifications(seen, ONLINE).count()
 }
 
-async fn demo() -> ExitCode {
+async fn demo(mode: Mode) -> ExitCode {
     println!("timeline:");
     let timeline = Timeline {
         started: Instant::now(),
@@ -115,27 +169,27 @@ async fn demo() -> ExitCode {
     let mut supervisor = Supervisor::default();
     let first = supervisor.spawn(
         &program,
-        &shard_args(&mock, &conduit_id, 0),
+        &shard_args(&mock, &conduit_id, mode, 0),
         CLIENT_ID,
         APP_TOKEN,
     );
     let mut second = Some(supervisor.spawn(
         &program,
-        &shard_args(&mock, &conduit_id, 1),
+        &shard_args(&mock, &conduit_id, mode, 1),
         CLIENT_ID,
         APP_TOKEN,
     ));
     let (a, b) = (first.number, second.as_ref().map_or(1, |p| p.number));
     supervisor
-        .until(PATIENCE, "both shards assigned", |seen| {
-            [a, b].iter().all(|&n| {
-                seen.iter()
-                    .any(|s| s.process == n && s.line.kind == "assigned")
-            })
+        .until(PATIENCE, "both processes holding their shards", |seen| {
+            [a, b].iter().all(|&n| holds(seen, n, mode))
         })
         .await;
     timeline.note(format!(
-        "process A (#{a}) holds shard 0, process B (#{b}) holds shard 1: both assigned"
+        "process A (#{a}) holds {}, process B (#{b}) holds {}; the conduit has {} shards",
+        held(&supervisor.seen, a, mode, 0),
+        held(&supervisor.seen, b, mode, 1),
+        shard_count(&manager).await
     ));
 
     let mut routed = send(&mock, 10);
@@ -151,19 +205,31 @@ async fn demo() -> ExitCode {
         supervisor.notifications_of(b, ONLINE).len()
     ));
 
+    let b_held: Vec<u32> = match mode {
+        Mode::Told => vec![1],
+        Mode::Claiming => claimed_by(&supervisor.seen, b).into_keys().collect(),
+    };
     second.take().expect("B runs").kill();
     timeline.note("B killed with SIGKILL (no close frame, no goodbye)");
+    let disabled_heard = b_held.len();
     supervisor
         .until(
             PATIENCE,
-            "the survivor to hear that shard 1 is disabled",
-            |seen| notifications(seen, DISABLED).any(|(process, _)| process == a),
+            "the survivor to hear that B's shards are disabled",
+            |seen| {
+                notifications(seen, DISABLED)
+                    .filter(|(process, _)| *process == a)
+                    .count()
+                    >= disabled_heard
+            },
         )
         .await;
-    let status = shard_state(&manager, 1).await;
-    timeline.note(format!(
-        "A received {DISABLED}: the mock disabled shard 1 ({status})"
-    ));
+    for &shard_id in &b_held {
+        let status = shard_state(&manager, shard_id).await;
+        timeline.note(format!(
+            "A received {DISABLED}: the mock disabled shard {shard_id} ({status})"
+        ));
+    }
 
     let a_before = supervisor.notifications_of(a, ONLINE).len();
     routed.extend(send(&mock, 10));
@@ -180,20 +246,27 @@ async fn demo() -> ExitCode {
 
     let restarted = supervisor.spawn(
         &program,
-        &shard_args(&mock, &conduit_id, 1),
+        &shard_args(&mock, &conduit_id, mode, 1),
         CLIENT_ID,
         APP_TOKEN,
     );
     let b2 = restarted.number;
     supervisor
-        .until(PATIENCE, "B assigned again", |seen| {
-            seen.iter()
-                .any(|s| s.process == b2 && s.line.kind == "assigned")
+        .until(PATIENCE, "B holding its shards again", |seen| {
+            holds(seen, b2, mode)
         })
         .await;
-    let status = shard_state(&manager, 1).await;
+    let mut states = Vec::new();
+    for &shard_id in &b_held {
+        states.push(format!(
+            "{shard_id} {}",
+            shard_state(&manager, shard_id).await
+        ));
+    }
     timeline.note(format!(
-        "B started again (#{b2}): shard 1 assigned to its new session, {status}"
+        "B started again (#{b2}): holds {}, assigned to its new sessions ({})",
+        held(&supervisor.seen, b2, mode, 1),
+        states.join(", ")
     ));
 
     let a_before = supervisor.notifications_of(a, ONLINE).len();
@@ -233,6 +306,15 @@ async fn demo() -> ExitCode {
         println!("FAILED: something routed was lost or duplicated");
         ExitCode::FAILURE
     }
+}
+
+/// The conduit's shard count: how many shards Get Conduit Shards lists.
+async fn shard_count(manager: &ConduitManager) -> usize {
+    manager
+        .shards(None)
+        .await
+        .expect("Get Conduit Shards")
+        .len()
 }
 
 /// The status Get Conduit Shards gives shard `shard_id`.

@@ -13,6 +13,8 @@
 //! dev-dependency `eventsub-tokio`. Hence `harness = false`: `main` decides which role it plays.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+#[path = "../examples/conduit/accounting.rs"]
+mod accounting;
 #[path = "../examples/conduit/shard.rs"]
 #[allow(dead_code)]
 mod shard;
@@ -27,7 +29,7 @@ use std::time::{Duration, Instant};
 use eventsub_helix::{ConduitManager, FindConduit, Subscribed};
 use eventsub_mock::{Delivery, MockConfig, MockEventSub};
 use eventsub_proto::{SubscriptionSpec, Transport};
-use shard::ShardArgs;
+use shard::{Allocation, ShardArgs};
 use supervise::{Seen, ShardProcess, Supervisor, notifications};
 
 const TEST_NAME: &str = "a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back";
@@ -46,7 +48,7 @@ fn main() -> ExitCode {
         println!("{TEST_NAME}: test");
         return ExitCode::SUCCESS;
     }
-    if !selected(&args) {
+    if !supervise::selected(&args, TEST_NAME) {
         println!("running 0 tests ({TEST_NAME} filtered out)");
         return ExitCode::SUCCESS;
     }
@@ -63,60 +65,26 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Whether libtest's arguments (as `cargo test -- …` passes them on) select this one test: not
-/// when only ignored tests are asked for, nor when a filter does not match or a skip does.
-fn selected(args: &[String]) -> bool {
-    const TAKES_A_VALUE: [&str; 6] = [
-        "--test-threads",
-        "--format",
-        "--color",
-        "--logfile",
-        "--report-time",
-        "-Z",
-    ];
-    let mut filters = Vec::new();
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--ignored" => return false,
-            "--skip" => {
-                if args
-                    .next()
-                    .is_some_and(|skip| TEST_NAME.contains(skip.as_str()))
-                {
-                    return false;
-                }
-            }
-            flag if TAKES_A_VALUE.contains(&flag) => {
-                args.next();
-            }
-            flag if flag.starts_with('-') => {}
-            filter => filters.push(filter),
-        }
-    }
-    filters.is_empty() || filters.iter().any(|filter| TEST_NAME.contains(filter))
-}
-
 /// The shard ids a process is told: `--shards A..B` is a block, `--ordinal K --count N --total S`
 /// is every N-th shard from K (a StatefulSet ordinal); nonsense is refused.
 fn static_allocation_reads_a_range_or_an_ordinal_and_a_count() {
     let parse = |line: &str| ShardArgs::parse(line.split_whitespace().map(str::to_owned));
+    let shards = |line: &str| parse(line).unwrap().allocation;
     assert_eq!(
-        parse("--conduit c --shards 2..5").unwrap().shards,
-        [2, 3, 4]
-    );
-    assert_eq!(parse("--conduit c --shards 7").unwrap().shards, [7]);
-    assert_eq!(
-        parse("--conduit c --ordinal 1 --count 3 --total 8")
-            .unwrap()
-            .shards,
-        [1, 4, 7]
+        shards("--conduit c --shards 2..5"),
+        Allocation::Static(vec![2, 3, 4])
     );
     assert_eq!(
-        parse("--conduit c --ordinal 0 --count 1 --total 3")
-            .unwrap()
-            .shards,
-        [0, 1, 2]
+        shards("--conduit c --shards 7"),
+        Allocation::Static(vec![7])
+    );
+    assert_eq!(
+        shards("--conduit c --ordinal 1 --count 3 --total 8"),
+        Allocation::Static(vec![1, 4, 7])
+    );
+    assert_eq!(
+        shards("--conduit c --ordinal 0 --count 1 --total 3"),
+        Allocation::Static(vec![0, 1, 2])
     );
     for refused in [
         "--shards 0..2",
@@ -126,6 +94,7 @@ fn static_allocation_reads_a_range_or_an_ordinal_and_a_count() {
         "--conduit c --ordinal 0 --count 0 --total 8",
         "--conduit c --shards 0..2 --ordinal 0 --count 2 --total 4",
         "--conduit c --shards x",
+        "--conduit c --shards 0..2 --claim 2",
     ] {
         assert!(parse(refused).is_err(), "{refused} was accepted");
     }
@@ -153,16 +122,6 @@ impl Processes<'_> {
         let number = process.number;
         self.running.insert(shard_id, process);
         number
-    }
-
-    /// The sessions process `number` was assigned.
-    fn sessions_of(&self, number: usize) -> Vec<String> {
-        self.supervisor
-            .seen
-            .iter()
-            .filter(|seen| seen.process == number && seen.line.kind == "assigned")
-            .filter_map(|seen| seen.line.field("session").map(str::to_owned))
-            .collect()
     }
 }
 
@@ -246,7 +205,7 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
     // until the mock has disabled shard 1.
     const VICTIM: u32 = 1;
     let victim = first[VICTIM as usize];
-    let victim_sessions = processes.sessions_of(victim);
+    let victim_sessions = processes.supervisor.sessions_of(victim);
     let mut pace = tokio::time::interval(Duration::from_millis(2));
     let mut sent_before_kill = 0;
     let mut killed_at = None;
@@ -312,7 +271,7 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
             break;
         }
     }
-    let new_sessions = processes.sessions_of(restarted);
+    let new_sessions = processes.supervisor.sessions_of(restarted);
     assert_eq!(new_sessions.len(), 1, "assigned once: {new_sessions:?}");
     assert!(!victim_sessions.contains(&new_sessions[0]));
     assert_eq!(
@@ -324,83 +283,23 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
     // Settle: each routed notification is delivered, unrouted, or was written to the killed
     // process's socket (and died with it). Nothing else may be missing; nothing may come twice.
     let victim_sessions: BTreeSet<String> = victim_sessions.into_iter().collect();
-    let settled = |seen: &[Seen]| {
-        let delivered: BTreeSet<&str> = notifications(seen, ONLINE).map(|(_, id)| id).collect();
-        let unrouted: BTreeSet<String> = mock.unrouted().into_iter().collect();
-        let to_victim: BTreeSet<String> = mock
-            .records()
-            .sent_notifications()
-            .into_iter()
-            .filter(|frame| victim_sessions.contains(&frame.session_id))
-            .map(|frame| frame.message_id.clone())
-            .collect();
-        routed.iter().all(|id| {
-            delivered.contains(id.as_str()) || unrouted.contains(id) || to_victim.contains(id)
-        })
-    };
     processes
         .supervisor
-        .until(PATIENCE, "every routed notification accounted for", settled)
+        .until(
+            PATIENCE,
+            "every routed notification accounted for",
+            |seen| accounting::settled(&mock, seen, ONLINE, &routed, &victim_sessions),
+        )
         .await;
-
+    let counts = accounting::account(
+        &mock,
+        &processes.supervisor,
+        ONLINE,
+        &routed,
+        &victim_sessions,
+    );
+    let lost_with_victim = &counts.lost_with_victim;
     let seen = &processes.supervisor.seen;
-    let mut delivered: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (process, id) in notifications(seen, ONLINE) {
-        delivered.entry(id).or_default().push(process);
-    }
-    let twice: Vec<_> = delivered
-        .iter()
-        .filter(|(_, processes)| processes.len() > 1)
-        .collect();
-    assert!(twice.is_empty(), "delivered more than once: {twice:?}");
-
-    // Each process delivered only what the mock sent on its own sessions.
-    let records = mock.records();
-    let sent_on: BTreeMap<&str, &str> = records
-        .sent_notifications()
-        .into_iter()
-        .map(|frame| (frame.message_id.as_str(), frame.session_id.as_str()))
-        .collect();
-    for (id, by) in &delivered {
-        let session = sent_on.get(id).unwrap_or_else(|| panic!("{id} never sent"));
-        assert!(
-            processes.sessions_of(by[0]).iter().any(|s| s == session),
-            "{id} went out on {session}, not a session of process {}",
-            by[0]
-        );
-    }
-
-    let unrouted: BTreeSet<String> = mock.unrouted().into_iter().collect();
-    let routed_set: BTreeSet<&str> = routed.iter().map(String::as_str).collect();
-    assert_eq!(
-        routed_set.len(),
-        routed.len(),
-        "the mock reused a message id"
-    );
-    let lost_with_victim: Vec<&str> = routed
-        .iter()
-        .map(String::as_str)
-        .filter(|id| !delivered.contains_key(id) && !unrouted.contains(*id))
-        .collect();
-    for id in &lost_with_victim {
-        let session = sent_on.get(id).copied().unwrap_or_default();
-        assert!(
-            victim_sessions.contains(session),
-            "{id} lost, though it went out on {session}, a live process's session"
-        );
-    }
-    // A notification no shard took at once never reached `routed`; one handed back when both
-    // tries failed did: the mock counts both kinds as unrouted, and nothing else vanished.
-    assert!(delivered.keys().all(|id| routed_set.contains(id)));
-    let unrouted_total = unrouted.len();
-    let unrouted_after_routing = unrouted
-        .iter()
-        .filter(|id| routed_set.contains(id.as_str()))
-        .count();
-    assert_eq!(
-        delivered.len() + lost_with_victim.len() + unrouted_after_routing,
-        routed.len(),
-    );
 
     println!(
         "conduit_processes: conduit of 3 shards, 3 shard processes; shard {VICTIM}'s process SIGKILLed mid-stream, started again"
@@ -424,11 +323,13 @@ async fn a_sigkilled_shard_process_loses_nothing_routed_and_its_shard_comes_back
     }
     let lost_before_kill = lost_with_victim
         .iter()
-        .filter(|id| written_before_kill.contains(**id))
+        .filter(|id| written_before_kill.contains(*id))
         .count();
     println!(
-        "  delivered exactly once: {}; twice: 0; unrouted (mock): {unrouted_total}; written to the killed process's socket and lost with it: {} ({lost_before_kill} written before the kill, {} after it, before the mock saw the socket end)",
-        delivered.len(),
+        "  delivered exactly once: {}; twice: 0; unrouted (mock): {} ({} of them routed first, then handed back); written to the killed process's socket and lost with it: {} ({lost_before_kill} written before the kill, {} after it, before the mock saw the socket end)",
+        counts.delivered,
+        counts.unrouted,
+        counts.unrouted_after_routing,
         lost_with_victim.len(),
         lost_with_victim.len() - lost_before_kill,
     );

@@ -195,3 +195,55 @@ async fn shards_are_paginated_and_filtered_by_status() {
             .any(|s| s.id == "0" && s.transport.is_none())
     );
 }
+
+/// The undecoded page a claiming client's core reads: every status, paged by the cursor it
+/// carries, and each page's body exactly what the typed page decodes.
+#[tokio::test]
+async fn a_page_of_shards_comes_undecoded_and_pages_on_by_its_cursor() {
+    let mock = start_with_fixtures().await.unwrap();
+    mock.state().page_size = 4;
+    let client = mock.client(CLIENT_ID, APP_TOKEN);
+    let conduit = client.create_conduit(6).await.unwrap();
+    let update = ShardUpdate::new(5, TransportRequest::websocket("session-5"));
+    client
+        .update_conduit_shards(&conduit.id, &[update])
+        .await
+        .unwrap();
+
+    let mut after: Option<String> = None;
+    let mut ids = Vec::new();
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let body = client
+            .conduit_shards_page_body(&conduit.id, after.as_deref())
+            .await
+            .unwrap();
+        let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let typed = client
+            .conduit_shards_page(&conduit.id, None, after.as_deref())
+            .await
+            .unwrap();
+        let shards = page["data"].as_array().unwrap();
+        assert_eq!(shards.len(), typed.shards.len());
+        for shard in shards {
+            ids.push(shard["id"].as_str().unwrap().to_owned());
+            statuses.push(shard["status"].as_str().unwrap().to_owned());
+        }
+        after = page["pagination"]["cursor"].as_str().map(str::to_owned);
+        assert_eq!(after, typed.cursor);
+        if after.is_none() {
+            break;
+        }
+    }
+    assert_eq!(after, None, "the pages end");
+    assert_eq!(ids, ["0", "1", "2", "3", "4", "5"]);
+    assert_eq!(statuses[5], "enabled");
+    assert!(statuses[..5].iter().all(|status| status != "enabled"));
+
+    let missing = ConduitId::new("no-such-conduit");
+    let error = client
+        .conduit_shards_page_body(&missing, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, HelixError::NotFound { .. }), "{error:?}");
+}

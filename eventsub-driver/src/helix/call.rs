@@ -75,3 +75,34 @@ where
         result => result.map_err(CallError::Helix),
     }
 }
+
+/// The body of a 200 answer as text, for a read the core decodes: Helix answers JSON, which is
+/// UTF-8; anything else is a broken answer the core is told of as the read's failure.
+pub(super) fn body_text(body: Vec<u8>) -> Result<String, RequestError> {
+    String::from_utf8(body).map_err(|error| RequestError::Unavailable {
+        message: format!(
+            "Helix answered a body that is not UTF-8 (invalid at byte {})",
+            error.utf8_error().valid_up_to()
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_utf8_body_is_handed_over_as_it_came() {
+        let body = r#"{"data":[{"user_name":"Zoë"}]}"#;
+        assert_eq!(body_text(body.as_bytes().to_vec()), Ok(body.to_owned()));
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_an_error_naming_where() {
+        let result = body_text(b"{\"data\":[\xff]}".to_vec());
+        let Err(RequestError::Unavailable { message }) = result else {
+            panic!("not an error: {result:?}");
+        };
+        assert!(message.contains("byte 9"), "{message}");
+    }
+}

@@ -4,6 +4,7 @@
 
 mod call;
 mod catch_up;
+mod claim;
 mod shard;
 mod validate;
 
@@ -17,6 +18,7 @@ use eventsub_proto::{
 use crate::token::{BoxFuture, TokenProvider};
 use call::with_token;
 pub(crate) use catch_up::read as catch_up_read;
+pub(crate) use claim::{read_shards as read_conduit_shards, resize as resize_conduit};
 pub(crate) use shard::assign as assign_shard;
 pub(crate) use shard::assign_many as assign_shards;
 pub(crate) use validate::validate;

@@ -187,6 +187,35 @@ impl Client {
         now: Instant,
         session: u16,
     ) -> Result<Self, ConfigError> {
+        let base = crate::ids::counter_base(session);
+        Self::with_counters(config, now, session, base, base)
+    }
+
+    /// A client that takes the place of `previous` as session `session` of a
+    /// [`Pool`](crate::Pool): its ids go on from where `previous`'s stopped, so a late answer
+    /// for the old client can never name one of the new one's connections or requests.
+    pub(crate) fn in_session_after(
+        config: Config,
+        now: Instant,
+        session: u16,
+        previous: &Client,
+    ) -> Result<Self, ConfigError> {
+        Self::with_counters(
+            config,
+            now,
+            session,
+            previous.last_conn,
+            previous.last_request,
+        )
+    }
+
+    fn with_counters(
+        config: Config,
+        now: Instant,
+        session: u16,
+        last_conn: u64,
+        last_request: u64,
+    ) -> Result<Self, ConfigError> {
         let fresh_url = config.validate()?;
         let shard = config.shard.clone().map(shard::ShardMode::new);
         let mut subscriptions = WantedSubscriptions::new(config.max_total_cost);
@@ -219,8 +248,8 @@ impl Client {
             subscriptions,
             requests: HashMap::new(),
             outputs: outputs::OutputQueue::default(),
-            last_conn: crate::ids::counter_base(session),
-            last_request: crate::ids::counter_base(session),
+            last_conn,
+            last_request,
             now,
             stopped: false,
             reading_paused: None,

@@ -56,6 +56,21 @@ impl Activity {
         }
     }
 
+    /// Session `index` is a new client in the place of one that stopped.
+    pub(super) fn replaced(&mut self, index: usize) {
+        if let Some(stopped) = self.stopped.get_mut(index) {
+            if *stopped {
+                *stopped = false;
+                self.stopped_count = self.stopped_count.saturating_sub(1);
+            }
+        }
+    }
+
+    /// Whether session `index` may have outputs queued.
+    pub(super) fn is_queued(&self, index: usize) -> bool {
+        self.queued.get(index).copied().unwrap_or(false)
+    }
+
     /// The sessions that may have outputs queued, oldest first.
     pub(super) fn queued(&self) -> impl Iterator<Item = usize> + '_ {
         self.queue.iter().copied()

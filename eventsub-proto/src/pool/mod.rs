@@ -37,6 +37,7 @@
 
 mod activity;
 mod batch;
+mod claiming;
 mod merge;
 mod planner;
 mod shards;
@@ -72,12 +73,14 @@ enum Kind {
     Sessions,
     /// Shards of one conduit ([`Pool::conduit_shards`]), one session each.
     Shards,
+    /// Shards of one conduit claimed among processes ([`Pool::claim_shards`]), one session each.
+    Claim,
 }
 
 impl Kind {
     /// Whether the sessions are conduit shards, whose assignments the pool gathers into batches.
     fn holds_shards(self) -> bool {
-        self == Kind::Shards
+        matches!(self, Kind::Shards | Kind::Claim)
     }
 }
 
@@ -101,6 +104,8 @@ pub struct Pool {
     batches: Batches,
     /// The counter of the requests the pool makes itself ([`crate::ids::POOL_SESSION`]).
     last_request: u64,
+    /// What a [`Pool::claim_shards`] pool holds and decides.
+    claims: Option<Box<crate::claim::state::Claims>>,
     now: Instant,
 }
 
@@ -137,7 +142,7 @@ impl Pool {
 
     fn of(template: Config, members: Vec<Client>, kind: Kind, now: Instant) -> Self {
         let mut pool = Self {
-            merge: Merge::new(&template, kind == Kind::Shards),
+            merge: Merge::new(&template, matches!(kind, Kind::Shards | Kind::Claim)),
             validation: Coalesced::default(),
             batches: Batches::new(template.shard_assign_window, kind.holds_shards()),
             template,
@@ -145,6 +150,7 @@ impl Pool {
             activity: Activity::default(),
             kind,
             last_request: crate::ids::counter_base(crate::ids::POOL_SESSION),
+            claims: None,
             now,
         };
         pool.touch_all();
@@ -238,6 +244,9 @@ impl Pool {
     ) -> Result<(), InputError> {
         match input {
             Input::ShardsAssigned { results, .. } => self.shards_assigned(now, request, results),
+            Input::TokenValidated { .. }
+            | Input::ConduitShardsRead { .. }
+            | Input::ConduitResized { .. } => self.claim_answered(input, request),
             _ => Err(InputError::UnknownRequest { request }),
         }
     }
@@ -273,12 +282,18 @@ impl Pool {
         if self.is_single() {
             return self.members.first_mut()?.poll_output();
         }
+        if let Some(output) = self.claim_output() {
+            return Some(output);
+        }
         while let Some(index) = self.activity.first_queued() {
             if let Some(batch) = self.next_batch() {
                 return Some(batch);
             }
             while let Some(output) = self.members.get_mut(index)?.poll_output() {
                 let Some(output) = self.validation.pass(index, output) else {
+                    continue;
+                };
+                let Some(output) = self.claim_seen(index, output) else {
                     continue;
                 };
                 let Some(output) = self.batches.pass(index, output, self.now) else {
@@ -293,6 +308,9 @@ impl Pool {
         if let Some(batch) = self.next_batch() {
             return Some(batch);
         }
+        if self.kind == Kind::Claim {
+            return self.claim_output().or_else(|| self.claim_final_stop());
+        }
         let all_stopped = self.activity.all_stopped(self.members.len());
         self.merge.final_stop(all_stopped)
     }
@@ -302,6 +320,9 @@ impl Pool {
     pub fn poll_action(&mut self) -> Option<Output> {
         if self.is_single() {
             return self.members.first_mut()?.poll_action();
+        }
+        if let Some(output) = self.claim_action() {
+            return Some(output);
         }
         if let Some(batch) = self.next_batch() {
             return Some(batch);
@@ -328,9 +349,12 @@ impl Pool {
         self.activity
             .queued()
             .any(|index| self.members.get(index).is_some_and(Client::holds_events))
-            || self
-                .merge
-                .stop_pending(self.activity.all_stopped(self.members.len()))
+            || match &self.claims {
+                Some(claims) => claims.holds_events() || claims.final_stop_pending(),
+                None => self
+                    .merge
+                    .stop_pending(self.activity.all_stopped(self.members.len())),
+            }
     }
 
     /// When the pool next needs [`Pool::handle_timeout`].
@@ -339,11 +363,14 @@ impl Pool {
         if self.is_single() {
             return self.members.first()?.poll_timeout();
         }
-        let sessions = self.activity.next_deadline();
-        match (sessions, self.batch_deadline()) {
-            (Some(sessions), Some(batch)) => Some(sessions.min(batch)),
-            (sessions, batch) => sessions.or(batch),
-        }
+        let claims = self
+            .claims
+            .as_ref()
+            .and_then(|claims| claims.next_deadline());
+        [self.activity.next_deadline(), self.batch_deadline(), claims]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Adds a subscription on the first session with room for it, opening a new session when
@@ -357,7 +384,7 @@ impl Pool {
                 None => Err(SubscribeError::Stopped),
             };
         }
-        if self.kind == Kind::Shards {
+        if matches!(self.kind, Kind::Shards | Kind::Claim) {
             return Err(SubscribeError::ShardMode {
                 spec: Box::new(spec),
             });
@@ -411,6 +438,9 @@ impl Pool {
             .position(|member| !member.is_stopped())
             .unwrap_or(0);
         self.merge.stop_from(running);
+        if let Some(claims) = self.claims.as_mut() {
+            claims.stop(crate::event::StopReason::Shutdown);
+        }
         for member in &mut self.members {
             member.shutdown(now);
         }
@@ -422,12 +452,16 @@ impl Pool {
         if self.is_single() {
             return self.members.first().is_none_or(Client::is_stopped);
         }
+        if self.kind == Kind::Claim {
+            return self.claims_stopped();
+        }
         self.activity.all_stopped(self.members.len())
     }
 
     /// Whether the pool holds no socket because nothing can be subscribed on any session.
     pub fn is_idle(&self) -> bool {
-        self.members.iter().all(Client::is_idle)
+        // A claiming pool without a shard keeps reading the conduit: never idle.
+        self.kind != Kind::Claim && self.members.iter().all(Client::is_idle)
     }
 
     /// How many sessions the pool has opened (each may be idle now).
@@ -529,20 +563,36 @@ impl Pool {
     /// the token or the program is at fault, not the session. A shard that will not come back
     /// (refused for good, or out of attempts) stops alone: the others are fine.
     fn after_step(&mut self) {
+        self.stop_on_fatal();
+        self.claim_step();
+    }
+
+    fn stop_on_fatal(&mut self) {
         if self.is_single() || self.merge.stopping() {
             return;
         }
         let kind = self.kind;
         // Only a session acted on since the last drain can have stopped since.
         let Some(first) = self.activity.queued().find(|index| {
-            self.members.get(*index).is_some_and(|member| {
-                member
-                    .stop_reason()
-                    .is_some_and(|reason| kind != Kind::Shards || !shards::stops_alone(reason))
-            })
+            // A session the claims released stopped because they closed it.
+            let released = self
+                .claims
+                .as_ref()
+                .is_some_and(|claims| claims.shard_of(*index).is_none());
+            !released
+                && self.members.get(*index).is_some_and(|member| {
+                    member.stop_reason().is_some_and(|reason| {
+                        kind == Kind::Sessions || !shards::stops_alone(reason)
+                    })
+                })
         }) else {
             return;
         };
+        if let Some(reason) = self.members.get(first).and_then(Client::stop_reason) {
+            if let Some(claims) = self.claims.as_mut() {
+                claims.stop(reason.clone());
+            }
+        }
         self.merge.stop_from(first);
         for member in &mut self.members {
             member.shutdown(self.now);

@@ -113,7 +113,11 @@ impl Pool {
     /// # Ok::<(), eventsub_proto::ConfigError>(())
     /// ```
     pub fn shard_id(&self, session_index: usize) -> Option<u32> {
-        Some(self.members.get(session_index)?.shard()?.shard_id)
+        match &self.claims {
+            // A claiming pool's session holds its shard only while the claim lasts.
+            Some(claims) => claims.shard_of(session_index),
+            None => Some(self.members.get(session_index)?.shard()?.shard_id),
+        }
     }
 }
 

@@ -1,11 +1,13 @@
-//! One shard process of a conduit: given its shard ids statically, it runs one
-//! `eventsub-tokio` client holding all of them (`conduit_shards`: one WebSocket session per
-//! shard, one token validation at a time, one duplicate filter) and prints one line per delivered notification and
-//! per lifecycle event on stdout, flushed at once, so that a supervisor (a test, the demo, a log
-//! pipeline) can follow it while it runs and after it is killed.
+//! One shard process of a conduit: given its shard ids statically, or claiming them, it runs one
+//! `eventsub-tokio` client holding all of them (`conduit_shards` or `claim_conduit_shards`: one
+//! WebSocket session per shard, one token validation at a time, one duplicate filter) and prints
+//! one line per delivered notification and per lifecycle event on stdout, flushed at once, so
+//! that a supervisor (a test, the demo, a log pipeline) can follow it while it runs and after it
+//! is killed.
 //!
 //! ```text
-//! conduit_shard --conduit ID (--shards A..B | --ordinal K --count N --total S)
+//! conduit_shard --conduit ID (--shards A..B | --ordinal K --count N --total S
+//!                             | --claim MAX [--grow-to N] [--reread-secs S])
 //!               [--ws-url URL] [--helix-url URL] [--auth-url URL] [--mock] [--exit-on-stdin-eof]
 //!               [--count-only]
 //! ```
@@ -18,6 +20,16 @@
 //!   conduit with `S` shards holds the shards `K, K + N, K + 2N, … < S` (strided, so growing `S`
 //!   spreads the new shards over all processes).
 //!
+//! Claiming (no process is told anything but the conduit):
+//! - `--claim MAX`: hold up to `MAX` shards, taken from those the conduit lists as not enabled
+//!   (never assigned, or pointing at a dead session), each confirmed by a later read of the
+//!   conduit's shards, given up when another process's session shows on it;
+//! - `--grow-to N`: when every shard is held and this process holds fewer than `MAX`, raise the
+//!   conduit's shard count, up to `N`;
+//! - `--reread-secs S`: read the conduit's shards at least every `S` seconds (default 10, at
+//!   least 1; decimals allowed): two processes never both believe they hold a shard for longer
+//!   than that plus one read.
+//!
 //! A notification Twitch sends again on another shard of the same process is delivered once.
 //!
 //! Output lines, `kind key=value …`, values without spaces:
@@ -29,30 +41,56 @@
 //! failed shard=0 permanent=false
 //! stopped shard=0      (that shard alone: refused for good, or out of attempts)
 //! stopped shard=all    (the whole process)
+//! claimed shard=0 session=<session id>        (claiming: a read confirmed the claim)
+//! released shard=0 taken_by=<session id>|none (claiming: given up, to that session or refused)
+//! claim_failed retry_in_ms=1000               (claiming: a read or resize failed; on stderr why)
 //! ```
+//! A claiming process's notification that arrives before its shard's `assigned` line (Twitch
+//! routes to a shard as soon as it is assigned) says `shard=unknown`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::Range;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use eventsub_mock::helix::fast_retries;
 use eventsub_mock::scenario::client_config;
 use eventsub_proto::{ConduitId, Event};
-use eventsub_tokio::{AccessToken, EventSub};
+use eventsub_tokio::{AccessToken, ClaimConfig, EventSub};
 use futures_util::StreamExt;
 
 /// The first argument that makes a supervisor's own executable (the demo's, the test's) act as a
 /// shard process: a flag, so that no test-name filter can be mistaken for it.
 pub const ROLE_FLAG: &str = "--shard-process";
 
+/// How a shard process comes to hold its shards.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Allocation {
+    /// Told its shard ids (`--shards`, or `--ordinal --count --total`).
+    Static(Vec<u32>),
+    /// Claims them (`--claim`).
+    Claim(ClaimArgs),
+}
+
+/// What a claiming process was told.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClaimArgs {
+    /// The most shards it holds.
+    pub max_shards: usize,
+    /// The shard count it may grow the conduit to, if any.
+    pub grow_to: Option<u32>,
+    /// How often it reads the conduit's shards again, if not the default.
+    pub reread_interval: Option<Duration>,
+}
+
 /// What a shard process was told.
 #[derive(Debug)]
 pub struct ShardArgs {
     /// The conduit.
     pub conduit_id: String,
-    /// Its shard ids.
-    pub shards: Vec<u32>,
+    /// Its shard ids, or how it claims them.
+    pub allocation: Allocation,
     /// EventSub's WebSocket URL, if not Twitch's.
     pub ws_url: Option<String>,
     /// Helix's URL, if not Twitch's.
@@ -90,6 +128,41 @@ fn parse_range(text: &str) -> Result<Range<u32>, String> {
     }
 }
 
+fn parse_claim(values: &BTreeMap<String, String>) -> Result<Option<ClaimArgs>, String> {
+    let Some(max) = values.get("--claim") else {
+        if values.contains_key("--grow-to") || values.contains_key("--reread-secs") {
+            return Err("--grow-to and --reread-secs go with --claim".into());
+        }
+        return Ok(None);
+    };
+    let max_shards = max
+        .parse()
+        .ok()
+        .filter(|max| *max > 0)
+        .ok_or_else(|| format!("--claim wants a number of shards above 0, not {max:?}"))?;
+    let grow_to = values
+        .get("--grow-to")
+        .map(|n| {
+            n.parse()
+                .map_err(|_| format!("--grow-to wants a shard count, not {n:?}"))
+        })
+        .transpose()?;
+    let reread_interval = values
+        .get("--reread-secs")
+        .map(|secs| {
+            secs.parse()
+                .ok()
+                .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+                .ok_or_else(|| format!("--reread-secs wants seconds, not {secs:?}"))
+        })
+        .transpose()?;
+    Ok(Some(ClaimArgs {
+        max_shards,
+        grow_to,
+        reread_interval,
+    }))
+}
+
 impl ShardArgs {
     /// Parses the arguments after the program name.
     pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
@@ -99,8 +172,8 @@ impl ShardArgs {
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--mock" | "--exit-on-stdin-eof" | "--count-only" => flags.push(arg),
-                "--conduit" | "--shards" | "--ordinal" | "--count" | "--total" | "--ws-url"
-                | "--helix-url" | "--auth-url" => {
+                "--conduit" | "--shards" | "--ordinal" | "--count" | "--total" | "--claim"
+                | "--grow-to" | "--reread-secs" | "--ws-url" | "--helix-url" | "--auth-url" => {
                     let value = args.next().ok_or_else(|| format!("{arg} wants a value"))?;
                     values.insert(arg, value);
                 }
@@ -113,28 +186,37 @@ impl ShardArgs {
                 .map(|v| v.parse().map_err(|_| format!("{name} wants a number")))
                 .transpose()
         };
-        let shards: Vec<u32> = match (
+        let claim = parse_claim(&values)?;
+        let allocation = match (
             values.get("--shards"),
             number("--ordinal")?,
             number("--count")?,
             number("--total")?,
+            claim,
         ) {
-            (Some(range), None, None, None) => parse_range(range)?.collect(),
-            (None, Some(ordinal), Some(count), Some(total)) if count > 0 && ordinal < count => {
-                strided(ordinal, count, total)
+            (None, None, None, None, Some(claim)) => Allocation::Claim(claim),
+            (Some(range), None, None, None, None) => {
+                Allocation::Static(parse_range(range)?.collect())
+            }
+            (None, Some(ordinal), Some(count), Some(total), None)
+                if count > 0 && ordinal < count =>
+            {
+                Allocation::Static(strided(ordinal, count, total))
             }
             _ => {
                 return Err(
-                    "give either --shards A..B or --ordinal K --count N --total S (K < N)".into(),
+                    "give one of --shards A..B, --ordinal K --count N --total S (K < N), \
+                            or --claim MAX"
+                        .into(),
                 );
             }
         };
-        if shards.is_empty() {
+        if allocation == Allocation::Static(Vec::new()) {
             return Err("no shard ids to hold".into());
         }
         Ok(Self {
             conduit_id: values.remove("--conduit").ok_or("--conduit is required")?,
-            shards,
+            allocation,
             ws_url: values.remove("--ws-url"),
             helix_url: values.remove("--helix-url"),
             auth_url: values.remove("--auth-url"),
@@ -151,11 +233,41 @@ impl ShardArgs {
         conduit_id: &str,
         shards: Range<u32>,
     ) -> Vec<String> {
+        let mut args = vec![
+            "--shards".to_owned(),
+            format!("{}..{}", shards.start, shards.end),
+        ];
+        args.extend(Self::mock_args(mock, conduit_id));
+        args
+    }
+
+    /// The arguments of a child claiming up to `max_shards` against the mock, growing the
+    /// conduit up to `grow_to` if given, reading its shards every `reread_interval`.
+    pub fn for_mock_claiming(
+        mock: &eventsub_mock::MockEventSub,
+        conduit_id: &str,
+        max_shards: usize,
+        grow_to: Option<u32>,
+        reread_interval: Duration,
+    ) -> Vec<String> {
+        let mut args = vec![
+            "--claim".to_owned(),
+            max_shards.to_string(),
+            "--reread-secs".to_owned(),
+            reread_interval.as_secs_f64().to_string(),
+        ];
+        if let Some(cap) = grow_to {
+            args.extend(["--grow-to".to_owned(), cap.to_string()]);
+        }
+        args.extend(Self::mock_args(mock, conduit_id));
+        args
+    }
+
+    /// What every child against the mock is told: where the mock is, its quick timings.
+    fn mock_args(mock: &eventsub_mock::MockEventSub, conduit_id: &str) -> Vec<String> {
         [
             "--conduit",
             conduit_id,
-            "--shards",
-            &format!("{}..{}", shards.start, shards.end),
             "--ws-url",
             &mock.ws_url(),
             "--helix-url",
@@ -213,43 +325,113 @@ fn emit(line: std::fmt::Arguments<'_>) {
     let _ = stdout.flush();
 }
 
-/// The shard id an event concerns, through the pool's place for it (`shards[session index]`).
-fn shard_of(shards: &[u32], event: &Event) -> Option<u32> {
-    let index = match event {
-        Event::ShardAssigned { shard, .. }
-        | Event::ShardFailed { shard, .. }
-        | Event::ShardStopped { shard, .. } => return Some(shard.shard_id),
-        Event::Notification(n) => n.conn().session_index(),
-        Event::Disconnected { conn, .. } => conn.session_index(),
-        Event::Resumed { gap } => gap.session,
-        _ => return None,
-    };
-    shards.get(index).copied()
+/// Which shard each of the client's sessions holds, by the session's index in the pool.
+enum Places {
+    /// Static: the session at index `i` holds `shards[i]`.
+    Static(Vec<u32>),
+    /// Claiming: learnt from each `ShardAssigned` (a session may hold another shard later).
+    Claimed(BTreeMap<usize, u32>),
+}
+
+impl Places {
+    fn new(allocation: &Allocation) -> Self {
+        match allocation {
+            Allocation::Static(shards) => Self::Static(shards.clone()),
+            Allocation::Claim(_) => Self::Claimed(BTreeMap::new()),
+        }
+    }
+
+    /// Learns from `event` which shard a session holds.
+    fn note(&mut self, event: &Event) {
+        if let (Self::Claimed(places), Event::ShardAssigned { conn, shard, .. }) = (self, event) {
+            places.insert(conn.session_index(), shard.shard_id);
+        }
+    }
+
+    /// The shard the session at `index` holds, if known.
+    fn shard(&self, index: usize) -> Option<u32> {
+        match self {
+            Self::Static(shards) => shards.get(index).copied(),
+            Self::Claimed(places) => places.get(&index).copied(),
+        }
+    }
+
+    /// The shard id an event concerns: named by the event, or through the session's place.
+    fn shard_of(&self, event: &Event) -> Option<u32> {
+        let index = match event {
+            Event::ShardAssigned { shard, .. }
+            | Event::ShardFailed { shard, .. }
+            | Event::ShardStopped { shard, .. }
+            | Event::ShardClaimed { shard, .. }
+            | Event::ShardReleased { shard, .. } => return Some(shard.shard_id),
+            Event::Notification(n) => n.conn().session_index(),
+            Event::Disconnected { conn, .. } => conn.session_index(),
+            Event::Resumed { gap } => gap.session,
+            _ => return None,
+        };
+        self.shard(index)
+    }
 }
 
 /// The line for `event`, or `None` for events a supervisor does not follow.
-fn describe(shards: &[u32], event: &Event) -> Option<String> {
-    if let Event::Stopped { .. } = event {
-        return Some("stopped shard=all".to_owned());
+fn describe(places: &Places, event: &Event) -> Option<String> {
+    match event {
+        Event::Stopped { .. } => return Some("stopped shard=all".to_owned()),
+        Event::ClaimFailed { retry_in, .. } => {
+            return Some(format!("claim_failed retry_in_ms={}", retry_in.as_millis()));
+        }
+        // Every notification is printed, even one that arrives before its session's shard is
+        // known: a supervisor counts them.
+        Event::Notification(n) => {
+            let shard = places
+                .shard_of(event)
+                .map_or_else(|| "unknown".to_owned(), |shard| shard.to_string());
+            return Some(format!(
+                "notification shard={shard} type={} message_id={}",
+                n.subscription_type(),
+                n.message_id()
+            ));
+        }
+        _ => {}
     }
-    let shard = shard_of(shards, event)?;
+    let shard = places.shard_of(event)?;
     Some(match event {
         Event::ShardAssigned { session_id, .. } => {
             format!("assigned shard={shard} session={session_id}")
         }
-        Event::Notification(n) => format!(
-            "notification shard={shard} type={} message_id={}",
-            n.subscription_type(),
-            n.message_id()
-        ),
         Event::Disconnected { .. } => format!("disconnected shard={shard}"),
         Event::Resumed { .. } => format!("resumed shard={shard}"),
         Event::ShardFailed { permanent, .. } => {
             format!("failed shard={shard} permanent={permanent}")
         }
         Event::ShardStopped { .. } => format!("stopped shard={shard}"),
+        Event::ShardClaimed { session_id, .. } => {
+            format!("claimed shard={shard} session={session_id}")
+        }
+        Event::ShardReleased { taken_by, .. } => format!(
+            "released shard={shard} taken_by={}",
+            taken_by
+                .as_ref()
+                .map_or_else(|| "none".to_owned(), ToString::to_string)
+        ),
         _ => return None,
     })
+}
+
+/// The claim a `--claim` process makes of `conduit_id`; with the mock's quick backoff if
+/// `mock`.
+fn claim_config(conduit_id: ConduitId, claim: &ClaimArgs, mock: bool) -> ClaimConfig {
+    let mut config = ClaimConfig::new(conduit_id, claim.max_shards);
+    if let Some(interval) = claim.reread_interval {
+        config = config.with_reread_interval(interval);
+    }
+    if let Some(cap) = claim.grow_to {
+        config = config.with_grow_to(cap);
+    }
+    if mock {
+        config = config.with_backoff(client_config().backoff);
+    }
+    config
 }
 
 /// Runs the process's one client, holding all its shards, until it stops, or until ctrl-c (or
@@ -263,10 +445,20 @@ pub async fn run(args: ShardArgs) -> ExitCode {
         return ExitCode::from(2);
     };
     let conduit_id = ConduitId::new(args.conduit_id.clone());
-    let seed = args.shards.first().map_or(1, |first| u64::from(*first) + 1);
-    let mut builder = EventSub::builder(client_id, AccessToken::new(token))
-        .seed(seed)
-        .conduit_shards(conduit_id, args.shards.iter().copied());
+    let mut builder = EventSub::builder(client_id, AccessToken::new(token));
+    builder = match &args.allocation {
+        Allocation::Static(shards) => {
+            let seed = shards.first().map_or(1, |first| u64::from(*first) + 1);
+            builder
+                .seed(seed)
+                .conduit_shards(conduit_id, shards.iter().copied())
+        }
+        // The seed (the order shards are claimed in) is the builder's, one per process: processes
+        // that read the same listing at once pick apart.
+        Allocation::Claim(claim) => {
+            builder.claim_conduit_shards(claim_config(conduit_id, claim, args.mock))
+        }
+    };
     if args.mock {
         builder = builder.config(client_config()).helix_retry(fast_retries());
     }
@@ -282,7 +474,7 @@ pub async fn run(args: ShardArgs) -> ExitCode {
     let (handle, mut events) = match builder.connect() {
         Ok(connected) => connected,
         Err(error) => {
-            eprintln!("shards {:?}: {error}", args.shards);
+            eprintln!("{:?}: {error}", args.allocation);
             return ExitCode::from(2);
         }
     };
@@ -299,11 +491,14 @@ pub async fn run(args: ShardArgs) -> ExitCode {
     tokio::pin!(interrupted);
     let mut stopped_badly = false;
     let mut received: u64 = 0;
+    let mut places = Places::new(&args.allocation);
     loop {
         tokio::select! {
             next = events.next() => {
                 let Some(event) = next else { break };
+                places.note(&event);
                 match &event {
+                    Event::ClaimFailed { error, .. } => eprintln!("claiming failed: {error}"),
                     Event::ShardFailed { shard, reason, .. } => {
                         eprintln!("shard {} failed: {reason:?}", shard.shard_id);
                     }
@@ -322,7 +517,7 @@ pub async fn run(args: ShardArgs) -> ExitCode {
                     if received % 1_000 == 0 {
                         emit(format_args!("received count={received}"));
                     }
-                } else if let Some(line) = describe(&args.shards, &event) {
+                } else if let Some(line) = describe(&places, &event) {
                     emit(format_args!("{line}"));
                 }
             }

@@ -1,6 +1,7 @@
 //! Starting shard processes and following what they print: shared by the demo and the test
 //! `conduit_processes`.
 
+use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -139,18 +140,33 @@ impl Supervisor {
     }
 
     /// Reads lines until `done` holds for all of them; panics naming `what` after `patience`
-    /// (a guard against hanging, not a timing assertion).
+    /// (a guard against hanging, not a timing assertion). `done` is asked again at every line,
+    /// and every [`RECHECK`] without one, so it may also look at what the lines do not show (the
+    /// mock's shard table, say).
     pub async fn until(&mut self, patience: Duration, what: &str, done: impl Fn(&[Seen]) -> bool) {
         self.collect();
         let wait = async {
             while !done(&self.seen) {
-                let seen = self.receiver.recv().await.expect("the sender lives here");
-                self.seen.push(seen);
+                if let Ok(seen) = tokio::time::timeout(RECHECK, self.receiver.recv()).await {
+                    self.seen.push(seen.expect("the sender lives here"));
+                }
             }
         };
         if tokio::time::timeout(patience, wait).await.is_err() {
-            panic!("waited {patience:?} for {what}; lines: {:#?}", self.seen);
+            panic!(
+                "waited {patience:?} for {what}; lines:\n{}",
+                describe_lines(&self.seen)
+            );
         }
+    }
+
+    /// The sessions process `number` was assigned (its `assigned` lines), in order.
+    pub fn sessions_of(&self, number: usize) -> Vec<String> {
+        self.seen
+            .iter()
+            .filter(|seen| seen.process == number && seen.line.kind == "assigned")
+            .filter_map(|seen| seen.line.field("session").map(str::to_owned))
+            .collect()
     }
 
     /// The message ids of `type` notifications process `number` printed.
@@ -167,6 +183,83 @@ impl Supervisor {
             .iter()
             .any(|seen| seen.process == number && seen.line.kind == kind)
     }
+}
+
+/// The lines, one per row as `process N: kind key=value …`, for a failure message.
+pub fn describe_lines(seen: &[Seen]) -> String {
+    seen.iter()
+        .map(|seen| {
+            let fields: Vec<String> = seen
+                .line
+                .fields
+                .iter()
+                .map(|(key, value)| format!("{key}={value}"))
+                .collect();
+            format!(
+                "process {}: {} {}",
+                seen.process,
+                seen.line.kind,
+                fields.join(" ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// How often [`Supervisor::until`] asks again while no line arrives.
+pub const RECHECK: Duration = Duration::from_millis(25);
+
+/// The shards process `number` holds by its lines, with the session of each: those it printed
+/// `claimed` for, minus those it printed `released` for since.
+pub fn claimed_by(seen: &[Seen], number: usize) -> BTreeMap<u32, String> {
+    let mut held = BTreeMap::new();
+    for seen in seen.iter().filter(|seen| seen.process == number) {
+        let (Some(shard), kind) = (seen.line.shard(), seen.line.kind.as_str()) else {
+            continue;
+        };
+        match (kind, seen.line.field("session")) {
+            ("claimed", Some(session)) => {
+                held.insert(shard, session.to_owned());
+            }
+            ("released", _) => {
+                held.remove(&shard);
+            }
+            _ => {}
+        }
+    }
+    held
+}
+
+/// Whether libtest's arguments (as `cargo test -- …` passes them on to a `harness = false`
+/// test) select the test `name`: not when only ignored tests are asked for, nor when a filter
+/// does not match it or a skip does.
+pub fn selected(args: &[String], name: &str) -> bool {
+    const TAKES_A_VALUE: [&str; 6] = [
+        "--test-threads",
+        "--format",
+        "--color",
+        "--logfile",
+        "--report-time",
+        "-Z",
+    ];
+    let mut filters = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--ignored" => return false,
+            "--skip" => {
+                if args.next().is_some_and(|skip| name.contains(skip.as_str())) {
+                    return false;
+                }
+            }
+            flag if TAKES_A_VALUE.contains(&flag) => {
+                args.next();
+            }
+            flag if flag.starts_with('-') => {}
+            filter => filters.push(filter),
+        }
+    }
+    filters.is_empty() || filters.iter().any(|filter| name.contains(filter))
 }
 
 /// `(process, message id)` of each `kind` notification in `seen`.
