@@ -55,3 +55,5 @@ mod held;
 pub(crate) mod state;
 
 pub use held::HeldShard;
+#[cfg(test)]
+mod tests;
