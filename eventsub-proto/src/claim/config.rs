@@ -37,7 +37,7 @@ pub struct ClaimConfig {
     /// How often the conduit's shards are read again (Get Conduit Shards) to learn whether the
     /// shards this process holds are still its own; at least [`MIN_REREAD_INTERVAL`], 10 s by
     /// default. Two processes never both believe they hold a shard for longer than this interval
-    /// plus one read's duration. Every page of a read (100 shards) is one Helix call against the
+    /// plus one read's duration (see [the promise](crate::claim) for how it is counted). Every page of a read (100 shards) is one Helix call against the
     /// app token's rate limit, shared by every process of the app: a large conduit, or many
     /// processes, want a longer interval.
     pub reread_interval: Duration,

@@ -22,10 +22,15 @@
 //!   ([`Event::ShardReleased`](crate::Event::ShardReleased)), and no new claim is made for a
 //!   backoff delay (reset after a read without conflict). A read that started before the
 //!   assignment proves nothing about it.
-//! - **The promise:** since every held shard is checked by a read that starts at most
+//! - **The promise:** two processes never both believe they hold a shard for longer than one
+//!   `reread_interval` plus one read's duration (the time from a read's first page asked to its
+//!   last page answered), counted from the later of their latest assignments of the shard, as
+//!   long as reads succeed. Why: every held shard is checked by a read that starts at most
 //!   `reread_interval` after the previous one started (or when the one in flight ends, if a read
-//!   takes longer), two processes never both believe they hold a shard for longer than one
-//!   `reread_interval` plus one read's duration.
+//!   takes longer than that), and the first read that starts after the other process's
+//!   assignment lists the last writer, so the earlier writer releases it when that read ends. A
+//!   session that reconnects assigns its shard again, which starts the count anew: the new
+//!   assignment is the later one, and the other process's next read settles it.
 //! - **A session that drops** keeps its shard: Twitch shows it disabled, the session reconnects
 //!   and assigns its shard again; if another process took it meanwhile, the next read settles it.
 //! - **Grows** the conduit, with [`ClaimConfig::grow_to`], when no shard is free and the process
@@ -50,3 +55,5 @@ mod held;
 pub(crate) mod state;
 
 pub use held::HeldShard;
+#[cfg(test)]
+mod tests;
