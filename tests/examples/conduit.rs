@@ -116,6 +116,25 @@ fn holds(seen: &[Seen], number: usize, mode: Mode) -> bool {
     }
 }
 
+/// Whether every shard process `number` believes it holds (its claims) is enabled on the very
+/// session it claimed it with, in the mock's table. Two processes that read the table at once may
+/// both claim a shard and both see their own assignment confirmed; the first to have assigned
+/// learns otherwise at its next read (within `REREAD` plus a read) and releases it: until then the
+/// lines alone do not say who holds what.
+fn agrees_with_the_mock(
+    mock: &MockEventSub,
+    conduit_id: &str,
+    seen: &[Seen],
+    number: usize,
+) -> bool {
+    let enabled = mock.helix().enabled_shards(conduit_id);
+    claimed_by(seen, number).iter().all(|(shard, session)| {
+        enabled.iter().any(|(id, holder)| {
+            u32::try_from(*id).is_ok_and(|id| id == *shard) && holder == session
+        })
+    })
+}
+
 /// What process `number` holds, for the timeline.
 fn held(seen: &[Seen], number: usize, mode: Mode, told: u32) -> String {
     match mode {
@@ -182,7 +201,9 @@ async fn demo(mode: Mode) -> ExitCode {
     let (a, b) = (first.number, second.as_ref().map_or(1, |p| p.number));
     supervisor
         .until(PATIENCE, "both processes holding their shards", |seen| {
-            [a, b].iter().all(|&n| holds(seen, n, mode))
+            [a, b]
+                .iter()
+                .all(|&n| holds(seen, n, mode) && agrees_with_the_mock(&mock, &conduit_id, seen, n))
         })
         .await;
     timeline.note(format!(
