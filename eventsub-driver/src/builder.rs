@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use eventsub_helix::{HelixClient, RetryPolicy};
 use eventsub_proto::catchup::CatchUpConfig;
-use eventsub_proto::recording::RecordedShards;
+use eventsub_proto::recording::{RecordedClaim, RecordedShards};
 use eventsub_proto::{ClaimConfig, ConduitId, Config, Pool, ShardConfig, SubscriptionSpec, Url};
 use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -532,6 +532,7 @@ impl<R: Runtime> EventSubBuilder<R> {
         let recorded_shards = self.shards.as_ref().map(|(conduit_id, shard_ids)| {
             RecordedShards::new(conduit_id.as_str(), shard_ids.clone())
         });
+        let recorded_claim = self.claim.as_ref().map(RecordedClaim::of);
         let client = match (self.claim, self.shards) {
             (Some(claim), _) => Pool::claim_shards(config, claim, start)?,
             (None, Some((conduit_id, shard_ids))) => {
@@ -546,8 +547,15 @@ impl<R: Runtime> EventSubBuilder<R> {
             Some(target) => {
                 let out = target.open().map_err(ConnectError::Recording)?;
                 Some(
-                    Recorder::start(out, start, seed, recorded_shards, MAX_QUEUED_BYTES)
-                        .map_err(ConnectError::Recording)?,
+                    Recorder::start(
+                        out,
+                        start,
+                        seed,
+                        recorded_shards,
+                        recorded_claim,
+                        MAX_QUEUED_BYTES,
+                    )
+                    .map_err(ConnectError::Recording)?,
                 )
             }
             None => None,

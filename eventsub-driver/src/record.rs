@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-use eventsub_proto::recording::{Entry, Header, Line, RecordedShards, Transcriber};
+use eventsub_proto::recording::{Entry, Header, Line, RecordedClaim, RecordedShards, Transcriber};
 use eventsub_proto::{Input, Output};
 
 use crate::runtime::Runtime;
@@ -65,12 +65,14 @@ impl std::fmt::Debug for Recorder {
 
 impl Recorder {
     /// Starts the writer thread on `out` and queues the header of a client created at `start`
-    /// (with the conduit `shards` it holds, if it is a pool of them).
+    /// (with the conduit `shards` it holds, if it is a pool of them, or its `claim`, if it
+    /// claims them).
     pub(crate) fn start(
         out: Box<dyn Write + Send>,
         start: Instant,
         seed: u64,
         shards: Option<RecordedShards>,
+        claim: Option<RecordedClaim>,
         limit: usize,
     ) -> std::io::Result<Self> {
         let (lines, queue) = mpsc::channel();
@@ -91,6 +93,7 @@ impl Recorder {
         let mut header = Header::new(SystemTime::now(), seed);
         header.recorder = Some(concat!("eventsub-driver ", env!("CARGO_PKG_VERSION")).to_owned());
         header.shards = shards;
+        header.claim = claim;
         let header = header
             .to_json()
             .map_err(|error| std::io::Error::other(error.to_string()))?;
@@ -246,7 +249,8 @@ mod tests {
 
     #[test]
     fn a_writer_that_fails_stops_the_recording_without_a_panic() -> std::io::Result<()> {
-        let mut recorder = Recorder::start(Box::new(Broken), Instant::now(), 1, None, 1 << 20)?;
+        let mut recorder =
+            Recorder::start(Box::new(Broken), Instant::now(), 1, None, None, 1 << 20)?;
         assert!(
             wait_until(|| recorder.writer.is_finished()),
             "the writer gives up"
@@ -262,8 +266,14 @@ mod tests {
     fn a_writer_that_falls_behind_stops_the_recording_at_the_limit() -> std::io::Result<()> {
         let gate = Arc::new(Mutex::new(()));
         let closed = gate.lock();
-        let mut recorder =
-            Recorder::start(Box::new(Gated(gate.clone())), Instant::now(), 1, None, 4096)?;
+        let mut recorder = Recorder::start(
+            Box::new(Gated(gate.clone())),
+            Instant::now(),
+            1,
+            None,
+            None,
+            4096,
+        )?;
         let now = Instant::now();
         let mut written = 0;
         while recorder.entry(now, Entry::Timeout) {

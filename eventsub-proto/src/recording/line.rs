@@ -6,6 +6,9 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::reader::RecordingError;
+use crate::backoff::BackoffConfig;
+use crate::claim::ClaimConfig;
+use crate::ids::ConduitId;
 use crate::io::{Created, RequestError};
 use crate::shard::ShardAssignError;
 use crate::subscription::SubscriptionSpec;
@@ -42,6 +45,60 @@ pub struct Header {
     /// Absent (older recordings, any other client): a replay builds [`Pool::new`](crate::Pool::new).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shards: Option<RecordedShards>,
+    /// The claims of a recorded pool that claimed its shards ([`Pool::claim_shards`](crate::Pool::claim_shards));
+    /// absent otherwise (and in recordings written before pools claimed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim: Option<RecordedClaim>,
+}
+
+/// How a recorded pool claimed its shards ([`Header::claim`]): its [`ClaimConfig`], so that a
+/// replay claims exactly as it did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecordedClaim {
+    /// The conduit's id.
+    pub conduit_id: String,
+    /// [`ClaimConfig::max_shards`].
+    pub max_shards: usize,
+    /// [`ClaimConfig::reread_interval`], in milliseconds.
+    pub reread_interval_ms: u64,
+    /// [`ClaimConfig::grow_to`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grow_to: Option<u32>,
+    /// The first wait of [`ClaimConfig::backoff`], in milliseconds.
+    pub backoff_initial_ms: u64,
+    /// The longest wait of [`ClaimConfig::backoff`], in milliseconds.
+    pub backoff_max_ms: u64,
+}
+
+impl RecordedClaim {
+    /// What a recording says of `claim`.
+    pub fn of(claim: &ClaimConfig) -> Self {
+        let millis = |duration: Duration| u64::try_from(duration.as_millis()).unwrap_or(u64::MAX);
+        Self {
+            conduit_id: claim.conduit_id.as_str().to_owned(),
+            max_shards: claim.max_shards,
+            reread_interval_ms: millis(claim.reread_interval),
+            grow_to: claim.grow_to,
+            backoff_initial_ms: millis(claim.backoff.initial),
+            backoff_max_ms: millis(claim.backoff.max),
+        }
+    }
+
+    /// The claim configuration it records (checked when the replay's pool is made).
+    pub fn to_config(&self) -> ClaimConfig {
+        let backoff = BackoffConfig::new(
+            Duration::from_millis(self.backoff_initial_ms),
+            Duration::from_millis(self.backoff_max_ms),
+        );
+        let claim = ClaimConfig::new(ConduitId::new(self.conduit_id.clone()), self.max_shards)
+            .with_reread_interval(Duration::from_millis(self.reread_interval_ms))
+            .with_backoff(backoff);
+        match self.grow_to {
+            Some(cap) => claim.with_grow_to(cap),
+            None => claim,
+        }
+    }
 }
 
 /// The conduit and shards of a recorded pool of shards ([`Header::shards`]).
@@ -76,6 +133,7 @@ impl Header {
             timeouts: true,
             recorder: None,
             shards: None,
+            claim: None,
         }
     }
 

@@ -70,7 +70,9 @@ mod reader;
 mod replay;
 mod transcriber;
 
-pub use line::{Entry, FORMAT, Header, Line, RecordedShards, ShardResultLine, VERSION};
+pub use line::{
+    Entry, FORMAT, Header, Line, RecordedClaim, RecordedShards, ShardResultLine, VERSION,
+};
 pub use reader::{MAX_LINE_BYTES, Recording, RecordingError, RecordingReader};
 pub use replay::{ReplayError, Replayer, replay, replay_reader};
 pub use transcriber::Transcriber;

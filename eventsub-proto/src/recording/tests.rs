@@ -351,6 +351,17 @@ impl Session {
         )
     }
 
+    /// A pool claiming shards as `claim` says, recorded with it in the header.
+    fn claiming(
+        config: Config,
+        claim: crate::ClaimConfig,
+    ) -> Result<Self, Box<dyn std::error::Error>> {
+        let start = Instant::now();
+        let mut header = Header::new(wall(WALL), config.seed);
+        header.claim = Some(RecordedClaim::of(&claim));
+        Self::of(Pool::claim_shards(config, claim, start)?, &header, start)
+    }
+
     fn of(
         client: Pool,
         header: &Header,
@@ -671,11 +682,134 @@ fn a_recorded_pool_of_shards_replays_as_that_pool() -> TestResult {
     Ok(())
 }
 
+/// The body of a Get Conduit Shards page: each shard with its status and session.
+fn listing(shards: &[(u32, &str, &str)]) -> String {
+    let data: Vec<String> = shards
+        .iter()
+        .map(|(id, status, session)| {
+            format!(r#"{{"id":"{id}","status":"{status}","transport":{{"method":"websocket","session_id":"{session}"}}}}"#)
+        })
+        .collect();
+    format!(r#"{{"data":[{}],"pagination":{{}}}}"#, data.join(","))
+}
+
+/// The read of the conduit's shards the session asked for last.
+fn last_read(session: &Session) -> Option<crate::RequestId> {
+    session
+        .outputs
+        .iter()
+        .rev()
+        .find_map(|output| match output {
+            Output::ReadConduitShards { request, .. } => Some(*request),
+            _ => None,
+        })
+}
+
+#[test]
+fn a_recorded_claiming_pool_replays_as_that_pool() -> TestResult {
+    let claiming_config = || {
+        let mut config = config();
+        config.subscriptions.clear();
+        config
+    };
+    let claim = || {
+        crate::ClaimConfig::new(crate::ConduitId::new("c"), 2)
+            .with_reread_interval(Duration::from_secs(5))
+            .with_grow_to(6)
+    };
+    let mut session = Session::claiming(claiming_config(), claim())?;
+    let Some(read) = last_read(&session) else {
+        panic!("the first read: {:?}", session.outputs);
+    };
+    // Two free shards of three: the pool claims both.
+    let table = listing(&[
+        (0, "websocket_disconnected", "gone-0"),
+        (1, "enabled", "other"),
+        (2, "websocket_disconnected", "gone-2"),
+    ]);
+    session.feed(Input::ConduitShardsRead {
+        request: read,
+        result: Ok(table),
+    })?;
+    let connects = session.connects();
+    assert_eq!(connects.len(), 2, "one session per claimed shard");
+    for (n, conn) in connects.iter().enumerate() {
+        session.feed(Input::Opened { conn: *conn })?;
+        session.text(*conn, &welcome(&format!("w{n}"), &format!("session-{n}")))?;
+    }
+    session.at(50);
+    session.tick()?;
+    let Some((request, shards)) = session.outputs.iter().find_map(|output| match output {
+        Output::AssignShards {
+            request, shards, ..
+        } => Some((*request, shards.clone())),
+        _ => None,
+    }) else {
+        panic!("one batch after the window: {:?}", session.outputs);
+    };
+    session.at(60);
+    let results = shards
+        .iter()
+        .map(|shard| (shard.shard_id, Ok(())))
+        .collect();
+    session.feed(Input::ShardsAssigned { request, results })?;
+    // The confirming read: one shard is ours, the other was taken meanwhile.
+    let Some(confirm) = last_read(&session).filter(|confirm| *confirm != read) else {
+        panic!("a confirming read: {:?}", session.outputs);
+    };
+    let ours = shards
+        .first()
+        .map(|shard| (shard.shard_id, shard.session_id.as_str().to_owned()));
+    let Some((kept, kept_session)) = ours else {
+        panic!("two shards assigned");
+    };
+    let taken = if kept == 0 { 2 } else { 0 };
+    let table = listing(&[
+        (kept, "enabled", &kept_session),
+        (1, "enabled", "other"),
+        (taken, "enabled", "thief"),
+    ]);
+    session.at(70);
+    session.feed(Input::ConduitShardsRead {
+        request: confirm,
+        result: Ok(table.clone()),
+    })?;
+    // The second assignment was seen while that read was in flight: one more read settles it.
+    let Some(again) = last_read(&session).filter(|again| *again != confirm) else {
+        panic!("a read after the one in flight: {:?}", session.outputs);
+    };
+    session.at(80);
+    session.feed(Input::ConduitShardsRead {
+        request: again,
+        result: Ok(table),
+    })?;
+
+    let recorded: Vec<String> = session.events.iter().map(summary).collect();
+    for expected in ["ShardClaimed", "ShardReleased"] {
+        assert!(
+            recorded.contains(&expected.to_owned()),
+            "{expected}: {recorded:?}"
+        );
+    }
+    let header = RecordingReader::new(session.text.as_bytes())?
+        .header()
+        .clone();
+    assert_eq!(
+        header.claim.map(|claim| claim.to_config()),
+        Some(claim()),
+        "the header names the claim"
+    );
+    let replayed = replay(claiming_config(), &session.text, Instant::now())?;
+    assert_eq!(replayed.iter().map(summary).collect::<Vec<_>>(), recorded);
+    Ok(())
+}
+
 #[test]
 fn a_header_without_shards_still_reads() -> TestResult {
     let old = r#"{"format":"eventsub-recording","version":1,"started_at":"2025-06-01T12:00:00Z","seed":1}"#;
     let header: Header = serde_json::from_str(old)?;
     assert_eq!(header.shards, None);
+    assert_eq!(header.claim, None);
     assert!(!header.to_json()?.contains("shards"));
     Ok(())
 }
