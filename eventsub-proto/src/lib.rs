@@ -156,6 +156,7 @@ mod stale;
 mod serialize;
 pub mod shard;
 mod subscription;
+mod subscription_memo;
 mod token;
 mod unchecked;
 mod wanted;

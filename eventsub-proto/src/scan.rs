@@ -31,6 +31,7 @@
 //! the full parse refuses is an error there and counted as malformed (see `unchecked.rs`).
 
 use crate::message::Metadata;
+use crate::subscription_memo::SubscriptionMemo;
 
 /// How deep the payload objects may nest for the scan to take them. The full parse allows 128
 /// levels for the whole frame, and the frame puts two around the event: at this depth the
@@ -38,7 +39,7 @@ use crate::message::Metadata;
 pub(crate) const MAX_DEPTH: usize = 100;
 
 /// A frame the scan has read.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Scanned<'a> {
     /// A `session_keepalive` whose payload is `{}`: read whole.
     Keepalive {
@@ -61,7 +62,19 @@ pub(crate) enum Scanned<'a> {
 /// Scans `text` (see the module documentation); `None` when the full parse must read it. A
 /// notification is taken only when `notifications` is true: otherwise the scan stops after its
 /// metadata.
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn scan(text: &str, notifications: bool) -> Option<Scanned<'_>> {
+    scan_remembering(text, notifications, None)
+}
+
+/// [`scan`], with the subscription object the client walked last: a frame carrying it byte for
+/// byte where the walk would start is not walked again, and one that does not is walked and its
+/// subscription remembered. The answer is [`scan`]'s.
+pub(crate) fn scan_remembering<'a>(
+    text: &'a str,
+    notifications: bool,
+    memo: Option<&mut SubscriptionMemo>,
+) -> Option<Scanned<'a>> {
     let mut cursor = Cursor { text, at: 0 };
     cursor.eat(b'{')?;
     cursor.key("metadata")?;
@@ -82,10 +95,11 @@ pub(crate) fn scan(text: &str, notifications: bool) -> Option<Scanned<'_>> {
             cursor.eat(b'{')?;
             // Twitch sends the subscription first; a server that sorts its keys, the event. The
             // event is not read: its decode finds where it ends.
-            let subscription = match cursor.plain_string()? {
+            cursor.eat(b'"')?;
+            let subscription = match cursor.quoted_key(&["subscription", "event"])? {
                 "subscription" => {
                     cursor.eat(b':')?;
-                    let subscription = cursor.object()?;
+                    let subscription = cursor.subscription(memo)?;
                     cursor.eat(b',')?;
                     cursor.key("event")?;
                     subscription
@@ -112,6 +126,15 @@ pub(crate) fn scan(text: &str, notifications: bool) -> Option<Scanned<'_>> {
     cursor.whitespace();
     (cursor.at == text.len()).then_some(scanned)
 }
+
+/// The keys of the metadata, in Twitch's order.
+const METADATA_KEYS: [&str; 5] = [
+    "message_id",
+    "message_type",
+    "message_timestamp",
+    "subscription_type",
+    "subscription_version",
+];
 
 /// A position in the frame's text.
 struct Cursor<'a> {
@@ -157,9 +180,23 @@ impl<'a> Cursor<'a> {
     }
 
     /// The key `name`, then its colon.
-    fn key(&mut self, name: &str) -> Option<()> {
-        (self.plain_string()? == name).then_some(())?;
+    fn key(&mut self, name: &'static str) -> Option<()> {
+        self.eat(b'"')?;
+        self.quoted_key(&[name])?;
         self.eat(b':')
+    }
+
+    /// After a string's opening quote: the one of `names` that is the whole string (its closing
+    /// quote taken), compared in place; `None` for any other string. What
+    /// [`plain_string`](Self::plain_string) and a comparison answer, without searching for the
+    /// string's end: the keys are known, and most of the metadata's strings are keys.
+    fn quoted_key<const N: usize>(&mut self, names: &[&'static str; N]) -> Option<&'static str> {
+        let rest = self.text.as_bytes().get(self.at..)?;
+        let name = names.iter().find(|name| {
+            rest.starts_with(name.as_bytes()) && rest.get(name.len()) == Some(&b'"')
+        })?;
+        self.at += name.len() + 1;
+        Some(name)
     }
 
     /// `null`.
@@ -169,22 +206,42 @@ impl<'a> Cursor<'a> {
         rest.starts_with(b"null").then(|| self.at += 4)
     }
 
+    /// After a string's opening quote: which of [`METADATA_KEYS`] the string is (its closing
+    /// quote taken); `None` for any other string.
+    fn metadata_key(&mut self) -> Option<usize> {
+        let rest = self.text.as_bytes().get(self.at..)?;
+        // Told apart by a byte or two where they differ, then compared whole.
+        let index = match rest.first()? {
+            b'm' => match rest.get(8..10)? {
+                b"id" => 0,
+                b"ty" => 1,
+                b"ti" => 2,
+                _ => return None,
+            },
+            b's' => match rest.get(13)? {
+                b't' => 3,
+                b'v' => 4,
+                _ => return None,
+            },
+            _ => return None,
+        };
+        let name = METADATA_KEYS.get(index)?;
+        if !(rest.starts_with(name.as_bytes()) && rest.get(name.len()) == Some(&b'"')) {
+            return None;
+        }
+        self.at += name.len() + 1;
+        Some(index)
+    }
+
     /// The metadata object.
     fn metadata(&mut self) -> Option<Metadata<'a>> {
-        const NAMES: [&str; 5] = [
-            "message_id",
-            "message_type",
-            "message_timestamp",
-            "subscription_type",
-            "subscription_version",
-        ];
         // Per field: not seen, seen as `null`, or seen with a string.
         let mut fields: [Option<Option<&'a str>>; 5] = [None; 5];
         self.eat(b'{')?;
         loop {
-            let key = self.plain_string()?;
+            self.eat(b'"')?;
+            let index = self.metadata_key()?;
             self.eat(b':')?;
-            let index = NAMES.iter().position(|name| *name == key)?;
             let slot = fields.get_mut(index)?;
             if slot.is_some() {
                 return None; // A repeated key: the full parse reports it.
@@ -215,6 +272,27 @@ impl<'a> Cursor<'a> {
             subscription_type.flatten(),
             subscription_version.flatten(),
         ))
+    }
+
+    /// The subscription object: the one `memo` remembers when the frame carries its very bytes
+    /// here (the walk would read those bytes and end where they end), otherwise walked and then
+    /// remembered.
+    fn subscription(&mut self, memo: Option<&mut SubscriptionMemo>) -> Option<&'a str> {
+        let Some(memo) = memo else {
+            return self.object();
+        };
+        self.whitespace();
+        if let Some(known) = self
+            .text
+            .get(self.at..)
+            .and_then(|rest| memo.prefix_of(rest))
+        {
+            self.at += known.len();
+            return Some(known);
+        }
+        let object = self.object()?;
+        memo.remember(object);
+        Some(object)
     }
 
     /// An object, found by its brackets and strings only (not checked inside); its text.
@@ -362,6 +440,28 @@ fn next_special(bytes: &[u8], mut at: usize, control: bool) -> Option<usize> {
     Some(at + offset)
 }
 
+/// A scan remembering the subscription it walked last gives the answer of one that does not,
+/// whatever it remembers: here the chat frame's subscription (which `text`, made from that frame,
+/// may carry changed anywhere, or cut), and `text`'s own.
+#[cfg(any(test, feature = "fuzzing"))]
+fn assert_remembering_agrees(text: &str) {
+    const CHAT: &str = include_str!("../benches/frames/channel_chat_message.json");
+    let expected = scan(text, true);
+    let mut memo = SubscriptionMemo::default();
+    let _ = scan_remembering(CHAT, true, Some(&mut memo));
+    assert_eq!(
+        scan_remembering(text, true, Some(&mut memo)),
+        expected,
+        "{text}"
+    );
+    // Now remembering `text`'s own subscription, when it had one to walk.
+    assert_eq!(
+        scan_remembering(text, true, Some(&mut memo)),
+        expected,
+        "{text}"
+    );
+}
+
 /// The lazy envelope against the full parse, on one frame: what the envelope fuzz target
 /// (`fuzzing::envelope`) and the scan's tests check. A frame the scan leaves to the full parse is
 /// not its concern. One it takes:
@@ -384,6 +484,7 @@ pub(crate) fn assert_agrees_with_the_full_parse(text: &str) {
     use crate::message::{self, Events, Message};
     use crate::unchecked::MalformedCount;
 
+    assert_remembering_agrees(text);
     let Some(scanned) = scan(text, true) else {
         return;
     };

@@ -63,7 +63,9 @@ impl Client {
             // anything else is read by the full parse. (With the eager check the scan would only
             // add its metadata read to the full parse.)
             let scanned = match self.config.payload_check {
-                PayloadCheck::Deferred => scan::scan(text, true),
+                PayloadCheck::Deferred => {
+                    scan::scan_remembering(text, true, Some(&mut self.subscription_memo))
+                }
                 PayloadCheck::Eager => None,
             };
             match scanned {

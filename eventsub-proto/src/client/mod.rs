@@ -30,6 +30,7 @@ use crate::ids::{ConnId, RequestId, SessionId, SubscriptionId};
 use crate::io::{Input, Output};
 use crate::stale::StaleCheck;
 use crate::subscription::SubscriptionSpec;
+use crate::subscription_memo::SubscriptionMemo;
 use crate::unchecked::MalformedCount;
 use crate::wanted::{SubscriptionState, SubscriptionsReport, Wanted, WantedSubscriptions};
 
@@ -154,6 +155,8 @@ pub struct Client {
     stats: Stats,
     /// [`Stats::malformed_frames`], shared with the notifications delivered unchecked.
     malformed: MalformedCount,
+    /// The subscription object the lazy envelope walked last (see `subscription_memo.rs`).
+    subscription_memo: SubscriptionMemo,
     /// The token's user, for cost estimates: from the latest validation, else the config's preset.
     token_user_id: Option<String>,
     validation: validation::Validation,
@@ -255,6 +258,7 @@ impl Client {
             reading_paused: None,
             stats: Stats::default(),
             malformed: MalformedCount::default(),
+            subscription_memo: SubscriptionMemo::default(),
             token_user_id: None,
             validation: validation::Validation::default(),
             idle: false,
