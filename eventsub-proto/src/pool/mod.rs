@@ -159,12 +159,20 @@ impl Pool {
 
     /// Session `index` was acted on.
     fn touch(&mut self, index: usize) {
+        // A pool of one session passes every call straight through and never asks the activity
+        // (keeping it would cost a deadline's re-sort on every frame).
+        if self.is_single() {
+            return;
+        }
         if let Some(member) = self.members.get(index) {
             self.activity.touched(index, member);
         }
     }
 
     fn touch_all(&mut self) {
+        if self.is_single() {
+            return;
+        }
         for (index, member) in self.members.iter().enumerate() {
             self.activity.touched(index, member);
         }
