@@ -73,17 +73,18 @@ pub struct Replayer {
 impl Replayer {
     /// A replayer for a recording with `header`: a client with `config` (and the recorded jitter
     /// seed) created at `base`; a pool of the recorded conduit shards when the header names them
-    /// ([`Header::shards`]).
+    /// ([`Header::shards`]), or one claiming as recorded ([`Header::claim`]).
     pub fn new(mut config: Config, header: &Header, base: Instant) -> Result<Self, ReplayError> {
         config.seed = header.seed;
-        let client = match &header.shards {
-            Some(shards) => Pool::conduit_shards(
+        let client = match (&header.claim, &header.shards) {
+            (Some(claim), _) => Pool::claim_shards(config, claim.to_config(), base)?,
+            (None, Some(shards)) => Pool::conduit_shards(
                 config,
                 ConduitId::new(shards.conduit_id.clone()),
                 shards.shard_ids.iter().copied(),
                 base,
             )?,
-            None => Pool::new(config, base)?,
+            (None, None) => Pool::new(config, base)?,
         };
         let mut replayer = Self {
             client,
