@@ -15,13 +15,14 @@ use eventsub_proto::fuzzing::{self, Scenario};
 type Target = fn(&[u8]);
 
 /// Every target and its entry point: a corpus directory without an entry here fails the test.
-const TARGETS: [(&str, Target); 6] = [
+const TARGETS: [(&str, Target); 7] = [
     ("envelope", fuzzing::envelope),
     ("close_code", fuzzing::close_code),
     ("client_inputs", fuzzing::client_inputs),
     ("typed_event", fuzzing::typed_event),
     ("client_ops", fuzzing::client_ops),
     ("url_and_close_reason", fuzzing::url_and_close_reason),
+    ("claim_listings", fuzzing::claim_listings),
 ];
 
 fn corpus() -> PathBuf {

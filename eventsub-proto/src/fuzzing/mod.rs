@@ -16,7 +16,9 @@
 //! | [`typed_event`] | a (type, version, payload) triple to the typed event decoder |
 //! | [`client_ops`] | a structure-aware scenario ([`Scenario`]) built with `arbitrary` |
 //! | [`url_and_close_reason`] | a reconnect URL and a close code and reason |
+//! | [`claim_listings`] | Get Conduit Shards pages and Update Conduits answers to a claiming pool |
 
+mod claim_listings;
 mod client_inputs;
 mod client_ops;
 mod close_code;
@@ -27,6 +29,7 @@ mod text;
 mod typed_event;
 mod url_and_close_reason;
 
+pub use claim_listings::claim_listings;
 pub use client_inputs::client_inputs;
 pub use client_ops::{
     ClockStep, CreateOutcome, Damage, DeleteOutcome, Frame, MessageIdChoice, ReconnectUrl,
