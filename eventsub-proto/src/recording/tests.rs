@@ -431,6 +431,27 @@ impl Session {
         Ok(())
     }
 
+    /// Opens and welcomes `connects` (sessions `session-0`, `session-1`, …), lets the gather
+    /// window of their shard assignments pass (50 ms), and takes the batch that goes out.
+    fn welcome_and_batch(
+        &mut self,
+        connects: &[crate::ConnId],
+    ) -> Result<(crate::RequestId, Vec<crate::ShardSession>), Box<dyn std::error::Error>> {
+        for (n, conn) in connects.iter().enumerate() {
+            self.feed(Input::Opened { conn: *conn })?;
+            self.text(*conn, &welcome(&format!("w{n}"), &format!("session-{n}")))?;
+        }
+        self.at(50);
+        self.tick()?;
+        let batch = self.outputs.iter().find_map(|output| match output {
+            Output::AssignShards {
+                request, shards, ..
+            } => Some((*request, shards.clone())),
+            _ => None,
+        });
+        Ok(batch.ok_or("no batch of assignments after the window")?)
+    }
+
     fn connects(&self) -> Vec<crate::ConnId> {
         self.outputs
             .iter()
@@ -629,20 +650,7 @@ fn a_recorded_pool_of_shards_replays_as_that_pool() -> TestResult {
     let mut session = Session::shards(shard_config(), "c", vec![5, 3])?;
     let connects = session.connects();
     assert_eq!(connects.len(), 2);
-    for (n, conn) in connects.iter().enumerate() {
-        session.feed(Input::Opened { conn: *conn })?;
-        session.text(*conn, &welcome(&format!("w{n}"), &format!("session-{n}")))?;
-    }
-    session.at(50);
-    session.tick()?;
-    let Some((request, shards)) = session.outputs.iter().find_map(|output| match output {
-        Output::AssignShards {
-            request, shards, ..
-        } => Some((*request, shards.clone())),
-        _ => None,
-    }) else {
-        panic!("one batch after the window: {:?}", session.outputs);
-    };
+    let (request, shards) = session.welcome_and_batch(&connects)?;
     assert_eq!(shards.len(), 2);
     session.at(60);
     session.feed(Input::ShardsAssigned {
@@ -733,20 +741,7 @@ fn a_recorded_claiming_pool_replays_as_that_pool() -> TestResult {
     })?;
     let connects = session.connects();
     assert_eq!(connects.len(), 2, "one session per claimed shard");
-    for (n, conn) in connects.iter().enumerate() {
-        session.feed(Input::Opened { conn: *conn })?;
-        session.text(*conn, &welcome(&format!("w{n}"), &format!("session-{n}")))?;
-    }
-    session.at(50);
-    session.tick()?;
-    let Some((request, shards)) = session.outputs.iter().find_map(|output| match output {
-        Output::AssignShards {
-            request, shards, ..
-        } => Some((*request, shards.clone())),
-        _ => None,
-    }) else {
-        panic!("one batch after the window: {:?}", session.outputs);
-    };
+    let (request, shards) = session.welcome_and_batch(&connects)?;
     session.at(60);
     let results = shards
         .iter()
