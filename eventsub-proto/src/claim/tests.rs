@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use super::state::{Claims, Decision};
 use super::{ClaimConfig, ClaimError, ListingError, MAX_PAGES_PER_READ};
+use crate::error::InputError;
 use crate::event::Event;
 use crate::ids::{ConduitId, RequestId};
 use crate::io::Output;
@@ -29,14 +30,15 @@ fn enabled(count: u32) -> String {
 }
 
 #[test]
-fn growing_sets_the_count_to_what_is_lacking_within_the_cap_and_never_lower() {
+fn growing_sets_the_count_to_what_is_lacking_within_the_cap_and_never_lower()
+-> Result<(), InputError> {
     for (cap, expected) in [(10, Some(5)), (4, Some(4)), (2, None)] {
         let now = Instant::now();
         let mut ids = 0;
         let claim = ClaimConfig::new(ConduitId::new("c"), 3).with_grow_to(cap);
         let mut claims = claims(claim, now, &mut ids);
         let request = read_request(&mut claims);
-        claims.page_read(request, Ok(enabled(2)), &mut ids).unwrap();
+        claims.page_read(request, Ok(enabled(2)), &mut ids)?;
         let resize = claims.pop_request().map(|output| match output {
             Output::ResizeConduit { shard_count, .. } => shard_count,
             other => panic!("a resize, not {other:?}"),
@@ -44,24 +46,21 @@ fn growing_sets_the_count_to_what_is_lacking_within_the_cap_and_never_lower() {
         assert_eq!(resize, expected, "cap {cap}");
         assert_eq!(claims.pop_decision(), None, "nothing free to claim");
     }
+    Ok(())
 }
 
 #[test]
-fn a_read_that_never_ends_its_pages_fails_at_the_bound() {
+fn a_read_that_never_ends_its_pages_fails_at_the_bound() -> Result<(), InputError> {
     let now = Instant::now();
     let mut ids = 0;
     let mut claims = claims(ClaimConfig::new(ConduitId::new("c"), 1), now, &mut ids);
     let mut request = read_request(&mut claims);
     let endless = r#"{"data":[],"pagination":{"cursor":"again"}}"#;
     for _ in 1..MAX_PAGES_PER_READ {
-        claims
-            .page_read(request, Ok(endless.to_owned()), &mut ids)
-            .unwrap();
+        claims.page_read(request, Ok(endless.to_owned()), &mut ids)?;
         request = read_request(&mut claims);
     }
-    claims
-        .page_read(request, Ok(endless.to_owned()), &mut ids)
-        .unwrap();
+    claims.page_read(request, Ok(endless.to_owned()), &mut ids)?;
     assert!(claims.pop_request().is_none());
     let Some(Event::ClaimFailed {
         error, retry_in, ..
@@ -79,10 +78,12 @@ fn a_read_that_never_ends_its_pages_fails_at_the_bound() {
         retry_in <= Duration::from_secs(10),
         "no longer than the interval"
     );
+    Ok(())
 }
 
 #[test]
-fn free_shards_are_claimed_up_to_the_maximum_in_an_order_drawn_from_the_seed() {
+fn free_shards_are_claimed_up_to_the_maximum_in_an_order_drawn_from_the_seed()
+-> Result<(), InputError> {
     let now = Instant::now();
     let mut ids = 0;
     let mut claims = claims(ClaimConfig::new(ConduitId::new("c"), 3), now, &mut ids);
@@ -91,7 +92,7 @@ fn free_shards_are_claimed_up_to_the_maximum_in_an_order_drawn_from_the_seed() {
         .map(|id| format!(r#"{{"id":"{id}","status":"websocket_disconnected"}}"#))
         .collect();
     let body = format!(r#"{{"data":[{}]}}"#, data.join(","));
-    claims.page_read(request, Ok(body), &mut ids).unwrap();
+    claims.page_read(request, Ok(body), &mut ids)?;
     let taken: Vec<u32> = std::iter::from_fn(|| claims.pop_decision())
         .map(|decision| match decision {
             Decision::Claim(shard) => shard,
@@ -100,4 +101,5 @@ fn free_shards_are_claimed_up_to_the_maximum_in_an_order_drawn_from_the_seed() {
         .collect();
     assert_eq!(taken.len(), 3);
     assert_ne!(taken, [0, 1, 2], "not simply the first ones listed");
+    Ok(())
 }
