@@ -395,8 +395,8 @@ impl Claims {
         });
     }
 
-    /// Update Conduits answered: read again at once (the new shards are free), or try growing
-    /// again after a backoff delay.
+    /// Update Conduits answered: read again at once (the new shards are free; growing again waits
+    /// a re-read interval), or try growing again after a backoff delay.
     pub(crate) fn resized(
         &mut self,
         request: RequestId,
@@ -412,6 +412,10 @@ impl Claims {
         match result {
             Ok(_) => {
                 self.resize_failures = 0;
+                // At most one growth a re-read interval: a conduit that answers the resize but
+                // does not grow (or another process setting it back) must not drive a loop of
+                // resizes and reads.
+                self.grow_paused_until = Some(self.after(self.config.reread_interval));
                 self.read_soon();
             }
             Err(error) => {

@@ -103,3 +103,40 @@ fn free_shards_are_claimed_up_to_the_maximum_in_an_order_drawn_from_the_seed()
     assert_ne!(taken, [0, 1, 2], "not simply the first ones listed");
     Ok(())
 }
+
+#[test]
+fn a_conduit_that_does_not_grow_is_resized_once_a_reread_interval() -> Result<(), InputError> {
+    let now = Instant::now();
+    let mut ids = 0;
+    let interval = Duration::from_secs(10);
+    let claim = ClaimConfig::new(ConduitId::new("c"), 3)
+        .with_grow_to(10)
+        .with_reread_interval(interval);
+    let mut claims = claims(claim, now, &mut ids);
+    let resizes = |claims: &mut Claims| {
+        std::iter::from_fn(|| claims.pop_request())
+            .filter(|output| matches!(output, Output::ResizeConduit { .. }))
+            .count()
+    };
+    let request = read_request(&mut claims);
+    claims.page_read(request, Ok(enabled(2)), &mut ids)?;
+    let Some(Output::ResizeConduit { request, .. }) = claims.pop_request() else {
+        panic!("a resize");
+    };
+    // Update Conduits says yes, yet the next read still shows 2 shards, all held.
+    claims.resized(request, Ok(5))?;
+    claims.tick(now, &mut ids);
+    let request = read_request(&mut claims);
+    claims.page_read(request, Ok(enabled(2)), &mut ids)?;
+    assert_eq!(
+        resizes(&mut claims),
+        0,
+        "no second resize within the interval"
+    );
+    let later = now + interval;
+    claims.tick(later, &mut ids);
+    let request = read_request(&mut claims);
+    claims.page_read(request, Ok(enabled(2)), &mut ids)?;
+    assert_eq!(resizes(&mut claims), 1, "one more after the interval");
+    Ok(())
+}
