@@ -586,6 +586,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             recorder,
             first_validation,
             staged: Vec::new(),
+            turn_clock: None,
         };
         let task_gone = self.runtime.spawn_joinable(Box::pin(driver.run())).shared();
         Ok((
@@ -600,6 +601,7 @@ impl<R: Runtime> EventSubBuilder<R> {
                 events: event_receiver,
                 lagged,
                 leftover,
+                batch: Vec::with_capacity(crate::handle::STREAM_BATCH),
             },
         ))
     }

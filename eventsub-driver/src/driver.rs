@@ -73,6 +73,19 @@ pub(crate) struct Driver<R> {
     /// kept for it in the consumer's buffer, handed over together when the turn ends: the
     /// consumer is woken once for them, not once each. Empty outside a turn.
     pub(crate) staged: Vec<Event>,
+    /// The clocks read once when a turn of frames starts ([`Driver::read_ready_frames`]): the
+    /// frames of one turn arrive within a fraction of a millisecond, far below anything the core
+    /// times (keepalive windows of seconds, staleness of minutes), and two clock reads per frame
+    /// were a measurable share of the raw path. `None` outside a turn: every other input reads the
+    /// clock afresh.
+    pub(crate) turn_clock: Option<TurnClock>,
+}
+
+/// The runtime's monotonic clock and the wall clock, read together at the start of a turn.
+#[derive(Clone, Copy)]
+pub(crate) struct TurnClock {
+    now: Instant,
+    wall: SystemTime,
 }
 
 /// Under [`Overflow::DiscardWithLagged`], how many lifecycle events may wait for room before the
@@ -195,8 +208,13 @@ impl<R: Runtime> Driver<R> {
                         None => commands_open = false,
                     },
                     (conn, event) = next_socket_event(&mut flight.readers, &mut flight.writers), if reading => {
+                        self.turn_clock = Some(TurnClock {
+                            now: self.runtime.now(),
+                            wall: SystemTime::now(),
+                        });
                         self.socket_event(&mut flight, conn, event);
                         self.read_ready_frames(&mut flight);
+                        self.turn_clock = None;
                         if self.events_filling_up() {
                             // tungstenite hands out buffered frames without touching the runtime's
                             // budget, so a consumer on this runtime would not run before the buffer
@@ -326,7 +344,10 @@ impl<R: Runtime> Driver<R> {
     }
 
     fn feed(&mut self, input: Input<'_>) {
-        let now = self.runtime.now();
+        let now = match self.turn_clock {
+            Some(clock) => clock.now,
+            None => self.runtime.now(),
+        };
         self.record(|recorder| recorder.input(now, &input));
         if let Err(error) = self.client.handle_input(now, input) {
             // Only possible for a socket or request the core already forgot: harmless.
@@ -801,7 +822,9 @@ impl<R: Runtime> Driver<R> {
                 self.feed(Input::Text {
                     conn,
                     text: text.as_str(),
-                    received_at: SystemTime::now(),
+                    received_at: self
+                        .turn_clock
+                        .map_or_else(SystemTime::now, |clock| clock.wall),
                 });
             }
             SocketEvent::Binary(data) => self.feed(Input::Binary { conn, data: &data }),

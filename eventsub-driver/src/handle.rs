@@ -130,6 +130,11 @@ impl EventSubHandle {
 /// The buffer between the client task and this stream is bounded; see the crate docs on
 /// backpressure for what happens when it is full. [`EventStream::typed`] receives the events of
 /// one subscription kind decoded, with everything else still in the stream.
+///
+/// The stream takes what is ready from the buffer in batches of up to [`STREAM_BATCH`] events
+/// and hands them out one by one: a consumer keeping up pays the buffer's synchronisation once
+/// per batch, not once per event. So up to [`STREAM_BATCH`] events may sit in the stream on top
+/// of the buffer's capacity.
 #[derive(Debug)]
 pub struct EventStream {
     pub(crate) events: mpsc::Receiver<Event>,
@@ -137,7 +142,12 @@ pub struct EventStream {
     /// Events that were still waiting for room in the buffer when the client task finished: they
     /// follow the buffer's, in order.
     pub(crate) leftover: Arc<Mutex<VecDeque<Event>>>,
+    /// The batch taken from the buffer, last event first (handed out by `pop`).
+    pub(crate) batch: Vec<Event>,
 }
+
+/// How many events [`EventStream`] takes from the client's buffer at once, at most.
+pub const STREAM_BATCH: usize = 64;
 
 impl EventStream {
     /// The next event; `None` once the client has stopped. (The same as `StreamExt::next`.)
@@ -146,15 +156,22 @@ impl EventStream {
     }
 
     fn poll_event(&mut self, cx: &mut Context<'_>) -> Poll<Option<Event>> {
-        match self.events.poll_recv(cx) {
+        if let Some(event) = self.batch.pop() {
+            return Poll::Ready(Some(event));
+        }
+        match self.events.poll_recv_many(cx, &mut self.batch, STREAM_BATCH) {
             // The buffer is empty and the task gone: what waited behind the buffer comes last.
-            Poll::Ready(None) => Poll::Ready(
+            Poll::Ready(0) => Poll::Ready(
                 self.leftover
                     .lock()
                     .ok()
                     .and_then(|mut leftover| leftover.pop_front()),
             ),
-            other => other,
+            Poll::Ready(_) => {
+                self.batch.reverse();
+                Poll::Ready(self.batch.pop())
+            }
+            Poll::Pending => Poll::Pending,
         }
     }
 
@@ -169,5 +186,57 @@ impl Stream for EventStream {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
         self.get_mut().poll_event(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+
+    fn numbered(number: u64) -> Event {
+        Event::Lagged {
+            missed: number,
+            first_sent: None,
+            last_sent: None,
+        }
+    }
+
+    fn number(event: &Event) -> Option<u64> {
+        match event {
+            Event::Lagged { missed, .. } => Some(*missed),
+            _ => None,
+        }
+    }
+
+    /// Batches of the buffer, events as they come between batches, and what waited behind the
+    /// buffer when the task ended: all handed out once, in order.
+    #[tokio::test]
+    async fn the_stream_hands_out_batches_and_the_leftover_in_order() {
+        let (sender, receiver) = mpsc::channel(4 * STREAM_BATCH);
+        let leftover = Arc::new(Mutex::new(VecDeque::from([numbered(1_000), numbered(1_001)])));
+        let mut stream = EventStream {
+            events: receiver,
+            lagged: Arc::new(AtomicU64::new(0)),
+            leftover,
+            batch: Vec::new(),
+        };
+        let total = 3 * STREAM_BATCH as u64 + 5;
+        for n in 0..total {
+            assert!(sender.try_send(numbered(n)).is_ok(), "room for {n}");
+        }
+        let mut seen = Vec::new();
+        // Part of the first batch is taken, then more arrives behind it.
+        for _ in 0..10 {
+            seen.extend(stream.next().await.as_ref().and_then(number));
+        }
+        assert_eq!(stream.batch.len(), STREAM_BATCH - 10, "one batch taken at most");
+        assert!(sender.try_send(numbered(total)).is_ok(), "room again");
+        drop(sender);
+        while let Some(event) = stream.next().await {
+            seen.extend(number(&event));
+        }
+        let expected: Vec<u64> = (0..=total).chain([1_000, 1_001]).collect();
+        assert_eq!(seen, expected);
     }
 }

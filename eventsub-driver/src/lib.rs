@@ -219,6 +219,8 @@
 //!
 //!   - the buffer: at most `event_buffer` events, each a [`Event`] (144 bytes on 64-bit targets)
 //!     and what it owns; a notification shares its frame with the other events of that frame;
+//!   - the stream's batch: at most [`STREAM_BATCH`] events taken from the buffer at once and not
+//!     yet handed to the consumer;
 //!   - the core's queue: the events of the frames already read that did not fit, which is the rest
 //!     of the last frame read before the pause (a batched notification of thousands of events is
 //!     one entry holding its frame once; its events are made one at a time as room comes), plus the
@@ -350,7 +352,7 @@ pub use eventsub_proto::claim::{ClaimConfig, ClaimError};
 pub use eventsub_proto::{BackoffConfig, Config, Event, SubscriptionSpec};
 /// The id types of subscription conditions, one per role, for the `SubscriptionSpec` builders.
 pub use eventsub_proto::{BroadcasterId, ClientId, ConduitId, ModeratorId, RewardId, UserId};
-pub use handle::{EventStream, EventSubHandle};
+pub use handle::{EventStream, EventSubHandle, STREAM_BATCH};
 pub use helix::request_error;
 #[cfg(feature = "twitch_oauth2")]
 pub use oauth::{DEFAULT_REFRESH_MARGIN, UserTokenProvider};
