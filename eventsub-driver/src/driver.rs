@@ -20,7 +20,7 @@ use tracing::Instrument;
 use crate::builder::Overflow;
 use crate::handle::Command;
 use crate::helix::{self, HelixDone};
-use crate::readers::Readers;
+use crate::readers::{ConnMap, Readers};
 use crate::record::Recorder;
 use crate::runtime::Runtime;
 use crate::socket::{self, SocketEvent, Writer};
@@ -102,8 +102,8 @@ pub(crate) const MAX_FRAMES_PER_TURN: usize = 64;
 #[derive(Default)]
 struct InFlight {
     connects: FuturesUnordered<BoxFuture<'static, ConnectResult>>,
-    connecting: HashMap<ConnId, AbortHandle>,
-    writers: HashMap<ConnId, Writer>,
+    connecting: ConnMap<AbortHandle>,
+    writers: ConnMap<Writer>,
     /// The live socket of each session (one per shard of a pool), and during a handover the
     /// next one.
     readers: Readers,
@@ -163,7 +163,7 @@ async fn timer_fired(timer: &mut Option<(Instant, BoxFuture<'static, ()>)>) {
 /// The next event of any live socket that was woken (see [`Readers`]).
 async fn next_socket_event(
     readers: &mut Readers,
-    writers: &mut HashMap<ConnId, Writer>,
+    writers: &mut ConnMap<Writer>,
 ) -> (ConnId, SocketEvent) {
     poll_fn(|cx| readers.poll_next(cx, writers)).await
 }

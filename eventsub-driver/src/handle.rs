@@ -159,7 +159,10 @@ impl EventStream {
         if let Some(event) = self.batch.pop() {
             return Poll::Ready(Some(event));
         }
-        match self.events.poll_recv_many(cx, &mut self.batch, STREAM_BATCH) {
+        match self
+            .events
+            .poll_recv_many(cx, &mut self.batch, STREAM_BATCH)
+        {
             // The buffer is empty and the task gone: what waited behind the buffer comes last.
             Poll::Ready(0) => Poll::Ready(
                 self.leftover
@@ -214,7 +217,10 @@ mod tests {
     #[tokio::test]
     async fn the_stream_hands_out_batches_and_the_leftover_in_order() {
         let (sender, receiver) = mpsc::channel(4 * STREAM_BATCH);
-        let leftover = Arc::new(Mutex::new(VecDeque::from([numbered(1_000), numbered(1_001)])));
+        let leftover = Arc::new(Mutex::new(VecDeque::from([
+            numbered(1_000),
+            numbered(1_001),
+        ])));
         let mut stream = EventStream {
             events: receiver,
             lagged: Arc::new(AtomicU64::new(0)),
@@ -230,7 +236,11 @@ mod tests {
         for _ in 0..10 {
             seen.extend(stream.next().await.as_ref().and_then(number));
         }
-        assert_eq!(stream.batch.len(), STREAM_BATCH - 10, "one batch taken at most");
+        assert_eq!(
+            stream.batch.len(),
+            STREAM_BATCH - 10,
+            "one batch taken at most"
+        );
         assert!(sender.try_send(numbered(total)).is_ok(), "room again");
         drop(sender);
         while let Some(event) = stream.next().await {

@@ -5,7 +5,7 @@
 //! task; polling takes the queued sockets in order, so a flood on one socket cannot starve the
 //! others (one that gave a frame is queued again behind the rest).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
@@ -14,6 +14,10 @@ use eventsub_proto::ConnId;
 use futures_util::task::AtomicWaker;
 
 use crate::socket::{Reader, SocketEvent, Writer};
+
+/// A map keyed by connection. The ids are the core's own (never from the network), so a fast
+/// non-keyed hash is safe here: these maps are looked up twice for every frame read.
+pub(crate) type ConnMap<V> = rustc_hash::FxHashMap<ConnId, V>;
 
 /// The sockets that were woken, and the task to wake when one is.
 #[derive(Default)]
@@ -74,7 +78,7 @@ struct Entry {
 /// The sockets being read.
 #[derive(Default)]
 pub(crate) struct Readers {
-    entries: HashMap<ConnId, Entry>,
+    entries: ConnMap<Entry>,
     shared: Arc<Shared>,
 }
 
@@ -112,7 +116,7 @@ impl Readers {
     pub(crate) fn poll_next(
         &mut self,
         cx: &mut Context<'_>,
-        writers: &mut HashMap<ConnId, Writer>,
+        writers: &mut ConnMap<Writer>,
     ) -> Poll<(ConnId, SocketEvent)> {
         self.shared.task.register(cx.waker());
         while let Some(conn) = self.shared.next() {

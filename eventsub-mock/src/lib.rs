@@ -188,5 +188,6 @@ mod ws;
 pub use ws::{
     BadFrame, Blast, Delivery, Ended, FLOOD_NOTIFICATIONS, Happened, MockConfig, MockEventSub,
     Received, Record, Records, Routed, SHARD_DISABLED, SentFrame, ShardDelivery, ShardFault,
-    SocketId, SocketInfo, WorldHandle, message_number, payloads, scenario, wait_until, within,
+    SocketId, SocketInfo, WorldHandle, message_number, message_number_of, payloads, scenario,
+    wait_until, within,
 };

@@ -49,5 +49,5 @@ pub use config::MockConfig;
 pub use record::{Ended, Received, Record, Records, SentFrame, SocketId};
 pub use server::{Delivery, MockEventSub, Routed, SocketInfo, wait_until, within};
 pub(crate) use state::frames_now;
-pub use state::message_number;
+pub use state::{message_number, message_number_of};
 pub use world::{Happened, WorldHandle};

@@ -47,10 +47,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use eventsub_mock::message_number;
+use eventsub_mock::message_number_of;
 use eventsub_mock::scenario::client_config;
 use eventsub_proto::{Event, PayloadCheck};
-use eventsub_tests::measure::{Resident, current_thread_id, process_cpu_time, thread_cpu_time};
+use eventsub_tests::measure::{
+    Resident, current_thread_id, process_cpu_time, thread_cpu_time, thread_user_system_ticks,
+};
 use eventsub_tokio::{EventStream, EventSubHandle, Typed, kinds};
 use futures_util::StreamExt;
 use load::KIND;
@@ -121,6 +123,11 @@ struct RunReport {
     duplicates: u64,
     lagged: u64,
     peak_kib: u64,
+    /// Clock ticks (10 ms) of the client's thread and the user's loop in user space, and in the
+    /// kernel (socket reads, wake-ups, and on loopback the sender's TCP work that the kernel does
+    /// in the reader's context).
+    user_ticks: u64,
+    system_ticks: u64,
 }
 
 impl RunReport {
@@ -130,7 +137,7 @@ impl RunReport {
             .split_whitespace()
             .skip(1)
             .map(|number| number.parse().expect("a number"));
-        let mut next = || numbers.next().expect("a report of 8 numbers");
+        let mut next = || numbers.next().expect("a report of 10 numbers");
         Self {
             client_ns: next(),
             consumer_ns: next(),
@@ -140,6 +147,8 @@ impl RunReport {
             duplicates: next(),
             lagged: next(),
             peak_kib: next(),
+            user_ticks: next(),
+            system_ticks: next(),
         }
     }
 
@@ -154,6 +163,8 @@ impl RunReport {
             self.duplicates,
             self.lagged,
             self.peak_kib,
+            self.user_ticks,
+            self.system_ticks,
         ];
         let mut line = "done".to_owned();
         for number in numbers {
@@ -252,6 +263,16 @@ fn run_mode(consumer: &str, paced: Option<u64>, warm: u64, events: u64) {
         large.duplicates,
         large.peak_kib as f64 / 1024.0,
     );
+    let ticks = large.user_ticks + large.system_ticks;
+    if ticks > 0 {
+        println!(
+            "  of the client's two threads' CPU in the large run, {:.0} % in the kernel ({} user + \
+             {} kernel ticks of 10 ms; CHAT_LOAD_EVENTS=1000000 makes the split finer)",
+            100.0 * large.system_ticks as f64 / ticks as f64,
+            large.user_ticks,
+            large.system_ticks,
+        );
+    }
     assert_eq!(lost, 0, "nothing lost");
     assert_eq!(large.duplicates, 0, "nothing delivered twice");
     drop(mock);
@@ -272,9 +293,16 @@ impl Counts {
     }
 }
 
-/// Counts one notification by its message id; an id not above the last one is a duplicate.
-fn count_notification(counts: &Counts, last_number: &mut Option<u64>, message_id: &str) {
-    let number = message_number(message_id);
+/// Counts one notification by its message id; an id not above the last one is a duplicate. The
+/// number is read off the id the core parsed ([`message_number_of`]): writing each id out as text
+/// to read it back cost the user's loop some 300 instructions per event, which is the bench's
+/// bookkeeping, not the client's.
+fn count_notification(
+    counts: &Counts,
+    last_number: &mut Option<u64>,
+    notification: &eventsub_proto::Notification,
+) {
+    let number = message_number_of(notification.message_id());
     if number.is_none() || number <= *last_number {
         counts.duplicates.fetch_add(1, Ordering::Relaxed);
     } else {
@@ -283,26 +311,16 @@ fn count_notification(counts: &Counts, last_number: &mut Option<u64>, message_id
     counts.delivered.fetch_add(1, Ordering::Relaxed);
 }
 
-/// The message id of `notification` as text, written into `buffer` (no allocation per event).
-fn id_text<'b>(buffer: &'b mut String, notification: &eventsub_proto::Notification) -> &'b str {
-    use std::fmt::Write as _;
-    buffer.clear();
-    let _ = write!(buffer, "{}", notification.message_id());
-    buffer
-}
-
 /// The user's loop: typed (decodes every chat message) or raw (routing only).
 async fn consume(events: EventStream, typed: bool, counts: Arc<Counts>) {
     let mut last_number = None;
-    let mut message_id = String::new();
     if typed {
         let mut stream = events.typed::<kinds::ChannelChatMessage>();
         while let Some(item) = stream.next().await {
             match item {
                 Typed::Event(chat) => {
                     std::hint::black_box(chat.event().message.text.len());
-                    let id = id_text(&mut message_id, chat.notification());
-                    count_notification(&counts, &mut last_number, id);
+                    count_notification(&counts, &mut last_number, chat.notification());
                 }
                 Typed::Lifecycle(Event::Lagged { missed, .. }) => {
                     counts.lagged.fetch_add(missed, Ordering::Relaxed);
@@ -316,8 +334,7 @@ async fn consume(events: EventStream, typed: bool, counts: Arc<Counts>) {
         while let Some(event) = stream.next().await {
             match event {
                 Event::Notification(notification) => {
-                    let id = id_text(&mut message_id, &notification);
-                    count_notification(&counts, &mut last_number, id);
+                    count_notification(&counts, &mut last_number, &notification);
                 }
                 Event::Lagged { missed, .. } => {
                     counts.lagged.fetch_add(missed, Ordering::Relaxed);
@@ -383,6 +400,11 @@ fn client_process(ws_url: &str, helix_url: &str, consumer: &str) {
     });
     let (client_tid, consumer_tid) = client_started.recv().expect("the client subscribes");
     let cpu = |tid| thread_cpu_time(tid).expect("schedstat").as_nanos() as u64;
+    let ticks = |tid| thread_user_system_ticks(tid).expect("stat");
+    let both_ticks = || {
+        let ((user, system), (loop_user, loop_system)) = (ticks(client_tid), ticks(consumer_tid));
+        (user + loop_user, system + loop_system)
+    };
     let mut stdout = std::io::stdout().lock();
     writeln!(stdout, "ready").expect("the bench reads");
     stdout.flush().expect("the bench reads");
@@ -399,6 +421,7 @@ fn client_process(ws_url: &str, helix_url: &str, consumer: &str) {
             counts.lagged.load(Ordering::Relaxed),
         );
         let (client_before, consumer_before) = (cpu(client_tid), cpu(consumer_tid));
+        let (user_before, system_before) = both_ticks();
         let process_before = process_cpu_time().expect("schedstat").as_nanos() as u64;
         let start = Instant::now();
         writeln!(stdout, "go").expect("the bench reads");
@@ -411,6 +434,7 @@ fn client_process(ws_url: &str, helix_url: &str, consumer: &str) {
         }
         let wall = start.elapsed();
         let (client_after, consumer_after) = (cpu(client_tid), cpu(consumer_tid));
+        let (user_after, system_after) = both_ticks();
         let process_after = process_cpu_time().expect("schedstat").as_nanos() as u64;
         let report = RunReport {
             client_ns: (client_after + consumer_after) - (client_before + consumer_before),
@@ -421,6 +445,8 @@ fn client_process(ws_url: &str, helix_url: &str, consumer: &str) {
             duplicates: counts.duplicates.load(Ordering::Relaxed) - duplicates,
             lagged: counts.lagged.load(Ordering::Relaxed) - lagged,
             peak_kib: Resident::now().map_or(0, |resident| resident.peak_kib),
+            user_ticks: user_after - user_before,
+            system_ticks: system_after - system_before,
         };
         writeln!(stdout, "{}", report.line()).expect("the bench reads");
         stdout.flush().expect("the bench reads");

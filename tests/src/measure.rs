@@ -17,6 +17,21 @@ pub fn thread_cpu_time(tid: u32) -> Option<Duration> {
     Some(Duration::from_nanos(nanos))
 }
 
+/// CPU time thread `tid` of this process has used so far in user space and in the kernel, in
+/// clock ticks (`utime` and `stime` of `/proc/self/task/<tid>/stat`; a tick is 10 ms with Linux's
+/// usual `USER_HZ` of 100). Coarse: for the split of a run that lasts seconds, not for its total
+/// ([`thread_cpu_time`] is exact).
+pub fn thread_user_system_ticks(tid: u32) -> Option<(u64, u64)> {
+    let text = std::fs::read_to_string(format!("/proc/self/task/{tid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after its end.
+    let after_name = text.get(text.rfind(')')? + 1..)?;
+    let mut fields = after_name.split_whitespace();
+    // Fields 3 to 13 come first; `utime` and `stime` are fields 14 and 15.
+    let user = fields.nth(11)?.parse().ok()?;
+    let system = fields.next()?.parse().ok()?;
+    Some((user, system))
+}
+
 /// CPU time every thread of this process has used so far (threads that already exited are not
 /// counted).
 pub fn process_cpu_time() -> Option<Duration> {

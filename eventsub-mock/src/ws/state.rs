@@ -128,6 +128,22 @@ pub fn message_number(message_id: &str) -> Option<u64> {
     u64::from_str_radix(digits, 16).ok()
 }
 
+/// [`message_number`] of an id the core has parsed, without writing it out as text: a consumer
+/// counting a stream of hundreds of thousands of events checks each id for the price of a mask.
+pub fn message_number_of(message_id: &eventsub_proto::MessageId) -> Option<u64> {
+    /// The 12 hex digits after the prefix: the number.
+    const NUMBER_BITS: u32 = 48;
+    /// [`MESSAGE_ID_PREFIX`]'s 20 hex digits (checked against it by a test).
+    const PREFIX_VALUE: u128 = 0x6d7a_0f3c_5dec_4eed_908e;
+    let eventsub_proto::MessageId::Uuid(value) = message_id else {
+        return None;
+    };
+    if value >> NUMBER_BITS != PREFIX_VALUE {
+        return None;
+    }
+    u64::try_from(value & ((1 << NUMBER_BITS) - 1)).ok()
+}
+
 /// Everything shared by the server, its socket tasks and the test's handle.
 pub(crate) struct Shared {
     pub(crate) config: MockConfig,
@@ -343,5 +359,33 @@ impl Inner {
         self.tickets
             .retain(|_, ticket| ticket.session_id != session_id);
         Some(session_id.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod message_number_tests {
+    use super::*;
+    use eventsub_proto::MessageId;
+
+    /// The parsed id gives the number its text gives, for every size of number; other ids none.
+    #[test]
+    fn a_parsed_id_gives_the_number_of_its_text() {
+        for number in [0, 1, 0xabc, 0xffff_ffff, 0xffff_ffff_ffff] {
+            let text = Inner::message_id_of(number);
+            assert_eq!(message_number(&text), Some(number), "{text}");
+            assert_eq!(
+                message_number_of(&MessageId::parse(&text)),
+                Some(number),
+                "{text}"
+            );
+        }
+        for other in [
+            "6d7a0f3c-5dec-4eed-908f-000000000001",
+            "00000000-0000-4000-8000-000000000001",
+            "not a uuid",
+        ] {
+            assert_eq!(message_number(other), None, "{other}");
+            assert_eq!(message_number_of(&MessageId::parse(other)), None, "{other}");
+        }
     }
 }
