@@ -11,6 +11,7 @@
 //! - [`soak`]: the schedule, accounting and figures of the fault-injection soak
 //!   (`tests/tests/soak/`).
 
+pub mod chat_load;
 pub mod measure;
 pub mod secrets;
 pub mod sim;

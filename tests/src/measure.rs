@@ -64,6 +64,12 @@ pub struct Resident {
     pub rss_kib: u64,
     /// The peak so far (`VmHWM`), in KiB.
     pub peak_kib: u64,
+    /// Of `rss_kib`, anonymous memory (`RssAnon`: the heap, stacks), in KiB.
+    pub anon_kib: u64,
+    /// Of `rss_kib`, pages of mapped files (`RssFile`: the program's code and libraries that were
+    /// touched), in KiB. A benchmark binary carries code a real client does not (the mock, the
+    /// test helpers): only the pages it runs count, but the split tells the heap from the code.
+    pub file_kib: u64,
 }
 
 impl Resident {
@@ -92,6 +98,8 @@ impl Resident {
         Some(Self {
             rss_kib: field("VmRSS:")?,
             peak_kib: field("VmHWM:")?,
+            anon_kib: field("RssAnon:")?,
+            file_kib: field("RssFile:")?,
         })
     }
 }

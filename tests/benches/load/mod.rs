@@ -11,13 +11,12 @@ use std::time::{Duration, Instant};
 use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_mock::scenario::client_config;
 use eventsub_mock::{MockConfig, MockEventSub};
-use eventsub_proto::{Config, Event, SubscriptionSpec};
+use eventsub_proto::Event;
 use eventsub_tests::measure::current_thread_id;
-use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle};
+use eventsub_tokio::{EventStream, EventSubHandle};
 use futures_util::StreamExt;
 
-/// The subscription type the load is made of: the busiest one on a real channel.
-pub const KIND: &str = "channel.chat.message";
+pub use eventsub_tests::chat_load::{KIND, connect_subscribed_with};
 
 /// What the client delivered so far.
 #[derive(Debug, Default)]
@@ -61,39 +60,6 @@ impl Tally {
 /// [`USER_ID`]'s channel, once the subscription exists. Must run inside a tokio runtime.
 pub async fn connect_subscribed(ws_url: &str, helix_url: &str) -> (EventSubHandle, EventStream) {
     connect_subscribed_with(ws_url, helix_url, client_config()).await
-}
-
-/// [`connect_subscribed`] with `config` (whose subscriptions, URLs and seed are set here).
-pub async fn connect_subscribed_with(
-    ws_url: &str,
-    helix_url: &str,
-    config: Config,
-) -> (EventSubHandle, EventStream) {
-    let chat = SubscriptionSpec::new(KIND, "1")
-        .with_condition("broadcaster_user_id", USER_ID)
-        .with_condition("user_id", USER_ID);
-    let (handle, mut events) = EventSub::builder(CLIENT_ID, AccessToken::new(USER_TOKEN))
-        .config(config)
-        .eventsub_url(ws_url)
-        .helix_url(helix_url)
-        .seed(7)
-        .subscribe(chat)
-        .connect()
-        .expect("client starts");
-    let subscribed = async {
-        while let Some(event) = events.next().await {
-            match event {
-                Event::SubscriptionCreated { .. } => return,
-                Event::TokenValidated { .. } | Event::SessionReady { .. } => {}
-                other => panic!("unexpected before the subscription: {other:?}"),
-            }
-        }
-        panic!("stream ended before the subscription was created");
-    };
-    tokio::time::timeout(Duration::from_secs(10), subscribed)
-        .await
-        .expect("subscribed within 10 s");
-    (handle, events)
 }
 
 /// The mock on a runtime of its own (one worker), with the fixture token allowed to read chat.
