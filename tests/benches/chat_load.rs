@@ -190,6 +190,14 @@ fn run_mode(consumer: &str, paced: Option<u64>, warm: u64, events: u64) {
         large.anon_kib as f64 / 1024.0,
         large.file_kib as f64 / 1024.0,
     );
+    println!(
+        "  sleeps in the large run: client thread {} ({:.1} events each), user's loop {} ({:.1} \
+         events each)",
+        large.client_sleeps,
+        large.delivered as f64 / large.client_sleeps.max(1) as f64,
+        large.consumer_sleeps,
+        large.delivered as f64 / large.consumer_sleeps.max(1) as f64,
+    );
     let ticks = large.user_ticks + large.system_ticks;
     if ticks > 0 {
         println!(

@@ -20,7 +20,8 @@ use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle, Typed, 
 use futures_util::StreamExt;
 
 use crate::measure::{
-    Resident, current_thread_id, process_cpu_time, thread_cpu_time, thread_user_system_ticks,
+    Resident, current_thread_id, process_cpu_time, thread_cpu_time, thread_sleeps,
+    thread_user_system_ticks,
 };
 
 /// Far longer than any run should take: a stuck run fails instead of hanging.
@@ -57,6 +58,11 @@ pub struct RunReport {
     pub anon_kib: u64,
     /// Its resident pages of mapped files (code, libraries) at the end of the run, KiB.
     pub file_kib: u64,
+    /// How many times the client's thread went to sleep waiting (for the socket, a timer).
+    pub client_sleeps: u64,
+    /// How many times the user's loop went to sleep waiting for events: each was woken by the
+    /// client's thread, at a cost to both.
+    pub consumer_sleeps: u64,
 }
 
 impl RunReport {
@@ -66,7 +72,7 @@ impl RunReport {
             .split_whitespace()
             .skip(1)
             .map(|number| number.parse().expect("a number"));
-        let mut next = || numbers.next().expect("a report of 12 numbers");
+        let mut next = || numbers.next().expect("a report of 14 numbers");
         Self {
             client_ns: next(),
             consumer_ns: next(),
@@ -80,6 +86,8 @@ impl RunReport {
             system_ticks: next(),
             anon_kib: next(),
             file_kib: next(),
+            client_sleeps: next(),
+            consumer_sleeps: next(),
         }
     }
 
@@ -98,6 +106,8 @@ impl RunReport {
             self.system_ticks,
             self.anon_kib,
             self.file_kib,
+            self.client_sleeps,
+            self.consumer_sleeps,
         ];
         let mut line = "done".to_owned();
         for number in numbers {
@@ -251,6 +261,8 @@ pub fn client_process(ws_url: &str, helix_url: &str, consumer: &str) {
         );
         let (client_before, consumer_before) = (cpu(client_tid), cpu(consumer_tid));
         let (user_before, system_before) = both_ticks();
+        let sleeps = |tid| thread_sleeps(tid).expect("status");
+        let (client_sleeps, consumer_sleeps) = (sleeps(client_tid), sleeps(consumer_tid));
         let process_before = process_cpu_time().expect("schedstat").as_nanos() as u64;
         let start = Instant::now();
         writeln!(stdout, "go").expect("the bench reads");
@@ -277,6 +289,8 @@ pub fn client_process(ws_url: &str, helix_url: &str, consumer: &str) {
             peak_kib: resident.map_or(0, |resident| resident.peak_kib),
             anon_kib: resident.map_or(0, |resident| resident.anon_kib),
             file_kib: resident.map_or(0, |resident| resident.file_kib),
+            client_sleeps: sleeps(client_tid) - client_sleeps,
+            consumer_sleeps: sleeps(consumer_tid) - consumer_sleeps,
             user_ticks: user_after - user_before,
             system_ticks: system_after - system_before,
         };

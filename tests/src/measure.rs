@@ -32,6 +32,19 @@ pub fn thread_user_system_ticks(tid: u32) -> Option<(u64, u64)> {
     Some((user, system))
 }
 
+/// How many times thread `tid` of this process went to sleep by itself so far
+/// (`voluntary_ctxt_switches`): each is a wait for work that another thread, or the kernel, then
+/// had to wake it from.
+pub fn thread_sleeps(tid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/self/task/{tid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("voluntary_ctxt_switches:"))?
+        .trim()
+        .parse()
+        .ok()
+}
+
 /// CPU time every thread of this process has used so far (threads that already exited are not
 /// counted).
 pub fn process_cpu_time() -> Option<Duration> {
