@@ -52,11 +52,7 @@ fn main() {
     let (ready, client_ready) = std::sync::mpsc::channel();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let client_thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("client runtime");
-        runtime.block_on(async move {
+        eventsub_tests::chat_load::client_runtime().block_on(async move {
             let (handle, events) = load::connect_subscribed(&ws_url, &helix_url).await;
             ready.send(events).expect("main waits");
             let _ = stopped.await;

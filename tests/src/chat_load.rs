@@ -192,6 +192,15 @@ pub fn payload_check() -> PayloadCheck {
     }
 }
 
+/// The runtime a benchmark's client runs on: tokio's current-thread runtime with its timers and
+/// sockets, on the calling thread.
+pub fn client_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime")
+}
+
 /// [`connect_subscribed_with`] the mock's client configuration and the payload check of
 /// [`payload_check`].
 async fn connect(ws_url: &str, helix_url: &str) -> (EventSubHandle, EventStream) {
@@ -210,11 +219,7 @@ pub fn client_process(ws_url: &str, helix_url: &str, consumer: &str) {
     let (ws_url, helix_url) = (ws_url.to_owned(), helix_url.to_owned());
     let loop_counts = counts.clone();
     let client_thread = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("client runtime");
-        runtime.block_on(async move {
+        client_runtime().block_on(async move {
             let (handle, events) = connect(&ws_url, &helix_url).await;
             let client_tid = current_thread_id().expect("a thread id");
             let (loop_started, loop_tid) = std::sync::mpsc::channel();
