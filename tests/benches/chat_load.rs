@@ -37,6 +37,15 @@
 //! `valgrind --tool=callgrind --callgrind-out-file=/tmp/client.%p`: on a loaded machine, the
 //! client's instruction count at two sizes gives a cost per event that noise does not move.
 //!
+//! `CHAT_LOAD_CLIENT=<path>` runs another build of the client program instead of this one's (to
+//! compare two builds of the library, alternated, on a machine whose wall-clock figures drift):
+//!
+//! ```sh
+//! cargo build --release -p eventsub-tests --bin chat_load_client && cp target/release/chat_load_client /tmp/client.old
+//! # ... change the library, rebuild the bench ...
+//! CHAT_LOAD_CLIENT=/tmp/client.old CHAT_LOAD_MODES=raw-bulk ../target/release/deps/chat_load-<hash> --bench
+//! ```
+//!
 //! `CHAT_LOAD_PAYLOAD_CHECK=eager` runs the client with `PayloadCheck::Eager` (the core reads the
 //! whole frame as JSON before delivery); the default is the configuration's, `PayloadCheck::Deferred`
 //! (the lazy envelope: the core reads a notification's metadata only).
@@ -101,7 +110,10 @@ fn main() {
 /// One mode: a fresh mock and client process, a small run and a large one.
 fn run_mode(consumer: &str, paced: Option<u64>, warm: u64, events: u64) {
     let (mock_runtime, mock) = load::start_mock();
-    let client = env!("CARGO_BIN_EXE_chat_load_client");
+    // `CHAT_LOAD_CLIENT`: another build of the client program (a copy of `chat_load_client` built
+    // from other library code), so that two builds are compared under one benchmark binary.
+    let client = std::env::var("CHAT_LOAD_CLIENT")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_chat_load_client").to_owned());
     // `CHAT_LOAD_CLIENT_PREFIX`: a command to run the client process under (split at spaces),
     // such as `valgrind --tool=callgrind --callgrind-out-file=/tmp/client.%p`.
     let prefix = std::env::var("CHAT_LOAD_CLIENT_PREFIX").unwrap_or_default();
@@ -109,10 +121,10 @@ fn run_mode(consumer: &str, paced: Option<u64>, warm: u64, events: u64) {
     let mut child = match command.next() {
         Some(program) => {
             let mut child = Command::new(program);
-            child.args(command).arg(client);
+            child.args(command).arg(&client);
             child
         }
-        None => Command::new(client),
+        None => Command::new(&client),
     };
     let mut child = child
         .args([&mock.ws_url(), &mock.helix_url(), consumer])
