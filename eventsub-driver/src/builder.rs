@@ -30,8 +30,8 @@ pub const DEFAULT_EVENT_BUFFER: usize = 1024;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Overflow {
-    /// The default: stop reading the sockets until there is room, so a burst waits in the kernel's
-    /// buffers (and then Twitch's) instead of being discarded. The core is told, so the keepalive
+    /// The default: once the buffer is full, stop reading the sockets until half of it is free,
+    /// so a burst waits in the kernel's buffers (and then Twitch's) instead of being discarded. The core is told, so the keepalive
     /// watchdog does not take unread data for silence: it measures silence only while reading.
     /// Events that do not fit wait in the core (a batch as its one frame), not in the client task:
     /// the crate docs on backpressure list what is held.
@@ -582,6 +582,8 @@ impl<R: Runtime> EventSubBuilder<R> {
             waiting: std::collections::VecDeque::new(),
             lag: eventsub_proto::LagTally::default(),
             reading_paused: false,
+            room_marks: crate::room::RoomMarks::new(self.event_buffer, self.overflow),
+            room_wanted: false,
             leftover: leftover.clone(),
             recorder,
             first_validation,

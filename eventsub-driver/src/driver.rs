@@ -22,6 +22,7 @@ use crate::handle::Command;
 use crate::helix::{self, HelixDone};
 use crate::readers::{ConnMap, Readers};
 use crate::record::Recorder;
+use crate::room::RoomMarks;
 use crate::runtime::Runtime;
 use crate::socket::{self, SocketEvent, Writer};
 use crate::token::{BoxFuture, TokenProvider};
@@ -60,6 +61,12 @@ pub(crate) struct Driver<R> {
     pub(crate) lag: LagTally,
     /// Whether the sockets are not read now (and the core was told so).
     pub(crate) reading_paused: bool,
+    /// Where a turn of frames ends, and under backpressure reading pauses, for want of room in
+    /// the consumer's buffer; and how much room a paused driver waits for.
+    pub(crate) room_marks: RoomMarks,
+    /// Under [`Overflow::Backpressure`]: a turn filled the consumer's buffer, so the sockets are
+    /// not read until [`RoomMarks::resume`] is free again.
+    pub(crate) room_wanted: bool,
     /// Where the events still waiting when the driver finishes go: the [`EventStream`] yields
     /// them after the buffer, so the last lifecycle events (`Stopped`) are never lost.
     ///
@@ -160,6 +167,13 @@ async fn timer_fired(timer: &mut Option<(Instant, BoxFuture<'static, ()>)>) {
     }
 }
 
+/// Waits until `events` has room for `n` more events; `false` when the consumer is gone.
+async fn room_for(events: &mpsc::Sender<Event>, n: usize) -> bool {
+    // The room is reserved and given back at once: this task is the only sender, so it is still
+    // there for the `try_send`s that follow.
+    events.reserve_many(n).await.is_ok()
+}
+
 /// The next event of any live socket that was woken (see [`Readers`]).
 async fn next_socket_event(
     readers: &mut Readers,
@@ -194,6 +208,7 @@ impl<R: Runtime> Driver<R> {
                     self.drain_outputs(&mut flight);
                 }
                 let reading = !self.reading_paused && !flight.readers.is_empty();
+                let room_to_wait_for = self.room_to_wait_for();
                 match self.client.poll_timeout() {
                     Some(deadline) if timer.as_ref().is_none_or(|(armed, _)| deadline < *armed) => {
                         timer = Some((deadline, self.runtime.sleep_until(deadline)));
@@ -216,10 +231,15 @@ impl<R: Runtime> Driver<R> {
                         self.read_ready_frames(&mut flight);
                         self.turn_clock = None;
                         if self.events_filling_up() {
-                            // tungstenite hands out buffered frames without touching the runtime's
-                            // budget, so a consumer on this runtime would not run before the buffer
-                            // overflows: give it a turn.
-                            self.runtime.yield_now().await;
+                            match self.overflow {
+                                // Full: paused until the consumer has taken half of it, wherever
+                                // it runs (the wait for room lets one on this runtime run).
+                                Overflow::Backpressure => self.room_wanted = true,
+                                // Reading goes on, but tungstenite hands out buffered frames
+                                // without touching the runtime's budget, so a consumer on this
+                                // runtime would not run before the buffer overflows: give it a turn.
+                                Overflow::DiscardWithLagged => self.runtime.yield_now().await,
+                            }
                         }
                     }
                     Some((conn, result)) = flight.connects.next(), if !flight.connects.is_empty() => {
@@ -241,16 +261,17 @@ impl<R: Runtime> Driver<R> {
                         }
                     }
                     Some(()) = flight.closes.next(), if !flight.closes.is_empty() => {}
-                    // Room again after an overflow: hand over what waits (and report what was
-                    // discarded) at once, not only with the next event. Events the core holds
-                    // are taken at the top of the loop, once this permit's room is free again.
-                    permit = self.events.clone().reserve_owned(), if self.events_wait_for_room() => {
-                        if let Ok(permit) = permit {
-                            if let Some(event) = self.waiting.pop_front().or_else(|| self.lag.take()) {
-                                if matches!(event, Event::Lagged { .. }) {
-                                    tracing::warn!("event stream has room again");
-                                }
-                                permit.send(event);
+                    // Room again after an overflow, or (under backpressure) after a turn that
+                    // left the buffer more than half full: hand over what waits (and report what
+                    // was discarded) at once, not only with the next event. Events the core holds
+                    // are taken at the top of the loop, where reading resumes.
+                    room = room_for(&self.events, room_to_wait_for), if self.wants_room() => {
+                        self.room_wanted = false;
+                        if room {
+                            if matches!(self.waiting.front(), Some(Event::Lagged { .. }))
+                                || (self.waiting.is_empty() && self.lag.missed() > 0)
+                            {
+                                tracing::warn!("event stream has room again");
                             }
                             self.flush_waiting();
                         }
@@ -588,8 +609,10 @@ impl<R: Runtime> Driver<R> {
     /// After a frame was read: the frames that are ready too are read now, up to
     /// [`MAX_FRAMES_PER_TURN`], without a trip through the runtime, and the events they make are
     /// handed over together at the end ([`Driver::staged`]). The turn ends early when the core
-    /// stops, the sockets must not be read (the consumer's buffer is full under backpressure, or
-    /// half full: a consumer on this runtime gets its turn), or nothing more is ready.
+    /// stops, the sockets must not be read, the consumer's buffer fills up ([`RoomMarks::low`]:
+    /// under backpressure when it is full, and reading then pauses until half of it is free; when
+    /// discarding at half full, and a consumer on this runtime gets its turn), or nothing more is
+    /// ready.
     fn read_ready_frames(&mut self, flight: &mut InFlight) {
         for _ in 1..MAX_FRAMES_PER_TURN {
             self.take_outputs(flight);
@@ -686,6 +709,18 @@ impl<R: Runtime> Driver<R> {
             && !self.events.is_closed()
     }
 
+    /// Whether the driver waits for room in the consumer's buffer: for events that wait, or
+    /// (under backpressure) before it reads again.
+    fn wants_room(&self) -> bool {
+        (self.events_wait_for_room() || self.room_wanted) && !self.events.is_closed()
+    }
+
+    /// How much room the driver waits for ([`RoomMarks::resume`]).
+    fn room_to_wait_for(&self) -> usize {
+        // The channel refuses to wait for more than it holds: clamped, although the marks fit.
+        self.room_marks.resume.clamp(1, self.events.max_capacity())
+    }
+
     /// Whether events wait for the consumer's room: here, or in the core under backpressure.
     fn events_wait_for_room(&self) -> bool {
         self.has_waiting()
@@ -713,8 +748,9 @@ impl<R: Runtime> Driver<R> {
         true
     }
 
-    /// Whether the sockets may be read now: not while events wait for room under backpressure,
-    /// nor when the lifecycle events waiting reach their cap. The core is told of each change,
+    /// Whether the sockets may be read now: under backpressure not while events wait for room,
+    /// nor after a turn that filled the buffer until half of it is free ([`RoomMarks`]);
+    /// otherwise not when the lifecycle events waiting reach their cap. The core is told of each change,
     /// so that unread data is not taken for a silent socket. Once the core has stopped the
     /// sockets are read whatever waits: a stopped core makes no events of what they send, and
     /// only reading them sees their close handshakes end (or their close deadlines pass), which
@@ -722,7 +758,7 @@ impl<R: Runtime> Driver<R> {
     fn pause_or_resume_reading(&mut self) -> bool {
         let pause = !self.client.is_stopped()
             && match self.overflow {
-                Overflow::Backpressure => self.events_wait_for_room(),
+                Overflow::Backpressure => self.events_wait_for_room() || self.room_wanted,
                 Overflow::DiscardWithLagged => self.waiting.len() >= MAX_WAITING_EVENTS,
             };
         if pause == self.reading_paused {
@@ -768,7 +804,7 @@ impl<R: Runtime> Driver<R> {
     }
 
     fn events_filling_up(&self) -> bool {
-        self.room() < self.events.max_capacity() / 2
+        self.room_marks.filling_up(self.room())
     }
 
     fn discard(&mut self, event: &Event) {

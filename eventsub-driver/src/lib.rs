@@ -197,9 +197,11 @@
 //! Events pass through a bounded buffer ([`EventSubBuilder::event_buffer`], default
 //! [`DEFAULT_EVENT_BUFFER`]); [`EventSubBuilder::overflow`] chooses what happens when it is full.
 //!
-//! - [`Overflow::Backpressure`] (the default): the task stops reading the sockets until the
-//!   consumer has made room, so a burst waits in the kernel's socket buffers (and then Twitch's)
-//!   instead of being discarded. The core is told ([`proto::Input::ReadingPaused`] and
+//! - [`Overflow::Backpressure`] (the default): once the buffer is full the task stops reading the
+//!   sockets until the consumer has emptied half of it, so a burst waits in the kernel's socket
+//!   buffers (and then Twitch's) instead of being discarded, and a consumer slower than the
+//!   sockets is handed at least half a buffer per stretch of reading, with one wake-up of the
+//!   task per stretch (not one per slot freed). The core is told ([`proto::Input::ReadingPaused`] and
 //!   [`proto::Input::ReadingResumed`]): while nothing is read the keepalive watchdog does not run,
 //!   and on resuming it is re-armed with its full window, so unread data is never taken for a
 //!   dead socket. Nor is a socket being closed given up for it: after a reconnect handover the
@@ -323,6 +325,7 @@ mod helix;
 mod oauth;
 mod readers;
 mod record;
+mod room;
 pub mod runtime;
 mod socket;
 mod token;

@@ -13,6 +13,7 @@
 
 pub mod chat_load;
 pub mod measure;
+pub mod recording_buffer;
 pub mod secrets;
 pub mod sim;
 pub mod soak;

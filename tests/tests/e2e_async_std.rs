@@ -139,6 +139,12 @@ async fn a_burst_to_a_consumer_spending_5us_per_event_loses_nothing_under_backpr
 }
 
 #[async_std::test]
+async fn a_slow_consumer_is_read_for_in_stretches_of_half_its_buffer() {
+    let mock = start_mock();
+    e2e::a_slow_consumer_is_read_for_in_stretches(&mock, builder(&mock)).await;
+}
+
+#[async_std::test]
 async fn a_typed_stream_yields_each_follow_decoded_in_order_after_the_lifecycle() {
     let mock = start_mock();
     e2e::typed::follows_arrive_decoded_in_order_after_the_lifecycle(&mock, builder(&mock)).await;

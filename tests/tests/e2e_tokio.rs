@@ -149,6 +149,13 @@ async fn a_burst_to_a_consumer_spending_5us_per_event_loses_nothing_under_backpr
     e2e::burst_to_a_slow_consumer(&mock, builder(&mock), 20_000).await;
 }
 
+/// On a multi-thread runtime, so that the client task reads while this test consumes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_consumer_is_read_for_in_stretches_of_half_its_buffer() {
+    let mock = start_mock().await;
+    e2e::a_slow_consumer_is_read_for_in_stretches(&mock, builder(&mock)).await;
+}
+
 #[tokio::test]
 async fn a_handover_while_the_consumer_is_stalled_delivers_everything_the_old_socket_carried() {
     // Twitch's 30 s reconnect grace: the old socket is the client's to close.

@@ -9,7 +9,6 @@
 mod e2e;
 
 use std::io::Write;
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use e2e::{TestClient, current_socket};
@@ -20,33 +19,11 @@ use eventsub_mock::scenario::client_config;
 use eventsub_mock::{Delivery, MockConfig, MockEventSub};
 use eventsub_proto::recording::{self, Entry, Recording};
 use eventsub_proto::{Config, Event};
+use eventsub_tests::recording_buffer::RecordingBuffer;
 use eventsub_tokio::{AccessToken, EventSub, EventSubBuilder, TokioRuntime};
 
 /// A token no recording line could contain by chance.
 const TOKEN: &str = "oauth-SECRET-7f3a9c51-must-never-be-recorded";
-
-/// A `Write` the test can read back.
-#[derive(Clone, Default)]
-struct SharedBuffer(Arc<Mutex<Vec<u8>>>);
-
-impl SharedBuffer {
-    fn text(&self) -> String {
-        let bytes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        String::from_utf8(bytes.clone()).expect("a recording is UTF-8")
-    }
-}
-
-impl Write for SharedBuffer {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        let mut bytes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        bytes.extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// A writer whose every write fails.
 struct FullDisk;
@@ -142,7 +119,7 @@ async fn delivered(client: &mut TestClient, sent: &[String]) {
 /// The demo's session, recorded: returns the recording and every event the client delivered.
 async fn record_a_session() -> (String, Vec<Event>) {
     let mock = start_mock().await;
-    let recording = SharedBuffer::default();
+    let recording = RecordingBuffer::default();
     let mut client = e2e::subscribed(builder(&mock).record_to(recording.clone())).await;
 
     let mut sent = Vec::new();

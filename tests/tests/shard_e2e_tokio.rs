@@ -17,6 +17,7 @@ use eventsub_mock::scenario::client_config;
 use eventsub_mock::{Delivery, MockEventSub, ShardFault, within};
 use eventsub_proto::events::EventData;
 use eventsub_proto::{ConduitId, Event, ShardAssignError, StopReason, SubscriptionSpec};
+use eventsub_tests::recording_buffer::RecordingBuffer;
 use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle};
 use futures_util::StreamExt;
 
@@ -273,34 +274,6 @@ async fn a_shard_id_outside_the_conduit_stops_the_client_with_the_per_shard_erro
     within(PATIENCE, "the client task to end", client.handle.finished()).await;
 }
 
-/// A `Write` the test reads back: where a recording goes.
-#[derive(Clone, Default)]
-struct SharedBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl SharedBuffer {
-    fn text(&self) -> String {
-        let bytes = self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        String::from_utf8(bytes.clone()).expect("a recording is UTF-8")
-    }
-}
-
-impl std::io::Write for SharedBuffer {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend_from_slice(data);
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 /// The shard ids of the `ShardAssigned` events among `events`, in order.
 fn assigned_shards(events: &[Event]) -> Vec<u32> {
     events
@@ -321,7 +294,7 @@ async fn a_pool_of_shards_is_assigned_in_one_call_and_its_recording_replays_as_t
     // The longest window: the three handshakes on a busy machine fall in one batch.
     let mut config = client_config();
     config.shard_assign_window = eventsub_proto::MAX_SHARD_ASSIGN_WINDOW;
-    let recording = SharedBuffer::default();
+    let recording = RecordingBuffer::default();
     let (handle, events) = EventSub::builder(CLIENT_ID, AccessToken::new(APP_TOKEN))
         .config(config.clone())
         .eventsub_url(mock.ws_url())

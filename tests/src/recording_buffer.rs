@@ -1,0 +1,43 @@
+//! A recording kept in memory, for tests that record a client and read the recording back.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use eventsub_proto::recording::Recording;
+
+/// A `Write` a test hands to `record_to` and reads back; its clones share one buffer.
+#[derive(Clone, Debug, Default)]
+pub struct RecordingBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl RecordingBuffer {
+    /// What was written so far, as text.
+    ///
+    /// # Panics
+    /// When it is not UTF-8 (a recording always is).
+    pub fn text(&self) -> String {
+        let bytes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        String::from_utf8(bytes.clone()).expect("a recording is UTF-8")
+    }
+
+    /// What was written so far, parsed.
+    ///
+    /// # Panics
+    /// When it is not a recording.
+    pub fn recording(&self) -> Recording {
+        Recording::parse(&self.text()).expect("the recording reads")
+    }
+}
+
+impl Write for RecordingBuffer {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
