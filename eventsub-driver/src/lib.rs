@@ -219,7 +219,7 @@
 //!   Helix calls: [`proto::Client::poll_action`]) and leaves the events in the core, so the order
 //!   the consumer sees is unchanged. What is held meanwhile, exactly:
 //!
-//!   - the buffer: at most `event_buffer` events, each a [`Event`] (144 bytes on 64-bit targets)
+//!   - the buffer: at most `event_buffer` events, each a [`Event`] (128 bytes on 64-bit targets)
 //!     and what it owns; a notification shares its frame with the other events of that frame;
 //!   - the stream's batch: at most [`STREAM_BATCH`] events taken from the buffer at once and not
 //!     yet handed to the consumer;
@@ -237,7 +237,7 @@
 //!   So a stalled consumer costs the buffer plus about twice the largest frame read: a batch of
 //!   4,000 events in a 126 KB frame holds some 384 KB with the buffer at 16 (measured with the mock
 //!   serving it in the same process, whose own write buffer is counted too), where queueing the
-//!   events at once would add 4,000 events of 144 bytes.
+//!   events at once would add 4,000 events of 128 bytes.
 //! - [`Overflow::DiscardWithLagged`]: the task keeps reading. Notifications (and the per-frame
 //!   reports of [`Event::is_discardable`](proto::Event::is_discardable)) that do not fit are
 //!   discarded and counted ([`EventStream::lagged`], [`EventSubHandle::lagged`]); as soon as there

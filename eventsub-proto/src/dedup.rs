@@ -50,7 +50,7 @@ impl DedupWindow {
 
     fn key(&self, id: &MessageId) -> Key {
         match id {
-            MessageId::Uuid(value) => *value,
+            MessageId::Uuid(value) => value.as_u128(),
             MessageId::Other(text) => {
                 let high = u128::from(self.digest_keys.0.hash_one(text.as_ref()));
                 let low = u128::from(self.digest_keys.1.hash_one(text.as_ref()));
@@ -96,7 +96,7 @@ mod tests {
     use super::*;
 
     fn id(n: u128) -> MessageId {
-        MessageId::Uuid(n)
+        MessageId::Uuid(uuid::Uuid::from_u128(n))
     }
 
     fn window(max_entries: usize) -> DedupWindow {

@@ -128,13 +128,14 @@ role_id!(
 
 /// The `message_id` of a message from Twitch, used to drop duplicates.
 ///
-/// Twitch sends UUIDs; those are kept as their 128-bit value so remembering one allocates nothing.
-/// Anything else (a mock server's ids, say) is kept as text, shared by every event of the
+/// Twitch sends UUIDs; those are kept as their 16 bytes so remembering one allocates nothing (a
+/// [`Uuid`](crate::Uuid), not a `u128`: its alignment of 1 keeps every event that carries an id
+/// small enough to be moved without a call to `memcpy`). Anything else (a mock server's ids, say) is kept as text, shared by every event of the
 /// message (the items of a batch) rather than copied into each.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub enum MessageId {
-    /// A UUID, as its 128-bit value.
-    Uuid(u128),
+    /// A UUID.
+    Uuid(uuid::Uuid),
     /// An id that is not a UUID, as sent.
     Other(std::sync::Arc<str>),
 }
@@ -143,7 +144,7 @@ impl MessageId {
     /// Reads a message id as sent by Twitch.
     pub fn parse(id: &str) -> Self {
         match uuid::Uuid::try_parse(id) {
-            Ok(uuid) => Self::Uuid(uuid.as_u128()),
+            Ok(uuid) => Self::Uuid(uuid),
             Err(_) => Self::Other(id.into()),
         }
     }
@@ -152,7 +153,7 @@ impl MessageId {
 impl fmt::Display for MessageId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Uuid(value) => fmt::Display::fmt(&uuid::Uuid::from_u128(*value).hyphenated(), f),
+            Self::Uuid(value) => fmt::Display::fmt(&value.hyphenated(), f),
             Self::Other(text) => f.write_str(text),
         }
     }
@@ -287,10 +288,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn uuid_message_ids_are_stored_as_numbers_and_print_as_sent() {
+    fn uuid_message_ids_are_stored_as_bytes_and_print_as_sent() {
         let id = MessageId::parse("befa7b53-d79d-478f-86b9-120f112b044e");
         assert!(matches!(id, MessageId::Uuid(_)));
         assert_eq!(id.to_string(), "befa7b53-d79d-478f-86b9-120f112b044e");
+    }
+
+    /// An event is moved several times on its way to the consumer (out of the core's queue, into
+    /// the channel, out of it): at 128 bytes or less the compiler moves it inline, above that
+    /// each move is a call to `memcpy` (a `u128` id made it 144, for its alignment of 16).
+    #[cfg(target_pointer_width = "64")]
+    #[test]
+    fn an_event_with_its_message_id_stays_within_128_bytes() {
+        assert_eq!(std::mem::align_of::<MessageId>(), 8);
+        assert!(std::mem::size_of::<crate::Event>() <= 128);
+        assert!(std::mem::size_of::<crate::Output>() <= 128);
     }
 
     #[test]

@@ -190,4 +190,6 @@ pub use subscription::{
 };
 pub use token::TokenIdentity;
 pub use url::Url;
+/// The UUID type of [`MessageId::Uuid`], so that no matching `uuid` dependency is needed.
+pub use uuid::Uuid;
 pub use wanted::{SubscriptionReport, SubscriptionState, SubscriptionsReport};

@@ -135,9 +135,10 @@ pub fn message_number_of(message_id: &eventsub_proto::MessageId) -> Option<u64> 
     const NUMBER_BITS: u32 = 48;
     /// [`MESSAGE_ID_PREFIX`]'s 20 hex digits (checked against it by a test).
     const PREFIX_VALUE: u128 = 0x6d7a_0f3c_5dec_4eed_908e;
-    let eventsub_proto::MessageId::Uuid(value) = message_id else {
+    let eventsub_proto::MessageId::Uuid(uuid) = message_id else {
         return None;
     };
+    let value = uuid.as_u128();
     if value >> NUMBER_BITS != PREFIX_VALUE {
         return None;
     }
