@@ -101,9 +101,12 @@ pub(crate) const MAX_WAITING_EVENTS: usize = 256;
 
 /// How many frames one turn of the driver reads when they are ready at once (tungstenite's
 /// buffer, the socket's received bytes), before it goes back to the runtime: its commands, its
-/// timers and its other sockets wait at most that long (64 chat frames are some 0.3 ms), and
-/// tokio's cooperative budget may end a turn sooner.
-pub(crate) const MAX_FRAMES_PER_TURN: usize = 64;
+/// timers and its other sockets wait at most that long (256 chat frames are some 0.4 ms), and
+/// tokio's cooperative budget may end a turn sooner. A turn's events are handed over together,
+/// so under a steady stream this is also how often a consumer that keeps up is woken: 256
+/// rather than 64 cut its sleeps by a third to a half and the raw path's CPU by 1–12 % in
+/// `chat_load` (tests/BENCHMARKS.md, tenth session).
+pub(crate) const MAX_FRAMES_PER_TURN: usize = 256;
 
 /// The sockets and calls in flight.
 #[derive(Default)]
