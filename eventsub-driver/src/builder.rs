@@ -31,8 +31,9 @@ pub const DEFAULT_EVENT_BUFFER: usize = 1024;
 #[non_exhaustive]
 pub enum Overflow {
     /// The default: once the buffer is full, stop reading the sockets until half of it is free,
-    /// so a burst waits in the kernel's buffers (and then Twitch's) instead of being discarded. The core is told, so the keepalive
-    /// watchdog does not take unread data for silence: it measures silence only while reading.
+    /// so a burst waits in the kernel's buffers (and then Twitch's) instead of being discarded.
+    /// The core is told, so the keepalive watchdog does not take unread data for silence: it
+    /// measures silence only while reading.
     /// Events that do not fit wait in the core (a batch as its one frame), not in the client task:
     /// the crate docs on backpressure list what is held.
     /// A consumer slower than the event rate for long enough makes Twitch close the socket

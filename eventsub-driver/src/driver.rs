@@ -104,8 +104,8 @@ pub(crate) const MAX_WAITING_EVENTS: usize = 256;
 /// timers and its other sockets wait at most that long (256 chat frames are some 0.4 ms), and
 /// tokio's cooperative budget may end a turn sooner. A turn's events are handed over together,
 /// so under a steady stream this is also how often a consumer that keeps up is woken: 256
-/// rather than 64 cut its sleeps by a third to a half and the raw path's CPU by 1–12 % in
-/// `chat_load` (tests/BENCHMARKS.md, tenth session).
+/// rather than 64 lowered the raw path's CPU per event in every alternated pair of `chat_load`
+/// runs (tests/BENCHMARKS.md, tenth session).
 pub(crate) const MAX_FRAMES_PER_TURN: usize = 256;
 
 /// The sockets and calls in flight.
@@ -264,10 +264,10 @@ impl<R: Runtime> Driver<R> {
                         }
                     }
                     Some(()) = flight.closes.next(), if !flight.closes.is_empty() => {}
-                    // Room again after an overflow, or (under backpressure) after a turn that
-                    // left the buffer more than half full: hand over what waits (and report what
-                    // was discarded) at once, not only with the next event. Events the core holds
-                    // are taken at the top of the loop, where reading resumes.
+                    // Room again after an overflow, or (under backpressure) half the buffer free
+                    // after a turn that filled it: hand over what waits (and report what was
+                    // discarded) at once, not only with the next event. Events the core holds are
+                    // taken at the top of the loop, where reading resumes.
                     room = room_for(&self.events, room_to_wait_for), if self.wants_room() => {
                         self.room_wanted = false;
                         if room {
@@ -753,8 +753,8 @@ impl<R: Runtime> Driver<R> {
 
     /// Whether the sockets may be read now: under backpressure not while events wait for room,
     /// nor after a turn that filled the buffer until half of it is free ([`RoomMarks`]);
-    /// otherwise not when the lifecycle events waiting reach their cap. The core is told of each change,
-    /// so that unread data is not taken for a silent socket. Once the core has stopped the
+    /// otherwise not when the lifecycle events waiting reach their cap. The core is told of each
+    /// change, so that unread data is not taken for a silent socket. Once the core has stopped the
     /// sockets are read whatever waits: a stopped core makes no events of what they send, and
     /// only reading them sees their close handshakes end (or their close deadlines pass), which
     /// the shutdown waits for, consumer or not.

@@ -201,10 +201,10 @@
 //!   sockets until the consumer has emptied half of it, so a burst waits in the kernel's socket
 //!   buffers (and then Twitch's) instead of being discarded, and a consumer slower than the
 //!   sockets is handed at least half a buffer per stretch of reading, with one wake-up of the
-//!   task per stretch (not one per slot freed). The core is told ([`proto::Input::ReadingPaused`] and
-//!   [`proto::Input::ReadingResumed`]): while nothing is read the keepalive watchdog does not run,
-//!   and on resuming it is re-armed with its full window, so unread data is never taken for a
-//!   dead socket. Nor is a socket being closed given up for it: after a reconnect handover the
+//!   task per stretch (not one for every few slots freed). The core is told
+//!   ([`proto::Input::ReadingPaused`] and [`proto::Input::ReadingResumed`]): while nothing is
+//!   read the keepalive watchdog does not run, and on resuming it is re-armed with its full
+//!   window, so unread data is never taken for a dead socket. Nor is a socket being closed given up for it: after a reconnect handover the
 //!   old socket is read until the server answers the close frame, whatever the pauses, since the
 //!   notifications Twitch sent on it before the handover must be delivered; the close timeout
 //!   ([`EventSubBuilder::close_timeout`]) counts only time spent reading. A server that keeps a

@@ -130,8 +130,9 @@ role_id!(
 ///
 /// Twitch sends UUIDs; those are kept as their 16 bytes so remembering one allocates nothing (a
 /// [`Uuid`](crate::Uuid), not a `u128`: its alignment of 1 keeps every event that carries an id
-/// small enough to be moved without a call to `memcpy`). Anything else (a mock server's ids, say) is kept as text, shared by every event of the
-/// message (the items of a batch) rather than copied into each.
+/// small enough to be moved without a call to `memcpy`). Anything else (a mock server's ids, say)
+/// is kept as text, shared by every event of the message (the items of a batch) rather than
+/// copied into each.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub enum MessageId {
     /// A UUID.

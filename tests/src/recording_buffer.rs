@@ -19,6 +19,20 @@ impl RecordingBuffer {
         String::from_utf8(bytes.clone()).expect("a recording is UTF-8")
     }
 
+    /// How many lines written so far are entries of `kind` (as spelled in the recording's JSON,
+    /// `reading_paused` say), without parsing the whole recording: cheap enough to poll.
+    pub fn count_kind(&self, kind: &str) -> usize {
+        let needle = format!("\"kind\":\"{kind}\"");
+        let bytes = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        bytes
+            .split(|&byte| byte == b'\n')
+            .filter(|line| {
+                line.windows(needle.len())
+                    .any(|part| part == needle.as_bytes())
+            })
+            .count()
+    }
+
     /// What was written so far, parsed.
     ///
     /// # Panics

@@ -705,7 +705,22 @@ async fn take_blast_slowly(
 ) {
     let blast = mock.blast("stream.online", count).expect("subscribed");
     let mut next_expected = 0;
-    while next_expected < count {
+    take_in_order(client, &blast, &mut next_expected, count, per_event).await;
+    assert_eq!(client.handle.lagged(), 0, "nothing discarded");
+}
+
+/// Takes the next `n` notifications of `blast`, the first of them `*next`, checking their order,
+/// and spins `per_event` on each; other events may come between them, but never a gap or a
+/// discard.
+async fn take_in_order(
+    client: &mut TestClient,
+    blast: &eventsub_mock::Blast,
+    next: &mut u64,
+    n: u64,
+    per_event: Duration,
+) {
+    let end = *next + n;
+    while *next < end {
         let event = within(Duration::from_secs(60), "the blast", client.events.next())
             .await
             .expect("the stream goes on");
@@ -718,15 +733,14 @@ async fn take_blast_slowly(
         };
         assert_eq!(
             notification.message_id().to_string(),
-            blast.message_id(next_expected)
+            blast.message_id(*next)
         );
-        next_expected += 1;
+        *next += 1;
         let until = Instant::now() + per_event;
         while Instant::now() < until {
             std::hint::spin_loop();
         }
     }
-    assert_eq!(client.handle.lagged(), 0, "nothing discarded");
 }
 
 /// Whether the mock read a close frame from the client on `socket`.
@@ -1055,29 +1069,48 @@ fn frames_read_between_pauses(recording: &eventsub_proto::recording::Recording) 
     stretches
 }
 
-/// Under backpressure, a consumer slower than the socket (here 100 µs per event, on another
-/// thread) gets what the socket carries in stretches of at least half its buffer: the client
-/// reads until the buffer is full and reads again only when half of it is free. Resuming at the
-/// first free slot made stretches as short as what the stream takes at once (64 events), however
-/// large the buffer. Nothing is lost either way. The runtime must run the client task on another
-/// thread than the test's.
+/// Under backpressure the client reads until the consumer's buffer is full and reads again only
+/// when half of it is free, so every stretch of reading hands over at least half the buffer.
+/// The consumer here stalls until the client has stopped reading, then takes a buffer's worth at
+/// once, four times: resuming at the first free slot made stretches as short as what the stream
+/// takes from the buffer at once (64 events), however large the buffer. Nothing is lost either
+/// way. The runtime must run the client task on another thread than the test's.
 pub async fn a_slow_consumer_is_read_for_in_stretches<R: Runtime>(
     mock: &MockEventSub,
     builder: EventSubBuilder<R>,
 ) {
     const BUFFER: usize = 512;
-    const COUNT: u64 = 5_000;
+    const STALLS: usize = 4;
     let recording = eventsub_tests::recording_buffer::RecordingBuffer::default();
     let builder = builder
         .event_buffer(BUFFER)
         .overflow(Overflow::Backpressure)
         .record_to(recording.clone());
     let mut client = subscribed(builder).await;
-    take_blast_slowly(mock, &mut client, COUNT, Duration::from_micros(100)).await;
+    let count = (STALLS as u64 + 2) * BUFFER as u64;
+    let blast = mock.blast("stream.online", count).expect("subscribed");
+    let mut next = 0;
+    for stall in 1..=STALLS {
+        assert!(
+            eventually(|| recording.count_kind("reading_paused") >= stall).await,
+            "the client stops reading once the buffer is full (stall {stall})"
+        );
+        take_in_order(
+            &mut client,
+            &blast,
+            &mut next,
+            BUFFER as u64,
+            Duration::ZERO,
+        )
+        .await;
+    }
+    let rest = count - next;
+    take_in_order(&mut client, &blast, &mut next, rest, Duration::ZERO).await;
+    assert_eq!(client.handle.lagged(), 0, "nothing discarded");
     let stretches = frames_read_between_pauses(&recording.recording());
     assert!(
-        stretches.len() >= 3,
-        "the consumer is slower than the socket, so reading paused and resumed: {stretches:?}"
+        stretches.len() >= STALLS - 1,
+        "a stretch of reading between each two pauses: {stretches:?}"
     );
     assert!(
         stretches.iter().all(|&frames| frames >= BUFFER / 2),
