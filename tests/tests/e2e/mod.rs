@@ -1071,10 +1071,12 @@ fn frames_read_between_pauses(recording: &eventsub_proto::recording::Recording) 
 
 /// Under backpressure the client reads until the consumer's buffer is full and reads again only
 /// when half of it is free, so every stretch of reading hands over at least half the buffer.
-/// The consumer here stalls until the client has stopped reading, then takes a buffer's worth at
-/// once, four times: resuming at the first free slot made stretches as short as what the stream
-/// takes from the buffer at once (64 events), however large the buffer. Nothing is lost either
-/// way. The runtime must run the client task on another thread than the test's.
+/// The consumer here stalls until the client has stopped reading, then takes a buffer's worth
+/// slowly (100 µs per event, slower than the client reads), four times: resuming at the first
+/// free slot made stretches as short as what the stream takes from the buffer at once (64
+/// events), however large the buffer. Nothing is lost either way. The stalls make the pauses
+/// certain, whatever the machine's speed; the runtime must run the client task on another
+/// thread than the test's.
 pub async fn a_slow_consumer_is_read_for_in_stretches<R: Runtime>(
     mock: &MockEventSub,
     builder: EventSubBuilder<R>,
@@ -1095,14 +1097,8 @@ pub async fn a_slow_consumer_is_read_for_in_stretches<R: Runtime>(
             eventually(|| recording.count_kind("reading_paused") >= stall).await,
             "the client stops reading once the buffer is full (stall {stall})"
         );
-        take_in_order(
-            &mut client,
-            &blast,
-            &mut next,
-            BUFFER as u64,
-            Duration::ZERO,
-        )
-        .await;
+        let slowly = Duration::from_micros(100);
+        take_in_order(&mut client, &blast, &mut next, BUFFER as u64, slowly).await;
     }
     let rest = count - next;
     take_in_order(&mut client, &blast, &mut next, rest, Duration::ZERO).await;
