@@ -210,6 +210,12 @@ fn run_mode(consumer: &str, paced: Option<u64>, warm: u64, events: u64) {
         large.consumer_sleeps,
         large.delivered as f64 / large.consumer_sleeps.max(1) as f64,
     );
+    // Three busy threads (the mock's sender, the client's, the user's loop) on fewer CPUs take
+    // turns: many preemptions go with the slow runs.
+    println!(
+        "  taken off a CPU while runnable in the large run: client thread {}, user's loop {}",
+        large.client_preempted, large.consumer_preempted,
+    );
     let ticks = large.user_ticks + large.system_ticks;
     if ticks > 0 {
         println!(

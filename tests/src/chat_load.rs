@@ -20,8 +20,8 @@ use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle, Typed, 
 use futures_util::StreamExt;
 
 use crate::measure::{
-    Resident, current_thread_id, process_cpu_time, thread_cpu_time, thread_sleeps,
-    thread_user_system_ticks,
+    Resident, current_thread_id, process_cpu_time, thread_cpu_time, thread_preemptions,
+    thread_sleeps, thread_user_system_ticks,
 };
 
 /// Far longer than any run should take: a stuck run fails instead of hanging.
@@ -63,6 +63,10 @@ pub struct RunReport {
     /// How many times the user's loop went to sleep waiting for events: each was woken by the
     /// client's thread, at a cost to both.
     pub consumer_sleeps: u64,
+    /// How many times the client's thread was taken off its CPU while it could still run.
+    pub client_preempted: u64,
+    /// The same for the user's loop.
+    pub consumer_preempted: u64,
 }
 
 impl RunReport {
@@ -72,7 +76,7 @@ impl RunReport {
             .split_whitespace()
             .skip(1)
             .map(|number| number.parse().expect("a number"));
-        let mut next = || numbers.next().expect("a report of 14 numbers");
+        let mut next = || numbers.next().expect("a report of at least 14 numbers");
         Self {
             client_ns: next(),
             consumer_ns: next(),
@@ -88,6 +92,9 @@ impl RunReport {
             file_kib: next(),
             client_sleeps: next(),
             consumer_sleeps: next(),
+            // Absent from the reports of client programs built before they were counted.
+            client_preempted: numbers.next().unwrap_or(0),
+            consumer_preempted: numbers.next().unwrap_or(0),
         }
     }
 
@@ -108,6 +115,8 @@ impl RunReport {
             self.file_kib,
             self.client_sleeps,
             self.consumer_sleeps,
+            self.client_preempted,
+            self.consumer_preempted,
         ];
         let mut line = "done".to_owned();
         for number in numbers {
@@ -268,6 +277,9 @@ pub fn client_process(ws_url: &str, helix_url: &str, consumer: &str) {
         let (user_before, system_before) = both_ticks();
         let sleeps = |tid| thread_sleeps(tid).expect("status");
         let (client_sleeps, consumer_sleeps) = (sleeps(client_tid), sleeps(consumer_tid));
+        let preempted = |tid| thread_preemptions(tid).expect("status");
+        let (client_preempted, consumer_preempted) =
+            (preempted(client_tid), preempted(consumer_tid));
         let process_before = process_cpu_time().expect("schedstat").as_nanos() as u64;
         let start = Instant::now();
         writeln!(stdout, "go").expect("the bench reads");
@@ -297,6 +309,8 @@ pub fn client_process(ws_url: &str, helix_url: &str, consumer: &str) {
             file_kib: resident.map_or(0, |resident| resident.file_kib),
             client_sleeps: sleeps(client_tid) - client_sleeps,
             consumer_sleeps: sleeps(consumer_tid) - consumer_sleeps,
+            client_preempted: preempted(client_tid) - client_preempted,
+            consumer_preempted: preempted(consumer_tid) - consumer_preempted,
             user_ticks: user_after - user_before,
             system_ticks: system_after - system_before,
         };

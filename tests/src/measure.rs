@@ -36,10 +36,22 @@ pub fn thread_user_system_ticks(tid: u32) -> Option<(u64, u64)> {
 /// (`voluntary_ctxt_switches`): each is a wait for work that another thread, or the kernel, then
 /// had to wake it from.
 pub fn thread_sleeps(tid: u32) -> Option<u64> {
+    thread_status_count(tid, "voluntary_ctxt_switches:")
+}
+
+/// How many times thread `tid` of this process was taken off its CPU while it could still run
+/// (`nonvoluntary_ctxt_switches`): the scheduler gave its CPU to another thread, as when more
+/// threads are busy than there are CPUs.
+pub fn thread_preemptions(tid: u32) -> Option<u64> {
+    thread_status_count(tid, "nonvoluntary_ctxt_switches:")
+}
+
+/// The number after `key` in `/proc/self/task/<tid>/status`.
+fn thread_status_count(tid: u32, key: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/self/task/{tid}/status")).ok()?;
     status
         .lines()
-        .find_map(|line| line.strip_prefix("voluntary_ctxt_switches:"))?
+        .find_map(|line| line.strip_prefix(key))?
         .trim()
         .parse()
         .ok()
