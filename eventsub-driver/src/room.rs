@@ -80,13 +80,8 @@ mod tests {
     fn every_stretch_of_reading_under_backpressure_is_half_the_buffer() {
         for capacity in 0..=4096 {
             let marks = RoomMarks::new(capacity, Overflow::Backpressure);
-            let capacity = capacity.max(1);
-            assert!(
-                (1..=capacity).contains(&marks.resume),
-                "capacity {capacity}: {marks:?}"
-            );
             // From the resume mark to a full buffer: at least half of it.
-            assert!(marks.resume >= capacity / 2, "capacity {capacity}");
+            assert!(marks.resume >= capacity.max(1) / 2, "capacity {capacity}");
             // Resuming never meets the end of a turn at once.
             assert!(!marks.filling_up(marks.resume), "capacity {capacity}");
         }
@@ -95,7 +90,7 @@ mod tests {
     #[test]
     fn the_room_waited_for_fits_every_buffer() {
         for overflow in [Overflow::Backpressure, Overflow::DiscardWithLagged] {
-            for capacity in 0..=64 {
+            for capacity in 0..=4096 {
                 let marks = RoomMarks::new(capacity, overflow);
                 assert!(
                     (1..=capacity.max(1)).contains(&marks.resume),

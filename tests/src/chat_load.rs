@@ -20,8 +20,8 @@ use eventsub_tokio::{AccessToken, EventStream, EventSub, EventSubHandle, Typed, 
 use futures_util::StreamExt;
 
 use crate::measure::{
-    Resident, current_thread_id, process_cpu_time, thread_cpu_time, thread_preemptions,
-    thread_sleeps, thread_user_system_ticks,
+    Resident, current_thread_id, process_cpu_time, spawn_on_own_runtime, thread_cpu_time,
+    thread_preemptions, thread_sleeps, thread_user_system_ticks,
 };
 
 /// Far longer than any run should take: a stuck run fails instead of hanging.
@@ -231,17 +231,8 @@ pub fn client_process(ws_url: &str, helix_url: &str, consumer: &str) {
         client_runtime().block_on(async move {
             let (handle, events) = connect(&ws_url, &helix_url).await;
             let client_tid = current_thread_id().expect("a thread id");
-            let (loop_started, loop_tid) = std::sync::mpsc::channel();
-            let consumer = std::thread::spawn(move || {
-                loop_started
-                    .send(current_thread_id().expect("a thread id"))
-                    .expect("the client waits");
-                tokio::runtime::Builder::new_current_thread()
-                    .build()
-                    .expect("consumer runtime")
-                    .block_on(consume(events, typed, loop_counts));
-            });
-            let consumer_tid = loop_tid.recv().expect("the loop starts");
+            let (consumer, consumer_tid) =
+                spawn_on_own_runtime("consumer", consume(events, typed, loop_counts));
             started
                 .send((client_tid, consumer_tid))
                 .expect("main waits");

@@ -140,3 +140,30 @@ impl std::fmt::Display for Resident {
         )
     }
 }
+
+/// Runs `task` on a thread of its own named `name`, in a current-thread tokio runtime of its own
+/// (a benchmark's user loop, away from the client's thread), and returns the thread and its
+/// kernel id once it has started.
+///
+/// # Panics
+/// When the thread or its runtime cannot be made.
+pub fn spawn_on_own_runtime(
+    name: &str,
+    task: impl std::future::Future<Output = ()> + Send + 'static,
+) -> (std::thread::JoinHandle<()>, u32) {
+    let (started, thread_id) = std::sync::mpsc::channel();
+    let thread = std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            started
+                .send(current_thread_id().expect("a thread id"))
+                .expect("the spawner waits");
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("a runtime for the thread")
+                .block_on(task);
+        })
+        .expect("a thread");
+    let tid = thread_id.recv().expect("the thread starts");
+    (thread, tid)
+}

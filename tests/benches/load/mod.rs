@@ -12,7 +12,7 @@ use eventsub_mock::helix::fixtures::{CLIENT_ID, USER_ID, USER_TOKEN};
 use eventsub_mock::scenario::client_config;
 use eventsub_mock::{MockConfig, MockEventSub};
 use eventsub_proto::Event;
-use eventsub_tests::measure::current_thread_id;
+use eventsub_tests::measure::spawn_on_own_runtime;
 use eventsub_tokio::{EventStream, EventSubHandle};
 use futures_util::StreamExt;
 
@@ -101,19 +101,5 @@ pub async fn tally_events(mut events: EventStream, tally: Arc<Tally>) {
 /// Runs [`tally_events`] on a thread of its own (with a runtime of its own), so the client's
 /// thread does nothing but drive the client. Returns the thread and its kernel id.
 pub fn tally_on_own_thread(events: EventStream, tally: Arc<Tally>) -> (JoinHandle<()>, u32) {
-    let (started, thread_id) = std::sync::mpsc::channel();
-    let thread = std::thread::Builder::new()
-        .name("consumer".to_owned())
-        .spawn(move || {
-            started
-                .send(current_thread_id().expect("a thread id"))
-                .expect("the spawner waits");
-            tokio::runtime::Builder::new_current_thread()
-                .build()
-                .expect("consumer runtime")
-                .block_on(tally_events(events, tally));
-        })
-        .expect("consumer thread");
-    let tid = thread_id.recv().expect("the consumer starts");
-    (thread, tid)
+    spawn_on_own_runtime("consumer", tally_events(events, tally))
 }
