@@ -24,6 +24,9 @@ pub(crate) struct StaleCheck {
     threshold: Option<Duration>,
     /// Whole seconds since the epoch of the last cut-off, and that second as text.
     cutoff: Option<(u64, String)>,
+    /// The last arrival time asked about and its cut-off's whole seconds: the frames of one read
+    /// share their arrival time, so the cut-off is worked out once for all of them.
+    last_arrival: Option<(SystemTime, u64)>,
 }
 
 impl StaleCheck {
@@ -31,6 +34,7 @@ impl StaleCheck {
         Self {
             threshold,
             cutoff: None,
+            last_arrival: None,
         }
     }
 
@@ -42,11 +46,18 @@ impl StaleCheck {
         received_at: SystemTime,
     ) -> Option<Duration> {
         let threshold = self.threshold?;
-        let cutoff = received_at.checked_sub(threshold)?;
-        let cutoff_seconds = cutoff
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .ok()?
-            .as_secs();
+        let cutoff_seconds = match self.last_arrival {
+            Some((arrival, seconds)) if arrival == received_at => seconds,
+            _ => {
+                let seconds = received_at
+                    .checked_sub(threshold)?
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .ok()?
+                    .as_secs();
+                self.last_arrival = Some((received_at, seconds));
+                seconds
+            }
+        };
         if self
             .cutoff
             .as_ref()
@@ -146,6 +157,37 @@ mod tests {
             Some(Duration::from_secs(1200))
         );
         Ok(())
+    }
+
+    proptest::proptest! {
+        /// One check asked about many arrivals, each for several frames (as the frames of one
+        /// read share theirs), answers as a fresh check does each time: what it keeps of earlier
+        /// arrivals never decides a later one.
+        #[test]
+        fn a_check_reused_across_arrivals_answers_as_a_fresh_one(
+            arrivals in proptest::collection::vec(
+                (0_u64..4_000, proptest::collection::vec(0_u64..4_000, 1..4)),
+                1..40,
+            ),
+        ) {
+            let base = 1_699_294_307_u64;
+            let threshold = Some(Duration::from_secs(600));
+            let mut reused = StaleCheck::new(threshold);
+            for (arrival, sent) in arrivals {
+                let received = SystemTime::UNIX_EPOCH + Duration::from_millis(base * 1000 + arrival * 500);
+                for sent in sent {
+                    let sent_at = SystemTime::UNIX_EPOCH + Duration::from_millis(base * 1000 + sent * 500);
+                    let timestamp = time::OffsetDateTime::from(sent_at)
+                        .format(&Rfc3339)
+                        .unwrap_or_default();
+                    proptest::prop_assert_eq!(
+                        reused.age_if_stale(&timestamp, received),
+                        StaleCheck::new(threshold).age_if_stale(&timestamp, received),
+                        "{} at {:?}", timestamp, received
+                    );
+                }
+            }
+        }
     }
 
     #[test]
