@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::catchup::{CatchUp, Recovered};
 use crate::close::CloseCode;
 use crate::error::FrameError;
+use crate::frame_ring::{FrameRing, FrameText};
 use crate::ids::{ConnId, MessageId, SessionId, SubscriptionId};
 use crate::io::{Created, RequestError};
 use crate::message::BatchItems;
@@ -332,9 +333,11 @@ pub enum Event {
 /// A notification: one event of one subscription.
 ///
 /// It keeps the frame it came in as one shared text, and its parts as spans of it: delivering a
-/// notification costs a single allocation (a copy of the frame), and the events of a batch share
-/// that one copy instead of each holding its own subscription. The event stays JSON text until
-/// [`Notification::decode`] is called.
+/// notification costs one copy of the frame, and the events of a batch share that one copy
+/// instead of each holding its own subscription. The event stays JSON text until
+/// [`Notification::decode`] is called. The client reuses a copy's buffer for a later frame once
+/// every notification made of it is dropped, so a consumer that drops notifications as it goes
+/// causes no allocation per frame; one that keeps them costs one allocation each, as before.
 ///
 /// # A payload checked late
 ///
@@ -352,7 +355,7 @@ pub struct Notification {
     conn: ConnId,
     message_id: MessageId,
     /// The frame, with any part that is not a slice of it (an unescaped string) after it.
-    text: Arc<str>,
+    text: FrameText,
     /// Where `message_timestamp`, `subscription_type`, `subscription_version`, the subscription
     /// JSON, (for a batch) the item id and the event JSON are in `text`.
     spans: [Span; 6],
@@ -411,7 +414,11 @@ impl NotificationParts<'_> {
 
 /// One copy of a frame and the spans of `N` parts in it: a part that is a slice of the frame is
 /// found there; any other (a string unescaped by the parser) is appended after it.
-fn share<const N: usize>(frame: &str, parts: [&str; N]) -> (Arc<str>, [Span; N]) {
+fn share<const N: usize>(
+    frames: &mut FrameRing,
+    frame: &str,
+    parts: [&str; N],
+) -> (FrameText, [Span; N]) {
     let mut spans = [Span::default(); N];
     let mut appended = String::new();
     for (span, part) in spans.iter_mut().zip(parts) {
@@ -426,12 +433,7 @@ fn share<const N: usize>(frame: &str, parts: [&str; N]) -> (Arc<str>, [Span; N])
             }
         });
     }
-    let text = if appended.is_empty() {
-        Arc::from(frame)
-    } else {
-        Arc::from(format!("{frame}{appended}"))
-    };
-    (text, spans)
+    (frames.copy(frame, &appended), spans)
 }
 
 impl Event {
@@ -507,9 +509,18 @@ impl Notification {
     /// A notification of one event (`payload.event`) of `frame`. Delivered unread
     /// (`parts.unchecked`), `event` is the frame from the event's start on, and `parts.subscription`
     /// is empty when the subscription comes after the event.
-    pub(crate) fn single(parts: &NotificationParts<'_>, frame: &str, event: &str) -> Self {
+    pub(crate) fn single(
+        frames: &mut FrameRing,
+        parts: &NotificationParts<'_>,
+        frame: &str,
+        event: &str,
+    ) -> Self {
         let [timestamp, kind, version, subscription] = parts.common();
-        let (text, spans) = share(frame, [timestamp, kind, version, subscription, "", event]);
+        let (text, spans) = share(
+            frames,
+            frame,
+            [timestamp, kind, version, subscription, "", event],
+        );
         Self {
             conn: parts.conn,
             message_id: parts.message_id.clone(),
@@ -702,7 +713,7 @@ impl std::fmt::Debug for Notification {
 pub(crate) struct PendingBatch {
     conn: ConnId,
     message_id: MessageId,
-    text: Arc<str>,
+    text: FrameText,
     common: [Span; 4],
     /// Where the unread rest of `payload.events` starts in `text`.
     next: usize,
@@ -710,10 +721,18 @@ pub(crate) struct PendingBatch {
 
 impl PendingBatch {
     /// The batch `items` (a slice of `frame`) of the notification `parts`.
-    pub(crate) fn new(parts: &NotificationParts<'_>, frame: &str, items: &str) -> Self {
+    pub(crate) fn new(
+        frames: &mut FrameRing,
+        parts: &NotificationParts<'_>,
+        frame: &str,
+        items: &str,
+    ) -> Self {
         let [timestamp, kind, version, subscription] = parts.common();
-        let (text, [common @ .., items]) =
-            share(frame, [timestamp, kind, version, subscription, items]);
+        let (text, [common @ .., items]) = share(
+            frames,
+            frame,
+            [timestamp, kind, version, subscription, items],
+        );
         Self {
             conn: parts.conn,
             message_id: parts.message_id.clone(),
@@ -762,7 +781,8 @@ impl PendingBatch {
                     &item.id,
                     item.data.get(),
                 ];
-                share("", parts)
+                // Rare (an escaped id): not worth a ring of its own.
+                share(&mut FrameRing::default(), "", parts)
             }
         };
         Some(Notification {

@@ -138,6 +138,7 @@ mod error;
 mod event;
 pub mod events;
 // Only with the `fuzzing` feature: the fuzz targets' entry points, not for applications.
+mod frame_ring;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod idle;

@@ -518,7 +518,12 @@ pub(crate) fn assert_agrees_with_the_full_parse(text: &str) {
             subscription,
             unchecked: Some(malformed),
         };
-        Notification::single(&parts, text, event)
+        Notification::single(
+            &mut crate::frame_ring::FrameRing::default(),
+            &parts,
+            text,
+            event,
+        )
     };
     match parsed {
         Ok(Message::Notification(parsed)) => {
@@ -797,7 +802,12 @@ mod tests {
             subscription,
             unchecked: Some(&malformed),
         };
-        let delivered = crate::event::Notification::single(&parts, text, event);
+        let delivered = crate::event::Notification::single(
+            &mut crate::frame_ring::FrameRing::default(),
+            &parts,
+            text,
+            event,
+        );
         let _ = delivered.decode::<serde::de::IgnoredAny>();
         Some(delivered.event_json().to_owned())
     }

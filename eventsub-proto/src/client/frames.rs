@@ -310,7 +310,12 @@ impl Client {
         }
         match events {
             RoutedEvents::Single(event) => {
-                let event = Event::Notification(Notification::single(&parts, frame, event));
+                let event = Event::Notification(Notification::single(
+                    &mut self.frames,
+                    &parts,
+                    frame,
+                    event,
+                ));
                 self.emit(event);
             }
             RoutedEvents::Unchecked(event) => {
@@ -318,13 +323,19 @@ impl Client {
                     unchecked: Some(&self.malformed),
                     ..parts
                 };
-                let event = Event::Notification(Notification::single(&parts, frame, event));
+                let event = Event::Notification(Notification::single(
+                    &mut self.frames,
+                    &parts,
+                    frame,
+                    event,
+                ));
                 self.emit(event);
             }
             // Handed out one event at a time as the outputs are drained.
-            RoutedEvents::Batch(items) => self
-                .outputs
-                .push_batch(PendingBatch::new(&parts, frame, items)),
+            RoutedEvents::Batch(items) => {
+                self.outputs
+                    .push_batch(PendingBatch::new(&mut self.frames, &parts, frame, items))
+            }
         }
     }
 

@@ -26,6 +26,7 @@ use crate::connection::{ConnState, Connection};
 use crate::dedup::DedupWindow;
 use crate::error::{ConfigError, FrameError, InputError, SubscribeError};
 use crate::event::{DisconnectCause, Event, StopReason, SubscriptionFailure};
+use crate::frame_ring::FrameRing;
 use crate::ids::{ConnId, RequestId, SessionId, SubscriptionId};
 use crate::io::{Input, Output};
 use crate::stale::StaleCheck;
@@ -142,6 +143,8 @@ pub struct Client {
     subscriptions: WantedSubscriptions,
     requests: HashMap<RequestId, Request>,
     dedup: DedupWindow,
+    /// The copies of frames the notifications keep, reused once dropped.
+    frames: FrameRing,
     stale_check: StaleCheck,
     twitch_clock: TwitchClock,
     outputs: outputs::OutputQueue,
@@ -176,6 +179,18 @@ pub struct Client {
 }
 
 impl Client {
+    /// Trades this client's ring of frame copies for `frames`: a [`Pool`](crate::Pool) lends its
+    /// one ring to the session it feeds, and takes it back after.
+    pub(crate) fn swap_frames(&mut self, frames: &mut FrameRing) {
+        std::mem::swap(&mut self.frames, frames);
+    }
+
+    /// How many frame copies this client's own ring keeps, and their bytes.
+    #[cfg(test)]
+    pub(crate) fn kept_frames(&self) -> (usize, usize) {
+        self.frames.kept()
+    }
+
     /// A client that starts at once. With [`Config::validate_token`] (the default) the first
     /// output is [`Output::ValidateToken`], and no [`Output::Connect`] comes before a successful
     /// answer; without it the first output is [`Output::Connect`]. Either way, with nothing to
@@ -234,6 +249,7 @@ impl Client {
                 config.dedup_max_bytes,
                 config.dedup_max_age,
             ),
+            frames: FrameRing::default(),
             stale_check: StaleCheck::new(config.stale_after),
             twitch_clock: TwitchClock::new(config.max_clock_correction, config.stale_after),
             config,

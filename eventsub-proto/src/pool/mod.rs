@@ -52,6 +52,7 @@ use crate::client::{Client, Stats};
 use crate::clock::ClockOffset;
 use crate::config::Config;
 use crate::error::{ConfigError, InputError, SubscribeError};
+use crate::frame_ring::FrameRing;
 use crate::ids::{ConnId, RequestId, SessionId};
 use crate::io::{Input, Output};
 use crate::subscription::SubscriptionSpec;
@@ -106,6 +107,8 @@ pub struct Pool {
     last_request: u64,
     /// What a [`Pool::claim_shards`] pool holds and decides.
     claims: Option<Box<crate::claim::state::Claims>>,
+    /// The copies of frames the sessions' notifications keep (see `frame_ring.rs`).
+    frames: FrameRing,
     now: Instant,
 }
 
@@ -151,6 +154,7 @@ impl Pool {
             kind,
             last_request: crate::ids::counter_base(crate::ids::POOL_SESSION),
             claims: None,
+            frames: FrameRing::default(),
             now,
         };
         pool.touch_all();
@@ -238,7 +242,11 @@ impl Pool {
         unknown: InputError,
     ) -> Result<(), InputError> {
         let member = self.members.get_mut(index).ok_or(unknown)?;
+        // The pool's one ring of frame copies, lent for the notifications this input makes: a
+        // ring per session would keep a ring's worth of memory for each of a thousand shards.
+        member.swap_frames(&mut self.frames);
         let result = member.handle_input(now, input);
+        member.swap_frames(&mut self.frames);
         self.touch(index);
         result
     }

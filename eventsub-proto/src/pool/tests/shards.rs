@@ -78,6 +78,52 @@ fn a_notification_sent_again_on_another_shard_is_delivered_once() {
 }
 
 #[test]
+fn the_shards_share_the_pools_one_ring_of_frame_copies() {
+    let mut run = shards(&[0, 1, 2], None);
+    let conns = run.conns.clone();
+    let ids = [
+        "f1c2a387-3a1e-4c1d-b6a4-7a6bd0b6a7c5",
+        "a6f8e1f2-0d5b-4a43-9c55-1b8f1bb2b2f0",
+        "0c9d5a2e-6a0b-4c7e-8a45-9f1e7d3c2b10",
+    ];
+    for (conn, id) in conns.iter().zip(ids) {
+        let text = notification(id);
+        run.feed(Input::Text {
+            conn: *conn,
+            text: &text,
+            received_at: stamped(),
+        });
+        run.settle();
+    }
+    assert_eq!(
+        run.count(|event| matches!(event, Event::Notification(_))),
+        3
+    );
+    assert_eq!(run.pool.frames.kept().0, 3, "one ring for the three shards");
+    for member in &run.pool.members {
+        assert_eq!(
+            member.kept_frames(),
+            (0, 0),
+            "no session keeps a ring of its own"
+        );
+    }
+    // Once the consumer has dropped them, the copies are reused, not added to.
+    run.events.clear();
+    let text = notification("5e0b3c1d-8f7a-4b2e-9d6c-3a1f0e9b8c7d");
+    run.feed(Input::Text {
+        conn: conns[1],
+        text: &text,
+        received_at: stamped(),
+    });
+    run.settle();
+    assert_eq!(
+        run.count(|event| matches!(event, Event::Notification(_))),
+        1
+    );
+    assert_eq!(run.pool.frames.kept().0, 3);
+}
+
+#[test]
 fn a_shard_refused_for_good_stops_alone() {
     let mut run = shards(&[0, 9, 1], Some(9));
     assert_eq!(run.assigned, 2);
