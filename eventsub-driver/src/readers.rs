@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 
 use eventsub_proto::ConnId;
@@ -23,23 +23,28 @@ pub(crate) type ConnMap<V> = rustc_hash::FxHashMap<ConnId, V>;
 #[derive(Default)]
 struct Shared {
     ready: Mutex<VecDeque<ConnId>>,
+    /// Whether `ready` may hold a socket: read without the lock, so that a turn reading frame
+    /// after frame from one socket takes no lock while no other socket is woken.
+    any_ready: AtomicBool,
     task: AtomicWaker,
 }
 
 impl Shared {
     fn queue(&self, conn: ConnId) {
         // A poisoned lock only follows a panic elsewhere; the queue itself is always whole.
-        match self.ready.lock() {
-            Ok(mut ready) => ready.push_back(conn),
-            Err(poisoned) => poisoned.into_inner().push_back(conn),
-        }
+        let mut ready = self.ready.lock().unwrap_or_else(PoisonError::into_inner);
+        ready.push_back(conn);
+        self.any_ready.store(true, Ordering::Release);
     }
 
-    fn next(&self) -> Option<ConnId> {
-        match self.ready.lock() {
-            Ok(mut ready) => ready.pop_front(),
-            Err(poisoned) => poisoned.into_inner().pop_front(),
+    /// Moves the woken sockets, in the order they were woken, behind those in `queue`.
+    fn take_into(&self, queue: &mut VecDeque<ConnId>) {
+        if !self.any_ready.load(Ordering::Acquire) {
+            return;
         }
+        let mut ready = self.ready.lock().unwrap_or_else(PoisonError::into_inner);
+        queue.append(&mut ready);
+        self.any_ready.store(false, Ordering::Release);
     }
 }
 
@@ -80,6 +85,9 @@ struct Entry {
 pub(crate) struct Readers {
     entries: ConnMap<Entry>,
     shared: Arc<Shared>,
+    /// The sockets to poll, in order: those woken, and those that gave a frame (which may have
+    /// more buffered) behind them. Only the driver's task touches it, so it takes no lock.
+    queue: VecDeque<ConnId>,
 }
 
 impl Readers {
@@ -118,8 +126,22 @@ impl Readers {
         cx: &mut Context<'_>,
         writers: &mut ConnMap<Writer>,
     ) -> Poll<(ConnId, SocketEvent)> {
+        if let Some(ready) = self.poll_queued(writers) {
+            return Poll::Ready(ready);
+        }
+        // The waker is kept only when nothing is ready (a frame at a time, it would be swapped in
+        // for every frame); a socket woken before it was kept is found by looking once more.
         self.shared.task.register(cx.waker());
-        while let Some(conn) = self.shared.next() {
+        match self.poll_queued(writers) {
+            Some(ready) => Poll::Ready(ready),
+            None => Poll::Pending,
+        }
+    }
+
+    /// Polls the queued sockets in order until one has something.
+    fn poll_queued(&mut self, writers: &mut ConnMap<Writer>) -> Option<(ConnId, SocketEvent)> {
+        self.shared.take_into(&mut self.queue);
+        while let Some(conn) = self.queue.pop_front() {
             // A socket removed since it was queued.
             let Some(entry) = self.entries.get_mut(&conn) else {
                 continue;
@@ -128,11 +150,209 @@ impl Readers {
             entry.signal.queued.store(false, Ordering::Release);
             let mut own = Context::from_waker(&entry.waker);
             if let Poll::Ready(event) = entry.reader.poll_event(&mut own, writers.get_mut(&conn)) {
-                // More may be buffered: polled again, after the others that are ready.
-                entry.signal.mark();
-                return Poll::Ready((conn, event));
+                // More may be buffered: polled again, after the others that are ready (unless a
+                // wake during the poll queued it already).
+                if !entry.signal.queued.swap(true, Ordering::AcqRel) {
+                    self.queue.push_back(conn);
+                }
+                return Some((conn, event));
             }
         }
-        Poll::Pending
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::pin::Pin;
+    use std::sync::atomic::AtomicU64;
+    use std::time::Instant;
+
+    use eventsub_proto::{BroadcasterId, Config, Output, Pool, SubscriptionSpec};
+    use futures_util::task::ArcWake;
+    use futures_util::{Sink, Stream};
+    use tungstenite::{Error as WsError, Message};
+
+    use super::*;
+    use crate::socket;
+
+    /// What a fake socket has to give, and the waker of its last poll that found nothing.
+    #[derive(Default)]
+    struct Inbox {
+        frames: VecDeque<Message>,
+        waker: Option<Waker>,
+    }
+
+    /// A socket whose frames the test hands it.
+    #[derive(Clone, Default)]
+    struct FakeSocket(Arc<Mutex<Inbox>>);
+
+    impl FakeSocket {
+        fn send(&self, text: &str) {
+            let waker = {
+                let mut inbox = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+                inbox.frames.push_back(Message::text(text));
+                inbox.waker.take()
+            };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
+    }
+
+    impl Stream for FakeSocket {
+        type Item = Result<Message, WsError>;
+
+        fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+            let mut inbox = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            match inbox.frames.pop_front() {
+                Some(frame) => Poll::Ready(Some(Ok(frame))),
+                None => {
+                    inbox.waker = Some(cx.waker().clone());
+                    Poll::Pending
+                }
+            }
+        }
+    }
+
+    impl Sink<Message> for FakeSocket {
+        type Error = WsError;
+
+        fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn start_send(self: Pin<&mut Self>, _: Message) -> Result<(), WsError> {
+            Ok(())
+        }
+
+        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), WsError>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    /// Counts its wake-ups.
+    struct Wakes(AtomicU64);
+
+    impl ArcWake for Wakes {
+        fn wake_by_ref(arc_self: &Arc<Self>) {
+            arc_self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    /// `n` connection ids, as a pool of `n` sessions mints them.
+    fn conns(n: usize) -> Vec<ConnId> {
+        let mut config = Config::default();
+        config.max_sessions = n;
+        config.max_subscriptions_per_connection = 1;
+        config.validate_token = false;
+        config.subscriptions = (0..n)
+            .map(|b| SubscriptionSpec::stream_online(BroadcasterId::new(b.to_string())))
+            .collect();
+        let mut pool = Pool::new(config, Instant::now()).unwrap(); // ok: a unit test
+        std::iter::from_fn(|| pool.poll_output())
+            .filter_map(|output| match output {
+                Output::Connect { conn, .. } => Some(conn),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Readers of `n` fake sockets, and the sockets.
+    fn readers(n: usize) -> (Readers, Vec<(ConnId, FakeSocket)>) {
+        let mut readers = Readers::default();
+        let sockets: Vec<(ConnId, FakeSocket)> = conns(n)
+            .into_iter()
+            .map(|conn| (conn, FakeSocket::default()))
+            .collect();
+        assert_eq!(sockets.len(), n);
+        for (conn, socket) in &sockets {
+            let (_writer, reader) = socket::split(Box::pin(socket.clone()));
+            readers.push(*conn, reader);
+        }
+        (readers, sockets)
+    }
+
+    fn text_of(polled: Poll<(ConnId, SocketEvent)>) -> Option<(ConnId, String)> {
+        match polled {
+            Poll::Ready((conn, SocketEvent::Text(text))) => Some((conn, text.as_str().to_owned())),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn sockets_with_frames_ready_take_turns() {
+        let (mut readers, sockets) = readers(2);
+        let [(a, socket_a), (b, socket_b)] = sockets.as_slice() else {
+            panic!("two sockets");
+        };
+        for n in 0..3 {
+            socket_a.send(&format!("a{n}"));
+            socket_b.send(&format!("b{n}"));
+        }
+        let mut writers = ConnMap::default();
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        let read: Vec<(ConnId, String)> =
+            std::iter::from_fn(|| text_of(readers.poll_next(&mut cx, &mut writers))).collect();
+        let expected: Vec<(ConnId, String)> = (0..3)
+            .flat_map(|n| [(*a, format!("a{n}")), (*b, format!("b{n}"))])
+            .collect();
+        assert_eq!(read, expected, "one frame of each in turn, none lost");
+    }
+
+    #[test]
+    fn a_socket_woken_while_nothing_was_ready_wakes_the_task() {
+        let (mut readers, sockets) = readers(2);
+        let [(_, socket_a), (b, socket_b)] = sockets.as_slice() else {
+            panic!("two sockets");
+        };
+        socket_a.send("a0");
+        let mut writers = ConnMap::default();
+        // Frames read without the task's waker (as a turn does), then nothing is ready.
+        let mut noop = Context::from_waker(futures_util::task::noop_waker_ref());
+        assert!(text_of(readers.poll_next(&mut noop, &mut writers)).is_some());
+        let wakes = Arc::new(Wakes(AtomicU64::new(0)));
+        let waker = futures_util::task::waker(Arc::clone(&wakes));
+        let mut cx = Context::from_waker(&waker);
+        assert!(readers.poll_next(&mut cx, &mut writers).is_pending());
+        assert_eq!(wakes.0.load(Ordering::SeqCst), 0);
+        socket_b.send("b0");
+        assert_eq!(
+            wakes.0.load(Ordering::SeqCst),
+            1,
+            "the task's waker was kept"
+        );
+        assert_eq!(
+            text_of(readers.poll_next(&mut noop, &mut writers)),
+            Some((*b, "b0".to_owned()))
+        );
+        assert!(readers.poll_next(&mut cx, &mut writers).is_pending());
+    }
+
+    #[test]
+    fn a_removed_socket_is_not_read_again() {
+        let (mut readers, sockets) = readers(2);
+        let [(a, socket_a), (b, socket_b)] = sockets.as_slice() else {
+            panic!("two sockets");
+        };
+        socket_a.send("a0");
+        socket_a.send("a1");
+        socket_b.send("b0");
+        let mut writers = ConnMap::default();
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        assert_eq!(
+            text_of(readers.poll_next(&mut cx, &mut writers)),
+            Some((*a, "a0".to_owned()))
+        );
+        assert!(readers.remove(*a));
+        assert_eq!(
+            text_of(readers.poll_next(&mut cx, &mut writers)),
+            Some((*b, "b0".to_owned()))
+        );
+        assert!(readers.poll_next(&mut cx, &mut writers).is_pending());
     }
 }
