@@ -231,6 +231,8 @@
 //!     most [`Config::max_frame_bytes`](proto::Config::max_frame_bytes)) and its write buffer
 //!     (pongs only, at most 64 KiB); the core's duplicate filter, bounded by its
 //!     configuration, as always;
+//!   - the copies of frames the core keeps to reuse once the consumer drops them: at most
+//!     512 KiB for the whole client, however many sessions (a frame over 16 KiB is never kept);
 //!   - nothing in this task: no event waits here under backpressure.
 //!
 //!   Frames not read yet stay in the kernel's socket buffers (and then at Twitch), not on the heap.

@@ -18,11 +18,13 @@ use std::sync::Arc;
 /// A frame's copy, shared by the notifications made of it (and by the ring, while it keeps it).
 pub(crate) type FrameText = Arc<String>;
 
-/// The most copies a ring keeps: enough for a consumer's whole buffer of notifications and a turn
-/// of frames on top, at the driver's defaults.
+/// The most copies a ring keeps, whatever their size: for chat frames the byte bound below holds
+/// first; this one bounds the ring's own queue when the frames are small.
 pub(crate) const MAX_KEPT_FRAMES: usize = 2048;
-/// The most bytes of copies a ring keeps (their capacities): so that a client's ring, reused
-/// across its sessions, stays far below its other buffers. Some 450 chat frames.
+/// The most bytes of copies a ring keeps (their capacities), for all the sessions of a pool
+/// together. Some 450 chat frames: a turn of frames (up to 256) and the backlog of a consumer that
+/// keeps up. With half of it the oldest copy was too often still held, and most of the gain was
+/// lost (`tests/BENCHMARKS.md`, eleventh session).
 pub(crate) const MAX_KEPT_BYTES: usize = 512 * 1024;
 /// The largest copy kept for reuse: a chat frame is about 1.1 KB, a big batch far more.
 pub(crate) const MAX_KEPT_FRAME_BYTES: usize = 16 * 1024;
