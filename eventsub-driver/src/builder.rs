@@ -562,7 +562,7 @@ impl<R: Runtime> EventSubBuilder<R> {
             None => None,
         };
         let (commands, command_receiver) = mpsc::channel(64);
-        let (events, event_receiver) = mpsc::channel(self.event_buffer);
+        let (events, event_receiver) = crate::event_channel::channel(self.event_buffer);
         let (finished, finished_receiver) = watch::channel(false);
         let lagged = Arc::new(AtomicU64::new(0));
         let leftover: Arc<std::sync::Mutex<std::collections::VecDeque<eventsub_proto::Event>>> =

@@ -18,6 +18,7 @@ use tokio::sync::{mpsc, watch};
 use tracing::Instrument;
 
 use crate::builder::Overflow;
+use crate::event_channel::{self, EventSender, TrySendError};
 use crate::handle::Command;
 use crate::helix::{self, HelixDone};
 use crate::readers::{ConnMap, Readers};
@@ -42,7 +43,7 @@ pub(crate) struct Driver<R> {
     pub(crate) helix: HelixClient,
     pub(crate) tokens: Arc<dyn TokenProvider>,
     pub(crate) commands: mpsc::Receiver<Command>,
-    pub(crate) events: mpsc::Sender<Event>,
+    pub(crate) events: EventSender,
     pub(crate) lagged: Arc<AtomicU64>,
     pub(crate) finished: watch::Sender<bool>,
     pub(crate) websocket_config: tungstenite::protocol::WebSocketConfig,
@@ -170,13 +171,6 @@ async fn timer_fired(timer: &mut Option<(Instant, BoxFuture<'static, ()>)>) {
     }
 }
 
-/// Waits until `events` has room for `n` more events; `false` when the consumer is gone.
-async fn room_for(events: &mpsc::Sender<Event>, n: usize) -> bool {
-    // The room is reserved and given back at once: this task is the only sender, so it is still
-    // there for the `try_send`s that follow.
-    events.reserve_many(n).await.is_ok()
-}
-
 /// The next event of any live socket that was woken (see [`Readers`]).
 async fn next_socket_event(
     readers: &mut Readers,
@@ -268,7 +262,7 @@ impl<R: Runtime> Driver<R> {
                     // after a turn that filled it: hand over what waits (and report what was
                     // discarded) at once, not only with the next event. Events the core holds are
                     // taken at the top of the loop, where reading resumes.
-                    room = room_for(&self.events, room_to_wait_for), if self.wants_room() => {
+                    room = self.events.room_for(room_to_wait_for), if self.wants_room() => {
                         self.room_wanted = false;
                         if room {
                             if matches!(self.waiting.front(), Some(Event::Lagged { .. }))
@@ -641,24 +635,20 @@ impl<R: Runtime> Driver<R> {
     /// Hands over the events staged in this turn, in order. Each had room kept for it, so they
     /// fit; should one not, it waits at the head of the queue like any event without room.
     fn send_staged(&mut self) {
-        let mut staged = std::mem::take(&mut self.staged).into_iter();
-        for event in staged.by_ref() {
-            match self.events.try_send(event) {
-                Ok(()) => {}
-                Err(mpsc::error::TrySendError::Full(event)) => {
-                    // Broken invariant only (room was counted); kept in order all the same.
-                    let rest: Vec<Event> = std::iter::once(event).chain(staged.by_ref()).collect();
-                    for event in rest.into_iter().rev() {
-                        self.waiting.push_front(event);
-                    }
-                    break;
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => {
-                    self.consumer_gone();
-                    break;
+        let mut staged = std::mem::take(&mut self.staged);
+        match self.events.try_send_all(&mut staged) {
+            // Broken invariant only (room was counted) when some did not fit: kept in order all
+            // the same.
+            Ok(()) => {
+                for event in staged.drain(..).rev() {
+                    self.waiting.push_front(event);
                 }
             }
+            Err(event_channel::Closed) => self.consumer_gone(),
         }
+        // The vector's room is kept for the next turn.
+        staged.clear();
+        self.staged = staged;
     }
 
     /// Room in the consumer's buffer that no staged event has taken.
@@ -683,8 +673,8 @@ impl<R: Runtime> Driver<R> {
         let event = if self.flush_waiting() {
             match self.events.try_send(event) {
                 Ok(()) => return,
-                Err(mpsc::error::TrySendError::Full(event)) => event,
-                Err(mpsc::error::TrySendError::Closed(_)) => return self.consumer_gone(),
+                Err(TrySendError::Full(event)) => event,
+                Err(TrySendError::Closed) => return self.consumer_gone(),
             }
         } else {
             event
@@ -720,7 +710,7 @@ impl<R: Runtime> Driver<R> {
 
     /// How much room the driver waits for ([`RoomMarks::resume`]).
     fn room_to_wait_for(&self) -> usize {
-        // The channel refuses to wait for more than it holds: clamped, although the marks fit.
+        // Never more than the buffer holds: clamped, although the marks fit.
         self.room_marks.resume.clamp(1, self.events.max_capacity())
     }
 
@@ -737,11 +727,11 @@ impl<R: Runtime> Driver<R> {
         while let Some(event) = self.waiting.pop_front().or_else(|| self.lag.take()) {
             match self.events.try_send(event) {
                 Ok(()) => {}
-                Err(mpsc::error::TrySendError::Full(event)) => {
+                Err(TrySendError::Full(event)) => {
                     self.waiting.push_front(event);
                     return false;
                 }
-                Err(mpsc::error::TrySendError::Closed(_)) => {
+                Err(TrySendError::Closed) => {
                     self.waiting.clear();
                     self.consumer_gone();
                     return true;

@@ -12,6 +12,7 @@ use futures_util::{FutureExt, Stream};
 use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::error::HandleError;
+use crate::event_channel::EventReceiver;
 use crate::token::BoxFuture;
 
 /// A command from the handle to the driver task.
@@ -137,7 +138,7 @@ impl EventSubHandle {
 /// of the buffer's capacity.
 #[derive(Debug)]
 pub struct EventStream {
-    pub(crate) events: mpsc::Receiver<Event>,
+    pub(crate) events: EventReceiver,
     pub(crate) lagged: Arc<AtomicU64>,
     /// Events that were still waiting for room in the buffer when the client task finished: they
     /// follow the buffer's, in order.
@@ -216,7 +217,7 @@ mod tests {
     /// buffer when the task ended: all handed out once, in order.
     #[tokio::test]
     async fn the_stream_hands_out_batches_and_the_leftover_in_order() {
-        let (sender, receiver) = mpsc::channel(4 * STREAM_BATCH);
+        let (sender, receiver) = crate::event_channel::channel(4 * STREAM_BATCH);
         let leftover = Arc::new(Mutex::new(VecDeque::from([
             numbered(1_000),
             numbered(1_001),

@@ -321,6 +321,7 @@
 mod builder;
 mod driver;
 mod error;
+mod event_channel;
 mod handle;
 mod helix;
 #[cfg(feature = "twitch_oauth2")]
