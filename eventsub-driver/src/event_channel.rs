@@ -21,7 +21,6 @@ use eventsub_proto::Event;
 use futures_util::task::AtomicWaker;
 
 /// What both sides share.
-#[derive(Debug)]
 struct Shared {
     capacity: usize,
     state: Mutex<State>,
@@ -37,11 +36,23 @@ struct Shared {
     sender_gone: AtomicBool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct State {
     queue: VecDeque<Event>,
     /// The room the task waits for, if it waits.
     room_wanted: Option<usize>,
+}
+
+/// The size and fill only: the events themselves are the consumer's to print.
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventBuffer")
+            .field("capacity", &self.capacity)
+            .field("len", &self.len.load(Ordering::Relaxed))
+            .field("receiver_gone", &self.receiver_gone.load(Ordering::Relaxed))
+            .field("sender_gone", &self.sender_gone.load(Ordering::Relaxed))
+            .finish()
+    }
 }
 
 impl Shared {

@@ -220,7 +220,9 @@
 //!   the consumer sees is unchanged. What is held meanwhile, exactly:
 //!
 //!   - the buffer: at most `event_buffer` events, each a [`Event`] (128 bytes on 64-bit targets)
-//!     and what it owns; a notification shares its frame with the other events of that frame;
+//!     and what it owns; a notification shares its frame with the other events of that frame.
+//!     The buffer's own storage grows with what it holds and stays at the most it held (at most
+//!     `event_buffer` × 128 bytes);
 //!   - the stream's batch: at most [`STREAM_BATCH`] events taken from the buffer at once and not
 //!     yet handed to the consumer;
 //!   - the core's queue: the events of the frames already read that did not fit, which is the rest
@@ -232,7 +234,9 @@
 //!     (pongs only, at most 64 KiB); the core's duplicate filter, bounded by its
 //!     configuration, as always;
 //!   - the copies of frames the core keeps to reuse once the consumer drops them: at most
-//!     512 KiB for the whole client, however many sessions (a frame over 16 KiB is never kept);
+//!     512 KiB for the whole client, however many sessions (a frame over 16 KiB is never kept),
+//!     and no more than 16 of them from the first frame (a keepalive, say) that comes once no new
+//!     copy was needed for 10 seconds;
 //!   - nothing in this task: no event waits here under backpressure.
 //!
 //!   Frames not read yet stay in the kernel's socket buffers (and then at Twitch), not on the heap.

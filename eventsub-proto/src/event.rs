@@ -399,6 +399,8 @@ pub(crate) struct NotificationParts<'a> {
     /// When the subscription and event are delivered unchecked, the client's count of malformed
     /// frames, which a decode that finds them broken adds to.
     pub(crate) unchecked: Option<&'a MalformedCount>,
+    /// The client's clock when the frame was read (for the ring of frame copies).
+    pub(crate) now: Instant,
 }
 
 impl NotificationParts<'_> {
@@ -412,12 +414,13 @@ impl NotificationParts<'_> {
     }
 }
 
-/// One copy of a frame and the spans of `N` parts in it: a part that is a slice of the frame is
-/// found there; any other (a string unescaped by the parser) is appended after it.
+/// One copy of a frame (made by `copy`, of the frame and what is appended to it) and the spans of
+/// `N` parts in it: a part that is a slice of the frame is found there; any other (a string
+/// unescaped by the parser) is appended after it.
 fn share<const N: usize>(
-    frames: &mut FrameRing,
     frame: &str,
     parts: [&str; N],
+    copy: impl FnOnce(&str, &str) -> FrameText,
 ) -> (FrameText, [Span; N]) {
     let mut spans = [Span::default(); N];
     let mut appended = String::new();
@@ -433,7 +436,7 @@ fn share<const N: usize>(
             }
         });
     }
-    (frames.copy(frame, &appended), spans)
+    (copy(frame, &appended), spans)
 }
 
 impl Event {
@@ -517,9 +520,9 @@ impl Notification {
     ) -> Self {
         let [timestamp, kind, version, subscription] = parts.common();
         let (text, spans) = share(
-            frames,
             frame,
             [timestamp, kind, version, subscription, "", event],
+            |frame, appended| frames.copy(frame, appended, parts.now),
         );
         Self {
             conn: parts.conn,
@@ -729,9 +732,9 @@ impl PendingBatch {
     ) -> Self {
         let [timestamp, kind, version, subscription] = parts.common();
         let (text, [common @ .., items]) = share(
-            frames,
             frame,
             [timestamp, kind, version, subscription, items],
+            |frame, appended| frames.copy(frame, appended, parts.now),
         );
         Self {
             conn: parts.conn,
@@ -781,8 +784,8 @@ impl PendingBatch {
                     &item.id,
                     item.data.get(),
                 ];
-                // Rare (an escaped id): not worth a ring of its own.
-                share(&mut FrameRing::default(), "", parts)
+                // Rare (an escaped id): a copy of its own, not from the ring.
+                share("", parts, FrameRing::copy_alone)
             }
         };
         Some(Notification {

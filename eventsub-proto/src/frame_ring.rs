@@ -14,6 +14,7 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// A frame's copy, shared by the notifications made of it (and by the ring, while it keeps it).
 pub(crate) type FrameText = Arc<String>;
@@ -28,6 +29,12 @@ pub(crate) const MAX_KEPT_FRAMES: usize = 2048;
 pub(crate) const MAX_KEPT_BYTES: usize = 512 * 1024;
 /// The largest copy kept for reuse: a chat frame is about 1.1 KB, a big batch far more.
 pub(crate) const MAX_KEPT_FRAME_BYTES: usize = 16 * 1024;
+/// How long the ring must have done without a new copy before it lets go of all but
+/// [`KEPT_WHEN_QUIET`] of them: what a burst made it keep is not held for good by a client (one
+/// of many in a process, say) whose events came back to a trickle.
+pub(crate) const QUIET_BEFORE_TRIM: Duration = Duration::from_secs(10);
+/// How many copies a ring keeps once its traffic has been quiet for [`QUIET_BEFORE_TRIM`].
+pub(crate) const KEPT_WHEN_QUIET: usize = 16;
 
 /// The copies of frames a client has handed out, oldest first.
 #[derive(Debug, Default)]
@@ -35,15 +42,17 @@ pub(crate) struct FrameRing {
     kept: VecDeque<FrameText>,
     /// The capacities of `kept` together.
     kept_bytes: usize,
+    /// When the ring last had to make a new copy (its oldest still held).
+    last_grown: Option<Instant>,
 }
 
 impl FrameRing {
-    /// A copy of `frame` with `appended` after it: the oldest kept buffer when nobody else holds
-    /// it, else a new one.
-    pub(crate) fn copy(&mut self, frame: &str, appended: &str) -> FrameText {
+    /// A copy of `frame` with `appended` after it, at `now`: the oldest kept buffer when nobody
+    /// else holds it, else a new one.
+    pub(crate) fn copy(&mut self, frame: &str, appended: &str, now: Instant) -> FrameText {
         let len = frame.len().saturating_add(appended.len());
         if len > MAX_KEPT_FRAME_BYTES {
-            return Arc::new(joined(frame, appended, len));
+            return Self::copy_alone(frame, appended);
         }
         if let Some(mut oldest) = self.kept.pop_front() {
             let before = oldest.capacity();
@@ -57,7 +66,34 @@ impl FrameRing {
             }
             self.kept.push_front(oldest);
         }
+        self.last_grown = Some(now);
         self.keep(Arc::new(joined(frame, appended, len)))
+    }
+
+    /// A copy that is not kept (nor taken from a ring).
+    pub(crate) fn copy_alone(frame: &str, appended: &str) -> FrameText {
+        let len = frame.len().saturating_add(appended.len());
+        Arc::new(joined(frame, appended, len))
+    }
+
+    /// Lets go of all but [`KEPT_WHEN_QUIET`] copies, the oldest first, when none had to be made
+    /// for [`QUIET_BEFORE_TRIM`].
+    pub(crate) fn trim_if_quiet(&mut self, now: Instant) {
+        if self.kept.len() <= KEPT_WHEN_QUIET {
+            return;
+        }
+        let quiet = self
+            .last_grown
+            .is_none_or(|grown| now.saturating_duration_since(grown) >= QUIET_BEFORE_TRIM);
+        if !quiet {
+            return;
+        }
+        while self.kept.len() > KEPT_WHEN_QUIET {
+            let Some(oldest) = self.kept.pop_front() else {
+                break;
+            };
+            self.kept_bytes = self.kept_bytes.saturating_sub(oldest.capacity());
+        }
     }
 
     /// Keeps `text` for reuse when the ring has room, making room by letting the oldest go when
@@ -100,10 +136,11 @@ mod tests {
     #[test]
     fn a_dropped_copy_takes_the_next_frame() {
         let mut ring = FrameRing::default();
-        let first = ring.copy("first frame", "");
+        let now = Instant::now();
+        let first = ring.copy("first frame", "", now);
         let buffer = first.as_ptr();
         drop(first);
-        let second = ring.copy("second", "+appended");
+        let second = ring.copy("second", "+appended", now);
         assert_eq!(second.as_str(), "second+appended");
         assert_eq!(
             second.as_ptr(),
@@ -116,8 +153,9 @@ mod tests {
     #[test]
     fn a_held_copy_is_never_written_over() {
         let mut ring = FrameRing::default();
-        let held = ring.copy("held", "");
-        let next = ring.copy("next", "");
+        let now = Instant::now();
+        let held = ring.copy("held", "", now);
+        let next = ring.copy("next", "", now);
         assert_eq!(held.as_str(), "held");
         assert_eq!(next.as_str(), "next");
         assert_ne!(held.as_ptr(), next.as_ptr());
@@ -127,8 +165,9 @@ mod tests {
     #[test]
     fn the_ring_keeps_at_most_its_entries_and_lets_held_copies_go() {
         let mut ring = FrameRing::default();
+        let now = Instant::now();
         let held: Vec<FrameText> = (0..MAX_KEPT_FRAMES + 10)
-            .map(|_| ring.copy("x", ""))
+            .map(|_| ring.copy("x", "", now))
             .collect();
         assert_eq!(ring.kept().0, MAX_KEPT_FRAMES);
         // The copies let go are still whole, the consumer's alone.
@@ -140,8 +179,9 @@ mod tests {
     #[test]
     fn the_ring_keeps_at_most_its_bytes() {
         let mut ring = FrameRing::default();
+        let now = Instant::now();
         let frame = "y".repeat(MAX_KEPT_FRAME_BYTES);
-        let held: Vec<FrameText> = (0..64).map(|_| ring.copy(&frame, "")).collect();
+        let held: Vec<FrameText> = (0..64).map(|_| ring.copy(&frame, "", now)).collect();
         let (entries, bytes) = ring.kept();
         assert!(bytes <= MAX_KEPT_BYTES, "{bytes}");
         assert_eq!(entries, MAX_KEPT_BYTES / MAX_KEPT_FRAME_BYTES);
@@ -151,13 +191,14 @@ mod tests {
     #[test]
     fn a_frame_too_large_to_keep_is_copied_alone() {
         let mut ring = FrameRing::default();
+        let now = Instant::now();
         let big = "z".repeat(MAX_KEPT_FRAME_BYTES + 1);
-        let text = ring.copy(&big, "");
+        let text = ring.copy(&big, "", now);
         assert_eq!(text.as_str(), big);
         assert_eq!(ring.kept(), (0, 0));
         // Nor does a kept buffer grow past the limit: the large frame gets its own copy.
-        drop(ring.copy("small", ""));
-        let text = ring.copy(&big[1..], "!");
+        drop(ring.copy("small", "", now));
+        let text = ring.copy(&big[1..], "!", now);
         assert_eq!(text.len(), MAX_KEPT_FRAME_BYTES + 1);
         assert_eq!(Arc::strong_count(&text), 1);
         assert_eq!(ring.kept().0, 1);
@@ -166,24 +207,63 @@ mod tests {
     #[test]
     fn a_reused_buffer_that_grows_is_counted_at_its_new_size() {
         let mut ring = FrameRing::default();
-        drop(ring.copy("small", ""));
-        let grown = ring.copy(&"w".repeat(8000), "");
+        let now = Instant::now();
+        drop(ring.copy("small", "", now));
+        let grown = ring.copy(&"w".repeat(8000), "", now);
         assert_eq!(ring.kept(), (1, grown.capacity()));
         assert!(grown.capacity() >= 8000);
     }
 
+    #[test]
+    fn a_ring_quiet_for_a_while_lets_go_of_what_a_burst_made_it_keep() {
+        let mut ring = FrameRing::default();
+        let burst = Instant::now();
+        // A burst the consumer holds on to: every copy is new.
+        let held: Vec<FrameText> = (0..100).map(|_| ring.copy("x", "", burst)).collect();
+        assert_eq!(ring.kept().0, 100);
+        drop(held);
+        // Reusing what was dropped is not growing: the ring stays as long as it is not quiet.
+        let soon = burst + QUIET_BEFORE_TRIM / 2;
+        ring.trim_if_quiet(soon);
+        drop(ring.copy("y", "", soon));
+        assert_eq!(ring.kept().0, 100);
+        ring.trim_if_quiet(burst + QUIET_BEFORE_TRIM);
+        assert_eq!(ring.kept().0, KEPT_WHEN_QUIET);
+        drop(ring.copy("z", "", burst + QUIET_BEFORE_TRIM));
+        assert_eq!(ring.kept().1, KEPT_WHEN_QUIET * "x".len());
+    }
+
+    #[test]
+    fn a_ring_that_keeps_growing_is_not_trimmed() {
+        let mut ring = FrameRing::default();
+        let start = Instant::now();
+        let mut held = Vec::new();
+        for second in 0..30_u64 {
+            // Each second the consumer holds one more copy than the ring has: it grows.
+            let now = start + Duration::from_secs(second);
+            ring.trim_if_quiet(now);
+            held.push(ring.copy("x", "", now));
+        }
+        assert_eq!(ring.kept().0, 30);
+        assert_eq!(held.len(), 30);
+    }
+
     proptest! {
-        /// Whatever is copied, held and dropped, every held copy reads as what was copied into it,
-        /// and the ring stays within its bounds.
+        /// Whatever is copied, held, dropped and trimmed, every held copy reads as what was copied
+        /// into it, and the ring stays within its bounds.
         #[test]
         fn held_copies_keep_their_text(
             steps in proptest::collection::vec((0_usize..3_000, any::<bool>()), 1..300),
         ) {
             let mut ring = FrameRing::default();
+            let start = Instant::now();
             let mut held: Vec<(FrameText, String)> = Vec::new();
             for (index, (len, keep)) in steps.into_iter().enumerate() {
                 let frame = format!("{index}:{}", "f".repeat(len));
-                let text = ring.copy(&frame, "end");
+                // A frame a second: quiet spells trim the ring now and then.
+                let now = start + Duration::from_secs(index as u64);
+                ring.trim_if_quiet(now);
+                let text = ring.copy(&frame, "end", now);
                 prop_assert_eq!(text.as_str(), format!("{frame}end"));
                 if keep {
                     held.push((text, format!("{frame}end")));

@@ -517,6 +517,8 @@ pub(crate) fn assert_agrees_with_the_full_parse(text: &str) {
             subscription_version: version,
             subscription,
             unchecked: Some(malformed),
+            // The ring's clock only: when nothing was copied for a while.
+            now: std::time::Instant::now(),
         };
         Notification::single(
             &mut crate::frame_ring::FrameRing::default(),
@@ -801,6 +803,8 @@ mod tests {
             subscription_version: metadata.subscription_version.as_deref().unwrap_or_default(),
             subscription,
             unchecked: Some(&malformed),
+            // The ring's clock only: when nothing was copied for a while.
+            now: std::time::Instant::now(),
         };
         let delivered = crate::event::Notification::single(
             &mut crate::frame_ring::FrameRing::default(),

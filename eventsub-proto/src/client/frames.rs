@@ -300,6 +300,7 @@ impl Client {
             subscription_version: metadata.subscription_version.as_deref().unwrap_or_default(),
             subscription,
             unchecked: None,
+            now: self.now,
         };
         if self.catch_up.is_some() {
             self.catch_up_delivered(

@@ -323,7 +323,11 @@ impl Client {
                 conn,
                 text,
                 received_at,
-            } => self.on_text(conn, text, received_at)?,
+            } => {
+                // Keepalives come in quiet times too: a burst's copies are let go of then.
+                self.frames.trim_if_quiet(self.now);
+                self.on_text(conn, text, received_at)?
+            }
             Input::Binary { conn, data } => {
                 self.heard_from(conn, data.len())?;
                 if !self.stopped {

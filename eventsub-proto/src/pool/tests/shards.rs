@@ -124,6 +124,40 @@ fn the_shards_share_the_pools_one_ring_of_frame_copies() {
 }
 
 #[test]
+fn the_pools_ring_lets_go_of_a_bursts_copies_at_a_keepalive_after_a_quiet_spell() {
+    let mut run = shards(&[0], None);
+    let conn = run.conns[0];
+    let burst = crate::frame_ring::KEPT_WHEN_QUIET + 24;
+    for n in 0..burst {
+        // The events are held (in `run.events`): every copy is a new one.
+        let text = notification(&format!("5e0b3c1d-8f7a-4b2e-9d6c-{n:012x}"));
+        run.feed(Input::Text {
+            conn,
+            text: &text,
+            received_at: stamped(),
+        });
+        run.settle();
+    }
+    assert_eq!(run.pool.frames.kept().0, burst);
+    run.events.clear();
+    let keepalive = r#"{"metadata":{"message_id":"k1","message_type":"session_keepalive","message_timestamp":"2022-11-16T10:11:12Z"},"payload":{}}"#;
+    run.now += crate::frame_ring::QUIET_BEFORE_TRIM / 2;
+    run.feed(Input::Text {
+        conn,
+        text: keepalive,
+        received_at: stamped(),
+    });
+    assert_eq!(run.pool.frames.kept().0, burst, "not quiet for long enough");
+    run.now += crate::frame_ring::QUIET_BEFORE_TRIM / 2;
+    run.feed(Input::Text {
+        conn,
+        text: keepalive,
+        received_at: stamped(),
+    });
+    assert_eq!(run.pool.frames.kept().0, crate::frame_ring::KEPT_WHEN_QUIET);
+}
+
+#[test]
 fn a_shard_refused_for_good_stops_alone() {
     let mut run = shards(&[0, 9, 1], Some(9));
     assert_eq!(run.assigned, 2);
