@@ -233,6 +233,8 @@ impl EventReceiver {
     /// Takes what is there; `Some(0)` when nothing is and nothing will be, `None` when nothing is
     /// yet.
     fn take(&mut self, batch: &mut Vec<Event>, limit: usize) -> Option<usize> {
+        // At least one: a limit of 0 would find "nothing yet" however full the queue.
+        let limit = limit.max(1);
         // Read before the queue: a task that hands over its last events and then finishes is
         // seen with those events in the queue.
         let sender_gone = self.shared.sender_gone.load(Ordering::Acquire);
