@@ -273,26 +273,8 @@ impl Drop for EventReceiver {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::AtomicU64;
-
-    use futures_util::task::ArcWake;
-
     use super::*;
-
-    fn numbered(number: u64) -> Event {
-        Event::Lagged {
-            missed: number,
-            first_sent: None,
-            last_sent: None,
-        }
-    }
-
-    fn number(event: &Event) -> Option<u64> {
-        match event {
-            Event::Lagged { missed, .. } => Some(*missed),
-            _ => None,
-        }
-    }
+    use crate::test_support::{counting_waker, number, numbered};
 
     fn numbers(events: &[Event]) -> Vec<u64> {
         events.iter().filter_map(number).collect()
@@ -304,21 +286,6 @@ mod tests {
             .build()
             .map(|runtime| runtime.block_on(future))
             .unwrap_or_else(|error| panic!("a runtime: {error}")) // ok: a test
-    }
-
-    /// Counts its wake-ups.
-    struct Wakes(AtomicU64);
-
-    impl ArcWake for Wakes {
-        fn wake_by_ref(arc_self: &Arc<Self>) {
-            arc_self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
-    fn counting() -> (Arc<Wakes>, std::task::Waker) {
-        let wakes = Arc::new(Wakes(AtomicU64::new(0)));
-        let waker = futures_util::task::waker(Arc::clone(&wakes));
-        (wakes, waker)
     }
 
     #[test]
@@ -333,7 +300,7 @@ mod tests {
             sender.try_send(numbered(9)),
             Err(TrySendError::Full(_))
         ));
-        let (_, waker) = counting();
+        let (_, waker) = counting_waker();
         let mut cx = Context::from_waker(&waker);
         let mut batch = Vec::new();
         assert_eq!(
@@ -347,17 +314,13 @@ mod tests {
     #[test]
     fn the_consumer_is_woken_by_what_is_handed_over_after_it_found_nothing() {
         let (sender, mut receiver) = channel(8);
-        let (wakes, waker) = counting();
+        let (wakes, waker) = counting_waker();
         let mut cx = Context::from_waker(&waker);
         let mut batch = Vec::new();
         assert!(receiver.poll_recv_many(&mut cx, &mut batch, 8).is_pending());
         let mut turn: Vec<Event> = (0..3).map(numbered).collect();
         assert!(sender.try_send_all(&mut turn).is_ok());
-        assert_eq!(
-            wakes.0.load(Ordering::SeqCst),
-            1,
-            "one wake-up for the turn"
-        );
+        assert_eq!(wakes.count(), 1, "one wake-up for the turn");
         assert_eq!(
             receiver.poll_recv_many(&mut cx, &mut batch, 8),
             Poll::Ready(3)
@@ -369,7 +332,7 @@ mod tests {
         let (sender, mut receiver) = channel(8);
         let mut turn: Vec<Event> = (0..8).map(numbered).collect();
         assert!(sender.try_send_all(&mut turn).is_ok());
-        let (wakes, waker) = counting();
+        let (wakes, waker) = counting_waker();
         let mut cx = Context::from_waker(&waker);
         assert!(sender.poll_room_for(&mut cx, 4).is_pending());
         let mut batch = Vec::new();
@@ -377,34 +340,30 @@ mod tests {
             receiver.poll_recv_many(&mut cx, &mut batch, 3),
             Poll::Ready(3)
         );
-        assert_eq!(
-            wakes.0.load(Ordering::SeqCst),
-            0,
-            "three free is not the four asked for"
-        );
+        assert_eq!(wakes.count(), 0, "three free is not the four asked for");
         assert_eq!(
             receiver.poll_recv_many(&mut cx, &mut batch, 1),
             Poll::Ready(1)
         );
-        assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+        assert_eq!(wakes.count(), 1);
         assert_eq!(sender.poll_room_for(&mut cx, 4), Poll::Ready(true));
         // Taking more wakes nobody: the task no longer waits.
         assert_eq!(
             receiver.poll_recv_many(&mut cx, &mut batch, 1),
             Poll::Ready(1)
         );
-        assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+        assert_eq!(wakes.count(), 1);
     }
 
     #[test]
     fn a_consumer_gone_ends_the_waits_and_refuses_events() {
         let (sender, receiver) = channel(1);
         assert!(sender.try_send(numbered(0)).is_ok());
-        let (wakes, waker) = counting();
+        let (wakes, waker) = counting_waker();
         let mut cx = Context::from_waker(&waker);
         assert!(sender.poll_room_for(&mut cx, 1).is_pending());
         drop(receiver);
-        assert_eq!(wakes.0.load(Ordering::SeqCst), 1);
+        assert_eq!(wakes.count(), 1);
         assert!(sender.is_closed());
         assert_eq!(sender.poll_room_for(&mut cx, 1), Poll::Ready(false));
         assert!(matches!(
@@ -418,13 +377,13 @@ mod tests {
     #[test]
     fn the_events_handed_over_before_the_task_ended_are_read_then_the_end() {
         let (sender, mut receiver) = channel(4);
-        let (wakes, waker) = counting();
+        let (wakes, waker) = counting_waker();
         let mut cx = Context::from_waker(&waker);
         let mut batch = Vec::new();
         assert!(receiver.poll_recv_many(&mut cx, &mut batch, 4).is_pending());
         assert!(sender.try_send(numbered(7)).is_ok());
         drop(sender);
-        assert!(wakes.0.load(Ordering::SeqCst) >= 1);
+        assert!(wakes.count() >= 1);
         assert_eq!(
             receiver.poll_recv_many(&mut cx, &mut batch, 4),
             Poll::Ready(1)

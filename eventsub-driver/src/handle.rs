@@ -196,22 +196,8 @@ impl Stream for EventStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::{number, numbered};
     use futures_util::StreamExt;
-
-    fn numbered(number: u64) -> Event {
-        Event::Lagged {
-            missed: number,
-            first_sent: None,
-            last_sent: None,
-        }
-    }
-
-    fn number(event: &Event) -> Option<u64> {
-        match event {
-            Event::Lagged { missed, .. } => Some(*missed),
-            _ => None,
-        }
-    }
 
     /// Batches of the buffer, events as they come between batches, and what waited behind the
     /// buffer when the task ended: all handed out once, in order.

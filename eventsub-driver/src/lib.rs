@@ -335,6 +335,8 @@ mod record;
 mod room;
 pub mod runtime;
 mod socket;
+#[cfg(test)]
+mod test_support;
 mod token;
 mod typed;
 mod typed_notification;

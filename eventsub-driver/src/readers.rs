@@ -165,16 +165,15 @@ impl Readers {
 #[cfg(test)]
 mod tests {
     use std::pin::Pin;
-    use std::sync::atomic::AtomicU64;
     use std::time::Instant;
 
     use eventsub_proto::{BroadcasterId, Config, Output, Pool, SubscriptionSpec};
-    use futures_util::task::ArcWake;
-    use futures_util::{Sink, Stream};
+    use futures_util::Stream;
     use tungstenite::{Error as WsError, Message};
 
     use super::*;
     use crate::socket;
+    use crate::test_support::{Socket, counting_waker};
 
     /// What a fake socket has to give, and the waker of its last poll that found nothing.
     #[derive(Default)]
@@ -183,7 +182,7 @@ mod tests {
         waker: Option<Waker>,
     }
 
-    /// A socket whose frames the test hands it.
+    /// The reading half of a socket whose frames the test hands it.
     #[derive(Clone, Default)]
     struct FakeSocket(Arc<Mutex<Inbox>>);
 
@@ -215,35 +214,6 @@ mod tests {
         }
     }
 
-    impl Sink<Message> for FakeSocket {
-        type Error = WsError;
-
-        fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), WsError>> {
-            Poll::Ready(Ok(()))
-        }
-
-        fn start_send(self: Pin<&mut Self>, _: Message) -> Result<(), WsError> {
-            Ok(())
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), WsError>> {
-            Poll::Ready(Ok(()))
-        }
-
-        fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), WsError>> {
-            Poll::Ready(Ok(()))
-        }
-    }
-
-    /// Counts its wake-ups.
-    struct Wakes(AtomicU64);
-
-    impl ArcWake for Wakes {
-        fn wake_by_ref(arc_self: &Arc<Self>) {
-            arc_self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
     /// `n` connection ids, as a pool of `n` sessions mints them.
     fn conns(n: usize) -> Vec<ConnId> {
         let mut config = Config::default();
@@ -271,7 +241,7 @@ mod tests {
             .collect();
         assert_eq!(sockets.len(), n);
         for (conn, socket) in &sockets {
-            let (_writer, reader) = socket::split(Box::pin(socket.clone()));
+            let (_writer, reader) = socket::split(Box::pin(Socket(socket.clone())));
             readers.push(*conn, reader);
         }
         (readers, sockets)
@@ -315,17 +285,12 @@ mod tests {
         // Frames read without the task's waker (as a turn does), then nothing is ready.
         let mut noop = Context::from_waker(futures_util::task::noop_waker_ref());
         assert!(text_of(readers.poll_next(&mut noop, &mut writers)).is_some());
-        let wakes = Arc::new(Wakes(AtomicU64::new(0)));
-        let waker = futures_util::task::waker(Arc::clone(&wakes));
+        let (wakes, waker) = counting_waker();
         let mut cx = Context::from_waker(&waker);
         assert!(readers.poll_next(&mut cx, &mut writers).is_pending());
-        assert_eq!(wakes.0.load(Ordering::SeqCst), 0);
+        assert_eq!(wakes.count(), 0);
         socket_b.send("b0");
-        assert_eq!(
-            wakes.0.load(Ordering::SeqCst),
-            1,
-            "the task's waker was kept"
-        );
+        assert_eq!(wakes.count(), 1, "the task's waker was kept");
         assert_eq!(
             text_of(readers.poll_next(&mut noop, &mut writers)),
             Some((*b, "b0".to_owned()))

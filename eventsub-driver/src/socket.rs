@@ -214,16 +214,15 @@ mod tests {
     use std::pin::Pin;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicU64, Ordering};
-    use std::task::Waker;
 
-    use futures_util::task::ArcWake;
-    use futures_util::{Sink, Stream};
+    use futures_util::Stream;
     use tungstenite::Error as WsError;
 
     use super::*;
+    use crate::test_support::{Socket, counting_waker};
 
-    /// A server flooding pings: `pings` of them ready at once, then nothing; it takes whatever is
-    /// written (the pongs) at once.
+    /// A server flooding pings: `pings` of them ready at once, then nothing (as a [`Socket`], it
+    /// takes whatever is written, the pongs, at once).
     struct PingFlood {
         pings: u64,
         read: Arc<AtomicU64>,
@@ -241,35 +240,6 @@ mod tests {
         }
     }
 
-    impl Sink<Message> for PingFlood {
-        type Error = WsError;
-
-        fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), WsError>> {
-            Poll::Ready(Ok(()))
-        }
-
-        fn start_send(self: Pin<&mut Self>, _: Message) -> Result<(), WsError> {
-            Ok(())
-        }
-
-        fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), WsError>> {
-            Poll::Ready(Ok(()))
-        }
-
-        fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), WsError>> {
-            Poll::Ready(Ok(()))
-        }
-    }
-
-    /// Counts its wake-ups.
-    struct Wakes(AtomicU64);
-
-    impl ArcWake for Wakes {
-        fn wake_by_ref(arc_self: &Arc<Self>) {
-            arc_self.0.fetch_add(1, Ordering::SeqCst);
-        }
-    }
-
     #[test]
     fn a_ping_flood_hands_the_driver_back_after_a_bounded_number_of_frames() {
         const PINGS: u64 = 1_000_000;
@@ -278,9 +248,8 @@ mod tests {
             pings: PINGS,
             read: read.clone(),
         };
-        let (mut writer, mut reader) = split(Box::pin(flood));
-        let wakes = Arc::new(Wakes(AtomicU64::new(0)));
-        let waker: Waker = futures_util::task::waker(wakes.clone());
+        let (mut writer, mut reader) = split(Box::pin(Socket(flood)));
+        let (wakes, waker) = counting_waker();
         let mut cx = Context::from_waker(&waker);
         for poll in 1..=3_u64 {
             let polled = reader.poll_event(&mut cx, Some(&mut writer));
@@ -290,11 +259,7 @@ mod tests {
                 poll * u64::from(MAX_CONTROL_FRAMES_PER_POLL),
                 "each poll reads a bounded number of pings"
             );
-            assert_eq!(
-                wakes.0.load(Ordering::SeqCst),
-                poll,
-                "and asks to be polled again"
-            );
+            assert_eq!(wakes.count(), poll, "and asks to be polled again");
         }
     }
 }
