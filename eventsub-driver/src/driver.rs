@@ -205,7 +205,8 @@ impl<R: Runtime> Driver<R> {
                     self.drain_outputs(&mut flight);
                 }
                 let reading = !self.reading_paused && !flight.readers.is_empty();
-                let room_to_wait_for = self.room_to_wait_for();
+                // Within the buffer (`RoomMarks` tests it; the channel clamps it too).
+                let room_to_wait_for = self.room_marks.resume;
                 match self.client.poll_timeout() {
                     Some(deadline) if timer.as_ref().is_none_or(|(armed, _)| deadline < *armed) => {
                         timer = Some((deadline, self.runtime.sleep_until(deadline)));
@@ -706,12 +707,6 @@ impl<R: Runtime> Driver<R> {
     /// (under backpressure) before it reads again.
     fn wants_room(&self) -> bool {
         (self.events_wait_for_room() || self.room_wanted) && !self.events.is_closed()
-    }
-
-    /// How much room the driver waits for ([`RoomMarks::resume`]).
-    fn room_to_wait_for(&self) -> usize {
-        // Never more than the buffer holds: clamped, although the marks fit.
-        self.room_marks.resume.clamp(1, self.events.max_capacity())
     }
 
     /// Whether events wait for the consumer's room: here, or in the core under backpressure.

@@ -40,7 +40,7 @@ struct Shared {
 struct State {
     queue: VecDeque<Event>,
     /// The room the task waits for, if it waits.
-    room_wanted: Option<usize>,
+    waited_for: Option<usize>,
 }
 
 /// The size and fill only: the events themselves are the consumer's to print.
@@ -69,7 +69,7 @@ pub(crate) fn channel(capacity: usize) -> (EventSender, EventReceiver) {
         capacity,
         state: Mutex::new(State {
             queue: VecDeque::with_capacity(capacity.min(1024)),
-            room_wanted: None,
+            waited_for: None,
         }),
         len: AtomicUsize::new(0),
         receiver_waker: AtomicWaker::new(),
@@ -106,11 +106,6 @@ impl EventSender {
         self.shared
             .capacity
             .saturating_sub(self.shared.len.load(Ordering::Acquire))
-    }
-
-    /// The buffer's size.
-    pub(crate) fn max_capacity(&self) -> usize {
-        self.shared.capacity
     }
 
     /// Whether the consumer is gone.
@@ -172,10 +167,10 @@ impl EventSender {
         }
         let mut state = self.shared.state();
         if self.shared.capacity.saturating_sub(state.queue.len()) >= n {
-            state.room_wanted = None;
+            state.waited_for = None;
             return Poll::Ready(true);
         }
-        state.room_wanted = Some(n);
+        state.waited_for = Some(n);
         Poll::Pending
     }
 
@@ -238,7 +233,7 @@ impl EventReceiver {
         // Read before the queue: a task that hands over its last events and then finishes is
         // seen with those events in the queue.
         let sender_gone = self.shared.sender_gone.load(Ordering::Acquire);
-        let wake_sender = {
+        let (wake_sender, taken) = {
             let mut state = self.shared.state();
             let taken = limit.min(state.queue.len());
             if taken == 0 {
@@ -247,16 +242,16 @@ impl EventReceiver {
             batch.extend(state.queue.drain(..taken));
             self.shared.len.store(state.queue.len(), Ordering::Release);
             let room = self.shared.capacity.saturating_sub(state.queue.len());
-            let wake = state.room_wanted.is_some_and(|wanted| room >= wanted);
+            let wake = state.waited_for.is_some_and(|wanted| room >= wanted);
             if wake {
-                state.room_wanted = None;
+                state.waited_for = None;
             }
             (wake, taken)
         };
-        if wake_sender.0 {
+        if wake_sender {
             self.shared.sender_waker.wake();
         }
-        Some(wake_sender.1)
+        Some(taken)
     }
 }
 
