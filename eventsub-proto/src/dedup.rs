@@ -1,11 +1,11 @@
 //! A bounded window of recently seen message ids, so duplicates are dropped and memory stays flat.
 
-use std::collections::VecDeque;
 use std::collections::hash_map::RandomState;
+use std::collections::{HashSet, VecDeque};
 use std::hash::BuildHasher;
 use std::time::{Duration, Instant};
 
-use rustc_hash::FxHashSet;
+use foldhash::fast::RandomState as FoldState;
 
 use crate::ids::MessageId;
 
@@ -27,9 +27,10 @@ type Key = u128;
 /// `max_bytes` allows fewer), oldest out first.
 #[derive(Debug)]
 pub(crate) struct DedupWindow {
-    // Keys are random (UUIDs or keyed digests): a fast non-cryptographic hash spreads them as well
-    // as SipHash would, at a fraction of the cost on the per-notification path.
-    seen: FxHashSet<Key>,
+    // A UUID key is whatever the server sent, so the set's hash must be keyed too: with an unkeyed
+    // one (FxHash, before) a server could send UUIDs that all hash alike, and every insert would
+    // then probe the whole window. foldhash is keyed per process and costs a few instructions.
+    seen: HashSet<Key, FoldState>,
     arrival_order: VecDeque<(Instant, Key)>,
     max_entries: usize,
     max_age: Duration,
@@ -40,7 +41,7 @@ impl DedupWindow {
     pub(crate) fn new(max_entries: usize, max_bytes: usize, max_age: Duration) -> Self {
         let max_entries = max_entries.min(max_bytes / BYTES_PER_ENTRY).max(1);
         Self {
-            seen: FxHashSet::with_capacity_and_hasher(max_entries.min(1024), Default::default()),
+            seen: HashSet::with_capacity_and_hasher(max_entries.min(1024), FoldState::default()),
             arrival_order: VecDeque::with_capacity(max_entries.min(1024)),
             max_entries,
             max_age,
@@ -134,6 +135,40 @@ mod tests {
             assert_eq!(window.seen.len(), window.len());
         }
         assert!(window.insert(&id(0), now), "the oldest id was forgotten");
+    }
+
+    /// UUIDs a server could pick so that FxHash (which the window used before) gives them all one
+    /// hash: FxHash of a `u128` is `((lo × K) + hi) × K`, rotated, so `hi = c − lo × K` fixes it.
+    fn fx_colliding_ids(count: u64) -> Vec<u128> {
+        const K: u64 = 0xf1357aea2e62a9c5;
+        (1..=count)
+            .map(|lo| {
+                let hi = 0x1234_5678_u64.wrapping_sub(lo.wrapping_mul(K));
+                (u128::from(hi) << 64) | u128::from(lo)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn ids_chosen_to_collide_are_spread_over_the_set() {
+        let ids = fx_colliding_ids(4096);
+        let fx = rustc_hash::FxBuildHasher;
+        let fx_hashes: HashSet<u64> = ids.iter().map(|id| fx.hash_one(id)).collect();
+        assert_eq!(fx_hashes.len(), 1, "the ids collide under FxHash");
+
+        let now = Instant::now();
+        let mut window = window(10_000);
+        for &n in &ids {
+            assert!(window.insert(&id(n), now));
+        }
+        assert!(!window.insert(&id(ids[7]), now), "still a duplicate");
+        // The set's buckets come from a hash's low bits: 4,096 keys hashed at random fill about
+        // 2,590 of 4,096 buckets; colliding ones fill one.
+        let buckets: HashSet<u64> = ids
+            .iter()
+            .map(|n| window.seen.hasher().hash_one(n) & 0xfff)
+            .collect();
+        assert!(buckets.len() > 2_300, "{} buckets of 4,096", buckets.len());
     }
 
     #[test]

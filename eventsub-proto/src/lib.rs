@@ -6,8 +6,9 @@
 //! [`Event`] to the user) and when to wake it next. It never reads a clock, opens a socket, spawns
 //! a thread or draws a random number it was not given, so every protocol decision — when a socket
 //! is dead, where to reconnect, what to resubscribe, which duplicate to drop, how long to back off —
-//! can be tested on fake time. The runtime adapters (`eventsub-tokio`, `eventsub-async-std`) do the
-//! I/O.
+//! can be tested on fake time. (Its hash tables key their hashing per process, as std's do, so that
+//! ids a server picks cannot be made to collide: that decides where an id is stored, never an
+//! output.) The runtime adapters (`eventsub-tokio`, `eventsub-async-std`) do the I/O.
 //!
 //! It can never make the client send a text or binary frame to Twitch (which answers with close
 //! 4001): no [`Output`] expresses one.
