@@ -219,7 +219,7 @@ pub struct Config {
     /// How many message ids the duplicate filter remembers.
     pub dedup_max_entries: usize,
     /// How many bytes of heap the duplicate filter may hold (4 MiB by default, room for about
-    /// 37,000 ids); it remembers fewer than `dedup_max_entries` ids when they would not fit. Every id
+    /// 29,000 ids); it remembers fewer than `dedup_max_entries` ids when they would not fit. Every id
     /// takes the same room whatever its length: a UUID is kept as its 128-bit value, any other id
     /// as a 128-bit keyed digest, so a long id from a hostile server costs no more than a UUID.
     pub dedup_max_bytes: usize,

@@ -9,11 +9,14 @@ use foldhash::fast::RandomState as FoldState;
 
 use crate::ids::MessageId;
 
-/// The most heap one remembered id can take, whatever the id: its slot in the hash set (16 bytes
-/// and a control byte, at a load of 7/8 rounded up to a power of two: up to 2.3 slots per id) and
-/// its slot in the arrival queue (32 bytes, capacity doubling: up to 2 slots per id). The byte
-/// limit is turned into an entry limit with it.
-pub(crate) const BYTES_PER_ENTRY: usize = 112;
+/// The most heap one remembered id can take, whatever the id, with the window full and turning
+/// over: its slot in the hash set (16 bytes and a control byte) and its slot in the arrival queue
+/// (32 bytes). The queue's capacity doubles, so it has at most 2 slots per id. The set has fewer
+/// than 32/7 ≈ 4.6: it first grows to hold the ids at a load of 7/8 (up to 2.3 slots per id), and
+/// erasing leaves tombstones that, once they use up its room, make a table more than half full
+/// double rather than clean up in place. So at most 4.6 × 17 + 2 × 32 ≈ 142 bytes, rounded up.
+/// The byte limit is turned into an entry limit with it.
+pub(crate) const BYTES_PER_ENTRY: usize = 144;
 
 /// What the window keeps of a message id: 128 bits, whatever the id's length.
 ///
@@ -78,6 +81,19 @@ impl DedupWindow {
 
     pub(crate) fn len(&self) -> usize {
         self.arrival_order.len()
+    }
+
+    /// The heap the window holds, given the most its set's `capacity()` was seen to report. That
+    /// is `items + room left`, which tombstones lower; but right after the table grows it has none,
+    /// so the most seen is the table's whole capacity: `7b/8` keys for `b` buckets (a power of
+    /// two, at least 8 here). hashbrown allocates `b` keys, `b` control bytes and one more group
+    /// of 16.
+    #[cfg(test)]
+    fn heap_bytes(&self, most_set_capacity: usize) -> usize {
+        let buckets = (most_set_capacity * 8 / 7).next_power_of_two();
+        let set = buckets * (size_of::<Key>() + 1) + 16;
+        let queue = self.arrival_order.capacity() * size_of::<(Instant, Key)>();
+        set + queue
     }
 
     fn forget_older_than(&mut self, now: Instant) {
@@ -169,6 +185,29 @@ mod tests {
             .map(|n| window.seen.hasher().hash_one(n) & 0xfff)
             .collect();
         assert!(buckets.len() > 2_300, "{} buckets of 4,096", buckets.len());
+    }
+
+    /// Twitch's ids are random UUIDs, turned over long enough for the set's tombstones to make it
+    /// double (see [`BYTES_PER_ENTRY`]). The counts sit where the doublings cost most: 1,000 and
+    /// 4,097 ids take 133 and 131 bytes each. 112 bytes, the bound before, fails here.
+    #[test]
+    fn the_heap_stays_in_the_bound_per_entry_with_random_ids() {
+        const CHURN: usize = 200;
+        let now = Instant::now();
+        let mut rng = fastrand::Rng::with_seed(7);
+        for max_entries in [1, 100, 1_000, 4_097, 7_169] {
+            let mut window = window(max_entries);
+            let (mut set_capacity, mut most) = (0, 0);
+            for _ in 0..CHURN * max_entries.max(100) {
+                window.insert(&id(rng.u128(..)), now);
+                set_capacity = set_capacity.max(window.seen.capacity());
+                most = most.max(window.heap_bytes(set_capacity));
+            }
+            assert!(
+                most <= max_entries * BYTES_PER_ENTRY + 256,
+                "{most} bytes for {max_entries} ids"
+            );
+        }
     }
 
     #[test]
